@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Hands argv to oclif; nothing else lives here.
+import { execute } from '@oclif/core';
+
+await execute({ dir: import.meta.url });

@@ -1,0 +1,100 @@
+/**
+ * The base of every maestro command: global flags, the Context, JSON vs human output, and the single
+ * place where errors become one stderr line and an exit status.
+ */
+import { Command, Flags, Interfaces } from '@oclif/core';
+import { createContext, type Context } from '../core/context.js';
+import { EXIT, EngineError, isEngineError } from '../core/errors.js';
+import { configureColor } from './render.js';
+
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override baseFlags = {
+    json: Flags.boolean({ description: 'Print machine-readable JSON on stdout (nothing else goes to stdout).', default: false }),
+  };
+
+  protected flags!: CommandFlags<T>;
+  protected args!: CommandArgs<T>;
+  private context: Context | undefined;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    const { args, flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: false,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as CommandFlags<T>;
+    this.args = args as CommandArgs<T>;
+    configureColor(process.env, process.stdout.isTTY === true, this.flags.json === true);
+  }
+
+  /** The engine context for this invocation (built once). */
+  protected get ctx(): Context {
+    this.context ??= createContext();
+    return this.context;
+  }
+
+  protected get jsonMode(): boolean {
+    return this.flags?.json === true;
+  }
+
+  /** Print the result: JSON when --json, otherwise the human form. */
+  protected emit<R>(result: R, human: (r: R) => string): void {
+    if (this.jsonMode) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } else {
+      const text = human(result);
+      if (text !== '') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+  }
+
+  /** A note for humans on stderr (never pollutes --json stdout). */
+  protected note(line: string): void {
+    process.stderr.write(`${line}\n`);
+  }
+
+  /** Ends the command with an exit status after output has been written (e.g. a denied run). */
+  protected finish(code: number): void {
+    if (code !== 0) this.exit(code);
+  }
+
+  public override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    // oclif's own exit (this.exit) carries through untouched.
+    if (err && err.oclif && typeof err.oclif.exit === 'number' && err.constructor?.name === 'ExitError') throw err;
+    const debug = process.env.MAESTRO_DEBUG === '1';
+    let code: number;
+    let payload: Record<string, unknown>;
+    if (isEngineError(err)) {
+      code = err.exitCode;
+      payload = err.toJSON();
+    } else if (err && err.oclif && typeof err.oclif.exit === 'number') {
+      // Parser errors (missing argument, unknown flag, bad option): usage.
+      code = EXIT.usage;
+      payload = { code: 'USAGE', message: firstLine(err.message), hint: `see: maestro ${this.id?.replace(/:/g, ' ') ?? ''} --help`.trim() };
+    } else {
+      code = EXIT.error;
+      payload = { code: 'INTERNAL', message: err?.message ?? String(err), hint: 'set MAESTRO_DEBUG=1 for the stack trace' };
+    }
+    if (this.jsonMode) {
+      process.stderr.write(`${JSON.stringify({ error: payload })}\n`);
+    } else {
+      const hint = typeof payload.hint === 'string' ? ` (hint: ${payload.hint})` : '';
+      process.stderr.write(`error: ${String(payload.message)}${hint}\n`);
+    }
+    if (debug && err?.stack) process.stderr.write(`${err.stack}\n`);
+    if (debug && err instanceof EngineError && err.cause instanceof Error && err.cause.stack) {
+      process.stderr.write(`caused by: ${err.cause.stack}\n`);
+    }
+    return this.exit(code);
+  }
+}
+
+function firstLine(message: string): string {
+  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('See more help'));
+  return lines.join('; ');
+}

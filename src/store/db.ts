@@ -1,0 +1,97 @@
+/**
+ * Opening the SQLite store: WAL, foreign keys, a busy timeout, and versioned migrations applied on open.
+ * Each migration runs in its own transaction, so a failed one leaves the previous schema intact.
+ */
+import Database from 'better-sqlite3';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EngineError } from '../core/errors.js';
+
+export type Db = Database.Database;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export class StoreError extends EngineError {}
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** Migrations shipped with the engine, ordered by version (files named NNN-name.sql). */
+export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  const files = readdirSync(dir).filter((f) => /^\d{3}-[a-z0-9-]+\.sql$/.test(f)).sort();
+  const seen = new Set<number>();
+  return files.map((file) => {
+    const version = Number(file.slice(0, 3));
+    if (seen.has(version)) throw new StoreError('MIGRATION_DUPLICATE', `two migrations share version ${version} (${file})`);
+    seen.add(version);
+    return { version, name: file.slice(4, -4), sql: readFileSync(join(dir, file), 'utf8') };
+  });
+}
+
+/**
+ * Open (creating if needed) the database at `path` and bring its schema up to date.
+ * @example
+ *   const db = openDb(join(home, 'maestro.db'));
+ */
+export function openDb(path: string, migrations: Migration[] = loadMigrations()): Db {
+  let db: Db;
+  try {
+    db = new Database(path);
+  } catch (cause) {
+    throw new StoreError('STORE_OPEN_FAILED', `cannot open the database at ${path}: ${(cause as Error).message}`, {
+      cause,
+      hint: 'check that MAESTRO_HOME points at a writable directory',
+    });
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 10000');
+  migrate(db, migrations);
+  return db;
+}
+
+/** The schema version recorded in the database (0 when none). */
+export function schemaVersion(db: Db): number {
+  const row = db.prepare("select count(*) as n from sqlite_master where type = 'table' and name = 'schema_migrations'").get() as { n: number };
+  if (row.n === 0) return 0;
+  const v = db.prepare('select max(version) as v from schema_migrations').get() as { v: number | null };
+  return v.v ?? 0;
+}
+
+/** Apply every migration newer than the database's version, each atomically. Returns versions applied. */
+export function migrate(db: Db, migrations: Migration[]): number[] {
+  db.exec(`create table if not exists schema_migrations (
+    version integer primary key,
+    name text not null,
+    applied_at text not null
+  )`);
+  const current = schemaVersion(db);
+  const newest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
+  if (current > newest) {
+    throw new StoreError('SCHEMA_TOO_NEW', `the database schema is version ${current}, newer than this maestro knows (${newest})`, {
+      hint: 'upgrade maestro, or point MAESTRO_HOME at another state home',
+    });
+  }
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    const run = db.transaction(() => {
+      if (schemaVersion(db) >= m.version) return; // another process applied it first
+      db.exec(m.sql);
+      db.prepare('insert into schema_migrations (version, name, applied_at) values (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+    });
+    try {
+      // Serialise concurrent first opens: the immediate transaction takes the write lock before reading.
+      run.immediate();
+    } catch (cause) {
+      throw new StoreError('MIGRATION_FAILED', `migration ${m.version} (${m.name}) failed: ${(cause as Error).message}; the schema stays at version ${schemaVersion(db)}`, { cause });
+    }
+    applied.push(m.version);
+  }
+  return applied;
+}
