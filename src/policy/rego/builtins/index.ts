@@ -1,0 +1,13 @@
+// Imports every builtin family (each registers itself). Helper R2 adds its families here: one import line per family.
+import './aggregates.js';
+import './arrays.js';
+import './sets.js';
+import './objects.js';
+import './strings.js';
+import './numbers.js';
+import './bitwise.js';
+import './types.js';
+import './misc.js';
+import './unsupported.js';
+
+export { lookupBuiltin, builtinNames } from './registry.js';
