@@ -9,5 +9,6 @@ import './bitwise.js';
 import './types.js';
 import './misc.js';
 import './unsupported.js';
+import './time.js';
 
 export { lookupBuiltin, builtinNames } from './registry.js';
