@@ -46,6 +46,8 @@ export interface WorkflowSpec {
   resourceClass: ResourceClass;
   /** Absolute path of the workspace directory (resolved against the manifest's folder), if any. */
   workspace?: string;
+  /** Default network access of tasks that do not say (false unless set). */
+  network?: boolean;
   tasks: TaskSpec[];
 }
 

@@ -1,0 +1,143 @@
+/**
+ * The manifest room's front door: read, validate (schema then semantics, every error located) and
+ * normalise Manifest v1 files. Other rooms import only from here.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Context } from '../core/context.js';
+import { NotFoundError, UsageError } from '../core/errors.js';
+import { DiagnosticSink } from './diagnostics.js';
+import { ManifestError } from './errors.js';
+import type { LoadedManifest, ManifestDiagnostic } from './manifest.types.js';
+import { normalize } from './normalize.js';
+import { parseSource } from './parse.js';
+import { MANIFEST_SCHEMA } from './schema.js';
+import { checkSchema } from './schema-check.js';
+import { checkSemantics } from './semantics.js';
+
+export * from './manifest.types.js';
+export { formatDiagnostic } from './diagnostics.js';
+export { ManifestError } from './errors.js';
+export { DEFAULT_RESOURCES, normalize, topoOrder } from './normalize.js';
+export { MAX_TASKS } from './schema.js';
+
+/** Largest manifest accepted, in bytes. */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+export interface ValidationResult {
+  valid: boolean;
+  /** The path as the caller gave it (used in every diagnostic). */
+  file: string;
+  /** Every problem, in source order. Empty when valid. */
+  diagnostics: ManifestDiagnostic[];
+  /** The normalised manifest, when valid. */
+  manifest?: LoadedManifest;
+}
+
+export interface SourceOptions {
+  /** Name used in diagnostics (default "manifest.yaml"). */
+  file?: string;
+  /** Absolute path of the manifest (default: `file` resolved against baseDir). */
+  path?: string;
+  /** Folder the workspace is resolved against; without it the workspace is only checked lexically. */
+  baseDir?: string;
+}
+
+/**
+ * Validate manifest text already in memory (e.g. a body received over HTTP).
+ * @example
+ *   const r = await validateManifestSource(yamlText, { file: 'upload.yaml' });
+ *   if (!r.valid) console.error(r.diagnostics.map(formatDiagnostic).join('\n'));
+ */
+export async function validateManifestSource(source: string | Buffer, opts: SourceOptions = {}): Promise<ValidationResult> {
+  const file = opts.file ?? 'manifest.yaml';
+  const text = typeof source === 'string' ? source : source.toString('utf8');
+  const parsed = parseSource(text);
+  const sink = new DiagnosticSink(file, parsed);
+  for (const e of parsed.syntaxErrors) sink.addAt(e, 'yaml', e.message, 'YAML_SYNTAX');
+  if (parsed.syntaxErrors.length === 0 && (parsed.data === null || parsed.data === undefined)) {
+    sink.addAt({ line: 1, column: 1 }, '(root)', 'the manifest is empty: expected apiVersion, kind, metadata and spec', 'EMPTY_MANIFEST');
+  } else if (parsed.syntaxErrors.length === 0) {
+    await checkSchema(parsed.data, sink);
+    checkSemantics(parsed.data, sink, opts.baseDir);
+  }
+  const diagnostics = sink.sorted();
+  if (diagnostics.length > 0) return { valid: false, file, diagnostics };
+  const baseDir = opts.baseDir ?? process.cwd();
+  const path = opts.path ?? resolve(baseDir, file);
+  return { valid: true, file, diagnostics, manifest: normalize({ data: parsed.data, path, source, baseDir }) };
+}
+
+/**
+ * Validate a manifest file, reporting every error with file, line, column and field. Throws only when
+ * the file cannot be read (NotFoundError, exit 5; UsageError for a directory or an oversized file).
+ * @example
+ *   const r = await validateManifestFile('fixtures/manifests/hello.yaml');
+ *   r.valid; // true
+ *   r.manifest?.manifest.spec.tasks.length; // 2
+ */
+export async function validateManifestFile(path: string, opts: { cwd?: string } = {}): Promise<ValidationResult> {
+  const abs = resolve(opts.cwd ?? process.cwd(), path);
+  const bytes = readManifestBytes(path, abs);
+  return validateManifestSource(bytes, { file: path, path: abs, baseDir: dirname(abs) });
+}
+
+/**
+ * Read, validate and normalise a manifest; throws ManifestError (MANIFEST_INVALID, exit 2) listing
+ * every diagnostic when it is not valid.
+ * @example
+ *   const m = await loadManifest('wf.yaml', ctx);
+ *   for (const t of topoOrder(m)) console.log(t.id, t.resources.timeoutSec);
+ */
+export async function loadManifest(path: string, ctx: Pick<Context, 'cwd'>): Promise<LoadedManifest> {
+  const r = await validateManifestFile(path, { cwd: ctx.cwd });
+  if (!r.valid || !r.manifest) throw new ManifestError(r.file, r.diagnostics);
+  return r.manifest;
+}
+
+/**
+ * The Manifest v1 JSON Schema (draft 2020-12), as published by `maestro manifest schema`.
+ * @example JSON.stringify(manifestSchema(), null, 2)
+ */
+export function manifestSchema(): Record<string, unknown> {
+  return structuredClone(MANIFEST_SCHEMA) as unknown as Record<string, unknown>;
+}
+
+function readManifestBytes(given: string, abs: string): Buffer {
+  let size: number;
+  try {
+    const st = statSync(abs);
+    if (st.isDirectory()) {
+      throw new UsageError('MANIFEST_NOT_A_FILE', `${given} is a directory, not a manifest file`, { hint: 'pass the path of a .yaml file' });
+    }
+    size = st.size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new NotFoundError('MANIFEST_NOT_FOUND', `manifest file not found: ${given} (looked at ${abs})`, { hint: 'check the path', cause: err });
+    }
+    throw err;
+  }
+  if (size > MAX_MANIFEST_BYTES) {
+    throw new UsageError('MANIFEST_TOO_LARGE', `${given} is ${size} bytes; manifests are limited to ${MAX_MANIFEST_BYTES} bytes`);
+  }
+  return readFileSync(abs);
+}
+
+/** The --json shape of `maestro manifest validate`. */
+export interface ValidationReport {
+  valid: boolean;
+  file: string;
+  errors: ManifestDiagnostic[];
+}
+
+/**
+ * The stable JSON report of a validation (what `maestro manifest validate --json` prints).
+ * @example validationReport(await validateManifestFile('bad.yaml')).errors[0].line
+ */
+export function validationReport(r: ValidationResult): ValidationReport {
+  return {
+    valid: r.valid,
+    file: r.file,
+    errors: r.diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, field: d.field, message: d.message, code: d.code })),
+  };
+}
