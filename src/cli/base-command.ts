@@ -5,6 +5,7 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { createContext, type Context } from '../core/context.js';
 import { EXIT, EngineError, isEngineError } from '../core/errors.js';
+import type { Session } from '../tenancy/session.js';
 import { configureColor } from './render.js';
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -18,6 +19,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: CommandFlags<T>;
   protected args!: CommandArgs<T>;
   private context: Context | undefined;
+  private sessions: Session[] = [];
 
   public override async init(): Promise<void> {
     await super.init();
@@ -37,6 +39,25 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected get ctx(): Context {
     this.context ??= createContext();
     return this.context;
+  }
+
+  /**
+   * Auto-init the state home, open the store and authenticate the caller. Closed when the command ends.
+   * Says once on stderr when it created the state home.
+   */
+  protected async session(): Promise<Session> {
+    const { openSession } = await import('../tenancy/session.js');
+    const session = await openSession(this.ctx);
+    this.sessions.push(session);
+    if (session.created) {
+      this.note(`maestro: created state home ${this.ctx.home} (database, default tenant, keys, identity ${session.identity.subject} as admin)`);
+    }
+    return session;
+  }
+
+  public override async finally(err: Error | undefined): Promise<unknown> {
+    for (const s of this.sessions.splice(0)) s.close();
+    return super.finally(err);
   }
 
   protected get jsonMode(): boolean {

@@ -1,0 +1,15 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../../src/cli/base-command.js';
+import { renderMembers } from '../../../src/cli/render-tenancy.js';
+import { membersList } from '../../../src/index.js';
+
+export default class MembersList extends BaseCommand<typeof MembersList> {
+  static override summary = "List a tenant's members and their roles.";
+  static override examples = ['<%= config.bin %> tenants members list acme --json'];
+  static override args = { tenant: Args.string({ description: 'Tenant name or id.', required: true }) };
+
+  async run(): Promise<void> {
+    const session = await this.session();
+    this.emit(membersList(session, this.args.tenant), renderMembers);
+  }
+}

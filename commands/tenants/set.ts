@@ -1,0 +1,17 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../src/cli/base-command.js';
+import { renderTenant } from '../../src/cli/render-tenancy.js';
+import { tenantSettingFlags, tenantSettings } from '../../src/cli/tenant-flags.js';
+import { tenantsSet } from '../../src/index.js';
+
+export default class TenantsSet extends BaseCommand<typeof TenantsSet> {
+  static override summary = "Change a tenant's daily budget, concurrency quota, day time zone or sandbox requirement.";
+  static override examples = ['<%= config.bin %> tenants set acme --daily-budget 750', '<%= config.bin %> tenants set acme --max-concurrent 10 --day-timezone America/Denver'];
+  static override args = { tenant: Args.string({ description: 'Tenant name or id.', required: true }) };
+  static override flags = { ...tenantSettingFlags };
+
+  async run(): Promise<void> {
+    const session = await this.session();
+    this.emit(tenantsSet(session, this.args.tenant, tenantSettings(this.flags)), renderTenant);
+  }
+}

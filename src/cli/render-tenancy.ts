@@ -1,0 +1,46 @@
+/** Human renderers for tenancy results (whoami, login, tenants, members). */
+import type { LoginResult, Member, TenantView, WhoAmI } from '../tenancy/index.js';
+import { fields, style, table, usd } from './render.js';
+
+export function renderWhoAmI(w: WhoAmI): string {
+  const pct = w.budget.dailyMaxUSD > 0 ? ` (${Math.round((w.budget.spentUSD / w.budget.dailyMaxUSD) * 100)}%)` : '';
+  return fields([
+    ['subject', w.subject],
+    ['tenant', w.tenant],
+    ['roles', w.roles.join(', ')],
+    ['quota', `${w.quotas.inUse}/${w.quotas.maxConcurrent} concurrent executions in use`],
+    ['budget', `${usd(w.budget.spentUSD)} of ${usd(w.budget.dailyMaxUSD)} spent today${pct}`],
+  ]);
+}
+
+export function renderLogin(r: LoginResult): string {
+  if (r.token) return r.token;
+  return `logged in as ${style.bold(r.subject)} (${r.role}) in tenant ${style.bold(r.tenant)}; token stored in ${r.tokenPath}, expires ${r.expiresAt}`;
+}
+
+export function renderTenants(rows: TenantView[]): string {
+  return table([
+    ['NAME', 'DAILY BUDGET', 'MAX CONCURRENT', 'DAY TZ', 'SANDBOX', 'ID'],
+    ...rows.map((t) => [t.name, usd(t.dailyBudgetUSD), String(t.maxConcurrent), t.dayTimezone, t.requireSandbox ? 'required' : 'optional', t.id]),
+  ]);
+}
+
+export function renderTenant(t: TenantView): string {
+  return fields([
+    ['name', t.name],
+    ['id', t.id],
+    ['daily budget', usd(t.dailyBudgetUSD)],
+    ['max concurrent', String(t.maxConcurrent)],
+    ['day time zone', t.dayTimezone],
+    ['sandbox', t.requireSandbox ? 'required' : 'optional'],
+  ]);
+}
+
+export function renderMembers(rows: Member[]): string {
+  if (rows.length === 0) return 'no members';
+  return table([['SUBJECT', 'ROLE', 'UPDATED'], ...rows.map((m) => [m.subject, m.role, m.updatedAt])]);
+}
+
+export function renderMember(m: Member): string {
+  return `${m.subject} is now ${style.bold(m.role)} in tenant ${m.tenant}`;
+}

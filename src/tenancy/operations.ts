@@ -1,0 +1,169 @@
+/**
+ * One engine function per tenancy command: each checks its permission, does the work, returns plain data.
+ */
+import type { Context } from '../core/context.js';
+import { AuthError, UsageError } from '../core/errors.js';
+import { dayWindow } from '../core/time.js';
+import { openStore } from '../store/index.js';
+import { activeExecutionIds, tenantSpendMicros } from '../store/tenants.js';
+import { requirePermission } from './roles.js';
+import { ensureInitialized, isPlatformAdmin, type Session } from './session.js';
+import {
+  createTenant,
+  findMemberRole,
+  getTenant,
+  listMembers,
+  listTenants,
+  microsToUsd,
+  parseMaxConcurrent,
+  setMember,
+  tenantView,
+  updateTenant,
+  usdToMicros,
+  type Member,
+  type Tenant,
+  type TenantView,
+} from './tenants.js';
+import { issueToken, tokenPath, writeSecretFile } from './tokens.js';
+
+/** Spec §15.2, exactly these keys. */
+export interface WhoAmI {
+  subject: string;
+  tenant: string;
+  roles: string[];
+  quotas: { maxConcurrent: number; inUse: number };
+  budget: { dailyMaxUSD: number; spentUSD: number };
+}
+
+/** Live usage of a tenant: slots in use (and by whom) and today's spend. */
+export function tenantUsage(session: Pick<Session, 'store' | 'ctx'>, tenant: Tenant) {
+  const active = activeExecutionIds(session.store.db, tenant.id);
+  const { startMs, endMs } = dayWindow(session.ctx.clock.now(), tenant.dayTimezone);
+  const spentMicros = tenantSpendMicros(session.store.db, tenant.id, new Date(startMs).toISOString(), new Date(endMs).toISOString());
+  return { inUse: active.length, activeIds: active, spentMicros, dayStart: new Date(startMs).toISOString() };
+}
+
+export function whoami(session: Session): WhoAmI {
+  requirePermission(session.identity, 'read');
+  const usage = tenantUsage(session, session.tenant);
+  return {
+    subject: session.identity.subject,
+    tenant: session.tenant.name,
+    roles: session.identity.roles,
+    quotas: { maxConcurrent: session.tenant.maxConcurrent, inUse: usage.inUse },
+    budget: { dailyMaxUSD: microsToUsd(session.tenant.dailyBudgetMicros), spentUSD: roundCents(microsToUsd(usage.spentMicros)) },
+  };
+}
+
+function roundCents(usd: number): number {
+  return Math.round(usd * 100) / 100;
+}
+
+export interface LoginResult {
+  subject: string;
+  tenant: string;
+  role: string;
+  expiresAt: string;
+  tokenPath: string;
+  token?: string;
+}
+
+/** Issue a token for a member of a tenant and store it (0600) unless only printing. */
+export async function login(ctx: Context, opts: { tenant: string; subject: string; ttlSec?: number; print?: boolean }): Promise<LoginResult> {
+  const store = openStore(ctx);
+  try {
+    await ensureInitialized(ctx, store);
+    const tenant = getTenant(store, opts.tenant);
+    const role = findMemberRole(store, tenant.id, opts.subject);
+    if (!role) {
+      throw new AuthError('NOT_A_MEMBER', `subject "${opts.subject}" is not a member of tenant "${tenant.name}"`, {
+        hint: `an admin can add it: maestro tenants members set ${tenant.name} ${opts.subject} <role>`,
+      });
+    }
+    if (opts.ttlSec !== undefined && (!Number.isInteger(opts.ttlSec) || opts.ttlSec <= 0)) {
+      throw new UsageError('BAD_TTL', '--ttl must be a positive duration such as 3600, 90m, 12h or 7d');
+    }
+    const { token, expiresAt } = await issueToken(ctx, { subject: opts.subject, tenantId: tenant.id, ttlSec: opts.ttlSec });
+    if (!opts.print) writeSecretFile(tokenPath(ctx.home), `${token}\n`);
+    return { subject: opts.subject, tenant: tenant.name, role, expiresAt, tokenPath: tokenPath(ctx.home), ...(opts.print ? { token } : {}) };
+  } finally {
+    store.close();
+  }
+}
+
+/** Tenants the caller may see: all for a platform admin, else its own. */
+export function tenantsList(session: Session): TenantView[] {
+  requirePermission(session.identity, 'read');
+  const all = isPlatformAdmin(session.store, session.identity) ? listTenants(session.store) : [session.tenant];
+  return all.map(tenantView);
+}
+
+export interface TenantSettingsInput {
+  dailyBudget?: string;
+  maxConcurrent?: string;
+  dayTimezone?: string;
+  requireSandbox?: boolean;
+}
+
+export function tenantsCreate(session: Session, name: string, input: TenantSettingsInput): TenantView {
+  requirePlatformAdmin(session, `create tenant "${name}"`);
+  const tenant = createTenant(session.ctx, session.store, {
+    name,
+    dailyBudgetMicros: input.dailyBudget !== undefined ? usdToMicros(input.dailyBudget, '--daily-budget') : undefined,
+    maxConcurrent: input.maxConcurrent !== undefined ? parseMaxConcurrent(input.maxConcurrent) : undefined,
+    dayTimezone: input.dayTimezone,
+    requireSandbox: input.requireSandbox,
+  });
+  return tenantView(tenant);
+}
+
+export function tenantsSet(session: Session, tenantRef: string, input: TenantSettingsInput): TenantView {
+  const tenant = manageableTenant(session, tenantRef, 'tenant:manage');
+  if (Object.values(input).every((v) => v === undefined)) {
+    throw new UsageError('NOTHING_TO_SET', 'nothing to change', { hint: 'pass --daily-budget, --max-concurrent, --day-timezone or --require-sandbox' });
+  }
+  return tenantView(
+    updateTenant(session.store, tenant, {
+      dailyBudgetMicros: input.dailyBudget !== undefined ? usdToMicros(input.dailyBudget, '--daily-budget') : undefined,
+      maxConcurrent: input.maxConcurrent !== undefined ? parseMaxConcurrent(input.maxConcurrent) : undefined,
+      dayTimezone: input.dayTimezone,
+      requireSandbox: input.requireSandbox,
+    }),
+  );
+}
+
+export function membersSet(session: Session, tenantRef: string, subject: string, role: string): Member {
+  const tenant = manageableTenant(session, tenantRef, 'members:manage');
+  return setMember(session.ctx, session.store, tenant, subject, role);
+}
+
+export function membersList(session: Session, tenantRef: string): Member[] {
+  const tenant = visibleTenant(session, tenantRef);
+  return listMembers(session.store, tenant);
+}
+
+function requirePlatformAdmin(session: Session, action: string): void {
+  if (isPlatformAdmin(session.store, session.identity)) return;
+  throw new AuthError('PERMISSION_DENIED', `only an admin of the "default" tenant may ${action}; ${session.identity.subject} is ${session.identity.role} in "${session.identity.tenantName}"`);
+}
+
+/** A tenant the caller may manage: its own (with the permission) or any, for a platform admin. */
+function manageableTenant(session: Session, ref: string, permission: 'tenant:manage' | 'members:manage'): Tenant {
+  const tenant = getTenant(session.store, ref);
+  if (isPlatformAdmin(session.store, session.identity)) return tenant;
+  if (tenant.id !== session.identity.tenantId) throw crossTenant(session, tenant);
+  requirePermission(session.identity, permission);
+  return tenant;
+}
+
+function visibleTenant(session: Session, ref: string): Tenant {
+  const tenant = getTenant(session.store, ref);
+  if (isPlatformAdmin(session.store, session.identity)) return tenant;
+  if (tenant.id !== session.identity.tenantId) throw crossTenant(session, tenant);
+  requirePermission(session.identity, 'read');
+  return tenant;
+}
+
+function crossTenant(session: Session, tenant: Tenant): AuthError {
+  return new AuthError('CROSS_TENANT', `${session.identity.subject} belongs to tenant "${session.identity.tenantName}" and may not access tenant "${tenant.name}"`);
+}
