@@ -25,7 +25,8 @@ export function parseSource(source: string): ParsedSource {
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const syntaxErrors = doc.errors.map((e) => {
     const at = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-    return { line: at.line, column: at.col, message: cleanYamlMessage(e.message) };
+    const column = firstTokenColumn(source, lines, at.line, at.col, e.code);
+    return { line: at.line, column, message: yamlMessage(e.code, e.message, source, e.pos[0]) };
   });
   let data: unknown;
   if (syntaxErrors.length === 0) {
@@ -36,6 +37,21 @@ export function parseSource(source: string): ParsedSource {
     }
   }
   return { doc, lines, data, syntaxErrors };
+}
+
+/** yaml reports some indentation errors at column 1: point at the line's first token instead. */
+function firstTokenColumn(source: string, lines: LineCounter, line: number, col: number, code: string): number {
+  if (col !== 1 || code === 'TAB_AS_INDENT') return col;
+  const start = lines.lineStarts[line - 1];
+  if (start === undefined) return col;
+  const text = source.slice(start, lines.lineStarts[line] ?? source.length);
+  const indent = /^ */.exec(text)![0].length;
+  return indent < text.trimEnd().length ? indent + 1 : col;
+}
+
+function yamlMessage(code: string, message: string, source: string, offset: number): string {
+  const key = code === 'DUPLICATE_KEY' ? /^["']?([^"':\n]+)/.exec(source.slice(offset))?.[1]?.trim() : undefined;
+  return key ? `duplicate key "${key}" in the same mapping` : cleanYamlMessage(message);
 }
 
 /** "Map keys must be unique at line 6, column 1:\n\n..." → "map keys must be unique". */

@@ -106,7 +106,7 @@ function checkCycles(views: Map<string, TaskView>, sink: DiagnosticSink): void {
     if (!closing) continue;
     const needsChain = [start];
     for (let n = closing.from; n !== start; n = prev.get(n)!) needsChain.push(n);
-    const runOrder = [start, ...needsChain.slice(1).reverse(), start];
+    const runOrder = [start, ...needsChain.slice(1), start];
     const firstEdge = views.get(start)!.edges.find((e) => e.need === runOrder[runOrder.length - 2])!;
     sink.add(['spec', 'tasks', views.get(start)!.index, 'needs', firstEdge.at], `cycle: ${runOrder.join(' -> ')}`, 'CYCLE');
   }
