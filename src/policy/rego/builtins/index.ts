@@ -10,5 +10,8 @@ import './types.js';
 import './misc.js';
 import './unsupported.js';
 import './time.js';
+import './semver.js';
+import './units.js';
+import './uuid.js';
 
 export { lookupBuiltin, builtinNames } from './registry.js';

@@ -1,0 +1,28 @@
+// Builtin family: semver (semver.is_valid, semver.compare).
+import { argString, BuiltinError, registerBuiltins } from './registry.js';
+import { compareSemVer, isValidSemVer, parseSemVer, SemVerError, type SemVer } from './lib/semver.js';
+
+function operandVersion(s: string, i: number): SemVer {
+  try {
+    return parseSemVer(s);
+  } catch (e) {
+    if (e instanceof SemVerError) {
+      throw new BuiltinError(`semver.compare: operand ${i + 1}: string ${JSON.stringify(s)} is not a valid SemVer`);
+    }
+    throw e;
+  }
+}
+
+registerBuiltins('semver', [
+  // OPA answers false for non-strings; a type error is raised here instead (as Regorus does).
+  { name: 'semver.is_valid', arity: 1, fn: (a) => isValidSemVer(argString(a, 0, 'semver.is_valid')) },
+  {
+    name: 'semver.compare',
+    arity: 2,
+    fn: (a) => {
+      const x = operandVersion(argString(a, 0, 'semver.compare'), 0);
+      const y = operandVersion(argString(a, 1, 'semver.compare'), 1);
+      return compareSemVer(x, y);
+    },
+  },
+]);
