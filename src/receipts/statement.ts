@@ -1,0 +1,132 @@
+/**
+ * The receipt's content: an in-toto Statement v1 with a SLSA provenance v1 predicate built from an
+ * execution directory and its record. Pure data from the inputs (no clock): the same execution
+ * always gives the same statement bytes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { canonicalJson } from './canonical-json.js';
+import { sha256File, sha256Hex, subjectFiles } from './files.js';
+import type { ExecutionRecordLike, ProvenanceStatement, ResourceDescriptor } from './receipts.types.js';
+
+export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
+export const BUILD_TYPE = 'https://maestro-conductor.dev/buildtypes/execution/v1';
+export const BUILDER_ID = 'https://maestro-conductor.dev/builder/maestro';
+
+/** Build the provenance statement of an execution (hashes its logs and outputs, streaming). */
+export async function buildStatement(executionDir: string, record: ExecutionRecordLike): Promise<ProvenanceStatement> {
+  const subject: ProvenanceStatement['subject'] = [];
+  for (const f of subjectFiles(executionDir).files) subject.push({ name: f.path, digest: { sha256: (await sha256File(f.absPath)).sha256 } });
+  const manifest = await fileDigest(executionDir, 'manifest.yaml');
+  const decisions = readJson(executionDir, 'decisions.json');
+  const plan = readJson(executionDir, 'plan.json');
+  const metadata: ProvenanceStatement['predicate']['runDetails']['metadata'] = { invocationId: record.id };
+  const startedOn = record.startedAt ?? record.createdAt;
+  if (typeof startedOn === 'string') metadata.startedOn = startedOn;
+  if (typeof record.finishedAt === 'string') metadata.finishedOn = record.finishedAt;
+  return {
+    _type: STATEMENT_TYPE,
+    subject,
+    predicateType: SLSA_PROVENANCE_V1,
+    predicate: {
+      buildDefinition: {
+        buildType: BUILD_TYPE,
+        externalParameters: {
+          manifest: { name: 'manifest.yaml', ...(manifest ? { digest: manifest } : {}) },
+          workflow: record.workflow ?? null,
+          parameters: record.parameters ?? {},
+        },
+        internalParameters: { tenant: record.tenant ?? null, subject: record.subject ?? null },
+        resolvedDependencies: policyPacks(record, decisions.value),
+      },
+      runDetails: {
+        builder: { id: BUILDER_ID, version: { maestro: maestroVersion() } },
+        metadata,
+        byproducts: byproducts(record, decisions, plan),
+      },
+    },
+  };
+}
+
+// Policy pack digests, from decisions.json ({packs:[...]}) or the record ({policy:{packs:[...]}}).
+function policyPacks(record: ExecutionRecordLike, decisions: unknown): ResourceDescriptor[] {
+  const candidates = [asRecord(decisions)?.packs, asRecord(record.policy)?.packs, record.packs];
+  const packs = candidates.find((c) => Array.isArray(c)) as unknown[] | undefined;
+  const out: ResourceDescriptor[] = [];
+  for (const p of packs ?? []) {
+    const pack = asRecord(p);
+    const digest = pack?.digest ?? pack?.sha256;
+    const name = typeof pack?.name === 'string' ? pack.name : typeof pack?.id === 'string' ? pack.id : undefined;
+    const hex = typeof digest === 'string' ? digest.replace(/^sha256:/, '') : asRecord(digest)?.sha256;
+    if (name === undefined || typeof hex !== 'string') continue;
+    out.push({ name: `policy-pack:${name}`, uri: `maestro:policy-pack/${name}${typeof pack?.version === 'string' ? `@${pack.version}` : ''}`, digest: { sha256: hex } });
+  }
+  return out.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
+}
+
+// Byproducts: decisions, estimate vs actual cost, sandbox profile, measured usage, audited writes.
+function byproducts(record: ExecutionRecordLike, decisions: JsonFile, plan: JsonFile): ResourceDescriptor[] {
+  const tasks = record.tasks ?? [];
+  const data: Array<[string, string | null, Record<string, unknown>]> = [
+    ['decisions', decisions.digest, { decisions: decisions.value ?? null }],
+    ['cost', plan.digest, { estimate: costEstimate(plan.value), actual: record.cost ?? null }],
+    ['sandbox', null, { profile: record.sandbox ?? null }],
+    ['usage', null, { tasks: tasks.map((t) => ({ id: t.id, status: t.status ?? null, exitCode: t.exitCode ?? null, usage: t.usage ?? null })) }],
+    ['audited-writes', null, { writes: tasks.flatMap((t) => (t.writes ?? []).map((w) => ({ task: t.id, ...w }))) }],
+  ];
+  return data.map(([name, fileDigestHex, annotations]) => ({
+    name,
+    mediaType: 'application/json',
+    // A descriptor needs a digest: the source file's when there is one, else the annotations' own.
+    digest: { sha256: fileDigestHex ?? sha256Hex(canonicalJson(annotations)) },
+    annotations,
+  }));
+}
+
+function costEstimate(plan: unknown): unknown {
+  const p = asRecord(plan);
+  if (!p) return null;
+  for (const k of ['estimate', 'estimatedCostMicros', 'estimatedMicros', 'totalMicros', 'estimatedCostUSD', 'total']) if (p[k] !== undefined) return { [k]: p[k] };
+  return null;
+}
+
+interface JsonFile {
+  value: unknown;
+  digest: string | null;
+}
+
+function readJson(dir: string, name: string): JsonFile {
+  const path = join(dir, name);
+  if (!existsSync(path)) return { value: null, digest: null };
+  const bytes = readFileSync(path);
+  try {
+    return { value: JSON.parse(bytes.toString('utf8')) as unknown, digest: sha256Hex(bytes) };
+  } catch {
+    return { value: null, digest: sha256Hex(bytes) };
+  }
+}
+
+async function fileDigest(dir: string, name: string): Promise<{ sha256: string } | null> {
+  const path = join(dir, name);
+  return existsSync(path) ? { sha256: (await sha256File(path)).sha256 } : null;
+}
+
+function asRecord(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+let cachedVersion: string | undefined;
+/** The maestro package version (found by walking up from this module to package.json). */
+export function maestroVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
+    const p = join(dir, 'package.json');
+    if (!existsSync(p)) continue;
+    const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'maestro-conductor' && pkg.version) return (cachedVersion = pkg.version);
+  }
+  return (cachedVersion = '0.0.0');
+}
