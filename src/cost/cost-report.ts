@@ -1,0 +1,61 @@
+/** `maestro cost report`: estimate-vs-actual accuracy over a period, for one tenant. */
+import { AuthError, UsageError } from '../core/errors.js';
+import { getTenant, isPlatformAdmin, requirePermission, type Session } from '../tenancy/index.js';
+import { listActuals } from '../store/cost.js';
+import { accuracy, alertLine, parseSince, worstOffenders, type Accuracy, type Offender } from './report.js';
+
+export interface CostReportOptions {
+  /** A duration (7d, 36h, 2w, 90m) or an ISO date; default 7d. */
+  since?: string;
+  /** Tenant name or id; default the caller's. Another tenant needs the platform admin. */
+  tenant?: string;
+  /** How many worst offenders to list (default 5). */
+  worst?: number;
+}
+
+export interface CostReport extends Accuracy {
+  tenant: string;
+  since: string;
+  until: string;
+  worstOffenders: Offender[];
+  /** The alert line when under 95% within ±10%, else null. */
+  alert: string | null;
+}
+
+/**
+ * Accuracy of estimates against actuals for a tenant since a point in time (permission 'read').
+ * @example costReport(session, { since: '7d' }).shareWithin10Pct // 0.97
+ */
+export function costReport(session: Pick<Session, 'ctx' | 'store' | 'identity'>, opts: CostReportOptions = {}): CostReport {
+  requirePermission(session.identity, 'read');
+  const now = session.ctx.clock.now();
+  const sinceText = opts.since ?? '7d';
+  const since = parseSince(sinceText, now);
+  if (since === null) {
+    throw new UsageError('BAD_SINCE', `--since "${sinceText}" is neither a duration nor a date`, { hint: 'use e.g. 7d, 36h, 90m, 2w or 2026-01-31' });
+  }
+  const tenant = resolveTenant(session, opts.tenant);
+  const rows = listActuals(session.store.db, new Date(since).toISOString(), tenant.id);
+  const samples = rows.map((r) => ({ executionId: r.executionId, workflow: r.workflowName, tenantId: r.tenantId, estimatedMicros: r.estimatedMicros, actualMicros: r.actualMicros, finishedAt: r.finishedAt }));
+  const acc = accuracy(samples);
+  return {
+    tenant: tenant.name,
+    since: new Date(since).toISOString(),
+    until: new Date(now).toISOString(),
+    ...acc,
+    worstOffenders: worstOffenders(samples, opts.worst ?? 5),
+    alert: alertLine(acc),
+  };
+}
+
+function resolveTenant(session: Pick<Session, 'store' | 'identity'>, wanted?: string): { id: string; name: string } {
+  const own = { id: session.identity.tenantId, name: session.identity.tenantName };
+  if (wanted === undefined || wanted === own.name || wanted === own.id) return own;
+  const t = getTenant(session.store, wanted);
+  if (!isPlatformAdmin(session.store, session.identity)) {
+    throw new AuthError('TENANT_FORBIDDEN', `${session.identity.subject} may not read the costs of tenant "${t.name}"`, {
+      hint: 'only an admin of the default tenant reports on other tenants; omit --tenant for your own',
+    });
+  }
+  return { id: t.id, name: t.name };
+}

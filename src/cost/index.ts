@@ -1,0 +1,168 @@
+/**
+ * The cost governor's front door: plan (estimate before the run), record actuals (after it), the
+ * live budget figure, the accuracy report and calibration. Money is integer micro-dollars inside;
+ * USD numbers (micros / 1e6) only in the returned views.
+ * @example
+ *   const plan = planExecution(session, loaded);           // before admission
+ *   const actuals = recordActuals(session, record, { plan }); // when the execution ends
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Store } from '../store/index.js';
+import type { LoadedManifest } from '../manifest/manifest.types.js';
+import { findTenant, requirePermission, type Session, type Tenant } from '../tenancy/index.js';
+import * as sql from '../store/cost.js';
+import { calibrationLookup } from './lookups.js';
+import { buildPlan, type Plan } from './plan.js';
+import { resolvePrices, type ResolvedPrices } from './prices.js';
+import { computeActuals, type Actuals, type ExecutionRecordLike } from './actuals.js';
+import { usageOf } from './calibration.js';
+import { tenantDay } from './day-window.js';
+import { driftPct, microsToUsd } from './money.js';
+import { CostError } from './errors.js';
+
+export { CostError, PriceTableError } from './errors.js';
+export { resolvePrices, type PriceTable, type PriceEntry, type ResolvedPrices } from './prices.js';
+export { microsToUsd, usdToMicros, driftPct } from './money.js';
+export { tenantDay } from './day-window.js';
+export type { Plan } from './plan.js';
+export type { TaskEstimate, TimeGuess, GuessSource } from './estimator.js';
+export type { Actuals, ExecutionRecordLike } from './actuals.js';
+export { calibrationLookup } from './lookups.js';
+export { costReport, type CostReport, type CostReportOptions } from './cost-report.js';
+export { calibrateCosts, type CalibrationReport } from './calibrate.js';
+
+export interface PlanOptions {
+  /** A price file overlaid on the built-in and state-home tables (`--prices`). */
+  prices?: string;
+}
+
+/**
+ * Estimate a loaded manifest for the session's tenant (permission 'plan'). Tasks come out in
+ * topological order, each with its resources, estimate and basis (prices, time guess and source).
+ * @example
+ *   const plan = planExecution(session, await loadManifest('wf.yaml', ctx)); plan.estimatedCostUSD // 0.0042
+ */
+export function planExecution(session: Pick<Session, 'ctx' | 'store' | 'identity'>, loaded: LoadedManifest, opts: PlanOptions = {}): Plan {
+  requirePermission(session.identity, 'plan');
+  const prices = resolvePrices(session.ctx, opts.prices);
+  return planWith(session.store, session.identity.tenantId, loaded, prices);
+}
+
+/** Plan with an already resolved table (no permission check): the runner and the bench use it. */
+export function planWith(store: Store, tenantId: string, loaded: LoadedManifest, prices: ResolvedPrices): Plan {
+  const calibration = calibrationLookup(store);
+  return buildPlan(loaded, prices, {
+    history: (digest, limit) => sql.taskHistory(store.db, tenantId, digest, limit).map(usageOf),
+    factors: calibration,
+  });
+}
+
+export interface RecordOptions {
+  /** The plan used at admission; else read from <executionDir>/plan.json. */
+  plan?: Plan;
+  executionDir?: string;
+  /** Tenant of the execution; else the executions row's, else the session's. */
+  tenantId?: string;
+}
+
+export interface RecordedActuals extends Actuals {
+  /** False when this execution's actuals had already been recorded (nothing changed). */
+  recorded: boolean;
+  ledgerDay: string;
+}
+
+/**
+ * Price a finished execution's measured usage with its plan's prices; store it with the execution,
+ * its tasks' history and the tenant's spend ledger for the (tenant-local) day. Idempotent.
+ * @example
+ *   const a = recordActuals(session, record, { executionDir }); a.actualCostMicros
+ */
+export function recordActuals(session: Pick<Session, 'ctx' | 'store'> & { identity?: { tenantId: string } }, record: ExecutionRecordLike, opts: RecordOptions = {}): RecordedActuals {
+  const { store, ctx } = session;
+  const dir = opts.executionDir ?? join(ctx.home, 'executions', record.id);
+  const plan = opts.plan ?? readPlan(dir);
+  if (!plan) {
+    throw new CostError('PLAN_MISSING', `execution ${record.id} has no cost plan (looked for ${join(dir, 'plan.json')})`, {
+      hint: 'every run records its plan at admission; re-run the workflow',
+    });
+  }
+  const row = sql.executionCostColumns(store.db, record.id);
+  const tenantId = opts.tenantId ?? (row ? tenantOfExecution(store, record.id) : undefined) ?? session.identity?.tenantId;
+  if (!tenantId) throw new CostError('TENANT_UNKNOWN', `cannot tell which tenant execution ${record.id} belongs to`);
+  const tenant = findTenant(store, tenantId);
+  const finishedAt = record.finishedAt ?? new Date(ctx.clock.now()).toISOString();
+  const actuals = computeActuals(plan, record);
+  const ledgerDay = tenantDay(Date.parse(finishedAt), tenant?.dayTimezone ?? 'UTC');
+  const planned = new Map(plan.tasks.map((t) => [t.id, t]));
+  const tasks = actuals.tasks.flatMap((t) => {
+    const p = planned.get(t.id);
+    if (!p || !t.usage) return [];
+    return [{
+      executionId: record.id, taskId: t.id, tenantId, taskDigest: p.digest, uses: p.uses, resourceClass: p.resourceClass,
+      cpu: p.resources.cpu, memoryMB: p.resources.memoryMB, expectedSec: p.resources.expectedSec ?? null, status: t.status,
+      ...t.usage, estimateSource: p.basis.guess.source, estimatedMicros: p.estimatedCostMicros, actualMicros: t.actualCostMicros, finishedAt,
+    }];
+  });
+  const recorded = sql.insertActuals(store.db, {
+    executionId: record.id, tenantId, workflowName: plan.workflow, status: record.status, estimatedMicros: plan.estimatedCostMicros,
+    actualMicros: actuals.actualCostMicros, pricesDigest: plan.prices.digest, finishedAt, ledgerDay,
+  }, tasks, new Date(ctx.clock.now()).toISOString());
+  return { ...actuals, recorded, ledgerDay };
+}
+
+function tenantOfExecution(store: Store, id: string): string | undefined {
+  const r = store.db.prepare('select tenant_id as t from executions where id = ?').get(id) as { t: string } | undefined;
+  return r?.t;
+}
+
+/** Read a plan written at admission: either the Plan itself or `{plan: Plan}`. */
+export function readPlan(executionDir: string): Plan | undefined {
+  const path = join(executionDir, 'plan.json');
+  if (!existsSync(path)) return undefined;
+  const data = JSON.parse(readFileSync(path, 'utf8')) as Plan | { plan: Plan };
+  return 'tasks' in data ? data : data.plan;
+}
+
+/** The cost block of `maestro status --json`. */
+export interface CostSummary {
+  estimatedUSD: number | null;
+  actualUSD: number | null;
+  /** (actual − estimate) / actual × 100, 2 decimals; null until both are known. */
+  driftPct: number | null;
+}
+
+/**
+ * Estimate, actual and drift of one execution (null when the execution is unknown).
+ * @example costSummary(store, 'ex_01j…') // { estimatedUSD: 0.0021, actualUSD: 0.002, driftPct: -5 }
+ */
+export function costSummary(store: Store, executionId: string): CostSummary | null {
+  const a = sql.getActual(store.db, executionId);
+  const e = sql.executionCostColumns(store.db, executionId);
+  if (!a && !e) return null;
+  const est = a?.estimatedMicros ?? e?.estimated ?? null;
+  const act = a?.actualMicros ?? e?.actual ?? null;
+  return {
+    estimatedUSD: est === null ? null : microsToUsd(est),
+    actualUSD: act === null ? null : microsToUsd(act),
+    driftPct: est === null || act === null ? null : driftPct(est, act),
+  };
+}
+
+/**
+ * Spent today for a tenant, in micro-dollars: the actuals booked to today's ledger (tenant-local
+ * day) plus the estimates of its queued and running executions, plus any finished execution whose
+ * actuals were not recorded (its actual or estimate), so parallel runs cannot overshoot the cap.
+ * @example spentTodayMicros(store, tenant, ctx.clock.now()) // 1234567
+ */
+export function spentTodayMicros(store: Store, tenant: Pick<Tenant, 'id' | 'dayTimezone'>, nowMs: number): number {
+  const tz = tenant.dayTimezone || 'UTC';
+  const today = tenantDay(nowMs, tz);
+  const booked = sql.ledgerSpent(store.db, tenant.id, today);
+  const live = sql.liveEstimates(store.db, tenant.id);
+  const missed = sql
+    .unrecordedFinished(store.db, tenant.id, new Date(nowMs - 2 * 86_400_000).toISOString())
+    .filter((r) => tenantDay(Date.parse(r.finishedAt), tz) === today)
+    .reduce((s, r) => s + r.micros, 0);
+  return booked + live + missed;
+}

@@ -1,0 +1,156 @@
+/**
+ * SQL of the cost governor: actuals per execution, task history, the daily spend ledger and the
+ * calibration factors (migration 003). Reads the executions table (001) for live estimates.
+ */
+import type { Db } from './db.js';
+
+export interface ActualRow {
+  executionId: string;
+  tenantId: string;
+  workflowName: string;
+  status: string;
+  estimatedMicros: number;
+  actualMicros: number;
+  pricesDigest: string;
+  finishedAt: string;
+  ledgerDay: string;
+}
+
+export interface TaskHistoryRow {
+  executionId: string;
+  taskId: string;
+  tenantId: string;
+  taskDigest: string;
+  uses: string;
+  resourceClass: string;
+  cpu: number;
+  memoryMB: number;
+  expectedSec: number | null;
+  status: string;
+  cpuSec: number;
+  peakRssMB: number;
+  wallSec: number;
+  bytesWritten: number;
+  estimateSource: string;
+  estimatedMicros: number;
+  actualMicros: number;
+  finishedAt: string;
+}
+
+export interface CalibrationRow {
+  uses: string;
+  resourceClass: string;
+  defaultSec: number | null;
+  cpuUtil: number;
+  memUtil: number;
+  declaredFactor: number;
+  historyCorrection: number;
+  historyWindow: number;
+  samples: number;
+  fittedAt: string;
+}
+
+const HISTORY_COLS = `execution_id as executionId, task_id as taskId, tenant_id as tenantId, task_digest as taskDigest,
+  uses, resource_class as resourceClass, cpu, memory_mb as memoryMB, expected_sec as expectedSec, status,
+  cpu_sec as cpuSec, peak_rss_mb as peakRssMB, wall_sec as wallSec, bytes_written as bytesWritten,
+  estimate_source as estimateSource, estimated_micros as estimatedMicros, actual_micros as actualMicros,
+  finished_at as finishedAt`;
+
+const ACTUAL_COLS = `execution_id as executionId, tenant_id as tenantId, workflow_name as workflowName, status,
+  estimated_micros as estimatedMicros, actual_micros as actualMicros, prices_digest as pricesDigest,
+  finished_at as finishedAt, ledger_day as ledgerDay`;
+
+/**
+ * Record an execution's actuals, its tasks' history and the ledger entry, atomically. Idempotent:
+ * returns false (and changes nothing) when the execution was already recorded.
+ */
+export function insertActuals(db: Db, row: ActualRow, tasks: readonly TaskHistoryRow[], nowIso: string): boolean {
+  const tx = db.transaction(() => {
+    const ins = db.prepare(`insert or ignore into cost_actuals (execution_id, tenant_id, workflow_name, status, estimated_micros,
+      actual_micros, prices_digest, finished_at, ledger_day) values (@executionId, @tenantId, @workflowName, @status,
+      @estimatedMicros, @actualMicros, @pricesDigest, @finishedAt, @ledgerDay)`).run(row);
+    if (ins.changes === 0) return false;
+    const task = db.prepare(`insert or replace into cost_task_history (execution_id, task_id, tenant_id, task_digest, uses,
+      resource_class, cpu, memory_mb, expected_sec, status, cpu_sec, peak_rss_mb, wall_sec, bytes_written, estimate_source,
+      estimated_micros, actual_micros, finished_at) values (@executionId, @taskId, @tenantId, @taskDigest, @uses,
+      @resourceClass, @cpu, @memoryMB, @expectedSec, @status, @cpuSec, @peakRssMB, @wallSec, @bytesWritten,
+      @estimateSource, @estimatedMicros, @actualMicros, @finishedAt)`);
+    for (const t of tasks) task.run(t);
+    db.prepare(`insert into cost_spend_ledger (tenant_id, day, spent_micros, executions, updated_at) values (?, ?, ?, 1, ?)
+      on conflict (tenant_id, day) do update set spent_micros = spent_micros + excluded.spent_micros,
+      executions = executions + 1, updated_at = excluded.updated_at`).run(row.tenantId, row.ledgerDay, row.actualMicros, nowIso);
+    db.prepare('update executions set actual_cost_micros = ?, estimated_cost_micros = coalesce(estimated_cost_micros, ?) where id = ?')
+      .run(row.actualMicros, row.estimatedMicros, row.executionId);
+    return true;
+  });
+  return tx.immediate();
+}
+
+/** Successful runs of one task digest in a tenant, newest first. */
+export function taskHistory(db: Db, tenantId: string, digest: string, limit: number): TaskHistoryRow[] {
+  return db.prepare(`select ${HISTORY_COLS} from cost_task_history where tenant_id = ? and task_digest = ? and status = 'succeeded'
+    order by finished_at desc, execution_id desc limit ?`).all(tenantId, digest, limit) as TaskHistoryRow[];
+}
+
+/** Every recorded task run (optionally of one tenant), oldest first: the calibration data. */
+export function allTaskHistory(db: Db, tenantId?: string): TaskHistoryRow[] {
+  const where = tenantId ? 'where tenant_id = ?' : '';
+  return db.prepare(`select ${HISTORY_COLS} from cost_task_history ${where} order by finished_at, execution_id, task_id`)
+    .all(...(tenantId ? [tenantId] : [])) as TaskHistoryRow[];
+}
+
+/** Recorded actuals finished at or after `sinceIso`, optionally for one tenant, oldest first. */
+export function listActuals(db: Db, sinceIso: string, tenantId?: string): ActualRow[] {
+  const t = tenantId ? 'and tenant_id = ?' : '';
+  return db.prepare(`select ${ACTUAL_COLS} from cost_actuals where finished_at >= ? ${t} order by finished_at, execution_id`)
+    .all(sinceIso, ...(tenantId ? [tenantId] : [])) as ActualRow[];
+}
+
+/** The recorded actuals of one execution, if any. */
+export function getActual(db: Db, executionId: string): ActualRow | undefined {
+  return db.prepare(`select ${ACTUAL_COLS} from cost_actuals where execution_id = ?`).get(executionId) as ActualRow | undefined;
+}
+
+/** The estimate and actual on the executions row (001), if the execution exists. */
+export function executionCostColumns(db: Db, executionId: string): { estimated: number | null; actual: number | null; status: string } | undefined {
+  return db.prepare('select estimated_cost_micros as estimated, actual_cost_micros as actual, status from executions where id = ?')
+    .get(executionId) as { estimated: number | null; actual: number | null; status: string } | undefined;
+}
+
+/** Spend booked in the ledger for a tenant-local day. */
+export function ledgerSpent(db: Db, tenantId: string, day: string): number {
+  const r = db.prepare('select spent_micros as s from cost_spend_ledger where tenant_id = ? and day = ?').get(tenantId, day) as { s: number } | undefined;
+  return r?.s ?? 0;
+}
+
+/** Sum of the estimates of a tenant's admitted, unfinished executions (queued or running). */
+export function liveEstimates(db: Db, tenantId: string): number {
+  const r = db.prepare(`select coalesce(sum(coalesce(estimated_cost_micros, 0)), 0) as s from executions
+    where tenant_id = ? and status in ('queued', 'running')`).get(tenantId) as { s: number };
+  return r.s;
+}
+
+/** All calibration rows. */
+export function listCalibration(db: Db): CalibrationRow[] {
+  return db.prepare(`select uses, resource_class as resourceClass, default_sec as defaultSec, cpu_util as cpuUtil, mem_util as memUtil,
+    declared_factor as declaredFactor, history_correction as historyCorrection, history_window as historyWindow, samples,
+    fitted_at as fittedAt from cost_calibration order by uses, resource_class`).all() as CalibrationRow[];
+}
+
+/** Replace the calibration with a new set of rows, atomically. */
+export function saveCalibration(db: Db, rows: readonly CalibrationRow[]): void {
+  db.transaction(() => {
+    db.prepare('delete from cost_calibration').run();
+    const ins = db.prepare(`insert into cost_calibration (uses, resource_class, default_sec, cpu_util, mem_util, declared_factor,
+      history_correction, history_window, samples, fitted_at) values (@uses, @resourceClass, @defaultSec, @cpuUtil, @memUtil,
+      @declaredFactor, @historyCorrection, @historyWindow, @samples, @fittedAt)`);
+    for (const r of rows) ins.run(r);
+  }).immediate();
+}
+
+/** Finished executions of a tenant since `sinceIso` whose actuals were never recorded (hook missed). */
+export function unrecordedFinished(db: Db, tenantId: string, sinceIso: string): Array<{ id: string; finishedAt: string; micros: number }> {
+  return db.prepare(`select e.id, e.finished_at as finishedAt, coalesce(e.actual_cost_micros, e.estimated_cost_micros, 0) as micros
+    from executions e where e.tenant_id = ? and e.finished_at >= ? and e.status in ('succeeded', 'failed', 'cancelled')
+    and not exists (select 1 from cost_actuals a where a.execution_id = e.id)`).all(tenantId, sinceIso) as Array<{ id: string; finishedAt: string; micros: number }>;
+}
