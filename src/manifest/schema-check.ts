@@ -1,24 +1,23 @@
 /**
  * First pass: JSON Schema validation (ajv, all errors), each error turned into a located, human
- * diagnostic. ajv is heavy, so it is imported on first use and the compiled validator is cached.
+ * diagnostic. The validator is ajv's standalone output, generated from schema.ts and loaded on first use.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type { PathSegment } from './parse.js';
-import { MANIFEST_SCHEMA, SCHEMA_VOCABULARY } from './schema.js';
 import { didYouMean } from './suggest.js';
 
-let compiled: Promise<ValidateFunction> | undefined;
+interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
 
-async function validator(): Promise<ValidateFunction> {
-  compiled ??= (async () => {
-    const mod = (await import('ajv/dist/2020.js')) as unknown as { default: { default?: unknown } };
-    const Ajv2020 = (mod.default.default ?? mod.default) as typeof import('ajv/dist/2020.js').default;
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
-    ajv.addVocabulary(SCHEMA_VOCABULARY);
-    return ajv.compile(MANIFEST_SCHEMA);
-  })();
-  return compiled;
+let loaded: Promise<Validator> | undefined;
+
+// The schema compiled ahead of time by ajv (see generate-validator.ts): no ajv compile at run time.
+async function validator(): Promise<Validator> {
+  loaded ??= import('./schema-validator.generated.js').then((m) => m.default as Validator);
+  return loaded;
 }
 
 /** Validate `data` against the Manifest v1 schema, reporting every error into `sink`. */
