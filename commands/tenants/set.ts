@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { renderTenant } from '../../src/cli/render-tenancy.js';
 import { tenantSettingFlags, tenantSettings } from '../../src/cli/tenant-flags.js';

@@ -2,7 +2,9 @@
  * The base of every maestro command: global flags, the Context, JSON vs human output, and the single
  * place where errors become one stderr line and an exit status.
  */
-import { Command, Flags, Interfaces } from '@oclif/core';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
+import type * as Interfaces from '@oclif/core/interfaces';
 import { createContext, type Context } from '../core/context.js';
 import { EXIT, EngineError, isEngineError } from '../core/errors.js';
 import type { Session } from '../tenancy/session.js';

@@ -1,5 +1,5 @@
 /** Flags shared by `tenants create` and `tenants set`. */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 
 export const tenantSettingFlags = {
   'daily-budget': Flags.string({ description: 'Daily budget in USD (e.g. 500 or 12.50).' }),

@@ -77,17 +77,21 @@ export function migrate(db: Db, migrations: Migration[]): number[] {
       hint: 'upgrade maestro, or point MAESTRO_HOME at another state home',
     });
   }
+  const isApplied = db.prepare('select 1 from schema_migrations where version = ?');
   const applied: number[] = [];
   for (const m of migrations) {
-    if (m.version <= current) continue;
+    // Set-based: any version not yet recorded is applied, so a migration numbered below the newest
+    // applied one (merged later) still runs.
+    if (isApplied.get(m.version)) continue;
     const run = db.transaction(() => {
-      if (schemaVersion(db) >= m.version) return; // another process applied it first
+      if (isApplied.get(m.version)) return false; // another process applied it first
       db.exec(m.sql);
       db.prepare('insert into schema_migrations (version, name, applied_at) values (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+      return true;
     });
     try {
       // Serialise concurrent first opens: the immediate transaction takes the write lock before reading.
-      run.immediate();
+      if (!run.immediate()) continue;
     } catch (cause) {
       throw new StoreError('MIGRATION_FAILED', `migration ${m.version} (${m.name}) failed: ${(cause as Error).message}; the schema stays at version ${schemaVersion(db)}`, { cause });
     }

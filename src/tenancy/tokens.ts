@@ -72,7 +72,7 @@ export async function issueToken(
   ctx: Pick<Context, 'home' | 'clock'>,
   opts: { subject: string; tenantId: string; ttlSec?: number },
 ): Promise<{ token: string; expiresAt: string }> {
-  const { SignJWT } = await import('jose');
+  const { SignJWT } = await import('jose/jwt/sign');
   const { privateKey } = loadTokenKeys(ctx.home);
   const now = Math.floor(ctx.clock.now() / 1000);
   const exp = now + (opts.ttlSec ?? DEFAULT_TTL_SEC);
@@ -90,10 +90,14 @@ export async function issueToken(
 
 /** Verify a token's header, signature and claims; returns its claims or throws a specific AuthError. */
 export async function verifyToken(ctx: Pick<Context, 'home' | 'clock'>, token: string): Promise<TokenClaims> {
-  const jose = await import('jose');
+  const [{ decodeProtectedHeader }, { jwtVerify }, errors] = await Promise.all([
+    import('jose/decode/protected_header'),
+    import('jose/jwt/verify'),
+    import('jose/errors'),
+  ]);
   let header: { alg?: string };
   try {
-    header = jose.decodeProtectedHeader(token);
+    header = decodeProtectedHeader(token);
   } catch {
     throw new AuthError('TOKEN_MALFORMED', 'the token is not a well-formed JWT (expected header.payload.signature)', {
       hint: 'run maestro login, or check MAESTRO_TOKEN',
@@ -108,7 +112,7 @@ export async function verifyToken(ctx: Pick<Context, 'home' | 'clock'>, token: s
   }
   const { publicKey } = loadTokenKeys(ctx.home);
   try {
-    const { payload } = await jose.jwtVerify(token, publicKey, {
+    const { payload } = await jwtVerify(token, publicKey, {
       algorithms: [...TOKEN_ALGORITHMS],
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
@@ -116,7 +120,7 @@ export async function verifyToken(ctx: Pick<Context, 'home' | 'clock'>, token: s
     });
     return checkClaims(payload);
   } catch (err) {
-    throw mapJoseError(err, jose.errors);
+    throw mapJoseError(err, errors);
   }
 }
 
@@ -132,7 +136,7 @@ function checkClaims(payload: Record<string, unknown>): TokenClaims {
   return payload as unknown as TokenClaims;
 }
 
-function mapJoseError(err: unknown, errors: typeof import('jose').errors): unknown {
+function mapJoseError(err: unknown, errors: typeof import('jose/errors')): unknown {
   if (err instanceof AuthError) return err;
   const login = 'run maestro login to get a fresh token';
   if (err instanceof errors.JWTExpired) {

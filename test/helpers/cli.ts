@@ -1,0 +1,51 @@
+/** Spawn the real CLI (bin/run.js, built dist/) against a temporary state home. */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const BIN = join(ROOT, 'bin', 'run.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json<T = any>(): T;
+}
+
+/** A fresh state home directory (removed by `cleanup`). */
+export function tempHome(prefix = 'maestro-test-'): { home: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { home: join(dir, 'home'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Run `maestro <args>` with MAESTRO_HOME=home; env adds to a minimal, CI-like environment. */
+export function maestro(home: string, args: string[], env: Record<string, string | undefined> = {}, input?: string): CliResult {
+  const res: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    input,
+    timeout: 60_000,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      USER: 'tester',
+      MAESTRO_HOME: home,
+      NO_COLOR: '1',
+      ...env,
+    } as NodeJS.ProcessEnv,
+  });
+  return {
+    code: res.status ?? -1,
+    stdout: res.stdout ?? '',
+    stderr: res.stderr ?? '',
+    json() {
+      try {
+        return JSON.parse(res.stdout);
+      } catch {
+        throw new Error(`stdout is not JSON:\n${res.stdout}\nstderr:\n${res.stderr}`);
+      }
+    },
+  };
+}
