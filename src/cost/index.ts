@@ -166,3 +166,13 @@ export function spentTodayMicros(store: Store, tenant: Pick<Tenant, 'id' | 'dayT
     .reduce((s, r) => s + r.micros, 0);
   return booked + live + missed;
 }
+
+/**
+ * Load a manifest file and plan it: what `maestro plan <manifest>` runs.
+ * @example const plan = await planManifest(session, 'wf.yaml', { prices: 'my-prices.json' });
+ */
+export async function planManifest(session: Pick<Session, 'ctx' | 'store' | 'identity'>, path: string, opts: PlanOptions = {}): Promise<Plan> {
+  requirePermission(session.identity, 'plan');
+  const { loadManifest } = await import('../manifest/index.js');
+  return planExecution(session, await loadManifest(path, session.ctx), opts);
+}
