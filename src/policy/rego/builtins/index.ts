@@ -13,5 +13,7 @@ import './time.js';
 import './semver.js';
 import './units.js';
 import './uuid.js';
+import './regex.js';
+import './glob.js';
 
 export { lookupBuiltin, builtinNames } from './registry.js';

@@ -1,0 +1,125 @@
+// Character classes of Go's RE2 syntax, emitted as JS (u-mode) class bodies.
+
+/** Raised for patterns Go's regexp/syntax rejects; the message is Go's. */
+export class GoRegexError extends Error {
+  constructor(code: string, expr: string) {
+    super(`error parsing regexp: ${code}: \`${expr}\``);
+  }
+}
+
+/** Class items: code-point ranges plus raw JS escapes (\p{..}) that cannot be listed. */
+export interface ClassItems {
+  ranges: Array<[number, number]>;
+  raw: string[];
+}
+
+const ASCII: Record<string, Array<[number, number]>> = {
+  alnum: [[48, 57], [65, 90], [97, 122]],
+  alpha: [[65, 90], [97, 122]],
+  ascii: [[0, 0x7f]],
+  blank: [[9, 9], [32, 32]],
+  cntrl: [[0, 31], [0x7f, 0x7f]],
+  digit: [[48, 57]],
+  graph: [[33, 126]],
+  lower: [[97, 122]],
+  print: [[32, 126]],
+  punct: [[33, 47], [58, 64], [91, 96], [123, 126]],
+  space: [[9, 13], [32, 32]],
+  upper: [[65, 90]],
+  word: [[48, 57], [65, 90], [95, 95], [97, 122]],
+  xdigit: [[48, 57], [65, 70], [97, 102]],
+};
+
+/** Perl classes as Go defines them (ASCII only; \s has no \v). */
+export const PERL: Record<string, Array<[number, number]>> = {
+  d: [[48, 57]],
+  s: [[9, 10], [12, 13], [32, 32]],
+  w: ASCII.word!,
+};
+
+/** Complement of sorted, merged ranges over all code points. */
+export function negateRanges(rs: Array<[number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let next = 0;
+  for (const [lo, hi] of mergeRanges(rs)) {
+    if (lo > next) out.push([next, lo - 1]);
+    next = hi + 1;
+  }
+  if (next <= 0x10ffff) out.push([next, 0x10ffff]);
+  return out;
+}
+
+export function mergeRanges(rs: Array<[number, number]>): Array<[number, number]> {
+  const sorted = [...rs].sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+    else out.push([r[0], r[1]]);
+  }
+  return out;
+}
+
+/** Add simple case variants of every letter in the ranges (Go's (?i) fold for local scopes). */
+export function foldRanges(rs: Array<[number, number]>): Array<[number, number]> {
+  const out = [...rs];
+  for (const [lo, hi] of rs) {
+    if (hi - lo > 2000) {
+      // Large ranges: fold the ASCII letters they cover; the rest is left as is.
+      for (const [a, b, d] of [[65, 90, 32], [97, 122, -32]] as const) {
+        const l = Math.max(lo, a);
+        const h = Math.min(hi, b);
+        if (l <= h) out.push([l + d, h + d]);
+      }
+      continue;
+    }
+    for (let c = lo; c <= hi; c++) {
+      const s = String.fromCodePoint(c);
+      for (const v of [s.toLowerCase(), s.toUpperCase()]) {
+        const cp = v.codePointAt(0)!;
+        if (v.length === String.fromCodePoint(cp).length && cp !== c) out.push([cp, cp]);
+      }
+    }
+  }
+  return out;
+}
+
+const hex = (c: number): string => `\\u{${c.toString(16)}}`;
+
+/** JS class body (without brackets) for the items. */
+export function classBody(items: ClassItems): string {
+  let s = '';
+  for (const [lo, hi] of mergeRanges(items.ranges)) s += lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`;
+  return s + items.raw.join('');
+}
+
+const GENERAL_CATEGORIES = new Set([
+  'C', 'Cc', 'Cf', 'Co', 'Cs', 'L', 'Ll', 'Lm', 'Lo', 'Lt', 'Lu', 'M', 'Mc', 'Me', 'Mn', 'N', 'Nd', 'Nl', 'No',
+  'P', 'Pc', 'Pd', 'Pe', 'Pf', 'Pi', 'Po', 'Ps', 'S', 'Sc', 'Sk', 'Sm', 'So', 'Z', 'Zl', 'Zp', 'Zs',
+]);
+
+/** A Unicode class \pX / \p{Name} / \PX as JS: general categories and scripts, as Go knows them. */
+export function unicodeClass(name: string, negated: boolean, expr: string): { raw: string } | { ranges: Array<[number, number]> } {
+  let neg = negated;
+  let n = name;
+  if (n.startsWith('^')) {
+    neg = !neg;
+    n = n.slice(1);
+  }
+  if (n === 'Any') return { ranges: neg ? [] : [[0, 0x10ffff]] };
+  const body = GENERAL_CATEGORIES.has(n) ? `General_Category=${n}` : `Script=${n}`;
+  try {
+    new RegExp(`\\p{${body}}`, 'u');
+  } catch {
+    throw new GoRegexError('invalid character class range', expr);
+  }
+  return { raw: `\\${neg ? 'P' : 'p'}{${body}}` };
+}
+
+/** POSIX class [:name:] or [:^name:] as ranges; undefined when the name is unknown. */
+export function posixClass(name: string): Array<[number, number]> | undefined {
+  const neg = name.startsWith('^');
+  const rs = ASCII[neg ? name.slice(1) : name];
+  if (!rs) return undefined;
+  return neg ? negateRanges(rs) : rs;
+}

@@ -1,0 +1,334 @@
+// Go RE2 syntax translated into an equivalent JS RegExp (u-mode), rejecting what RE2 rejects.
+// Go semantics kept: `.` excludes only \n, \s \d \w \b are ASCII, ^/$ are text anchors unless (?m),
+// flags (?imsU) may be scoped, named groups (?P<n>..) / (?<n>..), \A \z \Q..\E \pN \x{..} octal.
+import {
+  classBody, foldRanges, GoRegexError, negateRanges, PERL, posixClass, unicodeClass, type ClassItems,
+} from './go-regex-class.js';
+
+export { GoRegexError };
+
+/** A translated pattern: JS source (for flags "u"), its capture count and group names by index. */
+export interface GoRegex {
+  source: string;
+  groups: number;
+  names: Array<string | undefined>;
+  /** Compiled with flags "gu" (callers set lastIndex; exec is used for Go's iteration rules). */
+  re: RegExp;
+}
+
+interface Flags { i: boolean; m: boolean; s: boolean; U: boolean }
+/** One parsed atom: `prefix` is emitted before it (literal runes of \\Q..\\E that a repeat does not cover). */
+interface Piece { js: string; assertion: boolean; prefix?: string }
+const SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''));
+const cp = (c: number): string => `\\u{${c.toString(16)}}`;
+
+class Translator {
+  pos = 0;
+  groups = 0;
+  names: Array<string | undefined> = [undefined];
+  constructor(readonly expr: string) {}
+
+  err(code: string, text: string): GoRegexError {
+    return new GoRegexError(code, text);
+  }
+
+  // alternation := sequence ('|' sequence)*; flags set by (?i) persist to the end of the group.
+  alternation(outer: Flags, depth: number): string {
+    const flags = { ...outer };
+    let out = this.sequence(flags, depth);
+    while (this.expr[this.pos] === '|') {
+      this.pos++;
+      out += '|' + this.sequence(flags, depth);
+    }
+    return out;
+  }
+
+  sequence(flags: Flags, depth: number): string {
+    let out = '';
+    let atom: { start: number; assertion: boolean } | undefined;
+    let lastRepeat = '';
+    while (this.pos < this.expr.length) {
+      const c = this.expr[this.pos]!;
+      if (c === '|' || c === ')') {
+        if (c === ')' && depth === 0) throw this.err('unexpected )', this.expr);
+        break;
+      }
+      const rep = this.repeatOp(flags);
+      if (rep) {
+        if (lastRepeat) throw this.err('invalid nested repetition operator', lastRepeat + rep.text);
+        if (!atom) throw this.err('missing argument to repetition operator', rep.text);
+        const body = out.slice(atom.start);
+        out = out.slice(0, atom.start) + (atom.assertion ? `(?:${body})` : body) + rep.js;
+        lastRepeat = rep.text;
+        continue;
+      }
+      lastRepeat = '';
+      const piece = this.atom(flags, depth);
+      if (piece === undefined) {
+        atom = undefined;
+        continue;
+      }
+      out += piece.prefix ?? '';
+      atom = piece.js === '' ? undefined : { start: out.length, assertion: piece.assertion };
+      out += piece.js;
+    }
+    return out;
+  }
+
+  // A repetition operator at pos, or undefined ("{" that is not a valid repeat is a literal).
+  repeatOp(flags: Flags): { text: string; js: string } | undefined {
+    const rest = this.expr.slice(this.pos);
+    let m = /^[*+?]/.exec(rest);
+    let js: string;
+    if (m) {
+      js = m[0];
+    } else {
+      m = /^\{(\d+)(,(\d*))?\}/.exec(rest);
+      if (!m) return undefined;
+      const min = Number(m[1]);
+      const max = m[2] === undefined ? min : m[3] === '' ? -1 : Number(m[3]);
+      if (min > 1000 || max > 1000 || (max >= 0 && max < min)) throw this.err('invalid repeat count', m[0]);
+      js = m[0];
+    }
+    const start = this.pos;
+    this.pos += m[0].length;
+    let lazy = false;
+    if (this.expr[this.pos] === '?') {
+      lazy = true;
+      this.pos++;
+    }
+    if (flags.U) lazy = !lazy;
+    return { text: this.expr.slice(start, this.pos), js: js + (lazy ? '?' : '') };
+  }
+
+  atom(flags: Flags, depth: number): Piece | undefined {
+    const c = this.expr.codePointAt(this.pos)!;
+    const ch = String.fromCodePoint(c);
+    switch (ch) {
+      case '(':
+        return this.group(flags, depth);
+      case '[':
+        return { js: this.charClass(flags), assertion: false };
+      case '\\':
+        return this.escape(flags);
+      case '.':
+        this.pos++;
+        return { js: flags.s ? '[\\u{0}-\\u{10ffff}]' : '[^\\n]', assertion: false };
+      case '^':
+        this.pos++;
+        return { js: flags.m ? '(?:^|(?<=\\n))' : '^', assertion: true };
+      case '$':
+        this.pos++;
+        return { js: flags.m ? '(?:$|(?=\\n))' : '$', assertion: true };
+      default:
+        this.pos += ch.length;
+        return { js: this.literal(c, flags), assertion: false };
+    }
+  }
+
+  literal(c: number, flags: Flags): string {
+    if (flags.i) {
+      const folded = foldRanges([[c, c]]);
+      if (folded.length > 1) return `[${classBody({ ranges: folded, raw: [] })}]`;
+    }
+    const ch = String.fromCodePoint(c);
+    if (SYNTAX.has(ch)) return '\\' + ch;
+    return /[A-Za-z0-9 _,:;'"!@#%&=<>~`]/.test(ch) ? ch : cp(c);
+  }
+
+  group(flags: Flags, depth: number): Piece | undefined {
+    const start = this.pos;
+    const rest = this.expr.slice(this.pos);
+    let open = '(';
+    let inner = { ...flags };
+    const named = /^\(\?P?<([^>]*)>/.exec(rest);
+    if (named) {
+      if (!/^[A-Za-z0-9_]+$/.test(named[1]!)) throw this.err('invalid named capture', named[0]);
+      this.pos += named[0].length;
+      this.names[++this.groups] = named[1];
+    } else if (rest.startsWith('(?')) {
+      const m = /^\(\?([imsU-]*)([:)])/.exec(rest);
+      if (!m || m[1]!.endsWith('-') || (m[1] === '' && m[2] === ')') || (m[1]!.match(/-/g)?.length ?? 0) > 1) {
+        throw this.err('invalid or unsupported Perl syntax', rest.slice(0, Math.min(rest.length, (m?.[0].length ?? 3))));
+      }
+      inner = applyFlags(flags, m[1]!);
+      this.pos += m[0].length;
+      if (m[2] === ')') {
+        Object.assign(flags, inner); // flags for the rest of the current group
+        return undefined;
+      }
+      open = '(?:';
+    } else {
+      this.pos++;
+      this.names[++this.groups] = undefined;
+    }
+    const body = this.alternation(inner, depth + 1);
+    if (this.expr[this.pos] !== ')') throw this.err('missing closing )', this.expr.slice(start));
+    this.pos++;
+    return { js: open + body + ')', assertion: false };
+  }
+
+  escape(flags: Flags): Piece {
+    const e = this.expr;
+    const next = e[this.pos + 1];
+    if (next === undefined) throw this.err('trailing backslash at end of expression', '');
+    switch (next) {
+      case 'A': this.pos += 2; return { js: '^', assertion: true };
+      case 'z': this.pos += 2; return { js: '$', assertion: true };
+      case 'b':
+      case 'B': this.pos += 2; return { js: '\\' + next, assertion: true };
+      case 'Q': {
+        this.pos += 2;
+        const end = e.indexOf('\\E', this.pos);
+        const text = e.slice(this.pos, end < 0 ? e.length : end);
+        this.pos = end < 0 ? e.length : end + 2;
+        // Each literal rune is its own atom in Go; a following repeat applies to the last one.
+        const lits = [...text].map((ch) => this.literal(ch.codePointAt(0)!, flags));
+        return { prefix: lits.slice(0, -1).join(''), js: lits[lits.length - 1] ?? '', assertion: false };
+      }
+    }
+    const items: ClassItems = { ranges: [], raw: [] };
+    if (this.classEscape(items)) {
+      return { js: `[${classBody(flags.i ? { ranges: foldRanges(items.ranges), raw: items.raw } : items)}]`, assertion: false };
+    }
+    return { js: this.literal(this.singleEscape(), flags), assertion: false };
+  }
+
+  // \d \s \w \D \S \W \p \P at pos: adds to items and returns true.
+  classEscape(items: ClassItems): boolean {
+    const e = this.expr;
+    const c = e[this.pos + 1]!;
+    const perl = PERL[c.toLowerCase()];
+    if (perl && 'dswDSW'.includes(c)) {
+      items.ranges.push(...(c === c.toLowerCase() ? perl : negateRanges(perl)));
+      this.pos += 2;
+      return true;
+    }
+    if (c !== 'p' && c !== 'P') return false;
+    const start = this.pos;
+    let name: string;
+    if (e[this.pos + 2] === '{') {
+      const close = e.indexOf('}', this.pos);
+      if (close < 0) throw this.err('invalid character class range', e.slice(start));
+      name = e.slice(this.pos + 3, close);
+      this.pos = close + 1;
+    } else {
+      const ch = e.codePointAt(this.pos + 2);
+      if (ch === undefined) throw this.err('invalid character class range', e.slice(start));
+      name = String.fromCodePoint(ch);
+      this.pos += 2 + name.length;
+    }
+    const u = unicodeClass(name, c === 'P', e.slice(start, this.pos));
+    if ('raw' in u) items.raw.push(u.raw);
+    else items.ranges.push(...u.ranges);
+    return true;
+  }
+
+  // A single-character escape at pos (\n, \x41, \x{263a}, \101, \.); returns its code point.
+  singleEscape(): number {
+    const e = this.expr;
+    const start = this.pos;
+    const c = e[this.pos + 1]!;
+    this.pos += 2;
+    const simple: Record<string, number> = { a: 7, f: 12, t: 9, n: 10, r: 13, v: 11 };
+    if (c in simple) return simple[c]!;
+    if (c >= '0' && c <= '7') {
+      if (c !== '0' && !/[0-7]/.test(e[this.pos] ?? '')) throw this.err('invalid escape sequence', e.slice(start, this.pos));
+      let n = Number(c);
+      for (let k = 0; k < 2 && /[0-7]/.test(e[this.pos] ?? ''); k++) n = n * 8 + Number(e[this.pos++]);
+      return n;
+    }
+    if (c === 'x') {
+      const m = /^\{([0-9A-Fa-f]+)\}|^([0-9A-Fa-f]{2})/.exec(e.slice(this.pos));
+      const v = m ? parseInt(m[1] ?? m[2]!, 16) : NaN;
+      if (!m || v > 0x10ffff) throw this.err('invalid escape sequence', e.slice(start, this.pos + (m?.[0].length ?? 0)));
+      this.pos += m[0].length;
+      return v;
+    }
+    if (c.charCodeAt(0) < 0x80 && !/[A-Za-z0-9]/.test(c)) return c.charCodeAt(0);
+    const full = String.fromCodePoint(e.codePointAt(start + 1)!);
+    throw this.err('invalid escape sequence', '\\' + full);
+  }
+
+  charClass(flags: Flags): string {
+    const e = this.expr;
+    const start = this.pos;
+    this.pos++;
+    let negated = false;
+    if (e[this.pos] === '^') {
+      negated = true;
+      this.pos++;
+    }
+    const items: ClassItems = { ranges: [], raw: [] };
+    let first = true;
+    while (this.pos < e.length && (e[this.pos] !== ']' || first)) {
+      first = false;
+      if (e.startsWith('[:', this.pos)) {
+        const close = e.indexOf(':]', this.pos + 2);
+        if (close >= 0) {
+          const rs = posixClass(e.slice(this.pos + 2, close));
+          if (!rs) throw this.err('invalid character class range', e.slice(this.pos, close + 2));
+          items.ranges.push(...rs);
+          this.pos = close + 2;
+          continue;
+        }
+      }
+      if (e[this.pos] === '\\' && this.pos + 1 < e.length && this.classEscape(items)) continue;
+      const rangeStart = this.pos;
+      const lo = this.classChar();
+      let hi = lo;
+      if (e[this.pos] === '-' && this.pos + 1 < e.length && e[this.pos + 1] !== ']') {
+        this.pos++;
+        hi = this.classChar();
+        if (hi < lo) throw this.err('invalid character class range', e.slice(rangeStart, this.pos));
+      }
+      items.ranges.push([lo, hi]);
+    }
+    if (this.pos >= e.length) throw this.err('missing closing ]', e.slice(start));
+    this.pos++;
+    const body = classBody(flags.i ? { ranges: foldRanges(items.ranges), raw: items.raw } : items);
+    return negated ? `[^${body}]` : `[${body}]`;
+  }
+
+  classChar(): number {
+    const e = this.expr;
+    if (e[this.pos] === '\\') {
+      if (this.pos + 1 >= e.length) throw this.err('missing closing ]', e);
+      return this.singleEscape();
+    }
+    const c = e.codePointAt(this.pos)!;
+    this.pos += String.fromCodePoint(c).length;
+    return c;
+  }
+}
+
+function applyFlags(flags: Flags, spec: string): Flags {
+  const out = { ...flags };
+  let on = true;
+  for (const f of spec) {
+    if (f === '-') on = false;
+    else out[f as keyof Flags] = on;
+  }
+  return out;
+}
+
+const cache = new Map<string, GoRegex>();
+
+/** Translate and compile a Go regular expression (cached). Throws GoRegexError with Go's message. */
+export function compileGoRegex(expr: string): GoRegex {
+  const hit = cache.get(expr);
+  if (hit) return hit;
+  const t = new Translator(expr);
+  const source = t.alternation({ i: false, m: false, s: false, U: false }, 0);
+  if (t.pos < expr.length) throw new GoRegexError('unexpected )', expr);
+  let re: RegExp;
+  try {
+    re = new RegExp(source, 'gu');
+  } catch (e) {
+    throw new GoRegexError('invalid or unsupported expression', (e as Error).message);
+  }
+  const out: GoRegex = { source, groups: t.groups, names: t.names, re };
+  if (cache.size >= 1000) cache.clear();
+  cache.set(expr, out);
+  return out;
+}

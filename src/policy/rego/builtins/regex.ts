@@ -1,0 +1,97 @@
+// Builtin family: regex (Go RE2 syntax and iteration rules over translated JS RegExps).
+import { argInt, argString, BuiltinError, registerBuiltins } from './registry.js';
+import { compileGoRegex, GoRegexError, type GoRegex } from './lib/go-regex.js';
+import { findAll, replaceAll, split } from './lib/go-match.js';
+import { globsIntersect, GlobsMatchError } from './lib/glob-intersect.js';
+import { templateRegex } from './lib/regex-template.js';
+
+/** Compile for builtin `name`, turning syntax errors into builtin errors with Go's wording. */
+function compile(name: string, pattern: string): GoRegex {
+  try {
+    return compileGoRegex(pattern);
+  } catch (e) {
+    if (e instanceof GoRegexError) throw new BuiltinError(`${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+const matches = (g: GoRegex, s: string): boolean => {
+  g.re.lastIndex = 0;
+  return g.re.test(s);
+};
+
+registerBuiltins('regex', [
+  {
+    name: 'regex.is_valid',
+    arity: 1,
+    // OPA answers false (never an error) for anything that is not a valid pattern string.
+    fn: ([p]) => {
+      if (typeof p !== 'string') return false;
+      try {
+        compileGoRegex(p);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  },
+  {
+    name: 'regex.match',
+    arity: 2,
+    fn: (a) => matches(compile('regex.match', argString(a, 0, 'regex.match')), argString(a, 1, 'regex.match')),
+  },
+  {
+    name: 'regex.find_n',
+    arity: 3,
+    fn: (a) => {
+      const g = compile('regex.find_n', argString(a, 0, 'regex.find_n'));
+      return findAll(g, argString(a, 1, 'regex.find_n'), argInt(a, 2, 'regex.find_n')).map((m) => m[0]);
+    },
+  },
+  {
+    name: 'regex.find_all_string_submatch_n',
+    arity: 3,
+    fn: (a) => {
+      const name = 'regex.find_all_string_submatch_n';
+      const g = compile(name, argString(a, 0, name));
+      return findAll(g, argString(a, 1, name), argInt(a, 2, name)).map((m) => [...m].map((x) => x ?? ''));
+    },
+  },
+  {
+    name: 'regex.split',
+    arity: 2,
+    fn: (a) => {
+      const p = argString(a, 0, 'regex.split');
+      return split(compile('regex.split', p), p, argString(a, 1, 'regex.split'));
+    },
+  },
+  {
+    name: 'regex.replace',
+    arity: 3,
+    fn: (a) => {
+      const [s, p, v] = [0, 1, 2].map((i) => argString(a, i, 'regex.replace')) as [string, string, string];
+      return replaceAll(compile('regex.replace', p), s, v);
+    },
+  },
+  {
+    name: 'regex.template_match',
+    arity: 4,
+    fn: (a) => {
+      const name = 'regex.template_match';
+      const [tpl, value, start, end] = [0, 1, 2, 3].map((i) => argString(a, i, name)) as [string, string, string, string];
+      return matches(compile(name, templateRegex(name, tpl, start, end)), value);
+    },
+  },
+  {
+    name: 'regex.globs_match',
+    arity: 2,
+    fn: (a) => {
+      try {
+        return globsIntersect(argString(a, 0, 'regex.globs_match'), argString(a, 1, 'regex.globs_match'));
+      } catch (e) {
+        if (e instanceof GlobsMatchError) throw new BuiltinError(`regex.globs_match: ${e.message}`);
+        throw e;
+      }
+    },
+  },
+]);
