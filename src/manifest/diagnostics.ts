@@ -1,4 +1,5 @@
 /** Collects located diagnostics for one manifest file and formats them. */
+import { formatDiagnostic } from './format.js';
 import type { ManifestDiagnostic } from './manifest.types.js';
 import { formatPath, locate, type ParsedSource, type PathSegment, type Position } from './parse.js';
 
@@ -57,12 +58,4 @@ export class DiagnosticSink {
       .sort((a, b) => a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i)
       .map(({ d }) => d);
   }
-}
-
-/**
- * One diagnostic as a line: `<file>:<line>:<col> <field>: <message>`.
- * @example formatDiagnostic(d) // 'bad.yaml:11:16 tasks[1].needs[0]: unknown task "biuld" (did you mean "build"?)'
- */
-export function formatDiagnostic(d: ManifestDiagnostic): string {
-  return `${d.file}:${d.line}:${d.column} ${d.field}: ${d.message}`;
 }

@@ -1,6 +1,6 @@
 /** The manifest room's errors. */
 import { UsageError } from '../core/errors.js';
-import { formatDiagnostic } from './diagnostics.js';
+import { formatDiagnostic } from './format.js';
 import type { ManifestDiagnostic } from './manifest.types.js';
 
 /** A manifest that failed validation; the message lists every diagnostic, one per line (exit 2). */

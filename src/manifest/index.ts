@@ -1,22 +1,18 @@
 /**
  * The manifest room's front door: read, validate (schema then semantics, every error located) and
- * normalise Manifest v1 files. Other rooms import only from here.
+ * normalise Manifest v1 files. Other rooms import only from here. Cheap to import: the YAML parser and
+ * the schema validator are loaded by the first validation.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Context } from '../core/context.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
-import { DiagnosticSink } from './diagnostics.js';
 import { ManifestError } from './errors.js';
 import type { LoadedManifest, ManifestDiagnostic } from './manifest.types.js';
-import { normalize } from './normalize.js';
-import { parseSource } from './parse.js';
 import { MANIFEST_SCHEMA } from './schema.js';
-import { checkSchema } from './schema-check.js';
-import { checkSemantics } from './semantics.js';
 
 export * from './manifest.types.js';
-export { formatDiagnostic } from './diagnostics.js';
+export { formatDiagnostic } from './format.js';
 export { ManifestError } from './errors.js';
 export { DEFAULT_RESOURCES, normalize, topoOrder } from './normalize.js';
 export { MAX_TASKS } from './schema.js';
@@ -51,21 +47,10 @@ export interface SourceOptions {
  */
 export async function validateManifestSource(source: string | Buffer, opts: SourceOptions = {}): Promise<ValidationResult> {
   const file = opts.file ?? 'manifest.yaml';
-  const text = typeof source === 'string' ? source : source.toString('utf8');
-  const parsed = parseSource(text);
-  const sink = new DiagnosticSink(file, parsed);
-  for (const e of parsed.syntaxErrors) sink.addAt(e, 'yaml', e.message, 'YAML_SYNTAX');
-  if (parsed.syntaxErrors.length === 0 && (parsed.data === null || parsed.data === undefined)) {
-    sink.addAt({ line: 1, column: 1 }, '(root)', 'the manifest is empty: expected apiVersion, kind, metadata and spec', 'EMPTY_MANIFEST');
-  } else if (parsed.syntaxErrors.length === 0) {
-    await checkSchema(parsed.data, sink);
-    checkSemantics(parsed.data, sink, opts.baseDir);
-  }
-  const diagnostics = sink.sorted();
-  if (diagnostics.length > 0) return { valid: false, file, diagnostics };
-  const baseDir = opts.baseDir ?? process.cwd();
-  const path = opts.path ?? resolve(baseDir, file);
-  return { valid: true, file, diagnostics, manifest: normalize({ data: parsed.data, path, source, baseDir }) };
+  // The YAML parser and the validator load on first use, so importing this module stays cheap.
+  const { runPipeline } = await import('./validate.js');
+  const r = await runPipeline(source, file, opts.path, opts.baseDir);
+  return { valid: r.diagnostics.length === 0, file, diagnostics: r.diagnostics, ...(r.manifest ? { manifest: r.manifest } : {}) };
 }
 
 /**
@@ -113,7 +98,7 @@ function readManifestBytes(given: string, abs: string): Buffer {
     size = st.size;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      throw new NotFoundError('MANIFEST_NOT_FOUND', `manifest file not found: ${given} (looked at ${abs})`, { hint: 'check the path', cause: err });
+      throw new NotFoundError('MANIFEST_NOT_FOUND', `manifest file not found: ${given} (looked at ${abs})`, { hint: 'check the spelling, or give the path relative to the current directory', cause: err });
     }
     throw err;
   }
