@@ -1,0 +1,132 @@
+/**
+ * Export an execution as a deterministic, signed disclosure pack (zip):
+ *   execution.json, manifest.yaml, plan.json, decisions.json, receipt.sigstore.json,
+ *   logs/*.ndjson, out/<task>/..., index.json (path, size, sha256 of every other entry, plus a
+ *   content hash) and index.sig.json (a sigstore bundle: message signature over index.json).
+ * Two passes over the data, both streaming: hash everything (the index comes first in path order),
+ * then zip it, re-hashing on the way to catch a file that changed in between. The pack is written
+ * to a temporary file next to the target and renamed into place: nothing half-written is left.
+ */
+import { existsSync, readFileSync, renameSync, rmSync, createWriteStream } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Context } from '../core/context.js';
+import {
+  canonicalJsonFile,
+  comparePaths,
+  ensureSigningKey,
+  loadSigningKey,
+  RECEIPT_FILE,
+  sha256File,
+  signBlobBundle,
+  subjectFiles,
+  writeReceipt,
+  type ExecutionRecordLike,
+} from '../receipts/index.js';
+import { DiscloseError, DiscloseNotFoundError, DiscloseUsageError } from './errors.js';
+import { INDEX_FILE, INDEX_FORMAT, INDEX_SIG_FILE, contentHash, type PackIndex } from './pack-index.js';
+import { writeZip, zipEpochFromEnv, type ZipInput } from './zip.js';
+import type { ExportOptions, ExportResult, ProgressEvent } from './disclose.types.js';
+
+const TOP_FILES = ['decisions.json', 'execution.json', 'manifest.yaml', 'plan.json', RECEIPT_FILE] as const;
+const ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** Where an execution lives in a state home; NotFound (exit 5) when absent. */
+export function locateExecution(ctx: Pick<Context, 'home'>, executionId: string): { dir: string; record: ExecutionRecordLike } {
+  if (!ID_RE.test(executionId)) throw new DiscloseUsageError('EXECUTION_ID_INVALID', `"${executionId}" is not an execution id`, { hint: 'ids look like ex_01jf8z6v3k9q2w7e5r4t1y0u8i' });
+  const dir = join(ctx.home, 'executions', executionId);
+  const recordPath = join(dir, 'execution.json');
+  if (!existsSync(recordPath)) {
+    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${executionId} not found in ${join(ctx.home, 'executions')}`, { hint: 'see: maestro executions list' });
+  }
+  let record: ExecutionRecordLike;
+  try {
+    record = JSON.parse(readFileSync(recordPath, 'utf8')) as ExecutionRecordLike;
+  } catch (cause) {
+    throw new DiscloseError('EXECUTION_RECORD_INVALID', `${recordPath} is not valid JSON`, { cause });
+  }
+  return { dir, record: { ...record, id: typeof record.id === 'string' ? record.id : executionId } };
+}
+
+/**
+ * Export one execution to a disclosure pack (and upload it when `to` is given).
+ * @example const r = await exportPack(ctx, { executionId: 'ex_…', output: 'pack.zip' });
+ */
+export async function exportPack(ctx: Context, options: ExportOptions): Promise<ExportResult> {
+  const { dir, record } = locateExecution(ctx, options.executionId);
+  const output = resolve(ctx.cwd, options.output ?? `${options.executionId}.disclosure.zip`);
+  const onProgress = options.onProgress ?? (() => {});
+  ensureSigningKey(ctx);
+  let receiptCreated = false;
+  if (!existsSync(join(dir, RECEIPT_FILE))) {
+    await writeReceipt(ctx, dir, record);
+    receiptCreated = true;
+  }
+  const { inputs, skipped, total } = await hashInputs(dir, onProgress);
+  const index: PackIndex = {
+    format: INDEX_FORMAT,
+    executionId: record.id,
+    algorithm: 'sha256',
+    entries: inputs.map((i) => ({ path: i.path, size: i.size, sha256: i.sha256 })),
+    contentHash: contentHash(inputs),
+  };
+  const indexBytes = Buffer.from(canonicalJsonFile(index), 'utf8');
+  const key = loadSigningKey(ctx);
+  const sigBytes = Buffer.from(canonicalJsonFile(await signBlobBundle(key, indexBytes)), 'utf8');
+  const zipInputs: ZipInput[] = [...inputs, { path: INDEX_FILE, data: indexBytes }, { path: INDEX_SIG_FILE, data: sigBytes }];
+  const written = await writeAtomically(output, zipInputs, { mtimeMs: zipEpochFromEnv(ctx.env), total: total + indexBytes.length + sigBytes.length, onProgress, ctx });
+  const result: ExportResult = {
+    executionId: record.id,
+    path: output,
+    bytes: written.bytes,
+    sha256: written.sha256,
+    entries: zipInputs.length,
+    contentBytes: total,
+    contentHash: index.contentHash,
+    keyId: key.id,
+    receiptCreated,
+    skipped,
+  };
+  if (options.to) {
+    const { uploadPack } = await import('./upload.js');
+    result.upload = await uploadPack(ctx, output, { ...options.upload, to: options.to, onProgress, sha256: written.sha256 });
+  }
+  return result;
+}
+
+type HashedInput = { path: string; file: string; size: number; sha256: string };
+
+// Pass 1: every file that goes into the pack, hashed (streaming), sorted by path.
+async function hashInputs(dir: string, onProgress: (e: ProgressEvent) => void): Promise<{ inputs: HashedInput[]; skipped: string[]; total: number }> {
+  const { files, skipped } = subjectFiles(dir);
+  const all = [...TOP_FILES.filter((f) => existsSync(join(dir, f))).map((f) => ({ path: f, absPath: join(dir, f) })), ...files];
+  all.sort((a, b) => comparePaths(a.path, b.path));
+  const inputs: HashedInput[] = [];
+  let done = 0;
+  const total = files.reduce((n, f) => n + f.size, 0);
+  for (const f of all) {
+    const h = await sha256File(f.absPath);
+    inputs.push({ path: f.path, file: f.absPath, size: h.size, sha256: h.sha256 });
+    done += h.size;
+    onProgress({ phase: 'hash', bytes: done, total });
+  }
+  return { inputs, skipped, total: inputs.reduce((n, i) => n + i.size, 0) };
+}
+
+// Pass 2: zip into a temp file beside the target, then rename (no half-written pack on failure).
+async function writeAtomically(
+  output: string,
+  inputs: ZipInput[],
+  o: { mtimeMs: number; total: number; onProgress: (e: ProgressEvent) => void; ctx: Context },
+): Promise<{ bytes: number; sha256: string }> {
+  if (!existsSync(dirname(output))) throw new DiscloseUsageError('OUTPUT_DIR_MISSING', `the directory of ${output} does not exist`);
+  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.${o.ctx.random.uuid()}.tmp`);
+  try {
+    const r = await writeZip(createWriteStream(tmp, { mode: 0o644 }), inputs, { mtimeMs: o.mtimeMs, onProgress: (bytes) => o.onProgress({ phase: 'zip', bytes, total: o.total }) });
+    renameSync(tmp, output);
+    return r;
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    if (err instanceof DiscloseError) throw err;
+    throw new DiscloseError('EXPORT_WRITE_FAILED', `cannot write ${output}: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The disclosure room's front door: deterministic packs, export, upload, verification.
+ * Heavy libraries (yazl, yauzl, @aws-sdk/*, @sigstore/*) are imported lazily inside functions.
+ * @example
+ *   const r = await exportPack(ctx, { executionId: 'ex_…', output: 'pack.zip' });
+ *   const v = await verifyPack(ctx, 'pack.zip', { keyFiles: ['pub.pem'] }); // v.ok, v.checks
+ */
+export { DiscloseError, DiscloseNotFoundError, DiscloseUsageError } from './errors.js';
+export { exportPack, locateExecution } from './export.js';
+export { contentHash, INDEX_FILE, INDEX_FORMAT, INDEX_SIG_FILE, type IndexEntry, type PackIndex } from './pack-index.js';
+export { parseS3Target, uploadPack, uploadStatePath } from './upload.js';
+export { verifyPack } from './verify.js';
+export { dosDateTimeUtc, writeZip, zipEpochFromEnv, ZIP_COMPRESSION_LEVEL, ZIP_EPOCH_DEFAULT, ZIP_FILE_MODE, type ZipInput, type ZipOptions } from './zip.js';
+export type * from './disclose.types.js';
