@@ -5,6 +5,7 @@ import './sets.js';
 import './objects.js';
 import './strings.js';
 import './numbers.js';
+import './comparison.js';
 import './bitwise.js';
 import './types.js';
 import './misc.js';
@@ -15,5 +16,6 @@ import './units.js';
 import './uuid.js';
 import './regex.js';
 import './glob.js';
+import './encoding.js';
 
 export { lookupBuiltin, builtinNames } from './registry.js';
