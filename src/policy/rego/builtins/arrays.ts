@@ -1,3 +1,21 @@
-// Builtin family: arrays (filled in by R1).
-import { registerBuiltins } from './registry.js';
-registerBuiltins('arrays', []);
+/** Array builtins: array.concat, array.slice, array.reverse, array.flatten. */
+import type { Value } from '../value.js';
+import { argArray, argInt, registerBuiltins } from './registry.js';
+
+function flatten(xs: Value[]): Value[] {
+  return xs.flatMap((x) => (Array.isArray(x) ? flatten(x) : [x]));
+}
+
+registerBuiltins('arrays', [
+  { name: 'array.concat', arity: 2, fn: (args) => [...argArray(args, 0, 'array.concat'), ...argArray(args, 1, 'array.concat')] },
+  { name: 'array.slice', arity: 3, fn: (args) => {
+    const xs = argArray(args, 0, 'array.slice');
+    let start = argInt(args, 1, 'array.slice');
+    let stop = argInt(args, 2, 'array.slice');
+    start = Math.max(0, start);
+    stop = Math.min(xs.length, stop);
+    return start >= stop ? [] : xs.slice(start, stop);
+  } },
+  { name: 'array.reverse', arity: 1, fn: (args) => [...argArray(args, 0, 'array.reverse')].reverse() },
+  { name: 'array.flatten', arity: 1, fn: (args) => flatten(argArray(args, 0, 'array.flatten')) },
+]);

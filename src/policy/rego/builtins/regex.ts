@@ -38,14 +38,17 @@ registerBuiltins('regex', [
   {
     name: 'regex.match',
     arity: 2,
-    fn: (a) => matches(compile('regex.match', argString(a, 0, 'regex.match')), argString(a, 1, 'regex.match')),
+    fn: (a) => {
+      const [p, s] = [argString(a, 0, 'regex.match'), argString(a, 1, 'regex.match')];
+      return matches(compile('regex.match', p), s);
+    },
   },
   {
     name: 'regex.find_n',
     arity: 3,
     fn: (a) => {
-      const g = compile('regex.find_n', argString(a, 0, 'regex.find_n'));
-      return findAll(g, argString(a, 1, 'regex.find_n'), argInt(a, 2, 'regex.find_n')).map((m) => m[0]);
+      const [p, s, n] = [argString(a, 0, 'regex.find_n'), argString(a, 1, 'regex.find_n'), argInt(a, 2, 'regex.find_n')];
+      return findAll(compile('regex.find_n', p), s, n).map((m) => m[0]);
     },
   },
   {
@@ -53,16 +56,16 @@ registerBuiltins('regex', [
     arity: 3,
     fn: (a) => {
       const name = 'regex.find_all_string_submatch_n';
-      const g = compile(name, argString(a, 0, name));
-      return findAll(g, argString(a, 1, name), argInt(a, 2, name)).map((m) => [...m].map((x) => x ?? ''));
+      const [p, s, n] = [argString(a, 0, name), argString(a, 1, name), argInt(a, 2, name)];
+      return findAll(compile(name, p), s, n).map((m) => [...m].map((x) => x ?? ''));
     },
   },
   {
     name: 'regex.split',
     arity: 2,
     fn: (a) => {
-      const p = argString(a, 0, 'regex.split');
-      return split(compile('regex.split', p), p, argString(a, 1, 'regex.split'));
+      const [p, s] = [argString(a, 0, 'regex.split'), argString(a, 1, 'regex.split')];
+      return split(compile('regex.split', p), p, s);
     },
   },
   {

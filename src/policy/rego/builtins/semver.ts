@@ -20,9 +20,9 @@ registerBuiltins('semver', [
     name: 'semver.compare',
     arity: 2,
     fn: (a) => {
-      const x = operandVersion(argString(a, 0, 'semver.compare'), 0);
-      const y = operandVersion(argString(a, 1, 'semver.compare'), 1);
-      return compareSemVer(x, y);
+      // Both operand types are checked before either version is parsed (type errors come first).
+      const [s1, s2] = [argString(a, 0, 'semver.compare'), argString(a, 1, 'semver.compare')];
+      return compareSemVer(operandVersion(s1, 0), operandVersion(s2, 1));
     },
   },
 ]);

@@ -80,8 +80,8 @@ registerBuiltins('time', [
     arity: 4,
     fn: (a) => {
       const name = 'time.add_date';
-      const { wall, zone } = tzTime(a[0]!, name);
       const [y, m, d] = [argInt(a, 1, name), argInt(a, 2, name), argInt(a, 3, name)];
+      const { wall, zone } = tzTime(a[0]!, name);
       if (Math.abs(wall.year + y) > 1e8) throw new BuiltinError('time outside of valid range');
       return nsResult(addDate(wall, zone, y, m, d));
     },

@@ -1,0 +1,184 @@
+/** Compiler checks: imports, rule-kind conflicts, redeclarations, recursion. */
+import type { Expr, Module, Rule, Term } from '../ast.js';
+import type { RegoErrorItem } from '../errors.js';
+import { importText } from '../parser.js';
+import { findNode, groundPrefix, hasRules, subtreeRules, type RuleNode } from './tree.js';
+
+const IMPORT_ROOTS = ['data', 'input', 'future', 'rego'];
+
+/** Import checks; returns alias → path for data/input imports. */
+export function checkImports(m: Module, errors: RegoErrorItem[]): Map<string, string[]> {
+  const aliases = new Map<string, string[]>();
+  let keywordImport: string | undefined;
+  for (const imp of m.imports) {
+    const text = importText(imp);
+    const parts = text.split('.');
+    const root = parts[0]!;
+    if (!IMPORT_ROOTS.includes(root) || text === '?') {
+      errors.push({ code: 'rego_parse_error', message: `unexpected import path, import path must begin with one of: {data, future, input, rego}`, location: imp.loc });
+      continue;
+    }
+    if (root === 'future' || root === 'rego') {
+      if (root === 'rego' && text !== 'rego.v1') errors.push({ code: 'rego_parse_error', message: `invalid import ${text}, must be rego.v1`, location: imp.loc });
+      if (root === 'future' && !/^future\.keywords(\.(in|every|if|contains))?$/.test(text)) {
+        errors.push({ code: 'rego_parse_error', message: `unexpected future import ${text}`, location: imp.loc });
+      }
+      const clash = keywordImport !== undefined && (text === 'rego.v1' || keywordImport === 'rego.v1' || text === keywordImport);
+      if (clash) errors.push({ code: 'rego_compile_error', message: `import ${text} shadows import ${keywordImport}: this import shadows previous import`, location: imp.loc });
+      if (keywordImport === undefined || text === 'rego.v1') keywordImport = text;
+      continue;
+    }
+    const alias = imp.alias ?? parts[parts.length - 1]!;
+    if (aliases.has(alias)) {
+      errors.push({ code: 'rego_compile_error', message: `import must not shadow import ${alias}: this import shadows previous import`, location: imp.loc });
+    }
+    aliases.set(alias, parts);
+  }
+  return aliases;
+}
+
+/** Rule kinds at one path must agree; `:=` rules and defaults must be unique. */
+export function checkConflicts(node: RuleNode, errors: RegoErrorItem[]): void {
+  const ground = node.rules.filter((r) => groundPrefix(r.ref).length === r.ref.length);
+  const kinds = new Set(ground.map((r) => (r.kind === 'function' ? `function/${r.args!.length}` : r.kind)));
+  const dynamic = node.rules.some((r) => groundPrefix(r.ref).length < r.ref.length);
+  const name = node.path.join('.');
+  if (kinds.size > 1 || (dynamic && ground.some((r) => r.kind !== 'complete' || !r.isDefault) && ground.length > 0)) {
+    errors.push({ code: 'rego_type_error', message: `conflicting rules ${name} found: rule conflicts with the following rule`, location: ground[ground.length - 1]?.loc ?? node.rules[0]!.loc });
+  }
+  const defaults = ground.filter((r) => r.isDefault);
+  if (defaults.length > 1) {
+    errors.push({ code: 'rego_type_error', message: `multiple default rules ${name} found`, location: defaults[1]!.loc });
+  }
+  const complete = ground.filter((r) => r.kind === 'complete' && !r.isDefault);
+  if (complete.length > 1 && complete.some((r) => r.assign)) {
+    const r = complete.find((x, i) => i > 0 && (x.assign || complete[0]!.assign))!;
+    errors.push({ code: 'rego_type_error', message: `rule ${name} redeclared at ${r.loc.file}:${r.loc.row}: rule conflicts with the following rule`, location: r.loc });
+  }
+  if (ground.length > 0 && [...node.children.values()].some(hasRules)) {
+    errors.push({ code: 'rego_type_error', message: `rule ${name} conflicts with rules below it: rule conflicts with the following rule`, location: ground[0]!.loc });
+  }
+  for (const c of node.children.values()) checkConflicts(c, errors);
+}
+
+// ---------- recursion ----------
+
+/** Ground prefixes of every data ref and user call in a rule. */
+function ruleDeps(rule: Rule): string[][] {
+  const out: string[][] = [];
+  const term = (t: Term | undefined): void => {
+    if (!t) return;
+    switch (t.type) {
+      case 'ref':
+        if (t.head.type === 'var' && t.head.name === 'data') out.push(['data', ...groundPrefix(t.path)]);
+        term(t.head);
+        return t.path.forEach(term);
+      case 'var':
+        if (t.name === 'data') out.push(['data']);
+        return;
+      case 'array':
+      case 'set':
+        return t.items.forEach(term);
+      case 'object':
+        return t.items.forEach(([k, v]) => (term(k), term(v)));
+      case 'call':
+        if (t.op.startsWith('data.')) out.push(t.op.split('.'));
+        return t.args.forEach(term);
+      case 'arraycompr':
+      case 'setcompr':
+        term(t.term);
+        return body(t.body);
+      case 'objectcompr':
+        term(t.key);
+        term(t.value);
+        return body(t.body);
+      default:
+        return;
+    }
+  };
+  const body = (b: Expr[]): void => {
+    for (const e of b) {
+      switch (e.kind) {
+        case 'term':
+          term(e.term);
+          break;
+        case 'unify':
+        case 'assign':
+          term(e.lhs);
+          term(e.rhs);
+          break;
+        case 'somein':
+          term(e.key);
+          term(e.value);
+          term(e.coll);
+          break;
+        case 'every':
+          term(e.domain);
+          body(e.body);
+          break;
+        default:
+          break;
+      }
+      for (const w of e.with) term(w.value);
+    }
+  };
+  for (const r of [rule, ...rule.elses]) {
+    body(r.body);
+    term(r.value);
+    term(r.key);
+    r.ref.slice(1).forEach(term);
+  }
+  return out;
+}
+
+/** Rule nodes a dependency path can reach: the node's subtree and rules on its ancestors. */
+function targets(root: RuleNode, path: string[]): RuleNode[] {
+  const out: RuleNode[] = [];
+  let node: RuleNode | undefined = root;
+  for (const seg of path.slice(1)) {
+    if (node.rules.length > 0) out.push(node);
+    node = node.children.get(seg);
+    if (!node) return out;
+  }
+  const collect = (n: RuleNode): void => {
+    if (n.rules.length > 0) out.push(n);
+    n.children.forEach(collect);
+  };
+  collect(node);
+  return out;
+}
+
+/** Report each cycle once: "rule data.a.p is recursive: data.a.p -> data.a.q -> data.a.p". */
+export function checkRecursion(root: RuleNode, errors: RegoErrorItem[]): void {
+  const nodes = subtreeRules(root).map((r) => findNodeOf(root, r));
+  const unique = [...new Set(nodes)];
+  const edges = new Map<RuleNode, Set<RuleNode>>();
+  for (const n of unique) {
+    const set = new Set<RuleNode>();
+    for (const r of n.rules) for (const dep of ruleDeps(r)) for (const t of targets(root, dep)) set.add(t);
+    edges.set(n, set);
+  }
+  const state = new Map<RuleNode, 1 | 2>();
+  const stack: RuleNode[] = [];
+  const reported = new Set<string>();
+  const visit = (n: RuleNode): void => {
+    state.set(n, 1);
+    stack.push(n);
+    for (const m of edges.get(n) ?? []) {
+      if (state.get(m) === 1) {
+        const cycle = [...stack.slice(stack.indexOf(m)), m].map((x) => x.key);
+        if (!reported.has(m.key)) {
+          reported.add(m.key);
+          errors.push({ code: 'rego_recursion_error', message: `rule ${m.key} is recursive: ${cycle.join(' -> ')}`, location: m.rules[0]!.loc });
+        }
+      } else if (!state.has(m)) visit(m);
+    }
+    stack.pop();
+    state.set(n, 2);
+  };
+  for (const n of unique) if (!state.has(n)) visit(n);
+}
+
+function findNodeOf(root: RuleNode, r: Rule): RuleNode {
+  return findNode(root, groundPrefix(r.ref))!;
+}

@@ -1,0 +1,131 @@
+/** Conformance cases: loading the YAML files and decoding the expected-value encodings. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse, parseDocument } from 'yaml';
+import { fromJson, RObject, RSet, type Value } from '../value.js';
+
+export interface ConformanceCase {
+  /** Path of the YAML file relative to the root (e.g. builtins/strings/sprintf.yaml). */
+  file: string;
+  /** Folder used for per-folder totals (e.g. builtins/strings). */
+  folder: string;
+  note: string;
+  modules: string[];
+  data?: unknown;
+  input?: unknown;
+  query: string;
+  wantResult?: unknown;
+  noResult?: boolean;
+  error?: string;
+  skip?: boolean;
+  sortBindings?: boolean;
+  strict?: boolean;
+  wantPrints?: string[];
+}
+
+/** Every YAML file under root, sorted. */
+export function listCaseFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.yaml') || name.endsWith('.yml')) out.push(p);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Join under-indented multi-line flow sequences (`key: [` ... `]`) into one line. */
+export function lenientYaml(text: string): string {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/:\s*\[\s*$/.test(line)) {
+      let joined = line.trimEnd();
+      while (i + 1 < lines.length && !/^\s*\]/.test(lines[i + 1]!)) joined += ' ' + lines[++i]!.trim();
+      if (i + 1 < lines.length) joined += ' ' + lines[++i]!.trim();
+      out.push(joined);
+    } else out.push(line);
+  }
+  return out.join('\n');
+}
+
+function parseYaml(text: string): unknown {
+  try {
+    return parse(text, { intAsBigInt: true });
+  } catch {
+    return parseDocument(lenientYaml(text), { intAsBigInt: true }).toJS();
+  }
+}
+
+/** Load all cases under root. */
+export function loadCases(root: string): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  for (const path of listCaseFiles(root)) {
+    const file = relative(root, path).split('\\').join('/');
+    const folder = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.';
+    const doc = parseYaml(readFileSync(path, 'utf8')) as { cases?: Array<Record<string, unknown>> } | null;
+    for (const c of doc?.cases ?? []) {
+      cases.push({
+        file,
+        folder,
+        note: String(c['note'] ?? ''),
+        modules: ((c['modules'] as unknown[]) ?? []).map(String),
+        data: c['data'],
+        input: c['input'],
+        query: String(c['query'] ?? ''),
+        wantResult: c['want_result'],
+        noResult: c['no_result'] === true,
+        error: c['error'] === undefined ? undefined : String(c['error']),
+        skip: c['skip'] === true,
+        sortBindings: c['sort_bindings'] === true,
+        strict: c['strict'] === undefined ? undefined : c['strict'] === true,
+        wantPrints: c['want_prints'] as string[] | undefined,
+      });
+    }
+  }
+  return cases;
+}
+
+/** Marker for "#undefined" expected values. */
+export const UNDEFINED = Symbol('undefined');
+
+/** Decode expected values: {set!: [...]}, {object!: [{key, value}]}, "#undefined". */
+export function decodeExpected(x: unknown): Value | typeof UNDEFINED {
+  if (x === '#undefined') return UNDEFINED;
+  if (Array.isArray(x)) return x.map((e) => orNull(decodeExpected(e)));
+  if (x && typeof x === 'object' && !(x instanceof Map)) {
+    const o = x as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 1 && keys[0] === 'set!' && Array.isArray(o['set!'])) {
+      return new RSet((o['set!'] as unknown[]).map((e) => orNull(decodeExpected(e))));
+    }
+    if (keys.length === 1 && keys[0] === 'object!' && Array.isArray(o['object!'])) {
+      const obj = new RObject();
+      for (const item of o['object!'] as Array<Record<string, unknown>>) obj.set(orNull(decodeExpected(item['key'])), orNull(decodeExpected(item['value'])));
+      return obj;
+    }
+    const obj = new RObject();
+    for (const [k, v] of Object.entries(o)) {
+      const d = decodeExpected(v);
+      if (d !== UNDEFINED) obj.set(k, d);
+    }
+    return obj;
+  }
+  return fromJson(x);
+}
+
+function orNull(v: Value | typeof UNDEFINED): Value {
+  return v === UNDEFINED ? null : v;
+}
+
+/** Split a `{many!: [...]}` encoding into its items; other values are a single item. */
+export function many(x: unknown): { items: unknown[]; isMany: boolean } {
+  if (x && typeof x === 'object' && !Array.isArray(x) && Array.isArray((x as Record<string, unknown>)['many!'])) {
+    return { items: (x as Record<string, unknown[]>)['many!']!, isMany: true };
+  }
+  return { items: [x], isMany: false };
+}

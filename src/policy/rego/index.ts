@@ -1,0 +1,213 @@
+/**
+ * Front door of the Rego engine: parse, compile, evaluate (with explanations), list rules.
+ * Other rooms import only this module.
+ */
+import type { Expr, Module } from './ast.js';
+import './builtins/index.js';
+import type { BuiltinContext } from './builtins/registry.js';
+import { compileModules, compileQuery, type Compiled } from './compiler/index.js';
+import { groundPrefix } from './compiler/tree.js';
+import { RegoError, type Location } from './errors.js';
+import { Evaluator } from './eval/evaluator.js';
+import { Frame, Limits, type EvalState } from './eval/state.js';
+import { parseModuleText, parseQueryText } from './parser.js';
+import { fromJson, RObject, toJson, type Value } from './value.js';
+
+export { RegoError, formatErrorItem, type Location, type RegoErrorItem } from './errors.js';
+export type { Module } from './ast.js';
+export { formatJson, toJson, fromJson, type Value } from './value.js';
+
+/** A Rego source file. `path` is used in error locations. */
+export interface RegoModuleSource {
+  path: string;
+  text: string;
+}
+
+/** A compiled set of modules, ready to evaluate. */
+export interface CompiledPolicy {
+  readonly compiled: Compiled;
+}
+
+/**
+ * Parse one module into its AST; throws RegoError (rego_parse_error) with a location.
+ * @example parseModule({ path: 'quota.rego', text: 'package quota\nallow := true' }).package // ['quota']
+ */
+export function parseModule(src: RegoModuleSource): Module {
+  return parseModuleText(src.text, src.path);
+}
+
+/**
+ * Parse and compile modules; throws one RegoError listing every problem found.
+ * @example const policy = compile([{ path: 'a.rego', text: 'package a\nallow if input.ok' }]);
+ */
+export function compile(modules: RegoModuleSource[], opts: { strict?: boolean } = {}): CompiledPolicy {
+  const parsed: Module[] = [];
+  const errors: RegoError[] = [];
+  for (const m of modules) {
+    try {
+      parsed.push(parseModule(m));
+    } catch (e) {
+      if (!(e instanceof RegoError)) throw e;
+      errors.push(e);
+    }
+  }
+  if (errors.length > 0) throw new RegoError(errors.flatMap((e) => e.errors));
+  return { compiled: compileModules(parsed, opts.strict ?? false) };
+}
+
+/** Options of one evaluation. */
+export interface EvalOptions {
+  input?: unknown;
+  data?: unknown;
+  /** Raise builtin errors instead of making the expression undefined. */
+  strict?: boolean;
+  /** Default 10,000,000. */
+  maxSteps?: number;
+  /** Default 5000. */
+  timeoutMs?: number;
+  explain?: boolean;
+  /** Fixed clock for time.now_ns (nanoseconds since the epoch). */
+  nowNs?: bigint;
+  print?: (line: string) => void;
+  /** Randomness for rand.intn and uuid.rfc4122 (defaults to a fixed seed). */
+  random?: () => number;
+}
+
+export interface ExpressionResult {
+  /** JSON form: sets → sorted arrays. */
+  value: unknown;
+  text: string;
+  location: { row: number; col: number };
+}
+
+export interface QueryResult {
+  expressions: ExpressionResult[];
+  bindings: Record<string, unknown>;
+}
+
+export interface Explanation {
+  entries: Array<{ rule: string; value: unknown; bindings: Record<string, unknown>; location: Location }>;
+}
+
+/** Raw (Value-level) results, used by the conformance runner and the JSON form. */
+export interface RawResult {
+  expressions: Value[];
+  bindings: Map<string, Value>;
+}
+
+/**
+ * Evaluate a query such as `data.quota.deny` or `x := data.a[_]; x > 1`.
+ * @example evaluate(policy, 'data.a.allow', { input: { ok: true } }).results[0]?.expressions[0]?.value // true
+ */
+export function evaluate(policy: CompiledPolicy, query: string, opts: EvalOptions = {}): { results: QueryResult[]; explanation?: Explanation } {
+  const { raw, exprs, explain } = evaluateRaw(policy, query, opts);
+  const results = raw.map((r) => ({
+    expressions: r.expressions.map((v, i) => ({
+      value: toJson(v),
+      text: exprs[i]!.text ?? '',
+      location: { row: exprs[i]!.loc.row, col: exprs[i]!.loc.col },
+    })),
+    bindings: Object.fromEntries([...r.bindings].map(([k, v]) => [k, toJson(v)])),
+  }));
+  if (!opts.explain) return { results };
+  const entries = (explain ?? []).map((e) => ({
+    rule: e.rule,
+    value: toJson(e.value),
+    bindings: Object.fromEntries(Object.entries(e.bindings).map(([k, v]) => [k, toJson(v)])),
+    location: e.location,
+  }));
+  return { results, explanation: { entries } };
+}
+
+/** Evaluate and keep engine values (exact numbers, sets). */
+export function evaluateRaw(policy: CompiledPolicy, query: string, opts: EvalOptions = {}) {
+  const parsed = parseQueryText(query, 'query');
+  const original: Expr[] = parsed;
+  const body = compileQuery(policy.compiled, parsed);
+  const printLines: string[] = [];
+  const cache = new Map<string, Value>();
+  const now = opts.nowNs ?? BigInt(Date.now()) * 1_000_000n;
+  const bctx: BuiltinContext = {
+    now: () => now,
+    print: opts.print ?? ((l) => printLines.push(l)),
+    strict: opts.strict ?? policy.compiled.strict,
+    random: opts.random ?? seeded(42),
+    cache,
+  };
+  const data = fromJson(opts.data ?? {});
+  const state: EvalState = {
+    input: opts.input === undefined ? undefined : fromJson(opts.input),
+    data: data instanceof RObject ? data : new RObject(),
+    masked: undefined,
+    fnOverrides: undefined,
+    cache: new Map(),
+    fnCache: new Map(),
+  };
+  const limits = new Limits(opts.maxSteps ?? 10_000_000, Date.now() + (opts.timeoutMs ?? 5000));
+  const ev = new Evaluator(policy.compiled, state, bctx, limits, opts.explain ?? false);
+  const raw: RawResult[] = [];
+  const top = new Frame();
+  const userVars = new Set<string>();
+  for (const e of original) collectUserVars(e, userVars);
+  try {
+    ev.evalBody(top, body, 0, () => {
+      const bindings = new Map<string, Value>();
+      for (const [k, v] of top.vars) if (userVars.has(k)) bindings.set(k, v);
+      const exprs = body.length === original.length ? original : original;
+      raw.push({ expressions: exprs.map((e) => ev.exprValues.get(findCompiled(body, e)) ?? true), bindings });
+      return false;
+    });
+  } catch (e) {
+    if (e instanceof RangeError) throw new RegoError([{ code: 'eval_limit_error', message: `evaluation exceeded the stack depth: ${e.message}` }]);
+    throw e;
+  }
+  return { raw, exprs: original, explain: ev.explain, prints: printLines };
+}
+
+/** Convenience: the value of the single expression of the first result, or undefined. */
+export function evaluateValue(policy: CompiledPolicy, query: string, opts: EvalOptions = {}): unknown | undefined {
+  const r = evaluate(policy, query, opts).results[0];
+  return r?.expressions[0]?.value;
+}
+
+/** Every rule of the policy: data path, name and location (for `policy test`). */
+export function listRules(policy: CompiledPolicy): Array<{ path: string; name: string; location: Location }> {
+  const seen = new Set<string>();
+  const out: Array<{ path: string; name: string; location: Location }> = [];
+  for (const r of policy.compiled.rules) {
+    const path = groundPrefix(r.ref).join('.');
+    if (seen.has(path)) continue;
+    seen.add(path);
+    out.push({ path, name: path.split('.').pop()!, location: r.loc });
+  }
+  return out;
+}
+
+// ---------- helpers ----------
+function findCompiled(body: Expr[], original: Expr): Expr {
+  return body.find((e) => e.loc === original.loc && e.text === original.text) ?? original;
+}
+
+function collectUserVars(e: Expr, out: Set<string>): void {
+  const visit = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) return x.forEach(visit);
+    const o = x as Record<string, unknown>;
+    if (o['type'] === 'var' && !o['generated'] && typeof o['name'] === 'string' && !['data', 'input'].includes(o['name'])) out.add(o['name']);
+    if (o['type'] === 'arraycompr' || o['type'] === 'setcompr' || o['type'] === 'objectcompr') return;
+    for (const [k, v] of Object.entries(o)) if (k !== 'loc') visit(v);
+  };
+  visit(e);
+}
+
+/** Small deterministic PRNG (mulberry32). */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
