@@ -1,0 +1,91 @@
+/**
+ * Compiling and evaluating one pack: compiled packs are cached per process by digest; each evaluation
+ * returns the deny and warn messages with the rule definition (file:line) that produced each, and the
+ * rules that fired (for --explain).
+ */
+import { compile, evaluate, listRules, type CompiledPolicy } from '../rego/index.js';
+import type { Pack } from './catalog.js';
+
+/** A message from a pack and where it came from. */
+export interface PackMessage {
+  pack: string;
+  rule: 'deny' | 'warn';
+  message: string;
+  /** "policies/budget/policy.rego:48" (null when unknown). */
+  location: string | null;
+}
+
+/** A rule that produced a value during evaluation. */
+export interface FiredRule {
+  pack: string;
+  rule: string;
+  value: unknown;
+  location: string;
+}
+
+export interface PackVerdict {
+  deny: PackMessage[];
+  warn: PackMessage[];
+  fired: FiredRule[];
+}
+
+interface CompiledPack {
+  policy: CompiledPolicy;
+  hasWarn: boolean;
+  hasDeny: boolean;
+  /** Lines of each `deny contains` / `warn contains` definition in the pack's main module. */
+  heads: { deny: number[]; warn: number[] };
+}
+
+const cache = new Map<string, CompiledPack>();
+
+/** Compile a pack (cached by digest for the life of the process). Throws RegoError on bad Rego. */
+export function compilePack(pack: Pack): CompiledPack {
+  const hit = cache.get(pack.digest);
+  if (hit) return hit;
+  const policy = compile(pack.modules);
+  const prefix = `${pack.meta.package}.`;
+  const names = new Set(listRules(policy).filter((r) => r.path.startsWith(prefix)).map((r) => r.path.slice(prefix.length)));
+  const main = pack.modules.find((m) => m.path.endsWith('/policy.rego'))?.text ?? '';
+  const headLines = (rule: string): number[] =>
+    main.split('\n').flatMap((l, i) => (new RegExp(`^${rule}\\s+contains\\b`).test(l) ? [i + 1] : []));
+  const compiled = { policy, hasWarn: names.has('warn'), hasDeny: names.has('deny'), heads: { deny: headLines('deny'), warn: headLines('warn') } };
+  cache.set(pack.digest, compiled);
+  return compiled;
+}
+
+/** Forget compiled packs (tests). */
+export function clearPackCache(): void {
+  cache.clear();
+}
+
+function asMessages(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return list.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+}
+
+/**
+ * Evaluate a pack's deny and warn rules against an input. Throws on evaluation errors and limits.
+ * @example evaluatePack(pack, input, data, { timeoutMs: 100 }).deny[0]?.message
+ */
+export function evaluatePack(pack: Pack, input: unknown, data: unknown, opts: { timeoutMs: number; explain?: boolean }): PackVerdict {
+  const c = compilePack(pack);
+  const out: PackVerdict = { deny: [], warn: [], fired: [] };
+  const pkgPath = `data.${pack.meta.package}`;
+  for (const rule of ['deny', 'warn'] as const) {
+    if (rule === 'deny' ? !c.hasDeny : !c.hasWarn) continue;
+    const r = evaluate(c.policy, `${pkgPath}.${rule}`, { input, data, timeoutMs: opts.timeoutMs, maxSteps: 1_000_000, explain: opts.explain ?? true });
+    const messages = asMessages(r.results[0]?.expressions[0]?.value);
+    const entries = r.explanation?.entries ?? [];
+    for (const message of messages) {
+      const entry = entries.find((e) => e.rule.endsWith(`.${rule}`) && (e.value === message || (Array.isArray(e.value) && e.value.includes(message))));
+      const loc = entry ? `${entry.location.file}:${entry.location.row}` : c.heads[rule].length > 0 ? `${pack.modules[0]!.path}:${c.heads[rule][0]}` : null;
+      out[rule].push({ pack: pack.meta.id, rule, message, location: loc });
+    }
+    for (const e of entries) {
+      if (out.fired.some((f) => f.rule === e.rule && f.location === `${e.location.file}:${e.location.row}`)) continue;
+      out.fired.push({ pack: pack.meta.id, rule: e.rule, value: e.value, location: `${e.location.file}:${e.location.row}` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+/**
+ * The packs a tenant gets: discovery, verification on load (with first-use signing of shipped packs),
+ * and the tenant's enable/disable choices. Shipped packs are enabled unless a tenant disables them;
+ * local packs are disabled until enabled.
+ */
+import { dirname } from 'node:path';
+import type { Context } from '../../core/context.js';
+import type { Store } from '../../store/index.js';
+import { tenantPackChoices, type TenantPackChoice } from '../../store/policy.js';
+import { listPackDirs, readPack, shippedRoot, localRoot, type Pack, type PackOrigin } from './catalog.js';
+import { signPack, signaturePath, verifyPack, type SignatureCheck } from './signing.js';
+import { existsSync } from 'node:fs';
+
+/** A pack as the engine sees it: its files, signature check and the tenant's choice. */
+export interface LoadedPack {
+  pack: Pack;
+  signature: SignatureCheck;
+  enabled: boolean;
+  /** The tenant's data for the pack (data.maestro.config.<id>), if set. */
+  config: Record<string, unknown> | undefined;
+}
+
+/** A pack that could not be read at all (bad pack.json, missing policy.rego…). */
+export interface BrokenPack {
+  id: string;
+  origin: PackOrigin;
+  dir: string;
+  error: string;
+}
+
+function displayBase(ctx: Pick<Context, 'env' | 'cwd' | 'home'>, origin: PackOrigin): string {
+  return dirname(origin === 'shipped' ? shippedRoot(ctx) : localRoot(ctx));
+}
+
+function enabledFor(choice: TenantPackChoice | undefined, origin: PackOrigin): boolean {
+  return choice ? choice.enabled : origin === 'shipped';
+}
+
+function parseConfig(choice: TenantPackChoice | undefined): Record<string, unknown> | undefined {
+  if (!choice?.config) return undefined;
+  return JSON.parse(choice.config) as Record<string, unknown>;
+}
+
+/**
+ * Read every pack, verify each against its signature, and apply a tenant's choices. A shipped pack
+ * with no signature yet is signed by the engine key on first use (trust on first use, see ADR 0012).
+ * @example const { packs, broken } = await loadPacks(ctx, store, tenantId);
+ */
+export async function loadPacks(
+  ctx: Context,
+  store: Store,
+  tenantId: string | undefined,
+  opts: { onlyEnabled?: boolean; autoSign?: boolean } = {},
+): Promise<{ packs: LoadedPack[]; broken: BrokenPack[] }> {
+  const choices = tenantId ? tenantPackChoices(store.db, tenantId) : new Map<string, TenantPackChoice>();
+  const packs: LoadedPack[] = [];
+  const broken: BrokenPack[] = [];
+  for (const ref of listPackDirs(ctx)) {
+    const choice = choices.get(ref.id);
+    const enabled = enabledFor(choice, ref.origin);
+    if (opts.onlyEnabled && !enabled) continue;
+    let pack: Pack;
+    try {
+      pack = readPack(ref.dir, ref.origin, displayBase(ctx, ref.origin));
+    } catch (err) {
+      broken.push({ id: ref.id, origin: ref.origin, dir: ref.dir, error: (err as Error).message });
+      continue;
+    }
+    if (ref.origin === 'shipped' && opts.autoSign !== false && !existsSync(signaturePath(ctx, ref.id))) {
+      await signPack(ctx, pack, { auto: true, store });
+    }
+    const signature = await verifyPack(ctx, store, pack);
+    packs.push({ pack, signature, enabled, config: parseConfig(choice) });
+  }
+  return { packs, broken };
+}
