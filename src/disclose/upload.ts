@@ -45,6 +45,8 @@ export function uploadStatePath(file: string): string {
  * @example await uploadPack(ctx, 'pack.zip', { to: 's3://evidence/packs', endpoint: 'http://127.0.0.1:9000' });
  */
 export async function uploadPack(ctx: Context, file: string, options: UploadOptions & { sha256?: string }): Promise<UploadResult> {
+  // The SDK warns on stderr that Node 20 support ends; that notice is not ours to print (users can set it).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { S3Client } = await import('@aws-sdk/client-s3');
   const { bucket, key } = parseS3Target(options.to, basename(file));
   const size = statSync(file).size;
@@ -116,7 +118,10 @@ async function multipart(client: Client, file: string, target: Target, policy: R
         options.onProgress?.({ phase: 'upload', bytes: (uploaded += len), total: target.size });
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+    // Let every worker finish (others keep uploading after one part fails: more to resume from).
+    const settled = await Promise.allSettled(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
   } finally {
     await fh.close();
   }
