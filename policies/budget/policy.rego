@@ -65,9 +65,9 @@ warn contains msg if {
 
 tenant_name := object.get(input, ["tenant", "name"], "(unnamed)")
 
-pct_label := pct(projected_pct) if cap > 0
-
-pct_label := "the cap is $0.00" if cap == 0
+pct_label := pct(projected_pct) if {
+	cap > 0
+} else := "the cap is $0.00"
 
 # Money as $d.cc (sprintf's %f is avoided: integral JSON numbers are integers in Rego).
 usd(x) := sprintf("$%d.%02d", [floor(c / 100), c % 100]) if c := round(x * 100)

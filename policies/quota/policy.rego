@@ -35,6 +35,4 @@ tenant_name := object.get(input, ["tenant", "name"], "(unnamed)")
 holders := sprintf(": %s", [concat(", ", active)]) if {
 	active := object.get(input.tenant.quota, "active", [])
 	count(active) > 0
-}
-
-holders := "" if count(object.get(input.tenant.quota, "active", [])) == 0
+} else := ""

@@ -20,9 +20,9 @@ import rego.v1
 config := data.maestro.config.rbac
 
 # The permission an action needs (an action with no entry needs the permission of the same name).
-permission := config.actionPermissions[input.action]
-
-permission := input.action if not config.actionPermissions[input.action]
+permission := config.actionPermissions[input.action] if {
+	config.actionPermissions[input.action]
+} else := input.action
 
 granted contains perm if {
 	some role in input.actor.roles

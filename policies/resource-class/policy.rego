@@ -38,11 +38,9 @@ ranks contains rank if {
 	rank := role_rank(role)
 }
 
-role_rank(role) := config.rank[config.maxClassByRole[role]]
-
-role_rank(role) := 0 if {
-	not config.rank[config.maxClassByRole[role]]
-}
+role_rank(role) := config.rank[config.maxClassByRole[role]] if {
+	config.rank[config.maxClassByRole[role]]
+} else := 0
 
 deny contains msg if {
 	not exempt
@@ -59,9 +57,9 @@ deny contains msg if {
 
 roles_text := sprintf("role %s", [concat("+", object.get(input, ["actor", "roles"], []))])
 
-allowed_text := sprintf("may request at most %s", [name]) if {
+allowed_text := "may not request any resource class" if {
+	allowance == 0
+} else := sprintf("may request at most %s", [name]) if {
 	some name, rank in config.rank
 	rank == allowance
 }
-
-allowed_text := "may not request any resource class" if allowance == 0
