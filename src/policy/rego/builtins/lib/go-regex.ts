@@ -141,15 +141,18 @@ class Translator {
     const rest = this.expr.slice(this.pos);
     let open = '(';
     let inner = { ...flags };
-    const named = /^\(\?P?<([^>]*)>/.exec(rest);
-    if (named) {
-      if (!/^[A-Za-z0-9_]+$/.test(named[1]!)) throw this.err('invalid named capture', named[0]);
-      this.pos += named[0].length;
-      this.names[++this.groups] = named[1];
+    if (rest.startsWith('(?P<') || rest.startsWith('(?<')) {
+      const end = rest.indexOf('>');
+      if (end < 0) throw this.err('invalid named capture', rest);
+      const name = rest.slice(rest[2] === 'P' ? 4 : 3, end);
+      if (!/^[A-Za-z0-9_]+$/.test(name)) throw this.err('invalid named capture', rest.slice(0, end + 1));
+      this.pos += end + 1;
+      this.names[++this.groups] = name;
     } else if (rest.startsWith('(?')) {
-      const m = /^\(\?([imsU-]*)([:)])/.exec(rest);
-      if (!m || m[1]!.endsWith('-') || (m[1] === '' && m[2] === ')') || (m[1]!.match(/-/g)?.length ?? 0) > 1) {
-        throw this.err('invalid or unsupported Perl syntax', rest.slice(0, Math.min(rest.length, (m?.[0].length ?? 3))));
+      const m = /^\(\?([imsU]*(?:-[imsU]+)?)([:)])/.exec(rest);
+      if (!m) {
+        const bad = /^\(\?[imsU]*(?:-[imsU]*)?/.exec(rest)![0].length;
+        throw this.err('invalid or unsupported Perl syntax', rest.slice(0, bad + 1));
       }
       inner = applyFlags(flags, m[1]!);
       this.pos += m[0].length;
