@@ -12,7 +12,7 @@ export interface ExecutionRecordLike {
   id: string;
   status: string;
   finishedAt?: string | null;
-  tasks: Array<{ id: string; status: string; usage?: Partial<Usage> | null }>;
+  tasks: Array<{ id: string; status: string; usage?: UsageInput | null }>;
 }
 
 export interface TaskActual {
@@ -35,12 +35,19 @@ export interface Actuals {
   tasks: TaskActual[];
 }
 
-/** Normalise a measured usage; null when the task did not run. */
-export function normaliseUsage(u: Partial<Usage> | null | undefined): Usage | null {
+/**
+ * Normalise a measured usage; null when the task did not run. CPU time that was not measured (e.g.
+ * `--sandbox none` without GNU time) is billed as wall time × the requested vCPUs: an upper bound.
+ */
+export function normaliseUsage(u: UsageInput | null | undefined, requestedCpu = 1): Usage | null {
   if (!u) return null;
   const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
-  return { cpuSec: n(u.cpuSec), peakRssMB: n(u.peakRssMB), wallSec: n(u.wallSec), bytesWritten: Math.round(n(u.bytesWritten)) };
+  const cpuSec = typeof u.cpuSec === 'number' && Number.isFinite(u.cpuSec) ? n(u.cpuSec) : n(u.wallSec) * requestedCpu;
+  return { cpuSec, peakRssMB: n(u.peakRssMB), wallSec: n(u.wallSec), bytesWritten: Math.round(n(u.bytesWritten)) };
 }
+
+/** Usage as the runner reports it: CPU and memory may be null when they could not be measured. */
+export type UsageInput = { [K in keyof Usage]?: number | null };
 
 /**
  * Price every task of a record with its plan entry's prices.
@@ -51,7 +58,7 @@ export function computeActuals(plan: Plan, record: ExecutionRecordLike, fallback
   const tasks: TaskActual[] = record.tasks.map((t) => {
     const p = planned.get(t.id);
     const prices = p?.basis.prices ?? fallback;
-    const usage = normaliseUsage(t.usage);
+    const usage = normaliseUsage(t.usage, p?.resources.cpu ?? 1);
     const ran = usage !== null && t.status !== 'skipped';
     const actual = ran && prices ? totalMicros(priceUsage(microRates(prices), usage)) : 0;
     return { id: t.id, status: t.status, usage: ran ? usage : null, estimatedCostMicros: p?.estimatedCostMicros ?? 0, actualCostMicros: actual };

@@ -93,7 +93,7 @@ export function parsePriceFile(path: string, text: string, partial: boolean): Pa
       const pos = node?.range ? lc.linePos(node.range[0]) : { line: 1, col: 1 };
       return `${path}:${pos.line}:${pos.col}: ${p.message}`;
     });
-    throw new PriceTableError('PRICES_INVALID', `invalid price table:\n${lines.join('\n')}`, {
+    throw new PriceTableError('PRICES_INVALID', `invalid price table: ${lines.join('; ')}`, {
       hint: 'each entry is kinds.<uses>.<class>.{vcpuSecondUSD, gbSecondUSD, gbWrittenUSD, baseFeeUSD}: non-negative numbers',
       details: { problems: lines },
     });

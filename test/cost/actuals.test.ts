@@ -59,3 +59,11 @@ describe('money and drift', () => {
     expect(usdToMicros(0.1 + 0.2)).toBe(300_000);
   });
 });
+
+describe('unmeasured CPU time', () => {
+  it('bills wall time × requested vCPUs when the runner could not measure CPU', () => {
+    const a = computeActuals(plan({ a: 100 }), { id: 'ex_4', status: 'succeeded', tasks: [{ id: 'a', status: 'succeeded', usage: { cpuSec: null, peakRssMB: null, wallSec: 2, bytesWritten: 0 } }] });
+    expect(a.tasks[0]!.usage!.cpuSec).toBe(2);
+    expect(a.actualCostMicros).toBe(2 * 100 + 50);
+  });
+});
