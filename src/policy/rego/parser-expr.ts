@@ -345,7 +345,8 @@ export class ExprParser {
       case '_':
         return this.wildcard(loc);
     }
-    if (KEYWORDS.has(t.text)) this.fail(`unexpected keyword \`${t.text}\``, t);
+    const callable = this.isOp('(') && !this.peek().ws && (t.text === 'contains' || t.text === 'if');
+    if (KEYWORDS.has(t.text) && !callable) this.fail(`unexpected keyword \`${t.text}\``, t);
     return { type: 'var', name: t.text, loc };
   }
 

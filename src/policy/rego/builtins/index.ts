@@ -4,6 +4,8 @@ import './arrays.js';
 import './sets.js';
 import './objects.js';
 import './strings.js';
+import './sprintf.js';
+import './json-patch.js';
 import './numbers.js';
 import './comparison.js';
 import './bitwise.js';

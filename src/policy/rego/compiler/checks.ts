@@ -71,7 +71,7 @@ function ruleDeps(rule: Rule): string[][] {
     switch (t.type) {
       case 'ref':
         if (t.head.type === 'var' && t.head.name === 'data') out.push(['data', ...groundPrefix(t.path)]);
-        term(t.head);
+        else term(t.head);
         return t.path.forEach(term);
       case 'var':
         if (t.name === 'data') out.push(['data']);
