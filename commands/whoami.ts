@@ -1,13 +1,11 @@
 import { BaseCommand } from '../src/cli/base-command.js';
 import { renderWhoAmI } from '../src/cli/render-tenancy.js';
-import { whoami } from '../src/index.js';
 
 export default class WhoAmICommand extends BaseCommand<typeof WhoAmICommand> {
   static override summary = 'Show who you are: subject, tenant, roles, quota and budget use.';
   static override examples = ['<%= config.bin %> whoami', '<%= config.bin %> whoami --json'];
 
   async run(): Promise<void> {
-    const session = await this.session();
-    this.emit(whoami(session), renderWhoAmI);
+    this.emit(await (await this.api()).whoami(), renderWhoAmI);
   }
 }

@@ -2,7 +2,6 @@ import * as Args from '@oclif/core/args';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { renderTenant } from '../../src/cli/render-tenancy.js';
 import { tenantSettingFlags, tenantSettings } from '../../src/cli/tenant-flags.js';
-import { tenantsCreate } from '../../src/index.js';
 
 export default class TenantsCreate extends BaseCommand<typeof TenantsCreate> {
   static override summary = 'Create a tenant (admins of the default tenant only).';
@@ -11,7 +10,6 @@ export default class TenantsCreate extends BaseCommand<typeof TenantsCreate> {
   static override flags = { ...tenantSettingFlags };
 
   async run(): Promise<void> {
-    const session = await this.session();
-    this.emit(tenantsCreate(session, this.args.name, tenantSettings(this.flags)), renderTenant);
+    this.emit(await (await this.api()).tenantsCreate(this.args.name, tenantSettings(this.flags)), renderTenant);
   }
 }

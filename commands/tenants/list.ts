@@ -1,13 +1,11 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { renderTenants } from '../../src/cli/render-tenancy.js';
-import { tenantsList } from '../../src/index.js';
 
 export default class TenantsList extends BaseCommand<typeof TenantsList> {
   static override summary = 'List tenants (all of them for admins of the default tenant, else your own).';
   static override examples = ['<%= config.bin %> tenants list', '<%= config.bin %> tenants list --json'];
 
   async run(): Promise<void> {
-    const session = await this.session();
-    this.emit(tenantsList(session), renderTenants);
+    this.emit(await (await this.api()).tenantsList(), renderTenants);
   }
 }

@@ -2,7 +2,6 @@ import * as Args from '@oclif/core/args';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { renderTenant } from '../../src/cli/render-tenancy.js';
 import { tenantSettingFlags, tenantSettings } from '../../src/cli/tenant-flags.js';
-import { tenantsSet } from '../../src/index.js';
 
 export default class TenantsSet extends BaseCommand<typeof TenantsSet> {
   static override summary = "Change a tenant's daily budget, concurrency quota, day time zone or sandbox requirement.";
@@ -11,7 +10,6 @@ export default class TenantsSet extends BaseCommand<typeof TenantsSet> {
   static override flags = { ...tenantSettingFlags };
 
   async run(): Promise<void> {
-    const session = await this.session();
-    this.emit(tenantsSet(session, this.args.tenant, tenantSettings(this.flags)), renderTenant);
+    this.emit(await (await this.api()).tenantsSet(this.args.tenant, tenantSettings(this.flags)), renderTenant);
   }
 }

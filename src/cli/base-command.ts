@@ -7,6 +7,7 @@ import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
 import { createContext, type Context } from '../core/context.js';
 import { EXIT, EngineError, isEngineError } from '../core/errors.js';
+import type { MaestroApi } from '../client/api.js';
 import type { Session } from '../tenancy/session.js';
 import { configureColor } from './render.js';
 
@@ -16,12 +17,19 @@ export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['a
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     json: Flags.boolean({ description: 'Print machine-readable JSON on stdout (nothing else goes to stdout).', default: false }),
+    remote: Flags.string({
+      description: 'URL of a maestro control plane to act as a thin client of (default: the embedded engine).',
+      env: 'MAESTRO_URL',
+      helpGroup: 'GLOBAL',
+    }),
   };
 
   protected flags!: CommandFlags<T>;
   protected args!: CommandArgs<T>;
   private context: Context | undefined;
   private sessions: Session[] = [];
+  private apiInstance: MaestroApi | undefined;
+  private closers: Array<() => Promise<void>> = [];
 
   public override async init(): Promise<void> {
     await super.init();
@@ -57,8 +65,27 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return session;
   }
 
+  /** The engine to talk to: embedded, or a remote control plane with --remote / MAESTRO_URL. */
+  protected async api(): Promise<MaestroApi> {
+    if (this.apiInstance) return this.apiInstance;
+    const { LocalApi, RemoteApi } = await import('../client/api.js');
+    const remote = this.flags.remote?.trim();
+    if (remote) {
+      const { ControlPlaneClient } = await import('../client/http.js');
+      const { remoteToken } = await import('../client/token.js');
+      const client = new ControlPlaneClient({ baseUrl: remote, token: remoteToken(this.ctx) });
+      this.closers.push(() => client.close());
+      this.apiInstance = new RemoteApi(client);
+    } else {
+      let session: Promise<Session> | undefined;
+      this.apiInstance = new LocalApi(() => (session ??= this.session()));
+    }
+    return this.apiInstance;
+  }
+
   public override async finally(err: Error | undefined): Promise<unknown> {
     for (const s of this.sessions.splice(0)) s.close();
+    for (const c of this.closers.splice(0)) await c().catch(() => undefined);
     return super.finally(err);
   }
 

@@ -1,7 +1,6 @@
 import * as Args from '@oclif/core/args';
 import { BaseCommand } from '../../../src/cli/base-command.js';
 import { renderMembers } from '../../../src/cli/render-tenancy.js';
-import { membersList } from '../../../src/index.js';
 
 export default class MembersList extends BaseCommand<typeof MembersList> {
   static override summary = "List a tenant's members and their roles.";
@@ -9,7 +8,6 @@ export default class MembersList extends BaseCommand<typeof MembersList> {
   static override args = { tenant: Args.string({ description: 'Tenant name or id.', required: true }) };
 
   async run(): Promise<void> {
-    const session = await this.session();
-    this.emit(membersList(session, this.args.tenant), renderMembers);
+    this.emit(await (await this.api()).membersList(this.args.tenant), renderMembers);
   }
 }

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args';
 import { BaseCommand } from '../../../src/cli/base-command.js';
 import { renderMember } from '../../../src/cli/render-tenancy.js';
-import { ROLES, membersSet } from '../../../src/index.js';
+import { ROLES } from '../../../src/index.js';
 
 export default class MembersSet extends BaseCommand<typeof MembersSet> {
   static override summary = "Add a member to a tenant or change a member's role (upsert).";
@@ -14,7 +14,6 @@ export default class MembersSet extends BaseCommand<typeof MembersSet> {
   };
 
   async run(): Promise<void> {
-    const session = await this.session();
-    this.emit(membersSet(session, this.args.tenant, this.args.subject, this.args.role), renderMember);
+    this.emit(await (await this.api()).membersSet(this.args.tenant, this.args.subject, this.args.role), renderMember);
   }
 }

@@ -1,0 +1,159 @@
+/**
+ * The control plane: fastify serving the embedded engine. Routes come from route tables (one source for
+ * registration, validation and the OpenAPI document); every non-public route authenticates a Bearer
+ * JWT and checks its permission before the handler runs; engine errors map to statuses once.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../core/context.js';
+import { EngineError, isEngineError } from '../core/errors.js';
+import { openStore, schemaVersion, type Store } from '../store/index.js';
+import { requirePermission } from '../tenancy/roles.js';
+import { authenticateToken, ensureInitialized, type Session } from '../tenancy/session.js';
+import { statusForError, toWire, type WireError } from './http-errors.js';
+import { buildOpenApi } from './openapi.js';
+import type { RouteContext, RouteDef } from './route.types.js';
+import { allRoutes } from './routes.js';
+
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  /** Largest accepted request body in bytes. */
+  bodyLimit?: number;
+  /** Extra routes (tests, plugins). */
+  routes?: RouteDef[];
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export const VERSION = '0.1.0';
+
+/**
+ * Start the control plane on host:port (port 0 picks a free one).
+ * @example
+ *   const srv = await startServer(ctx, { port: 0 }); console.log(srv.url); await srv.close();
+ */
+export async function startServer(ctx: Context, opts: ServerOptions = {}): Promise<RunningServer> {
+  const { default: Fastify } = await import('fastify');
+  const store = openStore(ctx);
+  await ensureInitialized(ctx, store);
+  const app = Fastify({
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    logger: false,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    // No type coercion: a number where a string is expected is a 400 naming the field, not a silent cast.
+    ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } },
+  });
+  const closing = new AbortController();
+  const routes = [...allRoutes(), ...(opts.routes ?? [])];
+  const { observeHttp } = await import('../metrics/index.js');
+
+  app.setErrorHandler((err: HttpError, _req, reply) => sendError(reply, err));
+  app.setNotFoundHandler((req, reply) => sendError(reply, new EngineError('ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.url.split('?')[0]}`, { kind: 'not_found', hint: 'see GET /api/openapi.json' })));
+  app.addHook('onResponse', async (req, reply) => {
+    observeHttp(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
+  });
+
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.path.replace(/\{(\w+)\}/g, ':$1'),
+      schema: definedOnly({ body: route.schema.body, params: route.schema.params, querystring: route.schema.querystring }),
+      handler: async (req, reply) => handle(ctx, store, route, req, reply, closing.signal),
+    });
+  }
+  const openapi = buildOpenApi(routes, VERSION);
+  app.get('/api/openapi.json', async () => openapi);
+  app.get('/healthz', async () => ({ status: 'ok', version: VERSION, schemaVersion: schemaVersion(store.db) }));
+
+  const address = await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
+  const url = address.replace('[::1]', 'localhost');
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    app,
+    store,
+    close: () =>
+      (closed ??= (async () => {
+        closing.abort();
+        await app.close(); // stops accepting, finishes in-flight requests
+        store.close();
+      })()),
+  };
+}
+
+async function handle(ctx: Context, store: Store, route: RouteDef, req: FastifyRequest, reply: FastifyReply, signal: AbortSignal): Promise<unknown> {
+  let session: Session | undefined;
+  if (route.permission !== null) {
+    session = await authenticate(ctx, store, req);
+    requirePermission(session.identity, route.permission);
+  }
+  let status = route.successStatus ?? 200;
+  const closed = new Promise<void>((resolve) => {
+    req.raw.on('close', () => resolve());
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const rctx: RouteContext = {
+    session: session as Session,
+    store,
+    body: req.body ?? {},
+    params: (req.params ?? {}) as Record<string, string>,
+    query: (req.query ?? {}) as Record<string, string | undefined>,
+    status: (code) => (status = code),
+    raw: reply.raw,
+    closed,
+  };
+  const result = await route.handler(rctx);
+  if (result === undefined && reply.raw.headersSent) return reply.hijack();
+  if (route.produces) reply.type(route.produces);
+  return reply.code(status).send(result);
+}
+
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+async function authenticate(ctx: Context, store: Store, req: FastifyRequest): Promise<Session> {
+  const header = req.headers.authorization;
+  if (!header || !/^Bearer\s+\S+/i.test(header)) {
+    throw new EngineError('NO_TOKEN', 'no Bearer token: send "Authorization: Bearer <jwt>"', { kind: 'auth', hint: 'maestro login --print gives a token' });
+  }
+  const token = header.replace(/^Bearer\s+/i, '').trim();
+  const { identity, tenant } = await authenticateToken(ctx, store, token);
+  return { ctx, store, identity, tenant, created: false, close: () => undefined };
+}
+
+type HttpError = Error & {
+  validation?: Array<{ instancePath?: string; params?: Record<string, unknown>; message?: string }>;
+  validationContext?: string;
+  statusCode?: number;
+  code?: string;
+};
+
+function sendError(reply: FastifyReply, err: HttpError) {
+  let status: number;
+  let body: WireError;
+  if (err.validation) {
+    const first = err.validation[0] ?? {};
+    const missing = typeof first.params?.missingProperty === 'string' ? `/${first.params.missingProperty}` : '';
+    const extra = typeof first.params?.additionalProperty === 'string' ? `/${first.params.additionalProperty}` : '';
+    const field = `${first.instancePath ?? ''}${missing}${extra}`.replace(/^\//, '').replace(/\//g, '.') || '(root)';
+    status = 400;
+    body = { error: { code: 'BAD_REQUEST', kind: 'usage', field, message: `${err.validationContext ?? 'request'}.${field}: ${first.message ?? 'is invalid'}${extra ? ` (${extra.slice(1)})` : ''}` } };
+  } else if (isEngineError(err)) {
+    status = statusForError(err);
+    body = toWire(err);
+  } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    status = err.statusCode;
+    body = { error: { code: err.code ?? 'BAD_REQUEST', kind: 'usage', message: err.message } };
+  } else {
+    status = 500;
+    body = { error: { code: 'INTERNAL', kind: 'error', message: err.message || 'internal error' } };
+  }
+  return reply.code(status).type('application/json').send(body);
+}

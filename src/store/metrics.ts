@@ -1,0 +1,31 @@
+/** Read-only aggregate queries the control plane exports as Prometheus metrics. */
+import type { Db } from './db.js';
+
+export function executionsByState(db: Db): Array<{ tenant: string; status: string; n: number }> {
+  return db
+    .prepare(
+      `select t.name as tenant, e.status as status, count(*) as n
+       from executions e join tenants t on t.id = e.tenant_id group by t.name, e.status order by t.name, e.status`,
+    )
+    .all() as Array<{ tenant: string; status: string; n: number }>;
+}
+
+/** Seconds from publish to start of executions started since `sinceIso` (for the latency histogram). */
+export function publishToStartSeconds(db: Db, sinceIso: string): number[] {
+  const rows = db
+    .prepare('select published_at as p, started_at as s from executions where started_at is not null and started_at >= ?')
+    .all(sinceIso) as Array<{ p: string; s: string }>;
+  return rows.map((r) => Math.max(0, (Date.parse(r.s) - Date.parse(r.p)) / 1000));
+}
+
+/** The most recent cost estimate per tenant, in micro-dollars. */
+export function latestEstimates(db: Db): Array<{ tenant: string; micros: number }> {
+  return db
+    .prepare(
+      `select t.name as tenant, e.estimated_cost_micros as micros from executions e join tenants t on t.id = e.tenant_id
+       where e.estimated_cost_micros is not null
+         and e.published_at = (select max(e2.published_at) from executions e2 where e2.tenant_id = e.tenant_id and e2.estimated_cost_micros is not null)
+       group by t.name`,
+    )
+    .all() as Array<{ tenant: string; micros: number }>;
+}
