@@ -4,6 +4,7 @@ import { compileGoRegex, GoRegexError, type GoRegex } from './lib/go-regex.js';
 import { findAll, replaceAll, split } from './lib/go-match.js';
 import { globsIntersect, GlobsMatchError } from './lib/glob-intersect.js';
 import { templateRegex } from './lib/regex-template.js';
+import type { Value } from '../value.js';
 
 /** Compile for builtin `name`, turning syntax errors into builtin errors with Go's wording. */
 function compile(name: string, pattern: string): GoRegex {
@@ -20,6 +21,11 @@ const matches = (g: GoRegex, s: string): boolean => {
   return g.re.test(s);
 };
 
+function regexMatch(name: string, a: Value[]): boolean {
+  const [p, s] = [argString(a, 0, name), argString(a, 1, name)];
+  return matches(compile(name, p), s);
+}
+
 registerBuiltins('regex', [
   {
     name: 'regex.is_valid',
@@ -35,14 +41,8 @@ registerBuiltins('regex', [
       }
     },
   },
-  {
-    name: 'regex.match',
-    arity: 2,
-    fn: (a) => {
-      const [p, s] = [argString(a, 0, 'regex.match'), argString(a, 1, 'regex.match')];
-      return matches(compile('regex.match', p), s);
-    },
-  },
+  { name: 'regex.match', arity: 2, fn: (a) => regexMatch('regex.match', a) },
+  { name: 're_match', arity: 2, fn: (a) => regexMatch('re_match', a) }, // deprecated v0 spelling
   {
     name: 'regex.find_n',
     arity: 3,

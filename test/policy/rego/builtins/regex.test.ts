@@ -60,6 +60,10 @@ describe('Go RE2 syntax', () => {
 });
 
 describe('regex builtins', () => {
+  test('re_match is the deprecated spelling of regex.match', () => {
+    expect(call('re_match', ['^[a-z]+$', 'abc'])).toBe(true);
+    expect(call('re_match', ['^[a-z]+$', 'ab1'])).toBe(false);
+  });
   test('is_valid is false for non-strings', () => {
     expect(call('regex.is_valid', ['^[a-z]+$'])).toBe(true);
     expect(call('regex.is_valid', [1])).toBe(false);
