@@ -6,6 +6,7 @@
  *
  *   npm run bench:cost                      # 2 history rounds + 1 measured round
  *   node dist/bench/cost/run.js --history 3 --only cpu,fan --json out.json
+ *   node dist/bench/cost/run.js --direct     # sandbox primitive only, without `maestro run`
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,8 +18,21 @@ import { openSession } from '../../src/tenancy/index.js';
 import { planWith, recordActuals, resolvePrices, type Plan } from '../../src/cost/index.js';
 import type { RecordedActuals } from '../../src/cost/index.js';
 import { summarise, renderSummary, type BenchRow } from './summary.js';
+import { runDirect } from './direct.js';
+import type { LoadedManifest } from '../../src/manifest/manifest.types.js';
+
+let directSeq = 0;
+
+/** --direct: the sandbox primitive without `maestro run` (see direct.ts). */
+async function directRun(loaded: LoadedManifest, round: number, file: string): Promise<{ id: string; record: Record<string, unknown>; ms: number }> {
+  const t0 = Date.now();
+  const id = `ex_bench${String(round)}${String(++directSeq).padStart(6, '0')}${file.slice(0, 2)}`;
+  const record = await runDirect(id, loaded);
+  return { id, record: record as unknown as Record<string, unknown>, ms: Date.now() - t0 };
+}
 
 interface Options {
+  direct: boolean;
   history: number;
   only: string[];
   json?: string;
@@ -26,13 +40,14 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { history: 2, only: [], suite: 'fixtures/cost-bench' };
+  const o: Options = { direct: false, history: 2, only: [], suite: 'fixtures/cost-bench' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--history') o.history = Number(argv[++i]);
     else if (a === '--only') o.only = argv[++i]!.split(',');
     else if (a === '--json') o.json = argv[++i]!;
     else if (a === '--suite') o.suite = argv[++i]!;
+    else if (a === '--direct') o.direct = true;
   }
   return o;
 }
@@ -66,7 +81,7 @@ async function main(): Promise<void> {
   const prices = resolvePrices(ctx);
   const dir = resolve(root, opts.suite);
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).filter((f) => opts.only.length === 0 || opts.only.some((o) => f.includes(o))).sort();
-  process.stderr.write(`cost bench: ${files.length} manifests, ${opts.history} history round(s) + 1 measured, state home ${home}\n`);
+  process.stderr.write(`cost bench${opts.direct ? ' (--direct: sandbox primitive, no scheduler)' : ''}: ${files.length} manifests, ${opts.history} history round(s) + 1 measured, state home ${home}\n`);
   const rows: BenchRow[] = [];
   const started = Date.now();
   for (let round = 0; round <= opts.history; round++) {
@@ -75,7 +90,7 @@ async function main(): Promise<void> {
       const path = join(dir, f);
       const loaded = await loadManifest(path, ctx);
       const plan: Plan = planWith(session.store, session.identity.tenantId, loaded, prices);
-      const run = runManifest(path, env);
+      const run = opts.direct ? await directRun(loaded, round, f) : runManifest(path, env);
       const actual: RecordedActuals = recordActuals(session, run.record as never, { plan, tenantId: session.identity.tenantId });
       process.stderr.write(`  round ${round + 1}${measured ? ' (measured)' : ''} ${f}: est ${plan.estimatedCostMicros} µ$, actual ${actual.actualCostMicros} µ$, drift ${actual.driftPct ?? '-'}% (${run.ms} ms)\n`);
       if (measured) rows.push({ manifest: f, executionId: run.id, status: String(run.record.status), plan, actual });

@@ -1,0 +1,56 @@
+/**
+ * `--direct` mode of the cost bench: runs each task through the runner's sandbox primitive
+ * (runSandboxed: bwrap + seccomp + GNU time) without `maestro run`, level by level of the DAG, and
+ * builds the same execution record the runner writes. For use before `maestro run` exists, and to
+ * measure the estimator apart from scheduling. Loaded dynamically so the bench compiles on its own.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoadedManifest, TaskSpec } from '../../src/manifest/manifest.types.js';
+import type { ExecutionRecordLike } from '../../src/cost/index.js';
+
+interface Outcome {
+  exitCode: number | null;
+  usage: { cpuSec: number | null; peakRssMB: number | null; wallSec: number; bytesWritten: number };
+}
+type RunSandboxed = (spec: Record<string, unknown>, io: { line(stream: string, line: string): void }) => Promise<Outcome>;
+
+let runner: RunSandboxed | undefined;
+
+async function load(): Promise<RunSandboxed> {
+  const path = '../../src/runner/sandbox.js';
+  runner ??= ((await import(path)) as { runSandboxed: RunSandboxed }).runSandboxed;
+  return runner;
+}
+
+/** Run a loaded manifest task by task in its own temp dirs; returns the execution record. */
+export async function runDirect(id: string, loaded: LoadedManifest): Promise<ExecutionRecordLike> {
+  const run = await load();
+  const base = mkdtempSync(join(tmpdir(), 'mc-cost-direct-'));
+  const tasks = loaded.manifest.spec.tasks;
+  const done = new Map<string, ExecutionRecordLike['tasks'][number]>();
+  while (done.size < tasks.length) {
+    const ready = tasks.filter((t) => !done.has(t.id) && t.needs.every((n) => done.has(n)));
+    if (ready.length === 0) break;
+    const outcomes = await Promise.all(ready.map((t) => runTask(run, t, loaded, base)));
+    ready.forEach((t, i) => done.set(t.id, outcomes[i]!));
+  }
+  const list = tasks.map((t) => done.get(t.id) ?? { id: t.id, status: 'skipped', usage: null });
+  return { id, status: list.every((t) => t.status === 'succeeded') ? 'succeeded' : 'failed', finishedAt: new Date().toISOString(), tasks: list };
+}
+
+async function runTask(run: RunSandboxed, t: TaskSpec, loaded: LoadedManifest, base: string): Promise<ExecutionRecordLike['tasks'][number]> {
+  const r = t.resources;
+  const o = await run({
+    command: t.run,
+    ...(loaded.manifest.spec.workspace ? { workspace: loaded.manifest.spec.workspace } : {}),
+    outDir: join(base, 'out', t.id),
+    env: t.env,
+    network: false,
+    resources: { memoryMB: r.memoryMB, pids: r.pids, tmpMB: r.tmpMB, timeoutSec: r.timeoutSec },
+    mode: 'bwrap',
+    runtimeDir: join(base, 'runtime'),
+  }, { line: () => undefined });
+  return { id: t.id, status: o.exitCode === 0 ? 'succeeded' : 'failed', usage: o.usage };
+}
