@@ -9,7 +9,7 @@ const expected = (name: string): string =>
 
 beforeAll(() => ensureBuilt(), 180_000);
 
-describe('maestro manifest validate', () => {
+describe('maestro manifest validate', { timeout: 20_000 }, () => {
   it('prints ok for a valid manifest and exits 0', () => {
     const r = maestro(['manifest', 'validate', 'fixtures/manifests/hello.yaml']);
     expect(r).toEqual({ status: 0, stdout: 'ok: fixtures/manifests/hello.yaml (workflow hello, 2 tasks)\n', stderr: '' });
@@ -65,7 +65,7 @@ describe('maestro manifest validate', () => {
   });
 });
 
-describe('maestro manifest schema', () => {
+describe('maestro manifest schema', { timeout: 20_000 }, () => {
   it('prints the same JSON Schema with and without --json', async () => {
     const { manifestSchema } = await import('../../../src/manifest/index.js');
     const plain = maestro(['manifest', 'schema']);
