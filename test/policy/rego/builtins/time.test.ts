@@ -61,6 +61,10 @@ describe('time.date / clock / weekday / format', () => {
       'Sun Dec 24 1:58:45.734 PM EST -05:00',
     );
     expect(call('time.format', [[NS, 'UTC', 'Kitchen']])).toBe('6:58PM');
+    expect(call('time.format', [[NS, 'Europe/Paris', 'MST -07:00']])).toBe('CET +01:00');
+    expect(call('time.format', [[1_688_169_600_000_000_000n, 'Europe/London', 'MST']])).toBe('BST');
+    expect(call('time.format', [[NS, 'Asia/Kolkata', 'MST Z0700']])).toBe('IST +0530');
+    expect(call('time.format', [[NS, 'America/Sao_Paulo', 'MST']])).toBe('-03'); // no abbreviation: Go's numeric form
     expect(() => call('time.format', [[NS, 'UTC', 42]])).toThrow(/3rd element of operand 1 must be string/);
     expect(() => call('time.format', [[NS, 'Mars/Olympus']])).toThrow('unknown time zone Mars/Olympus');
   });

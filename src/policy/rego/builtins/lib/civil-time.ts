@@ -98,12 +98,35 @@ export function zoneAt(zone: Zone, unixSec: number): { offset: number; abbr: str
     Number(parts.minute) * 60 +
     Number(parts.second);
   const offset = local - Math.floor(ms / 1000);
-  return { offset, abbr: abbreviation(parts.timeZoneName ?? '', offset) };
+  return { offset, abbr: abbreviation(zone.name, parts.timeZoneName ?? '', offset, ms) };
 }
 
-// Go prints the zone's abbreviation, or "+01"/"-0530" style when the zone has none.
-function abbreviation(intlName: string, offset: number): string {
-  if (/^[A-Z]{3,5}$/.test(intlName)) return intlName;
+// ICU's short names depend on the locale ("CET" in en-GB, "GMT+1" in en-US): try a few English
+// locales (and Japanese for JST), then fall back to Go's "+01" / "-0530" style.
+const ABBR_LOCALES = ['en-GB', 'en-AU', 'en-IN', 'en-ZA', 'ja-JP'];
+const abbrCache = new Map<string, string>();
+const isAbbr = (s: string): boolean => /^[A-Z]{3,5}$/.test(s);
+
+function abbreviation(zone: string, intlName: string, offset: number, ms: number): string {
+  if (isAbbr(intlName)) return intlName;
+  const key = `${zone}|${offset}`;
+  const hit = abbrCache.get(key);
+  if (hit !== undefined) return hit;
+  let abbr: string | undefined;
+  for (const locale of ABBR_LOCALES) {
+    const f = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' });
+    const name = f.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? '';
+    if (isAbbr(name)) {
+      abbr = name;
+      break;
+    }
+  }
+  abbr ??= numericAbbreviation(offset);
+  abbrCache.set(key, abbr);
+  return abbr;
+}
+
+function numericAbbreviation(offset: number): string {
   const sign = offset < 0 ? '-' : '+';
   const abs = Math.abs(offset);
   const hh = String(Math.floor(abs / 3600)).padStart(2, '0');
