@@ -176,3 +176,56 @@ export async function planManifest(session: Pick<Session, 'ctx' | 'store' | 'ide
   const { loadManifest } = await import('../manifest/index.js');
   return planExecution(session, await loadManifest(path, session.ctx), opts);
 }
+
+/** The tenant's budget context for policy input and `status --explain` (USD at the edge). */
+export interface BudgetContext {
+  dailyMaxUSD: number;
+  spentTodayUSD: number;
+  estimateUSD: number;
+  /** spent + estimate. */
+  projectedUSD: number;
+  /** projected / cap × 100 (2 decimals); null when the cap is 0. */
+  projectedPct: number | null;
+  remainingUSD: number;
+  day: string;
+  dayTimezone: string;
+}
+
+/**
+ * Budget figures for a tenant at an instant, with an optional new estimate on top (MC-POL-703 input).
+ * @example budgetContext(store, tenant, now, plan.estimatedCostMicros).projectedPct // 81.5 → warn
+ */
+export function budgetContext(store: Store, tenant: Pick<Tenant, 'id' | 'dayTimezone' | 'dailyBudgetMicros'>, nowMs: number, estimateMicros = 0): BudgetContext {
+  const spent = spentTodayMicros(store, tenant, nowMs);
+  const projected = spent + estimateMicros;
+  const cap = tenant.dailyBudgetMicros;
+  return {
+    dailyMaxUSD: microsToUsd(cap),
+    spentTodayUSD: microsToUsd(spent),
+    estimateUSD: microsToUsd(estimateMicros),
+    projectedUSD: microsToUsd(projected),
+    projectedPct: cap > 0 ? Math.round((projected / cap) * 10_000) / 100 : null,
+    remainingUSD: microsToUsd(Math.max(0, cap - spent)),
+    day: tenantDay(nowMs, tenant.dayTimezone || 'UTC'),
+    dayTimezone: tenant.dayTimezone || 'UTC',
+  };
+}
+
+/**
+ * The two runner hooks, ready to wire: `plan` before admission (estimate + plan to store as plan.json),
+ * `finished` when the execution ends (actuals, history, ledger).
+ * @example
+ *   const hooks = costHooks(session); const { estimatedCostMicros, plan } = hooks.plan(loaded);
+ *   // … run … then: hooks.finished(record, executionDir)
+ */
+export function costHooks(session: Pick<Session, 'ctx' | 'store' | 'identity'>, opts: PlanOptions = {}) {
+  return {
+    plan(loaded: LoadedManifest): { estimatedCostMicros: number; plan: Plan } {
+      const plan = planExecution(session, loaded, opts);
+      return { estimatedCostMicros: plan.estimatedCostMicros, plan };
+    },
+    finished(record: ExecutionRecordLike, executionDir?: string): RecordedActuals {
+      return recordActuals(session, record, executionDir === undefined ? {} : { executionDir });
+    },
+  };
+}

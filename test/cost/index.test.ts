@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadManifest } from '../../src/manifest/index.js';
 import { openSession, getTenant, type Session } from '../../src/tenancy/index.js';
-import { calibrateCosts, costReport, costSummary, planExecution, recordActuals, spentTodayMicros, type Plan } from '../../src/cost/index.js';
+import { budgetContext, calibrateCosts, costHooks, costReport, costSummary, planExecution, recordActuals, spentTodayMicros, type Plan } from '../../src/cost/index.js';
 import { testContext, writeManifest } from './helpers.js';
 
 const sessions: Session[] = [];
@@ -128,5 +128,24 @@ describe('cost room (store-backed)', () => {
     expect(cal.applied).toBe(true);
     const after = planExecution(session, loaded);
     expect(after.tasks[0]!.basis.guess.samples).toBeLessThanOrEqual(cal.factors[0]!.window);
+  });
+
+  it('gives the budget context (cap, spent, projected %) and the runner hooks', async () => {
+    const { ctx, session, loaded } = await setup();
+    session.store.db.prepare('update tenants set daily_budget_micros = 10000 where id = ?').run(session.tenant.id);
+    const tenant = getTenant(session.store, session.tenant.id);
+    const hooks = costHooks(session);
+    const { estimatedCostMicros, plan } = hooks.plan(loaded);
+    expect(estimatedCostMicros).toBe(plan.estimatedCostMicros);
+    const id = insertExecution(session, 'running', plan, null);
+    const b = budgetContext(session.store, tenant, ctx.clock.now(), 2000);
+    expect(b).toMatchObject({ dailyMaxUSD: 0.01, spentTodayUSD: estimatedCostMicros / 1e6, estimateUSD: 0.002, day: '2026-03-10', dayTimezone: 'UTC' });
+    expect(b.projectedPct).toBe(Math.round(((estimatedCostMicros + 2000) / 10000) * 10_000) / 100);
+    mkdirSync(join(ctx.home, 'executions', id), { recursive: true });
+    writeFileSync(join(ctx.home, 'executions', id, 'plan.json'), JSON.stringify({ estimatedCostMicros, plan }));
+    session.store.db.prepare("update executions set status = 'succeeded', finished_at = ? where id = ?").run('2026-03-10T11:00:00.000Z', id);
+    const a = hooks.finished({ id, status: 'succeeded', finishedAt: '2026-03-10T11:00:00.000Z', tasks: [{ id: 'a', status: 'succeeded', usage: usage(0.2) }] }, join(ctx.home, 'executions', id));
+    expect(a.recorded).toBe(true);
+    expect(budgetContext(session.store, tenant, ctx.clock.now()).spentTodayUSD).toBe(a.actualUSD);
   });
 });
