@@ -23,8 +23,7 @@ test_operator_may_run if {
 
 test_composer_may_plan_not_run if {
 	count(rbac.deny) == 0 with input as req("composer", "plan") with data.maestro.config.rbac as fixture
-	rbac.deny == {"rbac: u@acme (role composer) may not run: it needs the \"run\" permission"} with input as req("composer", "run")
-		with data.maestro.config.rbac as fixture
+	rbac.deny == {"rbac: u@acme (role composer) may not run: it needs the \"run\" permission"} with input as req("composer", "run") with data.maestro.config.rbac as fixture
 }
 
 test_viewer_may_read_status if {

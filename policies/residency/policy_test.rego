@@ -17,8 +17,7 @@ test_mismatch_denied if {
 }
 
 test_region_outside_tenant_allowlist if {
-	residency.deny == {"residency: region US is not allowed for tenant acme (allowed: EU, EU-WEST)"} with input as req("US", "US")
-		with data.maestro.config.residency as allowed_eu
+	residency.deny == {"residency: region US is not allowed for tenant acme (allowed: EU, EU-WEST)"} with input as req("US", "US") with data.maestro.config.residency as allowed_eu
 }
 
 test_region_inside_tenant_allowlist if {
@@ -26,6 +25,5 @@ test_region_inside_tenant_allowlist if {
 }
 
 test_other_tenant_unrestricted if {
-	count(residency.deny) == 0 with input as object.union(req("US", "US"), {"tenant": {"name": "zeta"}})
-		with data.maestro.config.residency as allowed_eu
+	count(residency.deny) == 0 with input as object.union(req("US", "US"), {"tenant": {"name": "zeta"}}) with data.maestro.config.residency as allowed_eu
 }

@@ -19,7 +19,9 @@ import rego.v1
 exempt if input.action in {"cancel", "read", "status", "logs", "validate"}
 
 # The class ranks and each role's largest class; data.maestro.config["resource-class"] overrides them.
-config := object.union(default_config, object.get(data, ["maestro", "config", "resource-class"], {}))
+config := object.union(default_config, data.maestro.config["resource-class"]) if {
+	is_object(data.maestro.config["resource-class"])
+} else := default_config
 
 default_config := {
 	"rank": {"small": 1, "medium": 2, "large": 3, "xlarge": 4},

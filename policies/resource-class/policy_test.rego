@@ -30,6 +30,5 @@ test_unknown_class_denied if {
 }
 
 test_allowance_is_data if {
-	count(resource_class.deny) == 0 with input as req("composer", "large")
-		with data.maestro.config["resource-class"] as {"maxClassByRole": {"composer": "large"}}
+	count(resource_class.deny) == 0 with input as req("composer", "large") with data.maestro.config["resource-class"] as {"maxClassByRole": {"composer": "large"}}
 }

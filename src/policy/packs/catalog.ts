@@ -39,7 +39,6 @@ export interface Pack {
   files: Map<string, Buffer>;
   /** Rego modules (policy.rego and any other non-test module), with display paths. */
   modules: Array<{ path: string; text: string }>;
-  annotations: PackAnnotations;
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -135,8 +134,7 @@ export function readPack(dir: string, origin: PackOrigin, displayBase: string): 
   const modules = [...files.keys()]
     .filter((p) => p.endsWith('.rego') && !p.endsWith('_test.rego'))
     .map((p) => ({ path: display(p), text: files.get(p)!.toString('utf8') }));
-  const annotations = parseAnnotations(policy.toString('utf8'), display('policy.rego'));
-  return { meta, dir, origin, digest: packDigest(files), files, modules, annotations };
+  return { meta, dir, origin, digest: packDigest(files), files, modules };
 }
 
 function parseMeta(buf: Buffer | undefined, where: string, dir: string): PackMeta {
@@ -157,6 +155,22 @@ function parseMeta(buf: Buffer | undefined, where: string, dir: string): PackMet
   const inputs = Array.isArray(raw.inputs) ? raw.inputs.filter((x): x is string => typeof x === 'string') : [];
   const data = raw.data !== null && typeof raw.data === 'object' ? (raw.data as Record<string, unknown>) : undefined;
   return { id, version: str('version'), title: str('title'), summary: str('summary'), package: str('package'), inputs, ...(data ? { data } : {}) };
+}
+
+const annotated = new WeakMap<Pack, PackAnnotations>();
+
+/**
+ * A pack's annotations (parsed on first use: the decision path never needs them).
+ * @example annotationsOf(pack).examples.length
+ */
+export function annotationsOf(pack: Pack): PackAnnotations {
+  let a = annotated.get(pack);
+  if (!a) {
+    const main = pack.modules.find((m) => m.path.endsWith('policy.rego'))!;
+    a = parseAnnotations(main.text, main.path);
+    annotated.set(pack, a);
+  }
+  return a;
 }
 
 /** True when `p` is a directory. */

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isoNow, type Context } from '../../core/context.js';
 import type { Store } from '../../store/index.js';
 import { packData } from './data.js';
-import { evaluatePack, type FiredRule, type PackMessage } from './evaluate.js';
+import { compilePack, evaluatePack, type FiredRule, type PackMessage } from './evaluate.js';
 import { buildExplanation, type DecisionExplanation } from './explain-data.js';
 import type { PolicyInput } from './input.js';
 import { recordDecision } from './record.js';
@@ -53,6 +53,8 @@ export interface DecideRequest {
   input: PolicyInput;
   /** The execution this decision admits (null for plans). */
   executionId?: string | null;
+  /** Explain every pack (rules fired even when allowed); by default only packs that deny or warn. */
+  explain?: boolean;
   /** Skip recording (benchmarks of the pure decision). */
   record?: boolean;
 }
@@ -109,6 +111,8 @@ export async function decide(session: DecideSession, req: DecideRequest): Promis
     reasons.push({ pack: '*', rule: 'load', message: `policy packs cannot be loaded: ${(err as Error).message}`, location: null });
     failClosed = true;
   }
+  loaded = loaded.filter((lp) => lp.signature.status === 'invalid' || compiles(lp, reasons));
+  if (reasons.length > 0) failClosed = true;
   const loadMs = performance.now() - t0;
   const budget = timeBudgetMs(ctx);
   const evalStart = performance.now();
@@ -125,7 +129,7 @@ export async function decide(session: DecideSession, req: DecideRequest): Promis
       continue;
     }
     try {
-      const v = evaluatePack(lp.pack, req.input, data, { timeoutMs: Math.max(1, deadline - performance.now()) });
+      const v = evaluatePack(lp.pack, req.input, data, { timeoutMs: Math.max(1, deadline - performance.now()), explain: req.explain ?? false });
       reasons.push(...v.deny);
       warnings.push(...v.warn);
       fired.push(...v.fired);
@@ -165,6 +169,17 @@ export async function decide(session: DecideSession, req: DecideRequest): Promis
   };
   if (req.record !== false) recordDecision(session, decision, req.input);
   return decision;
+}
+
+/** Compile a pack ahead of the timed evaluation; a pack that does not compile fails closed. */
+function compiles(lp: LoadedPack, reasons: DecisionReason[]): boolean {
+  try {
+    compilePack(lp.pack);
+    return true;
+  } catch (err) {
+    reasons.push({ pack: lp.pack.meta.id, rule: 'compile', message: `pack ${lp.pack.meta.id} does not compile (fail-closed): ${(err as Error).message}`, location: null });
+    return false;
+  }
 }
 
 function round3(ms: number): number {

@@ -7,12 +7,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Context } from '../../core/context.js';
 import { listRules } from '../rego/index.js';
-import { listPackDirs, readPack, type Pack } from './catalog.js';
+import { annotationsOf, listPackDirs, readPack, type Pack } from './catalog.js';
 import { compilePack } from './evaluate.js';
 
 /** The rules of a pack's package with their lines in policy.rego (tests excluded). */
 function packRules(pack: Pack): Array<{ name: string; line: number }> {
-  const prefix = `${pack.meta.package}.`;
+  const prefix = `data.${pack.meta.package}.`;
   return listRules(compilePack(pack).policy)
     .filter((r) => r.path.startsWith(prefix) && r.location.file.endsWith('/policy.rego'))
     .map((r) => ({ name: r.path.slice(prefix.length), line: r.location.row }));
@@ -28,7 +28,7 @@ function outcome(e: { deny: boolean; warn?: boolean }): string {
  * @example renderPackReadme(pack).startsWith('# Budget') // true
  */
 export function renderPackReadme(pack: Pack): string {
-  const a = pack.annotations;
+  const a = annotationsOf(pack);
   const m = pack.meta;
   const lines = [
     `# ${a.title}`,
@@ -55,7 +55,7 @@ export function renderPackReadme(pack: Pack): string {
     'Each example is executed as a test (`npx vitest run test/policy/packs`).',
     '',
   ];
-  pack.annotations.examples.forEach((e, i) => {
+  annotationsOf(pack).examples.forEach((e, i) => {
     lines.push(`### Example ${i + 1}: ${outcome(e)}`, '', '```json', JSON.stringify(e.input, null, 2), '```', '');
     if (e.data) lines.push('With data:', '', '```json', JSON.stringify(e.data, null, 2), '```', '');
     lines.push(`Expected: deny \`${e.deny}\`${e.warn !== undefined ? `, warn \`${e.warn}\`` : ''} (policy.rego:${e.line}).`, '');

@@ -44,7 +44,7 @@ export function compilePack(pack: Pack): CompiledPack {
   const hit = cache.get(pack.digest);
   if (hit) return hit;
   const policy = compile(pack.modules);
-  const prefix = `${pack.meta.package}.`;
+  const prefix = `data.${pack.meta.package}.`;
   const names = new Set(listRules(policy).filter((r) => r.path.startsWith(prefix)).map((r) => r.path.slice(prefix.length)));
   const main = pack.modules.find((m) => m.path.endsWith('/policy.rego'))?.text ?? '';
   const headLines = (rule: string): number[] =>
@@ -66,15 +66,23 @@ function asMessages(value: unknown): string[] {
 
 /**
  * Evaluate a pack's deny and warn rules against an input. Throws on evaluation errors and limits.
+ * Without `explain`, a pack whose rules fire is evaluated again with explanations (for locations),
+ * so the common allow path stays cheap.
  * @example evaluatePack(pack, input, data, { timeoutMs: 100 }).deny[0]?.message
  */
 export function evaluatePack(pack: Pack, input: unknown, data: unknown, opts: { timeoutMs: number; explain?: boolean }): PackVerdict {
+  const quick = evaluateOnce(pack, input, data, opts.timeoutMs, opts.explain ?? false);
+  if (opts.explain || (quick.deny.length === 0 && quick.warn.length === 0)) return quick;
+  return evaluateOnce(pack, input, data, opts.timeoutMs, true);
+}
+
+function evaluateOnce(pack: Pack, input: unknown, data: unknown, timeoutMs: number, explain: boolean): PackVerdict {
   const c = compilePack(pack);
   const out: PackVerdict = { deny: [], warn: [], fired: [] };
   const pkgPath = `data.${pack.meta.package}`;
   for (const rule of ['deny', 'warn'] as const) {
     if (rule === 'deny' ? !c.hasDeny : !c.hasWarn) continue;
-    const r = evaluate(c.policy, `${pkgPath}.${rule}`, { input, data, timeoutMs: opts.timeoutMs, maxSteps: 1_000_000, explain: opts.explain ?? true });
+    const r = evaluate(c.policy, `${pkgPath}.${rule}`, { input, data, timeoutMs, maxSteps: 1_000_000, explain });
     const messages = asMessages(r.results[0]?.expressions[0]?.value);
     const entries = r.explanation?.entries ?? [];
     for (const message of messages) {

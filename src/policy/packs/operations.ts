@@ -6,7 +6,7 @@ import { isoNow } from '../../core/context.js';
 import { AuthError } from '../../core/errors.js';
 import { setTenantPack } from '../../store/policy.js';
 import { getTenant, isPlatformAdmin, requirePermission, type Session, type Tenant } from '../../tenancy/index.js';
-import { findPackDir, readPack, type PackOrigin } from './catalog.js';
+import { annotationsOf, findPackDir, readPack, type PackOrigin } from './catalog.js';
 import { PackUsageError } from './errors.js';
 import { compilePack } from './evaluate.js';
 import { listRules } from '../rego/index.js';
@@ -74,7 +74,7 @@ async function loadOne(session: Session, id: string): Promise<LoadedPack> {
 export async function showPack(session: Session, id: string): Promise<PackDetail> {
   requirePermission(session.identity, 'read');
   const lp = await loadOne(session, id);
-  const prefix = `${lp.pack.meta.package}.`;
+  const prefix = `data.${lp.pack.meta.package}.`;
   const rules = listRules(compilePack(lp.pack).policy)
     .filter((r) => r.path.startsWith(prefix))
     .map((r) => ({ name: r.path.slice(prefix.length), location: `${r.location.file}:${r.location.row}` }));
@@ -84,7 +84,7 @@ export async function showPack(session: Session, id: string): Promise<PackDetail
     package: lp.pack.meta.package,
     inputs: lp.pack.meta.inputs,
     rules,
-    examples: lp.pack.annotations.examples.map((e) => ({ input: e.input, ...(e.data ? { data: e.data } : {}), deny: e.deny, ...(e.warn !== undefined ? { warn: e.warn } : {}), location: `${policyPath}:${e.line}` })),
+    examples: annotationsOf(lp.pack).examples.map((e) => ({ input: e.input, ...(e.data ? { data: e.data } : {}), deny: e.deny, ...(e.warn !== undefined ? { warn: e.warn } : {}), location: `${policyPath}:${e.line}` })),
     files: [...lp.pack.files.keys()],
     signaturePath: lp.signature.path,
     keyId: lp.signature.keyId,

@@ -8,7 +8,8 @@ import type { Context } from '../../core/context.js';
 import type { Store } from '../../store/index.js';
 import { tenantPackChoices, type TenantPackChoice } from '../../store/policy.js';
 import { listPackDirs, readPack, shippedRoot, localRoot, type Pack, type PackOrigin } from './catalog.js';
-import { signPack, signaturePath, verifyPack, type SignatureCheck } from './signing.js';
+import { packTrustedKeys, signPack, signaturePath, verifyPack, type SignatureCheck } from './signing.js';
+import type { TrustedKey } from '../../receipts/index.js';
 import { existsSync } from 'node:fs';
 
 /** A pack as the engine sees it: its files, signature check and the tenant's choice. */
@@ -55,6 +56,7 @@ export async function loadPacks(
   const choices = tenantId ? tenantPackChoices(store.db, tenantId) : new Map<string, TenantPackChoice>();
   const packs: LoadedPack[] = [];
   const broken: BrokenPack[] = [];
+  let trusted: TrustedKey[] | undefined;
   for (const ref of listPackDirs(ctx)) {
     const choice = choices.get(ref.id);
     const enabled = enabledFor(choice, ref.origin);
@@ -69,7 +71,8 @@ export async function loadPacks(
     if (ref.origin === 'shipped' && opts.autoSign !== false && !existsSync(signaturePath(ctx, ref.id))) {
       await signPack(ctx, pack, { auto: true, store });
     }
-    const signature = await verifyPack(ctx, store, pack);
+    trusted ??= packTrustedKeys(ctx);
+    const signature = await verifyPack(ctx, store, pack, trusted);
     packs.push({ pack, signature, enabled, config: parseConfig(choice) });
   }
   return { packs, broken };

@@ -141,12 +141,12 @@ function readStatement(payload: Buffer): { id?: string; digest?: string } | unde
  * Check a pack against its stored signature: unsigned, valid, or invalid (tampered, untrusted key…).
  * @example (await verifyPack(ctx, store, pack)).status // 'valid'
  */
-export async function verifyPack(ctx: Context, store: Store | undefined, pack: Pack): Promise<SignatureCheck> {
+export async function verifyPack(ctx: Context, store: Store | undefined, pack: Pack, trustedKeys?: TrustedKey[]): Promise<SignatureCheck> {
   const path = signaturePath(ctx, pack.meta.id);
   if (!existsSync(path)) return { status: 'unsigned', detail: 'no signature', keyId: null, signedDigest: null, path };
   const text = readFileSync(path, 'utf8');
   const bundleSha = createHash('sha256').update(text).digest('hex');
-  const trusted = packTrustedKeys(ctx);
+  const trusted = trustedKeys ?? packTrustedKeys(ctx);
   const hint = bundleHint(text);
   if (store && hint && trusted.some((k) => k.id === hint) && isVerified(store.db, pack.digest, bundleSha, hint)) {
     return { status: 'valid', detail: `signed by key ${hint}`, keyId: hint, signedDigest: pack.digest, path };
