@@ -85,6 +85,12 @@ describe('time.add_date and time.diff', () => {
     const jan31 = call('time.parse_ns', ['2006-01-02', '2023-01-31']);
     expect(call('time.format', [[call('time.add_date', [jan31, 0, 1, 0]), 'UTC', '2006-01-02']])).toBe('2023-03-03');
   });
+  test('adding days keeps the wall clock across a DST change in the given zone', () => {
+    const noonEst = call('time.parse_rfc3339_ns', ['2023-03-11T12:00:00-05:00']);
+    const next = call('time.add_date', [[noonEst, 'America/New_York'], 0, 0, 1]);
+    expect(call('time.format', [[next, 'America/New_York', 'RFC3339']])).toBe('2023-03-12T12:00:00-04:00');
+    expect(call('time.format', [next])).toBe('2023-03-12T16:00:00Z');
+  });
   test('results outside int64 nanoseconds are errors', () => {
     expect(() => call('time.add_date', [NS, 2147483647, 0, 0])).toThrow('time outside of valid range');
     expect(() => call('time.add_date', [NS, 300, 0, 0])).toThrow('time outside of valid range');
