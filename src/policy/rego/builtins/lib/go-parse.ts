@@ -238,8 +238,9 @@ export function parseLayout(layout: string, value: string): bigint {
     try {
       v = c.kind === 'lit' ? skipLiteral(v, c.text) : parseChunk(c, v, f, chunks[i + 1]);
     } catch (e) {
-      const what = e instanceof RangeError ? `${e.message} out of range` : `cannot parse ${quote(before)} as ${quote(c.text)}`;
-      throw new TimeParseError(`parsing time ${quote(value)} as ${quote(layout)}: ${what}`);
+      // Go: range errors name only the value; syntax errors name the layout and the failing chunk.
+      if (e instanceof RangeError) throw new TimeParseError(`parsing time ${quote(value)}: ${e.message} out of range`);
+      throw new TimeParseError(`parsing time ${quote(value)} as ${quote(layout)}: cannot parse ${quote(before)} as ${quote(c.text)}`);
     }
   }
   if (v.length > 0) throw new TimeParseError(`parsing time ${quote(value)}: extra text: ${quote(v)}`);
