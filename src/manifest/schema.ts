@@ -21,7 +21,7 @@ const resources = {
   type: 'object',
   description: 'What the task may use; the ceilings of spec.resourceClass apply to cpu and memoryMB.',
   additionalProperties: false,
-  required: ['cpu', 'memoryMB', 'timeoutSec'],
+  // Every field is optional: missing ones take DEFAULT_RESOURCES (normalize.ts).
   properties: {
     cpu: { type: 'number', exclusiveMinimum: 0, description: 'vCPUs (fractions allowed).' },
     memoryMB: { type: 'integer', minimum: 16, description: 'Memory ceiling in MiB.' },
