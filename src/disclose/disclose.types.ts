@@ -38,6 +38,8 @@ export interface UploadResult {
 
 export interface ExportOptions {
   executionId: string;
+  /** When given, the execution must belong to the caller's tenant (platform admins see all). */
+  caller?: { tenantId: string; tenantName: string; platformAdmin: boolean };
   output?: string;
   to?: string;
   upload?: Omit<UploadOptions, 'to' | 'onProgress'>;

@@ -7,7 +7,7 @@
  * then zip it, re-hashing on the way to catch a file that changed in between. The pack is written
  * to a temporary file next to the target and renamed into place: nothing half-written is left.
  */
-import { existsSync, readFileSync, renameSync, rmSync, createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Context } from '../core/context.js';
 import {
@@ -53,6 +53,10 @@ export function locateExecution(ctx: Pick<Context, 'home'>, executionId: string)
  */
 export async function exportPack(ctx: Context, options: ExportOptions): Promise<ExportResult> {
   const { dir, record } = locateExecution(ctx, options.executionId);
+  if (options.caller && !options.caller.platformAdmin && !tenantMatches(record.tenant, options.caller)) {
+    // Same answer as a missing execution: do not reveal other tenants' executions.
+    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${options.executionId} not found in your tenant "${options.caller.tenantName}"`, { hint: 'see: maestro executions list' });
+  }
   const output = resolve(ctx.cwd, options.output ?? `${options.executionId}.disclosure.zip`);
   const onProgress = options.onProgress ?? (() => {});
   ensureSigningKey(ctx);
@@ -93,16 +97,24 @@ export async function exportPack(ctx: Context, options: ExportOptions): Promise<
   return result;
 }
 
+/** Whether an execution record's tenant (an id, a name, or {id, name}) is the caller's. */
+export function tenantMatches(tenant: unknown, caller: { tenantId: string; tenantName: string }): boolean {
+  if (tenant === undefined || tenant === null) return true; // records without a tenant predate tenancy
+  if (typeof tenant === 'string') return tenant === caller.tenantId || tenant === caller.tenantName;
+  const t = tenant as { id?: unknown; name?: unknown };
+  return t.id === caller.tenantId || t.name === caller.tenantName;
+}
+
 type HashedInput = { path: string; file: string; size: number; sha256: string };
 
 // Pass 1: every file that goes into the pack, hashed (streaming), sorted by path.
 async function hashInputs(dir: string, onProgress: (e: ProgressEvent) => void): Promise<{ inputs: HashedInput[]; skipped: string[]; total: number }> {
   const { files, skipped } = subjectFiles(dir);
-  const all = [...TOP_FILES.filter((f) => existsSync(join(dir, f))).map((f) => ({ path: f, absPath: join(dir, f) })), ...files];
+  const all = [...TOP_FILES.filter((f) => existsSync(join(dir, f))).map((f) => ({ path: f, absPath: join(dir, f), size: statSync(join(dir, f)).size })), ...files];
   all.sort((a, b) => comparePaths(a.path, b.path));
   const inputs: HashedInput[] = [];
   let done = 0;
-  const total = files.reduce((n, f) => n + f.size, 0);
+  const total = all.reduce((n, f) => n + f.size, 0);
   for (const f of all) {
     const h = await sha256File(f.absPath);
     inputs.push({ path: f.path, file: f.absPath, size: h.size, sha256: h.sha256 });

@@ -1,0 +1,30 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../src/cli/base-command.js';
+import { createProgress, renderVerify } from '../../src/cli/render-disclose.js';
+
+export default class DiscloseVerify extends BaseCommand<typeof DiscloseVerify> {
+  static override summary = 'Verify a disclosure pack offline: zip structure, every entry against the signed index, and the receipt.';
+  static override description =
+    'Exits 0 only when every check passes; otherwise 1, naming the entry or signature that failed. ' +
+    "Trusted keys: the state home's own keys, or exactly the --key files when given. Unsafe zips (path traversal, absolute paths, " +
+    'duplicates, symlinks, entries not in the index, zip bombs) are refused before any data is read.';
+  static override examples = ['<%= config.bin %> disclose verify pack.zip', '<%= config.bin %> disclose verify pack.zip --key pub.pem --json'];
+  static override args = { pack: Args.string({ description: 'The pack (zip) to verify.', required: true }) };
+  static override flags = {
+    key: Flags.string({ description: 'Trusted public key (PEM); repeatable. Replaces the state home keys.', multiple: true, helpValue: '<pem>' }),
+  };
+
+  async run(): Promise<void> {
+    const { verifyPack } = await import('../../src/disclose/index.js');
+    const progress = await createProgress({ json: this.jsonMode, tty: process.stderr.isTTY === true, clock: this.ctx.clock });
+    try {
+      const result = await verifyPack(this.ctx, this.args.pack, { ...(this.flags.key ? { keyFiles: this.flags.key } : {}), onProgress: (e) => progress.update(e) });
+      await progress.done();
+      this.emit(result, renderVerify);
+      this.finish(result.ok ? 0 : 1);
+    } catch (err) {
+      await progress.done();
+      throw err;
+    }
+  }
+}
