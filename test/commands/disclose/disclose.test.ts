@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureContext, makeExecution } from '../../receipts/fixtures.js';
 import { rezip, flip } from '../../disclose/helpers.js';
-import { ensureBuild, maestro } from '../cli.js';
+import { ensureBuild, maestro } from './cli.js';
 
 const ID = 'ex_01jf8z6v3k9q2w7e5r4t1y0u8i';
 let home: string;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuild, maestro } from '../cli.js';
+import { ensureBuild, maestro } from '../disclose/cli.js';
 
 beforeAll(() => ensureBuild(), 120_000);
 
