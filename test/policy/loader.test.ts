@@ -94,8 +94,8 @@ describe('loadPolicyPaths', () => {
 
 describe('loadInputFile', () => {
   it('reads JSON and YAML input', () => {
-    expect(loadInputFile('basic/input.json', { cwd: fixtures })).toEqual({ user: { name: 'ann', role: 'viewer' }, action: 'run' });
-    expect(loadInputFile('basic/input.yaml', { cwd: fixtures })).toEqual({ user: { name: 'bob', role: 'operator' }, action: 'run' });
+    expect(loadInputFile('inputs/input.json', { cwd: fixtures })).toEqual({ user: { name: 'ann', role: 'viewer' }, action: 'run' });
+    expect(loadInputFile('inputs/input.yaml', { cwd: fixtures })).toEqual({ user: { name: 'bob', role: 'operator' }, action: 'run' });
     expect(thrown(() => loadInputFile('missing.json', { cwd: fixtures })).code).toBe('POLICY_INPUT_NOT_FOUND');
   });
 });

@@ -1,0 +1,26 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../src/cli/base-command.js';
+
+export default class PolicyCheck extends BaseCommand<typeof PolicyCheck> {
+  static override summary = 'Parse and compile Rego modules; print every error as file:line:col: code: message.';
+  static override examples = ['<%= config.bin %> policy check policies/', '<%= config.bin %> policy check quota.rego budget.rego --json'];
+  static override strict = false;
+  static override args = {
+    path: Args.string({ description: 'Files or directories to check.', required: true }),
+  };
+  static override flags = {
+    strict: Flags.boolean({ char: 'S', description: 'Strict mode: also report unused variables, imports and deprecated builtins.', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { checkPolicies } = await import('../../src/policy/index.js');
+    const { renderCheckReport } = await import('../../src/cli/render-policy.js');
+    const { argv } = await this.parse(PolicyCheck);
+    const report = checkPolicies({ paths: argv as string[], strict: this.flags.strict, cwd: this.ctx.cwd });
+    // Like `opa check`: errors are diagnostics on stderr; --json keeps the machine form on stdout.
+    if (this.jsonMode) this.emit({ errors: report.errors }, () => '');
+    else if (report.errors.length > 0) this.note(renderCheckReport(report));
+    else this.note(`ok: ${report.modules} module${report.modules === 1 ? '' : 's'} checked`);
+    this.finish(report.errors.length > 0 ? 2 : 0);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * `policy eval`: load `-d` paths and an input, compile, evaluate one query, and answer in exactly the
+ * shape of `opa eval --format json` (result / errors), plus an optional explanation.
+ */
+import { EngineError } from '../core/errors.js';
+import { PolicyError, type SourceLocation } from './errors.js';
+import { loadInputFile, loadPolicyPaths } from './loader.js';
+import { toPlainJson } from './output.js';
+import { compile, evaluateRaw, RegoError } from './rego/index.js';
+
+export interface PolicyEvalRequest {
+  query: string;
+  /** `-d` paths: .rego files, data files, directories. */
+  dataPaths: readonly string[];
+  /** `-i` input file. */
+  inputPath?: string;
+  /** An input document given directly (wins over inputPath). */
+  input?: unknown;
+  explain?: boolean;
+  strict?: boolean;
+  cwd?: string;
+  /** time.now_ns() for this evaluation (from the Context clock). */
+  nowNs?: bigint;
+  /** Where `print()` lines go (stderr in the CLI). */
+  print?: (line: string) => void;
+}
+
+export interface OpaExpression {
+  value: unknown;
+  text: string;
+  location: { row: number; col: number };
+}
+
+export interface OpaResult {
+  expressions: OpaExpression[];
+  bindings?: Record<string, unknown>;
+}
+
+export interface OpaErrorItem {
+  message: string;
+  code: string;
+  location?: SourceLocation;
+}
+
+export interface ExplanationEntry {
+  rule: string;
+  value: unknown;
+  bindings: Record<string, unknown>;
+  location: SourceLocation;
+}
+
+/** Exactly `opa eval --format json`: `{result}` when defined, `{}` when undefined, `{errors}` on failure. */
+export interface OpaEvalOutput {
+  result?: OpaResult[];
+  explanation?: ExplanationEntry[];
+  errors?: OpaErrorItem[];
+}
+
+/** The output and the exit status it deserves: 0 ok, 1 evaluation error, 2 parse/compile/usage, 5 missing file. */
+export interface PolicyEvalReport {
+  output: OpaEvalOutput;
+  exitCode: number;
+}
+
+/**
+ * Evaluate a query against policy files, never throwing for policy problems (they become `errors`).
+ * @example
+ *   const { output } = evalPolicyQuery({ query: 'data.quota.deny', dataPaths: ['policies/quota'], input: {} });
+ */
+export function evalPolicyQuery(req: PolicyEvalRequest): PolicyEvalReport {
+  try {
+    const loaded = loadPolicyPaths(req.dataPaths, { cwd: req.cwd });
+    const input = req.input !== undefined ? req.input : req.inputPath !== undefined ? loadInputFile(req.inputPath, { cwd: req.cwd }) : undefined;
+    const policy = compile(loaded.modules, { strict: req.strict === true });
+    const { raw, exprs, explain } = evaluateRaw(policy, req.query, {
+      data: loaded.data,
+      ...(input !== undefined ? { input } : {}),
+      strict: req.strict === true,
+      explain: req.explain === true,
+      ...(req.nowNs !== undefined ? { nowNs: req.nowNs } : {}),
+      ...(req.print ? { print: req.print } : {}),
+    });
+    const output: OpaEvalOutput = {};
+    if (raw.length > 0) {
+      output.result = raw.map((r) => {
+        const res: OpaResult = {
+          expressions: r.expressions.map((v, i) => ({ value: toPlainJson(v), text: exprs[i]?.text ?? '', location: { row: exprs[i]?.loc.row ?? 1, col: exprs[i]?.loc.col ?? 1 } })),
+        };
+        if (r.bindings.size > 0) res.bindings = toPlainJson(Object.fromEntries(r.bindings)) as Record<string, unknown>;
+        return res;
+      });
+    }
+    if (req.explain === true) output.explanation = (explain ?? []).map(explanationEntry);
+    return { output, exitCode: 0 };
+  } catch (err) {
+    return { output: { errors: errorItems(err) }, exitCode: exitCodeOf(err) };
+  }
+}
+
+// Sorted bindings, exact values, location without the source text.
+function explanationEntry(e: { rule: string; value: unknown; bindings: Record<string, unknown>; location: SourceLocation }): ExplanationEntry {
+  return {
+    rule: e.rule,
+    value: toPlainJson(e.value),
+    bindings: toPlainJson(e.bindings) as Record<string, unknown>,
+    location: { file: e.location.file, row: e.location.row, col: e.location.col },
+  };
+}
+
+/**
+ * OPA-shaped error items for any error the policy room raises; anything else is a bug and rethrown.
+ * @example errorItems(err) // [{ message, code: 'rego_parse_error', location: { file, row, col } }]
+ */
+export function errorItems(err: unknown): OpaErrorItem[] {
+  if (err instanceof RegoError) {
+    return err.errors.map((e) => ({
+      message: e.message,
+      code: e.code,
+      ...(e.location ? { location: { file: e.location.file, row: e.location.row, col: e.location.col } } : {}),
+    }));
+  }
+  if (err instanceof PolicyError) {
+    return [{ message: err.reason, code: err.code, ...(err.location ? { location: err.location } : {}) }];
+  }
+  if (err instanceof EngineError) return [{ message: err.message, code: err.code }];
+  throw err;
+}
+
+/** The exit status an error deserves (RegoError: 2 for parse/compile, 1 for evaluation). */
+export function exitCodeOf(err: unknown): number {
+  return err instanceof EngineError ? err.exitCode : 1;
+}

@@ -1,0 +1,153 @@
+/**
+ * `policy test`: run every rule named `test_*` (in every package) as its own evaluation, as `opa test`
+ * does. PASS when it evaluates to true, FAIL when false or undefined, ERROR when evaluation fails;
+ * `todo_test_*` rules are reported as SKIPPED.
+ */
+import { PolicyError, type SourceLocation } from './errors.js';
+import { errorItems, type OpaErrorItem } from './eval.js';
+import { loadPolicyPaths } from './loader.js';
+import { compile, evaluate, listRules, type CompiledPolicy } from './rego/index.js';
+import { fromJson, type Value } from './rego/value.js';
+
+export interface PolicyTestRequest {
+  paths: readonly string[];
+  /** Only tests whose full name (data.pkg.test_x) matches this regular expression. */
+  run?: string;
+  strict?: boolean;
+  cwd?: string;
+  nowNs?: bigint;
+  /** Per-test time limit in milliseconds (default 5000, as opa test). */
+  timeoutMs?: number;
+}
+
+/** One test outcome; the JSON form of `policy test --json` is an array of these. */
+export interface PolicyTestResult {
+  /** The package as a data path, e.g. `data.quota`. */
+  package: string;
+  name: string;
+  location: SourceLocation;
+  pass: boolean;
+  fail?: true;
+  /** A `todo_test_*` rule: reported, not run. */
+  skip?: true;
+  error?: OpaErrorItem;
+  duration_ns: number;
+  /** Lines printed by `print()` during the test (only when any). */
+  output?: string[];
+}
+
+export interface PolicyTestReport {
+  results: PolicyTestResult[];
+  counts: { pass: number; fail: number; error: number; skip: number; total: number };
+}
+
+interface TestCase {
+  pkg: string;
+  name: string;
+  location: SourceLocation;
+  todo: boolean;
+}
+
+/**
+ * Load, compile and run the tests under `paths`. Compile errors throw (RegoError, exit 2).
+ * @example const { counts } = runPolicyTests({ paths: ['policies/quota'], run: 'deny' });
+ */
+export function runPolicyTests(req: PolicyTestRequest): PolicyTestReport {
+  const filter = compileFilter(req.run);
+  const loaded = loadPolicyPaths(req.paths, { cwd: req.cwd });
+  const policy = compile(loaded.modules, { strict: req.strict === true });
+  const cases = discoverTests(policy).filter((t) => filter === undefined || filter.test(`${t.pkg}.${t.name}`));
+  const data = fromJson(loaded.data);
+  const results = cases.map((t) => runOne(policy, t, data, req));
+  const counts = { pass: 0, fail: 0, error: 0, skip: 0, total: results.length };
+  for (const r of results) {
+    if (r.skip) counts.skip++;
+    else if (r.error) counts.error++;
+    else if (r.fail) counts.fail++;
+    else counts.pass++;
+  }
+  return { results, counts };
+}
+
+function compileFilter(run: string | undefined): RegExp | undefined {
+  if (run === undefined || run === '') return undefined;
+  try {
+    return new RegExp(run);
+  } catch (err) {
+    throw new PolicyError('POLICY_BAD_RUN_PATTERN', `--run ${JSON.stringify(run)} is not a valid regular expression`, {
+      kind: 'usage',
+      cause: err,
+      hint: 'e.g. --run "quota" or --run "^data\\.quota\\.test_deny"',
+    });
+  }
+}
+
+// Every distinct test_* rule, in file and line order (a rule defined by several bodies runs once).
+function discoverTests(policy: CompiledPolicy): TestCase[] {
+  const seen = new Set<string>();
+  const out: TestCase[] = [];
+  for (const rule of listRules(policy)) {
+    const todo = rule.name.startsWith('todo_test_');
+    if (!rule.name.startsWith('test_') && !todo) continue;
+    const pkg = rule.path.endsWith(`.${rule.name}`) ? rule.path.slice(0, -rule.name.length - 1) : rule.path;
+    const full = `${pkg}.${rule.name}`;
+    if (seen.has(full)) continue;
+    seen.add(full);
+    out.push({ pkg: pkg === 'data' || pkg.startsWith('data.') ? pkg : `data.${pkg}`, name: rule.name, location: { file: rule.location.file, row: rule.location.row, col: rule.location.col }, todo });
+  }
+  return out.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.row - b.location.row);
+}
+
+function runOne(policy: CompiledPolicy, t: TestCase, data: Value, req: PolicyTestRequest): PolicyTestResult {
+  const output: string[] = [];
+  const base = { package: t.pkg, name: t.name, location: t.location };
+  if (t.todo) return { ...base, pass: false, skip: true, duration_ns: 0 };
+  const start = process.hrtime.bigint();
+  let outcome: Pick<PolicyTestResult, 'pass' | 'fail' | 'error'>;
+  try {
+    const { results } = evaluate(policy, `${t.pkg}.${t.name}`, {
+      data,
+      strict: req.strict === true,
+      timeoutMs: req.timeoutMs ?? 5000,
+      print: (line) => output.push(line),
+      ...(req.nowNs !== undefined ? { nowNs: req.nowNs } : {}),
+    });
+    const value = results[0]?.expressions[0]?.value;
+    outcome = value === true ? { pass: true } : { pass: false, fail: true };
+  } catch (err) {
+    outcome = { pass: false, error: testError(err) };
+  }
+  const duration_ns = Number(process.hrtime.bigint() - start);
+  return { ...base, ...outcome, duration_ns, ...(output.length > 0 ? { output } : {}) };
+}
+
+// The first error item; an interpreter bug is reported as the test's error rather than ending the run.
+function testError(err: unknown): OpaErrorItem {
+  try {
+    return errorItems(err)[0] ?? { code: 'eval_error', message: 'evaluation failed' };
+  } catch {
+    return { code: 'internal_error', message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Milliseconds from a Go-style duration ("5s", "500ms", "1m30s") or a bare number of seconds.
+ * @example parseDurationMs('1.5s', '--timeout') // 1500
+ */
+export function parseDurationMs(text: string, flag: string): number {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let m: RegExpExecArray | null;
+  let end = 0;
+  while ((m = re.exec(t)) !== null) {
+    total += Number(m[1]) * unit[m[2]!]!;
+    end = re.lastIndex;
+  }
+  if (end !== t.length || t === '' || total <= 0) {
+    throw new PolicyError('POLICY_BAD_DURATION', `${flag} ${JSON.stringify(text)} is not a duration`, { kind: 'usage', hint: 'e.g. 5s, 500ms, 1m' });
+  }
+  return total;
+}
