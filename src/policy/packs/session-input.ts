@@ -42,7 +42,7 @@ export function policyInputFor(session: Pick<Session, 'ctx' | 'store' | 'identit
     spentTodayMicros: Math.max(0, spent),
     estimateMicros: opts.estimateMicros ?? 0,
     manifest: opts.manifest?.manifest,
-    requestRegion: opts.region ?? ctx.env.MAESTRO_REGION ?? undefined,
+    requestRegion: opts.region ?? (ctx.env.MAESTRO_REGION || undefined),
     requestResourceClass: opts.resourceClass,
     sandbox: opts.sandbox,
   });

@@ -1,0 +1,45 @@
+/**
+ * One call for the commands and the runner's admission hook: build the input from the session and
+ * decide. Returns the decision plus the one-line texts the runner prints; it never throws for a deny
+ * (a denied run is a result), only `deniedError(decision)` turns it into exit 3.
+ */
+import { decide, type Decision } from './decide.js';
+import { policyInputFor, type SessionInputOptions } from './session-input.js';
+import type { Session } from '../../tenancy/index.js';
+
+export interface PolicyGateOptions extends SessionInputOptions {
+  /** Explain every pack, not only the ones that fired (plan --explain). */
+  explain?: boolean;
+}
+
+export interface PolicyGateResult {
+  allow: boolean;
+  outcome: Decision['outcome'];
+  /** "message [pack/rule file:line]" per deny reason. */
+  reasons: string[];
+  /** The same for warnings. */
+  warnings: string[];
+  decisions: Decision[];
+  decision: Decision;
+}
+
+const line = (r: Decision['reasons'][number]): string => `${r.message} [${r.pack}/${r.rule}${r.location ? ` ${r.location}` : ''}]`;
+
+/**
+ * Decide an action for the session's caller from typed parts and record it.
+ * @example
+ *   const g = await policyGate(session, { action: 'run', manifest, estimateMicros: plan.estimatedCostMicros, sandbox: 'bwrap', executionId });
+ *   if (!g.allow) throw deniedError(g.decision);
+ */
+export async function policyGate(session: Pick<Session, 'ctx' | 'store' | 'identity' | 'tenant'>, opts: PolicyGateOptions): Promise<PolicyGateResult> {
+  const input = policyInputFor(session, opts);
+  const decision = await decide(session, { action: opts.action, input, executionId: opts.executionId ?? null, explain: opts.explain ?? false });
+  return {
+    allow: decision.allow,
+    outcome: decision.outcome,
+    reasons: decision.reasons.map(line),
+    warnings: decision.warnings.map(line),
+    decisions: [decision],
+    decision,
+  };
+}
