@@ -82,8 +82,10 @@ registerBuiltins('time', [
       const name = 'time.add_date';
       const [y, m, d] = [argInt(a, 1, name), argInt(a, 2, name), argInt(a, 3, name)];
       const { wall, zone } = tzTime(a[0]!, name);
-      if (Math.abs(wall.year + y) > 1e8) throw new BuiltinError('time outside of valid range');
-      return nsResult(addDate(wall, zone, y, m, d));
+      // Out of int64 range: no result (Regorus's answer, strict or not; OPA's in non-strict mode).
+      if (Math.abs(wall.year + y) > 1e8) return undefined;
+      const ns = addDate(wall, zone, y, m, d);
+      return fitsInt64(ns) ? mkNumber(ns) : undefined;
     },
   },
   {

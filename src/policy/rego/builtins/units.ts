@@ -4,9 +4,10 @@ import { mkNumber, type Value } from '../value.js';
 import { parseBytes, parseUnits, UnitsError } from './lib/units.js';
 
 // Malformed strings (spaces) are raised as input-shape errors even outside strict mode (as Regorus).
-function guard(f: () => number | bigint): Value {
+function guard(f: () => number | bigint | undefined): Value | undefined {
   try {
-    return mkNumber(f());
+    const n = f();
+    return n === undefined ? undefined : mkNumber(n);
   } catch (e) {
     if (e instanceof UnitsError) throw new BuiltinError(e.message, e.shape ? 'type' : 'builtin');
     throw e;

@@ -14,7 +14,7 @@ describe('units.parse', () => {
     expect(typeof call('units.parse', ['1Yi'])).toBe('bigint');
   });
   test('errors', () => {
-    expect(() => call('units.parse', ['1mb'])).toThrow('units.parse error: unit mb not recognized');
+    expect(call('units.parse', ['1mb'])).toBeUndefined(); // unknown unit: no result
     expect(() => call('units.parse', ['1 m'])).toThrow('units.parse error: spaces not allowed in resource strings');
     expect(() => call('units.parse', ['Ki'])).toThrow('units.parse error: no amount provided');
     expect(() => call('units.parse', ['1.2.3k'])).toThrow('units.parse error: could not parse amount to a number');
@@ -31,7 +31,7 @@ describe('units.parse_bytes', () => {
   });
   test('errors', () => {
     expect(() => call('units.parse_bytes', ['1 kb'])).toThrow('units.parse_bytes: spaces not allowed in resource strings');
-    expect(() => call('units.parse_bytes', ['1xb'])).toThrow('units.parse_bytes: byte unit xb not recognized');
+    expect(call('units.parse_bytes', ['1xb'])).toBeUndefined();
     expect(() => call('units.parse_bytes', ['kb'])).toThrow('units.parse_bytes: no byte amount provided');
   });
 });

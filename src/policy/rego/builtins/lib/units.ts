@@ -57,30 +57,34 @@ function parseDecimal(s: string): Scale | undefined {
   return [mant * n, d];
 }
 
-function amount(raw: string, name: string, table: Record<string, Scale>, unitKey: (u: string) => string, what: string): Scale {
+// An unknown unit gives no result (undefined) rather than an error, as Regorus answers even in
+// strict mode; OPA's error would be undefined in its default non-strict mode too.
+function amount(raw: string, name: string, table: Record<string, Scale>, unitKey: (u: string) => string, what: string): Scale | undefined {
   const s = raw.replaceAll('"', '');
   if (s.includes(' ')) throw new UnitsError(`${name}: spaces not allowed in resource strings`, true);
   const [num, unit] = splitAmount(s);
   if (num === '') throw new UnitsError(`${name}: no ${what}amount provided`);
   const scale = table[unitKey(unit)];
-  if (!scale) throw new UnitsError(`${name}: ${what ? 'byte ' : ''}unit ${unitKey(unit)} not recognized`);
+  if (!scale) return undefined;
   const q = parseDecimal(num);
   if (!q) throw new UnitsError(`${name}: could not parse ${what}amount to a number`);
   return [q[0] * scale[0], q[1] * scale[1]];
 }
 
-/** units.parse: an exact integer (bigint) when integral, otherwise the nearest float. */
-export function parseUnits(raw: string): bigint | number {
+/** units.parse: an exact integer (bigint) when integral, else the nearest float; undefined for an unknown unit. */
+export function parseUnits(raw: string): bigint | number | undefined {
   const caseRule = (u: string): string => (u.length > 1 ? [...u][0]! + [...u].slice(1).join('').toLowerCase() : u);
-  const [n, d] = amount(raw, 'units.parse error', SI, caseRule, '');
+  const q = amount(raw, 'units.parse error', SI, caseRule, '');
+  if (!q) return undefined;
+  const [n, d] = q;
   if (n % d === 0n) return n / d;
   return ratioToFloat(n, d);
 }
 
-/** units.parse_bytes: integer bytes, the fraction truncated (OPA's big.Float → Int). */
-export function parseBytes(raw: string): bigint {
-  const [n, d] = amount(raw, 'units.parse_bytes', BYTES, (u) => u.toLowerCase(), 'byte ');
-  return n / d;
+/** units.parse_bytes: integer bytes, the fraction truncated (OPA's big.Float → Int); undefined for an unknown unit. */
+export function parseBytes(raw: string): bigint | undefined {
+  const q = amount(raw, 'units.parse_bytes', BYTES, (u) => u.toLowerCase(), 'byte ');
+  return q && q[0] / q[1];
 }
 
 // Nearest float of n/d: scale to 20 significant digits, then let Number() round.
