@@ -57,7 +57,9 @@ export function bwrapArgs(spec: SandboxSpec, layout: ArgsLayout): string[] {
   args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup');
   if (!spec.network) args.push('--unshare-net');
   args.push('--die-with-parent', '--new-session', '--hostname', 'maestro-task');
-  args.push(...systemDirArgs(), '--ro-bind', layout.etcDir, '/etc', '--proc', '/proc', '--dev', '/dev');
+  args.push(...systemDirArgs(), '--ro-bind', layout.etcDir, '/etc');
+  for (const f of HOST_ETC) args.push('--ro-bind-try', `/etc/${f}`, `/etc/${f}`);
+  args.push('--proc', '/proc', '--dev', '/dev');
   if (spec.workspace) args.push('--ro-bind', spec.workspace, '/workspace');
   else args.push('--dir', '/workspace');
   args.push('--bind', spec.outDir, '/out', '--perms', '1777', '--size', String(tmpBytes), '--tmpfs', '/tmp');
@@ -95,6 +97,10 @@ export function wrapperScript(layout: ArgsLayout): string {
 export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+/** Public host files mounted over placeholders of the generated /etc (symlink farms, loader cache). */
+export const HOST_ETC = ['alternatives', 'ld.so.cache', 'localtime'];
+export const HOST_ETC_DIRS = ['alternatives'];
 
 /** The generated /etc: just enough for id, ls -l and name lookups of the sandbox user. */
 export const ETC_FILES: Record<string, string> = {

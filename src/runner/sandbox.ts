@@ -11,7 +11,7 @@ import { auditOutDir, bytesOf, parseReport } from './audit.js';
 import { RunnerError } from './errors.js';
 import { forEachLine } from './lines.js';
 import { hostArch, type ProfileName } from './profiles.js';
-import { bwrapArgs, ETC_FILES, FD, SANDBOX_UID, TIME_BIN, type ArgsLayout } from './sandbox-args.js';
+import { bwrapArgs, ETC_FILES, FD, HOST_ETC, HOST_ETC_DIRS, SANDBOX_UID, TIME_BIN, type ArgsLayout } from './sandbox-args.js';
 import { compileSeccomp } from './seccomp.js';
 import type { SandboxIO, SandboxSpec, TaskOutcome } from './sandbox.types.js';
 
@@ -39,9 +39,14 @@ export function requireBwrap(): string {
 /** Writes the generated /etc and the seccomp programs under runtimeDir (idempotent). */
 function prepareRuntime(runtimeDir: string, profile: ProfileName, network: boolean): { etcDir: string; seccompFile: string } {
   const etcDir = join(runtimeDir, 'etc');
-  if (!existsSync(join(etcDir, 'passwd'))) {
+  if (!existsSync(join(etcDir, 'alternatives'))) {
     mkdirSync(etcDir, { recursive: true, mode: 0o755 });
     for (const [name, text] of Object.entries(ETC_FILES)) writeFileSync(join(etcDir, name), text, { mode: 0o644 });
+    // Mount points for the host files bound over them (see HOST_ETC).
+    for (const name of HOST_ETC) {
+      if (HOST_ETC_DIRS.includes(name)) mkdirSync(join(etcDir, name), { recursive: true, mode: 0o755 });
+      else writeFileSync(join(etcDir, name), '', { mode: 0o644 });
+    }
   }
   const arch = hostArch();
   const seccompFile = join(runtimeDir, `seccomp-${profile}-${arch}-${network ? 'net' : 'nonet'}.bpf`);

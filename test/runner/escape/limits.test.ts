@@ -1,0 +1,35 @@
+/** Resource escapes: a fork bomb is held by the pids limit, a runaway by the timeout. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildProbe, inSandbox, onHost, unavailableReason, type Probe } from './helpers.js';
+
+const reason = unavailableReason();
+
+describe.skipIf(reason !== null)(`escape: limits${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  let p: Probe;
+  beforeAll(() => {
+    p = buildProbe();
+  });
+  afterAll(() => p?.cleanup());
+
+  it('a fork bomb is contained by the pids limit (EAGAIN); the host forks past it', async () => {
+    const r = await inSandbox(p, '/workspace/probe forks 500', { pids: 32 });
+    const [forked, result] = r.stdout.split('\n');
+    expect(result).toBe('errno EAGAIN');
+    expect(Number(forked!.split(' ')[1])).toBeLessThan(32);
+    expect(onHost(p, ['forks', '64'])).toBe('forked 64\nok 64');
+  });
+
+  it('a real shell fork bomb ends (pids limit + timeout kill the whole tree)', async () => {
+    const t0 = Date.now();
+    const r = await inSandbox(p, 'b() { b | b & }; b; sleep 60', { pids: 32, timeoutSec: 2 });
+    expect(r.outcome.timedOut).toBe(true);
+    expect(r.outcome.reason).toMatch(/timed out after 2s/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('memory beyond memoryMB is refused (address-space limit: ENOMEM); the host allocates it', async () => {
+    const r = await inSandbox(p, '/workspace/probe alloc 200', { memoryMB: 64 });
+    expect(r.stdout).toBe('errno ENOMEM');
+    expect(onHost(p, ['alloc', '200'])).toBe('ok 200');
+  });
+});
