@@ -13,7 +13,7 @@ export type Term =
   | { type: 'setcompr'; term: Term; body: Expr[]; loc: Location; captured?: string[] }
   | { type: 'objectcompr'; key: Term; value: Term; body: Expr[]; loc: Location; captured?: string[] }
   /** A call: `op` is the dotted function name (builtin or data.x.f after resolution). */
-  | { type: 'call'; op: string; opRef: Term; args: Term[]; loc: Location };
+  | { type: 'call'; op: string; opRef: Term; args: Term[]; loc: Location; infix?: boolean };
 
 export type TermOf<K extends Term['type']> = Extract<Term, { type: K }>;
 
@@ -37,6 +37,8 @@ export type Expr = ExprBody & {
   loc: Location;
   /** Source text of the expression (for query results). */
   text?: string;
+  /** Query expression: a `false` value is a result, not a failure (OPA captures query values). */
+  capture?: boolean;
 };
 
 export type RuleKind = 'complete' | 'multi' | 'function';

@@ -1,6 +1,6 @@
 /** Rego parser, expression level: literals, infix operators, terms, refs, comprehensions. */
 import type { Expr, ExprBody, Term, TermOf, With } from './ast.js';
-import { regoError, type Location } from './errors.js';
+import { RegoError, regoError, type Location } from './errors.js';
 import type { Token } from './lexer.js';
 import { parseNumberLiteral } from './value.js';
 
@@ -14,7 +14,7 @@ export class ExprParser {
   protected pos = 0;
   /** >0 inside (), [] or {} terms: newlines do not end a literal there. */
   protected depth = 0;
-  private nesting = 0;
+  protected nesting = 0;
   private wildcards = 0;
 
   constructor(
@@ -181,7 +181,7 @@ export class ExprParser {
     return { type: 'var', name, loc: this.loc(t) };
   }
   private call(op: string, t: Token, args: Term[]): Term {
-    return { type: 'call', op, opRef: this.opVar(op, t), args, loc: args[0]!.loc };
+    return { type: 'call', op, opRef: this.opVar(op, t), args, loc: args[0]!.loc, infix: true };
   }
 
   /** A term with infix operators. `noPipe` stops at `|` (comprehensions); `noIn` stops at `in`. */
@@ -350,18 +350,36 @@ export class ExprParser {
     return { type: 'var', name: t.text, loc };
   }
 
+  /** After `first |`: try a comprehension body ending at `close`; undefined (position restored) if it is not one. */
+  private tryComprBody(close: string): Expr[] | undefined {
+    const saved = { pos: this.pos, depth: this.depth, nesting: this.nesting };
+    try {
+      this.next();
+      const body = this.parseQuery([close]);
+      if (this.isOp(close) && body.length > 0) return body;
+    } catch (e) {
+      if (!(e instanceof RegoError)) throw e;
+    }
+    Object.assign(this, saved);
+    return undefined;
+  }
+
   private parseArray(loc: Location): Term {
     this.next();
     this.depth++;
     const items: Term[] = [];
     if (!this.isOp(']')) {
-      const first = this.parseInfix(true);
+      const start = this.pos;
+      let first = this.parseInfix(true);
       if (this.isOp('|')) {
-        this.next();
-        const body = this.parseQuery([']']);
-        this.depth--;
-        this.expectOp(']');
-        return { type: 'arraycompr', term: first, body, loc };
+        const body = isInfix(first) ? undefined : this.tryComprBody(']');
+        if (body) {
+          this.depth--;
+          this.expectOp(']');
+          return { type: 'arraycompr', term: first, body, loc };
+        }
+        this.pos = start;
+        first = this.parseInfix(false);
       }
       items.push(first);
       while (this.isOp(',')) {
@@ -375,7 +393,7 @@ export class ExprParser {
     return { type: 'array', items, loc };
   }
 
-  private parseBrace(loc: Location): Term {
+  protected parseBrace(loc: Location): Term {
     this.next();
     this.depth++;
     if (this.isOp('}')) {
@@ -383,26 +401,40 @@ export class ExprParser {
       this.depth--;
       return { type: 'object', items: [], loc };
     }
-    const first = this.parseInfix(true);
-    let result: Term;
+    const start = this.pos;
+    let first = this.parseInfix(true);
+    let result: Term | undefined;
     if (this.isOp(':')) {
       this.next();
-      const val = this.parseInfix(true);
+      const valStart = this.pos;
+      let val = this.parseInfix(true);
       if (this.isOp('|')) {
-        this.next();
-        result = { type: 'objectcompr', key: first, value: val, body: this.parseQuery(['}']), loc };
-      } else result = this.parseObjectRest(first, val, loc);
-    } else if (this.isOp('|')) {
-      this.next();
-      result = { type: 'setcompr', term: first, body: this.parseQuery(['}']), loc };
-    } else {
-      const items = [first];
-      while (this.isOp(',')) {
-        this.next();
-        if (this.isOp('}')) break;
-        items.push(this.parseInfix(false));
+        const body = this.tryComprBody('}');
+        if (body) result = { type: 'objectcompr', key: first, value: val, body, loc };
+        else {
+          this.pos = valStart;
+          val = this.parseInfix(false);
+        }
       }
-      result = { type: 'set', items, loc };
+      result ??= this.parseObjectRest(first, val, loc);
+    } else {
+      if (this.isOp('|')) {
+        const body = isInfix(first) ? undefined : this.tryComprBody('}');
+        if (body) result = { type: 'setcompr', term: first, body, loc };
+        else {
+          this.pos = start;
+          first = this.parseInfix(false);
+        }
+      }
+      if (!result) {
+        const items = [first];
+        while (this.isOp(',')) {
+          this.next();
+          if (this.isOp('}')) break;
+          items.push(this.parseInfix(false));
+        }
+        result = { type: 'set', items, loc };
+      }
     }
     this.depth--;
     this.expectOp('}');
@@ -424,6 +456,11 @@ export class ExprParser {
 
 /** Keywords that cannot be used as variable names. */
 export const KEYWORDS = new Set(['not', 'with', 'as', 'some', 'every', 'in', 'if', 'contains', 'else', 'default', 'package', 'import']);
+
+/** Term built from an infix operator (Regorus/OPA parse `[a + b | c]` as an array). */
+function isInfix(t: Term): boolean {
+  return t.type === 'call' && t.infix === true && t.op !== 'internal.member_2';
+}
 
 function isNameRef(t: TermOf<'ref'>): boolean {
   return t.head.type === 'var' && t.path.every((p) => p.type === 'scalar' && typeof p.value === 'string');

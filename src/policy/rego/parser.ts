@@ -80,7 +80,9 @@ class ModuleParser extends ExprParser {
     const t = this.peek();
     if (this.isIdent('if')) {
       this.next();
-      if (this.isOp('{')) rule.body = this.parseBraceBody();
+      const compr = this.isOp('{') ? this.tryComprehensionBody() : undefined;
+      if (compr) rule.body = [compr];
+      else if (this.isOp('{')) rule.body = this.parseBraceBody();
       else rule.body = [this.parseLiteral()];
       rule.hasBody = true;
       return true;
@@ -92,6 +94,23 @@ class ModuleParser extends ExprParser {
       return true;
     }
     return false;
+  }
+
+  /** `if { x | body }`: a rule body that is a single set/object comprehension term. */
+  private tryComprehensionBody(): Expr | undefined {
+    const saved = { pos: this.pos, depth: this.depth, nesting: this.nesting };
+    const start = this.peek();
+    try {
+      const t = this.parseBrace(this.loc(start));
+      const next = this.peek();
+      if ((t.type === 'setcompr' || t.type === 'objectcompr') && (next.nl || next.kind === 'eof' || (next.kind === 'ident' && next.text === 'else'))) {
+        return { kind: 'term', term: t, negated: false, with: [], loc: t.loc, text: this.src.slice(start.offset, this.lastEnd()) };
+      }
+    } catch (e) {
+      if (!(e instanceof RegoError)) throw e;
+    }
+    Object.assign(this, saved);
+    return undefined;
   }
 
   private parseBraceBody(): Expr[] {
@@ -111,7 +130,6 @@ class ModuleParser extends ExprParser {
         if (rule.ref.length === 2) this.fail('`contains` keyword is required for partial set rules', start);
         this.fail(rule.ref.length > 2 ? 'rule must have a body or assignment' : 'rule must have a body', start);
       }
-      if (last.type !== 'scalar' && rule.ref.length === 2) this.fail('`contains` keyword is required for partial set rules', start);
       return;
     }
     if (rule.ref.length === 2) {

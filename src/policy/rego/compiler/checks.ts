@@ -1,7 +1,7 @@
 /** Compiler checks: imports, rule-kind conflicts, redeclarations, recursion. */
 import type { Expr, Module, Rule, Term } from '../ast.js';
 import type { RegoErrorItem } from '../errors.js';
-import { importText } from '../parser.js';
+import { groundPath, importText } from '../parser.js';
 import { findNode, groundPrefix, hasRules, subtreeRules, type RuleNode } from './tree.js';
 
 const IMPORT_ROOTS = ['data', 'input', 'future', 'rego'];
@@ -12,7 +12,7 @@ export function checkImports(m: Module, errors: RegoErrorItem[]): Map<string, st
   let keywordImport: string | undefined;
   for (const imp of m.imports) {
     const text = importText(imp);
-    const parts = text.split('.');
+    const parts = groundPath(imp.path) ?? ['?'];
     const root = parts[0]!;
     if (!IMPORT_ROOTS.includes(root) || text === '?') {
       errors.push({ code: 'rego_parse_error', message: `unexpected import path, import path must begin with one of: {data, future, input, rego}`, location: imp.loc });
@@ -50,11 +50,6 @@ export function checkConflicts(node: RuleNode, errors: RegoErrorItem[]): void {
   if (defaults.length > 1) {
     errors.push({ code: 'rego_type_error', message: `multiple default rules ${name} found`, location: defaults[1]!.loc });
   }
-  const complete = ground.filter((r) => r.kind === 'complete' && !r.isDefault);
-  if (complete.length > 1 && complete.some((r) => r.assign)) {
-    const r = complete.find((x, i) => i > 0 && (x.assign || complete[0]!.assign))!;
-    errors.push({ code: 'rego_type_error', message: `rule ${name} redeclared at ${r.loc.file}:${r.loc.row}: rule conflicts with the following rule`, location: r.loc });
-  }
   if (ground.length > 0 && [...node.children.values()].some(hasRules)) {
     errors.push({ code: 'rego_type_error', message: `rule ${name} conflicts with rules below it: rule conflicts with the following rule`, location: ground[0]!.loc });
   }
@@ -64,14 +59,18 @@ export function checkConflicts(node: RuleNode, errors: RegoErrorItem[]): void {
 // ---------- recursion ----------
 
 /** Ground prefixes of every data ref and user call in a rule. */
-function ruleDeps(rule: Rule): string[][] {
-  const out: string[][] = [];
+function ruleDeps(rule: Rule): Array<string[] & { exact?: boolean }> {
+  const out: Array<string[] & { exact?: boolean }> = [];
   const term = (t: Term | undefined): void => {
     if (!t) return;
     switch (t.type) {
       case 'ref':
-        if (t.head.type === 'var' && t.head.name === 'data') out.push(['data', ...groundPrefix(t.path)]);
-        else term(t.head);
+        if (t.head.type === 'var' && t.head.name === 'data') {
+          const prefix: string[] & { exact?: boolean } = ['data', ...groundPrefix(t.path)];
+          const next = t.path[prefix.length - 1];
+          if (next?.type === 'scalar') prefix.exact = true;
+          out.push(prefix);
+        } else term(t.head);
         return t.path.forEach(term);
       case 'var':
         if (t.name === 'data') out.push(['data']);
@@ -132,7 +131,7 @@ function ruleDeps(rule: Rule): string[][] {
 }
 
 /** Rule nodes a dependency path can reach: the node's subtree and rules on its ancestors. */
-function targets(root: RuleNode, path: string[]): RuleNode[] {
+function targets(root: RuleNode, path: string[] & { exact?: boolean }): RuleNode[] {
   const out: RuleNode[] = [];
   let node: RuleNode | undefined = root;
   for (const seg of path.slice(1)) {
@@ -142,7 +141,7 @@ function targets(root: RuleNode, path: string[]): RuleNode[] {
   }
   const collect = (n: RuleNode): void => {
     if (n.rules.length > 0) out.push(n);
-    n.children.forEach(collect);
+    if (!path.exact) n.children.forEach(collect);
   };
   collect(node);
   return out;

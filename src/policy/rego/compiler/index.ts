@@ -50,7 +50,6 @@ export function compileModules(modules: Module[], strict = false): Compiled {
   for (const m of modules) {
     const imports = checkImports(m, errors);
     const ruleNames = pkgRuleNames.get(m.package.join('.'))!;
-    for (const n of ruleNames) imports.delete(n);
     const env: NameEnv = { pkg: m.package, ruleNames, imports, v1: m.v1, functions: arities, errors };
     const resolver = new Resolver(env);
     for (const r of m.rules) resolver.resolveRule(r);
@@ -59,7 +58,7 @@ export function compileModules(modules: Module[], strict = false): Compiled {
   const arityOf = (op: string): number | undefined => arities.get(op) ?? lookupBuiltin(op)?.arity;
   const safety = new Safety(arityOf, errors);
   for (const r of rules) safety.checkRule(r);
-  const tree = buildTree(rules);
+  const tree = buildTree(rules, modules.map((m) => ['data', ...m.package]));
   checkConflicts(tree, errors);
   if (errors.length === 0) checkRecursion(tree, errors);
   if (errors.length > 0) throw new RegoError(sortErrors(errors));

@@ -5,6 +5,7 @@
 import type { Expr, Rule, Term, TermOf, With } from '../ast.js';
 import type { Location, RegoErrorItem } from '../errors.js';
 import { lookupBuiltin } from '../builtins/registry.js';
+import { checkMatch, checkSomeIn } from './match.js';
 import { patternDeclVars, ROOTS } from './vars.js';
 
 /** What a module's bodies can name: package rules and import aliases. */
@@ -118,10 +119,12 @@ export class Resolver {
     const base = { negated: e.negated, with: withs, loc: e.loc, text: e.text };
     switch (e.kind) {
       case 'term':
-        return { ...base, kind: 'term', term: this.term(e.term, scope) };
+        return { ...base, kind: 'term', term: e.term.type === 'call' ? this.callTerm(e.term, scope, true) : this.term(e.term, scope) };
       case 'unify':
+        checkMatch(e.lhs, e.rhs, this.env.errors);
         return { ...base, kind: 'unify', lhs: this.term(e.lhs, scope), rhs: this.term(e.rhs, scope) };
       case 'assign': {
+        checkMatch(e.lhs, e.rhs, this.env.errors);
         const rhs = this.term(e.rhs, scope);
         if (patternDeclVars(e.lhs).filter((v) => !v.generated).length === 0 && e.lhs.type !== 'var') {
           this.err('rego_compile_error', 'assignment operator := requires left-hand side to have bindable variables', e.loc);
@@ -132,6 +135,7 @@ export class Resolver {
       case 'some':
         return { ...base, kind: 'some', vars: e.vars.map((v) => this.declare(v, scope, 'some')) };
       case 'somein': {
+        checkSomeIn(e.value, e.coll, this.env.errors);
         const coll = this.term(e.coll, scope);
         const key = e.key ? this.declarePattern(e.key, scope, 'some') : undefined;
         const value = this.declarePattern(e.value, scope, 'some');
@@ -153,9 +157,18 @@ export class Resolver {
   private withMod(w: With, scope: Scope): With {
     const value = this.term(w.value, scope);
     const t = w.target;
-    const head = t.type === 'ref' ? t.head : t;
-    if (head.type === 'var' && ROOTS.has(head.name)) return { ...w, target: t, value };
-    // function replacement: keep builtin names, resolve user function names
+    const parts = dotted(t);
+    const imp = parts ? this.env.imports.get(parts[0]!) : undefined;
+    const full = parts && imp ? [...imp, ...parts.slice(1)] : parts;
+    if (full && (full[0] === 'data' || full[0] === 'input')) {
+      const name = full.join('.');
+      if (this.env.functions.has(name)) return { ...w, target: { type: 'var', name, loc: t.loc }, value };
+      return { ...w, target: mkRef(full, t.loc), value };
+    }
+    if (!parts) {
+      const head = t.type === 'ref' ? t.head : t;
+      if (head.type === 'var' && ROOTS.has(head.name)) return { ...w, target: this.term(t, scope), value };
+    }
     const name = this.funcName(t);
     if (name !== undefined) return { ...w, target: { type: 'var', name, loc: t.loc }, value };
     this.err('rego_compile_error', 'with keyword target must reference existing input, data, or a function', w.loc);
@@ -221,7 +234,7 @@ export class Resolver {
     return t;
   }
 
-  private callTerm(t: TermOf<'call'>, scope: Scope): Term {
+  private callTerm(t: TermOf<'call'>, scope: Scope, topLevel = false): Term {
     const args = t.args.map((a) => this.term(a, scope));
     const name = this.funcName(t.opRef) ?? t.op;
     const arity = this.env.functions.get(name) ?? lookupBuiltin(name)?.arity;
@@ -229,7 +242,7 @@ export class Resolver {
       if (!name.startsWith('data.') || !this.env.functions.has(name)) {
         this.err('rego_type_error', `undefined function ${t.op}: could not find function ${t.op}`, t.loc);
       }
-    } else if (arity >= 0 && args.length !== arity && args.length !== arity + 1) {
+    } else if (arity >= 0 && args.length !== arity && !(topLevel && args.length === arity + 1)) {
       this.err('rego_type_error', `${t.op}: arity mismatch: have ${args.length} arguments, want ${arity}: expects ${arity} argument${arity === 1 ? '' : 's'}`, t.loc);
     }
     return { ...t, op: name, args };
@@ -243,10 +256,19 @@ export class Resolver {
     } else this.collectNames(t.term, inner.allNames);
     const body = this.body(t.body, inner);
     let out: Term;
-    if (t.type === 'objectcompr') out = { ...t, body, key: this.term(t.key, inner), value: this.term(t.value, inner) };
-    else out = { ...t, body, term: this.term(t.term, inner) };
+    if (t.type === 'objectcompr') {
+      out = { ...t, body, key: this.hoist(this.term(t.key, inner), body), value: this.hoist(this.term(t.value, inner), body) };
+    } else out = { ...t, body, term: this.hoist(this.term(t.term, inner), body) };
     (out as { captured?: string[] }).captured = [...inner.captured];
     return out;
+  }
+
+  /** Head terms that iterate (refs with variable paths) move into the body as `$h = term` (OPA does the same). */
+  private hoist(t: Term, body: Expr[]): Term {
+    if (t.type !== 'ref' || t.path.every((p) => p.type === 'scalar')) return t;
+    const v: TermOf<'var'> = { type: 'var', name: `$h${this.counter++}`, loc: t.loc, generated: true };
+    body.push({ kind: 'unify', lhs: v, rhs: t, negated: false, with: [], loc: t.loc });
+    return v;
   }
 
   // ---------- name collection (for capture decisions) ----------

@@ -37,12 +37,11 @@ export function newNode(path: string[]): RuleNode {
 }
 
 /** Build the tree from rules (rule.ref must already be absolute). */
-export function buildTree(rules: Rule[]): RuleNode {
+export function buildTree(rules: Rule[], packages: string[][] = []): RuleNode {
   const root = newNode(['data']);
-  for (const r of rules) {
-    const prefix = groundPrefix(r.ref);
+  const nodeAt = (path: string[]): RuleNode => {
     let node = root;
-    for (const seg of prefix.slice(1)) {
+    for (const seg of path.slice(1)) {
       let child = node.children.get(seg);
       if (!child) {
         child = newNode([...node.path, seg]);
@@ -50,8 +49,10 @@ export function buildTree(rules: Rule[]): RuleNode {
       }
       node = child;
     }
-    node.rules.push(r);
-  }
+    return node;
+  };
+  for (const p of packages) nodeAt(p);
+  for (const r of rules) nodeAt(groundPrefix(r.ref)).rules.push(r);
   return root;
 }
 

@@ -78,13 +78,13 @@ export class Evaluator {
       case 'term':
         if (e.term.type === 'call') {
           return evalCallExpr(this, frame, e.term, (v) => {
-            if (v === false) return false;
+            if (v === false && !e.capture) return false;
             this.exprValues.set(e, v);
             return k();
           });
         }
         return this.evalTerm(frame, e.term, (v) => {
-          if (v === false) return false;
+          if (v === false && !e.capture) return false;
           this.exprValues.set(e, v);
           return k();
         });
@@ -216,23 +216,23 @@ export class Evaluator {
     return this.evalTerm(frame, head, (v) => this.walk(frame, v, t.path, 0, k));
   }
 
-  /** Index `v` by path[i..], iterating unbound vars. */
-  walk(frame: Frame, v: Value, path: Term[], i: number, k: ValCont): boolean {
+  /** Index `v` by path[i..], iterating unbound vars. `dataKeys`: numbers also find string keys (data refs). */
+  walk(frame: Frame, v: Value, path: Term[], i: number, k: ValCont, dataKeys = false): boolean {
     if (i === path.length) return k(v);
     const p = path[i]!;
     if (p.type === 'scalar') {
-      const child = getIndex(v, p.value);
-      return child === undefined ? false : this.walk(frame, child, path, i + 1, k);
+      const child = index(v, p.value, dataKeys);
+      return child === undefined ? false : this.walk(frame, child, path, i + 1, k, dataKeys);
     }
     if (!this.evaluable(frame, p)) {
       for (const [key, child] of collectionEntries(v)) {
-        if (this.unifyValue(frame, p, key, () => this.walk(frame, child, path, i + 1, k))) return true;
+        if (this.unifyValue(frame, p, key, () => this.walk(frame, child, path, i + 1, k, dataKeys))) return true;
       }
       return false;
     }
     return this.evalTerm(frame, p, (key) => {
-      const child = getIndex(v, key);
-      return child === undefined ? false : this.walk(frame, child, path, i + 1, k);
+      const child = index(v, key, dataKeys);
+      return child === undefined ? false : this.walk(frame, child, path, i + 1, k, dataKeys);
     });
   }
 
@@ -325,4 +325,10 @@ export class Evaluator {
       return this.unifyValue(frame, vt, val, () => this.unifyEntries(frame, items, obj, i + 1, k));
     });
   }
+}
+
+function index(v: Value, key: Value, dataKeys: boolean): Value | undefined {
+  const child = getIndex(v, key);
+  if (child !== undefined || !dataKeys || !(v instanceof RObject) || typeof key !== 'number') return child;
+  return v.getStr(String(key));
 }

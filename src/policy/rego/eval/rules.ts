@@ -16,11 +16,11 @@ function descend(ev: Evaluator, frame: Frame, node: RuleNode, path: Term[], i: n
   if (masked) return walkBase(ev, frame, node.path, path, i, k);
   if (i === path.length || node.rules.length > 0) {
     const v = nodeValue(ev, node);
-    return v === undefined ? false : ev.walk(frame, v, path, i, k);
+    return v === undefined ? false : ev.walk(frame, v, path, i, k, true);
   }
   const p = path[i]!;
   if (p.type === 'scalar') {
-    const child = typeof p.value === 'string' ? node.children.get(p.value) : undefined;
+    const child = typeof p.value === 'string' || typeof p.value === 'number' ? node.children.get(String(p.value)) : undefined;
     if (child) return descend(ev, frame, child, path, i + 1, k);
     return walkBase(ev, frame, node.path, path, i, k);
   }
@@ -29,16 +29,16 @@ function descend(ev: Evaluator, frame: Frame, node: RuleNode, path: Term[], i: n
       const child = typeof key === 'string' ? node.children.get(key) : undefined;
       if (child) return descend(ev, frame, child, path, i + 1, k);
       const base = baseAt(ev, node.path);
-      return base === undefined ? false : ev.walk(frame, base, [{ type: 'scalar', value: key, loc: p.loc }, ...path.slice(i + 1)], 0, k);
+      return base === undefined ? false : ev.walk(frame, base, [{ type: 'scalar', value: key, loc: p.loc }, ...path.slice(i + 1)], 0, k, true);
     });
   }
   const v = nodeValue(ev, node);
-  return v === undefined ? false : ev.walk(frame, v, path, i, k);
+  return v === undefined ? false : ev.walk(frame, v, path, i, k, true);
 }
 
 function walkBase(ev: Evaluator, frame: Frame, at: string[], path: Term[], i: number, k: ValCont): boolean {
   const base = baseAt(ev, at);
-  return base === undefined ? false : ev.walk(frame, base, path, i, k);
+  return base === undefined ? false : ev.walk(frame, base, path, i, k, true);
 }
 
 /** Base data (possibly patched by `with`) at an absolute path. */
@@ -81,12 +81,21 @@ function childrenValue(ev: Evaluator, node: RuleNode): Value | undefined {
 
 function rulesValue(ev: Evaluator, node: RuleNode): Value | undefined {
   const rules = node.rules;
-  if (rules[0]!.kind === 'function') return undefined;
+  if (rules[0]!.kind === 'function') {
+    return rules[0]!.args!.length === 0 ? callFunction(ev, node.key, []) : undefined;
+  }
   const depth = node.path.length;
   const dynamic = rules.filter((r) => r.ref.length > depth);
-  if (dynamic.length > 0) return dynamicValue(ev, node, dynamic, depth);
-  if (rules[0]!.kind === 'multi') return setValue(ev, node, rules);
-  return completeValue(ev, node, rules);
+  if (dynamic.length === 0 && node.children.size === 0) {
+    return rules[0]!.kind === 'multi' ? setValue(ev, node, rules) : completeValue(ev, node, rules);
+  }
+  const out = dynamicValue(ev, node, dynamic, depth);
+  if (!(out instanceof RObject)) return out;
+  for (const [name, child] of node.children) {
+    const cv = nodeValue(ev, child);
+    if (cv !== undefined && !out.has(name)) out.set(name, cv);
+  }
+  return out;
 }
 
 /** Run a rule body, calling `k` with the frame of every solution. */
@@ -149,11 +158,10 @@ function setValue(ev: Evaluator, node: RuleNode, rules: Rule[]): Value {
 /** Object built from rules whose refs continue past the node (`p[x] := y`, `a.b[x] contains y`). */
 function dynamicValue(ev: Evaluator, node: RuleNode, rules: Rule[], depth: number): Value | undefined {
   let out: RObject | undefined;
-  const defaults = node.rules.filter((r) => r.isDefault && r.ref.length === depth);
-  for (const rule of rules) {
+  const wholeDefault = node.rules.find((r) => r.isDefault && r.ref.length === depth);
+  for (const rule of rules.filter((r) => !r.isDefault)) {
     const suffix = rule.ref.slice(depth);
-    const branches = [rule, ...rule.elses];
-    for (const branch of branches) {
+    for (const branch of [rule, ...rule.elses]) {
       let found = false;
       eachSolution(ev, branch, new Frame(), (f) =>
         ev.evalItems(f, suffix, 0, [], (keys) => {
@@ -170,8 +178,26 @@ function dynamicValue(ev: Evaluator, node: RuleNode, rules: Rule[], depth: numbe
       if (found) break;
     }
   }
-  if (!out && defaults[0]) ev.evalTerm(new Frame(), defaults[0].value ?? TRUE, (v) => ((out = v as RObject), true));
+  for (const d of rules.filter((r) => r.isDefault)) {
+    ev.evalItems(new Frame(), d.ref.slice(depth), 0, [], (keys) =>
+      ev.evalTerm(new Frame(), d.value ?? TRUE, (v) => {
+        out ??= new RObject();
+        if (getPath(out, keys) === undefined) insertAt(out, keys, v, false, d);
+        return true;
+      }),
+    );
+  }
+  if (!out && wholeDefault) ev.evalTerm(new Frame(), wholeDefault.value ?? TRUE, (v) => ((out = v as RObject), true));
   return out ?? new RObject();
+}
+
+function getPath(obj: Value, keys: Value[]): Value | undefined {
+  let cur: Value | undefined = obj;
+  for (const k of keys) {
+    if (!(cur instanceof RObject)) return undefined;
+    cur = cur.get(k);
+  }
+  return cur;
 }
 
 function insertAt(obj: RObject, keys: Value[], v: Value, multi: boolean, rule: Rule): void {

@@ -93,6 +93,35 @@ export function classBody(items: ClassItems): string {
   return s + items.raw.join('');
 }
 
+export const u16 = (c: number): string => `\\u${c.toString(16).padStart(4, '0')}`;
+
+/** The pattern needs JS u-mode (Unicode property classes, partial astral ranges). */
+export class NeedUnicode extends Error {}
+
+/**
+ * A class as JS. In u-mode a plain class; otherwise the BMP part as a class plus, when the class
+ * covers every astral code point, a surrogate pair alternative. Partial astral coverage or Unicode
+ * properties need u-mode (NeedUnicode).
+ */
+export function emitClass(items: ClassItems, negated: boolean, unicode: boolean): string {
+  if (unicode) return `${negated ? '[^' : '['}${classBody(items)}]`;
+  if (items.raw.length) throw new NeedUnicode();
+  const ranges = mergeRanges(negated ? negateRanges(items.ranges) : items.ranges);
+  const bmp: Array<[number, number]> = [];
+  let astral = 0;
+  for (const [lo, hi] of ranges) {
+    for (const [a, b] of [[lo, Math.min(hi, 0xd7ff)], [Math.max(lo, 0xe000), Math.min(hi, 0xffff)]] as const) {
+      if (a <= b) bmp.push([a, b]);
+    }
+    if (hi >= 0x10000) astral += hi - Math.max(lo, 0x10000) + 1;
+  }
+  if (astral !== 0 && astral !== 0x100000) throw new NeedUnicode();
+  const set = bmp.length ? `[${bmp.map(([a, b]) => (a === b ? u16(a) : `${u16(a)}-${u16(b)}`)).join('')}]` : '';
+  const pair = astral ? '[\\ud800-\\udbff][\\udc00-\\udfff]' : '';
+  if (set && pair) return `(?:${set}|${pair})`;
+  return set || pair || '[]';
+}
+
 const GENERAL_CATEGORIES = new Set([
   'C', 'Cc', 'Cf', 'Co', 'Cs', 'L', 'Ll', 'Lm', 'Lo', 'Lt', 'Lu', 'M', 'Mc', 'Me', 'Mn', 'N', 'Nd', 'Nl', 'No',
   'P', 'Pc', 'Pd', 'Pe', 'Pf', 'Pi', 'Po', 'Ps', 'S', 'Sc', 'Sk', 'Sm', 'So', 'Z', 'Zl', 'Zp', 'Zs',

@@ -1,8 +1,9 @@
 // Go RE2 syntax translated into an equivalent JS RegExp (u-mode), rejecting what RE2 rejects.
 // Go semantics kept: `.` excludes only \n, \s \d \w \b are ASCII, ^/$ are text anchors unless (?m),
 // flags (?imsU) may be scoped, named groups (?P<n>..) / (?<n>..), \A \z \Q..\E \pN \x{..} octal.
+import v8 from 'node:v8';
 import {
-  classBody, foldRanges, GoRegexError, negateRanges, PERL, posixClass, unicodeClass, type ClassItems,
+  emitClass, foldRanges, GoRegexError, NeedUnicode, negateRanges, PERL, posixClass, u16, unicodeClass, type ClassItems,
 } from './go-regex-class.js';
 
 export { GoRegexError };
@@ -12,7 +13,7 @@ export interface GoRegex {
   source: string;
   groups: number;
   names: Array<string | undefined>;
-  /** Compiled with flags "gu" (callers set lastIndex; exec is used for Go's iteration rules). */
+  /** Compiled with flags "g" or "gu" (callers set lastIndex; exec is used for Go's iteration rules). */
   re: RegExp;
 }
 
@@ -22,11 +23,17 @@ interface Piece { js: string; assertion: boolean; prefix?: string }
 const SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''));
 const cp = (c: number): string => `\\u{${c.toString(16)}}`;
 
+
 class Translator {
   pos = 0;
   groups = 0;
   names: Array<string | undefined> = [undefined];
-  constructor(readonly expr: string) {}
+  /** `unicode`: emit for JS u-mode; otherwise emit UTF-16 code-unit syntax (see emitClass). */
+  constructor(readonly expr: string, readonly unicode: boolean) {}
+
+  emitClass(items: ClassItems, negated: boolean): string {
+    return emitClass(items, negated, this.unicode);
+  }
 
   err(code: string, text: string): GoRegexError {
     return new GoRegexError(code, text);
@@ -113,7 +120,7 @@ class Translator {
         return this.escape(flags);
       case '.':
         this.pos++;
-        return { js: flags.s ? '[\\u{0}-\\u{10ffff}]' : '[^\\n]', assertion: false };
+        return { js: this.emitClass({ ranges: flags.s ? [[0, 0x10ffff]] : [[10, 10]], raw: [] }, !flags.s), assertion: false };
       case '^':
         this.pos++;
         return { js: flags.m ? '(?:^|(?<=\\n))' : '^', assertion: true };
@@ -129,11 +136,13 @@ class Translator {
   literal(c: number, flags: Flags): string {
     if (flags.i) {
       const folded = foldRanges([[c, c]]);
-      if (folded.length > 1) return `[${classBody({ ranges: folded, raw: [] })}]`;
+      if (folded.length > 1) return this.emitClass({ ranges: folded, raw: [] }, false);
     }
     const ch = String.fromCodePoint(c);
     if (SYNTAX.has(ch)) return '\\' + ch;
-    return /[A-Za-z0-9 _,:;'"!@#%&=<>~`]/.test(ch) ? ch : cp(c);
+    if (/[A-Za-z0-9 _,:;'"!@#%&=<>~`]/.test(ch)) return ch;
+    if (this.unicode) return cp(c);
+    return ch.length === 1 ? u16(c) : `(?:${u16(ch.charCodeAt(0))}${u16(ch.charCodeAt(1))})`;
   }
 
   group(flags: Flags, depth: number): Piece | undefined {
@@ -192,7 +201,7 @@ class Translator {
     }
     const items: ClassItems = { ranges: [], raw: [] };
     if (this.classEscape(items)) {
-      return { js: `[${classBody(flags.i ? { ranges: foldRanges(items.ranges), raw: items.raw } : items)}]`, assertion: false };
+      return { js: this.emitClass(flags.i ? { ranges: foldRanges(items.ranges), raw: items.raw } : items, false), assertion: false };
     }
     return { js: this.literal(this.singleEscape(), flags), assertion: false };
   }
@@ -289,8 +298,7 @@ class Translator {
     }
     if (this.pos >= e.length) throw this.err('missing closing ]', e.slice(start));
     this.pos++;
-    const body = classBody(flags.i ? { ranges: foldRanges(items.ranges), raw: items.raw } : items);
-    return negated ? `[^${body}]` : `[${body}]`;
+    return this.emitClass(flags.i ? { ranges: foldRanges(items.ranges), raw: items.raw } : items, negated);
   }
 
   classChar(): number {
@@ -317,16 +325,28 @@ function applyFlags(flags: Flags, spec: string): Flags {
 
 const cache = new Map<string, GoRegex>();
 
-/** Translate and compile a Go regular expression (cached). Throws GoRegexError with Go's message. */
+/**
+ * Translate and compile a Go regular expression (cached). Throws GoRegexError with Go's message.
+ * Patterns expressible without u-mode are compiled without it, so V8 can switch them to its linear-time
+ * engine after excessive backtracking (enabled below): RE2's linear-time promise, kept for those.
+ */
 export function compileGoRegex(expr: string): GoRegex {
   const hit = cache.get(expr);
   if (hit) return hit;
-  const t = new Translator(expr);
-  const source = t.alternation({ i: false, m: false, s: false, U: false }, 0);
+  let t: Translator;
+  let source: string;
+  try {
+    t = new Translator(expr, false);
+    source = t.alternation({ i: false, m: false, s: false, U: false }, 0);
+  } catch (e) {
+    if (!(e instanceof NeedUnicode)) throw e;
+    t = new Translator(expr, true);
+    source = t.alternation({ i: false, m: false, s: false, U: false }, 0);
+  }
   if (t.pos < expr.length) throw new GoRegexError('unexpected )', expr);
   let re: RegExp;
   try {
-    re = new RegExp(source, 'gu');
+    re = new RegExp(source, t.unicode ? 'gu' : 'g');
   } catch (e) {
     throw new GoRegexError('invalid or unsupported expression', (e as Error).message);
   }
@@ -335,3 +355,6 @@ export function compileGoRegex(expr: string): GoRegex {
   cache.set(expr, out);
   return out;
 }
+
+// Process-wide and harmless elsewhere: only regexps that already backtracked excessively switch engine.
+v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
