@@ -24,7 +24,7 @@ import {
 } from '../receipts/index.js';
 import { DiscloseError, DiscloseNotFoundError, DiscloseUsageError } from './errors.js';
 import { INDEX_FILE, INDEX_FORMAT, INDEX_SIG_FILE, contentHash, type PackIndex } from './pack-index.js';
-import { writeZip, zipEpochFromEnv, type ZipInput } from './zip.js';
+import { isCompressible, writeZip, zipEpochFromEnv, type ZipInput } from './zip.js';
 import type { ExportOptions, ExportResult, ProgressEvent } from './disclose.types.js';
 
 const TOP_FILES = ['decisions.json', 'execution.json', 'manifest.yaml', 'plan.json', RECEIPT_FILE] as const;
@@ -105,7 +105,7 @@ export function tenantMatches(tenant: unknown, caller: { tenantId: string; tenan
   return t.id === caller.tenantId || t.name === caller.tenantName;
 }
 
-type HashedInput = { path: string; file: string; size: number; sha256: string };
+type HashedInput = { path: string; file: string; size: number; sha256: string; store: boolean };
 
 // Pass 1: every file that goes into the pack, hashed (streaming), sorted by path.
 async function hashInputs(dir: string, onProgress: (e: ProgressEvent) => void): Promise<{ inputs: HashedInput[]; skipped: string[]; total: number }> {
@@ -117,7 +117,7 @@ async function hashInputs(dir: string, onProgress: (e: ProgressEvent) => void): 
   const total = all.reduce((n, f) => n + f.size, 0);
   for (const f of all) {
     const h = await sha256File(f.absPath);
-    inputs.push({ path: f.path, file: f.absPath, size: h.size, sha256: h.sha256 });
+    inputs.push({ path: f.path, file: f.absPath, size: h.size, sha256: h.sha256, store: !isCompressible(f.absPath) });
     done += h.size;
     onProgress({ phase: 'hash', bytes: done, total });
   }
