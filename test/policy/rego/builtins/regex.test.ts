@@ -35,6 +35,18 @@ describe('Go RE2 syntax', () => {
     expect(match('^[\\d\\-x]+$', '1-x')).toBe(true);
     expect(match('^[]a]+$', ']a')).toBe(true);
   });
+  test('astral code points are single characters, in both translation modes', () => {
+    expect(match('^.$', '😀')).toBe(true);
+    expect(match('^(?s).{2}$', '😀\n')).toBe(true);
+    expect(match('^[^a]$', '😀')).toBe(true);
+    expect(match('^[😀-😂]+$', '😁😂')).toBe(true); // partial astral range: u-mode
+    expect(match('^\\pL\\S$', 'é😀')).toBe(true);
+    expect(callJson('regex.find_n', ['[^x]', 'a😀b', -1])).toBe('["a","😀","b"]');
+  });
+  test('catastrophic patterns finish (linear-time fallback)', () => {
+    expect(match('^(a+)+$', 'a'.repeat(40) + 'b')).toBe(false);
+    expect(match('^(?:a|a)*$', 'a'.repeat(40) + 'b')).toBe(false);
+  });
   test('named groups and literal braces', () => {
     expect(match('(?P<year>\\d{4})-(?<m>\\d\\d)', '2024-01')).toBe(true);
     expect(match('^x{$', 'x{')).toBe(true);

@@ -3,8 +3,9 @@
 // flags (?imsU) may be scoped, named groups (?P<n>..) / (?<n>..), \A \z \Q..\E \pN \x{..} octal.
 import v8 from 'node:v8';
 import {
-  emitClass, foldRanges, GoRegexError, NeedUnicode, negateRanges, PERL, posixClass, u16, unicodeClass, type ClassItems,
+  emitClass, foldRanges, GoRegexError, NeedUnicode, posixClass, u16, type ClassItems,
 } from './go-regex-class.js';
+import { classEscapeAt, singleEscapeAt } from './go-regex-escape.js';
 
 export { GoRegexError };
 
@@ -206,60 +207,19 @@ class Translator {
     return { js: this.literal(this.singleEscape(), flags), assertion: false };
   }
 
-  // \d \s \w \D \S \W \p \P at pos: adds to items and returns true.
+  // \d \s \w \D \S \W \p \P at pos: adds to items, advances and returns true.
   classEscape(items: ClassItems): boolean {
-    const e = this.expr;
-    const c = e[this.pos + 1]!;
-    const perl = PERL[c.toLowerCase()];
-    if (perl && 'dswDSW'.includes(c)) {
-      items.ranges.push(...(c === c.toLowerCase() ? perl : negateRanges(perl)));
-      this.pos += 2;
-      return true;
-    }
-    if (c !== 'p' && c !== 'P') return false;
-    const start = this.pos;
-    let name: string;
-    if (e[this.pos + 2] === '{') {
-      const close = e.indexOf('}', this.pos);
-      if (close < 0) throw this.err('invalid character class range', e.slice(start));
-      name = e.slice(this.pos + 3, close);
-      this.pos = close + 1;
-    } else {
-      const ch = e.codePointAt(this.pos + 2);
-      if (ch === undefined) throw this.err('invalid character class range', e.slice(start));
-      name = String.fromCodePoint(ch);
-      this.pos += 2 + name.length;
-    }
-    const u = unicodeClass(name, c === 'P', e.slice(start, this.pos));
-    if ('raw' in u) items.raw.push(u.raw);
-    else items.ranges.push(...u.ranges);
+    const next = classEscapeAt(this.expr, this.pos, items);
+    if (next === undefined) return false;
+    this.pos = next;
     return true;
   }
 
-  // A single-character escape at pos (\n, \x41, \x{263a}, \101, \.); returns its code point.
+  // A single-character escape at pos; returns its code point and advances.
   singleEscape(): number {
-    const e = this.expr;
-    const start = this.pos;
-    const c = e[this.pos + 1]!;
-    this.pos += 2;
-    const simple: Record<string, number> = { a: 7, f: 12, t: 9, n: 10, r: 13, v: 11 };
-    if (c in simple) return simple[c]!;
-    if (c >= '0' && c <= '7') {
-      if (c !== '0' && !/[0-7]/.test(e[this.pos] ?? '')) throw this.err('invalid escape sequence', e.slice(start, this.pos));
-      let n = Number(c);
-      for (let k = 0; k < 2 && /[0-7]/.test(e[this.pos] ?? ''); k++) n = n * 8 + Number(e[this.pos++]);
-      return n;
-    }
-    if (c === 'x') {
-      const m = /^\{([0-9A-Fa-f]+)\}|^([0-9A-Fa-f]{2})/.exec(e.slice(this.pos));
-      const v = m ? parseInt(m[1] ?? m[2]!, 16) : NaN;
-      if (!m || v > 0x10ffff) throw this.err('invalid escape sequence', e.slice(start, this.pos + (m?.[0].length ?? 0)));
-      this.pos += m[0].length;
-      return v;
-    }
-    if (c.charCodeAt(0) < 0x80 && !/[A-Za-z0-9]/.test(c)) return c.charCodeAt(0);
-    const full = String.fromCodePoint(e.codePointAt(start + 1)!);
-    throw this.err('invalid escape sequence', '\\' + full);
+    const [c, next] = singleEscapeAt(this.expr, this.pos);
+    this.pos = next;
+    return c;
   }
 
   charClass(flags: Flags): string {
