@@ -45,13 +45,16 @@ const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Files a pack carries that are not part of its content (generated docs, signatures). */
 const EXCLUDED = /(^|\/)(README\.md|[^/]*\.sig\.json)$|(^|\/)\./;
 
+let packageRoot: string | undefined;
+
 /** The shipped packs root: $MAESTRO_PACKS_DIR, else the package's policies/ folder. */
 export function shippedRoot(ctx: Pick<Context, 'env' | 'cwd'>): string {
   const override = ctx.env.MAESTRO_PACKS_DIR;
   if (override && override.trim() !== '') return resolve(ctx.cwd, override);
+  if (packageRoot) return packageRoot;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'policies'))) return join(dir, 'policies');
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'policies'))) return (packageRoot = join(dir, 'policies'));
     dir = dirname(dir);
   }
   throw new PackError('PACKS_ROOT_MISSING', 'cannot find the shipped policies/ folder next to the maestro package', { hint: 'set MAESTRO_PACKS_DIR to the packs folder' });
@@ -76,7 +79,8 @@ function packIdsIn(root: string): string[] {
  * @example listPackDirs(ctx).map((p) => p.id) // ['budget', 'quota', ...]
  */
 export function listPackDirs(ctx: Pick<Context, 'env' | 'cwd' | 'home'>): Array<{ id: string; dir: string; origin: PackOrigin }> {
-  const shipped = packIdsIn(shippedRoot(ctx)).map((id) => ({ id, dir: join(shippedRoot(ctx), id), origin: 'shipped' as const }));
+  const root = shippedRoot(ctx);
+  const shipped = packIdsIn(root).map((id) => ({ id, dir: join(root, id), origin: 'shipped' as const }));
   const taken = new Set(shipped.map((p) => p.id));
   const local = packIdsIn(localRoot(ctx))
     .filter((id) => !taken.has(id))

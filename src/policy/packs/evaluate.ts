@@ -79,21 +79,23 @@ export function evaluatePack(pack: Pack, input: unknown, data: unknown, opts: { 
 function evaluateOnce(pack: Pack, input: unknown, data: unknown, timeoutMs: number, explain: boolean): PackVerdict {
   const c = compilePack(pack);
   const out: PackVerdict = { deny: [], warn: [], fired: [] };
-  const pkgPath = `data.${pack.meta.package}`;
-  for (const rule of ['deny', 'warn'] as const) {
-    if (rule === 'deny' ? !c.hasDeny : !c.hasWarn) continue;
-    const r = evaluate(c.policy, `${pkgPath}.${rule}`, { input, data, timeoutMs, maxSteps: 1_000_000, explain });
-    const messages = asMessages(r.results[0]?.expressions[0]?.value);
-    const entries = r.explanation?.entries ?? [];
-    for (const message of messages) {
+  const rules = (['deny', 'warn'] as const).filter((rule) => (rule === 'deny' ? c.hasDeny : c.hasWarn));
+  if (rules.length === 0) return out;
+  // One query for both rule sets (partial sets are always defined, empty when nothing fires).
+  const query = `[${rules.map((rule) => `data.${pack.meta.package}.${rule}`).join(', ')}]`;
+  const r = evaluate(c.policy, query, { input, data, timeoutMs, maxSteps: 1_000_000, explain });
+  const values = (r.results[0]?.expressions[0]?.value ?? []) as unknown[];
+  const entries = r.explanation?.entries ?? [];
+  rules.forEach((rule, i) => {
+    for (const message of asMessages(values[i])) {
       const entry = entries.find((e) => e.rule.endsWith(`.${rule}`) && (e.value === message || (Array.isArray(e.value) && e.value.includes(message))));
       const loc = entry ? `${entry.location.file}:${entry.location.row}` : c.heads[rule].length > 0 ? `${pack.modules[0]!.path}:${c.heads[rule][0]}` : null;
       out[rule].push({ pack: pack.meta.id, rule, message, location: loc });
     }
-    for (const e of entries) {
-      if (out.fired.some((f) => f.rule === e.rule && f.location === `${e.location.file}:${e.location.row}`)) continue;
-      out.fired.push({ pack: pack.meta.id, rule: e.rule, value: e.value, location: `${e.location.file}:${e.location.row}` });
-    }
+  });
+  for (const e of entries) {
+    const location = `${e.location.file}:${e.location.row}`;
+    if (!out.fired.some((f) => f.rule === e.rule && f.location === location)) out.fired.push({ pack: pack.meta.id, rule: e.rule, value: e.value, location });
   }
   return out;
 }

@@ -9,7 +9,7 @@
 export { PackError, PackNotFoundError, PackUsageError } from './errors.js';
 export { parseAnnotations, type PackAnnotations, type PackExample } from './annotations.js';
 export { annotationsOf, listPackDirs, findPackDir, readPack, packDigest, shippedRoot, localRoot, type Pack, type PackMeta, type PackOrigin } from './catalog.js';
-export { signPack, verifyPack, signaturePath, packTrustedKeys, PACK_PREDICATE_TYPE, type SignatureCheck, type SignatureStatus } from './signing.js';
+export { signPack, verifyPack, signaturePath, packTrustedKeys, packTrustedKeyIds, PACK_PREDICATE_TYPE, type SignatureCheck, type SignatureStatus } from './signing.js';
 export { loadPacks, type LoadedPack, type BrokenPack } from './registry.js';
 export { buildPolicyInput, type PolicyInput, type PolicyInputParts } from './input.js';
 export { policyInputFor, type SessionInputOptions } from './session-input.js';

@@ -8,8 +8,7 @@ import type { Context } from '../../core/context.js';
 import type { Store } from '../../store/index.js';
 import { tenantPackChoices, type TenantPackChoice } from '../../store/policy.js';
 import { listPackDirs, readPack, shippedRoot, localRoot, type Pack, type PackOrigin } from './catalog.js';
-import { packTrustedKeys, signPack, signaturePath, verifyPack, type SignatureCheck } from './signing.js';
-import type { TrustedKey } from '../../receipts/index.js';
+import { packTrustedKeyIds, signPack, signaturePath, verifyPack, type SignatureCheck } from './signing.js';
 import { existsSync } from 'node:fs';
 
 /** A pack as the engine sees it: its files, signature check and the tenant's choice. */
@@ -56,7 +55,7 @@ export async function loadPacks(
   const choices = tenantId ? tenantPackChoices(store.db, tenantId) : new Map<string, TenantPackChoice>();
   const packs: LoadedPack[] = [];
   const broken: BrokenPack[] = [];
-  let trusted: TrustedKey[] | undefined;
+  let ids: Set<string> | undefined;
   for (const ref of listPackDirs(ctx)) {
     const choice = choices.get(ref.id);
     const enabled = enabledFor(choice, ref.origin);
@@ -71,8 +70,8 @@ export async function loadPacks(
     if (ref.origin === 'shipped' && opts.autoSign !== false && !existsSync(signaturePath(ctx, ref.id))) {
       await signPack(ctx, pack, { auto: true, store });
     }
-    trusted ??= packTrustedKeys(ctx);
-    const signature = await verifyPack(ctx, store, pack, trusted);
+    ids ??= packTrustedKeyIds(ctx);
+    const signature = await verifyPack(ctx, store, pack, { ids });
     packs.push({ pack, signature, enabled, config: parseConfig(choice) });
   }
   return { packs, broken };

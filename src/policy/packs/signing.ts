@@ -14,6 +14,7 @@ import {
   canonicalJsonFile,
   ensureSigningKey,
   keyIdOf,
+  listKeys,
   loadSigningKey,
   maestroVersion,
   parsePublicKeyPem,
@@ -60,6 +61,14 @@ export function packTrustedKeys(ctx: Pick<Context, 'home'>): TrustedKey[] {
     .filter((f) => f.endsWith('.pub'))
     .map((f) => ({ ...parsePublicKeyPem(readFileSync(join(dir, f), 'utf8'), join(dir, f)), source: join(dir, f) }));
   return [...own, ...extra.map((k) => ({ id: k.id, pem: k.pem, source: k.source }))];
+}
+
+/** Ids of the keys trusted for packs, without parsing them (the verified-cache fast path). */
+export function packTrustedKeyIds(ctx: Pick<Context, 'home'>): Set<string> {
+  const ids = new Set(listKeys(ctx).map((k) => k.id));
+  const dir = trustedDir(ctx);
+  if (existsSync(dir)) for (const f of readdirSync(dir)) if (f.endsWith('.pub')) ids.add(f.slice(0, -4));
+  return ids;
 }
 
 /** The in-toto statement a pack signature carries. */
@@ -141,16 +150,22 @@ function readStatement(payload: Buffer): { id?: string; digest?: string } | unde
  * Check a pack against its stored signature: unsigned, valid, or invalid (tampered, untrusted key…).
  * @example (await verifyPack(ctx, store, pack)).status // 'valid'
  */
-export async function verifyPack(ctx: Context, store: Store | undefined, pack: Pack, trustedKeys?: TrustedKey[]): Promise<SignatureCheck> {
+export async function verifyPack(
+  ctx: Context,
+  store: Store | undefined,
+  pack: Pack,
+  trust: { keys?: TrustedKey[]; ids?: Set<string> } = {},
+): Promise<SignatureCheck> {
   const path = signaturePath(ctx, pack.meta.id);
   if (!existsSync(path)) return { status: 'unsigned', detail: 'no signature', keyId: null, signedDigest: null, path };
   const text = readFileSync(path, 'utf8');
   const bundleSha = createHash('sha256').update(text).digest('hex');
-  const trusted = trustedKeys ?? packTrustedKeys(ctx);
   const hint = bundleHint(text);
-  if (store && hint && trusted.some((k) => k.id === hint) && isVerified(store.db, pack.digest, bundleSha, hint)) {
+  const ids = trust.ids ?? new Set((trust.keys ?? packTrustedKeys(ctx)).map((k) => k.id));
+  if (store && hint && ids.has(hint) && isVerified(store.db, pack.digest, bundleSha, hint)) {
     return { status: 'valid', detail: `signed by key ${hint}`, keyId: hint, signedDigest: pack.digest, path };
   }
+  const trusted = trust.keys ?? packTrustedKeys(ctx);
   const result = await verifySignedBundle(text, trusted, { expect: 'dsse', label: 'pack' });
   const failed = result.checks.find((c) => !c.ok);
   if (failed) return { status: 'invalid', detail: failed.detail, keyId: result.keyId, signedDigest: null, path };
