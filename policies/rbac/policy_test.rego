@@ -12,7 +12,7 @@ fixture := {
 		"operator": ["read", "validate", "plan", "run", "cancel"],
 		"admin": ["read", "validate", "plan", "run", "cancel", "tenant:manage", "members:manage", "policy:manage"],
 	},
-	"actionPermissions": {"status": "read", "logs": "read"},
+	"actionPermissions": {"status": "read", "logs": "read", "show": "read", "explain": "read"},
 }
 
 req(role, action) := {"action": action, "actor": {"sub": "u@acme", "roles": [role], "tenant": "acme"}}

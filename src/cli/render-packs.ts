@@ -87,7 +87,7 @@ export function renderDecision(d: Decision, explain = false): string {
         ['spent today', usd(b.spentUSD)],
         ['this estimate', usd(b.estimateUSD)],
         ['projected', `${usd(b.projectedUSD)}${b.projectedPct === null ? '' : ` (${b.projectedPct}% of cap)`}`],
-        ['remaining', usd(b.remainingUSD)],
+        ['remaining', remaining(b.remainingUSD)],
       ]),
     );
   }
@@ -113,10 +113,14 @@ export function renderStatusPolicy(s: StatusPolicy): string {
       ['spent', usd(b.spentUSD)],
       ['running (estimates)', usd(b.liveEstimatesUSD)],
       ['projected', `${usd(b.projectedUSD)}${b.projectedPct === null ? '' : ` (${b.projectedPct}% of cap)`}`],
-      ['remaining', usd(b.remainingUSD)],
+      ['remaining', remaining(b.remainingUSD)],
     ]),
   );
   return out.join('\n');
+}
+
+function remaining(v: number): string {
+  return v >= 0 ? usd(v) : style.bad(`$0.00 (over the cap by ${usd(-v)})`);
 }
 
 function short(v: unknown): string {

@@ -2,7 +2,9 @@
 // pack evaluation, and must give the outcome it states.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { annotationsOf, evaluatePack, listPackDirs, packData, readPack, type Pack } from '../../../src/policy/packs/index.js';
+import { readFileSync } from 'node:fs';
+import { annotationsOf, evaluatePack, listPackDirs, packData, rbacData, readPack, type Pack } from '../../../src/policy/packs/index.js';
+import { compile, evaluateValue } from '../../../src/policy/rego/index.js';
 import { createContext } from '../../../src/core/context.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -37,6 +39,12 @@ describe('annotated examples', () => {
       });
     });
   }
+  it('the rbac test fixture is the engine\'s ROLE_PERMISSIONS map (one source)', () => {
+    const files = ['policy.rego', 'policy_test.rego'].map((f) => ({ path: f, text: readFileSync(join(ROOT, 'policies', 'rbac', f), 'utf8') }));
+    const fixture = evaluateValue(compile(files), 'data.maestro.rbac_test.fixture', {});
+    expect(fixture).toEqual(rbacData());
+  });
+
   it('pack.json title and summary agree with the annotations', () => {
     for (const p of packs) {
       expect(p.meta.title, p.meta.id).toBe(annotationsOf(p).title);
