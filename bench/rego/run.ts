@@ -4,16 +4,17 @@
  * tenant quota/budget usage, workflow and runner). Prints compile time and p50/p95/p99 per decision,
  * and a baseline (a one-rule policy through the same path) measured in the same run.
  *
- *   node dist/bench/rego/run.js [--iterations 10000] [--out docs/evidence/rego-bench.md]
+ *   node dist/bench/rego/run.js [--iterations 10000] [--rounds 3] [--out docs/evidence/rego-bench.md]
  */
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringifyJson } from '../../src/policy/json-text.js';
 import { loadPolicyPaths } from '../../src/policy/loader.js';
 import { toPlainJson } from '../../src/policy/output.js';
-import { compile, evaluate, listRules, type CompiledPolicy } from '../../src/policy/rego/index.js';
+import { RegoEvaluator, type PolicyEvaluator } from '../../src/policy/evaluator.js';
+import { compile, listRules, type CompiledPolicy } from '../../src/policy/rego/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Works from bench/rego (tsx) and dist/bench/rego (compiled).
@@ -72,18 +73,29 @@ interface Stats {
   max: number;
 }
 
-// Times `iterations` decisions after a warm-up; milliseconds per decision.
-function timeDecisions(policy: CompiledPolicy, query: string, inputs: unknown[], iterations: number): Stats {
-  for (let i = 0; i < Math.min(500, iterations); i++) evaluate(policy, query, { input: inputs[i % inputs.length] });
-  const samples = new Array<number>(iterations);
-  for (let i = 0; i < iterations; i++) {
-    const t0 = process.hrtime.bigint();
-    evaluate(policy, query, { input: inputs[i % inputs.length] });
-    samples[i] = Number(process.hrtime.bigint() - t0) / 1e6;
-  }
-  const sorted = samples.sort((a, b) => a - b);
+function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
   const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), mean, max: sorted[sorted.length - 1]! };
+}
+
+/**
+ * Times `iterations` decisions after a warm-up, in ms per decision: wall clock, and process CPU time
+ * (user + system, GC threads included), which other processes on a busy machine cannot inflate.
+ */
+function timeDecisions(ev: PolicyEvaluator, entrypoint: string, inputs: unknown[], iterations: number): { wall: Stats; cpu: Stats } {
+  for (let i = 0; i < Math.min(500, iterations); i++) ev.evaluate(entrypoint, inputs[i % inputs.length]);
+  const wall = new Array<number>(iterations);
+  const cpu = new Array<number>(iterations);
+  for (let i = 0; i < iterations; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    ev.evaluate(entrypoint, inputs[i % inputs.length]);
+    wall[i] = Number(process.hrtime.bigint() - t0) / 1e6;
+    const c = process.cpuUsage(c0);
+    cpu[i] = (c.user + c.system) / 1000;
+  }
+  return { wall: stats(wall), cpu: stats(cpu) };
 }
 
 function timeCompile(runs: number): { first: number; median: number; rules: number; policy: CompiledPolicy } {
@@ -101,31 +113,60 @@ function timeCompile(runs: number): { first: number; median: number; rules: numb
 
 const ms = (n: number): string => n.toFixed(3);
 
+// The round with the median p95 (rounds absorb noise from other processes on a shared machine).
+function medianRound(rounds: Stats[]): Stats {
+  return [...rounds].sort((a, b) => a.p95 - b.p95)[Math.floor(rounds.length / 2)]!;
+}
+
+const row = (name: string, x: Stats): string => `| ${name} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.mean)} | ${ms(x.max)} |`;
+
 function main(): void {
   const iterations = Number(arg('--iterations', '10000'));
+  const roundsN = Number(arg('--rounds', '3'));
   const out = arg('--out', '');
   const inputs = makeInputs(64);
   const c = timeCompile(20);
-  const query = 'data.maestro.decision.result';
-  const sample = evaluate(c.policy, query, { input: inputs[1] }).results[0]?.expressions[0]?.value;
-  const pack = timeDecisions(c.policy, query, inputs, iterations);
-  const trivial = compile([{ path: 'trivial.rego', text: 'package t\nimport rego.v1\nallow if input.action == "run"\n' }]);
-  const base = timeDecisions(trivial, 'data.t.allow', inputs, iterations);
+  const entrypoint = 'maestro/decision/result';
+  const pack = new RegoEvaluator(c.policy);
+  const trivial = new RegoEvaluator(compile([{ path: 'trivial.rego', text: 'package t\nimport rego.v1\nallow if input.action == "run"\n' }]));
+  const sample = pack.evaluate(entrypoint, inputs[1]);
+  const packRounds: Array<{ wall: Stats; cpu: Stats }> = [];
+  const baseRounds: Array<{ wall: Stats; cpu: Stats }> = [];
+  for (let r = 0; r < roundsN; r++) {
+    packRounds.push(timeDecisions(pack, entrypoint, inputs, iterations));
+    baseRounds.push(timeDecisions(trivial, 't/allow', inputs, iterations));
+  }
+  const p = medianRound(packRounds.map((x) => x.wall));
+  const b = medianRound(baseRounds.map((x) => x.wall));
+  const pc = medianRound(packRounds.map((x) => x.cpu));
+  const bc = medianRound(baseRounds.map((x) => x.cpu));
+  const load = loadavg().map((x) => x.toFixed(1)).join(' ');
   const lines = [
     '# Rego decision benchmark (bench/rego)',
     '',
-    `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${iterations} decisions; query \`${query}\`.`,
+    `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${load}; ${roundsN} rounds × ${iterations} decisions`,
+    `through the PolicyEvaluator seam (\`RegoEvaluator.evaluate('${entrypoint}', input)\`, input converted per decision).`,
     '',
     `Pack: bench/rego/pack (${c.rules} rules in 7 modules: rbac, quota, budget, residency, resources, sandbox, decision).`,
     '',
     `Compile (load + parse + compile): first ${ms(c.first)} ms, median of 20 ${ms(c.median)} ms.`,
     '',
-    '| per decision (ms) | p50 | p95 | p99 | mean | max |',
+    '| per decision (ms), median round | p50 | p95 | p99 | mean | max |',
     '| --- | --- | --- | --- | --- | --- |',
-    `| 30-rule pack | ${ms(pack.p50)} | ${ms(pack.p95)} | ${ms(pack.p99)} | ${ms(pack.mean)} | ${ms(pack.max)} |`,
-    `| baseline: 1-rule policy | ${ms(base.p50)} | ${ms(base.p95)} | ${ms(base.p99)} | ${ms(base.mean)} | ${ms(base.max)} |`,
+    row('30-rule pack, wall clock', p),
+    row('30-rule pack, CPU time', pc),
+    row('baseline: 1-rule policy, wall clock', b),
+    row('baseline: 1-rule policy, CPU time', bc),
     '',
-    `Pack p50 is ${(pack.p50 / base.p50).toFixed(1)}× the baseline's. Target p95 < 1 ms: ${pack.p95 < 1 ? 'met' : 'NOT met'}.`,
+    'Every round of the pack (wall clock / CPU time):',
+    '',
+    '| round | p50 | p95 | p99 | mean | max |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...packRounds.flatMap((x, i) => [row(`${i + 1} wall`, x.wall), row(`${i + 1} cpu`, x.cpu)]),
+    '',
+    `Pack p50 is ${(p.p50 / b.p50).toFixed(1)}× the baseline's. Target p95 < 1 ms: wall clock ${p.p95 < 1 ? 'met' : 'NOT met'}, CPU time ${pc.p95 < 1 ? 'met' : 'NOT met'}.`,
+    'On a machine shared with other busy processes the wall-clock tail measures preemption (load average above),',
+    'not the engine; the CPU-time column is what a decision costs.',
     '',
     'Sample decision (input #1):',
     '',
