@@ -35,6 +35,11 @@ describe('glob.match (gobwas semantics, OPA delimiters)', () => {
     expect(glob('ab', [], 'xaby')).toBe(false);
     expect(glob('😀?', [], '😀é')).toBe(true);
   });
+  test('pathological patterns finish; astral characters are single characters', () => {
+    expect(glob('*a*a*a*a*a*a*a*b', [], 'a'.repeat(3000))).toBe(false);
+    expect(glob('[😀-😂]?', [], '😁x')).toBe(true);
+    expect(glob('[!😀]', [], '😀')).toBe(false);
+  });
   test('errors', () => {
     expect(() => glob('[a', [], 'a')).toThrow(/glob.match: .*unclosed \[/);
     expect(() => glob('{a,b', [], 'a')).toThrow(/unclosed \{/);

@@ -1,14 +1,32 @@
 // glob.match with the semantics of gobwas/glob as OPA uses it: `*` (no separators), `**` (any),
 // `?` (one non-separator), `[abc]` `[a-z]` `[!abc]`, `{a,b}` alternatives, `\` escapes.
 
+import { emitClass, NeedUnicode, u16 } from './go-regex-class.js';
+
 /** A malformed glob pattern. */
 export class GlobError extends Error {}
 
-const lit = (c: string): string => `\\u{${c.codePointAt(0)!.toString(16)}}`;
+const cpOf = (c: string): number => c.codePointAt(0)!;
 
+// Emitted without the u flag when possible (see go-regex.ts): V8 may then switch a pathological
+// `*a*a*a*b` to its linear-time engine instead of backtracking for ever.
 class GlobTranslator {
   pos = 0;
-  constructor(readonly pattern: string, readonly anyChar: string, readonly anyRun: string, readonly sepRun: string) {}
+  readonly anyChar: string;
+  readonly anyRun: string;
+  readonly sepRun: string;
+  constructor(readonly pattern: string, readonly seps: string[], readonly unicode: boolean) {
+    const any = emitClass({ ranges: [[0, 0x10ffff]], raw: [] }, false, unicode);
+    const notSep = seps.length ? emitClass({ ranges: seps.map((d) => [cpOf(d), cpOf(d)]), raw: [] }, true, unicode) : any;
+    this.anyChar = notSep;
+    this.anyRun = `(?:${any})*`;
+    this.sepRun = `(?:${notSep})*`;
+  }
+
+  lit(c: string): string {
+    if (this.unicode) return `\\u{${cpOf(c).toString(16)}}`;
+    return c.length === 1 ? u16(c.charCodeAt(0)) : `(?:${u16(c.charCodeAt(0))}${u16(c.charCodeAt(1))})`;
+  }
 
   // Translate until end (depth 0) or an unescaped ',' / '}' inside braces.
   seq(depth: number): string {
@@ -22,7 +40,7 @@ class GlobTranslator {
         if (this.pos >= p.length) throw new GlobError('unexpected end of pattern after escape');
         const e = String.fromCodePoint(p.codePointAt(this.pos)!);
         this.pos += e.length;
-        out += lit(e);
+        out += this.lit(e);
       } else if (c === '*') {
         if (p[this.pos] === '*') {
           while (p[this.pos] === '*') this.pos++;
@@ -37,7 +55,7 @@ class GlobTranslator {
       } else if (c === '{') {
         out += this.alternatives(depth);
       } else {
-        out += lit(c);
+        out += this.lit(c);
       }
     }
     return out;
@@ -62,7 +80,7 @@ class GlobTranslator {
       neg = true;
       this.pos++;
     }
-    let body = '';
+    const ranges: Array<[number, number]> = [];
     let n = 0;
     while (this.pos < p.length && p[this.pos] !== ']') {
       let c = String.fromCodePoint(p.codePointAt(this.pos)!);
@@ -74,17 +92,17 @@ class GlobTranslator {
       if (p[this.pos] === '-' && this.pos + 1 < p.length && p[this.pos + 1] !== ']') {
         const hi = String.fromCodePoint(p.codePointAt(this.pos + 1)!);
         this.pos += 1 + hi.length;
-        if (hi.codePointAt(0)! < c.codePointAt(0)!) throw new GlobError(`invalid range ${c}-${hi}`);
-        body += `${lit(c)}-${lit(hi)}`;
+        if (cpOf(hi) < cpOf(c)) throw new GlobError(`invalid range ${c}-${hi}`);
+        ranges.push([cpOf(c), cpOf(hi)]);
       } else {
-        body += lit(c);
+        ranges.push([cpOf(c), cpOf(c)]);
       }
       n++;
     }
     if (this.pos >= p.length) throw new GlobError('unexpected end of pattern: unclosed [');
     this.pos++;
     if (n === 0) throw new GlobError('empty character class');
-    return neg ? `[^${body}]` : `[${body}]`;
+    return emitClass({ ranges, raw: [] }, neg, this.unicode);
   }
 }
 
@@ -95,10 +113,13 @@ export function compileGlob(pattern: string, separators: string[]): RegExp {
   const key = JSON.stringify([pattern, separators]);
   const hit = cache.get(key);
   if (hit) return hit;
-  const any = '[\\u{0}-\\u{10ffff}]';
-  const notSep = separators.length ? `[^${separators.map(lit).join('')}]` : any;
-  const t = new GlobTranslator(pattern, notSep, `${any}*`, `${notSep}*`);
-  const re = new RegExp(`^(?:${t.seq(0)})$`, 'u');
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${new GlobTranslator(pattern, separators, false).seq(0)})$`);
+  } catch (e) {
+    if (!(e instanceof NeedUnicode)) throw e;
+    re = new RegExp(`^(?:${new GlobTranslator(pattern, separators, true).seq(0)})$`, 'u');
+  }
   if (cache.size >= 1000) cache.clear();
   cache.set(key, re);
   return re;

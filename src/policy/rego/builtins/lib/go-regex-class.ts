@@ -1,4 +1,9 @@
-// Character classes of Go's RE2 syntax, emitted as JS (u-mode) class bodies.
+// Character classes of Go's RE2 syntax, emitted as JS class syntax (with or without u-mode).
+import v8 from 'node:v8';
+
+// Process-wide and harmless elsewhere: only a regexp that already backtracked excessively switches to
+// V8's linear-time engine (which handles patterns without the u flag, lookaround or backreferences).
+v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 /** Raised for patterns Go's regexp/syntax rejects; the message is Go's. */
 export class GoRegexError extends Error {

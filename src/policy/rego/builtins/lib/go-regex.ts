@@ -1,7 +1,6 @@
 // Go RE2 syntax translated into an equivalent JS RegExp (u-mode), rejecting what RE2 rejects.
 // Go semantics kept: `.` excludes only \n, \s \d \w \b are ASCII, ^/$ are text anchors unless (?m),
 // flags (?imsU) may be scoped, named groups (?P<n>..) / (?<n>..), \A \z \Q..\E \pN \x{..} octal.
-import v8 from 'node:v8';
 import {
   emitClass, foldRanges, GoRegexError, NeedUnicode, posixClass, u16, type ClassItems,
 } from './go-regex-class.js';
@@ -288,7 +287,7 @@ const cache = new Map<string, GoRegex>();
 /**
  * Translate and compile a Go regular expression (cached). Throws GoRegexError with Go's message.
  * Patterns expressible without u-mode are compiled without it, so V8 can switch them to its linear-time
- * engine after excessive backtracking (enabled below): RE2's linear-time promise, kept for those.
+ * engine after excessive backtracking (enabled in go-regex-class.ts): RE2's linear-time promise, kept.
  */
 export function compileGoRegex(expr: string): GoRegex {
   const hit = cache.get(expr);
@@ -315,6 +314,3 @@ export function compileGoRegex(expr: string): GoRegex {
   cache.set(expr, out);
   return out;
 }
-
-// Process-wide and harmless elsewhere: only regexps that already backtracked excessively switch engine.
-v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
