@@ -13,7 +13,7 @@ export type Term =
   | { type: 'setcompr'; term: Term; body: Expr[]; loc: Location; captured?: string[] }
   | { type: 'objectcompr'; key: Term; value: Term; body: Expr[]; loc: Location; captured?: string[] }
   /** A call: `op` is the dotted function name (builtin or data.x.f after resolution). */
-  | { type: 'call'; op: string; opRef: Term; args: Term[]; loc: Location; infix?: boolean };
+  | { type: 'call'; op: string; opRef: Term; args: Term[]; loc: Location; infix?: boolean; operator?: boolean };
 
 export type TermOf<K extends Term['type']> = Extract<Term, { type: K }>;
 

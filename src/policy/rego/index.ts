@@ -124,7 +124,7 @@ export function evaluateRaw(policy: CompiledPolicy, query: string, opts: EvalOpt
   const parsed = parseQueryText(query, 'query');
   const original: Expr[] = parsed;
   const body = compileQuery(policy.compiled, parsed);
-  for (const e of body) if (e.kind === 'term' && !e.negated) e.capture = true;
+  if (body.length === 1 && body[0]!.kind === 'term' && !body[0]!.negated) body[0]!.capture = true;
   const printLines: string[] = [];
   const cache = new Map<string, Value>();
   const now = opts.nowNs ?? BigInt(Date.now()) * 1_000_000n;

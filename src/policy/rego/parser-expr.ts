@@ -166,11 +166,19 @@ export class ExprParser {
       if (!this.isIdent('in')) this.fail('expected in after key, value');
       const t = this.next();
       const coll = this.parseInfix(false, true);
-      return { kind: 'term', term: { type: 'call', op: 'internal.member_3', opRef: this.opVar('internal.member_3', t), args: [lhs, v, coll], loc: lhs.loc } };
+      return { kind: 'term', term: { type: 'call', op: 'internal.member_3', opRef: this.opVar('internal.member_3', t), args: [lhs, v, coll], loc: lhs.loc, operator: true } };
     }
     if ((this.isOp('=') || this.isOp(':=')) && this.cont()) {
       const op = this.next().text;
-      const rhs = this.parseInfix(false);
+      let rhs = this.parseInfix(false);
+      if (this.isOp(',') && this.depth === 0) {
+        this.next();
+        const v = this.parseInfix(false, true);
+        if (!this.isIdent('in')) this.fail('expected in after key, value');
+        const t = this.next();
+        const coll = this.parseInfix(false, true);
+        rhs = { type: 'call', op: 'internal.member_3', opRef: this.opVar('internal.member_3', t), args: [rhs, v, coll], loc: rhs.loc, operator: true };
+      }
       return op === '=' ? { kind: 'unify', lhs, rhs } : { kind: 'assign', lhs, rhs };
     }
     return { kind: 'term', term: lhs };
@@ -181,7 +189,7 @@ export class ExprParser {
     return { type: 'var', name, loc: this.loc(t) };
   }
   private call(op: string, t: Token, args: Term[]): Term {
-    return { type: 'call', op, opRef: this.opVar(op, t), args, loc: args[0]!.loc, infix: true };
+    return { type: 'call', op, opRef: this.opVar(op, t), args, loc: args[0]!.loc, infix: true, operator: true };
   }
 
   /** A term with infix operators. `noPipe` stops at `|` (comprehensions); `noIn` stops at `in`. */
@@ -277,7 +285,7 @@ export class ExprParser {
     return { type: 'ref', head: term, path: [elem], loc: term.loc };
   }
 
-  private parseCall(fn: Term): Term {
+  protected parseCall(fn: Term): Term {
     this.next();
     this.depth++;
     const args: Term[] = [];
@@ -320,7 +328,7 @@ export class ExprParser {
         const inner = this.parseInfix(false);
         this.depth--;
         this.expectOp(')');
-        return inner;
+        return inner.type === 'call' && inner.infix ? { ...inner, infix: false } : inner;
       }
       case '-': {
         this.next();

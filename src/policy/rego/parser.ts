@@ -44,7 +44,8 @@ class ModuleParser extends ExprParser {
     const start = this.peek();
     if (start.kind !== 'ident') this.fail(`unexpected ${JSON.stringify(start.text)} token: expected rule`);
     if (this.isIdent('default')) return [this.parseDefault()];
-    const head = this.parseTerm();
+    let head = this.parseTerm();
+    if (head.type !== 'call' && this.isOp('(') && !this.peek().nl) head = this.parseCall(head);
     const loc = this.loc(start);
     let ref: Term[];
     let args: Term[] | undefined;

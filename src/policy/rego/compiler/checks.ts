@@ -23,7 +23,7 @@ export function checkImports(m: Module, errors: RegoErrorItem[]): Map<string, st
       if (root === 'future' && !/^future\.keywords(\.(in|every|if|contains))?$/.test(text)) {
         errors.push({ code: 'rego_parse_error', message: `unexpected future import ${text}`, location: imp.loc });
       }
-      const clash = keywordImport !== undefined && (text === 'rego.v1' || keywordImport === 'rego.v1' || text === keywordImport);
+      const clash = keywordImport !== undefined && (text === 'rego.v1' || keywordImport === 'rego.v1');
       if (clash) errors.push({ code: 'rego_compile_error', message: `import ${text} shadows import ${keywordImport}: this import shadows previous import`, location: imp.loc });
       if (keywordImport === undefined || text === 'rego.v1') keywordImport = text;
       continue;

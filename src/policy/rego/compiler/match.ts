@@ -38,6 +38,11 @@ export function checkMatch(a: Term, b: Term, errors: RegoErrorItem[]): void {
 
 /** `some pattern in [literal elements]`: every element must be able to match. */
 export function checkSomeIn(pattern: Term, coll: Term, errors: RegoErrorItem[]): void {
-  if (coll.type !== 'array' && coll.type !== 'set') return;
-  for (const item of coll.items) checkMatch(pattern, item, errors);
+  if ((coll.type !== 'array' && coll.type !== 'set') || coll.items.length === 0) return;
+  const per = coll.items.map((item) => {
+    const errs: RegoErrorItem[] = [];
+    checkMatch(pattern, item, errs);
+    return errs;
+  });
+  if (per.every((e) => e.length > 0)) errors.push(...per[0]!);
 }

@@ -94,7 +94,7 @@ export class Resolver {
 
   private declare(v: TermOf<'var'>, scope: Scope, how: 'assign' | 'some'): TermOf<'var'> {
     if (v.generated) return v;
-    if (ROOTS.has(v.name)) {
+    if (ROOTS.has(v.name) && this.env.v1) {
       this.err('rego_compile_error', `${v.name} cannot be shadowed: variables must not shadow ${v.name}`, v.loc);
       return v;
     }
@@ -103,7 +103,7 @@ export class Resolver {
     } else if (scope.seen.has(v.name)) {
       this.err('rego_compile_error', `var ${v.name} referenced above: var \`${v.name}\` used before definition below`, v.loc);
     }
-    const internal = scope.parent ? `${v.name}$${this.counter++}` : v.name;
+    const internal = scope.parent || ROOTS.has(v.name) ? `${v.name}$${this.counter++}` : v.name;
     scope.declared.set(v.name, internal);
     void how;
     return { ...v, name: internal };
@@ -217,7 +217,6 @@ export class Resolver {
 
   private varTerm(t: TermOf<'var'>, scope: Scope): Term {
     if (t.generated) return t;
-    if (ROOTS.has(t.name)) return t;
     for (let s: Scope | undefined = scope; s; s = s.parent) {
       const d = s.declared.get(t.name);
       if (d !== undefined) {
@@ -225,6 +224,7 @@ export class Resolver {
         return { ...t, name: d };
       }
     }
+    if (ROOTS.has(t.name)) return t;
     const imp = this.env.imports.get(t.name);
     if (imp) return mkRef(imp, t.loc);
     if (this.env.ruleNames.has(t.name)) return mkRef(['data', ...this.env.pkg, t.name], t.loc);
@@ -236,7 +236,7 @@ export class Resolver {
 
   private callTerm(t: TermOf<'call'>, scope: Scope, topLevel = false): Term {
     const args = t.args.map((a) => this.term(a, scope));
-    const name = this.funcName(t.opRef) ?? t.op;
+    const name = t.operator ? t.op : this.funcName(t.opRef) ?? t.op;
     const arity = this.env.functions.get(name) ?? lookupBuiltin(name)?.arity;
     if (arity === undefined) {
       if (!name.startsWith('data.') || !this.env.functions.has(name)) {

@@ -121,6 +121,7 @@ function completeValue(ev: Evaluator, node: RuleNode, rules: Rule[]): Value | un
     for (const branch of [rule, ...rule.elses]) {
       let found = false;
       const frame = new Frame();
+      const once = isConstant(branch.value ?? TRUE);
       eachSolution(ev, branch, frame, (f) =>
         ev.evalTerm(f, branch.value ?? TRUE, (v) => {
           found = true;
@@ -129,7 +130,7 @@ function completeValue(ev: Evaluator, node: RuleNode, rules: Rule[]): Value | un
           }
           result = v;
           record(ev, branch, node, v, f);
-          return false;
+          return once;
         }),
       );
       if (found) break;
@@ -139,16 +140,32 @@ function completeValue(ev: Evaluator, node: RuleNode, rules: Rule[]): Value | un
   return result;
 }
 
+/** Ground literal (no vars, refs, calls): one solution is enough (OPA's early exit). */
+function isConstant(t: Term): boolean {
+  switch (t.type) {
+    case 'scalar':
+      return true;
+    case 'array':
+    case 'set':
+      return t.items.every(isConstant);
+    case 'object':
+      return t.items.every(([k, v]) => isConstant(k) && isConstant(v));
+    default:
+      return false;
+  }
+}
+
 const TRUE: Term = { type: 'scalar', value: true, loc: { file: '', row: 0, col: 0 } };
 
 function setValue(ev: Evaluator, node: RuleNode, rules: Rule[]): Value {
   const out = new RSet();
   for (const rule of rules) {
+    const once = isConstant(rule.key!);
     eachSolution(ev, rule, new Frame(), (f) =>
       ev.evalTerm(f, rule.key!, (v) => {
         out.add(v);
         record(ev, rule, node, v, f);
-        return false;
+        return once;
       }),
     );
   }
@@ -163,6 +180,7 @@ function dynamicValue(ev: Evaluator, node: RuleNode, rules: Rule[], depth: numbe
     const suffix = rule.ref.slice(depth);
     for (const branch of [rule, ...rule.elses]) {
       let found = false;
+      const once = suffix.every(isConstant) && isConstant(rule.kind === 'multi' ? rule.key! : branch.value ?? TRUE);
       eachSolution(ev, branch, new Frame(), (f) =>
         ev.evalItems(f, suffix, 0, [], (keys) => {
           const leaf = rule.kind === 'multi' ? rule.key! : branch.value ?? TRUE;
@@ -171,7 +189,7 @@ function dynamicValue(ev: Evaluator, node: RuleNode, rules: Rule[], depth: numbe
             out ??= new RObject();
             insertAt(out, keys, v, rule.kind === 'multi', branch);
             record(ev, branch, node, v, f);
-            return false;
+            return once;
           });
         }),
       );
