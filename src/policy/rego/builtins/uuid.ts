@@ -1,5 +1,4 @@
 // Builtin family: uuid (uuid.rfc4122 one value per evaluation and key, uuid.parse).
-import { randomFillSync } from 'node:crypto';
 import { argString, registerBuiltins, type BuiltinContext } from './registry.js';
 import { mkNumber, mkObjectFrom, type Value } from '../value.js';
 import { formatUuidV4, parseUuid } from './lib/uuid.js';
@@ -8,7 +7,7 @@ import { formatUuidV4, parseUuid } from './lib/uuid.js';
 function randomBytes(bctx: BuiltinContext): Uint8Array {
   const b = new Uint8Array(16);
   if (bctx.random) for (let i = 0; i < 16; i++) b[i] = Math.floor(bctx.random() * 256) & 0xff;
-  else randomFillSync(b);
+  else globalThis.crypto.getRandomValues(b); // Web Crypto global: no module to load
   return b;
 }
 
