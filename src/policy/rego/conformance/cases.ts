@@ -54,11 +54,32 @@ export function lenientYaml(text: string): string {
 }
 
 function parseYaml(text: string): unknown {
+  let raw: unknown;
   try {
-    return parse(text, { intAsBigInt: true });
+    raw = parse(text, { intAsBigInt: true, mapAsMap: true });
   } catch {
-    return parseDocument(lenientYaml(text), { intAsBigInt: true }).toJS();
+    raw = parseDocument(lenientYaml(text), { intAsBigInt: true }).toJS({ mapAsMap: true });
   }
+  return plain(raw);
+}
+
+/** Maps with only string keys → plain objects; other maps (typed keys in expected values) stay Maps. */
+function plain(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(plain);
+  if (x instanceof Map) {
+    const entries = [...x].map(([k, v]) => [k, plain(v)] as const);
+    if (entries.every(([k]) => typeof k === 'string')) return Object.fromEntries(entries);
+    return new Map(entries);
+  }
+  return x;
+}
+
+/** JSON documents (data, input): map keys become strings. */
+export function jsonDoc(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(jsonDoc);
+  if (x instanceof Map) return Object.fromEntries([...x].map(([k, v]) => [k === null ? 'null' : String(k), jsonDoc(v)]));
+  if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, jsonDoc(v)]));
+  return x;
 }
 
 /** Load all cases under root. */
@@ -74,8 +95,8 @@ export function loadCases(root: string): ConformanceCase[] {
         folder,
         note: String(c['note'] ?? ''),
         modules: ((c['modules'] as unknown[]) ?? []).map(String),
-        data: c['data'],
-        input: c['input'],
+        data: jsonDoc(c['data']),
+        input: jsonDoc(c['input']),
         query: String(c['query'] ?? ''),
         wantResult: c['want_result'],
         noResult: c['no_result'] === true,
@@ -97,7 +118,15 @@ export const UNDEFINED = Symbol('undefined');
 export function decodeExpected(x: unknown): Value | typeof UNDEFINED {
   if (x === '#undefined') return UNDEFINED;
   if (Array.isArray(x)) return x.map((e) => orNull(decodeExpected(e)));
-  if (x && typeof x === 'object' && !(x instanceof Map)) {
+  if (x instanceof Map) {
+    const obj = new RObject();
+    for (const [k, v] of x) {
+      const d = decodeExpected(v);
+      if (d !== UNDEFINED) obj.set(orNull(decodeExpected(k)), d);
+    }
+    return obj;
+  }
+  if (x && typeof x === 'object') {
     const o = x as Record<string, unknown>;
     const keys = Object.keys(o);
     if (keys.length === 1 && keys[0] === 'set!' && Array.isArray(o['set!'])) {

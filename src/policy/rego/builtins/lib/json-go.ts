@@ -5,6 +5,9 @@ import { formatNumber, formatRego, RObject, RSet, type Value } from '../../value
 /** A value Go's encoder refuses (NaN, ±Inf). */
 export class JsonMarshalError extends Error {}
 
+/** Go's %v of a non-finite float: +Inf, -Inf, NaN. */
+export const goFloat = (x: number): string => (Number.isNaN(x) ? 'NaN' : x > 0 ? '+Inf' : '-Inf');
+
 const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
 const escapeHtml = (c: string): string => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
 
@@ -17,7 +20,7 @@ function scalar(v: Value): string {
   if (v === null) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'string') return goQuote(v);
-  if (typeof v === 'number' && !Number.isFinite(v)) throw new JsonMarshalError(`json: unsupported value: ${v}`);
+  if (typeof v === 'number' && !Number.isFinite(v)) throw new JsonMarshalError(`json: unsupported value: ${goFloat(v)}`);
   return formatNumber(v as number | bigint);
 }
 
@@ -54,7 +57,7 @@ function write(v: Value, ind: { prefix: string; indent: string } | undefined, de
 /** Plain data for YAML output: sets as arrays, objects as Maps with string keys (sorted). */
 export function toPlain(v: Value): unknown {
   if (v === null || typeof v !== 'object') {
-    if (typeof v === 'number' && !Number.isFinite(v)) throw new JsonMarshalError(`json: unsupported value: ${v}`);
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new JsonMarshalError(`json: unsupported value: ${goFloat(v)}`);
     return v;
   }
   if (v instanceof RObject) return new Map(objectEntries(v).map(([k, x]) => [k, toPlain(x)]));

@@ -2,7 +2,7 @@
 // `yes`/`on` are booleans, 0755 is octal, timestamps and 1:20 stay strings, integers stay exact.
 // The `yaml` package is loaded on first use (kept off the CLI's startup path).
 import { createRequire } from 'node:module';
-import { toPlain } from './json-go.js';
+import { goFloat, toPlain } from './json-go.js';
 import type { Value } from '../../value.js';
 
 type YamlModule = typeof import('yaml');
@@ -40,7 +40,7 @@ export function parseYaml(text: string): unknown {
 
 // YAMLToJSON: map keys become strings; non-finite floats have no JSON form.
 function jsonable(x: unknown): unknown {
-  if (typeof x === 'number' && !Number.isFinite(x)) throw new YamlError(`json: unsupported value: ${x}`);
+  if (typeof x === 'number' && !Number.isFinite(x)) throw new YamlError(`json: unsupported value: ${goFloat(x)}`);
   if (x instanceof Uint8Array) return Buffer.from(x).toString('latin1');
   if (Array.isArray(x)) return x.map(jsonable);
   if (x instanceof Map) return Object.fromEntries([...x].map(([k, v]) => [String(k), jsonable(v)]));
