@@ -64,6 +64,9 @@ describe('yaml', () => {
       '{"1":"one","a":true,"b":[1,2],"c":"2001-12-14","d":12345678901234567890,"e":"1:20"}',
     );
     expect(call('yaml.unmarshal', [''])).toBe(null);
+    expect(callJson('yaml.unmarshal', ['a: &x [1]\nb: *x\n<<: {c: 3}\n'])).toBe('{"a":[1],"b":[1],"c":3}');
+    expect(callJson('yaml.unmarshal', ['--- 1\n--- 2\n'])).toBe('1'); // the first document, as yaml.v2
+    expect(() => call('yaml.unmarshal', ['a: .inf'])).toThrow('yaml.unmarshal: json: unsupported value: +Inf');
     expect(() => call('yaml.unmarshal', ['a: [1, 2'])).toThrow(/^yaml.unmarshal: yaml: /);
     expect(call('yaml.is_valid', ['a: b'])).toBe(true);
     expect(call('yaml.is_valid', ['a: ['])).toBe(false);
