@@ -4,7 +4,7 @@
  * builds the same execution record the runner writes. For use before `maestro run` exists, and to
  * measure the estimator apart from scheduling. Loaded dynamically so the bench compiles on its own.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadedManifest, TaskSpec } from '../../src/manifest/manifest.types.js';
@@ -28,6 +28,9 @@ async function load(): Promise<RunSandboxed> {
 export async function runDirect(id: string, loaded: LoadedManifest): Promise<ExecutionRecordLike> {
   const run = await load();
   const base = mkdtempSync(join(tmpdir(), 'mc-cost-direct-'));
+  // The first sandbox start generates the runtime /etc; then mirror /etc/alternatives into it.
+  await run({ command: 'true', outDir: join(base, 'init'), env: {}, network: false, resources: { memoryMB: 64, pids: 16, tmpMB: 1, timeoutSec: 10 }, mode: 'bwrap', runtimeDir: join(base, 'runtime') }, { line: () => undefined });
+  mirrorAlternatives(join(base, 'runtime', 'etc', 'alternatives'));
   const tasks = loaded.manifest.spec.tasks;
   const done = new Map<string, ExecutionRecordLike['tasks'][number]>();
   while (done.size < tasks.length) {
@@ -53,4 +56,17 @@ async function runTask(run: RunSandboxed, t: TaskSpec, loaded: LoadedManifest, b
     runtimeDir: join(base, 'runtime'),
   }, { line: () => undefined });
   return { id: t.id, status: o.exitCode === 0 ? 'succeeded' : 'failed', usage: o.usage };
+}
+
+// Debian's /usr/bin/awk is a link through /etc/alternatives; the sandbox's generated /etc lacks it, so mirror it.
+function mirrorAlternatives(dir: string): void {
+  if (!existsSync('/etc/alternatives')) return;
+  mkdirSync(dir, { recursive: true });
+  for (const name of readdirSync('/etc/alternatives')) {
+    try {
+      symlinkSync(readlinkSync(join('/etc/alternatives', name)), join(dir, name));
+    } catch {
+      // not a link (or already there): skip
+    }
+  }
 }
