@@ -128,3 +128,24 @@ describe('regex builtins', () => {
     expect(() => call('regex.match', ['a', 1])).toThrow(/operand 2 must be string/);
   });
 });
+
+test('through the engine: regex and glob in rules, invalid patterns undefined unless strict', async () => {
+  const { compile, evaluateRaw, formatJson } = await import('../../../../src/policy/rego/index.js');
+  const policy = compile([
+    {
+      path: 'p.rego',
+      text: `package p
+import rego.v1
+images := ["registry.corp/app:1.2", "docker.io/evil:latest"]
+trusted contains i if { some i in images; regex.match(\`^registry\\.corp/[a-z]+:\\d+(\\.\\d+)*$\`, i) }
+hosts := [h | some i in images; h := regex.find_n(\`^[^/]+\`, i, 1)[0]]
+corp if glob.match("*.corp", [], hosts[0])
+bad := regex.match("(", "x")
+`,
+    },
+  ]);
+  expect(formatJson(evaluateRaw(policy, 'data.p').raw[0]!.expressions[0]!)).toBe(
+    '{"corp":true,"hosts":["registry.corp","docker.io"],"images":["registry.corp/app:1.2","docker.io/evil:latest"],"trusted":["registry.corp/app:1.2"]}',
+  );
+  expect(() => evaluateRaw(policy, 'data.p.bad', { strict: true })).toThrow(/regex.match: error parsing regexp: missing closing \)/);
+});

@@ -110,3 +110,26 @@ test('time.now_ns is the evaluation clock', () => {
   const ctx = testContext(1_800_000_000_123_456_789n);
   expect(callJson('time.now_ns', [], ctx)).toBe('1800000000123456789');
 });
+
+describe('through the engine', () => {
+  test('now_ns is one value per evaluation, from the evaluation clock; results stay exact', async () => {
+    const { compile, evaluateRaw, formatJson } = await import('../../../../src/policy/rego/index.js');
+    const policy = compile([
+      {
+        path: 'p.rego',
+        text: `package p
+import rego.v1
+a := time.now_ns()
+b := time.now_ns()
+same if a == b
+next_year := time.add_date(a, 1, 0, 0)
+label := time.format([a, "Europe/Paris", "2006-01-02 15:04 MST"])
+`,
+      },
+    ]);
+    const { raw } = evaluateRaw(policy, 'data.p', { nowNs: 1_703_444_325_734_390_123n });
+    expect(formatJson(raw[0]!.expressions[0]!)).toBe(
+      '{"a":1703444325734390123,"b":1703444325734390123,"label":"2023-12-24 19:58 CET","next_year":1735066725734390123,"same":true}',
+    );
+  });
+});

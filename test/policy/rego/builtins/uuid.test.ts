@@ -46,3 +46,20 @@ describe('uuid.parse', () => {
     expect(() => call('uuid.parse', [42])).toThrow(/operand 1 must be string/);
   });
 });
+
+test('through the engine: one uuid per key and evaluation', async () => {
+  const { compile, evaluateRaw, formatJson } = await import('../../../../src/policy/rego/index.js');
+  const policy = compile([
+    {
+      path: 'p.rego',
+      text: `package p
+import rego.v1
+same if uuid.rfc4122("k") == uuid.rfc4122("k")
+differ if uuid.rfc4122("k") != uuid.rfc4122("j")
+version := uuid.parse(uuid.rfc4122("k")).version
+`,
+    },
+  ]);
+  const out = formatJson(evaluateRaw(policy, 'data.p').raw[0]!.expressions[0]!);
+  expect(out).toBe('{"differ":true,"same":true,"version":4}');
+});
