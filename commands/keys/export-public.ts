@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../../src/cli/base-command.js';
 
 export default class KeysExportPublic extends BaseCommand<typeof KeysExportPublic> {
