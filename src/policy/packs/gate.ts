@@ -43,3 +43,32 @@ export async function policyGate(session: Pick<Session, 'ctx' | 'store' | 'ident
     decision,
   };
 }
+
+/** What the runner's `decide` hook receives (src/runner/hooks.types.ts DecideArgs, structurally). */
+export interface RunnerDecideArgs {
+  session: Session;
+  loaded: NonNullable<SessionInputOptions['manifest']>;
+  executionId: string;
+  sandbox: string;
+  estimatedCostMicros: number | null;
+}
+
+/**
+ * The runner's `decide` hook: evaluates the tenant's packs for `run` and returns the runner's
+ * DecideOutcome (`decisions` is what the runner writes to decisions.json).
+ * @example
+ *   await executeWorkflow(session, { ..., hooks: { plan, decide: runDecideHook({ region: flags.region }) } });
+ */
+export function runDecideHook(opts: { region?: string; resourceClass?: string } = {}) {
+  return async (a: RunnerDecideArgs): Promise<{ allow: boolean; reasons: string[]; warnings: string[]; decisions: unknown }> => {
+    const g = await policyGate(a.session, {
+      action: 'run',
+      manifest: a.loaded,
+      estimateMicros: a.estimatedCostMicros ?? 0,
+      sandbox: a.sandbox,
+      executionId: a.executionId,
+      ...opts,
+    });
+    return { allow: g.allow, reasons: g.reasons, warnings: g.warnings, decisions: g.decisions };
+  };
+}

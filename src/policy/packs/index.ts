@@ -18,7 +18,7 @@ export { compilePack, evaluatePack, clearPackCache, type PackMessage, type Fired
 export { decide, timeBudgetMs, type Decision, type DecisionReason, type DecisionPack, type DecideRequest, type DecideSession, type Outcome } from './decide.js';
 export { budgetContext, buildExplanation, type BudgetContext, type QuotaContext, type DecisionExplanation } from './explain-data.js';
 export { linkDecisionToExecution } from './record.js';
-export { policyGate, type PolicyGateOptions, type PolicyGateResult } from './gate.js';
+export { policyGate, runDecideHook, type PolicyGateOptions, type PolicyGateResult, type RunnerDecideArgs } from './gate.js';
 export { decisionsFor, deniedError, formatDenial, policyMetrics, statusPolicy, type PolicyMetrics, type StatusPolicy } from './results.js';
 export { listPacks, showPack, signPackOp, verifyPackOp, setPackEnabled, type PackSummary, type PackDetail } from './operations.js';
 export { generateDocs, renderPackReadme, type DocsResult } from './docs.js';
