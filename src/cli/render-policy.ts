@@ -30,11 +30,16 @@ export function renderEvalPretty(out: OpaEvalOutput): string {
   return parts.join('\n');
 }
 
+// Variables as columns, plus any expression whose value is not plain `true` (as opa's pretty table).
 function bindingsTable(results: NonNullable<OpaEvalOutput['result']>): string {
   const vars: string[] = [];
   for (const r of results) for (const k of Object.keys(r.bindings ?? {})) if (!vars.includes(k)) vars.push(k);
-  const rows = results.map((r) => vars.map((v) => (r.bindings && v in r.bindings ? stringifyJson(r.bindings[v]) : '')));
-  return table([vars, ...rows]);
+  const exprCols = (results[0]?.expressions ?? []).map((e, i) => ({ i, text: e.text })).filter(({ i }) => results.some((r) => r.expressions[i]?.value !== true));
+  const rows = results.map((r) => [
+    ...vars.map((v) => (r.bindings && v in r.bindings ? stringifyJson(r.bindings[v]) : '')),
+    ...exprCols.map(({ i }) => stringifyJson(r.expressions[i]?.value)),
+  ]);
+  return table([[...vars, ...exprCols.map((c) => c.text)], ...rows]);
 }
 
 /** The rules that produced each value, with bindings and file:line. */

@@ -48,6 +48,19 @@ describe('bundle reading', () => {
     expect(bundle.data).toEqual({ top: 1, roles: { allowed: ['admin'] } });
   });
 
+  it('reads long member names (GNU and PAX headers)', () => {
+    const dir = tmp();
+    const long = ['a'.repeat(60), 'b'.repeat(60), 'c'.repeat(30)];
+    mkdirSync(join(dir, 'b', ...long), { recursive: true });
+    writeFileSync(join(dir, 'b', ...long, 'data.json'), '{"deep": true}');
+    for (const format of ['gnu', 'pax']) {
+      const archive = join(dir, `${format}.tar`);
+      execFileSync('tar', [`--format=${format}`, '-cf', archive, '-C', join(dir, 'b'), '.']);
+      const files = readTarFiles(readFileSync(archive));
+      expect(files.get(`${long.join('/')}/data.json`)?.toString()).toBe('{"deep": true}');
+    }
+  });
+
   it('rejects a bundle without policy.wasm, a non-tar file, and a wasm that is not an OPA policy', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'data.json'), '{}');
