@@ -81,6 +81,12 @@ describe('maestro policy packs', () => {
     expect(denied.code).toBe(4);
   });
 
+  it('`maestro policy test policies/` passes every pack test', () => {
+    const r = maestro(home.home, ['policy', 'test', 'policies/']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/PASS: (\d+)\/\1/);
+  });
+
   it('docs --check passes on the shipped packs and --out writes READMEs', () => {
     const shipped = maestro(home.home, ['policy', 'packs', 'docs', '--check']);
     expect(shipped.code, shipped.stdout + shipped.stderr).toBe(0);
