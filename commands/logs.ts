@@ -1,0 +1,22 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../src/cli/base-command.js';
+
+export default class Logs extends BaseCommand<typeof Logs> {
+  static override summary = "Print an execution's task logs (one JSON object a line with --json); --follow tails them until it ends.";
+  static override examples = ['<%= config.bin %> logs ex_01jf...', '<%= config.bin %> logs ex_01jf... --task build --follow', '<%= config.bin %> logs ex_01jf... --json'];
+  static override args = { id: Args.string({ description: 'Execution id.', required: true }) };
+  static override flags = {
+    task: Flags.string({ description: 'Only this task.', helpValue: '<task>' }),
+    follow: Flags.boolean({ char: 'f', description: 'Keep printing new lines until the execution ends.', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { streamLogs } = await import('../src/runner/index.js');
+    const { renderLogLine } = await import('../src/cli/render-run.js');
+    const session = await this.session();
+    const opts = { follow: this.flags.follow, ...(this.flags.task ? { task: this.flags.task } : {}) };
+    await streamLogs(session, this.args.id, opts, (l) => {
+      process.stdout.write(`${this.jsonMode ? JSON.stringify(l) : renderLogLine(l)}\n`);
+    });
+  }
+}

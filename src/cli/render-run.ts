@@ -1,0 +1,61 @@
+/** Human output for run, status, logs and cancel. */
+import type { CancelResult, ExecutionRecord, ExecutionSummary, LogLine } from '../runner/index.js';
+import { fields, style, table } from './render.js';
+
+function statusText(s: string): string {
+  if (s === 'succeeded') return style.ok(s);
+  if (s === 'failed' || s === 'denied') return style.bad(s);
+  if (s === 'cancelled' || s === 'skipped') return style.warn(s);
+  return s;
+}
+
+function num(n: number | null | undefined, unit: string): string {
+  return n === null || n === undefined ? '-' : `${Math.round(n * 1000) / 1000}${unit}`;
+}
+
+/** The execution: header fields, then one row per task. */
+export function renderExecution(r: ExecutionRecord): string {
+  const head = fields([
+    ['execution', r.id],
+    ['workflow', r.workflow],
+    ['tenant', r.tenant],
+    ['status', statusText(r.status) + (r.reason ? ` (${r.reason})` : '')],
+    ['published', r.publishedAt],
+    ['started', r.startedAt ?? '-'],
+    ['finished', r.finishedAt ?? '-'],
+    ['sandbox', `${r.sandbox ?? '-'}${r.seccomp ? ` (seccomp ${r.seccomp.profile}/${r.seccomp.arch}, apparmor ${r.apparmor ?? 'unavailable'})` : ''}`],
+  ]);
+  const rows = [['TASK', 'STATUS', 'EXIT', 'WALL', 'CPU', 'PEAK RSS', 'WRITTEN', 'NOTE']];
+  for (const t of r.tasks) {
+    rows.push([
+      t.id, statusText(t.status), t.exitCode === null ? '-' : String(t.exitCode), num(t.usage?.wallSec, 's'), num(t.usage?.cpuSec, 's'),
+      num(t.usage?.peakRssMB, ' MiB'), t.usage ? `${t.usage.bytesWritten} B` : '-', t.reason ?? '',
+    ]);
+  }
+  return `${head}\n\n${table(rows)}`;
+}
+
+/** `run` output: the execution, or the one-line denial. */
+export function renderRun(r: ExecutionRecord): string {
+  if (r.status === 'denied') return `denied: ${r.reason ?? 'by policy'}\nexecution ${r.id}`;
+  if (r.status === 'queued' || r.status === 'running') return `execution ${r.id} ${r.status} (follow with: maestro logs ${r.id} --follow)`;
+  return renderExecution(r);
+}
+
+/** `status --all`. */
+export function renderExecutionList(list: ExecutionSummary[]): string {
+  if (list.length === 0) return 'no executions';
+  return table([['EXECUTION', 'WORKFLOW', 'STATUS', 'PUBLISHED', 'FINISHED'], ...list.map((e) => [e.id, e.workflow, statusText(e.status), e.publishedAt, e.finishedAt ?? '-'])]);
+}
+
+/** One log line: `task | line` (stderr lines marked). */
+export function renderLogLine(l: LogLine, width = 0): string {
+  const mark = l.stream === 'stderr' ? style.warn('!') : ' ';
+  return `${style.dim(l.task.padEnd(width))} ${mark}| ${l.line}`;
+}
+
+export function renderCancel(r: CancelResult): string {
+  const lines = r.cancelled.map((id) => `cancelled ${id}`);
+  for (const id of r.alreadyFinished) lines.push(`${id} had already finished`);
+  return lines.length ? lines.join('\n') : 'nothing to cancel';
+}

@@ -1,0 +1,18 @@
+/**
+ * The runner room's front door: sandboxed task execution, executions, logs, cancel.
+ * @example
+ *   const r = await runManifest(session, { manifestPath: 'wf.yaml', sandbox: 'bwrap' });
+ *   process.exitCode = r.exitCode;
+ */
+export { RunnerError } from './errors.js';
+export { runManifest, executeExecution, exitCodeFor, loadRecord, type RunOptions, type RunResult } from './execute.js';
+export type { ExecutionHooks, PlanArgs, PlanOutcome, DecideArgs, DecideOutcome } from './hooks.types.js';
+export { publishExecution, quotaDenial, commandDigest, executionsRoot } from './publish.js';
+export { executionStatus, listAllExecutions, streamLogs, cancelExecutions, findExecution, type ExecutionSummary, type LogLine, type CancelResult } from './control.js';
+export { recoverOrphans } from './recovery.js';
+export { runSandboxed, findBwrap, requireBwrap, BWRAP_INSTALL_HINT } from './sandbox.js';
+export type { SandboxSpec, SandboxIO, TaskOutcome, TaskUsage, WriteRecord, SandboxMode } from './sandbox.types.js';
+export { compileSeccomp, buildSeccompProgram } from './seccomp.js';
+export { appArmorProfileText, appArmorAvailable } from './apparmor.js';
+export type { ExecutionRecord, TaskRecord } from './record.js';
+export { EXECUTION_ID_RE } from './ids.js';
