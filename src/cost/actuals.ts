@@ -11,6 +11,8 @@ import { driftPct, microsToUsd } from './money.js';
 export interface ExecutionRecordLike {
   id: string;
   status: string;
+  /** The tenant's id, when the record carries it (the runner's does). */
+  tenantId?: string;
   finishedAt?: string | null;
   tasks: Array<{ id: string; status: string; usage?: UsageInput | null }>;
 }

@@ -88,7 +88,7 @@ export function recordActuals(session: Pick<Session, 'ctx' | 'store'> & { identi
     });
   }
   const row = sql.executionCostColumns(store.db, record.id);
-  const tenantId = opts.tenantId ?? (row ? tenantOfExecution(store, record.id) : undefined) ?? session.identity?.tenantId;
+  const tenantId = opts.tenantId ?? record.tenantId ?? (row ? tenantOfExecution(store, record.id) : undefined) ?? session.identity?.tenantId;
   if (!tenantId) throw new CostError('TENANT_UNKNOWN', `cannot tell which tenant execution ${record.id} belongs to`);
   const tenant = findTenant(store, tenantId);
   const finishedAt = record.finishedAt ?? new Date(ctx.clock.now()).toISOString();
@@ -212,20 +212,20 @@ export function budgetContext(store: Store, tenant: Pick<Tenant, 'id' | 'dayTime
 }
 
 /**
- * The two runner hooks, ready to wire: `plan` before admission (estimate + plan to store as plan.json),
- * `finished` when the execution ends (actuals, history, ledger).
+ * The cost half of the runner's ExecutionHooks (src/runner/hooks.types.ts), ready to spread into them:
+ * `plan` before admission (its plan becomes plan.json, its estimate the execution's), `finished` when
+ * the execution ends (actuals, task history, spend ledger). Both run under the caller's session.
  * @example
- *   const hooks = costHooks(session); const { estimatedCostMicros, plan } = hooks.plan(loaded);
- *   // … run … then: hooks.finished(record, executionDir)
+ *   await executeManifest(session, path, { hooks: { ...costHooks(session), decide } });
  */
 export function costHooks(session: Pick<Session, 'ctx' | 'store' | 'identity'>, opts: PlanOptions = {}) {
   return {
-    plan(loaded: LoadedManifest): { estimatedCostMicros: number; plan: Plan } {
-      const plan = planExecution(session, loaded, opts);
+    async plan(args: { loaded: LoadedManifest }): Promise<{ estimatedCostMicros: number; plan: Plan }> {
+      const plan = planExecution(session, args.loaded, opts);
       return { estimatedCostMicros: plan.estimatedCostMicros, plan };
     },
-    finished(record: ExecutionRecordLike, executionDir?: string): RecordedActuals {
-      return recordActuals(session, record, executionDir === undefined ? {} : { executionDir });
+    async finished(record: ExecutionRecordLike, executionDir: string): Promise<void> {
+      recordActuals(session, record, { executionDir });
     },
   };
 }

@@ -135,7 +135,7 @@ describe('cost room (store-backed)', () => {
     session.store.db.prepare('update tenants set daily_budget_micros = 10000 where id = ?').run(session.tenant.id);
     const tenant = getTenant(session.store, session.tenant.id);
     const hooks = costHooks(session);
-    const { estimatedCostMicros, plan } = hooks.plan(loaded);
+    const { estimatedCostMicros, plan } = await hooks.plan({ loaded });
     expect(estimatedCostMicros).toBe(plan.estimatedCostMicros);
     const id = insertExecution(session, 'running', plan, null);
     const b = budgetContext(session.store, tenant, ctx.clock.now(), 2000);
@@ -144,8 +144,9 @@ describe('cost room (store-backed)', () => {
     mkdirSync(join(ctx.home, 'executions', id), { recursive: true });
     writeFileSync(join(ctx.home, 'executions', id, 'plan.json'), JSON.stringify({ estimatedCostMicros, plan }));
     session.store.db.prepare("update executions set status = 'succeeded', finished_at = ? where id = ?").run('2026-03-10T11:00:00.000Z', id);
-    const a = hooks.finished({ id, status: 'succeeded', finishedAt: '2026-03-10T11:00:00.000Z', tasks: [{ id: 'a', status: 'succeeded', usage: usage(0.2) }] }, join(ctx.home, 'executions', id));
-    expect(a.recorded).toBe(true);
+    await hooks.finished({ id, status: 'succeeded', finishedAt: '2026-03-10T11:00:00.000Z', tasks: [{ id: 'a', status: 'succeeded', usage: usage(0.2) }] }, join(ctx.home, 'executions', id));
+    const a = costSummary(session.store, id)!;
+    expect(a.actualUSD).toBeGreaterThan(0);
     expect(budgetContext(session.store, tenant, ctx.clock.now()).spentTodayUSD).toBe(a.actualUSD);
   });
 });
