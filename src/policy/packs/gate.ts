@@ -72,3 +72,27 @@ export function runDecideHook(opts: { region?: string; resourceClass?: string } 
     return { allow: g.allow, reasons: g.reasons, warnings: g.warnings, decisions: g.decisions };
   };
 }
+
+/** The fields of a cost plan (src/cost Plan) the policy input needs. */
+export interface PlanLike {
+  workflow: string;
+  region: string;
+  resourceClass: string;
+  estimatedCostMicros: number;
+  tasks: ReadonlyArray<{ id: string; uses: string; resources: object }>;
+}
+
+/**
+ * Decide a `plan` from the cost governor's plan (what `maestro plan` shows as each pack's verdict).
+ * @example
+ *   const plan = await planManifest(session, path);
+ *   const g = await planPolicy(session, plan, { explain: flags.explain });
+ */
+export async function planPolicy(
+  session: Pick<Session, 'ctx' | 'store' | 'identity' | 'tenant'>,
+  plan: PlanLike,
+  opts: { explain?: boolean; region?: string; resourceClass?: string; sandbox?: string } = {},
+): Promise<PolicyGateResult> {
+  const workflow = { name: plan.workflow, region: plan.region, resourceClass: plan.resourceClass, tasks: plan.tasks };
+  return policyGate(session, { action: 'plan', workflow, estimateMicros: plan.estimatedCostMicros, ...opts });
+}

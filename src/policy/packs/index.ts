@@ -11,14 +11,14 @@ export { parseAnnotations, type PackAnnotations, type PackExample } from './anno
 export { annotationsOf, listPackDirs, findPackDir, readPack, packDigest, shippedRoot, localRoot, type Pack, type PackMeta, type PackOrigin } from './catalog.js';
 export { signPack, verifyPack, signaturePath, packTrustedKeys, packTrustedKeyIds, PACK_PREDICATE_TYPE, type SignatureCheck, type SignatureStatus } from './signing.js';
 export { loadPacks, type LoadedPack, type BrokenPack } from './registry.js';
-export { buildPolicyInput, type PolicyInput, type PolicyInputParts } from './input.js';
+export { buildPolicyInput, type PolicyInput, type PolicyInputParts, type PolicyWorkflow } from './input.js';
 export { policyInputFor, type SessionInputOptions } from './session-input.js';
 export { packData, rbacData, ACTION_PERMISSIONS } from './data.js';
 export { compilePack, evaluatePack, clearPackCache, type PackMessage, type FiredRule, type PackVerdict } from './evaluate.js';
 export { decide, timeBudgetMs, type Decision, type DecisionReason, type DecisionPack, type DecideRequest, type DecideSession, type Outcome } from './decide.js';
 export { budgetContext, buildExplanation, type BudgetContext, type QuotaContext, type DecisionExplanation } from './explain-data.js';
 export { linkDecisionToExecution } from './record.js';
-export { policyGate, runDecideHook, type PolicyGateOptions, type PolicyGateResult, type RunnerDecideArgs } from './gate.js';
+export { policyGate, planPolicy, runDecideHook, type PlanLike, type PolicyGateOptions, type PolicyGateResult, type RunnerDecideArgs } from './gate.js';
 export { decisionsFor, deniedError, formatDenial, policyMetrics, statusPolicy, type PolicyMetrics, type StatusPolicy } from './results.js';
 export { listPacks, showPack, signPackOp, verifyPackOp, setPackEnabled, type PackSummary, type PackDetail } from './operations.js';
 export { generateDocs, renderPackReadme, type DocsResult } from './docs.js';

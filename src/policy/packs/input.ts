@@ -22,6 +22,14 @@ export interface PolicyInput {
   runner: { sandbox: string };
 }
 
+/** What the packs read of a workflow. */
+export interface PolicyWorkflow {
+  name: string;
+  region: string;
+  resourceClass: string;
+  tasks: ReadonlyArray<{ id: string; uses: string; resources: object }>;
+}
+
 /** The typed parts an input is built from. */
 export interface PolicyInputParts {
   action: string;
@@ -35,6 +43,8 @@ export interface PolicyInputParts {
   estimateMicros: number;
   /** The workflow (manifest) the action is about, if any. */
   manifest?: LoadedManifest['manifest'];
+  /** Or just its policy-relevant shape (e.g. from a cost plan). */
+  workflow?: PolicyWorkflow;
   /** Region the caller asks for (--region); defaults to the workflow's region. */
   requestRegion?: string;
   /** Resource class the caller asks for; defaults to the workflow's class. */
@@ -51,9 +61,9 @@ const MICROS = 1_000_000;
  *   buildPolicyInput({ action: 'run', identity, tenant, activeExecutions: [], spentTodayMicros: 0, estimateMicros: 3_270_000, manifest, sandbox: 'bwrap' })
  */
 export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
-  const spec = parts.manifest?.spec;
-  const region = spec?.region ?? parts.requestRegion ?? '';
-  const resourceClass = spec?.resourceClass ?? parts.requestResourceClass ?? '';
+  const wf: PolicyWorkflow | undefined = parts.workflow ?? (parts.manifest ? { name: parts.manifest.metadata.name, ...parts.manifest.spec } : undefined);
+  const region = wf?.region ?? parts.requestRegion ?? '';
+  const resourceClass = wf?.resourceClass ?? parts.requestResourceClass ?? '';
   return {
     action: parts.action,
     actor: { sub: parts.identity.subject, roles: [...parts.identity.roles], tenant: parts.identity.tenantId },
@@ -67,9 +77,9 @@ export function buildPolicyInput(parts: PolicyInputParts): PolicyInput {
     request: { resourceClass: parts.requestResourceClass ?? resourceClass, region: parts.requestRegion ?? region },
     plan: { estimatedCostUSD: parts.estimateMicros / MICROS },
     workflow: {
-      name: parts.manifest?.metadata.name ?? '',
+      name: wf?.name ?? '',
       region,
-      tasks: (spec?.tasks ?? []).map((t) => ({ id: t.id, uses: t.uses, resources: { ...t.resources } })),
+      tasks: (wf?.tasks ?? []).map((t) => ({ id: t.id, uses: t.uses, resources: { ...t.resources } as Record<string, unknown> })),
     },
     runner: { sandbox: parts.sandbox ?? 'bwrap' },
   };

@@ -7,11 +7,13 @@ import type { LoadedManifest } from '../../manifest/manifest.types.js';
 import { activeExecutionIds } from '../../store/tenants.js';
 import { executionAdmission } from '../../store/policy.js';
 import type { Session } from '../../tenancy/index.js';
-import { buildPolicyInput, type PolicyInput } from './input.js';
+import { buildPolicyInput, type PolicyInput, type PolicyWorkflow } from './input.js';
 
 export interface SessionInputOptions {
   action: string;
   manifest?: LoadedManifest;
+  /** Or the workflow's policy-relevant shape (e.g. from a cost plan). */
+  workflow?: PolicyWorkflow;
   /** The plan's total estimate in micro-dollars (cost governor's plan.estimatedCostMicros). */
   estimateMicros?: number;
   /** --region; defaults to the workflow's region. */
@@ -42,6 +44,7 @@ export function policyInputFor(session: Pick<Session, 'ctx' | 'store' | 'identit
     spentTodayMicros: Math.max(0, spent),
     estimateMicros: opts.estimateMicros ?? 0,
     manifest: opts.manifest?.manifest,
+    workflow: opts.workflow,
     requestRegion: opts.region ?? (ctx.env.MAESTRO_REGION || undefined),
     requestResourceClass: opts.resourceClass,
     sandbox: opts.sandbox,

@@ -3,9 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decisionsFor, deniedError, linkDecisionToExecution, policyGate, policyInputFor, statusPolicy } from '../../../src/policy/packs/index.js';
+import { planManifest } from '../../../src/cost/index.js';
+import { decisionsFor, deniedError, linkDecisionToExecution, planPolicy, policyGate, policyInputFor, statusPolicy } from '../../../src/policy/packs/index.js';
 import type { Session } from '../../../src/tenancy/index.js';
-import { tempSession } from './helpers.js';
+import { REPO, tempSession } from './helpers.js';
 
 let s: Session;
 beforeAll(async () => {
@@ -64,5 +65,21 @@ describe('policyGate', () => {
     const st = statusPolicy(s, s.tenant, 'ex_03');
     expect(st.decisions).toHaveLength(1);
     expect(st.budget).toEqual({ capUSD: 10, spentUSD: 0, liveEstimatesUSD: 7, projectedUSD: 7, remainingUSD: 3, projectedPct: 70 });
+  });
+
+  it('planPolicy decides a cost plan: each pack\'s verdict, the estimate in the budget context', async () => {
+    const fresh = await tempSession();
+    try {
+      const plan = await planManifest(fresh, join(REPO, 'fixtures', 'manifests', 'hello.yaml'));
+      const g = await planPolicy(fresh, plan, { explain: true });
+      expect(g.outcome).toBe('allow');
+      expect(g.decision.packs.map((p) => p.verdict)).toEqual(['allow', 'allow', 'allow', 'allow', 'allow', 'allow']);
+      expect(g.decision.explanation.budget!.estimateUSD).toBe(plan.estimatedCostUSD);
+      expect(g.decision.explanation.fired.length).toBeGreaterThan(0);
+      const eu = await planPolicy(fresh, plan, { region: 'EU' });
+      expect(eu.reasons).toEqual([expect.stringMatching(/^residency: workflow hello runs in region US but the request is for region EU \[residency\/deny policies\/residency\/policy\.rego:\d+\]$/)]);
+    } finally {
+      fresh.close();
+    }
   });
 });
