@@ -1,6 +1,6 @@
 /** Array builtins: array.concat, array.slice, array.reverse, array.flatten. */
-import type { Value } from '../value.js';
-import { argArray, argInt, registerBuiltins } from './registry.js';
+import { isInteger, type Value } from '../value.js';
+import { argArray, argNumber, registerBuiltins } from './registry.js';
 
 function flatten(xs: Value[]): Value[] {
   return xs.flatMap((x) => (Array.isArray(x) ? flatten(x) : [x]));
@@ -10,8 +10,11 @@ registerBuiltins('arrays', [
   { name: 'array.concat', arity: 2, fn: (args) => [...argArray(args, 0, 'array.concat'), ...argArray(args, 1, 'array.concat')] },
   { name: 'array.slice', arity: 3, fn: (args) => {
     const xs = argArray(args, 0, 'array.slice');
-    let start = argInt(args, 1, 'array.slice');
-    let stop = argInt(args, 2, 'array.slice');
+    const a = argNumber(args, 1, 'array.slice');
+    const b = argNumber(args, 2, 'array.slice');
+    if (!isInteger(a) || !isInteger(b)) return undefined;
+    let start = Number(a);
+    let stop = Number(b);
     start = Math.max(0, start);
     stop = Math.min(xs.length, stop);
     return start >= stop ? [] : xs.slice(start, stop);

@@ -6,6 +6,10 @@ class PatchFail extends Error {}
 const fail = (): never => {
   throw new PatchFail();
 };
+/** The value, or a patch failure when it is absent (null is a value). */
+function must<T>(x: T | undefined): T {
+  return x === undefined ? fail() : x;
+}
 
 /** Path → segments; string paths are JSON pointers, arrays are taken as is. */
 function segments(p: Value | undefined): Value[] {
@@ -35,13 +39,13 @@ function member(set: RSet, seg: Value): Value | undefined {
 }
 
 function getAt(doc: Value | undefined, segs: Value[]): Value {
-  let cur = doc ?? fail();
+  let cur = must(doc);
   for (const seg of segs) {
     let next: Value | undefined;
     if (Array.isArray(cur)) next = cur[arrayIndex(seg, cur.length, false)];
     else if (cur instanceof RSet) next = member(cur, seg);
     else next = getIndex(cur, seg);
-    cur = next ?? fail();
+    cur = must(next);
   }
   return cur;
 }
@@ -51,7 +55,11 @@ function update(doc: Value | undefined, segs: Value[], op: (parent: Value, last:
   if (doc === undefined) return fail();
   const [seg, ...rest] = segs;
   if (rest.length === 0) return op(doc, seg!);
-  if (doc instanceof RSet) return fail();
+  if (doc instanceof RSet) {
+    if (!doc.has(seg!)) fail();
+    const updated = update(seg!, rest, op);
+    return new RSet([...doc.values().filter((x) => !valueEquals(x, seg!)), updated]);
+  }
   if (Array.isArray(doc)) {
     const i = arrayIndex(seg!, doc.length, false);
     const out = doc.slice();
@@ -59,7 +67,7 @@ function update(doc: Value | undefined, segs: Value[], op: (parent: Value, last:
     return out;
   }
   if (!(doc instanceof RObject)) return fail();
-  const child = doc.get(seg!) ?? fail();
+  const child = must(doc.get(seg!));
   return new RObject(doc.entries()).set(seg!, update(child, rest, op));
 }
 
@@ -104,17 +112,18 @@ function isPrefix(a: Value[], b: Value[]): boolean {
 function applyOp(doc: Value | undefined, p: Value): Value | undefined {
   if (!(p instanceof RObject)) return fail();
   const op = p.getStr('op');
-  const path = segments(p.getStr('path') ?? fail());
+  const path = segments(must(p.getStr('path')));
   const value = p.getStr('value');
-  const from = (): Value[] => segments(p.getStr('from') ?? fail());
+  const from = (): Value[] => segments(must(p.getStr('from')));
   switch (op) {
     case 'add':
-      return add(doc, path, value ?? fail());
+      return add(doc, path, must(value));
     case 'remove':
       return remove(doc, path);
     case 'replace': {
       const old = getAt(doc, path);
-      const v = value ?? fail();
+      const v = must(value);
+      for (let i = 1; i < path.length; i++) if (getAt(doc, path.slice(0, i)) instanceof RSet) fail();
       const parent = path.length > 0 ? getAt(doc, path.slice(0, -1)) : undefined;
       if (parent instanceof RSet && !valueEquals(old, v)) fail();
       return add(remove(doc, path), path, v);
@@ -128,7 +137,7 @@ function applyOp(doc: Value | undefined, p: Value): Value | undefined {
     case 'copy':
       return add(doc, path, getAt(doc, from()));
     case 'test':
-      return valueEquals(getAt(doc, path), value ?? fail()) ? doc : fail();
+      return valueEquals(getAt(doc, path), must(value)) ? doc : fail();
     default:
       return fail();
   }

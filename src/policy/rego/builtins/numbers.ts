@@ -79,7 +79,9 @@ registerBuiltins('numbers', [
   { name: 'to_number', arity: 1, fn: toNumber },
   { name: 'rand.intn', arity: 2, nondeterministic: true, fn: (args, bctx) => {
     argString(args, 0, 'rand.intn');
-    const n = Math.abs(argInt(args, 1, 'rand.intn'));
+    const raw = argNumber(args, 1, 'rand.intn');
+    if (!isInteger(raw)) return undefined;
+    const n = Math.abs(Number(raw));
     if (n === 0) return 0;
     return Math.floor((bctx.random?.() ?? 0) * n);
   } },

@@ -1,5 +1,5 @@
 /** Object builtins: object.get/remove/union/union_n/filter/keys/subset, json.filter, json.remove (json.patch in json-patch.ts). */
-import { collectionEntries, getIndex, RObject, RSet, typeName, valueEquals, type Value } from '../value.js';
+import { collectionEntries, getIndex, keyOf, RObject, RSet, typeName, valueEquals, type Value } from '../value.js';
 import { argArray, argObject, BuiltinError, registerBuiltins, type BuiltinFn } from './registry.js';
 
 function keysOf(v: Value, name: string): Value[] {
@@ -71,7 +71,7 @@ function pathTree(paths: Value[][]): PathTree {
   for (const p of paths) {
     let t = root;
     for (const seg of p) {
-      const k = JSON.stringify(seg);
+      const k = keyOf(seg);
       let next = t.kids.get(k);
       if (!next) t.kids.set(k, (next = { key: seg, tree: { leaf: false, kids: new Map() } }));
       t = next.tree;
@@ -81,11 +81,10 @@ function pathTree(paths: Value[][]): PathTree {
   return root;
 }
 
-function childFor(t: PathTree, key: Value): PathTree | undefined {
-  const direct = t.kids.get(JSON.stringify(key));
-  if (direct) return direct.tree;
-  if (typeof key === 'number') return t.kids.get(JSON.stringify(String(key)))?.tree;
-  return undefined;
+/** Filter child for a key; array indexes match string segments only (as OPA's filter does). */
+function childFor(t: PathTree, key: Value, arrayIndex = false): PathTree | undefined {
+  if (arrayIndex) return t.kids.get(keyOf(String(key)))?.tree;
+  return t.kids.get(keyOf(key))?.tree;
 }
 
 function filterValue(v: Value, t: PathTree): Value | undefined {
@@ -102,7 +101,7 @@ function filterValue(v: Value, t: PathTree): Value | undefined {
   if (Array.isArray(v)) {
     const out: Value[] = [];
     v.forEach((x, i) => {
-      const c = childFor(t, i);
+      const c = childFor(t, i, true);
       const f = c && filterValue(x, c);
       if (f !== undefined) out.push(f);
     });

@@ -30,6 +30,7 @@ const formatInt: BuiltinFn = (args) => {
 const cps = (s: string): string[] => [...s];
 
 function indexOf(s: string, sub: string): number {
+  if (s === '') return -1;
   const i = s.indexOf(sub);
   return i < 0 ? -1 : cps(s.slice(0, i)).length;
 }
