@@ -4,7 +4,7 @@
  * to the directory named (dir/a/b/data.json → data.a.b). Other files and dot-entries are ignored.
  * `prefix:path` (OPA's form, e.g. `-d limits:conf/`) loads `path` under `data.prefix`.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { PolicyError } from './errors.js';
 import { parseJsonText } from './json-text.js';
@@ -41,17 +41,25 @@ export function loadPolicyPaths(paths: readonly string[], opts: LoadOptions = {}
   const cwd = opts.cwd ?? process.cwd();
   const out: LoadedPolicyFiles = { modules: [], data: {}, dataFiles: [] };
   const owners: DataOwners = new Map();
+  // A file named twice (`-d dir -d dir/a.rego`) is loaded once, as OPA does.
+  const seen = new Set<string>();
+  const load = (file: string, display: string, keys: string[], direct: boolean): void => {
+    const id = kindOf(file) === 'rego' ? realpathSync(file) : `${realpathSync(file)}\u0000${keys.join('\u0000')}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    loadFile(file, display, keys, out, owners, direct);
+  };
   for (const arg of paths) {
     const { prefix, path } = splitPrefix(arg, cwd);
     const abs = resolve(cwd, path);
     if (statSync(abs).isDirectory()) {
-      for (const file of walk(abs)) {
+      for (const file of walk(abs, new Set())) {
         const dirKeys = relative(abs, join(file, '..')).split(sep).filter((k) => k !== '');
         if (opts.modulesOnly && kindOf(file) !== 'rego') continue;
-        loadFile(file, displayPath(path, abs, file), [...prefix, ...dirKeys], out, owners);
+        load(file, displayPath(path, abs, file), [...prefix, ...dirKeys], false);
       }
     } else if (!opts.modulesOnly || kindOf(abs) === 'rego') {
-      loadFile(abs, path, prefix, out, owners, true);
+      load(abs, path, prefix, true);
     }
   }
   return out;
@@ -101,7 +109,7 @@ function loadFile(abs: string, display: string, keys: string[], out: LoadedPolic
     if (direct) throw new PolicyError('POLICY_UNKNOWN_FILE', `${display}: not a .rego, .json, .yaml or .yml file`, { kind: 'usage' });
     return;
   }
-  const text = readFileSync(abs, 'utf8');
+  const text = readText(abs, display);
   if (kind === 'rego') {
     out.modules.push({ path: display, text });
     return;
@@ -117,16 +125,29 @@ function loadFile(abs: string, display: string, keys: string[], out: LoadedPolic
   out.dataFiles.push(display);
 }
 
-// All files under a directory, sorted for a deterministic load order, skipping dot-entries.
-function walk(dir: string): string[] {
+function readText(abs: string, display: string): string {
+  try {
+    return readFileSync(abs, 'utf8');
+  } catch (err) {
+    throw new PolicyError('POLICY_FILE_UNREADABLE', `${display}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { kind: 'usage', cause: err });
+  }
+}
+
+// All files under a directory, sorted for a deterministic load order, skipping dot-entries and
+// following symlinks once (a link back to an ancestor is not walked again).
+function walk(dir: string, visiting: Set<string>): string[] {
+  const real = realpathSync(dir);
+  if (visiting.has(real)) return [];
+  visiting.add(real);
   const files: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     if (name.startsWith('.')) continue;
     const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) files.push(...walk(p));
-    else if (st.isFile()) files.push(p);
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (st?.isDirectory()) files.push(...walk(p, visiting));
+    else if (st?.isFile()) files.push(p);
   }
+  visiting.delete(real);
   return files;
 }
 

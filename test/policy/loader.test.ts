@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -89,6 +89,18 @@ describe('loadPolicyPaths', () => {
     const out = loadPolicyPaths(['conflict', 'datadir'], { cwd: fixtures, modulesOnly: true });
     expect(out.dataFiles).toEqual([]);
     expect(out.modules.map((m) => m.path)).toEqual(['datadir/policy.rego']);
+  });
+});
+
+describe('loadPolicyPaths edge cases', () => {
+  it('loads a file named twice only once, and survives symlink loops', () => {
+    const out = loadPolicyPaths(['datadir', 'datadir/policy.rego', './datadir/limits/'], { cwd: fixtures });
+    expect(out.modules).toHaveLength(1);
+    const dir = mkdtempSync(join(tmpdir(), 'loader-'));
+    mkdirSync(join(dir, 'a'));
+    writeFileSync(join(dir, 'a', 'p.rego'), 'package p\n');
+    symlinkSync(dir, join(dir, 'a', 'loop'));
+    expect(loadPolicyPaths([dir]).modules.map((m) => m.path)).toEqual([join(dir, 'a', 'p.rego')]);
   });
 });
 

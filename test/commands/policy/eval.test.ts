@@ -85,6 +85,12 @@ describe('maestro policy eval --format json (the shape of opa eval)', () => {
     expect(e.stderr).toMatch(/^broken\/unsafe\.rego:6:\d+: rego_unsafe_var_error: /m);
   });
 
+  it('reports a malformed input file with its line and column', () => {
+    const r = maestro(['policy', 'eval', '-d', 'basic', '-i', 'badjson/data.json', '-f', 'json', 'data.example.allow']);
+    expect(r.code).toBe(2);
+    expect(json(r).errors[0]).toMatchObject({ code: 'POLICY_DATA_SYNTAX', location: { file: 'badjson/data.json', row: 3, col: 14 } });
+  });
+
   it('reads input from stdin with -I', () => {
     const r = maestro(['policy', 'eval', '-d', 'basic', '-I', '-f', 'json', 'data.example.allow'], { stdin: '{"user": {"role": "admin"}}' });
     expect(json(r)).toEqual(opaShape(true, 'data.example.allow'));
