@@ -92,64 +92,13 @@ function refusal(lp: LoadedPack): DecisionReason {
  *   if (!d.allow) throw new DeniedError('POLICY_DENIED', formatDenial(d));
  */
 export async function decide(session: DecideSession, req: DecideRequest): Promise<Decision> {
-  const { ctx, store } = session;
+  const { ctx } = session;
   const t0 = performance.now();
-  const reasons: DecisionReason[] = [];
-  const warnings: DecisionReason[] = [];
-  const packs: DecisionPack[] = [];
-  const fired: FiredRule[] = [];
-  let failClosed = false;
-  let loaded: LoadedPack[] = [];
-  try {
-    const r = await loadPacks(ctx, store, session.identity.tenantId, { onlyEnabled: true });
-    loaded = r.packs;
-    for (const b of r.broken) {
-      reasons.push({ pack: b.id, rule: 'load', message: `pack ${b.id} cannot be loaded: ${b.error}`, location: b.dir });
-      failClosed = true;
-    }
-  } catch (err) {
-    reasons.push({ pack: '*', rule: 'load', message: `policy packs cannot be loaded: ${(err as Error).message}`, location: null });
-    failClosed = true;
-  }
-  loaded = loaded.filter((lp) => lp.signature.status === 'invalid' || compiles(lp, reasons));
-  if (reasons.length > 0) failClosed = true;
+  const tally: Tally = { reasons: [], warnings: [], packs: [], fired: [], failClosed: false };
+  const loaded = await loadPhase(session, tally);
   const loadMs = performance.now() - t0;
-  const budget = timeBudgetMs(ctx);
-  const evalStart = performance.now();
-  const deadline = evalStart + budget;
-  const delay = injectedDelayMs(ctx);
-  if (delay > 0) await sleep(delay);
-  const data = packData(loaded);
-  for (const lp of loaded) {
-    const ref = { id: lp.pack.meta.id, version: lp.pack.meta.version, digest: lp.pack.digest, signature: lp.signature.status };
-    if (lp.signature.status === 'invalid') {
-      reasons.push(refusal(lp));
-      packs.push({ ...ref, verdict: 'refused' });
-      failClosed = true;
-      continue;
-    }
-    try {
-      const v = evaluatePack(lp.pack, req.input, data, { timeoutMs: Math.max(1, deadline - performance.now()), explain: req.explain ?? false });
-      reasons.push(...v.deny);
-      warnings.push(...v.warn);
-      fired.push(...v.fired);
-      packs.push({ ...ref, verdict: v.deny.length > 0 ? 'deny' : v.warn.length > 0 ? 'warn' : 'allow' });
-    } catch (err) {
-      reasons.push({ pack: ref.id, rule: 'evaluate', message: `pack ${ref.id} failed to evaluate (fail-closed): ${(err as Error).message}`, location: null });
-      packs.push({ ...ref, verdict: 'error' });
-      failClosed = true;
-    }
-  }
-  const evalMs = performance.now() - evalStart;
-  if (evalMs > budget) {
-    reasons.push({
-      pack: '*',
-      rule: 'timeout',
-      message: `policy evaluation took ${evalMs.toFixed(1)} ms, over its ${budget} ms time budget: denied (fail-closed)`,
-      location: null,
-    });
-    failClosed = true;
-  }
+  const evalMs = await evalPhase(ctx, loaded, req, tally);
+  const { reasons, warnings } = tally;
   const outcome: Outcome = reasons.length > 0 ? 'deny' : warnings.length > 0 ? 'warn' : 'allow';
   const decision: Decision = {
     id: newDecisionId(ctx),
@@ -160,26 +109,89 @@ export async function decide(session: DecideSession, req: DecideRequest): Promis
     executionId: req.executionId ?? null,
     reasons,
     warnings,
-    packs,
+    packs: tally.packs,
     evalMs: round3(evalMs),
     loadMs: round3(loadMs),
-    failClosed,
-    explanation: buildExplanation(req.input, fired),
+    failClosed: tally.failClosed,
+    explanation: buildExplanation(req.input, tally.fired),
     createdAt: isoNow(ctx),
   };
   if (req.record !== false) recordDecision(session, decision, req.input);
   return decision;
 }
 
-/** Compile a pack ahead of the timed evaluation; a pack that does not compile fails closed. */
-function compiles(lp: LoadedPack, reasons: DecisionReason[]): boolean {
+/** What the phases of one decision accumulate. */
+interface Tally {
+  reasons: DecisionReason[];
+  warnings: DecisionReason[];
+  packs: DecisionPack[];
+  fired: FiredRule[];
+  failClosed: boolean;
+}
+
+function deny(tally: Tally, reason: DecisionReason): void {
+  tally.reasons.push(reason);
+  tally.failClosed = true;
+}
+
+function packRef(lp: LoadedPack): Omit<DecisionPack, 'verdict'> {
+  return { id: lp.pack.meta.id, version: lp.pack.meta.version, digest: lp.pack.digest, signature: lp.signature.status };
+}
+
+/** Read, verify and compile the tenant's enabled packs (untimed); failures become fail-closed reasons. */
+async function loadPhase(session: DecideSession, tally: Tally): Promise<LoadedPack[]> {
+  let loaded: LoadedPack[] = [];
   try {
-    compilePack(lp.pack);
-    return true;
+    const r = await loadPacks(session.ctx, session.store, session.identity.tenantId, { onlyEnabled: true });
+    loaded = r.packs;
+    for (const b of r.broken) deny(tally, { pack: b.id, rule: 'load', message: `pack ${b.id} cannot be loaded: ${b.error}`, location: b.dir });
   } catch (err) {
-    reasons.push({ pack: lp.pack.meta.id, rule: 'compile', message: `pack ${lp.pack.meta.id} does not compile (fail-closed): ${(err as Error).message}`, location: null });
-    return false;
+    deny(tally, { pack: '*', rule: 'load', message: `policy packs cannot be loaded: ${(err as Error).message}`, location: null });
   }
+  return loaded.filter((lp) => {
+    if (lp.signature.status === 'invalid') return true;
+    try {
+      compilePack(lp.pack);
+      return true;
+    } catch (err) {
+      deny(tally, { pack: lp.pack.meta.id, rule: 'compile', message: `pack ${lp.pack.meta.id} does not compile (fail-closed): ${(err as Error).message}`, location: null });
+      tally.packs.push({ ...packRef(lp), verdict: 'error' });
+      return false;
+    }
+  });
+}
+
+/** Evaluate every loaded pack within the time budget; returns the evaluation time in ms. */
+async function evalPhase(ctx: Context, loaded: LoadedPack[], req: DecideRequest, tally: Tally): Promise<number> {
+  const budget = timeBudgetMs(ctx);
+  const start = performance.now();
+  const deadline = start + budget;
+  const delay = injectedDelayMs(ctx);
+  if (delay > 0) await sleep(delay);
+  const data = packData(loaded);
+  for (const lp of loaded) {
+    if (lp.signature.status === 'invalid') {
+      deny(tally, refusal(lp));
+      tally.packs.push({ ...packRef(lp), verdict: 'refused' });
+      continue;
+    }
+    try {
+      const v = evaluatePack(lp.pack, req.input, data, { timeoutMs: Math.max(1, deadline - performance.now()), explain: req.explain ?? false });
+      tally.reasons.push(...v.deny);
+      tally.warnings.push(...v.warn);
+      tally.fired.push(...v.fired);
+      tally.packs.push({ ...packRef(lp), verdict: v.deny.length > 0 ? 'deny' : v.warn.length > 0 ? 'warn' : 'allow' });
+    } catch (err) {
+      deny(tally, { pack: lp.pack.meta.id, rule: 'evaluate', message: `pack ${lp.pack.meta.id} failed to evaluate (fail-closed): ${(err as Error).message}`, location: null });
+      tally.packs.push({ ...packRef(lp), verdict: 'error' });
+    }
+  }
+  const evalMs = performance.now() - start;
+  if (evalMs > budget) {
+    const message = `policy evaluation took ${evalMs.toFixed(1)} ms, over its ${budget} ms time budget: denied (fail-closed)`;
+    deny(tally, { pack: '*', rule: 'timeout', message, location: null });
+  }
+  return evalMs;
 }
 
 function round3(ms: number): number {

@@ -5,6 +5,7 @@
  */
 import { dirname } from 'node:path';
 import type { Context } from '../../core/context.js';
+import { maestroVersion } from '../../receipts/index.js';
 import type { Store } from '../../store/index.js';
 import { tenantPackChoices, type TenantPackChoice } from '../../store/policy.js';
 import { listPackDirs, readPack, shippedRoot, localRoot, type Pack, type PackOrigin } from './catalog.js';
@@ -41,6 +42,11 @@ function parseConfig(choice: TenantPackChoice | undefined): Record<string, unkno
   return JSON.parse(choice.config) as Record<string, unknown>;
 }
 
+/** True when a first-use signature from another maestro version no longer matches the shipped pack. */
+function upgraded(sig: SignatureCheck): boolean {
+  return sig.status === 'invalid' && sig.auto === true && sig.signedByVersion !== undefined && sig.signedByVersion !== maestroVersion();
+}
+
 /**
  * Read every pack, verify each against its signature, and apply a tenant's choices. A shipped pack
  * with no signature yet is signed by the engine key on first use (trust on first use, see ADR 0012).
@@ -71,7 +77,12 @@ export async function loadPacks(
       await signPack(ctx, pack, { auto: true, store });
     }
     ids ??= packTrustedKeyIds(ctx);
-    const signature = await verifyPack(ctx, store, pack, { ids });
+    let signature = await verifyPack(ctx, store, pack, { ids });
+    if (ref.origin === 'shipped' && opts.autoSign !== false && upgraded(signature)) {
+      // A shipped pack auto-signed by an older maestro and changed by the upgrade: trust the new release.
+      await signPack(ctx, pack, { auto: true, store });
+      signature = await verifyPack(ctx, store, pack, { ids });
+    }
     packs.push({ pack, signature, enabled, config: parseConfig(choice) });
   }
   return { packs, broken };

@@ -41,6 +41,9 @@ export interface SignatureCheck {
   /** The digest the signature covers (null when unsigned or unreadable). */
   signedDigest: string | null;
   path: string;
+  /** From the signed statement: signed automatically on first use, and by which maestro version. */
+  auto?: boolean;
+  signedByVersion?: string;
 }
 
 /** Where a pack's signature lives. */
@@ -137,9 +140,9 @@ function writeAtomic(path: string, text: string): void {
 }
 
 /** The statement inside a bundle's DSSE envelope, or undefined when it is not ours. */
-function readStatement(payload: Buffer): { id?: string; digest?: string } | undefined {
+function readStatement(payload: Buffer): { id?: string; digest?: string; auto?: boolean; maestroVersion?: string } | undefined {
   try {
-    const st = JSON.parse(payload.toString('utf8')) as { predicateType?: string; predicate?: { id?: string; digest?: string } };
+    const st = JSON.parse(payload.toString('utf8')) as { predicateType?: string; predicate?: { id?: string; digest?: string; auto?: boolean; maestroVersion?: string } };
     return st.predicateType === PACK_PREDICATE_TYPE ? (st.predicate ?? {}) : undefined;
   } catch {
     return undefined;
@@ -180,6 +183,8 @@ export async function verifyPack(
       keyId: result.keyId,
       signedDigest: statement.digest ?? null,
       path,
+      auto: statement.auto === true,
+      ...(statement.maestroVersion ? { signedByVersion: statement.maestroVersion } : {}),
     };
   }
   if (store && result.keyId) markVerified(store.db, pack.digest, bundleSha, result.keyId, isoNow(ctx));

@@ -1,11 +1,13 @@
 // Pack signatures with real keys: first-use signing of shipped packs, sign/verify, a tampered pack
 // (one byte changed after signing) refused at load with nothing it says applied, --key signing.
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decide, listPacks, packDigest, readPack, signPackOp, verifyPackOp } from '../../../src/policy/packs/index.js';
+import { decide, listPacks, packDigest, readPack, signPackOp, signaturePath, verifyPackOp } from '../../../src/policy/packs/index.js';
+import { packStatement } from '../../../src/policy/packs/signing.js';
+import { IN_TOTO_PAYLOAD_TYPE, canonicalJson, ensureSigningKey, loadSigningKey, signDsseBundle } from '../../../src/receipts/index.js';
 import type { Session } from '../../../src/tenancy/index.js';
 import { copyPacks, inputFor, tempSession } from './helpers.js';
 
@@ -85,5 +87,39 @@ describe('pack signatures', () => {
 
   it('an unknown pack is not found (exit 5)', async () => {
     await expect(verifyPackOp(s, 'nope')).rejects.toMatchObject({ code: 'PACK_NOT_FOUND', exitCode: 5 });
+  });
+
+  it('a first-use (auto) signature does not excuse a tampered pack in the same version', async () => {
+    const p2 = copyPacks();
+    const t = await tempSession({ MAESTRO_PACKS_DIR: p2 });
+    try {
+      expect((await listPacks(t)).every((p) => p.signature === 'valid')).toBe(true); // auto-signed
+      flipOneByte(join(p2, 'quota', 'policy.rego'));
+      expect((await listPacks(t)).find((p) => p.id === 'quota')!.signature).toBe('invalid');
+      const d = await decide(t, { action: 'run', input: inputFor(t) });
+      expect(d.reasons.map((r) => `${r.pack}/${r.rule}`)).toEqual(['quota/signature']);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('an auto signature made by another maestro version is renewed when the shipped pack changed (upgrade)', async () => {
+    const p2 = copyPacks();
+    const t = await tempSession({ MAESTRO_PACKS_DIR: p2 });
+    try {
+      const old = readPack(join(p2, 'rbac'), 'shipped', p2);
+      const statement = packStatement(t.ctx, old, true) as { predicate: Record<string, unknown> };
+      statement.predicate.maestroVersion = '0.0.1-old';
+      ensureSigningKey(t.ctx);
+      const bundle = await signDsseBundle(loadSigningKey(t.ctx), Buffer.from(canonicalJson(statement)), IN_TOTO_PAYLOAD_TYPE);
+      mkdirSync(join(t.ctx.home, 'pack-signatures'), { recursive: true });
+      writeFileSync(signaturePath(t.ctx, 'rbac'), JSON.stringify(bundle));
+      writeFileSync(join(p2, 'rbac', 'policy.rego'), readFileSync(join(p2, 'rbac', 'policy.rego'), 'utf8') + '\n# 1.0.1\n');
+      const row = (await listPacks(t)).find((p) => p.id === 'rbac')!;
+      expect(row.signature).toBe('valid');
+      expect(row.digest).not.toBe(old.digest);
+    } finally {
+      t.close();
+    }
   });
 });
