@@ -52,7 +52,13 @@ export function compile(modules: RegoModuleSource[], opts: { strict?: boolean } 
     }
   }
   if (errors.length > 0) throw new RegoError(errors.flatMap((e) => e.errors));
-  return { compiled: compileModules(parsed, opts.strict ?? false) };
+  try {
+    return { compiled: compileModules(parsed, opts.strict ?? false) };
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const file = modules[0]?.path ?? 'policy';
+    throw new RegoError([{ code: 'rego_compile_error', message: `policy too deeply nested to compile: ${e.message}`, location: { file, row: 1, col: 1 } }]);
+  }
 }
 
 /** Options of one evaluation. */

@@ -188,8 +188,13 @@ export class ExprParser {
   protected opVar(name: string, t: Token): Term {
     return { type: 'var', name, loc: this.loc(t) };
   }
+  private readonly chainDepth = new WeakMap<Term, number>();
   private call(op: string, t: Token, args: Term[]): Term {
-    return { type: 'call', op, opRef: this.opVar(op, t), args, loc: args[0]!.loc, infix: true, operator: true };
+    const depth = 1 + Math.max(...args.map((a) => this.chainDepth.get(a) ?? 0));
+    if (depth > MAX_DEPTH) this.fail('expression nested too deeply', t);
+    const term: Term = { type: 'call', op, opRef: this.opVar(op, t), args, loc: args[0]!.loc, infix: true, operator: true };
+    this.chainDepth.set(term, depth);
+    return term;
   }
 
   /** A term with infix operators. `noPipe` stops at `|` (comprehensions); `noIn` stops at `in`. */
