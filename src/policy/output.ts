@@ -24,7 +24,9 @@ function objectOf(entries: Iterable<readonly [unknown, unknown]>): Record<string
   const out: Record<string, unknown> = {};
   for (const [k, val] of entries) {
     const key = typeof k === 'string' ? k : formatJson(k as Value);
-    Object.defineProperty(out, key, { value: toPlainJson(val), enumerable: true, writable: true, configurable: true });
+    // defineProperty only for "__proto__", which plain assignment would turn into a prototype change
+    if (key === '__proto__') Object.defineProperty(out, key, { value: toPlainJson(val), enumerable: true, writable: true, configurable: true });
+    else out[key] = toPlainJson(val);
   }
   return out;
 }

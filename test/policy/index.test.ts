@@ -14,6 +14,12 @@ describe('policy front door', () => {
     expect(bad.output.errors?.[0]?.code).toBe('rego_unsafe_var_error');
   });
 
+  it('keeps a "__proto__" key as data', () => {
+    const v = evalPolicyQuery({ query: '{"__proto__": {"polluted": true}}', dataPaths: [] }).output.result?.[0]?.expressions[0]?.value as object;
+    expect(Object.prototype.hasOwnProperty.call(v, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+  });
+
   it('passes input given directly and keeps big integers exact', () => {
     const r = evalPolicyQuery({ query: 'input.n + 1', dataPaths: [], input: { n: 2n ** 70n } });
     expect(r.output.result?.[0]?.expressions[0]?.value).toBe(2n ** 70n + 1n);
