@@ -29,6 +29,17 @@ describe('maestro policy packs', () => {
     }
   });
 
+  it('verify works on a fresh install (shipped packs are signed on first use)', () => {
+    const fresh = tempHome('mc-packs-fresh-');
+    try {
+      const r = maestro(fresh.home, ['policy', 'packs', 'verify', 'quota', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json()).toMatchObject({ id: 'quota', valid: true, signature: 'valid' });
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
   it('list (human) shows a table', () => {
     const r = run(['policy', 'packs', 'list']);
     expect(r.code).toBe(0);

@@ -10,7 +10,7 @@ export { PackError, PackNotFoundError, PackUsageError } from './errors.js';
 export { parseAnnotations, type PackAnnotations, type PackExample } from './annotations.js';
 export { annotationsOf, listPackDirs, findPackDir, readPack, packDigest, shippedRoot, localRoot, type Pack, type PackMeta, type PackOrigin } from './catalog.js';
 export { signPack, verifyPack, signaturePath, packTrustedKeys, packTrustedKeyIds, PACK_PREDICATE_TYPE, type SignatureCheck, type SignatureStatus } from './signing.js';
-export { loadPacks, type LoadedPack, type BrokenPack } from './registry.js';
+export { loadPacks, signOnFirstUse, type LoadedPack, type BrokenPack } from './registry.js';
 export { buildPolicyInput, type PolicyInput, type PolicyInputParts, type PolicyWorkflow } from './input.js';
 export { policyInputFor, type SessionInputOptions } from './session-input.js';
 export { packData, rbacData, ACTION_PERMISSIONS } from './data.js';

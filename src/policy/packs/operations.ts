@@ -10,7 +10,7 @@ import { annotationsOf, findPackDir, readPack, type PackOrigin } from './catalog
 import { PackUsageError } from './errors.js';
 import { compilePack } from './evaluate.js';
 import { listRules } from '../rego/index.js';
-import { loadPacks, type LoadedPack } from './registry.js';
+import { loadPacks, signOnFirstUse, type LoadedPack } from './registry.js';
 import { signPack, verifyPack, type SignatureStatus } from './signing.js';
 import { dirname } from 'node:path';
 
@@ -106,6 +106,7 @@ export async function verifyPackOp(session: Session, id: string) {
   requirePermission(session.identity, 'read');
   const ref = findPackDir(session.ctx, id);
   const pack = readPack(ref.dir, ref.origin, dirname(dirname(ref.dir)));
+  await signOnFirstUse(session.ctx, session.store, pack);
   const check = await verifyPack(session.ctx, undefined, pack);
   return { id, version: pack.meta.version, digest: pack.digest, valid: check.status === 'valid', signature: check.status, detail: check.detail, keyId: check.keyId, path: check.path };
 }

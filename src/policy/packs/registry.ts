@@ -42,6 +42,14 @@ function parseConfig(choice: TenantPackChoice | undefined): Record<string, unkno
   return JSON.parse(choice.config) as Record<string, unknown>;
 }
 
+/**
+ * Sign a shipped pack that has no signature yet with the engine key (trust on first use).
+ * @example await signOnFirstUse(ctx, store, pack);
+ */
+export async function signOnFirstUse(ctx: Context, store: Store, pack: Pack): Promise<void> {
+  if (pack.origin === 'shipped' && !existsSync(signaturePath(ctx, pack.meta.id))) await signPack(ctx, pack, { auto: true, store });
+}
+
 /** True when a first-use signature from another maestro version no longer matches the shipped pack. */
 function upgraded(sig: SignatureCheck): boolean {
   return sig.status === 'invalid' && sig.auto === true && sig.signedByVersion !== undefined && sig.signedByVersion !== maestroVersion();
@@ -73,9 +81,7 @@ export async function loadPacks(
       broken.push({ id: ref.id, origin: ref.origin, dir: ref.dir, error: (err as Error).message });
       continue;
     }
-    if (ref.origin === 'shipped' && opts.autoSign !== false && !existsSync(signaturePath(ctx, ref.id))) {
-      await signPack(ctx, pack, { auto: true, store });
-    }
+    if (opts.autoSign !== false) await signOnFirstUse(ctx, store, pack);
     ids ??= packTrustedKeyIds(ctx);
     let signature = await verifyPack(ctx, store, pack, { ids });
     if (ref.origin === 'shipped' && opts.autoSign !== false && upgraded(signature)) {
