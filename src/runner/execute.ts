@@ -119,9 +119,7 @@ export async function executeExecution(session: Session, id: string, opts: { par
   }
   const extras = new Map<string, TaskExtras>();
   const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  const unwatch = abortOnSignals(abort);
   const poll = setInterval(() => {
     if (getExecution(store.db, id)?.status === 'cancelled') abort.abort();
   }, 300);
@@ -140,13 +138,31 @@ export async function executeExecution(session: Session, id: string, opts: { par
     }
   } finally {
     clearInterval(poll);
-    process.removeListener('SIGTERM', onSignal);
-    process.removeListener('SIGINT', onSignal);
+    unwatch();
   }
   const record = loadRecord(session, getExecution(store.db, id)!, extras);
   writeRecordFile(row.dir, record);
   if (opts.hooks?.finished) await opts.hooks.finished(record, row.dir);
   return record;
+}
+
+const live = new Set<AbortController>();
+const onSignal = (): void => live.forEach((a) => a.abort());
+
+/** SIGTERM/SIGINT cancel every execution this process runs (one listener, however many executions). */
+function abortOnSignals(a: AbortController): () => void {
+  if (live.size === 0) {
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+  live.add(a);
+  return () => {
+    live.delete(a);
+    if (live.size === 0) {
+      process.removeListener('SIGTERM', onSignal);
+      process.removeListener('SIGINT', onSignal);
+    }
+  };
 }
 
 /** One task: sandboxed run, logs streamed line by line, usage and writes recorded. */

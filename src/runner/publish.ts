@@ -44,7 +44,7 @@ export function commandDigest(t: TaskSpec): string {
 export function quotaDenial(tenant: string, max: number, holders: string[]): string {
   const shown = holders.slice(0, 10).join(', ');
   const more = holders.length > 10 ? `, … (+${holders.length - 10} more)` : '';
-  return `tenant ${tenant} at concurrency quota (${holders.length}/${max} running: ${shown}${more})`;
+  return `tenant ${tenant} at concurrency quota (${holders.length}/${max} running${holders.length ? `: ${shown}${more}` : ''})`;
 }
 
 function writeJson(path: string, value: unknown): void {

@@ -67,7 +67,7 @@ describe.skipIf(reason !== null)(`detach, cancel, quota, recovery${reason ? ` (s
     expect(maestro(h.home, ['tenants', 'set', 'default', '--max-concurrent', '0']).code).toBe(0);
     const full = maestro(h.home, ['run', quick]);
     expect(full.code).toBe(3);
-    expect(full.stderr).toContain('denied: tenant default at concurrency quota (0/0 running: )');
+    expect(full.stderr).toContain('denied: tenant default at concurrency quota (0/0 running)');
     expect(maestro(h.home, ['tenants', 'set', 'default', '--max-concurrent', '25']).code).toBe(0);
   });
 
