@@ -24,13 +24,13 @@ export function checkImports(m: Module, errors: RegoErrorItem[]): Map<string, st
         errors.push({ code: 'rego_parse_error', message: `unexpected future import ${text}`, location: imp.loc });
       }
       const clash = keywordImport !== undefined && (text === 'rego.v1' || keywordImport === 'rego.v1');
-      if (clash) errors.push({ code: 'rego_compile_error', message: `import ${text} shadows import ${keywordImport}: this import shadows previous import`, location: imp.loc });
+      if (clash) errors.push({ code: 'rego_compile_error', message: `import ${text} shadows import ${keywordImport}`, location: imp.loc });
       if (keywordImport === undefined || text === 'rego.v1') keywordImport = text;
       continue;
     }
     const alias = imp.alias ?? parts[parts.length - 1]!;
     if (aliases.has(alias)) {
-      errors.push({ code: 'rego_compile_error', message: `import must not shadow import ${alias}: this import shadows previous import`, location: imp.loc });
+      errors.push({ code: 'rego_compile_error', message: `import must not shadow import ${alias}`, location: imp.loc });
     }
     aliases.set(alias, parts);
   }
@@ -44,14 +44,14 @@ export function checkConflicts(node: RuleNode, errors: RegoErrorItem[]): void {
   const dynamic = node.rules.some((r) => groundPrefix(r.ref).length < r.ref.length);
   const name = node.path.join('.');
   if (kinds.size > 1 || (dynamic && ground.some((r) => r.kind !== 'complete' || !r.isDefault) && ground.length > 0)) {
-    errors.push({ code: 'rego_type_error', message: `conflicting rules ${name} found: rule conflicts with the following rule`, location: ground[ground.length - 1]?.loc ?? node.rules[0]!.loc });
+    errors.push({ code: 'rego_type_error', message: `conflicting rules ${name} found`, location: ground[ground.length - 1]?.loc ?? node.rules[0]!.loc });
   }
   const defaults = ground.filter((r) => r.isDefault);
   if (defaults.length > 1) {
     errors.push({ code: 'rego_type_error', message: `multiple default rules ${name} found`, location: defaults[1]!.loc });
   }
   if (ground.length > 0 && [...node.children.values()].some(hasRules)) {
-    errors.push({ code: 'rego_type_error', message: `rule ${name} conflicts with rules below it: rule conflicts with the following rule`, location: ground[0]!.loc });
+    errors.push({ code: 'rego_type_error', message: `rule ${name} conflicts with rules defined below it`, location: ground[0]!.loc });
   }
   for (const c of node.children.values()) checkConflicts(c, errors);
 }

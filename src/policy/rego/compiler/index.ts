@@ -35,7 +35,7 @@ export function compileModules(modules: Module[], strict = false): Compiled {
   for (const m of modules) {
     for (const r of m.rules) {
       if (m.v1 && ['input', 'data'].includes(String((r.ref[0] as { value: unknown }).value))) {
-        errors.push({ code: 'rego_compile_error', message: `rules must not shadow ${String((r.ref[0] as { value: unknown }).value)}: ${String((r.ref[0] as { value: unknown }).value)} cannot be shadowed`, location: r.loc });
+        errors.push({ code: 'rego_compile_error', message: `rules must not shadow ${String((r.ref[0] as { value: unknown }).value)} (use a different rule name)`, location: r.loc });
       }
       r.ref = absoluteRef(r);
       for (const e of r.elses) e.ref = r.ref;
@@ -60,7 +60,7 @@ export function compileModules(modules: Module[], strict = false): Compiled {
   for (const r of rules) safety.checkRule(r);
   const tree = buildTree(rules, modules.map((m) => ['data', ...m.package]));
   checkConflicts(tree, errors);
-  if (errors.length === 0) checkRecursion(tree, errors);
+  checkRecursion(tree, errors);
   if (errors.length > 0) throw new RegoError(sortErrors(errors));
   return { modules, rules, tree, functions, strict };
 }
@@ -84,7 +84,7 @@ function checkRemoved(rule: Rule, errors: RegoErrorItem[]): void {
     if (Array.isArray(x)) return x.forEach(visit);
     const o = x as Record<string, unknown>;
     if (o['type'] === 'call' && V1_REMOVED.has(o['op'] as string)) {
-      errors.push({ code: 'rego_type_error', message: `undefined function ${String(o['op'])}: could not find function ${String(o['op'])}`, location: o['loc'] as RegoErrorItem['location'] });
+      errors.push({ code: 'rego_type_error', message: `undefined function ${String(o['op'])} (removed in Rego v1)`, location: o['loc'] as RegoErrorItem['location'] });
     }
     for (const [k, v] of Object.entries(o)) if (k !== 'loc' && k !== 'module') visit(v);
   };

@@ -95,13 +95,13 @@ export class Resolver {
   private declare(v: TermOf<'var'>, scope: Scope, how: 'assign' | 'some'): TermOf<'var'> {
     if (v.generated) return v;
     if (ROOTS.has(v.name) && this.env.v1) {
-      this.err('rego_compile_error', `${v.name} cannot be shadowed: variables must not shadow ${v.name}`, v.loc);
+      this.err('rego_compile_error', `variables must not shadow ${v.name} (use a different variable name)`, v.loc);
       return v;
     }
     if (scope.declared.has(v.name)) {
-      this.err('rego_compile_error', `var ${v.name} assigned above: var \`${v.name}\` used before definition below`, v.loc);
+      this.err('rego_compile_error', `var ${v.name} assigned above`, v.loc);
     } else if (scope.seen.has(v.name)) {
-      this.err('rego_compile_error', `var ${v.name} referenced above: var \`${v.name}\` used before definition below`, v.loc);
+      this.err('rego_compile_error', `var ${v.name} referenced above`, v.loc);
     }
     const internal = scope.parent || ROOTS.has(v.name) ? `${v.name}$${this.counter++}` : v.name;
     scope.declared.set(v.name, internal);
@@ -240,10 +240,10 @@ export class Resolver {
     const arity = this.env.functions.get(name) ?? lookupBuiltin(name)?.arity;
     if (arity === undefined) {
       if (!name.startsWith('data.') || !this.env.functions.has(name)) {
-        this.err('rego_type_error', `undefined function ${t.op}: could not find function ${t.op}`, t.loc);
+        this.err('rego_type_error', `undefined function ${t.op}`, t.loc);
       }
     } else if (arity >= 0 && args.length !== arity && !(topLevel && args.length === arity + 1)) {
-      this.err('rego_type_error', `${t.op}: arity mismatch: have ${args.length} arguments, want ${arity}: expects ${arity} argument${arity === 1 ? '' : 's'}`, t.loc);
+      this.err('rego_type_error', `${t.op}: arity mismatch: have ${args.length} argument${args.length === 1 ? '' : 's'}, want ${arity}`, t.loc);
     }
     return { ...t, op: name, args };
   }

@@ -3,7 +3,7 @@ import type { Expr, Term, TermOf } from '../ast.js';
 import type { BuiltinContext } from '../builtins/registry.js';
 import type { Compiled } from '../compiler/index.js';
 import { regoError, type Location } from '../errors.js';
-import { collectionEntries, getIndex, RObject, RSet, valueEquals, type Value } from '../value.js';
+import { collectionEntries, getIndex, RObject, RSet, typeName, valueEquals, type Value } from '../value.js';
 import { evalCall, evalCallExpr } from './calls.js';
 import { evalDataRef } from './rules.js';
 import { applyWith } from './with.js';
@@ -97,7 +97,7 @@ export class Evaluator {
       case 'somein':
         return this.evalTerm(frame, e.coll, (c) => {
           if (!(Array.isArray(c) || c instanceof RObject || c instanceof RSet)) {
-            if (this.strict) throw regoError('eval_type_error', `some .. in: collection must be array, set or object but got ${typeof c}: \`some .. in collection\` expects array/set/object`, e.loc);
+            if (this.strict) throw regoError('eval_type_error', `some .. in: collection must be array, set or object but got ${typeName(c)}`, e.loc);
             return false;
           }
           for (const [key, val] of collectionEntries(c)) {

@@ -229,7 +229,7 @@ function insertAt(obj: RObject, keys: Value[], v: Value, multi: boolean, rule: R
       return;
     }
     if (prev !== undefined && !valueEquals(prev, v)) {
-      throw regoError('eval_conflict_error', `object keys must be unique: rule conflicts with the following rule`, rule.loc);
+      throw regoError('eval_conflict_error', 'object keys must be unique', rule.loc);
     }
     obj.set(key!, v);
     return;
