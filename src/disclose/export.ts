@@ -53,7 +53,7 @@ export function locateExecution(ctx: Pick<Context, 'home'>, executionId: string)
  */
 export async function exportPack(ctx: Context, options: ExportOptions): Promise<ExportResult> {
   const { dir, record } = locateExecution(ctx, options.executionId);
-  if (options.caller && !options.caller.platformAdmin && !tenantMatches(record.tenant, options.caller)) {
+  if (options.caller && !options.caller.platformAdmin && !tenantMatches(record.tenantId ?? record.tenant, options.caller)) {
     // Same answer as a missing execution: do not reveal other tenants' executions.
     throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${options.executionId} not found in your tenant "${options.caller.tenantName}"`, { hint: 'see: maestro executions list' });
   }

@@ -24,7 +24,7 @@ export {
   type KeyInfo,
   type SigningKey,
 } from './keys.js';
-export { RECEIPT_FILE, readReceipt, verifyReceipt, writeReceipt } from './receipt.js';
+export { RECEIPT_FILE, readReceipt, receiptFinishedHook, verifyReceipt, writeReceipt } from './receipt.js';
 export { IN_TOTO_PAYLOAD_TYPE, LocalKeySigner, preAuthEncoding, signBlobBundle, signDsseBundle } from './signer.js';
 export { BUILD_TYPE, BUILDER_ID, SLSA_PROVENANCE_V1, STATEMENT_TYPE, buildStatement, maestroVersion } from './statement.js';
 export { trustedKeysFromFiles, trustedKeysFromHome, verifySignedBundle, type SignedBundleResult, type TrustedKey } from './trust.js';

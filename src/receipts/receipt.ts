@@ -33,6 +33,16 @@ export async function writeReceipt(ctx: Context, executionDir: string, record: E
   return { path, keyId: key.id, statementDigest: sha256Hex(payload), subjects: statement.subject.length };
 }
 
+/**
+ * The runner's `finished` hook: sign and store the receipt of an execution that just ended.
+ * @example await executeWorkflow(session, { ..., hooks: { finished: receiptFinishedHook(ctx) } });
+ */
+export function receiptFinishedHook(ctx: Context): (record: ExecutionRecordLike, executionDir: string) => Promise<void> {
+  return async (record, executionDir) => {
+    await writeReceipt(ctx, executionDir, record);
+  };
+}
+
 /** Read receipt.sigstore.json of an execution directory. */
 export function readReceipt(executionDir: string): string {
   return readFileSync(join(executionDir, RECEIPT_FILE), 'utf8');

@@ -4,18 +4,22 @@
 export interface ExecutionRecordLike {
   id: string;
   tenant?: unknown;
+  tenantId?: unknown;
   subject?: unknown;
   workflow?: unknown;
   status?: unknown;
   parameters?: unknown;
   createdAt?: string;
+  publishedAt?: string;
   startedAt?: string | null;
   finishedAt?: string | null;
   tasks?: ReadonlyArray<TaskRecordLike>;
   sandbox?: unknown;
+  seccomp?: unknown;
+  apparmor?: unknown;
   cost?: unknown;
   policy?: unknown;
-  [key: string]: unknown;
+  packs?: unknown;
 }
 
 export interface TaskRecordLike {
@@ -25,8 +29,7 @@ export interface TaskRecordLike {
   startedAt?: unknown;
   finishedAt?: unknown;
   usage?: unknown;
-  writes?: ReadonlyArray<{ path: string; size?: number; sha256?: string }>;
-  [key: string]: unknown;
+  writes?: ReadonlyArray<object>;
 }
 
 /** One file of an execution directory, relative path with "/" separators. */

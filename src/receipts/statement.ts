@@ -23,7 +23,7 @@ export async function buildStatement(executionDir: string, record: ExecutionReco
   const decisions = readJson(executionDir, 'decisions.json');
   const plan = readJson(executionDir, 'plan.json');
   const metadata: ProvenanceStatement['predicate']['runDetails']['metadata'] = { invocationId: record.id };
-  const startedOn = record.startedAt ?? record.createdAt;
+  const startedOn = record.startedAt ?? record.publishedAt ?? record.createdAt;
   if (typeof startedOn === 'string') metadata.startedOn = startedOn;
   if (typeof record.finishedAt === 'string') metadata.finishedOn = record.finishedAt;
   return {
@@ -38,7 +38,7 @@ export async function buildStatement(executionDir: string, record: ExecutionReco
           workflow: record.workflow ?? null,
           parameters: record.parameters ?? {},
         },
-        internalParameters: { tenant: record.tenant ?? null, subject: record.subject ?? null },
+        internalParameters: { tenant: record.tenant ?? null, tenantId: record.tenantId ?? null, subject: record.subject ?? null },
         resolvedDependencies: policyPacks(record, decisions.value),
       },
       runDetails: {
@@ -50,20 +50,21 @@ export async function buildStatement(executionDir: string, record: ExecutionReco
   };
 }
 
-// Policy pack digests, from decisions.json ({packs:[...]}) or the record ({policy:{packs:[...]}}).
+// Policy pack digests: from decisions.json (a decision or a list of them, each with packs [{id|name,
+// version, digest}]) or from the record ({policy: {packs}} or {packs}); deduplicated, sorted.
 function policyPacks(record: ExecutionRecordLike, decisions: unknown): ResourceDescriptor[] {
-  const candidates = [asRecord(decisions)?.packs, asRecord(record.policy)?.packs, record.packs];
-  const packs = candidates.find((c) => Array.isArray(c)) as unknown[] | undefined;
-  const out: ResourceDescriptor[] = [];
-  for (const p of packs ?? []) {
+  const sources = [...(Array.isArray(decisions) ? decisions : [decisions]).map((d) => asRecord(d)?.packs), asRecord(record.policy)?.packs, record.packs];
+  const out = new Map<string, ResourceDescriptor>();
+  for (const p of sources.flatMap((s) => (Array.isArray(s) ? (s as unknown[]) : []))) {
     const pack = asRecord(p);
     const digest = pack?.digest ?? pack?.sha256;
     const name = typeof pack?.name === 'string' ? pack.name : typeof pack?.id === 'string' ? pack.id : undefined;
     const hex = typeof digest === 'string' ? digest.replace(/^sha256:/, '') : asRecord(digest)?.sha256;
     if (name === undefined || typeof hex !== 'string') continue;
-    out.push({ name: `policy-pack:${name}`, uri: `maestro:policy-pack/${name}${typeof pack?.version === 'string' ? `@${pack.version}` : ''}`, digest: { sha256: hex } });
+    const version = typeof pack?.version === 'string' ? `@${pack.version}` : '';
+    out.set(`${name}${version} ${hex}`, { name: `policy-pack:${name}`, uri: `maestro:policy-pack/${name}${version}`, digest: { sha256: hex } });
   }
-  return out.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
+  return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
 }
 
 // Byproducts: decisions, estimate vs actual cost, sandbox profile, measured usage, audited writes.
@@ -72,7 +73,7 @@ function byproducts(record: ExecutionRecordLike, decisions: JsonFile, plan: Json
   const data: Array<[string, string | null, Record<string, unknown>]> = [
     ['decisions', decisions.digest, { decisions: decisions.value ?? null }],
     ['cost', plan.digest, { estimate: costEstimate(plan.value), actual: record.cost ?? null }],
-    ['sandbox', null, { profile: record.sandbox ?? null }],
+    ['sandbox', null, { profile: record.sandbox ?? null, seccomp: record.seccomp ?? null, apparmor: record.apparmor ?? null }],
     ['usage', null, { tasks: tasks.map((t) => ({ id: t.id, status: t.status ?? null, exitCode: t.exitCode ?? null, usage: t.usage ?? null })) }],
     ['audited-writes', null, { writes: tasks.flatMap((t) => (t.writes ?? []).map((w) => ({ task: t.id, ...w }))) }],
   ];

@@ -139,3 +139,31 @@ describe('receipts', () => {
     expect(v.ok).toBe(false);
   });
 });
+
+describe('runner-shaped records', () => {
+  it('reads the runner record and policy decisions (list of decisions with pack ids and digests)', async () => {
+    const { ctx, dir } = makeExecution(fixtureContext(), {
+      decisions: [{ id: 'd1', action: 'run', allow: true, packs: [{ id: 'quota', version: '2.0.0', digest: 'sha256:' + 'cd'.repeat(32), verdict: 'allow' }, { id: 'budget', version: '1.0.0', digest: 'ef'.repeat(32), verdict: 'allow' }] }],
+    });
+    ensureSigningKey(ctx);
+    const record = {
+      id: 'ex_01jf8z6v3k9q2w7e5r4t1y0u8i', tenant: 'default', tenantId: 't_1', subject: 'bob@local', workflow: 'demo', manifestDigest: 'x',
+      status: 'succeeded', publishedAt: '2026-11-23T09:00:00.000Z', startedAt: null, finishedAt: '2026-11-23T09:05:00.000Z', sandbox: 'default',
+      seccomp: { profile: 'default', arch: 'x86_64' }, apparmor: null,
+      tasks: [{ id: 'build', status: 'succeeded', exitCode: 0, startedAt: null, finishedAt: null, usage: null, writes: [{ path: '/out/app.bin', size: 5, sha256: 'aa'.repeat(32) }], commandDigest: 'c' }],
+      cost: { estimatedMicros: 100, actualMicros: 90 },
+    };
+    const { receiptFinishedHook } = await import('../../src/receipts/index.js');
+    await receiptFinishedHook(ctx)(record, dir);
+    const st = JSON.parse(Buffer.from(JSON.parse(readReceipt(dir)).dsseEnvelope.payload, 'base64').toString());
+    expect(st.predicate.buildDefinition.resolvedDependencies.map((d: { name: string; digest: { sha256: string } }) => [d.name, d.digest.sha256])).toEqual([
+      ['policy-pack:budget', 'ef'.repeat(32)],
+      ['policy-pack:quota', 'cd'.repeat(32)],
+    ]);
+    expect(st.predicate.runDetails.metadata.startedOn).toBe('2026-11-23T09:00:00.000Z');
+    const bp = Object.fromEntries(st.predicate.runDetails.byproducts.map((b: { name: string; annotations: unknown }) => [b.name, b.annotations]));
+    expect(bp.cost).toEqual({ estimate: { estimatedCostMicros: 120000 }, actual: { estimatedMicros: 100, actualMicros: 90 } });
+    expect(bp.sandbox).toEqual({ profile: 'default', seccomp: { profile: 'default', arch: 'x86_64' }, apparmor: null });
+    expect(bp['audited-writes'].writes).toEqual([{ task: 'build', path: '/out/app.bin', size: 5, sha256: 'aa'.repeat(32) }]);
+  });
+});
