@@ -20,10 +20,13 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
     format: Flags.string({ char: 'f', description: 'Output format (--json means json).', options: ['json', 'pretty'], default: 'pretty' }),
     explain: Flags.boolean({ description: 'Show which rules produced each value, with bindings and file:line.', default: false }),
     strict: Flags.boolean({ char: 'S', description: 'Strict mode: compile checks and builtin errors raised.', default: false }),
+    fail: Flags.boolean({ description: 'Exit 1 when the result is undefined (as opa eval --fail).', default: false, exclusive: ['fail-defined'] }),
+    'fail-defined': Flags.boolean({ description: 'Exit 1 when the result is defined (as opa eval --fail-defined).', default: false }),
+    timeout: Flags.string({ char: 't', description: 'Evaluation time limit, e.g. 5s or 500ms.', default: '5s' }),
   };
 
   async run(): Promise<void> {
-    const { evalPolicyQuery, stringifyJson, parseDataFile } = await import('../../src/policy/index.js');
+    const { evalPolicyQuery, stringifyJson, parseDataFile, parseDurationMs } = await import('../../src/policy/index.js');
     const { renderEvalPretty, renderPolicyErrors } = await import('../../src/cli/render-policy.js');
     const json = this.jsonMode || this.flags.format === 'json';
     const report = evalPolicyQuery({
@@ -33,6 +36,7 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
       ...(this.flags['stdin-input'] ? { input: parseDataFile('<stdin>', await readStdin(), true) } : {}),
       explain: this.flags.explain,
       strict: this.flags.strict,
+      timeoutMs: parseDurationMs(this.flags.timeout, '--timeout'),
       cwd: this.ctx.cwd,
       nowNs: BigInt(this.ctx.clock.now()) * 1_000_000n,
       print: (line) => process.stderr.write(`${line}\n`),
@@ -40,7 +44,9 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
     if (json) process.stdout.write(`${stringifyJson(report.output, 2)}\n`);
     else if (report.output.errors) process.stderr.write(`${renderPolicyErrors(report.output.errors)}\n`);
     else process.stdout.write(`${renderEvalPretty(report.output)}\n`);
-    this.finish(report.exitCode);
+    const defined = (report.output.result?.length ?? 0) > 0;
+    const failed = report.exitCode === 0 && ((this.flags.fail && !defined) || (this.flags['fail-defined'] && defined));
+    this.finish(failed ? 1 : report.exitCode);
   }
 }
 

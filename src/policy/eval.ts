@@ -18,6 +18,8 @@ export interface PolicyEvalRequest {
   input?: unknown;
   explain?: boolean;
   strict?: boolean;
+  /** Evaluation time limit in milliseconds (interpreter default otherwise). */
+  timeoutMs?: number;
   cwd?: string;
   /** time.now_ns() for this evaluation (from the Context clock). */
   nowNs?: bigint;
@@ -77,6 +79,7 @@ export function evalPolicyQuery(req: PolicyEvalRequest): PolicyEvalReport {
       ...(input !== undefined ? { input } : {}),
       strict: req.strict === true,
       explain: req.explain === true,
+      ...(req.timeoutMs !== undefined ? { timeoutMs: req.timeoutMs } : {}),
       ...(req.nowNs !== undefined ? { nowNs: req.nowNs } : {}),
       ...(req.print ? { print: req.print } : {}),
     });

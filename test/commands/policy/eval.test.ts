@@ -91,6 +91,20 @@ describe('maestro policy eval --format json (the shape of opa eval)', () => {
     expect(json(r).errors[0]).toMatchObject({ code: 'POLICY_DATA_SYNTAX', location: { file: 'badjson/data.json', row: 3, col: 14 } });
   });
 
+  it('--fail and --fail-defined set the exit status like opa eval', () => {
+    expect(maestro(['policy', 'eval', '-d', 'basic', '--fail', 'data.example.nope']).code).toBe(1);
+    expect(maestro(['policy', 'eval', '-d', 'basic', '--fail', 'data.example.roles']).code).toBe(0);
+    expect(maestro(['policy', 'eval', '-d', 'basic', '--fail-defined', 'data.example.roles']).code).toBe(1);
+    expect(maestro(['policy', 'eval', '-d', 'basic', '--fail-defined', 'data.example.nope']).code).toBe(0);
+  });
+
+  it('stops at --timeout with eval_limit_error (exit 1)', () => {
+    const r = maestro(['policy', 'eval', '--timeout', '50ms', '-f', 'json', 'count([x | some x in numbers.range(1, 1000000); some y in numbers.range(1, 100)])']);
+    expect(r.code).toBe(1);
+    expect(json(r).errors[0].code).toBe('eval_limit_error');
+    expect(maestro(['policy', 'eval', '--timeout', 'soon', '1']).code).toBe(2);
+  });
+
   it('reads input from stdin with -I', () => {
     const r = maestro(['policy', 'eval', '-d', 'basic', '-I', '-f', 'json', 'data.example.allow'], { stdin: '{"user": {"role": "admin"}}' });
     expect(json(r)).toEqual(opaShape(true, 'data.example.allow'));
