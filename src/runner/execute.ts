@@ -6,6 +6,7 @@
  * Engine functions return plain data; commands render it (src/cli/render-run.ts).
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -183,7 +184,7 @@ async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, 
       runtimeDir: join(ctx.home, 'runtime'),
       signal,
     }, {
-      line: (stream, line) => log.write(`${JSON.stringify({ ts: isoNow(ctx), stream, line })}\n`),
+      line: (stream, line) => (log.write(`${JSON.stringify({ ts: isoNow(ctx), stream, line })}\n`) ? undefined : once(log, 'drain').then(() => undefined)),
       started: (pgid) => markTaskStarted(store.db, row.id, task.id, isoNow(ctx), pgid),
     });
   } catch (err) {

@@ -9,7 +9,7 @@ export const MAX_LINE_BYTES = 64 * 1024;
  * @example
  *   await forEachLine(child.stdout, (l) => console.log(l));
  */
-export function forEachLine(stream: Readable, onLine: (line: string) => void, maxBytes = MAX_LINE_BYTES): Promise<void> {
+export function forEachLine(stream: Readable, onLine: (line: string) => void | Promise<void>, maxBytes = MAX_LINE_BYTES): Promise<void> {
   return new Promise((resolve, reject) => {
     let pending: Buffer[] = [];
     let pendingLen = 0;
@@ -18,7 +18,12 @@ export function forEachLine(stream: Readable, onLine: (line: string) => void, ma
       const text = Buffer.concat(pending, pendingLen).toString('utf8');
       pending = [];
       pendingLen = 0;
-      onLine(text.endsWith('\r') ? text.slice(0, -1) : text);
+      const wait = onLine(text.endsWith('\r') ? text.slice(0, -1) : text);
+      // Backpressure: a slow consumer pauses the pipe, so nothing accumulates here.
+      if (wait instanceof Promise) {
+        stream.pause();
+        void wait.then(() => stream.resume());
+      }
     };
     stream.on('data', (chunk: Buffer) => {
       let start = 0;

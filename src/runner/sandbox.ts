@@ -3,7 +3,7 @@
  * See docs/adr/0008-sandbox.md for the design: namespaces, mounts, identity, limits, measurement.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ensureAppArmorProfile, APPARMOR_PROFILE_NAME, type AppArmorStatus } from './apparmor.js';
@@ -75,7 +75,11 @@ export async function runSandboxed(spec: SandboxSpec, io: SandboxIO): Promise<Ta
   const { etcDir, seccompFile } = prepareRuntime(spec.runtimeDir, profile, spec.network);
   appArmorStatus ??= ensureAppArmorProfile();
   const identity = process.getuid?.() === 0 ? 'mapped' : 'user';
-  if (identity === 'mapped') chownSync(spec.outDir, SANDBOX_UID, SANDBOX_UID);
+  if (identity === 'mapped') {
+    chownSync(spec.outDir, SANDBOX_UID, SANDBOX_UID);
+    const note = workspaceNote(spec.workspace);
+    if (note) await io.line('stderr', note);
+  }
   const layout: ArgsLayout = { identity, etcDir, haveTime: existsSync(TIME_BIN), ...(appArmorStatus === 'enforced' ? { appArmorProfile: APPARMOR_PROFILE_NAME } : {}) };
   const seccompFd = openSync(seccompFile, 'r');
   const started = Date.now();
@@ -105,6 +109,18 @@ export async function runSandboxed(spec: SandboxSpec, io: SandboxIO): Promise<Ta
     apparmor: appArmorStatus,
     seccomp: { profile, arch: hostArch() },
   };
+}
+
+/** A warning when the task (uid 65534, no capabilities) will not be able to read its workspace. */
+function workspaceNote(workspace: string | undefined): string | null {
+  if (!workspace) return null;
+  try {
+    const st = statSync(workspace);
+    if ((st.mode & 0o005) === 0o005 || st.uid === SANDBOX_UID) return null;
+  } catch {
+    return `maestro: warning: the workspace ${workspace} does not exist`;
+  }
+  return `maestro: warning: the workspace ${workspace} is not readable by the sandbox user (uid ${SANDBOX_UID}); make it readable with: chmod o+rx ${workspace}`;
 }
 
 /** Root hosts: once bwrap reports its child, map 0→0 and 65534→65534 in its user namespace and release it. */

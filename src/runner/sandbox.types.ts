@@ -34,8 +34,8 @@ export interface SandboxSpec {
 export type StreamName = 'stdout' | 'stderr';
 
 export interface SandboxIO {
-  /** Called once per output line, in order per stream. */
-  line(stream: StreamName, line: string): void;
+  /** Called once per output line, in order per stream; a returned promise pauses the stream until it settles. */
+  line(stream: StreamName, line: string): void | Promise<void>;
   /** Called when the process tree exists: its process group id (for crash recovery). */
   started?(pgid: number): void;
 }

@@ -25,7 +25,7 @@ describe.skipIf(reason !== null)(`escape: filesystem${reason ? ` (skipped: ${rea
     const r = await inSandbox(p, '/workspace/probe read /etc/shadow; ls /etc');
     expect(r.stdout.split('\n')[0]).toBe('errno ENOENT');
     expect(r.stdout).toContain('passwd');
-    expect(onHost(p, ['read', '/etc/shadow'])).toMatch(/^ok \d+$/);
+    if (process.getuid?.() === 0) expect(onHost(p, ['read', '/etc/shadow'])).toMatch(/^ok \d+$/);
   });
 
   it("cannot read files under the host's home; the host can", async () => {

@@ -1,0 +1,82 @@
+/** runSandboxed directly: environment, identity, measurement, write audit, workspace warning. */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bwrapArgs } from '../../src/runner/sandbox-args.js';
+import { runSandboxed } from '../../src/runner/sandbox.js';
+import type { SandboxSpec } from '../../src/runner/sandbox.types.js';
+import { unavailableReason } from './escape/helpers.js';
+
+const reason = unavailableReason();
+
+describe('bwrapArgs', () => {
+  const spec: SandboxSpec = {
+    command: 'echo hi', workspace: '/w', outDir: '/o', env: { A: '1' }, network: false, mode: 'bwrap', runtimeDir: '/r',
+    resources: { memoryMB: 128, pids: 10, tmpMB: 2, timeoutSec: 5 },
+  };
+  it('unshares every namespace, net only without network, and limits /tmp', () => {
+    const args = bwrapArgs(spec, { identity: 'user', etcDir: '/r/etc', haveTime: true });
+    for (const f of ['--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup', '--unshare-net', '--die-with-parent', '--new-session', '--clearenv']) expect(args).toContain(f);
+    expect(args.join(' ')).toContain(`--perms 1777 --size ${2 * 1024 * 1024} --tmpfs /tmp`);
+    expect(args.join(' ')).toContain('--ro-bind /w /workspace');
+    expect(args.join(' ')).toContain('--bind /o /out');
+    expect(args.join(' ')).toContain('--seccomp 3');
+    expect(args.join(' ')).toContain('--setenv A 1');
+    expect(args.join(' ')).toContain('--uid 65534 --gid 65534 --cap-drop ALL');
+    expect(bwrapArgs({ ...spec, network: true }, { identity: 'user', etcDir: '/r/etc', haveTime: true })).not.toContain('--unshare-net');
+  });
+  it('as root, maps the namespace itself and drops to 65534 with setpriv', () => {
+    const args = bwrapArgs(spec, { identity: 'mapped', etcDir: '/r/etc', haveTime: false });
+    expect(args.join(' ')).toContain('--userns-block-fd 6');
+    expect(args).not.toContain('--uid');
+    expect(args.at(-5)).toContain('setpriv --reuid=65534 --regid=65534 --clear-groups');
+  });
+});
+
+describe.skipIf(reason !== null)(`runSandboxed${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'maestro-sandbox-'));
+    chmodSync(root, 0o755);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const run = async (command: string, extra: Partial<SandboxSpec> = {}) => {
+    const lines: string[] = [];
+    const outcome = await runSandboxed({
+      command, outDir: join(root, `out-${Math.random().toString(36).slice(2)}`), env: { ONLY: 'declared' }, network: false, mode: 'bwrap', runtimeDir: join(root, 'rt'),
+      resources: { memoryMB: 256, pids: 64, tmpMB: 8, timeoutSec: 10 }, ...extra,
+    }, { line: (s, l) => void lines.push(`${s}: ${l}`) });
+    return { outcome, lines };
+  };
+
+  it('clears the environment down to what is declared', async () => {
+    process.env.MAESTRO_LEAK_CHECK = 'leaked';
+    const { lines } = await run('env | sort');
+    delete process.env.MAESTRO_LEAK_CHECK;
+    expect(lines).toContain('stdout: ONLY=declared');
+    expect(lines).toContain('stdout: HOME=/tmp');
+    expect(lines.join('\n')).not.toContain('leaked');
+  });
+
+  it('measures CPU, peak RSS and wall time, and audits /tmp and /out writes', async () => {
+    const { outcome } = await run('i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; head -c 1000 /dev/zero > /tmp/z; head -c 10 /dev/zero > /out/o');
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.usage.cpuSec).toBeGreaterThan(0.05);
+    expect(outcome.usage.peakRssMB).toBeGreaterThan(0.5);
+    expect(outcome.usage.wallSec).toBeGreaterThanOrEqual(outcome.usage.cpuSec! * 0.5);
+    expect(outcome.usage.bytesWritten).toBe(1010);
+    expect(outcome.writes.map((w) => [w.path, w.size])).toEqual([['/tmp/z', 1000], ['/out/o', 10]]);
+  });
+
+  it('warns when the workspace is not readable by the sandbox user (root hosts)', async () => {
+    if (process.getuid?.() !== 0) return;
+    const ws = join(root, 'private-ws');
+    mkdirSync(ws, { mode: 0o700 });
+    writeFileSync(join(ws, 'f'), 'x');
+    const { lines } = await run('cat /workspace/f', { workspace: ws });
+    expect(lines[0]).toContain('is not readable by the sandbox user (uid 65534)');
+    expect(lines.join('\n')).toContain('Permission denied');
+  });
+});
