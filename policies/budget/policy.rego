@@ -69,7 +69,13 @@ pct_label := pct(projected_pct) if {
 	cap > 0
 } else := "the cap is $0.00"
 
-# Money as $d.cc (sprintf's %f is avoided: integral JSON numbers are integers in Rego).
-usd(x) := sprintf("$%d.%02d", [floor(c / 100), c % 100]) if c := round(x * 100)
+# Money as $d.cc, or to the micro-dollar below a cent (sprintf's %f is avoided: integral JSON numbers
+# are integers in Rego).
+usd(x) := sprintf("$%d.%02d", [floor(c / 100), c % 100]) if {
+	x >= 0.01
+	c := round(x * 100)
+} else := "$0.00" if {
+	x == 0
+} else := sprintf("$0.%06d", [round(x * 1000000)])
 
 pct(x) := sprintf("%d.%d%%", [floor(t / 10), t % 10]) if t := round(x * 10)

@@ -30,6 +30,10 @@ test_denies_over_cap if {
 	count(budget.warn) == 0 with input as req(100, 98.5, 2)
 }
 
+test_amounts_below_a_cent_keep_micro_dollars if {
+	budget.deny == {"budget: tenant acme would exceed its daily budget: spent $0.000100 + estimate $0.000250 = $0.000350, over the $0.000300 cap (116.7%)"} with input as req(0.0003, 0.0001, 0.00025)
+}
+
 test_zero_cap_denies_any_cost if {
 	count(budget.deny) == 1 with input as req(0, 0, 0.01)
 	count(budget.deny) == 0 with input as req(0, 0, 0)
