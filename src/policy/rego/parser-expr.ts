@@ -77,7 +77,9 @@ export class ExprParser {
       while (this.isOp(';')) this.next();
       const t = this.peek();
       if (t.kind === 'eof' || (t.kind === 'op' && ends.includes(t.text))) break;
-      if (out.length > 0 && !t.nl && !this.isOp(';', -1)) this.fail(`unexpected ${JSON.stringify(t.text)}: expected end of expression`);
+      if (out.length > 0 && !t.nl && !this.isOp(';', -1)) {
+        this.fail(`unexpected ${JSON.stringify(t.text)}: expecting ${ends.length > 0 ? 'end of expression' : 'EOF'}`);
+      }
       out.push(this.parseLiteral());
     }
     this.depth = saved;
@@ -385,7 +387,7 @@ export class ExprParser {
       const start = this.pos;
       let first = this.parseInfix(true);
       if (this.isOp('|')) {
-        const body = isInfix(first) ? undefined : this.tryComprBody(']');
+        const body = this.tryComprBody(']');
         if (body) {
           this.depth--;
           this.expectOp(']');
@@ -432,7 +434,7 @@ export class ExprParser {
       result ??= this.parseObjectRest(first, val, loc);
     } else {
       if (this.isOp('|')) {
-        const body = isInfix(first) ? undefined : this.tryComprBody('}');
+        const body = this.tryComprBody('}');
         if (body) result = { type: 'setcompr', term: first, body, loc };
         else {
           this.pos = start;
@@ -469,11 +471,6 @@ export class ExprParser {
 
 /** Keywords that cannot be used as variable names. */
 export const KEYWORDS = new Set(['not', 'with', 'as', 'some', 'every', 'in', 'if', 'contains', 'else', 'default', 'package', 'import']);
-
-/** Term built from an infix operator (Regorus/OPA parse `[a + b | c]` as an array). */
-function isInfix(t: Term): boolean {
-  return t.type === 'call' && t.infix === true && t.op !== 'internal.member_2';
-}
 
 function isNameRef(t: TermOf<'ref'>): boolean {
   return t.head.type === 'var' && t.path.every((p) => p.type === 'scalar' && typeof p.value === 'string');

@@ -101,6 +101,7 @@ export class Evaluator {
             return false;
           }
           for (const [key, val] of collectionEntries(c)) {
+            this.limits.tick(e.loc);
             const stop = e.key
               ? this.unifyValue(frame, e.key, key, () => this.unifyValue(frame, e.value, val, k))
               : this.unifyValue(frame, e.value, val, k);
@@ -117,6 +118,7 @@ export class Evaluator {
     return this.evalTerm(frame, e.domain, (d) => {
       if (!(Array.isArray(d) || d instanceof RObject || d instanceof RSet)) return false;
       for (const [key, val] of collectionEntries(d)) {
+        this.limits.tick(e.loc);
         const child = new Frame(frame);
         const ok = (e.key ? this.unifyValue(child, e.key, key, () => this.unifyValue(child, e.value, val, () => this.evalBody(child, e.body, 0, () => true))) : this.unifyValue(child, e.value, val, () => this.evalBody(child, e.body, 0, () => true)));
         if (!ok) return false;
@@ -226,6 +228,7 @@ export class Evaluator {
     }
     if (!this.evaluable(frame, p)) {
       for (const [key, child] of collectionEntries(v)) {
+        this.limits.tick(p.loc);
         if (this.unifyValue(frame, p, key, () => this.walk(frame, child, path, i + 1, k, dataKeys))) return true;
       }
       return false;

@@ -93,7 +93,10 @@ function rulesValue(ev: Evaluator, node: RuleNode): Value | undefined {
   if (!(out instanceof RObject)) return out;
   for (const [name, child] of node.children) {
     const cv = nodeValue(ev, child);
-    if (cv !== undefined && !out.has(name)) out.set(name, cv);
+    if (cv === undefined) continue;
+    const prev = out.get(name);
+    if (prev !== undefined && !valueEquals(prev, cv)) throw regoError('eval_conflict_error', 'object keys must be unique', child.rules[0]?.loc);
+    out.set(name, cv);
   }
   return out;
 }
