@@ -24,6 +24,7 @@ import {
 } from '../receipts/index.js';
 import { DiscloseError, DiscloseNotFoundError, DiscloseUsageError } from './errors.js';
 import { INDEX_FILE, INDEX_FORMAT, INDEX_SIG_FILE, contentHash, type PackIndex } from './pack-index.js';
+import { parseS3Target } from './s3-target.js';
 import { isCompressible, writeZip, zipEpochFromEnv, type ZipInput } from './zip.js';
 import type { ExportOptions, ExportResult, ProgressEvent } from './disclose.types.js';
 
@@ -58,6 +59,7 @@ export async function exportPack(ctx: Context, options: ExportOptions): Promise<
     throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${options.executionId} not found in your tenant "${options.caller.tenantName}"`, { hint: 'see: maestro executions list' });
   }
   const output = resolve(ctx.cwd, options.output ?? `${options.executionId}.disclosure.zip`);
+  if (options.to) parseS3Target(options.to, basename(output)); // a bad target fails before any work
   const onProgress = options.onProgress ?? (() => {});
   ensureSigningKey(ctx);
   let receiptCreated = false;
@@ -116,10 +118,8 @@ async function hashInputs(dir: string, onProgress: (e: ProgressEvent) => void): 
   let done = 0;
   const total = all.reduce((n, f) => n + f.size, 0);
   for (const f of all) {
-    const h = await sha256File(f.absPath);
+    const h = await sha256File(f.absPath, (n) => onProgress({ phase: 'hash', bytes: (done += n), total }));
     inputs.push({ path: f.path, file: f.absPath, size: h.size, sha256: h.sha256, store: !isCompressible(f.absPath) });
-    done += h.size;
-    onProgress({ phase: 'hash', bytes: done, total });
   }
   return { inputs, skipped, total: inputs.reduce((n, i) => n + i.size, 0) };
 }

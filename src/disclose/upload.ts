@@ -11,8 +11,9 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Context } from '../core/context.js';
 import { canonicalJsonFile, sha256File } from '../receipts/index.js';
-import { DiscloseError, DiscloseUsageError } from './errors.js';
+import { DiscloseError } from './errors.js';
 import { withRetry, type RetryPolicy } from './retry.js';
+import { parseS3Target } from './s3-target.js';
 import type { UploadOptions, UploadResult } from './disclose.types.js';
 
 const MIN_PART = 5 * 1024 * 1024;
@@ -25,14 +26,6 @@ interface UploadState {
   partSize: number;
   uploadId: string;
   parts: Array<{ PartNumber: number; ETag: string }>;
-}
-
-/** Split s3://bucket/prefix into bucket and object key for a file name. */
-export function parseS3Target(to: string, fileName: string): { bucket: string; key: string } {
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(to);
-  if (!m) throw new DiscloseUsageError('S3_TARGET_INVALID', `"${to}" is not an s3://bucket/prefix target`, { hint: 'example: --to s3://evidence/maestro/2026' });
-  const prefix = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
-  return { bucket: m[1]!, key: prefix === '' ? fileName : `${prefix}/${fileName}` };
 }
 
 /** The state file of an upload in progress. */

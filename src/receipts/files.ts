@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import type { ExecutionFile } from './receipts.types.js';
 
 /** sha256 (hex) and size of a file, read as a stream. */
-export async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
+export async function sha256File(path: string, onBytes?: (n: number) => void): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
+    onBytes?.((chunk as Buffer).length);
   }
   return { sha256: hash.digest('hex'), size };
 }

@@ -1,5 +1,5 @@
 /** Test helper: run the real CLI (node bin/run.js) with a state home; build once under the shared lock. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -40,4 +40,20 @@ function isFresh(): boolean {
     }
   }
   return existsSync(join(ROOT, 'oclif.manifest.json'));
+}
+
+/** Like maestro(), without blocking the event loop (for servers running inside the test process). */
+export function maestroAsync(args: string[], opts: { home: string; cwd?: string; env?: Record<string, string> }): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {
+      cwd: opts.cwd ?? opts.home,
+      env: { PATH: process.env.PATH ?? '', HOME: opts.home, MAESTRO_HOME: opts.home, NO_COLOR: '1', ...opts.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureContext, makeExecution } from '../../receipts/fixtures.js';
 import { rezip, flip } from '../../disclose/helpers.js';
-import { ensureBuild, maestro } from './cli.js';
+import { ensureBuild, maestro, maestroAsync } from './cli.js';
 
 const ID = 'ex_01jf8z6v3k9q2w7e5r4t1y0u8i';
 let home: string;
@@ -64,6 +64,28 @@ describe('maestro disclose (real CLI)', () => {
     expect(v.stdout).toMatch(/^FAILED: \d+ of \d+ checks failed/m);
     const j = JSON.parse(maestro(['disclose', 'verify', 'bad.zip', '--json'], { home }).stdout);
     expect(j.ok).toBe(false);
+  });
+
+  it('uploads with --to/--endpoint (credentials from the environment) and reports it in --json', async () => {
+    // @ts-expect-error -- s3rver ships no types
+    const { default: S3rver } = await import('s3rver');
+    const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: mkdtempSync(join(tmpdir(), 's3rver-')), configureBuckets: [{ name: 'evidence' }] });
+    const { port } = await server.run();
+    try {
+      const r = await maestroAsync(['disclose', 'export', ID, '-o', 'up.zip', '--to', 's3://evidence/ci', '--endpoint', `http://127.0.0.1:${port}`, '--json'], {
+        home,
+        env: { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' },
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout).upload).toMatchObject({ bucket: 'evidence', key: 'ci/up.zip', url: 's3://evidence/ci/up.zip', parts: 1 });
+      const bad = maestro(['disclose', 'export', ID, '-o', 'up.zip', '--to', 'evidence/ci'], { home });
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/not an s3:\/\/bucket\/prefix target/);
+    } finally {
+      server.httpServer.closeAllConnections();
+      await server.close();
+    }
   });
 
   it('exit 5 for an unknown execution or pack, 2 for a bad id', () => {
