@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,21 @@ import type { SandboxMode, TaskOutcome } from './sandbox.types.js';
 import { runDag } from './scheduler.js';
 
 export type { ExecutionHooks, PlanArgs, PlanOutcome, DecideArgs, DecideOutcome } from './hooks.types.js';
+
+let registered: ExecutionHooks = {};
+
+/**
+ * Installs the hooks used when a caller passes none (the CLI's run command and the detached worker).
+ * @example registerExecutionHooks({ plan: costPlanHook, decide: policyHook, finished: receiptHook });
+ */
+export function registerExecutionHooks(hooks: ExecutionHooks): void {
+  registered = { ...registered, ...hooks };
+}
+
+/** The hooks currently registered. */
+export function registeredHooks(): ExecutionHooks {
+  return registered;
+}
 
 export interface RunOptions extends Omit<PublishOptions, 'detached'> {
   detach?: boolean;
@@ -69,12 +84,14 @@ function safeArch(): string {
  */
 export async function runManifest(session: Session, opts: RunOptions): Promise<RunResult> {
   recoverOrphans(session.store.db, isoNow(session.ctx));
+  opts = { ...opts, hooks: opts.hooks ?? registered };
   const pub = await publishExecution(session, { ...opts, detached: opts.detach === true });
   const row = getExecution(session.store.db, pub.id)!;
   if (!pub.admitted) {
     settleTasks(session.store.db, pub.id, 'skipped', 'the execution was denied', row.finished_at ?? isoNow(session.ctx), 'pending');
     const record = loadRecord(session, getExecution(session.store.db, pub.id)!, new Map());
     writeRecordFile(pub.dir, record);
+    if (opts.hooks?.finished) await opts.hooks.finished(record, pub.dir);
     return { record, exitCode: 3, warnings: pub.warnings };
   }
   writeRecordFile(pub.dir, loadRecord(session, row, new Map()));
@@ -94,13 +111,17 @@ function binRunJs(): string {
 }
 
 function spawnWorker(session: Session, id: string): void {
+  // The worker's own errors (not the tasks' output) go to worker.log in the execution directory.
+  const dir = getExecution(session.store.db, id)?.dir;
+  const errFd = dir ? openSync(join(dir, 'worker.log'), 'a') : 'ignore';
   const child = spawn(process.execPath, [binRunJs(), 'run', '--worker', id], {
     detached: true,
-    stdio: 'ignore',
+    stdio: ['ignore', errFd, errFd],
     env: { ...process.env, ...session.ctx.env, MAESTRO_HOME: session.ctx.home },
     cwd: session.ctx.cwd,
   });
   child.unref();
+  if (typeof errFd === 'number') closeSync(errFd);
   // The worker owns the execution from now on: crash recovery watches its pid, not ours.
   if (child.pid) claimExecution(session.store.db, id, child.pid, processStartTime(child.pid) ?? '');
 }
@@ -143,6 +164,7 @@ export async function executeExecution(session: Session, id: string, opts: { par
   }
   const record = loadRecord(session, getExecution(store.db, id)!, extras);
   writeRecordFile(row.dir, record);
+  opts = { ...opts, hooks: opts.hooks ?? registered };
   if (opts.hooks?.finished) await opts.hooks.finished(record, row.dir);
   return record;
 }
