@@ -58,6 +58,9 @@ export async function exportPack(ctx: Context, options: ExportOptions): Promise<
     // Same answer as a missing execution: do not reveal other tenants' executions.
     throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${options.executionId} not found in your tenant "${options.caller.tenantName}"`, { hint: 'see: maestro executions list' });
   }
+  if (record.status === 'queued' || record.status === 'running') {
+    throw new DiscloseError('EXECUTION_NOT_FINISHED', `execution ${record.id} is still ${record.status}: its evidence is not final`, { hint: `wait for it to end (maestro status ${record.id}), then export` });
+  }
   const output = resolve(ctx.cwd, options.output ?? `${options.executionId}.disclosure.zip`);
   if (options.to) parseS3Target(options.to, basename(output)); // a bad target fails before any work
   const onProgress = options.onProgress ?? (() => {});

@@ -127,8 +127,13 @@ async function multipart(client: Client, file: string, target: Target, policy: R
 // The saved state if it is for the same bytes and target; reconciled with ListParts where supported.
 async function resumableState(client: Client, file: string, target: Target, policy: RetryPolicy): Promise<UploadState | null> {
   const state = readState(file);
-  if (!state || state.bucket !== target.bucket || state.key !== target.key || state.size !== target.size || state.sha256 !== target.sha256 || state.partSize !== target.partSize) return null;
-  const { ListPartsCommand } = await import('@aws-sdk/client-s3');
+  if (!state) return null;
+  const { AbortMultipartUploadCommand, ListPartsCommand } = await import('@aws-sdk/client-s3');
+  if (state.bucket !== target.bucket || state.key !== target.key || state.size !== target.size || state.sha256 !== target.sha256 || state.partSize !== target.partSize) {
+    // Other bytes or another target: abandon that upload (best effort, so its parts stop costing storage).
+    await client.send(new AbortMultipartUploadCommand({ Bucket: state.bucket, Key: state.key, UploadId: state.uploadId })).catch(() => undefined);
+    return null;
+  }
   try {
     const listed = await withRetry(policy, () => client.send(new ListPartsCommand({ Bucket: target.bucket, Key: target.key, UploadId: state.uploadId, MaxParts: 10_000 })));
     const server = new Map((listed.Parts ?? []).map((p) => [p.PartNumber!, p.ETag!]));

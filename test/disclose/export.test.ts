@@ -99,6 +99,15 @@ describe('disclose export', () => {
     await expect(exportPack(ctx, { executionId: '../etc' })).rejects.toMatchObject({ code: 'EXECUTION_ID_INVALID', exitCode: 2 });
   });
 
+  it('refuses an execution that is still running (its evidence is not final)', async () => {
+    const { ctx, dir, out } = setup();
+    const { readFileSync: rf, writeFileSync: wf } = await import('node:fs');
+    const rec = JSON.parse(rf(join(dir, 'execution.json'), 'utf8'));
+    wf(join(dir, 'execution.json'), JSON.stringify({ ...rec, status: 'running', finishedAt: null }));
+    await expect(exportPack(ctx, { executionId: ID, output: join(out, 'p.zip') })).rejects.toMatchObject({ code: 'EXECUTION_NOT_FINISHED', exitCode: 1 });
+    expect(readdirSync(out)).toEqual([]);
+  });
+
   it('never follows symlinks out of the execution directory', async () => {
     const { ctx, dir, out } = setup();
     const { symlinkSync } = await import('node:fs');
