@@ -1,6 +1,7 @@
 /** `maestro cost calibrate`: refit the model from recorded runs and show accuracy before and after. */
 import { isoNow } from '../core/context.js';
-import { requirePermission, type Session } from '../tenancy/index.js';
+import { AuthError } from '../core/errors.js';
+import { isPlatformAdmin, requirePermission, type Session } from '../tenancy/index.js';
 import { allTaskHistory, saveCalibration } from '../store/cost.js';
 import { calibrate, type FittedFactors } from './calibration.js';
 import { DEFAULT_FACTORS } from './estimator.js';
@@ -23,11 +24,17 @@ export interface CalibrationReport {
 }
 
 /**
- * Refit calibration factors (permission 'tenant:manage'); saved only when they do at least as well.
+ * Refit calibration factors from every tenant's history (the platform admin only: the factors are
+ * machine-wide); saved only when they do at least as well.
  * @example calibrateCosts(session, {}).after.shareWithin10Pct
  */
 export function calibrateCosts(session: Pick<Session, 'ctx' | 'store' | 'identity'>, opts: { prices?: string; dryRun?: boolean } = {}): CalibrationReport {
   requirePermission(session.identity, 'tenant:manage');
+  if (!isPlatformAdmin(session.store, session.identity)) {
+    throw new AuthError('CALIBRATE_FORBIDDEN', `${session.identity.subject} may not recalibrate: the factors apply to every tenant`, {
+      hint: 'ask an admin of the default tenant to run maestro cost calibrate',
+    });
+  }
   const prices = resolvePrices(session.ctx, opts.prices);
   const rows = allTaskHistory(session.store.db);
   const current = calibrationLookup(session.store);

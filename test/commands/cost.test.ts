@@ -71,4 +71,16 @@ describe('maestro cost calibrate', () => {
     expect(real.stdout).toMatch(/after\s+\d+\.\d% within ±10%/);
     expect(real.stdout).toContain('shell/small');
   });
+
+  it('is refused to anyone but an admin of the default tenant (exit 4)', () => {
+    expect(run(['tenants', 'create', 'acme']).code).toBe(0);
+    expect(run(['tenants', 'members', 'set', 'acme', 'ann@acme.io', 'admin']).code).toBe(0);
+    const token = run(['login', '--tenant', 'acme', '--subject', 'ann@acme.io', '--print']).stdout.trim();
+    const r = run(['cost', 'calibrate', '--dry-run'], { MAESTRO_TOKEN: token });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/may not recalibrate: the factors apply to every tenant/);
+    const rep = run(['cost', 'report', '--tenant', 'default'], { MAESTRO_TOKEN: token });
+    expect(rep.code).toBe(4);
+    expect(run(['cost', 'report', '--json'], { MAESTRO_TOKEN: token }).json()).toMatchObject({ tenant: 'acme', count: 0, alert: null });
+  });
 });
