@@ -160,8 +160,14 @@ export function evaluateRaw(policy: CompiledPolicy, query: string, opts: EvalOpt
     ev.evalBody(top, body, 0, () => {
       const bindings = new Map<string, Value>();
       for (const [k, v] of top.vars) if (userVars.has(k)) bindings.set(k, v);
-      const exprs = body.length === original.length ? original : original;
-      raw.push({ expressions: exprs.map((e) => ev.exprValues.get(findCompiled(body, e)) ?? true), bindings });
+      const exprs = original;
+      raw.push({
+        expressions: exprs.map((e) => {
+          const c = findCompiled(body, e);
+          return ev.exprValues.has(c) ? ev.exprValues.get(c)! : true;
+        }),
+        bindings,
+      });
       return false;
     });
   } catch (e) {
