@@ -12,7 +12,7 @@ export default class DiscloseVerify extends BaseCommand<typeof DiscloseVerify> {
   static override examples = ['<%= config.bin %> disclose verify pack.zip', '<%= config.bin %> disclose verify pack.zip --key pub.pem --json'];
   static override args = { pack: Args.string({ description: 'The pack (zip) to verify.', required: true }) };
   static override flags = {
-    key: Flags.string({ description: 'Trusted public key (PEM); repeatable. Replaces the state home keys.', multiple: true, helpValue: '<pem>' }),
+    key: Flags.string({ description: 'Trusted public key (PEM); repeatable (--key a.pem --key b.pem). Replaces the state home keys.', multiple: true, multipleNonGreedy: true, helpValue: '<pem>' }),
   };
 
   async run(): Promise<void> {

@@ -48,7 +48,8 @@ describe('maestro disclose (real CLI)', () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'mh-ci-'));
     writeFileSync(join(elsewhere, 'pub.pem'), readFileSync(join(home, 'pub.pem')));
     writeFileSync(join(elsewhere, 'pack.zip'), readFileSync(join(home, 'pack.zip')));
-    const v = maestro(['disclose', 'verify', 'pack.zip', '--key', 'pub.pem'], { home: elsewhere });
+    const v = maestro(['disclose', 'verify', '--key', 'pub.pem', 'pack.zip'], { home: elsewhere }); // flag before the argument
+    expect(maestro(['disclose', 'verify', 'pack.zip', '--key', 'pub.pem', '--key', 'pub.pem', '--json'], { home: elsewhere }).status).toBe(0);
     expect(v.stdout).toMatch(/^OK: .*pack.zip verified/m);
     expect(v.status).toBe(0);
     const noKey = maestro(['disclose', 'verify', 'pack.zip'], { home: elsewhere });
