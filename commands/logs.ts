@@ -11,12 +11,14 @@ export default class Logs extends BaseCommand<typeof Logs> {
   };
 
   async run(): Promise<void> {
-    const { streamLogs } = await import('../src/runner/index.js');
+    const { executionStatus, streamLogs } = await import('../src/runner/index.js');
     const { renderLogLine } = await import('../src/cli/render-run.js');
     const session = await this.session();
+    const ids = this.flags.task ? [this.flags.task] : executionStatus(session, this.args.id).tasks.map((t) => t.id);
+    const width = Math.max(0, ...ids.map((t) => t.length));
     const opts = { follow: this.flags.follow, ...(this.flags.task ? { task: this.flags.task } : {}) };
     await streamLogs(session, this.args.id, opts, (l) => {
-      process.stdout.write(`${this.jsonMode ? JSON.stringify(l) : renderLogLine(l)}\n`);
+      process.stdout.write(`${this.jsonMode ? JSON.stringify(l) : renderLogLine(l, width)}\n`);
     });
   }
 }

@@ -23,7 +23,7 @@ export default class Run extends BaseCommand<typeof Run> {
 
   async run(): Promise<void> {
     const runner = await import('../src/runner/index.js');
-    const { renderRun } = await import('../src/cli/render-run.js');
+    const { renderRun, renderTaskEvent } = await import('../src/cli/render-run.js');
     const session = await this.session();
     if (this.flags.worker) {
       await runner.executeExecution(session, this.flags.worker);
@@ -37,6 +37,7 @@ export default class Run extends BaseCommand<typeof Run> {
       manifestPath: this.args.manifest,
       sandbox: this.flags.sandbox as 'bwrap' | 'none',
       detach: this.flags.detach,
+      ...(this.jsonMode ? {} : { progress: (e) => this.note(renderTaskEvent(e)) }),
     });
     for (const w of result.warnings) this.note(`warning: ${w}`);
     if (result.record.status === 'denied' && !this.jsonMode) {

@@ -1,5 +1,5 @@
 /** Human output for run, status, logs and cancel. */
-import type { CancelResult, ExecutionRecord, ExecutionSummary, LogLine } from '../runner/index.js';
+import type { CancelResult, ExecutionRecord, ExecutionSummary, LogLine, TaskEvent } from '../runner/index.js';
 import { fields, style, table } from './render.js';
 
 function statusText(s: string): string {
@@ -58,4 +58,11 @@ export function renderCancel(r: CancelResult): string {
   const lines = r.cancelled.map((id) => `cancelled ${id}`);
   for (const id of r.alreadyFinished) lines.push(`${id} had already finished`);
   return lines.length ? lines.join('\n') : 'nothing to cancel';
+}
+
+/** Live progress line (stderr) while `run` executes. */
+export function renderTaskEvent(e: TaskEvent): string {
+  if (e.phase === 'started') return `${style.dim('started ')} ${e.task}`;
+  const wall = e.wallSec === undefined ? '' : ` in ${num(e.wallSec, 's')}`;
+  return `${statusText(e.status ?? 'failed').padEnd(9)} ${e.task}${wall}${e.reason ? ` (${e.reason})` : ''}`;
 }

@@ -43,7 +43,18 @@ export function registeredHooks(): ExecutionHooks {
   return registered;
 }
 
+/** Progress of a running execution, for live human output. */
+export interface TaskEvent {
+  task: string;
+  phase: 'started' | 'finished';
+  status?: string;
+  wallSec?: number;
+  reason?: string | null;
+}
+
 export interface RunOptions extends Omit<PublishOptions, 'detached'> {
+  /** Called as tasks start and finish (not for --detach). */
+  progress?: (e: TaskEvent) => void;
   detach?: boolean;
   /** Max tasks of one execution running at once (default: MAESTRO_PARALLEL, else CPU count, min 2). */
   parallel?: number;
@@ -130,7 +141,7 @@ function spawnWorker(session: Session, id: string): void {
  * Stage start → schedule → finish for a published (queued) execution. Used in-process and by the
  * detached worker (`maestro run --worker <id>`).
  */
-export async function executeExecution(session: Session, id: string, opts: { parallel?: number; hooks?: ExecutionHooks } = {}): Promise<ExecutionRecord> {
+export async function executeExecution(session: Session, id: string, opts: { parallel?: number; hooks?: ExecutionHooks; progress?: (e: TaskEvent) => void } = {}): Promise<ExecutionRecord> {
   const { store, ctx } = session;
   const row = getExecution(store.db, id);
   if (!row || !row.dir) throw new RunnerError('EXECUTION_NOT_FOUND', `execution ${id} does not exist`, { kind: 'not_found' });
@@ -147,7 +158,7 @@ export async function executeExecution(session: Session, id: string, opts: { par
   }, 300);
   try {
     const parallel = opts.parallel ?? (Number(ctx.env.MAESTRO_PARALLEL) || Math.max(2, cpus().length));
-    const states = await runDag(manifest.spec.tasks, parallel, (t) => runTask(session, row, manifest, t, abort.signal, extras), () => abort.signal.aborted);
+    const states = await runDag(manifest.spec.tasks, parallel, (t) => runTask(session, row, manifest, t, abort.signal, extras, opts.progress), () => abort.signal.aborted);
     const failed = [...states.values()].some((s) => s === 'failed');
     const at = isoNow(ctx);
     if (abort.signal.aborted) {
@@ -189,8 +200,9 @@ function abortOnSignals(a: AbortController): () => void {
 }
 
 /** One task: sandboxed run, logs streamed line by line, usage and writes recorded. */
-async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, task: TaskSpec, signal: AbortSignal, extras: Map<string, TaskExtras>): Promise<boolean> {
+async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, task: TaskSpec, signal: AbortSignal, extras: Map<string, TaskExtras>, progress?: (e: TaskEvent) => void): Promise<boolean> {
   const { store, ctx } = session;
+  progress?.({ task: task.id, phase: 'started' });
   const log = createWriteStream(join(row.dir!, 'logs', `${task.id}.ndjson`), { flags: 'a' });
   markTaskStarted(store.db, row.id, task.id, isoNow(ctx), null);
   let outcome: TaskOutcome;
@@ -213,6 +225,7 @@ async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, 
     log.write(`${JSON.stringify({ ts: isoNow(ctx), stream: 'stderr', line: `maestro: ${(err as Error).message}` })}\n`);
     await new Promise((r) => log.end(r));
     markTaskFinished(store.db, { execution_id: row.id, task_id: task.id, status: 'failed', exit_code: null, reason: (err as Error).message, finished_at: isoNow(ctx), cpu_ms: null, peak_rss_kb: null, wall_ms: null, bytes_written: null });
+    progress?.({ task: task.id, phase: 'finished', status: 'failed', reason: (err as Error).message });
     return false;
   }
   await new Promise((r) => log.end(r));
@@ -228,5 +241,6 @@ async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, 
     wall_ms: Math.round(u.wallSec * 1000),
     bytes_written: u.bytesWritten,
   });
+  progress?.({ task: task.id, phase: 'finished', status, wallSec: u.wallSec, reason });
   return ok;
 }

@@ -5,7 +5,7 @@
  *   process.exitCode = r.exitCode;
  */
 export { RunnerError } from './errors.js';
-export { runManifest, executeExecution, exitCodeFor, loadRecord, registerExecutionHooks, registeredHooks, type RunOptions, type RunResult } from './execute.js';
+export { runManifest, executeExecution, exitCodeFor, loadRecord, registerExecutionHooks, registeredHooks, type RunOptions, type RunResult, type TaskEvent } from './execute.js';
 export type { ExecutionHooks, PlanArgs, PlanOutcome, DecideArgs, DecideOutcome } from './hooks.types.js';
 export { publishExecution, quotaDenial, commandDigest, executionsRoot } from './publish.js';
 export { executionStatus, listAllExecutions, streamLogs, cancelExecutions, findExecution, type ExecutionSummary, type LogLine, type CancelResult } from './control.js';
