@@ -54,7 +54,7 @@ export function accuracy(samples: readonly DriftSample[]): Accuracy {
     count: ran.length,
     excluded: samples.length - ran.length,
     withinTolerance: within,
-    shareWithin10Pct: ran.length ? r2((within / ran.length) * 100) / 100 : 0,
+    shareWithin10Pct: ran.length ? Math.round((within / ran.length) * 10_000) / 10_000 : 0,
     medianAbsDriftPct: abs.length ? r2(median(abs)) : null,
     p95AbsDriftPct: abs.length ? r2(quantile(abs, 0.95)) : null,
     meanDriftPct: drifts.length ? r2(drifts.reduce((a, b) => a + b, 0) / drifts.length) : null,
