@@ -54,13 +54,7 @@ export function locateExecution(ctx: Pick<Context, 'home'>, executionId: string)
  */
 export async function exportPack(ctx: Context, options: ExportOptions): Promise<ExportResult> {
   const { dir, record } = locateExecution(ctx, options.executionId);
-  if (options.caller && !options.caller.platformAdmin && !tenantMatches(record.tenantId ?? record.tenant, options.caller)) {
-    // Same answer as a missing execution: do not reveal other tenants' executions.
-    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${options.executionId} not found in your tenant "${options.caller.tenantName}"`, { hint: 'see: maestro executions list' });
-  }
-  if (record.status === 'queued' || record.status === 'running') {
-    throw new DiscloseError('EXECUTION_NOT_FINISHED', `execution ${record.id} is still ${record.status}: its evidence is not final`, { hint: `wait for it to end (maestro status ${record.id}), then export` });
-  }
+  checkExportable(record, options);
   const output = resolve(ctx.cwd, options.output ?? `${options.executionId}.disclosure.zip`);
   if (options.to) parseS3Target(options.to, basename(output)); // a bad target fails before any work
   const onProgress = options.onProgress ?? (() => {});
@@ -71,16 +65,7 @@ export async function exportPack(ctx: Context, options: ExportOptions): Promise<
     receiptCreated = true;
   }
   const { inputs, skipped, total } = await hashInputs(dir, onProgress);
-  const index: PackIndex = {
-    format: INDEX_FORMAT,
-    executionId: record.id,
-    algorithm: 'sha256',
-    entries: inputs.map((i) => ({ path: i.path, size: i.size, sha256: i.sha256 })),
-    contentHash: contentHash(inputs),
-  };
-  const indexBytes = Buffer.from(canonicalJsonFile(index), 'utf8');
-  const key = loadSigningKey(ctx);
-  const sigBytes = Buffer.from(canonicalJsonFile(await signBlobBundle(key, indexBytes)), 'utf8');
+  const { index, indexBytes, sigBytes, key } = await signedIndex(ctx, record.id, inputs);
   const zipInputs: ZipInput[] = [...inputs, { path: INDEX_FILE, data: indexBytes }, { path: INDEX_SIG_FILE, data: sigBytes }];
   const written = await writeAtomically(output, zipInputs, { mtimeMs: zipEpochFromEnv(ctx.env), total: total + indexBytes.length + sigBytes.length, onProgress, ctx });
   const result: ExportResult = {
@@ -100,6 +85,32 @@ export async function exportPack(ctx: Context, options: ExportOptions): Promise<
     result.upload = await uploadPack(ctx, output, { ...options.upload, to: options.to, onProgress, sha256: written.sha256 });
   }
   return result;
+}
+
+// The caller's tenant must own the execution (platform admins see all), and it must have ended.
+function checkExportable(record: ExecutionRecordLike, options: ExportOptions): void {
+  if (options.caller && !options.caller.platformAdmin && !tenantMatches(record.tenantId ?? record.tenant, options.caller)) {
+    // Same answer as a missing execution: do not reveal other tenants' executions.
+    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${options.executionId} not found in your tenant "${options.caller.tenantName}"`, { hint: 'see: maestro executions list' });
+  }
+  if (record.status === 'queued' || record.status === 'running') {
+    throw new DiscloseError('EXECUTION_NOT_FINISHED', `execution ${record.id} is still ${record.status}: its evidence is not final`, { hint: `wait for it to end (maestro status ${record.id}), then export` });
+  }
+}
+
+// index.json (canonical JSON) and index.sig.json (message-signature bundle over its bytes).
+async function signedIndex(ctx: Context, executionId: string, inputs: readonly HashedInput[]) {
+  const index: PackIndex = {
+    format: INDEX_FORMAT,
+    executionId,
+    algorithm: 'sha256',
+    entries: inputs.map((i) => ({ path: i.path, size: i.size, sha256: i.sha256 })),
+    contentHash: contentHash(inputs),
+  };
+  const indexBytes = Buffer.from(canonicalJsonFile(index), 'utf8');
+  const key = loadSigningKey(ctx);
+  const sigBytes = Buffer.from(canonicalJsonFile(await signBlobBundle(key, indexBytes)), 'utf8');
+  return { index, indexBytes, sigBytes, key };
 }
 
 /** Whether an execution record's tenant (an id, a name, or {id, name}) is the caller's. */
