@@ -18,6 +18,32 @@ export function goFloat(x: number): string {
   return String(x);
 }
 
+/** Go's %.<prec>f: exact binary value rounded half-to-even (JS toFixed rounds ties up). */
+export function goFixed(x: number, prec: number): string {
+  if (!Number.isFinite(x)) return goFloat(x);
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const neg = bits >> 63n === 1n;
+  const expBits = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  let exp = expBits - 1075;
+  if (expBits === 0) exp = -1074;
+  else mant |= 1n << 52n;
+  let q: bigint;
+  const scaled = mant * 10n ** BigInt(prec);
+  if (exp >= 0) q = scaled << BigInt(exp);
+  else {
+    const den = 1n << BigInt(-exp);
+    q = scaled / den;
+    const r2 = (scaled % den) * 2n;
+    if (r2 > den || (r2 === den && q % 2n === 1n)) q += 1n;
+  }
+  let digits = q.toString().padStart(prec + 1, '0');
+  if (prec > 0) digits = digits.slice(0, -prec) + '.' + digits.slice(-prec);
+  return (neg ? '-' : '') + digits;
+}
+
 /** JS exponent text (1e-7) → Go (1e-07). */
 function goExp(s: string): string {
   return s.replace(/e([+-])(\d)$/, 'e$10$2');
@@ -42,7 +68,7 @@ function fmtNumber(v: Value, spec: Spec): string {
     case 'f':
     case 'F':
       if (big !== undefined && (prec ?? 6) >= 0) return big.toString() + ((prec ?? 6) > 0 ? '.' + '0'.repeat(prec ?? 6) : '');
-      return x.toFixed(prec ?? 6);
+      return goFixed(x, prec ?? 6);
     case 'e':
     case 'E': {
       const s = goExp(x.toExponential(prec ?? 6));
