@@ -64,16 +64,21 @@ export async function exportPack(ctx: Context, options: ExportOptions): Promise<
     await writeReceipt(ctx, dir, record);
     receiptCreated = true;
   }
-  const { inputs, skipped, total } = await hashInputs(dir, onProgress);
-  const { index, indexBytes, sigBytes, key } = await signedIndex(ctx, record.id, inputs);
-  const zipInputs: ZipInput[] = [...inputs, { path: INDEX_FILE, data: indexBytes }, { path: INDEX_SIG_FILE, data: sigBytes }];
-  const written = await writeAtomically(output, zipInputs, { mtimeMs: zipEpochFromEnv(ctx.env), total: total + indexBytes.length + sigBytes.length, onProgress, ctx });
+  const write = (known: ReadonlyMap<string, string>) => packOnce(ctx, dir, record.id, output, onProgress, known);
+  // Logs and outputs are already hashed in the receipt: pass 1 takes those digests and pass 2 checks
+  // every byte against them. If a file no longer matches its receipt, hash everything and start again.
+  const known = receiptDigests(dir);
+  const p = await write(known).catch((err: unknown) => {
+    if (known.size > 0 && err instanceof DiscloseError && err.code === 'ZIP_INPUT_CHANGED') return write(new Map());
+    throw err;
+  });
+  const { written, index, key, skipped, total, entries } = p;
   const result: ExportResult = {
     executionId: record.id,
     path: output,
     bytes: written.bytes,
     sha256: written.sha256,
-    entries: zipInputs.length,
+    entries,
     contentBytes: total,
     contentHash: index.contentHash,
     keyId: key.id,
@@ -85,6 +90,28 @@ export async function exportPack(ctx: Context, options: ExportOptions): Promise<
     result.upload = await uploadPack(ctx, output, { ...options.upload, to: options.to, onProgress, sha256: written.sha256 });
   }
   return result;
+}
+
+// One attempt: pass 1 (hashes, except those given in `known`), sign the index, pass 2 (zip).
+async function packOnce(ctx: Context, dir: string, executionId: string, output: string, onProgress: (e: ProgressEvent) => void, known: ReadonlyMap<string, string>) {
+  const { inputs, skipped, total } = await hashInputs(dir, onProgress, known);
+  const { index, indexBytes, sigBytes, key } = await signedIndex(ctx, executionId, inputs);
+  const zipInputs: ZipInput[] = [...inputs, { path: INDEX_FILE, data: indexBytes }, { path: INDEX_SIG_FILE, data: sigBytes }];
+  const written = await writeAtomically(output, zipInputs, { mtimeMs: zipEpochFromEnv(ctx.env), total: total + indexBytes.length + sigBytes.length, onProgress, ctx });
+  return { written, index, key, skipped, total, entries: zipInputs.length };
+}
+
+// name → sha256 of the receipt's subjects (unverified here: pass 2 re-hashes every byte); empty if unreadable.
+function receiptDigests(dir: string): Map<string, string> {
+  try {
+    const bundle = JSON.parse(readFileSync(join(dir, RECEIPT_FILE), 'utf8')) as { dsseEnvelope?: { payload?: string } };
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope?.payload ?? '', 'base64').toString('utf8')) as { subject?: Array<{ name?: unknown; digest?: { sha256?: unknown } }> };
+    const out = new Map<string, string>();
+    for (const s of statement.subject ?? []) if (typeof s.name === 'string' && typeof s.digest?.sha256 === 'string' && /^[0-9a-f]{64}$/.test(s.digest.sha256)) out.set(s.name, s.digest.sha256);
+    return out;
+  } catch {
+    return new Map();
+  }
 }
 
 // The caller's tenant must own the execution (platform admins see all), and it must have ended.
@@ -123,8 +150,8 @@ export function tenantMatches(tenant: unknown, caller: { tenantId: string; tenan
 
 type HashedInput = { path: string; file: string; size: number; sha256: string; store: boolean };
 
-// Pass 1: every file that goes into the pack, hashed (streaming), sorted by path.
-async function hashInputs(dir: string, onProgress: (e: ProgressEvent) => void): Promise<{ inputs: HashedInput[]; skipped: string[]; total: number }> {
+// Pass 1: every file that goes into the pack, hashed (streaming) unless its digest is known, sorted by path.
+async function hashInputs(dir: string, onProgress: (e: ProgressEvent) => void, known: ReadonlyMap<string, string>): Promise<{ inputs: HashedInput[]; skipped: string[]; total: number }> {
   const { files, skipped } = subjectFiles(dir);
   const all = [...TOP_FILES.filter((f) => existsSync(join(dir, f))).map((f) => ({ path: f, absPath: join(dir, f), size: statSync(join(dir, f)).size })), ...files];
   all.sort((a, b) => comparePaths(a.path, b.path));
@@ -132,7 +159,9 @@ async function hashInputs(dir: string, onProgress: (e: ProgressEvent) => void): 
   let done = 0;
   const total = all.reduce((n, f) => n + f.size, 0);
   for (const f of all) {
-    const h = await sha256File(f.absPath, (n) => onProgress({ phase: 'hash', bytes: (done += n), total }));
+    const digest = known.get(f.path);
+    const h = digest ? { sha256: digest, size: f.size } : await sha256File(f.absPath, (n) => onProgress({ phase: 'hash', bytes: (done += n), total }));
+    if (digest) onProgress({ phase: 'hash', bytes: (done += f.size), total });
     inputs.push({ path: f.path, file: f.absPath, size: h.size, sha256: h.sha256, store: !isCompressible(f.absPath) });
   }
   return { inputs, skipped, total: inputs.reduce((n, i) => n + i.size, 0) };
@@ -146,11 +175,13 @@ async function writeAtomically(
 ): Promise<{ bytes: number; sha256: string }> {
   if (!existsSync(dirname(output))) throw new DiscloseUsageError('OUTPUT_DIR_MISSING', `the directory of ${output} does not exist`);
   const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.${o.ctx.random.uuid()}.tmp`);
+  const out = createWriteStream(tmp, { mode: 0o644 });
   try {
-    const r = await writeZip(createWriteStream(tmp, { mode: 0o644 }), inputs, { mtimeMs: o.mtimeMs, onProgress: (bytes) => o.onProgress({ phase: 'zip', bytes, total: o.total }) });
+    const r = await writeZip(out, inputs, { mtimeMs: o.mtimeMs, onProgress: (bytes) => o.onProgress({ phase: 'zip', bytes, total: o.total }) });
     renameSync(tmp, output);
     return r;
   } catch (err) {
+    out.destroy();
     rmSync(tmp, { force: true });
     if (err instanceof DiscloseError) throw err;
     throw new DiscloseError('EXPORT_WRITE_FAILED', `cannot write ${output}: ${(err as Error).message}`, { cause: err });

@@ -123,7 +123,9 @@ export async function writeZip(out: Writable, inputs: readonly ZipInput[], optio
     packHash.update(chunk);
   });
   const done = pipeline(zip.outputStream, out);
-  const failed = new Promise<never>((_, reject) => zip.on('error', (err: Error) => reject(new DiscloseError('ZIP_WRITE_FAILED', `cannot write the zip: ${err.message}`, { cause: err }))));
+  const failed = new Promise<never>((_, reject) =>
+    zip.on('error', (err: Error) => reject(err instanceof DiscloseError ? err : new DiscloseError('ZIP_WRITE_FAILED', `cannot write the zip: ${err.message}`, { cause: err }))),
+  );
   zip.end();
   await Promise.race([done, failed]);
   return { bytes, entries: sorted.length, sha256: packHash.digest('hex') };
@@ -139,7 +141,7 @@ function openChecked(input: { path: string; file: string; sha256?: string }, pro
     progress(chunk.length);
   });
   stream.on('end', () => {
-    if (hash && hash.digest('hex') !== input.sha256) fail(new Error(`${input.path} changed while the pack was being written`));
+    if (hash && hash.digest('hex') !== input.sha256) fail(new DiscloseError('ZIP_INPUT_CHANGED', `${input.path} changed while the pack was being written (its sha256 is not the one in the index)`));
   });
   stream.on('error', (err) => fail(err));
   return stream;

@@ -99,6 +99,18 @@ describe('disclose export', () => {
     await expect(exportPack(ctx, { executionId: '../etc' })).rejects.toMatchObject({ code: 'EXECUTION_ID_INVALID', exitCode: 2 });
   });
 
+  it('exports an execution whose files no longer match its receipt: the index tells the truth, verify flags the receipt', async () => {
+    const { ctx, dir, record, out } = setup();
+    const { writeReceipt } = await import('../../src/receipts/index.js');
+    await writeReceipt(ctx, dir, record);
+    const { writeFileSync: wf } = await import('node:fs');
+    wf(join(dir, 'out', 'test', 'junit.xml'), '<testsuite tests="4"/>\n'); // same size, other bytes
+    const r = await exportPack(ctx, { executionId: ID, output: join(out, 'p.zip') });
+    const v = await verifyPack(ctx, r.path);
+    expect(v.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['receipt.subjects']);
+    expect(v.checks.find((c) => c.name === 'receipt.subjects')!.detail).toMatch(/^subject out\/test\/junit.xml: sha256 is/);
+  });
+
   it('refuses an execution that is still running (its evidence is not final)', async () => {
     const { ctx, dir, out } = setup();
     const { readFileSync: rf, writeFileSync: wf } = await import('node:fs');
