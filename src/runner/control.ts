@@ -9,7 +9,7 @@ import { requirePermission, type Session } from '../tenancy/index.js';
 import { RunnerError } from './errors.js';
 import { loadRecord } from './execute.js';
 import type { ExecutionRecord } from './record.js';
-import { recoverOrphans, sameProcessAlive } from './recovery.js';
+import { killSandboxesOf, recoverOrphans, sameProcessAlive } from './recovery.js';
 
 export interface ExecutionSummary {
   id: string;
@@ -134,6 +134,7 @@ export function cancelExecutions(session: Session, target: { id?: string; all?: 
           /* gone */
         }
       }
+      if (row.dir) killSandboxesOf(row.dir);
       settleTasks(db, id, 'cancelled', 'the execution was cancelled', at);
     }
   }

@@ -2,7 +2,7 @@
  * Crash safety: an execution left queued/running by a runner process that no longer exists (killed,
  * machine rebooted) is marked failed with the reason, and its leftover sandboxes are killed.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Db } from '../store/db.js';
 import { markFinished, orphanCandidates, sandboxPgids, settleTasks } from '../store/executions.js';
 
@@ -22,6 +22,36 @@ export function processStartTime(pid: number): string | null {
 export function sameProcessAlive(pid: number, start: string | null): boolean {
   const now = processStartTime(pid);
   return now !== null && (start === null || now === start);
+}
+
+/**
+ * SIGKILLs every bwrap process whose command line binds this execution's out directory. Catches
+ * sandboxes whose runner died before bwrap armed --die-with-parent; killing bwrap's pid 1 ends its
+ * whole pid namespace.
+ */
+export function killSandboxesOf(executionDir: string): number {
+  const needle = `${executionDir}/out/`;
+  let n = 0;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.startsWith('bwrap\0') || cmd.includes('/bwrap\0')) {
+        if (cmd.includes(needle)) {
+          process.kill(Number(pid), 'SIGKILL');
+          n += 1;
+        }
+      }
+    } catch {
+      /* exited or not ours */
+    }
+  }
+  return n;
 }
 
 export interface RecoveredExecution {
@@ -47,6 +77,7 @@ export function recoverOrphans(db: Db, at: string): RecoveredExecution[] {
         /* already gone */
       }
     }
+    if (ex.dir) killed += killSandboxesOf(ex.dir);
     const reason = `runner process ${ex.runner_pid} died while the execution was ${ex.status} (maestro was killed or the machine restarted)`;
     if (markFinished(db, ex.id, 'failed', reason, at)) {
       settleTasks(db, ex.id, 'failed', 'the runner died while this task was running', at, 'running');
