@@ -9,6 +9,7 @@ export default class PolicyCheck extends BaseCommand<typeof PolicyCheck> {
     path: Args.string({ description: 'Files or directories to check.', required: true }),
   };
   static override flags = {
+    format: Flags.string({ char: 'f', description: 'Output format (--json means json).', options: ['json', 'pretty'], default: 'pretty' }),
     strict: Flags.boolean({ char: 'S', description: 'Strict mode: also report unused variables, imports and deprecated builtins.', default: false }),
   };
 
@@ -17,8 +18,8 @@ export default class PolicyCheck extends BaseCommand<typeof PolicyCheck> {
     const { renderCheckReport } = await import('../../src/cli/render-policy.js');
     const { argv } = await this.parse(PolicyCheck);
     const report = checkPolicies({ paths: argv as string[], strict: this.flags.strict, cwd: this.ctx.cwd });
-    // Like `opa check`: errors are diagnostics on stderr; --json keeps the machine form on stdout.
-    if (this.jsonMode) this.emit({ errors: report.errors }, () => '');
+    // Like `opa check`: errors are diagnostics on stderr; --json / --format json prints them on stdout.
+    if (this.jsonMode || this.flags.format === 'json') process.stdout.write(`${JSON.stringify({ errors: report.errors }, null, 2)}\n`);
     else if (report.errors.length > 0) this.note(renderCheckReport(report));
     else this.note(`ok: ${report.modules} module${report.modules === 1 ? '' : 's'} checked`);
     this.finish(report.errors.length > 0 ? 2 : 0);

@@ -30,6 +30,7 @@ describe('maestro policy check', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^ok: 4 modules checked$/m);
     expect(json(maestro(['policy', 'check', 'basic', '--json']))).toEqual({ errors: [] });
+    expect(json(maestro(['policy', 'check', 'basic', '-f', 'json']))).toEqual({ errors: [] });
   });
 
   it('exits 5 for a missing path', () => {

@@ -39,6 +39,8 @@ describe('maestro policy test', () => {
     expect(byName.get('test_fails_on_purpose')).toMatchObject({ pass: false, fail: true });
     expect(byName.get('test_error_conflict')!.error.code).toBe('eval_conflict_error');
     for (const x of results) expect(typeof x.duration_ns).toBe('number');
+    const f = maestro(['policy', 'test', 'tests', '--format', 'json', '--run', 'override']);
+    expect(json<unknown[]>(f)).toHaveLength(1);
   });
 
   it('exits 2 on compile errors and runs the bench pack tests green', () => {
