@@ -33,6 +33,11 @@ describe('compiler checks', () => {
     expect(first('package a\nimport rego.v1\np := any([true])')).toMatch(/undefined function any/);
   });
 
+  it('builtin calls with constant arguments of the wrong type', () => {
+    expect(first('package a\np := concat(",", "ab")')).toBe('pol.rego:2:6: rego_type_error: concat: operand 2 must be one of {array, set} but got string');
+    expect(() => compile([{ path: 'ok.rego', text: 'package a\np := concat(",", input.x)' }])).not.toThrow();
+  });
+
   it('duplicate imports', () => {
     expect(first('package a\nimport data.x\nimport data.y as x\np := 1')).toBe('pol.rego:3:1: rego_compile_error: import must not shadow import x');
     expect(first('package a\nimport rego.v1\nimport future.keywords.in')).toMatch(/^pol\.rego:3:1: rego_compile_error: import future\.keywords\.in shadows import rego\.v1/);

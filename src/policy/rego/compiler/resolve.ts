@@ -6,6 +6,7 @@ import type { Expr, Rule, Term, TermOf, With } from '../ast.js';
 import type { Location, RegoErrorItem } from '../errors.js';
 import { lookupBuiltin } from '../builtins/registry.js';
 import { checkMatch, checkSomeIn } from './match.js';
+import { checkConstantCall } from './typecheck.js';
 import { patternDeclVars, ROOTS } from './vars.js';
 
 /** What a module's bodies can name: package rules and import aliases. */
@@ -245,6 +246,7 @@ export class Resolver {
     } else if (arity >= 0 && args.length !== arity && !(topLevel && args.length === arity + 1)) {
       this.err('rego_type_error', `${t.op}: arity mismatch: have ${args.length} argument${args.length === 1 ? '' : 's'}, want ${arity}`, t.loc);
     }
+    else if (!this.env.functions.has(name)) checkConstantCall(name, args, t.loc, this.env.errors);
     return { ...t, op: name, args };
   }
 

@@ -9,7 +9,8 @@ describe('aggregates, arrays, sets', () => {
     expect(ev('[count("héllo"), count({1, 2}), sum([1, 2.5]), product({2, 3}), max([1, "a"]), min(set())]')).toBeUndefined();
     expect(ev('[count("héllo"), count({1, 2}), sum([1, 2.5]), product({2, 3}), max([1, "a"])]')).toEqual([5, 2, 3.5, 6, 'a']);
     expect(ev('sort({3, 1, [0]})')).toEqual([1, 3, [0]]);
-    expect(regoErrorOf(() => ev('count(1)')).message).toMatch(/eval_type_error: count: operand 1 must be one of/);
+    expect(regoErrorOf(() => ev('count(1)')).message).toMatch(/rego_type_error: count: operand 1 must be one of/);
+    expect(regoErrorOf(() => value('package t\nx := count(input.n)', 'data.t.x', { strict: true, input: { n: 1 } })).message).toMatch(/eval_type_error: count: operand 1/);
   });
 
   it('array.concat/slice/reverse and set operators', () => {
