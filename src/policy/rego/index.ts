@@ -95,7 +95,7 @@ export interface Explanation {
   entries: Array<{ rule: string; value: unknown; bindings: Record<string, unknown>; location: Location }>;
 }
 
-/** Raw (Value-level) results, used by the conformance runner and the JSON form. */
+/** Raw (Value-level) results: exact numbers (bigint) and real sets, for exact JSON output via formatJson. */
 export interface RawResult {
   expressions: Value[];
   bindings: Map<string, Value>;
@@ -125,7 +125,11 @@ export function evaluate(policy: CompiledPolicy, query: string, opts: EvalOption
   return { results, explanation: { entries } };
 }
 
-/** Evaluate and keep engine values (exact numbers, sets). */
+/**
+ * Evaluate and keep engine values (exact big integers, sets); `prints` holds print() lines when
+ * no print hook is given.
+ * @example formatJson(evaluateRaw(policy, 'data.a.big').raw[0]!.expressions[0]!) // '1000000000000000000001'
+ */
 export function evaluateRaw(policy: CompiledPolicy, query: string, opts: EvalOptions = {}) {
   const parsed = parseQueryText(query, 'query');
   const original: Expr[] = parsed;
