@@ -1,7 +1,7 @@
 /** Numeric builtins: arithmetic operators, rounding, ranges, to_number, rand.intn. */
 import { isInteger, mkNumber, RSet, toBigInt, typeName, type Value } from '../value.js';
 import { add, div, mul, rem, sub, toFloat } from './arith.js';
-import { argInt, argNumber, argString, BuiltinError, registerBuiltins, type BuiltinFn } from './registry.js';
+import { argNumber, argString, BuiltinError, registerBuiltins, type BuiltinFn } from './registry.js';
 
 const binary =
   (name: string, op: (a: number | bigint, b: number | bigint) => number | bigint): BuiltinFn =>
