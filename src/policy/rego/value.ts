@@ -299,96 +299,6 @@ export function valueEquals(a: Value, b: Value): boolean {
   return keyOf(a) === keyOf(b);
 }
 
-// ---------- JSON conversion ----------
-
-/** Convert parsed JSON/YAML (plain JS data, bigint allowed) into a Value. */
-export function fromJson(x: unknown): Value {
-  if (x === null || x === undefined) return null;
-  switch (typeof x) {
-    case 'boolean':
-    case 'string':
-      return x;
-    case 'number':
-    case 'bigint':
-      return mkNumber(x);
-  }
-  if (Array.isArray(x)) return x.map(fromJson);
-  if (x instanceof RObject || x instanceof RSet) return x;
-  if (x instanceof Set) return new RSet([...x].map(fromJson));
-  if (x instanceof Map) return new RObject([...x].map(([k, v]) => [fromJson(k), fromJson(v)] as const));
-  const o = new RObject();
-  for (const [k, v] of Object.entries(x as Record<string, unknown>)) o.set(k, fromJson(v));
-  return o;
-}
-
-/**
- * Convert a Value to plain JSON data: sets → sorted arrays, non-string object keys → their JSON
- * text, huge integers → JS numbers (lossy; use `formatJson` for exact text).
- */
-export function toJson(v: Value): unknown {
-  if (v === null || typeof v !== 'object') return typeof v === 'bigint' ? Number(v) : v;
-  if (Array.isArray(v)) return v.map(toJson);
-  if (v instanceof RSet) return v.values().map(toJson);
-  const out: Record<string, unknown> = {};
-  for (const [k, val] of v.entries()) out[typeof k === 'string' ? k : formatJson(k)] = toJson(val);
-  return out;
-}
-
-/** Format a number as OPA prints it (exact for big integers). */
-export function formatNumber(n: number | bigint): string {
-  if (typeof n === 'bigint') return n.toString();
-  if (!Number.isFinite(n)) return String(n);
-  return JSON.stringify(n);
-}
-
-/** Exact compact JSON text of a Value (sets as sorted arrays, object keys sorted). */
-export function formatJson(v: Value, indent = ''): string {
-  if (v === null) return 'null';
-  switch (typeof v) {
-    case 'boolean':
-      return v ? 'true' : 'false';
-    case 'number':
-    case 'bigint':
-      return formatNumber(v);
-    case 'string':
-      return JSON.stringify(v);
-  }
-  const nl = indent ? '\n' : '';
-  const inner = (depth: string): string => depth + indent;
-  const render = (items: string[], open: string, close: string, depth: string): string => {
-    if (items.length === 0) return open + close;
-    const d = inner(depth);
-    return open + nl + items.map((s) => d + s).join(',' + nl) + nl + depth + close;
-  };
-  return formatAt(v, '', indent, render);
-}
-
-function formatAt(
-  v: Value,
-  depth: string,
-  indent: string,
-  render: (items: string[], open: string, close: string, depth: string) => string,
-): string {
-  if (v === null || typeof v !== 'object') return formatJson(v);
-  const next = depth + indent;
-  const sep = indent ? ': ' : ':';
-  if (Array.isArray(v)) return render(v.map((x) => formatAt(x, next, indent, render)), '[', ']', depth);
-  if (v instanceof RSet) return render(v.values().map((x) => formatAt(x, next, indent, render)), '[', ']', depth);
-  const items = v.entries().map(([k, val]) => {
-    const ks = typeof k === 'string' ? JSON.stringify(k) : JSON.stringify(formatJson(k));
-    return ks + sep + formatAt(val, next, indent, render);
-  });
-  return render(items, '{', '}', depth);
-}
-
-/** Rego source-like text of a value (used by print and sprintf %v): sets as {a, b}. */
-export function formatRego(v: Value): string {
-  if (v === null || typeof v !== 'object') return formatJson(v);
-  if (Array.isArray(v)) return '[' + v.map(formatRego).join(', ') + ']';
-  if (v instanceof RSet) return v.size === 0 ? 'set()' : '{' + v.values().map(formatRego).join(', ') + '}';
-  return '{' + v.entries().map(([k, x]) => formatRego(k) + ': ' + formatRego(x)).join(', ') + '}';
-}
-
 // ---------- iteration helpers ----------
 
 /** Iterate [key, value] pairs of a collection: arrays by index, objects by key, sets as (v, v). */
@@ -409,3 +319,6 @@ export function getIndex(coll: Value, key: Value): Value | undefined {
   if (coll instanceof RSet) return coll.has(key) ? key : undefined;
   return undefined;
 }
+
+// JSON conversion and text forms live in value-json.ts (re-exported here for builtin families).
+export { formatJson, formatNumber, formatRego, fromJson, toJson } from './value-json.js';
