@@ -6,6 +6,7 @@ import './objects.js';
 import './strings.js';
 import './sprintf.js';
 import './json-patch.js';
+import './graph.js';
 import './numbers.js';
 import './comparison.js';
 import './bitwise.js';

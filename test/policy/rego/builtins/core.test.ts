@@ -84,3 +84,11 @@ describe('types, membership, unsupported', () => {
     }
   });
 });
+
+describe('graph', () => {
+  it('graph.reachable and graph.reachable_paths', () => {
+    const g = '{"a": ["b"], "b": {"c"}, "c": [], "d": ["a"]}';
+    expect(ev(`graph.reachable(${g}, ["a"])`)).toEqual(['a', 'b', 'c']);
+    expect(ev(`graph.reachable_paths(${g}, {"d"})`)).toEqual([['d', 'a', 'b', 'c']]);
+  });
+});
