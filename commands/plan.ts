@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../src/cli/base-command.js';
 
 export default class Plan extends BaseCommand<typeof Plan> {
@@ -12,17 +13,26 @@ export default class Plan extends BaseCommand<typeof Plan> {
     '<%= config.bin %> plan fixtures/manifests/build-test-report.yaml',
     '<%= config.bin %> plan wf.yaml --json',
     '<%= config.bin %> plan wf.yaml --prices my-prices.json',
+    '<%= config.bin %> plan wf.yaml --explain',
   ];
   static override args = { manifest: Args.string({ description: 'Path of the manifest (YAML).', required: true }) };
   static override flags = {
     prices: Flags.string({ description: 'A price table (JSON) overlaid on the built-in and state-home tables.', helpValue: '<file>' }),
+    explain: Flags.boolean({ description: 'Show the policy rules that fired, their values and file:line, and the budget context.', default: false }),
+    region: Flags.string({ description: 'Region the run is requested for (default: the workflow region).' }),
   };
 
   async run(): Promise<void> {
-    const { planManifest } = await import('../src/cost/index.js');
-    const { renderPlan } = await import('../src/cli/render-cost.js');
+    const { planWithPolicy } = await import('../src/engine/index.js');
+    const { renderPlanWithPolicy } = await import('../src/cli/render-engine.js');
     const session = await this.session();
-    const plan = await planManifest(session, this.args.manifest, this.flags.prices === undefined ? {} : { prices: this.flags.prices });
-    this.emit(plan, renderPlan);
+    const result = await planWithPolicy(session, {
+      manifestPath: this.args.manifest,
+      explain: this.flags.explain,
+      ...(this.flags.prices === undefined ? {} : { prices: this.flags.prices }),
+      ...(this.flags.region === undefined ? {} : { region: this.flags.region }),
+    });
+    this.emit(result, (r) => renderPlanWithPolicy(r, this.flags.explain));
+    if (!result.allow) this.finish(3);
   }
 }

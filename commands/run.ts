@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../src/cli/base-command.js';
 
 export default class Run extends BaseCommand<typeof Run> {
@@ -18,6 +19,7 @@ export default class Run extends BaseCommand<typeof Run> {
   static override flags = {
     detach: Flags.boolean({ description: 'Return as soon as the execution is published; a background worker runs it.', default: false }),
     sandbox: Flags.string({ description: 'Sandbox for the tasks.', options: ['bwrap', 'none'], default: 'bwrap' }),
+    region: Flags.string({ description: 'Region the run is requested for (default: the workflow region); the residency pack checks it.' }),
     worker: Flags.string({ description: 'Internal: execute a published execution (used by --detach).', hidden: true }),
   };
 
@@ -25,6 +27,8 @@ export default class Run extends BaseCommand<typeof Run> {
     const runner = await import('../src/runner/index.js');
     const { renderRun, renderTaskEvent } = await import('../src/cli/render-run.js');
     const session = await this.session();
+    const { installRunHooks } = await import('../src/engine/index.js');
+    await installRunHooks(session, this.flags.region === undefined ? {} : { region: this.flags.region });
     if (this.flags.worker) {
       await runner.executeExecution(session, this.flags.worker);
       return;

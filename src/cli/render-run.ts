@@ -14,7 +14,7 @@ function num(n: number | null | undefined, unit: string): string {
 }
 
 /** The execution: header fields, then one row per task. */
-export function renderExecution(r: ExecutionRecord): string {
+export function renderExecution(r: Omit<ExecutionRecord, 'cost'>): string {
   const head = fields([
     ['execution', r.id],
     ['workflow', r.workflow],

@@ -1,5 +1,6 @@
 /** Human renderers for tenancy results (whoami, login, tenants, members). */
-import type { LoginResult, Member, TenantView, WhoAmI } from '../tenancy/index.js';
+import type { WhoAmI } from '../engine/whoami.js';
+import type { LoginResult, Member, TenantView } from '../tenancy/index.js';
 import { fields, style, table, usd } from './render.js';
 
 export function renderWhoAmI(w: WhoAmI): string {

@@ -2,9 +2,11 @@
  * One interface, two implementations: commands call `MaestroApi` and render its plain data, whether
  * the engine is embedded (local) or a remote control plane (thin client). Same objects, same output.
  */
-import type { Member, Session, TenantSettingsInput, TenantView, WhoAmI } from '../tenancy/index.js';
+import type { WhoAmI } from '../engine/whoami.js';
+import { whoami } from '../engine/whoami.js';
+import type { Member, Session, TenantSettingsInput, TenantView } from '../tenancy/index.js';
 import { parseMaxConcurrent, usdToMicros } from '../tenancy/tenants.js';
-import { membersList, membersSet, tenantsCreate, tenantsList, tenantsSet, whoami } from '../tenancy/index.js';
+import { membersList, membersSet, tenantsCreate, tenantsList, tenantsSet } from '../tenancy/index.js';
 import type { ControlPlaneClient } from './http.js';
 
 export interface MaestroApi {

@@ -14,5 +14,5 @@ export { runSandboxed, findBwrap, requireBwrap, BWRAP_INSTALL_HINT } from './san
 export type { SandboxSpec, SandboxIO, TaskOutcome, TaskUsage, WriteRecord, SandboxMode } from './sandbox.types.js';
 export { compileSeccomp, buildSeccompProgram } from './seccomp.js';
 export { appArmorProfileText, appArmorAvailable } from './apparmor.js';
-export type { ExecutionRecord, TaskRecord } from './record.js';
+export { writeRecordFile, readRecordFile, type ExecutionRecord, type TaskRecord } from './record.js';
 export { EXECUTION_ID_RE } from './ids.js';

@@ -1,5 +1,6 @@
 /** Routes for identity and tenants (spec §7): thin wrappers over the tenancy room's operations. */
-import { ROLES, membersList, membersSet, tenantsCreate, tenantsList, tenantsSet, whoami } from '../tenancy/index.js';
+import { whoami } from '../engine/whoami.js';
+import { ROLES, membersList, membersSet, tenantsCreate, tenantsList, tenantsSet } from '../tenancy/index.js';
 import type { JsonSchema, RouteDef } from './route.types.js';
 
 const money: JsonSchema = { type: 'string', pattern: '^\\$?\\d{1,12}(\\.\\d{1,6})?$', description: 'USD amount, e.g. "500" or "12.50"' };

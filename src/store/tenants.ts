@@ -115,20 +115,3 @@ export function activeExecutionIds(db: Db, tenantId: string): string[] {
   return (stmts(db).activeExecutions.all(tenantId) as Array<{ id: string }>).map((r) => r.id);
 }
 
-/**
- * A tenant's spend in a window, in micro-dollars: actual costs of executions finished in the window plus
- * the estimates of those still holding a slot (so parallel runs cannot overshoot a cap between them).
- */
-export function tenantSpendMicros(db: Db, tenantId: string, fromIso: string, toIso: string): number {
-  const row = db
-    .prepare(
-      `select
-         coalesce((select sum(coalesce(actual_cost_micros, estimated_cost_micros, 0)) from executions
-                   where tenant_id = @t and status in ('succeeded', 'failed', 'cancelled')
-                     and finished_at >= @from and finished_at < @to), 0)
-       + coalesce((select sum(coalesce(estimated_cost_micros, 0)) from executions
-                   where tenant_id = @t and status in ('queued', 'running')), 0) as spent`,
-    )
-    .get({ t: tenantId, from: fromIso, to: toIso }) as { spent: number };
-  return row.spent;
-}

@@ -23,22 +23,18 @@ export {
   authenticateToken,
   currentToken,
   isPlatformAdmin,
-  registerInitExtension,
   type Session,
   type Identity,
   type InitResult,
 } from './session.js';
 export { issueToken, verifyToken, tokenPath, TOKEN_ALGORITHMS, type TokenClaims } from './tokens.js';
 export {
-  whoami,
   login,
-  tenantUsage,
   tenantsList,
   tenantsCreate,
   tenantsSet,
   membersSet,
   membersList,
-  type WhoAmI,
   type LoginResult,
   type TenantSettingsInput,
 } from './operations.js';

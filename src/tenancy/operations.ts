@@ -3,9 +3,7 @@
  */
 import type { Context } from '../core/context.js';
 import { AuthError, UsageError } from '../core/errors.js';
-import { dayWindow } from '../core/time.js';
 import { openStore } from '../store/index.js';
-import { activeExecutionIds, tenantSpendMicros } from '../store/tenants.js';
 import { requirePermission } from './roles.js';
 import { ensureInitialized, isPlatformAdmin, type Session } from './session.js';
 import {
@@ -14,7 +12,6 @@ import {
   getTenant,
   listMembers,
   listTenants,
-  microsToUsd,
   parseMaxConcurrent,
   setMember,
   tenantView,
@@ -25,39 +22,6 @@ import {
   type TenantView,
 } from './tenants.js';
 import { issueToken, tokenPath, writeSecretFile } from './tokens.js';
-
-/** Spec §15.2, exactly these keys. */
-export interface WhoAmI {
-  subject: string;
-  tenant: string;
-  roles: string[];
-  quotas: { maxConcurrent: number; inUse: number };
-  budget: { dailyMaxUSD: number; spentUSD: number };
-}
-
-/** Live usage of a tenant: slots in use (and by whom) and today's spend. */
-export function tenantUsage(session: Pick<Session, 'store' | 'ctx'>, tenant: Tenant) {
-  const active = activeExecutionIds(session.store.db, tenant.id);
-  const { startMs, endMs } = dayWindow(session.ctx.clock.now(), tenant.dayTimezone);
-  const spentMicros = tenantSpendMicros(session.store.db, tenant.id, new Date(startMs).toISOString(), new Date(endMs).toISOString());
-  return { inUse: active.length, activeIds: active, spentMicros, dayStart: new Date(startMs).toISOString() };
-}
-
-export function whoami(session: Session): WhoAmI {
-  requirePermission(session.identity, 'read');
-  const usage = tenantUsage(session, session.tenant);
-  return {
-    subject: session.identity.subject,
-    tenant: session.tenant.name,
-    roles: session.identity.roles,
-    quotas: { maxConcurrent: session.tenant.maxConcurrent, inUse: usage.inUse },
-    budget: { dailyMaxUSD: microsToUsd(session.tenant.dailyBudgetMicros), spentUSD: roundCents(microsToUsd(usage.spentMicros)) },
-  };
-}
-
-function roundCents(usd: number): number {
-  return Math.round(usd * 100) / 100;
-}
 
 export interface LoginResult {
   subject: string;

@@ -39,13 +39,6 @@ export interface InitResult {
   tokenPath: string;
 }
 
-/** Hook so other rooms (receipt keys) can create their own key material during init. */
-export type InitExtension = (ctx: Context) => Promise<void>;
-const extensions: InitExtension[] = [];
-export function registerInitExtension(fn: InitExtension): void {
-  extensions.push(fn);
-}
-
 /**
  * Create the state home if needed: database, default tenant, token key, local admin identity + token.
  * Idempotent: a second call changes nothing.
@@ -69,7 +62,8 @@ export async function ensureInitialized(ctx: Context, store?: Store): Promise<In
     });
     created = init.immediate();
     const keyCreated = ensureTokenKey(ctx.home);
-    for (const ext of extensions) await ext(ctx);
+    // The engine's receipt-signing key (receipts room; loaded lazily: it is only needed on first init).
+    if (created || keyCreated) (await import('../receipts/keys.js')).ensureSigningKey(ctx);
     const tenantId = getSetting(own.db, 'default_tenant')!;
     const localSub = getSetting(own.db, 'local_subject') ?? subject;
     if (created || keyCreated || !existsSync(tokenPath(ctx.home))) {

@@ -1,0 +1,10 @@
+/**
+ * The engine's composition room: operations that span rooms (cost + policy + runner + receipts).
+ * Rooms stay independent; this is where they meet.
+ * @example
+ *   await installRunHooks(session); const plan = await planWithPolicy(session, { manifestPath });
+ */
+export { installRunHooks, type RunHookOptions } from './hooks.js';
+export { planWithPolicy, type PlanRequest } from './plan.js';
+export { executionStatusView, type ExecutionStatusView } from './status.js';
+export { whoami, type WhoAmI } from './whoami.js';

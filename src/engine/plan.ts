@@ -1,0 +1,46 @@
+/** `maestro plan` and POST /api/plan: the cost plan of a manifest plus the policy packs' verdict on it. */
+import type { Session } from '../tenancy/index.js';
+
+export interface PlanRequest {
+  /** Path of the manifest file (CLI). */
+  manifestPath?: string;
+  /** Or the manifest's YAML text (control plane). */
+  manifestSource?: string;
+  /** File name used in messages when the source is given. */
+  manifestName?: string;
+  prices?: string;
+  explain?: boolean;
+  region?: string;
+  sandbox?: string;
+}
+
+/**
+ * Estimate a manifest and decide it with the tenant's packs (recorded as a `plan` decision).
+ * The result is the cost plan's object with a `policy` key; `allow` false means exit 3.
+ * @example const r = await planWithPolicy(session, { manifestPath: 'wf.yaml', explain: true });
+ */
+export async function planWithPolicy(session: Session, req: PlanRequest) {
+  const [cost, packs, manifest] = await Promise.all([import('../cost/index.js'), import('../policy/packs/index.js'), import('../manifest/index.js')]);
+  const prices = req.prices === undefined ? {} : { prices: req.prices };
+  let plan;
+  if (req.manifestSource !== undefined) {
+    const loaded = await loadFromSource(manifest, req.manifestSource, req.manifestName ?? 'manifest.yaml');
+    plan = cost.planExecution(session, loaded, prices);
+  } else {
+    plan = await cost.planManifest(session, req.manifestPath!, prices);
+  }
+  const gate = await packs.planPolicy(session, plan, {
+    explain: req.explain ?? false,
+    ...(req.region ? { region: req.region } : {}),
+    ...(req.sandbox ? { sandbox: req.sandbox } : {}),
+  });
+  return { ...plan, policy: gate.decision, allow: gate.allow };
+}
+
+async function loadFromSource(manifest: typeof import('../manifest/index.js'), source: string, name: string) {
+  const r = await manifest.validateManifestSource(source, { file: name });
+  if (!r.valid || !r.manifest) {
+    throw new manifest.ManifestError(name, r.diagnostics);
+  }
+  return r.manifest;
+}
