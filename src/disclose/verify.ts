@@ -107,7 +107,7 @@ async function hashEntries(zip: Awaited<ReturnType<typeof openZip>>, entries: Zi
   const expected = new Map<string, IndexEntry>(index.entries.map((e) => [e.path, e]));
   const files = new Map<string, string>();
   let receipt: Buffer | null = null;
-  const total = entries.reduce((n, e) => n + e.entry.uncompressedSize, 0);
+  const total = entries.filter((e) => expected.has(e.name)).reduce((n, e) => n + e.entry.uncompressedSize, 0);
   let done = 0;
   const failures: Check[] = [];
   for (const { name, entry } of entries) {
