@@ -109,6 +109,12 @@ o := {[1]: "arr", {"a"}: "set"}`;
     expect(evaluate(policy('package t'), '1 > 2; true').results).toEqual([]);
   });
 
+  it('evaluates long literals without deep recursion', () => {
+    const arr = Array.from({ length: 20_000 }, (_, i) => i).join(', ');
+    const obj = Array.from({ length: 20_000 }, (_, i) => `"k${i}": ${i}`).join(', ');
+    expect(value(`package t\nx := [count([${arr}]), count({${obj}})]`, 'data.t.x')).toEqual([20_000, 20_000]);
+  });
+
   it('v0 syntax still evaluates', () => {
     expect(value('package t\np[x] { x := 1 }\nq = y { y := 2 }\nr { true }', 'data.t')).toEqual({ p: [1], q: 2, r: true });
   });

@@ -158,7 +158,12 @@ export class Evaluator {
   }
 
   evalItems(frame: Frame, items: Term[], i: number, acc: Value[], k: (vs: Value[]) => boolean): boolean {
-    if (i === items.length) return k(acc.slice());
+    // scalars need no enumeration: take them iteratively (keeps the stack flat for long literals)
+    while (i < items.length && items[i]!.type === 'scalar') {
+      acc[i] = (items[i] as TermOf<'scalar'>).value;
+      i++;
+    }
+    if (i === items.length) return k(acc.slice(0, items.length));
     return this.evalTerm(frame, items[i]!, (v) => {
       acc[i] = v;
       return this.evalItems(frame, items, i + 1, acc, k);
@@ -166,6 +171,13 @@ export class Evaluator {
   }
 
   private evalObject(frame: Frame, t: TermOf<'object'>, i: number, acc: RObject, k: ValCont): boolean {
+    while (i < t.items.length && t.items[i]![0].type === 'scalar' && t.items[i]![1].type === 'scalar') {
+      const [kt, vt] = t.items[i] as [TermOf<'scalar'>, TermOf<'scalar'>];
+      const prev = acc.get(kt.value);
+      if (prev !== undefined && !valueEquals(prev, vt.value)) throw regoError('eval_conflict_error', 'object keys must be unique', t.loc);
+      acc.set(kt.value, vt.value);
+      i++;
+    }
     if (i === t.items.length) return k(new RObject(acc.entries()));
     const [kt, vt] = t.items[i]!;
     return this.evalTerm(frame, kt, (kv) =>
