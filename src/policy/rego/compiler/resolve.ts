@@ -7,7 +7,7 @@ import type { Location, RegoErrorItem } from '../errors.js';
 import { lookupBuiltin } from '../builtins/registry.js';
 import { checkMatch, checkSomeIn } from './match.js';
 import { checkConstantCall } from './typecheck.js';
-import { patternDeclVars, ROOTS } from './vars.js';
+import { collectExprNames, collectNames, patternDeclVars, ROOTS } from './vars.js';
 
 /** What a module's bodies can name: package rules and import aliases. */
 export interface NameEnv {
@@ -65,10 +65,10 @@ export class Resolver {
       rule.args = rule.args.map((a) => this.term(a, scope));
     }
     if (rule.ref.length > 1) {
-      for (const t of rule.ref.slice(1)) this.collectNames(t, scope.allNames);
+      for (const t of rule.ref.slice(1)) collectNames(t, scope.allNames);
     }
-    if (rule.key) this.collectNames(rule.key, scope.allNames);
-    if (rule.value) this.collectNames(rule.value, scope.allNames);
+    if (rule.key) collectNames(rule.key, scope.allNames);
+    if (rule.value) collectNames(rule.value, scope.allNames);
     rule.body = this.body(rule.body, scope);
     rule.ref = [rule.ref[0]!, ...rule.ref.slice(1).map((t) => this.term(t, scope))];
     if (rule.key) rule.key = this.term(rule.key, scope);
@@ -77,7 +77,7 @@ export class Resolver {
       e.args = rule.args;
       const es = this.newScope();
       for (const a of rule.args ?? []) for (const v of patternDeclVars(a)) if (!v.generated) es.declared.set(v.name, v.name);
-      if (e.value) this.collectNames(e.value, es.allNames);
+      if (e.value) collectNames(e.value, es.allNames);
       e.body = this.body(e.body, es);
       if (e.value) e.value = this.term(e.value, es);
     }
@@ -89,7 +89,7 @@ export class Resolver {
   }
 
   private body(exprs: Expr[], scope: Scope): Expr[] {
-    for (const e of exprs) this.collectExprNames(e, scope.allNames);
+    for (const e of exprs) collectExprNames(e, scope.allNames);
     return exprs.map((e) => this.expr(e, scope));
   }
 
@@ -253,9 +253,9 @@ export class Resolver {
   private compr(t: Extract<Term, { type: 'arraycompr' | 'setcompr' | 'objectcompr' }>, scope: Scope): Term {
     const inner = this.newScope(scope);
     if (t.type === 'objectcompr') {
-      this.collectNames(t.key, inner.allNames);
-      this.collectNames(t.value, inner.allNames);
-    } else this.collectNames(t.term, inner.allNames);
+      collectNames(t.key, inner.allNames);
+      collectNames(t.value, inner.allNames);
+    } else collectNames(t.term, inner.allNames);
     const body = this.body(t.body, inner);
     let out: Term;
     if (t.type === 'objectcompr') {
@@ -271,46 +271,6 @@ export class Resolver {
     const v: TermOf<'var'> = { type: 'var', name: `$h${this.counter++}`, loc: t.loc, generated: true };
     body.push({ kind: 'unify', lhs: v, rhs: t, negated: false, with: [], loc: t.loc });
     return v;
-  }
-
-  // ---------- name collection (for capture decisions) ----------
-  private collectExprNames(e: Expr, out: Set<string>): void {
-    switch (e.kind) {
-      case 'term':
-        return this.collectNames(e.term, out);
-      case 'unify':
-      case 'assign':
-        this.collectNames(e.lhs, out);
-        return this.collectNames(e.rhs, out);
-      case 'some':
-        return e.vars.forEach((v) => out.add(v.name));
-      case 'somein':
-        if (e.key) this.collectNames(e.key, out);
-        this.collectNames(e.value, out);
-        return this.collectNames(e.coll, out);
-      case 'every':
-        return this.collectNames(e.domain, out);
-    }
-  }
-
-  private collectNames(t: Term, out: Set<string>): void {
-    switch (t.type) {
-      case 'var':
-        if (!t.generated) out.add(t.name);
-        return;
-      case 'ref':
-        this.collectNames(t.head, out);
-        return t.path.forEach((p) => this.collectNames(p, out));
-      case 'array':
-      case 'set':
-        return t.items.forEach((i) => this.collectNames(i, out));
-      case 'object':
-        return t.items.forEach(([k, v]) => (this.collectNames(k, out), this.collectNames(v, out)));
-      case 'call':
-        return t.args.forEach((a) => this.collectNames(a, out));
-      default:
-        return;
-    }
   }
 }
 

@@ -99,3 +99,44 @@ export function isSubset(a: Iterable<string>, s: Set<string>): boolean {
   for (const x of a) if (!s.has(x)) return false;
   return true;
 }
+
+/** Names an expression mentions outside nested bodies (decides comprehension captures). */
+export function collectExprNames(e: Expr, out: Set<string>): void {
+  switch (e.kind) {
+    case 'term':
+      return collectNames(e.term, out);
+    case 'unify':
+    case 'assign':
+      collectNames(e.lhs, out);
+      return collectNames(e.rhs, out);
+    case 'some':
+      return e.vars.forEach((v) => out.add(v.name));
+    case 'somein':
+      if (e.key) collectNames(e.key, out);
+      collectNames(e.value, out);
+      return collectNames(e.coll, out);
+    case 'every':
+      return collectNames(e.domain, out);
+  }
+}
+
+/** Names a term mentions outside nested bodies. */
+export function collectNames(t: Term, out: Set<string>): void {
+  switch (t.type) {
+    case 'var':
+      if (!t.generated) out.add(t.name);
+      return;
+    case 'ref':
+      collectNames(t.head, out);
+      return t.path.forEach((p) => collectNames(p, out));
+    case 'array':
+    case 'set':
+      return t.items.forEach((i) => collectNames(i, out));
+    case 'object':
+      return t.items.forEach(([k, v]) => (collectNames(k, out), collectNames(v, out)));
+    case 'call':
+      return t.args.forEach((a) => collectNames(a, out));
+    default:
+      return;
+  }
+}
