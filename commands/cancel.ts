@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../src/cli/base-command.js';
 
 export default class Cancel extends BaseCommand<typeof Cancel> {
@@ -8,9 +9,8 @@ export default class Cancel extends BaseCommand<typeof Cancel> {
   static override flags = { all: Flags.boolean({ description: 'Cancel every queued or running execution of your tenant.', default: false }) };
 
   async run(): Promise<void> {
-    const { cancelExecutions } = await import('../src/runner/index.js');
     const { renderCancel } = await import('../src/cli/render-run.js');
-    const session = await this.session();
-    this.emit(cancelExecutions(session, { ...(this.args.id ? { id: this.args.id } : {}), all: this.flags.all }), renderCancel);
+    const api = await this.api();
+    this.emit(await api.cancel({ ...(this.args.id ? { id: this.args.id } : {}), all: this.flags.all }), renderCancel);
   }
 }

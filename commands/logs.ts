@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../src/cli/base-command.js';
 
 export default class Logs extends BaseCommand<typeof Logs> {
@@ -11,13 +12,11 @@ export default class Logs extends BaseCommand<typeof Logs> {
   };
 
   async run(): Promise<void> {
-    const { executionStatus, streamLogs } = await import('../src/runner/index.js');
     const { renderLogLine } = await import('../src/cli/render-run.js');
-    const session = await this.session();
-    const ids = this.flags.task ? [this.flags.task] : executionStatus(session, this.args.id).tasks.map((t) => t.id);
-    const width = Math.max(0, ...ids.map((t) => t.length));
+    const api = await this.api();
+    const width = this.flags.task ? this.flags.task.length : Math.max(0, ...(await api.status(this.args.id, false)).tasks.map((t) => t.id.length));
     const opts = { follow: this.flags.follow, ...(this.flags.task ? { task: this.flags.task } : {}) };
-    await streamLogs(session, this.args.id, opts, (l) => {
+    await api.logs(this.args.id, opts, (l) => {
       process.stdout.write(`${this.jsonMode ? JSON.stringify(l) : renderLogLine(l, width)}\n`);
     });
   }

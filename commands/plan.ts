@@ -23,10 +23,9 @@ export default class Plan extends BaseCommand<typeof Plan> {
   };
 
   async run(): Promise<void> {
-    const { planWithPolicy } = await import('../src/engine/index.js');
     const { renderPlanWithPolicy } = await import('../src/cli/render-engine.js');
-    const session = await this.session();
-    const result = await planWithPolicy(session, {
+    const api = await this.api();
+    const result = await api.plan({
       manifestPath: this.args.manifest,
       explain: this.flags.explain,
       ...(this.flags.prices === undefined ? {} : { prices: this.flags.prices }),

@@ -24,12 +24,11 @@ export default class Run extends BaseCommand<typeof Run> {
   };
 
   async run(): Promise<void> {
-    const runner = await import('../src/runner/index.js');
-    const { renderRun, renderTaskEvent } = await import('../src/cli/render-run.js');
-    const session = await this.session();
-    const { installRunHooks } = await import('../src/engine/index.js');
-    await installRunHooks(session, this.flags.region === undefined ? {} : { region: this.flags.region });
     if (this.flags.worker) {
+      // Internal: a detached worker executing a published execution in this state home.
+      const [runner, engine] = await Promise.all([import('../src/runner/index.js'), import('../src/engine/index.js')]);
+      const session = await this.session();
+      await engine.installRunHooks(session);
       await runner.executeExecution(session, this.flags.worker);
       return;
     }
@@ -37,19 +36,18 @@ export default class Run extends BaseCommand<typeof Run> {
       const { UsageError } = await import('../src/core/errors.js');
       throw new UsageError('MANIFEST_REQUIRED', 'name the manifest to run', { hint: 'maestro run <manifest.yaml>' });
     }
-    const result = await runner.runManifest(session, {
+    const { renderRunView } = await import('../src/cli/render-engine.js');
+    const api = await this.api();
+    const result = await api.run({
       manifestPath: this.args.manifest,
       sandbox: this.flags.sandbox as 'bwrap' | 'none',
       detach: this.flags.detach,
-      ...(this.jsonMode ? {} : { progress: (e) => this.note(renderTaskEvent(e)) }),
+      ...(this.flags.region === undefined ? {} : { region: this.flags.region }),
+      ...(this.jsonMode ? {} : { progress: (line: string) => this.note(line) }),
     });
     for (const w of result.warnings) this.note(`warning: ${w}`);
-    if (result.record.status === 'denied' && !this.jsonMode) {
-      this.note(`denied: ${result.record.reason ?? 'by policy'}`);
-      this.emit(result.record, (r) => `execution ${r.id} denied`);
-    } else {
-      this.emit(result.record, renderRun);
-    }
+    if (result.view.status === 'denied') this.note(`denied: ${result.view.reason ?? 'by policy'}`);
+    this.emit(result.view, renderRunView);
     this.finish(result.exitCode);
   }
 }

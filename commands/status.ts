@@ -12,15 +12,13 @@ export default class Status extends BaseCommand<typeof Status> {
   };
 
   async run(): Promise<void> {
-    const runner = await import('../src/runner/index.js');
-    const render = await import('../src/cli/render-run.js');
-    const session = await this.session();
+    const api = await this.api();
     if (this.flags.all) {
-      this.emit(runner.listAllExecutions(session), render.renderExecutionList);
+      const { renderExecutionList } = await import('../src/cli/render-run.js');
+      this.emit(await api.executions(), renderExecutionList);
       return;
     }
-    const { executionStatusView } = await import('../src/engine/index.js');
     const { renderStatusView } = await import('../src/cli/render-engine.js');
-    this.emit(await executionStatusView(session, { id: this.args.id, explain: this.flags.explain }), renderStatusView);
+    this.emit(await api.status(this.args.id, this.flags.explain), renderStatusView);
   }
 }

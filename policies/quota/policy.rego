@@ -26,7 +26,7 @@ at_cap if in_use >= cap
 deny contains msg if {
 	not exempt
 	at_cap
-	msg := sprintf("quota: tenant %s at concurrency quota (%d/%d running%s)", [tenant_name, in_use, cap, holders])
+	msg := sprintf("tenant %s at concurrency quota (%d/%d running%s)", [tenant_name, in_use, cap, holders])
 }
 
 tenant_name := object.get(input, ["tenant", "name"], "(unnamed)")

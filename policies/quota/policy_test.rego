@@ -11,7 +11,7 @@ test_below_cap_allowed if {
 }
 
 test_at_cap_denied_with_numbers if {
-	quota.deny == {"quota: tenant acme at concurrency quota (2/2 running: ex_a, ex_b)"} with input as run_at(2, 2)
+	quota.deny == {"tenant acme at concurrency quota (2/2 running: ex_a, ex_b)"} with input as run_at(2, 2)
 }
 
 test_over_cap_denied if {

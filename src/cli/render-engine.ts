@@ -19,3 +19,10 @@ export function renderStatusView(v: ExecutionStatusView): string {
   const policy = (v as { policy?: StatusPolicy }).policy;
   return policy ? `${base}\n\n${renderStatusPolicy(policy)}` : base;
 }
+
+/** `run` output: the execution, or the one-line denial, or where to follow a detached run. */
+export function renderRunView(v: ExecutionStatusView): string {
+  if (v.status === 'denied') return `execution ${v.id} denied`;
+  if (v.status === 'queued' || v.status === 'running') return `execution ${v.id} ${v.status} (follow with: maestro logs ${v.id} --follow)`;
+  return renderStatusView(v);
+}

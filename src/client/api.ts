@@ -5,9 +5,30 @@
 import type { WhoAmI } from '../engine/whoami.js';
 import { whoami } from '../engine/whoami.js';
 import type { Member, Session, TenantSettingsInput, TenantView } from '../tenancy/index.js';
+import { NotFoundError } from '../core/errors.js';
 import { parseMaxConcurrent, usdToMicros } from '../tenancy/tenants.js';
 import { membersList, membersSet, tenantsCreate, tenantsList, tenantsSet } from '../tenancy/index.js';
+import type { ExecutionStatusView, PlanRequest } from '../engine/index.js';
+import type { CancelResult, ExecutionSummary, LogLine } from '../runner/index.js';
+import type { PackDetail, PackSummary } from '../policy/packs/index.js';
 import type { ControlPlaneClient } from './http.js';
+
+export type PlanResult = Awaited<ReturnType<typeof import('../engine/index.js').planWithPolicy>>;
+
+export interface RunRequest {
+  manifestPath: string;
+  sandbox: 'bwrap' | 'none';
+  detach: boolean;
+  region?: string;
+  /** Live task progress (local mode only). */
+  progress?: (line: string) => void;
+}
+
+export interface RunOutcome {
+  view: ExecutionStatusView;
+  exitCode: number;
+  warnings: string[];
+}
 
 export interface MaestroApi {
   readonly mode: 'local' | 'remote';
@@ -17,6 +38,14 @@ export interface MaestroApi {
   tenantsSet(tenant: string, input: TenantSettingsInput): Promise<TenantView>;
   membersSet(tenant: string, subject: string, role: string): Promise<Member>;
   membersList(tenant: string): Promise<Member[]>;
+  plan(req: PlanRequest & { manifestPath: string }): Promise<PlanResult>;
+  run(req: RunRequest): Promise<RunOutcome>;
+  status(id: string | undefined, explain: boolean): Promise<ExecutionStatusView>;
+  executions(): Promise<ExecutionSummary[]>;
+  logs(id: string, opts: { task?: string; follow: boolean }, emit: (l: LogLine) => void): Promise<void>;
+  cancel(target: { id?: string; all?: boolean }): Promise<CancelResult>;
+  packsList(): Promise<PackSummary[]>;
+  packsShow(id: string): Promise<PackDetail>;
 }
 
 /** The embedded engine, through a session opened on first use. */
@@ -41,6 +70,39 @@ export class LocalApi implements MaestroApi {
   async membersList(tenant: string) {
     return membersList(await this.session(), tenant);
   }
+  async plan(req: PlanRequest & { manifestPath: string }) {
+    return (await import('../engine/index.js')).planWithPolicy(await this.session(), req);
+  }
+  async run(req: RunRequest): Promise<RunOutcome> {
+    const session = await this.session();
+    const [engine, runner, render] = await Promise.all([import('../engine/index.js'), import('../runner/index.js'), import('../cli/render-run.js')]);
+    await engine.installRunHooks(session, req.region === undefined ? {} : { region: req.region });
+    const r = await runner.runManifest(session, {
+      manifestPath: req.manifestPath,
+      sandbox: req.sandbox,
+      detach: req.detach,
+      ...(req.progress ? { progress: (e: Parameters<typeof render.renderTaskEvent>[0]) => req.progress!(render.renderTaskEvent(e)) } : {}),
+    });
+    return { view: await engine.executionStatusView(session, { id: r.record.id }), exitCode: r.exitCode, warnings: r.warnings };
+  }
+  async status(id: string | undefined, explain: boolean) {
+    return (await import('../engine/index.js')).executionStatusView(await this.session(), { ...(id ? { id } : {}), explain });
+  }
+  async executions() {
+    return (await import('../runner/index.js')).listAllExecutions(await this.session());
+  }
+  async logs(id: string, opts: { task?: string; follow: boolean }, emit: (l: LogLine) => void) {
+    await (await import('../runner/index.js')).streamLogs(await this.session(), id, opts, emit);
+  }
+  async cancel(target: { id?: string; all?: boolean }) {
+    return (await import('../runner/index.js')).cancelExecutions(await this.session(), target);
+  }
+  async packsList() {
+    return (await import('../policy/packs/index.js')).listPacks(await this.session());
+  }
+  async packsShow(id: string) {
+    return (await import('../policy/packs/index.js')).showPack(await this.session(), id);
+  }
 }
 
 /** A control plane over HTTP. */
@@ -64,6 +126,62 @@ export class RemoteApi implements MaestroApi {
   }
   membersList(tenant: string) {
     return this.client.json<Member[]>('GET', `/api/tenants/${encodeURIComponent(tenant)}/members`);
+  }
+  async plan(req: PlanRequest & { manifestPath: string }) {
+    const body = { ...(await manifestUpload(req.manifestPath)), explain: req.explain === true, ...(req.region ? { region: req.region } : {}) };
+    return this.client.json<PlanResult>('POST', '/api/plan', body);
+  }
+  async run(req: RunRequest): Promise<RunOutcome> {
+    const body = { ...(await manifestUpload(req.manifestPath)), sandbox: req.sandbox, ...(req.region ? { region: req.region } : {}) };
+    const published = await this.client.json<ExecutionStatusView & { warnings: string[] }>('POST', '/api/executions', body);
+    const { exitCodeFor } = await import('../runner/index.js');
+    let view = await this.status(published.id, false);
+    // Without --detach, wait for the end as local mode does (the control plane's worker runs it).
+    while (!req.detach && (view.status === 'queued' || view.status === 'running')) {
+      await new Promise((r) => setTimeout(r, 250));
+      view = await this.status(published.id, false);
+    }
+    return { view, exitCode: exitCodeFor(view.status, req.detach), warnings: published.warnings ?? [] };
+  }
+  status(id: string | undefined, explain: boolean) {
+    return this.client.json<ExecutionStatusView>('GET', `/api/executions/${encodeURIComponent(id ?? 'latest')}${explain ? '?explain=1' : ''}`);
+  }
+  executions() {
+    return this.client.json<ExecutionSummary[]>('GET', '/api/executions');
+  }
+  async logs(id: string, opts: { task?: string; follow: boolean }, emit: (l: LogLine) => void) {
+    const q = new URLSearchParams({ ...(opts.task ? { task: opts.task } : {}), ...(opts.follow ? { follow: '1' } : {}) }).toString();
+    let buf = '';
+    for await (const chunk of await this.client.stream(`/api/executions/${encodeURIComponent(id)}/logs${q ? `?${q}` : ''}`)) {
+      buf += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.trim() !== '') emit(JSON.parse(line) as LogLine);
+      }
+    }
+  }
+  cancel(target: { id?: string; all?: boolean }) {
+    if (target.all) return this.client.json<CancelResult>('POST', '/api/executions/cancel');
+    return this.client.json<CancelResult>('POST', `/api/executions/${encodeURIComponent(target.id ?? '')}/cancel`);
+  }
+  packsList() {
+    return this.client.json<PackSummary[]>('GET', '/api/policy-packs');
+  }
+  packsShow(id: string) {
+    return this.client.json<PackDetail>('GET', `/api/policy-packs/${encodeURIComponent(id)}`);
+  }
+}
+
+/** Read a manifest to send it to a control plane (a missing file fails here, as locally). */
+async function manifestUpload(path: string): Promise<{ manifest: string; name: string }> {
+  const { readFile } = await import('node:fs/promises');
+  const { basename } = await import('node:path');
+  try {
+    return { manifest: await readFile(path, 'utf8'), name: basename(path) };
+  } catch (cause) {
+    throw new NotFoundError('MANIFEST_NOT_FOUND', `cannot read manifest ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
   }
 }
 

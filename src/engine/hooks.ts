@@ -3,6 +3,7 @@
  * the actuals after the end, the policy packs decide before admission, and the receipt is signed last,
  * over a record that already carries its actual cost.
  */
+import type { ExecutionHooks } from '../runner/index.js';
 import type { Session } from '../tenancy/index.js';
 
 export interface RunHookOptions {
@@ -13,10 +14,20 @@ export interface RunHookOptions {
 }
 
 /**
- * Register the engine's hooks for `maestro run` and its detached worker.
+ * Register the engine's hooks for `maestro run` and its detached worker (one session per process).
  * @example await installRunHooks(session, { region: 'EU' }); await runManifest(session, {...});
  */
 export async function installRunHooks(session: Session, opts: RunHookOptions = {}): Promise<void> {
+  const { registerExecutionHooks } = await import('../runner/index.js');
+  registerExecutionHooks(await buildRunHooks(session, opts));
+}
+
+/**
+ * The hooks bound to one caller's session: the control plane passes them per request, so concurrent
+ * callers of different tenants never share a session.
+ * @example await runManifest(session, { manifestPath, sandbox: 'bwrap', hooks: await buildRunHooks(session) });
+ */
+export async function buildRunHooks(session: Session, opts: RunHookOptions = {}): Promise<ExecutionHooks> {
   const [runner, cost, packs, receipts] = await Promise.all([
     import('../runner/index.js'),
     import('../cost/index.js'),
@@ -24,7 +35,7 @@ export async function installRunHooks(session: Session, opts: RunHookOptions = {
     import('../receipts/index.js'),
   ]);
   const costHooks = cost.costHooks(session, opts.prices === undefined ? {} : { prices: opts.prices });
-  runner.registerExecutionHooks({
+  return {
     plan: costHooks.plan,
     decide: packs.runDecideHook(opts.region === undefined ? {} : { region: opts.region }),
     async finished(record, dir) {
@@ -33,5 +44,5 @@ export async function installRunHooks(session: Session, opts: RunHookOptions = {
       runner.writeRecordFile(dir, record);
       await receipts.writeReceipt(session.ctx, dir, record);
     },
-  });
+  };
 }

@@ -4,7 +4,8 @@
  * @example
  *   await installRunHooks(session); const plan = await planWithPolicy(session, { manifestPath });
  */
-export { installRunHooks, type RunHookOptions } from './hooks.js';
+export { installRunHooks, buildRunHooks, type RunHookOptions } from './hooks.js';
 export { planWithPolicy, type PlanRequest } from './plan.js';
 export { executionStatusView, type ExecutionStatusView } from './status.js';
 export { whoami, type WhoAmI } from './whoami.js';
+export { publishRun, type PublishRunRequest } from './run.js';

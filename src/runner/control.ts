@@ -65,7 +65,7 @@ const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'denied']);
  * Streams log lines (never the whole file in memory) to `emit`, task by task in file order; with
  * `follow`, keeps tailing every task's file until the execution ends.
  */
-export async function streamLogs(session: Session, id: string, opts: { task?: string; follow?: boolean }, emit: (l: LogLine) => void): Promise<void> {
+export async function streamLogs(session: Session, id: string, opts: { task?: string; follow?: boolean; signal?: AbortSignal }, emit: (l: LogLine) => void): Promise<void> {
   requirePermission(session.identity, 'read');
   const row = findExecution(session, id);
   const logsDir = join(row.dir ?? '', 'logs');
@@ -77,11 +77,11 @@ export async function streamLogs(session: Session, id: string, opts: { task?: st
   const offsets = new Map<string, number>();
   for (;;) {
     for (const task of wanted) offsets.set(task, await readFrom(join(logsDir, `${task}.ndjson`), offsets.get(task) ?? 0, task, emit));
-    if (!opts.follow || TERMINAL.has(getExecution(session.store.db, id)?.status ?? 'failed')) break;
+    if (!opts.follow || opts.signal?.aborted || TERMINAL.has(getExecution(session.store.db, id)?.status ?? 'failed')) break;
     await new Promise((r) => setTimeout(r, 200));
     recoverOrphans(session.store.db, isoNow(session.ctx));
   }
-  if (opts.follow) for (const task of wanted) await readFrom(join(logsDir, `${task}.ndjson`), offsets.get(task) ?? 0, task, emit);
+  if (opts.follow && !opts.signal?.aborted) for (const task of wanted) await readFrom(join(logsDir, `${task}.ndjson`), offsets.get(task) ?? 0, task, emit);
 }
 
 /** Emits complete lines from byte `offset`; returns the offset after the last complete line. */

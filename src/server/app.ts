@@ -108,8 +108,20 @@ async function handle(ctx: Context, store: Store, route: RouteDef, req: FastifyR
     raw: reply.raw,
     closed,
   };
+  if (route.streaming) {
+    reply.hijack();
+    try {
+      await route.handler(rctx);
+    } catch (err) {
+      if (!reply.raw.headersSent) {
+        const { status: code, body } = errorPayload(err as HttpError);
+        reply.raw.writeHead(code, { 'content-type': 'application/json' });
+        reply.raw.end(JSON.stringify(body));
+      } else reply.raw.end();
+    }
+    return reply;
+  }
   const result = await route.handler(rctx);
-  if (result === undefined && reply.raw.headersSent) return reply.hijack();
   if (route.produces) reply.type(route.produces);
   return reply.code(status).send(result);
 }
@@ -136,6 +148,12 @@ type HttpError = Error & {
 };
 
 function sendError(reply: FastifyReply, err: HttpError) {
+  const { status, body } = errorPayload(err);
+  return reply.code(status).type('application/json').send(body);
+}
+
+/** Map any error to an HTTP status and the wire error body. */
+function errorPayload(err: HttpError): { status: number; body: WireError } {
   let status: number;
   let body: WireError;
   if (err.validation) {
@@ -155,5 +173,5 @@ function sendError(reply: FastifyReply, err: HttpError) {
     status = 500;
     body = { error: { code: 'INTERNAL', kind: 'error', message: err.message || 'internal error' } };
   }
-  return reply.code(status).type('application/json').send(body);
+  return { status, body };
 }

@@ -36,4 +36,6 @@ export interface RouteDef {
   handler(ctx: RouteContext): unknown | Promise<unknown>;
   /** Content type of a successful answer when not JSON (e.g. NDJSON logs, Prometheus text). */
   produces?: string;
+  /** The handler writes the answer itself through `raw` (streams); errors before the first byte are still JSON. */
+  streaming?: boolean;
 }

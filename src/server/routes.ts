@@ -1,6 +1,7 @@
 /** Every route of the control plane, in one table. */
 import { renderMetrics } from '../metrics/index.js';
 import type { RouteDef } from './route.types.js';
+import { executionRoutes } from './routes-executions.js';
 import { tenancyRoutes } from './routes-tenancy.js';
 
 const metricsRoute: RouteDef = {
@@ -21,5 +22,5 @@ export function registerRoutes(routes: RouteDef[]): void {
 }
 
 export function allRoutes(): RouteDef[] {
-  return [...tenancyRoutes, ...extra, metricsRoute];
+  return [...tenancyRoutes, ...executionRoutes, ...extra, metricsRoute];
 }

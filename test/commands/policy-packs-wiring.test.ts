@@ -1,7 +1,5 @@
 // Issue 6 acceptance through the CLI: plan/run decided by the packs (exit 3 on deny), warnings,
-// a tampered pack refused, plan --explain naming rule and file:line. Needs the lead's wiring of
-// planPolicy / runDecideHook into `maestro plan` and `maestro run` (see the packs report); until
-// `maestro plan --help` offers --explain these are reported as skipped, never silently passed.
+// a tampered pack refused, plan --explain naming rule and file:line.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, maestro, tempHome } from '../helpers/cli.js';
 
 const HELLO = join(ROOT, 'fixtures', 'manifests', 'hello.yaml');
-const wired = maestro(mkdtempSync(join(tmpdir(), 'mc-wired-')), ['plan', '--help']).stdout.includes('--explain');
-if (!wired) console.warn('policy-packs-wiring: `maestro plan --explain` is not wired yet; acceptance tests skipped');
 
 let home: { home: string; cleanup(): void };
 const run = (args: string[], env: Record<string, string> = {}) => maestro(home.home, args, env);
@@ -19,7 +15,7 @@ beforeAll(() => {
 });
 afterAll(() => home.cleanup());
 
-describe.skipIf(!wired)('packs enforced at plan and run', () => {
+describe('packs enforced at plan and run', () => {
   it('plan shows each pack\'s verdict and --explain names the rules with file:line', () => {
     const r = run(['plan', HELLO, '--explain']);
     expect(r.code, r.stderr).toBe(0);
@@ -31,7 +27,7 @@ describe.skipIf(!wired)('packs enforced at plan and run', () => {
     expect(run(['tenants', 'set', 'default', '--max-concurrent', '0']).code).toBe(0);
     const r = run(['run', HELLO]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/quota: tenant default at concurrency quota \(0\/0 running\)/);
+    expect(r.stderr).toMatch(/denied: tenant default at concurrency quota \(0\/0 running\)/);
     expect(run(['tenants', 'set', 'default', '--max-concurrent', '25']).code).toBe(0);
   });
 

@@ -34,6 +34,8 @@ describe.skipIf(reason !== null)(`crash recovery${reason ? ` (skipped: ${reason}
   it('crash safety: an unsandboxed task left behind by a killed runner is killed by the next invocation', async () => {
     const marker = `crash-none-marker-${process.pid}`;
     const m = writeManifest(dir, 'crash-none', [{ id: 'long', run: `sleep 60; echo ${marker}` }]);
+    // The sandbox-required pack denies --sandbox none unless the tenant allows it.
+    expect(maestro(h.home, ['tenants', 'set', 'default', '--no-require-sandbox']).code).toBe(0);
     const run = maestroAsync(h.home, ['run', m, '--sandbox', 'none', '--json']);
     await waitFor(() => processesWith(marker).length > 0, 15_000, 'the task');
     run.kill('SIGKILL');

@@ -80,9 +80,19 @@ describe.skipIf(reason !== null)(`maestro run${reason ? ` (skipped: ${reason})` 
     expect(r.stdout).toContain('timed out after 1s');
   });
 
+  it('--sandbox none is denied while the tenant requires the sandbox (sandbox-required pack)', () => {
+    const m = writeManifest(dir, 'plain-denied', [{ id: 'p', run: 'true' }]);
+    const r = maestro(h.home, ['run', m, '--sandbox', 'none']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('denied:');
+    expect(r.stderr).toMatch(/sandbox/i);
+  });
+
   it('--sandbox none runs unsandboxed and records sandbox: none', () => {
+    expect(maestro(h.home, ['tenants', 'set', 'default', '--no-require-sandbox']).code).toBe(0);
     const m = writeManifest(dir, 'plain-flow', [{ id: 'p', run: 'echo hi > "$MAESTRO_OUT/x"' }]);
     const r = maestro(h.home, ['run', m, '--sandbox', 'none', '--json']);
+    expect(maestro(h.home, ['tenants', 'set', 'default', '--require-sandbox']).code).toBe(0);
     expect(r.code).toBe(0);
     expect(r.json().sandbox).toBe('none');
     expect(r.json().tasks[0].writes).toEqual([{ path: '/out/x', size: 3, sha256: createHash('sha256').update('hi\n').digest('hex') }]);

@@ -9,9 +9,7 @@ export default class PolicyPacksList extends BaseCommand<typeof PolicyPacksList>
   static override examples = ['<%= config.bin %> policy packs list', '<%= config.bin %> policy packs list --json'];
 
   async run(): Promise<void> {
-    const { listPacks } = await import('../../../src/policy/packs/index.js');
     const { renderPackList } = await import('../../../src/cli/render-packs.js');
-    const session = await this.session();
-    this.emit(await listPacks(session), renderPackList);
+    this.emit(await (await this.api()).packsList(), renderPackList);
   }
 }

@@ -7,9 +7,7 @@ export default class PolicyPacksShow extends BaseCommand<typeof PolicyPacksShow>
   static override args = { id: Args.string({ description: 'Pack id (see policy packs list).', required: true }) };
 
   async run(): Promise<void> {
-    const { showPack } = await import('../../../src/policy/packs/index.js');
     const { renderPackDetail } = await import('../../../src/cli/render-packs.js');
-    const session = await this.session();
-    this.emit(await showPack(session, this.args.id), renderPackDetail);
+    this.emit(await (await this.api()).packsShow(this.args.id), renderPackDetail);
   }
 }

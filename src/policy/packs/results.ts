@@ -11,7 +11,7 @@ import type { Decision } from './decide.js';
 import { rowToDecision } from './record.js';
 
 /**
- * One line naming every reason: `denied by policy: quota: tenant acme at … [quota/deny policies/quota/policy.rego:27]; …`.
+ * One line naming every reason: `denied by policy: tenant acme at … [quota/deny policies/quota/policy.rego:27]; …`.
  * @example formatDenial(decision)
  */
 export function formatDenial(d: Pick<Decision, 'reasons'>): string {

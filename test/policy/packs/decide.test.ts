@@ -33,7 +33,7 @@ describe('decide', () => {
     expect(d.outcome).toBe('deny');
     expect(d.reasons).toHaveLength(1);
     expect(d.reasons[0]!.pack).toBe('quota');
-    expect(d.reasons[0]!.message).toBe('quota: tenant default at concurrency quota (2/2 running: ex_a, ex_b)');
+    expect(d.reasons[0]!.message).toBe('tenant default at concurrency quota (2/2 running: ex_a, ex_b)');
     expect(d.reasons[0]!.location).toMatch(LOC('quota'));
     expect(d.explanation.quota).toEqual({ maxConcurrent: 2, inUse: 2, active: ['ex_a', 'ex_b'] });
     expect(deniedError(d).exitCode).toBe(3);

@@ -49,11 +49,11 @@ describe('policyGate', () => {
     execution('ex_03', 'running', 1_000_000);
     const g = await policyGate(s, { action: 'run', manifest, estimateMicros: 1_000_000 });
     expect(g.allow).toBe(false);
-    expect(g.reasons).toEqual([expect.stringMatching(/^quota: tenant default at concurrency quota \(3\/2 running: ex_01, ex_02, ex_03\) \[quota\/deny policies\/quota\/policy\.rego:\d+\]$/)]);
+    expect(g.reasons).toEqual([expect.stringMatching(/^tenant default at concurrency quota \(3\/2 running: ex_01, ex_02, ex_03\) \[quota\/deny policies\/quota\/policy\.rego:\d+\]$/)]);
     expect(g.warnings[0]).toContain('budget: tenant default would reach 80.0% of its daily budget');
     const err = deniedError(g.decision);
     expect(err.exitCode).toBe(3);
-    expect(err.message).toMatch(/^denied by policy: quota: tenant default at concurrency quota/);
+    expect(err.message).toMatch(/^denied by policy: tenant default at concurrency quota/);
   });
 
   it('links a plan-time decision to the execution it admitted and shows it in status', async () => {

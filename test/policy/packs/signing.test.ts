@@ -65,7 +65,7 @@ describe('pack signatures', () => {
     // Re-signing the change on purpose makes it valid again, and its (changed) message applies.
     await signPackOp(s, 'quota');
     const again = await decide(s, { action: 'run', input });
-    expect(again.reasons.map((r) => r.message)).toEqual(['quota: tenant default at Concurrency quota (1/1 running: ex_1)']);
+    expect(again.reasons.map((r) => r.message)).toEqual(['tenant default at Concurrency quota (1/1 running: ex_1)']);
   });
 
   it('--key signs with another P-256 key, which becomes trusted for packs here', async () => {

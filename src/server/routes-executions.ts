@@ -1,0 +1,138 @@
+/** Routes for plans, executions and policy packs: thin wrappers over the engine's operations. */
+import type { JsonSchema, RouteDef } from './route.types.js';
+
+const manifestBody: Record<string, JsonSchema> = {
+  manifest: { type: 'string', minLength: 1, maxLength: 1024 * 1024, description: 'The manifest YAML text' },
+  name: { type: 'string', minLength: 1, maxLength: 128, description: 'File name used in messages' },
+  region: { type: 'string', minLength: 1, maxLength: 32 },
+};
+const idParams: JsonSchema = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } };
+const engine = () => import('../engine/index.js');
+const runner = () => import('../runner/index.js');
+const packs = () => import('../policy/packs/index.js');
+
+export const executionRoutes: RouteDef[] = [
+  {
+    method: 'POST',
+    path: '/api/plan',
+    summary: 'Return execution plan & cost estimate (estimatedCostUSD) with the policy decision',
+    tag: 'plan',
+    permission: 'plan',
+    schema: {
+      body: { type: 'object', additionalProperties: false, required: ['manifest'], properties: { ...manifestBody, explain: { type: 'boolean' } } },
+      response: { type: 'object', properties: { estimatedCostUSD: { type: 'number' }, allow: { type: 'boolean' }, tasks: { type: 'array' }, policy: { type: 'object' } } },
+    },
+    handler: async ({ session, body }) =>
+      (await engine()).planWithPolicy(session, {
+        manifestSource: body.manifest,
+        manifestName: body.name ?? 'manifest.yaml',
+        explain: body.explain === true,
+        ...(body.region ? { region: body.region } : {}),
+      }),
+  },
+  {
+    method: 'POST',
+    path: '/api/executions',
+    summary: 'Publish a run (plan, policy decision, atomic quota admission); a worker executes it',
+    tag: 'executions',
+    permission: 'run',
+    successStatus: 201,
+    schema: {
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['manifest'],
+        properties: { ...manifestBody, sandbox: { type: 'string', enum: ['bwrap', 'none'] } },
+      },
+    },
+    handler: async ({ session, body }) => {
+      const r = await (await engine()).publishRun(session, { manifest: body.manifest, name: body.name, sandbox: body.sandbox, region: body.region });
+      return { ...r.record, warnings: r.warnings };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/executions',
+    summary: "List the tenant's executions, newest first",
+    tag: 'executions',
+    permission: 'read',
+    schema: {},
+    handler: async ({ session }) => (await runner()).listAllExecutions(session),
+  },
+  {
+    method: 'GET',
+    path: '/api/executions/{id}',
+    summary: 'An execution (id "latest" for the newest) with its cost; ?explain=1 adds decisions and budget context',
+    tag: 'executions',
+    permission: 'read',
+    schema: { params: idParams, querystring: { type: 'object', properties: { explain: { type: 'string', enum: ['0', '1', 'true', 'false'] } } } },
+    handler: async ({ session, params, query }) =>
+      (await engine()).executionStatusView(session, { ...(params.id === 'latest' ? {} : { id: params.id }), explain: query.explain === '1' || query.explain === 'true' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/executions/{id}/logs',
+    summary: 'Log lines as NDJSON ({task, ts, stream, line}); ?follow=1 streams until the execution ends',
+    tag: 'executions',
+    permission: 'read',
+    produces: 'application/x-ndjson',
+    streaming: true,
+    schema: {
+      params: idParams,
+      querystring: { type: 'object', properties: { task: { type: 'string', maxLength: 64 }, follow: { type: 'string', enum: ['0', '1', 'true', 'false'] } } },
+    },
+    handler: async ({ session, params, query, raw, closed }) => {
+      const abort = new AbortController();
+      void closed.then(() => abort.abort());
+      let started = false;
+      const start = () => {
+        if (!started) raw.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+        started = true;
+      };
+      const follow = query.follow === '1' || query.follow === 'true';
+      await (await runner()).streamLogs(session, params.id!, { ...(query.task ? { task: query.task } : {}), follow, signal: abort.signal }, (l) => {
+        start();
+        raw.write(`${JSON.stringify(l)}\n`);
+      });
+      start();
+      raw.end();
+      return undefined;
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/executions/{id}/cancel',
+    summary: 'Cancel a run',
+    tag: 'executions',
+    permission: 'cancel',
+    schema: { params: idParams },
+    handler: async ({ session, params }) => (await runner()).cancelExecutions(session, { id: params.id! }),
+  },
+  {
+    method: 'POST',
+    path: '/api/executions/cancel',
+    summary: "Cancel every queued or running execution of the caller's tenant",
+    tag: 'executions',
+    permission: 'cancel',
+    schema: {},
+    handler: async ({ session }) => (await runner()).cancelExecutions(session, { all: true }),
+  },
+  {
+    method: 'GET',
+    path: '/api/policy-packs',
+    summary: 'List available policy packs',
+    tag: 'policy',
+    permission: 'read',
+    schema: {},
+    handler: async ({ session }) => (await packs()).listPacks(session),
+  },
+  {
+    method: 'GET',
+    path: '/api/policy-packs/{id}',
+    summary: 'Fetch pack metadata & signed digest',
+    tag: 'policy',
+    permission: 'read',
+    schema: { params: idParams },
+    handler: async ({ session, params }) => (await packs()).showPack(session, params.id!),
+  },
+];
