@@ -11,11 +11,14 @@ export class UnitsError extends Error {
 type Scale = [bigint, bigint];
 const p10 = (e: number): Scale => (e >= 0 ? [10n ** BigInt(e), 1n] : [1n, 10n ** BigInt(-e)]);
 const p2 = (e: number): Scale => [2n ** BigInt(e), 1n];
+// Y, R, Q (10^24, 10^27, 10^30) exist only in Regorus, which scales by the float64 nearest 10^k; that
+// float is taken here exactly (10^21 and below are exact floats anyway).
+const f10 = (e: number): Scale => [BigInt(Number(`1e${e}`)), 1n];
 
 // OPA's table plus the SI prefixes Regorus also accepts (Q R Y Z h da d c μ n f a z y r q, Zi, Yi).
 const SI: Record<string, Scale> = {
   '': p10(0), m: p10(-3), k: p10(3), K: p10(3), M: p10(6), g: p10(9), G: p10(9), t: p10(12), T: p10(12),
-  p: p10(15), P: p10(15), e: p10(18), E: p10(18), Z: p10(21), Y: p10(24), R: p10(27), Q: p10(30),
+  p: p10(15), P: p10(15), e: p10(18), E: p10(18), Z: p10(21), Y: f10(24), R: f10(27), Q: f10(30),
   h: p10(2), da: p10(1), d: p10(-1), c: p10(-2), 'μ': p10(-6), 'µ': p10(-6), u: p10(-6), n: p10(-9),
   f: p10(-15), a: p10(-18), z: p10(-21), y: p10(-24), r: p10(-27), q: p10(-30),
   ki: p2(10), Ki: p2(10), mi: p2(20), Mi: p2(20), gi: p2(30), Gi: p2(30), ti: p2(40), Ti: p2(40),
@@ -25,7 +28,7 @@ const SI: Record<string, Scale> = {
 // Byte units, matched after lower-casing the whole unit.
 const BYTES: Record<string, Scale> = { '': p10(0) };
 ['k', 'm', 'g', 't', 'p', 'e', 'z', 'y', 'r', 'q'].forEach((u, i) => {
-  BYTES[u] = BYTES[u + 'b'] = p10(3 * (i + 1));
+  BYTES[u] = BYTES[u + 'b'] = i < 7 ? p10(3 * (i + 1)) : f10(3 * (i + 1));
   if (i < 8) BYTES[u + 'i'] = BYTES[u + 'ib'] = p2(10 * (i + 1));
 });
 
