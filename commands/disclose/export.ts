@@ -25,15 +25,13 @@ export default class DiscloseExport extends BaseCommand<typeof DiscloseExport> {
   };
 
   async run(): Promise<void> {
-    const [{ requirePermission, isPlatformAdmin }, { exportPack }] = await Promise.all([import('../../src/tenancy/index.js'), import('../../src/disclose/index.js')]);
+    const { exportDisclosure } = await import('../../src/engine/index.js');
     const session = await this.session();
-    requirePermission(session.identity, 'read');
     const f = this.flags;
     const progress = await createProgress({ json: this.jsonMode, tty: process.stderr.isTTY === true, clock: this.ctx.clock });
     try {
-      const result = await exportPack(this.ctx, {
+      const result = await exportDisclosure(session, {
         executionId: this.args['execution-id'],
-        caller: { tenantId: session.identity.tenantId, tenantName: session.identity.tenantName, platformAdmin: isPlatformAdmin(session.store, session.identity) },
         ...(f.output ? { output: f.output } : {}),
         ...(f.to ? { to: f.to } : {}),
         upload: {

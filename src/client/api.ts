@@ -5,7 +5,7 @@
 import type { WhoAmI } from '../engine/whoami.js';
 import { whoami } from '../engine/whoami.js';
 import type { Member, Session, TenantSettingsInput, TenantView } from '../tenancy/index.js';
-import { NotFoundError } from '../core/errors.js';
+import { NotFoundError, UsageError } from '../core/errors.js';
 import { parseMaxConcurrent, usdToMicros } from '../tenancy/tenants.js';
 import { membersList, membersSet, tenantsCreate, tenantsList, tenantsSet } from '../tenancy/index.js';
 import type { ExecutionStatusView, PlanRequest } from '../engine/index.js';
@@ -129,10 +129,11 @@ export class RemoteApi implements MaestroApi {
   }
   async plan(req: PlanRequest & { manifestPath: string }) {
     const body = { ...(await manifestUpload(req.manifestPath)), explain: req.explain === true, ...(req.region ? { region: req.region } : {}) };
+    if (req.prices !== undefined) throw new UsageError('PRICES_REMOTE', '--prices applies to local plans only; the control plane uses its own price table');
     return this.client.json<PlanResult>('POST', '/api/plan', body);
   }
   async run(req: RunRequest): Promise<RunOutcome> {
-    const body = { ...(await manifestUpload(req.manifestPath)), sandbox: req.sandbox, ...(req.region ? { region: req.region } : {}) };
+    const body = { ...(await manifestUpload(req.manifestPath, true)), sandbox: req.sandbox, ...(req.region ? { region: req.region } : {}) };
     const published = await this.client.json<ExecutionStatusView & { warnings: string[] }>('POST', '/api/executions', body);
     const { exitCodeFor } = await import('../runner/index.js');
     let view = await this.status(published.id, false);
@@ -174,15 +175,71 @@ export class RemoteApi implements MaestroApi {
   }
 }
 
-/** Read a manifest to send it to a control plane (a missing file fails here, as locally). */
-async function manifestUpload(path: string): Promise<{ manifest: string; name: string }> {
+/** The most a thin client uploads with a run: the manifest's workspace files (regular files only). */
+export const MAX_WORKSPACE_UPLOAD = 32 * 1024 * 1024;
+
+export interface ManifestUpload {
+  manifest: string;
+  name: string;
+  /** The client's path of the manifest, shown in plans and records. */
+  path: string;
+  workspace?: { root: string; files: Array<{ path: string; mode: number; data: string }> };
+}
+
+/** Read a manifest (and its workspace, for runs) to send it to a control plane. */
+async function manifestUpload(path: string, withWorkspace = false): Promise<ManifestUpload> {
   const { readFile } = await import('node:fs/promises');
-  const { basename } = await import('node:path');
+  const { basename, resolve } = await import('node:path');
+  let manifest: string;
   try {
-    return { manifest: await readFile(path, 'utf8'), name: basename(path) };
+    manifest = await readFile(path, 'utf8');
   } catch (cause) {
     throw new NotFoundError('MANIFEST_NOT_FOUND', `cannot read manifest ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
   }
+  const upload: ManifestUpload = { manifest, name: basename(path), path: resolve(path) };
+  if (withWorkspace) {
+    const ws = await workspaceFiles(resolve(path), manifest);
+    if (ws) upload.workspace = ws;
+  }
+  return upload;
+}
+
+/** The manifest's workspace folder as base64 files (a missing or invalid one is left to the server's validation). */
+async function workspaceFiles(manifestPath: string, source: string): Promise<ManifestUpload['workspace']> {
+  const [{ parse }, fs, path] = await Promise.all([import('yaml'), import('node:fs/promises'), import('node:path')]);
+  let root: unknown;
+  try {
+    root = (parse(source) as { spec?: { workspace?: unknown } } | null)?.spec?.workspace;
+  } catch {
+    return undefined;
+  }
+  if (typeof root !== 'string' || root === '') return undefined;
+  const base = path.resolve(path.dirname(manifestPath), root);
+  const files: Array<{ path: string; mode: number; data: string }> = [];
+  let total = 0;
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) {
+        const data = await fs.readFile(full);
+        total += data.length;
+        if (total > MAX_WORKSPACE_UPLOAD) {
+          throw new UsageError('WORKSPACE_TOO_LARGE', `workspace ${base} is larger than ${MAX_WORKSPACE_UPLOAD / 1024 / 1024} MiB, the most a remote run uploads`, {
+            hint: 'run it locally, or keep large inputs on the control plane host',
+          });
+        }
+        files.push({ path: path.relative(base, full).split(path.sep).join('/'), mode: (await fs.stat(full)).mode & 0o777, data: data.toString('base64') });
+      }
+    }
+  };
+  try {
+    await walk(base);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    return undefined;
+  }
+  return { root, files };
 }
 
 function settingsBody(input: TenantSettingsInput): Record<string, unknown> {

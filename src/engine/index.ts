@@ -9,3 +9,4 @@ export { planWithPolicy, type PlanRequest } from './plan.js';
 export { executionStatusView, type ExecutionStatusView } from './status.js';
 export { whoami, type WhoAmI } from './whoami.js';
 export { publishRun, type PublishRunRequest } from './run.js';
+export { exportDisclosure } from './disclose.js';

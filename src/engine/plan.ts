@@ -8,6 +8,8 @@ export interface PlanRequest {
   manifestSource?: string;
   /** File name used in messages when the source is given. */
   manifestName?: string;
+  /** The path shown as the plan's manifestPath when the source is given (the client's path). */
+  manifestDisplayPath?: string;
   prices?: string;
   explain?: boolean;
   region?: string;
@@ -24,7 +26,7 @@ export async function planWithPolicy(session: Session, req: PlanRequest) {
   const prices = req.prices === undefined ? {} : { prices: req.prices };
   let plan;
   if (req.manifestSource !== undefined) {
-    const loaded = await loadFromSource(manifest, req.manifestSource, req.manifestName ?? 'manifest.yaml');
+    const loaded = await loadFromSource(manifest, req.manifestSource, req.manifestName ?? 'manifest.yaml', req.manifestDisplayPath);
     plan = cost.planExecution(session, loaded, prices);
   } else {
     plan = await cost.planManifest(session, req.manifestPath!, prices);
@@ -37,8 +39,8 @@ export async function planWithPolicy(session: Session, req: PlanRequest) {
   return { ...plan, policy: gate.decision, allow: gate.allow };
 }
 
-async function loadFromSource(manifest: typeof import('../manifest/index.js'), source: string, name: string) {
-  const r = await manifest.validateManifestSource(source, { file: name });
+async function loadFromSource(manifest: typeof import('../manifest/index.js'), source: string, name: string, path?: string) {
+  const r = await manifest.validateManifestSource(source, { file: name, ...(path ? { path } : {}) });
   if (!r.valid || !r.manifest) {
     throw new manifest.ManifestError(name, r.diagnostics);
   }

@@ -1,12 +1,17 @@
 /**
- * Prometheus metrics (prom-client). Store-derived series are computed at scrape time, so runs made by
- * any process (local CLI or control plane) are counted; HTTP durations are observed in-process.
+ * Prometheus metrics (prom-client registry and text format). Store-derived series are computed at
+ * scrape time from the store, so runs and decisions made by any process (local CLI or control plane)
+ * count; HTTP request durations are observed in-process.
  * @example
- *   const text = await renderMetrics(store); // Prometheus text exposition format
+ *   const { text } = await renderMetrics(store); // Prometheus text exposition format
  */
 import type { Histogram, Registry } from 'prom-client';
+import { spentTodayMicros } from '../cost/index.js';
+import { policyMetrics } from '../policy/packs/index.js';
+import { slowestExportSeconds } from '../store/disclosure.js';
 import type { Store } from '../store/index.js';
-import { executionsByState, latestEstimates, publishToStartSeconds } from '../store/metrics.js';
+import { executionsByState, publishToStartSeconds } from '../store/metrics.js';
+import { listTenants } from '../tenancy/index.js';
 
 export const METRIC_NAMES = {
   costEstimate: 'mc_cost_estimate_usd',
@@ -14,76 +19,105 @@ export const METRIC_NAMES = {
   policyEval: 'mc_policy_eval_ms',
   executions: 'mc_executions',
   publishToStart: 'mc_publish_to_start_seconds',
+  budgetSpent: 'mc_tenant_budget_spent_usd',
+  budgetMax: 'mc_tenant_budget_daily_max_usd',
+  exportMax: 'mc_disclose_export_seconds_max',
   http: 'mc_http_request_duration_ms',
 } as const;
 
-/** Extra store-derived collectors other rooms register (policy decisions, denies). */
-export type MetricsExtension = (registry: Registry, store: Store, promClient: typeof import('prom-client')) => void;
-const extensions: MetricsExtension[] = [];
-export function registerMetricsExtension(fn: MetricsExtension): void {
-  extensions.push(fn);
+type Labels = Record<string, string | number>;
+interface Sample {
+  value: number;
+  labels: Labels;
+  metricName?: string;
 }
+interface MetricObject {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter' | 'histogram';
+  values: Sample[];
+  aggregator: 'sum';
+}
+
+const P2S_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30];
 
 interface State {
   registry: Registry;
   http: Histogram<'method' | 'route' | 'status'>;
-  store?: Store;
 }
 let state: State | undefined;
+let current: Store | undefined;
 const pendingHttp: Array<[string, string, number, number]> = [];
 
+/** A metric computed from the store at scrape time. */
+function storeMetric(name: string, help: string, type: MetricObject['type'], values: (store: Store, tenantName: (id: string) => string) => Sample[]) {
+  return {
+    name,
+    get: async (): Promise<MetricObject> => {
+      const store = current;
+      const names = new Map(store ? listTenants(store).map((t) => [t.id, t.name] as const) : []);
+      return { name, help, type, aggregator: 'sum', values: store ? values(store, (id) => names.get(id) ?? id) : [] };
+    },
+  };
+}
+
+/** Prometheus histogram samples from raw values. */
+function histogramSamples(name: string, values: number[], buckets: number[]): Sample[] {
+  const out: Sample[] = buckets.map((le) => ({ metricName: `${name}_bucket`, labels: { le }, value: values.filter((v) => v <= le).length }));
+  out.push({ metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: values.length });
+  out.push({ metricName: `${name}_sum`, labels: {}, value: values.reduce((a, b) => a + b, 0) });
+  out.push({ metricName: `${name}_count`, labels: {}, value: values.length });
+  return out;
+}
+
+const STORE_METRICS = [
+  storeMetric(METRIC_NAMES.executions, 'Executions by tenant and state', 'gauge', (s) =>
+    executionsByState(s.db).map((r) => ({ labels: { tenant: r.tenant, state: r.status }, value: r.n })),
+  ),
+  storeMetric(METRIC_NAMES.publishToStart, 'Publish to start latency of executions started in the last 24 hours', 'histogram', (s) =>
+    histogramSamples(METRIC_NAMES.publishToStart, publishToStartSeconds(s.db, new Date(Date.now() - 86_400_000).toISOString()), P2S_BUCKETS),
+  ),
+  storeMetric(METRIC_NAMES.costEstimate, 'The latest pre-execution cost estimate a policy decision saw, per tenant, in USD', 'gauge', (s, name) =>
+    policyMetrics(s).costEstimateUSD.map((r) => ({ labels: { tenant: name(r.tenant) }, value: r.value })),
+  ),
+  storeMetric(METRIC_NAMES.tenantDenies, 'Policy denies by tenant and pack', 'counter', (s, name) =>
+    policyMetrics(s).deniesTotal.map((r) => ({ labels: { tenant: name(r.tenant), pack: r.pack }, value: r.value })),
+  ),
+  storeMetric(METRIC_NAMES.policyEval, 'Policy decision time in milliseconds', 'histogram', (s) => {
+    const h = policyMetrics(s).evalMs;
+    return [
+      ...h.buckets.map((b) => ({ metricName: `${METRIC_NAMES.policyEval}_bucket`, labels: { le: b.le }, value: b.count })),
+      { metricName: `${METRIC_NAMES.policyEval}_sum`, labels: {}, value: h.sum },
+      { metricName: `${METRIC_NAMES.policyEval}_count`, labels: {}, value: h.count },
+    ];
+  }),
+  storeMetric(METRIC_NAMES.budgetSpent, "Spent today per tenant (actuals plus running estimates, in the tenant's day window), USD", 'gauge', (s) =>
+    listTenants(s).map((t) => ({ labels: { tenant: t.name }, value: spentTodayMicros(s, t, Date.now()) / 1e6 })),
+  ),
+  storeMetric(METRIC_NAMES.budgetMax, 'Daily budget cap per tenant, USD', 'gauge', (s) =>
+    listTenants(s).map((t) => ({ labels: { tenant: t.name }, value: t.dailyBudgetMicros / 1e6 })),
+  ),
+  storeMetric(METRIC_NAMES.exportMax, 'Slowest disclosure pack export finished in the last 15 minutes, seconds', 'gauge', (s) => [
+    { labels: {}, value: slowestExportSeconds(s.db, new Date(Date.now() - 15 * 60_000).toISOString()) },
+  ]),
+];
+
 async function init(store: Store): Promise<State> {
-  if (state) {
-    state.store = store;
-    return state;
-  }
+  current = store;
+  if (state) return state;
   const prom = await import('prom-client');
   const registry = new prom.Registry();
-  const s: State = {
-    registry,
-    store,
-    http: new prom.Histogram({
-      name: METRIC_NAMES.http,
-      help: 'HTTP request durations of the control plane',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
-      registers: [registry],
-    }),
-  };
-  new prom.Gauge({
-    name: METRIC_NAMES.executions,
-    help: 'Executions by tenant and state',
-    labelNames: ['tenant', 'state'],
+  const http = new prom.Histogram({
+    name: METRIC_NAMES.http,
+    help: 'HTTP request durations of the control plane, milliseconds',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
     registers: [registry],
-    collect() {
-      this.reset();
-      if (s.store) for (const r of executionsByState(s.store.db)) this.set({ tenant: r.tenant, state: r.status }, r.n);
-    },
   });
-  new prom.Gauge({
-    name: METRIC_NAMES.costEstimate,
-    help: 'The latest pre-execution cost estimate per tenant, in USD',
-    labelNames: ['tenant'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      if (s.store) for (const r of latestEstimates(s.store.db)) this.set({ tenant: r.tenant }, r.micros / 1e6);
-    },
-  });
-  new prom.Histogram({
-    name: METRIC_NAMES.publishToStart,
-    help: 'Latency from publish to start of executions started in the last 24 hours',
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30],
-    registers: [registry],
-    collect() {
-      this.reset();
-      if (s.store) for (const v of publishToStartSeconds(s.store.db, new Date(Date.now() - 86_400_000).toISOString())) this.observe(v);
-    },
-  });
-  for (const ext of extensions) ext(registry, store, prom);
-  state = s;
-  for (const [m, r, st, ms] of pendingHttp.splice(0)) s.http.observe({ method: m, route: r, status: String(st) }, ms);
-  return s;
+  for (const m of STORE_METRICS) registry.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);
+  state = { registry, http };
+  for (const [m, r, st, ms] of pendingHttp.splice(0)) http.observe({ method: m, route: r, status: String(st) }, ms);
+  return state;
 }
 
 /** Record one HTTP request (called by the server's onResponse hook). */

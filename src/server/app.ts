@@ -63,6 +63,7 @@ export async function startServer(ctx: Context, opts: ServerOptions = {}): Promi
     app.route({
       method: route.method,
       url: route.path.replace(/\{(\w+)\}/g, ':$1'),
+      ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
       schema: definedOnly({ body: route.schema.body, params: route.schema.params, querystring: route.schema.querystring }),
       handler: async (req, reply) => handle(ctx, store, route, req, reply, closing.signal),
     });

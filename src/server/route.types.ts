@@ -32,6 +32,8 @@ export interface RouteDef {
   schema: { body?: JsonSchema; params?: JsonSchema; querystring?: JsonSchema; response?: JsonSchema };
   /** 200 by default. */
   successStatus?: number;
+  /** Largest body for this route (default: the server's). */
+  bodyLimit?: number;
   /** The handler returns plain data (sent as JSON) or undefined when it streamed the answer itself. */
   handler(ctx: RouteContext): unknown | Promise<unknown>;
   /** Content type of a successful answer when not JSON (e.g. NDJSON logs, Prometheus text). */

@@ -5,6 +5,25 @@ const manifestBody: Record<string, JsonSchema> = {
   manifest: { type: 'string', minLength: 1, maxLength: 1024 * 1024, description: 'The manifest YAML text' },
   name: { type: 'string', minLength: 1, maxLength: 128, description: 'File name used in messages' },
   region: { type: 'string', minLength: 1, maxLength: 32 },
+  path: { type: 'string', maxLength: 4096, description: "The client's path of the manifest (shown in plans)" },
+};
+const workspaceBody: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['root', 'files'],
+  properties: {
+    root: { type: 'string', minLength: 1, maxLength: 1024 },
+    files: {
+      type: 'array',
+      maxItems: 10000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['path', 'mode', 'data'],
+        properties: { path: { type: 'string', minLength: 1, maxLength: 1024 }, mode: { type: 'integer', minimum: 0, maximum: 511 }, data: { type: 'string' } },
+      },
+    },
+  },
 };
 const idParams: JsonSchema = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } };
 const engine = () => import('../engine/index.js');
@@ -26,6 +45,7 @@ export const executionRoutes: RouteDef[] = [
       (await engine()).planWithPolicy(session, {
         manifestSource: body.manifest,
         manifestName: body.name ?? 'manifest.yaml',
+        ...(body.path ? { manifestDisplayPath: body.path } : {}),
         explain: body.explain === true,
         ...(body.region ? { region: body.region } : {}),
       }),
@@ -37,16 +57,17 @@ export const executionRoutes: RouteDef[] = [
     tag: 'executions',
     permission: 'run',
     successStatus: 201,
+    bodyLimit: 48 * 1024 * 1024,
     schema: {
       body: {
         type: 'object',
         additionalProperties: false,
         required: ['manifest'],
-        properties: { ...manifestBody, sandbox: { type: 'string', enum: ['bwrap', 'none'] } },
+        properties: { ...manifestBody, sandbox: { type: 'string', enum: ['bwrap', 'none'] }, workspace: workspaceBody },
       },
     },
     handler: async ({ session, body }) => {
-      const r = await (await engine()).publishRun(session, { manifest: body.manifest, name: body.name, sandbox: body.sandbox, region: body.region });
+      const r = await (await engine()).publishRun(session, { manifest: body.manifest, name: body.name, sandbox: body.sandbox, region: body.region, workspace: body.workspace });
       return { ...r.record, warnings: r.warnings };
     },
   },

@@ -18,14 +18,3 @@ export function publishToStartSeconds(db: Db, sinceIso: string): number[] {
   return rows.map((r) => Math.max(0, (Date.parse(r.s) - Date.parse(r.p)) / 1000));
 }
 
-/** The most recent cost estimate per tenant, in micro-dollars. */
-export function latestEstimates(db: Db): Array<{ tenant: string; micros: number }> {
-  return db
-    .prepare(
-      `select t.name as tenant, e.estimated_cost_micros as micros from executions e join tenants t on t.id = e.tenant_id
-       where e.estimated_cost_micros is not null
-         and e.published_at = (select max(e2.published_at) from executions e2 where e2.tenant_id = e.tenant_id and e2.estimated_cost_micros is not null)
-       group by t.name`,
-    )
-    .all() as Array<{ tenant: string; micros: number }>;
-}

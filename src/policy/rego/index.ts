@@ -131,10 +131,7 @@ export function evaluate(policy: CompiledPolicy, query: string, opts: EvalOption
  * @example formatJson(evaluateRaw(policy, 'data.a.big').raw[0]!.expressions[0]!) // '1000000000000000000001'
  */
 export function evaluateRaw(policy: CompiledPolicy, query: string, opts: EvalOptions = {}) {
-  const parsed = parseQueryText(query, 'query');
-  const original: Expr[] = parsed;
-  const body = compileQuery(policy.compiled, parsed);
-  if (body.length === 1 && body[0]!.kind === 'term' && !body[0]!.negated) body[0]!.capture = true;
+  const { original, body, userVars, compiledOf } = preparedQuery(policy, query);
   const printLines: string[] = [];
   const cache = new Map<string, Value>();
   const now = opts.nowNs ?? BigInt(Date.now()) * 1_000_000n;
@@ -158,18 +155,12 @@ export function evaluateRaw(policy: CompiledPolicy, query: string, opts: EvalOpt
   const ev = new Evaluator(policy.compiled, state, bctx, limits, opts.explain ?? false);
   const raw: RawResult[] = [];
   const top = new Frame();
-  const userVars = new Set<string>();
-  for (const e of original) collectUserVars(e, userVars);
   try {
     ev.evalBody(top, body, 0, () => {
       const bindings = new Map<string, Value>();
       for (const [k, v] of top.vars) if (userVars.has(k)) bindings.set(k, v);
-      const exprs = original;
       raw.push({
-        expressions: exprs.map((e) => {
-          const c = findCompiled(body, e);
-          return ev.exprValues.has(c) ? ev.exprValues.get(c)! : true;
-        }),
+        expressions: compiledOf.map((c) => (ev.exprValues.has(c) ? ev.exprValues.get(c)! : true)),
         bindings,
       });
       return false;
@@ -201,6 +192,36 @@ export function listRules(policy: CompiledPolicy): Array<{ path: string; name: s
 }
 
 // ---------- helpers ----------
+
+/** A query parsed and compiled once for a policy: the written expressions, the compiled body, user variables. */
+interface PreparedQuery {
+  original: Expr[];
+  body: Expr[];
+  userVars: Set<string>;
+  /** The compiled expression of each written one (its value is the result's expression value). */
+  compiledOf: Expr[];
+}
+
+/** Prepared queries per policy (at most QUERY_CACHE_SIZE texts each, oldest dropped first). */
+const queryCache = new WeakMap<CompiledPolicy, Map<string, PreparedQuery>>();
+const QUERY_CACHE_SIZE = 64;
+
+// Parse and compile a query, or reuse the earlier compilation of the same text for this policy.
+function preparedQuery(policy: CompiledPolicy, query: string): PreparedQuery {
+  let perPolicy = queryCache.get(policy);
+  if (!perPolicy) queryCache.set(policy, (perPolicy = new Map()));
+  const hit = perPolicy.get(query);
+  if (hit) return hit;
+  const original = parseQueryText(query, 'query');
+  const body = compileQuery(policy.compiled, original);
+  if (body.length === 1 && body[0]!.kind === 'term' && !body[0]!.negated) body[0]!.capture = true;
+  const userVars = new Set<string>();
+  for (const e of original) collectUserVars(e, userVars);
+  if (perPolicy.size >= QUERY_CACHE_SIZE) perPolicy.delete(perPolicy.keys().next().value!);
+  const prepared = { original, body, userVars, compiledOf: original.map((e) => findCompiled(body, e)) };
+  perPolicy.set(query, prepared);
+  return prepared;
+}
 function findCompiled(body: Expr[], original: Expr): Expr {
   return body.find((e) => e.loc === original.loc && e.text === original.text) ?? original;
 }

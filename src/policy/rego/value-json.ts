@@ -23,15 +23,22 @@ export function fromJson(x: unknown): Value {
 }
 
 /**
- * Convert a Value to plain JSON data: sets → sorted arrays, non-string object keys → their JSON
- * text, huge integers → JS numbers (lossy; use `formatJson` for exact text).
+ * Convert a Value to plain JSON data, as `policy eval` output does (src/policy/output.ts): sets →
+ * sorted arrays, non-string object keys → their JSON text, integers within ±(2^53 − 1) → numbers,
+ * integers beyond → `bigint` (exact; print with `formatJson` or src/policy/json-text.ts
+ * `stringifyJson`, since `JSON.stringify` rejects bigint).
  */
 export function toJson(v: Value): unknown {
-  if (v === null || typeof v !== 'object') return typeof v === 'bigint' ? Number(v) : v;
+  if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(toJson);
   if (v instanceof RSet) return v.values().map(toJson);
   const out: Record<string, unknown> = {};
-  for (const [k, val] of v.entries()) out[typeof k === 'string' ? k : formatJson(k)] = toJson(val);
+  for (const [k, val] of v.entries()) {
+    const key = typeof k === 'string' ? k : formatJson(k);
+    // defineProperty for "__proto__", which plain assignment would turn into a prototype change
+    if (key === '__proto__') Object.defineProperty(out, key, { value: toJson(val), enumerable: true, writable: true, configurable: true });
+    else out[key] = toJson(val);
+  }
   return out;
 }
 
