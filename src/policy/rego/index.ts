@@ -80,7 +80,10 @@ export interface EvalOptions {
 }
 
 export interface ExpressionResult {
-  /** JSON form: sets → sorted arrays. */
+  /**
+   * Plain JSON form (`toJson`): sets → sorted arrays; integers beyond ±(2^53 − 1) are `bigint` so no
+   * digit is lost (print with `formatJson`/`stringifyJson`, not `JSON.stringify`).
+   */
   value: unknown;
   text: string;
   location: { row: number; col: number };

@@ -29,6 +29,7 @@ export function fromJson(x: unknown): Value {
  * `stringifyJson`, since `JSON.stringify` rejects bigint).
  */
 export function toJson(v: Value): unknown {
+  if (typeof v === 'bigint') return mkNumber(v);
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(toJson);
   if (v instanceof RSet) return v.values().map(toJson);
