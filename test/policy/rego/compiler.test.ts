@@ -15,6 +15,17 @@ describe('compiler checks', () => {
     expect(first('package a\np if { not q[x] }\nq := {}')).toMatch(/^pol\.rego:2:8: rego_unsafe_var_error: var x is unsafe/);
   });
 
+  it('reports only the root unsafe variables, each once', () => {
+    const messages = (text: string) => errorsOf(text).filter((e) => e.code === 'rego_unsafe_var_error').map((e) => `${e.location!.row}: ${e.message}`);
+    expect(messages('package a\nimport rego.v1\ndeny contains msg if { msg := concat("", [y]) }')).toEqual(['3: var y is unsafe']);
+    expect(messages('package a\nimport rego.v1\ndeny contains msg if {\n  msg := concat("", [y])\n}')).toEqual(['4: var y is unsafe']);
+    expect(messages('package a\nimport rego.v1\nf(a) := b if {\n  b := a + c\n  c := d\n}')).toEqual(['5: var d is unsafe']);
+    expect(messages('package a\nimport rego.v1\nf(a) := b if {\n  b := a + c\n  c = d\n}')).toEqual(['4: var c is unsafe']);
+    expect(messages('package a\nimport rego.v1\nh if { x = y }')).toEqual(['3: var x is unsafe', '3: var y is unsafe']);
+    expect(messages('package a\nimport rego.v1\ng if {\n  x = z + 1\n  z = x + 1\n}')).toEqual(['4: var z is unsafe', '5: var x is unsafe']);
+    expect(messages('package a\nimport rego.v1\np[x] := y if { y := 1 }')).toEqual(['3: var x is unsafe']);
+  });
+
   it('recursion', () => {
     expect(first('package a\np if q\nq if p')).toBe('pol.rego:2:1: rego_recursion_error: rule data.a.p is recursive: data.a.p -> data.a.q -> data.a.p');
     expect(first('package a\nf(x) := f(x)')).toMatch(/^pol\.rego:2:1: rego_recursion_error: rule data\.a\.f is recursive/);

@@ -47,7 +47,7 @@ export class Safety {
     while (pending.length > 0) {
       const idx = pending.findIndex((e) => this.schedulable(e, safe));
       if (idx < 0) {
-        for (const e of pending) for (const v of exprVars(e)) if (!safe.has(v)) this.unsafe(v, e.loc);
+        this.reportStuck(pending, safe);
         return [...out, ...pending];
       }
       const [e] = pending.splice(idx, 1) as [Expr];
@@ -56,6 +56,62 @@ export class Safety {
       out.push(e);
     }
     return out;
+  }
+
+  /**
+   * Report the root causes of a body that cannot be ordered, each var once (as OPA): vars some
+   * expression needs as input that no stuck expression could bind; else every needed var (they wait
+   * on each other); else every unbound var (unifications of unbound vars only). The stuck vars then count as safe so the rule head does not repeat them.
+   */
+  private reportStuck(pending: Expr[], safe: Set<string>): void {
+    const needed = new Map<string, Expr>();
+    const bindable = new Set<string>();
+    for (const e of pending) {
+      const inputs = this.inputVars(e);
+      for (const v of inputs) if (!safe.has(v) && !needed.has(v)) needed.set(v, e);
+      for (const v of exprVars(e)) if (!inputs.has(v)) bindable.add(v);
+    }
+    let roots = [...needed].filter(([v]) => !bindable.has(v));
+    if (roots.length === 0) roots = [...needed];
+    if (roots.length === 0) {
+      const all = new Map<string, Expr>();
+      for (const e of pending) for (const v of exprVars(e)) if (!safe.has(v) && !all.has(v)) all.set(v, e);
+      roots = [...all];
+    }
+    for (const [v, e] of roots) this.unsafe(v, e.loc);
+    for (const e of pending) for (const v of exprVars(e)) safe.add(v);
+  }
+
+  /** Vars an expression reads, which must be bound before it can run (its schedulability inputs). */
+  private inputVars(e: Expr): Set<string> {
+    const r = newRoles();
+    for (const w of e.with) collectRoles(w.value, r, 'input');
+    if (e.negated) return exprVars(e);
+    switch (e.kind) {
+      case 'term':
+        if (e.term.type === 'call') {
+          const arity = this.arityOf(e.term.op);
+          e.term.args.forEach((a, i) => collectRoles(a, r, arity !== undefined && i === arity ? 'pattern' : 'input'));
+        } else collectRoles(e.term, r, 'input');
+        break;
+      case 'unify':
+      case 'assign':
+        collectRoles(e.lhs, r, 'pattern');
+        collectRoles(e.rhs, r, e.kind === 'assign' ? 'input' : 'pattern');
+        break;
+      case 'somein':
+        if (e.key) collectRoles(e.key, r, 'pattern');
+        collectRoles(e.value, r, 'pattern');
+        collectRoles(e.coll, r, 'input');
+        break;
+      case 'every':
+        collectRoles(e.domain, r, 'input');
+        for (const c of e.captured ?? []) r.input.add(c);
+        break;
+      case 'some':
+        break;
+    }
+    return r.input;
   }
 
   private roles(t: Term, role: 'pattern' | 'input'): VarRoles {
