@@ -5,6 +5,7 @@
  */
 import { compile, evaluate, listRules, type CompiledPolicy } from '../rego/index.js';
 import type { Pack } from './catalog.js';
+import { stringifyJson } from '../json-text.js';
 
 /** A message from a pack and where it came from. */
 export interface PackMessage {
@@ -81,7 +82,18 @@ export function clearPackCache(): void {
 
 function asMessages(value: unknown): string[] {
   const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return list.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+  return list.map((v) => (typeof v === 'string' ? v : stringifyJson(v)));
+}
+
+/**
+ * Values leave the pack room as plain JSON: integers beyond 2^53 (bigint from the evaluator) become
+ * their exact decimal text, so decisions can be stored, printed and sent without losing digits.
+ */
+function jsonSafe(v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (Array.isArray(v)) return v.map(jsonSafe);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x)]));
+  return v;
 }
 
 /**
@@ -115,7 +127,7 @@ function evaluateOnce(pack: Pack, input: unknown, data: unknown, timeoutMs: numb
   });
   for (const e of entries) {
     const location = `${e.location.file}:${e.location.row}`;
-    if (!out.fired.some((f) => f.rule === e.rule && f.location === location)) out.fired.push({ pack: pack.meta.id, rule: e.rule, value: e.value, location });
+    if (!out.fired.some((f) => f.rule === e.rule && f.location === location)) out.fired.push({ pack: pack.meta.id, rule: e.rule, value: jsonSafe(e.value), location });
   }
   return out;
 }
