@@ -35,13 +35,6 @@ export function renderExecution(r: Omit<ExecutionRecord, 'cost'>): string {
   return `${head}\n\n${table(rows)}`;
 }
 
-/** `run` output: the execution, or the one-line denial. */
-export function renderRun(r: ExecutionRecord): string {
-  if (r.status === 'denied') return `denied: ${r.reason ?? 'by policy'}\nexecution ${r.id}`;
-  if (r.status === 'queued' || r.status === 'running') return `execution ${r.id} ${r.status} (follow with: maestro logs ${r.id} --follow)`;
-  return renderExecution(r);
-}
-
 /** `status --all`. */
 export function renderExecutionList(list: ExecutionSummary[]): string {
   if (list.length === 0) return 'no executions';

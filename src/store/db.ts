@@ -99,3 +99,19 @@ export function migrate(db: Db, migrations: Migration[]): number[] {
   }
   return applied;
 }
+
+/**
+ * Prepare a module's statements once per database handle.
+ * @example const stmts = preparedOnce((db) => ({ get: db.prepare('select 1') })); stmts(db).get.get();
+ */
+export function preparedOnce<T>(prepare: (db: Db) => T): (db: Db) => T {
+  const cache = new WeakMap<Db, T>();
+  return (db) => {
+    let s = cache.get(db);
+    if (!s) {
+      s = prepare(db);
+      cache.set(db, s);
+    }
+    return s;
+  };
+}

@@ -2,7 +2,7 @@
  * SQL for executions and task runs. Admission (quota check + insert) is one IMMEDIATE transaction, so
  * two processes can never both take a tenant's last slot.
  */
-import type { Db } from './db.js';
+import { preparedOnce, type Db } from './db.js';
 
 export type ExecutionStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'denied';
 export type TaskRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -82,14 +82,7 @@ function prepare(db: Db) {
   };
 }
 
-function stmts(db: Db) {
-  let s = cache.get(db);
-  if (!s) {
-    s = prepare(db);
-    cache.set(db, s);
-  }
-  return s;
-}
+const stmts = preparedOnce(prepare);
 
 export type Admission = { admitted: true } | { admitted: false; holders: string[] };
 

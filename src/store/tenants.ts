@@ -1,7 +1,7 @@
 /**
  * SQL for tenants, members and engine settings. Statements are prepared once per database handle.
  */
-import type { Db } from './db.js';
+import { preparedOnce, type Db } from './db.js';
 
 export interface TenantRow {
   id: string;
@@ -53,14 +53,7 @@ function prepare(db: Db) {
   };
 }
 
-function stmts(db: Db) {
-  let s = cache.get(db);
-  if (!s) {
-    s = prepare(db);
-    cache.set(db, s);
-  }
-  return s;
-}
+const stmts = preparedOnce(prepare);
 
 export function insertTenant(db: Db, row: TenantRow): void {
   stmts(db).insertTenant.run(row);
