@@ -7,7 +7,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, parseDocument, isMap, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node } from 'yaml';
+
+// The YAML parser (for located errors in price files) loads only when a price file is read, keeping
+// it off the start-up path of commands that merely sum costs (whoami, status).
+const requireLazy = createRequire(import.meta.url);
+const yaml = (): typeof import('yaml') => requireLazy('yaml') as typeof import('yaml');
 import type { Context } from '../core/context.js';
 import { RESOURCE_CLASSES, type ResourceClass } from '../manifest/manifest.types.js';
 import { MICROS_PER_USD } from './money.js';
@@ -86,6 +92,7 @@ export function parsePriceFile(path: string, text: string, partial: boolean): Pa
   }
   const problems = checkTable(data, partial);
   if (problems.length > 0) {
+    const { LineCounter, parseDocument } = yaml();
     const lc = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lc });
     const lines = problems.map((p) => {
@@ -212,7 +219,7 @@ export function canonicalJson(value: unknown): string {
 function findNode(node: Node | null, path: string[]): Node | null {
   let cur: Node | null = node;
   for (const key of path) {
-    if (!cur || !isMap(cur)) return cur;
+    if (!cur || !yaml().isMap(cur)) return cur;
     const pair = cur.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
     if (!pair) return cur;
     cur = (pair.value as Node | null) ?? (pair.key as Node);

@@ -51,6 +51,8 @@ export async function ensureInitialized(ctx: Context, store?: Store): Promise<In
   try {
     const subject = localSubject(ctx.env);
     let created = false;
+    // Fast path: an initialised home needs no write lock (every command passes through here).
+    const initialised = getSetting(own.db, 'initialized_at') !== undefined;
     const init = own.db.transaction(() => {
       if (getSetting(own.db, 'initialized_at')) return false;
       const tenant = findTenant(own, DEFAULT_TENANT) ?? createTenant(ctx, own, { name: DEFAULT_TENANT });
@@ -60,7 +62,7 @@ export async function ensureInitialized(ctx: Context, store?: Store): Promise<In
       putSetting(own.db, 'initialized_at', new Date(ctx.clock.now()).toISOString());
       return true;
     });
-    created = init.immediate();
+    created = initialised ? false : init.immediate();
     const keyCreated = ensureTokenKey(ctx.home);
     // The engine's receipt-signing key (receipts room; loaded lazily: it is only needed on first init).
     if (created || keyCreated) (await import('../receipts/keys.js')).ensureSigningKey(ctx);
