@@ -95,10 +95,17 @@ async function handle(ctx: Context, store: Store, route: RouteDef, req: FastifyR
     requirePermission(session.identity, route.permission);
   }
   let status = route.successStatus ?? 200;
-  const closed = new Promise<void>((resolve) => {
-    req.raw.on('close', () => resolve());
-    signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+  // Only streams wait on the client or the shutdown; the listener goes when the request does.
+  const closed = route.streaming
+    ? new Promise<void>((resolve) => {
+        const onAbort = () => resolve();
+        signal.addEventListener('abort', onAbort, { once: true });
+        req.raw.on('close', () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      })
+    : new Promise<void>(() => undefined);
   const rctx: RouteContext = {
     session: session as Session,
     store,
