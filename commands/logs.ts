@@ -1,12 +1,13 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand } from '../src/cli/base-command.js';
+import { BaseCommand, remoteFlag } from '../src/cli/base-command.js';
 
 export default class Logs extends BaseCommand<typeof Logs> {
   static override summary = "Print an execution's task logs (one JSON object a line with --json); --follow tails them until it ends.";
   static override examples = ['<%= config.bin %> logs ex_01jf...', '<%= config.bin %> logs ex_01jf... --task build --follow', '<%= config.bin %> logs ex_01jf... --json'];
   static override args = { id: Args.string({ description: 'Execution id.', required: true }) };
   static override flags = {
+    ...remoteFlag,
     task: Flags.string({ description: 'Only this task.', helpValue: '<task>' }),
     follow: Flags.boolean({ char: 'f', description: 'Keep printing new lines until the execution ends.', default: false }),
   };

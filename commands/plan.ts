@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand } from '../src/cli/base-command.js';
+import { BaseCommand, remoteFlag } from '../src/cli/base-command.js';
 
 export default class Plan extends BaseCommand<typeof Plan> {
   static override summary = 'Show the execution plan of a manifest and its estimated cost, with the basis of every figure.';
@@ -17,6 +17,7 @@ export default class Plan extends BaseCommand<typeof Plan> {
   ];
   static override args = { manifest: Args.string({ description: 'Path of the manifest (YAML).', required: true }) };
   static override flags = {
+    ...remoteFlag,
     prices: Flags.string({ description: 'A price table (JSON) overlaid on the built-in and state-home tables.', helpValue: '<file>' }),
     explain: Flags.boolean({ description: 'Show the policy rules that fired, their values and file:line, and the budget context.', default: false }),
     region: Flags.string({ description: 'Region the run is requested for (default: the workflow region).' }),

@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand } from '../src/cli/base-command.js';
+import { BaseCommand, remoteFlag } from '../src/cli/base-command.js';
 
 export default class Run extends BaseCommand<typeof Run> {
   static override summary = 'Run a workflow: every task in a bubblewrap + seccomp sandbox, in dependency order.';
@@ -17,6 +17,7 @@ export default class Run extends BaseCommand<typeof Run> {
   ];
   static override args = { manifest: Args.string({ description: 'Path of the manifest (YAML).', required: false }) };
   static override flags = {
+    ...remoteFlag,
     detach: Flags.boolean({ description: 'Return as soon as the execution is published; a background worker runs it.', default: false }),
     sandbox: Flags.string({ description: 'Sandbox for the tasks.', options: ['bwrap', 'none'], default: 'bwrap' }),
     region: Flags.string({ description: 'Region the run is requested for (default: the workflow region); the residency pack checks it.' }),

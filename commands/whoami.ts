@@ -1,9 +1,11 @@
-import { BaseCommand } from '../src/cli/base-command.js';
+import { BaseCommand, remoteFlag } from '../src/cli/base-command.js';
 import { renderWhoAmI } from '../src/cli/render-tenancy.js';
 
 export default class WhoAmICommand extends BaseCommand<typeof WhoAmICommand> {
   static override summary = 'Show who you are: subject, tenant, roles, quota and budget use.';
   static override examples = ['<%= config.bin %> whoami', '<%= config.bin %> whoami --json'];
+
+  static override flags = { ...remoteFlag };
 
   async run(): Promise<void> {
     this.emit(await (await this.api()).whoami(), renderWhoAmI);

@@ -14,14 +14,22 @@ import { configureColor } from './render.js';
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
+/**
+ * `--remote` / MAESTRO_URL, spread into the flags of the commands that can act as a thin client
+ * (whoami, plan, run, status, logs, cancel, tenants, policy packs list|show). Elsewhere the flag does
+ * not exist, so `--remote` on a local-only command is a usage error rather than silently ignored.
+ */
+export const remoteFlag = {
+  remote: Flags.string({
+    description: 'URL of a maestro control plane to act as a thin client of (default: the embedded engine).',
+    env: 'MAESTRO_URL',
+    helpGroup: 'GLOBAL',
+  }),
+};
+
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     json: Flags.boolean({ description: 'Print machine-readable JSON on stdout (nothing else goes to stdout).', default: false }),
-    remote: Flags.string({
-      description: 'URL of a maestro control plane to act as a thin client of (default: the embedded engine).',
-      env: 'MAESTRO_URL',
-      helpGroup: 'GLOBAL',
-    }),
   };
 
   protected flags!: CommandFlags<T>;
@@ -69,7 +77,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async api(): Promise<MaestroApi> {
     if (this.apiInstance) return this.apiInstance;
     const { LocalApi, RemoteApi } = await import('../client/api.js');
-    const remote = this.flags.remote?.trim();
+    const remote = (this.flags as { remote?: string }).remote?.trim();
     if (remote) {
       const { ControlPlaneClient } = await import('../client/http.js');
       const { remoteToken } = await import('../client/token.js');

@@ -91,6 +91,10 @@ describe('maestro foundation CLI', () => {
 
   it('usage errors exit 2', () => {
     expect(run(['whoami', '--bogus']).code).toBe(2);
+    // --remote exists only on commands that can act as a thin client.
+    const local = run(['keys', 'list', '--remote', 'http://127.0.0.1:9']);
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain('--remote');
     expect(run(['tenants', 'create']).code).toBe(2);
   });
 

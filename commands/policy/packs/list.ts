@@ -1,4 +1,4 @@
-import { BaseCommand } from '../../../src/cli/base-command.js';
+import { BaseCommand, remoteFlag } from '../../../src/cli/base-command.js';
 
 export default class PolicyPacksList extends BaseCommand<typeof PolicyPacksList> {
   static override summary = 'List the policy packs: id, version, title, digest, signature status and whether your tenant has each enabled.';
@@ -7,6 +7,8 @@ export default class PolicyPacksList extends BaseCommand<typeof PolicyPacksList>
     '$MAESTRO_HOME/policies are disabled until enabled. The digest is a sha256 over the canonical form of the ' +
     "pack's files; signature is valid, invalid (the pack will be refused) or unsigned.";
   static override examples = ['<%= config.bin %> policy packs list', '<%= config.bin %> policy packs list --json'];
+
+  static override flags = { ...remoteFlag };
 
   async run(): Promise<void> {
     const { renderPackList } = await import('../../../src/cli/render-packs.js');

@@ -1,5 +1,5 @@
 import * as Args from '@oclif/core/args';
-import { BaseCommand } from '../../../src/cli/base-command.js';
+import { BaseCommand, remoteFlag } from '../../../src/cli/base-command.js';
 import { renderMember } from '../../../src/cli/render-tenancy.js';
 import { ROLES } from '../../../src/index.js';
 
@@ -12,6 +12,8 @@ export default class MembersSet extends BaseCommand<typeof MembersSet> {
     subject: Args.string({ description: 'Subject (user or service identity).', required: true }),
     role: Args.string({ description: 'admin | operator | composer | viewer', required: true, options: [...ROLES] }),
   };
+
+  static override flags = { ...remoteFlag };
 
   async run(): Promise<void> {
     this.emit(await (await this.api()).membersSet(this.args.tenant, this.args.subject, this.args.role), renderMember);
