@@ -1,6 +1,6 @@
 /** `maestro whoami` and GET /api/whoami: identity (tenancy) plus quota and budget use (store, cost). */
 import { spentTodayMicros } from '../cost/index.js';
-import { activeExecutionIds } from '../store/tenants.js';
+import { activeExecutionIds } from '../store/executions.js';
 import { microsToUsd, requirePermission, type Session } from '../tenancy/index.js';
 
 /** Spec §15.2, exactly these keys. */

@@ -172,9 +172,3 @@ export function executionAdmission(db: Db, id: string): { status: string; estima
     | { status: string; estimatedMicros: number | null }
     | undefined;
 }
-
-/** Sum of the estimates of a tenant's queued and running executions, in micro-dollars. */
-export function liveEstimateMicros(db: Db, tenantId: string): number {
-  const r = db.prepare(`select coalesce(sum(coalesce(estimated_cost_micros, 0)), 0) as s from executions where tenant_id = ? and status in ('queued', 'running')`).get(tenantId) as { s: number };
-  return r.s;
-}

@@ -47,9 +47,6 @@ function prepare(db: Db) {
     listMembers: db.prepare('select * from tenant_members where tenant_id = ? order by subject'),
     getSetting: db.prepare('select value from settings where key = ?'),
     putSetting: db.prepare('insert into settings (key, value) values (?, ?) on conflict (key) do update set value = excluded.value'),
-    activeExecutions: db.prepare(
-      "select id from executions where tenant_id = ? and status in ('queued', 'running') order by published_at, id",
-    ),
   };
 }
 
@@ -101,10 +98,5 @@ export function getSetting(db: Db, key: string): string | undefined {
 
 export function putSetting(db: Db, key: string, value: string): void {
   stmts(db).putSetting.run(key, value);
-}
-
-/** Ids of the tenant's executions holding a concurrency slot (queued or running), oldest first. */
-export function activeExecutionIds(db: Db, tenantId: string): string[] {
-  return (stmts(db).activeExecutions.all(tenantId) as Array<{ id: string }>).map((r) => r.id);
 }
 

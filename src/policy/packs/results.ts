@@ -4,7 +4,8 @@
  */
 import { DeniedError } from '../../core/errors.js';
 import { spentTodayMicros } from '../../cost/index.js';
-import { denyCounts, decisionsForExecution, evalHistogram, latestEstimates, liveEstimateMicros } from '../../store/policy.js';
+import { liveEstimates } from '../../store/cost.js';
+import { denyCounts, decisionsForExecution, evalHistogram, latestEstimates } from '../../store/policy.js';
 import type { Store } from '../../store/index.js';
 import type { Session, Tenant } from '../../tenancy/index.js';
 import type { Decision } from './decide.js';
@@ -49,7 +50,7 @@ export interface StatusPolicy {
  */
 export function statusPolicy(session: Pick<Session, 'ctx' | 'store' | 'identity'>, tenant: Tenant, executionId: string | undefined): StatusPolicy {
   const projected = spentTodayMicros(session.store, tenant, session.ctx.clock.now());
-  const live = liveEstimateMicros(session.store.db, tenant.id);
+  const live = liveEstimates(session.store.db, tenant.id);
   const cap = tenant.dailyBudgetMicros;
   const usd = (m: number): number => m / 1_000_000;
   return {

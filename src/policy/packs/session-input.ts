@@ -4,7 +4,7 @@
  */
 import { spentTodayMicros } from '../../cost/index.js';
 import type { LoadedManifest } from '../../manifest/manifest.types.js';
-import { activeExecutionIds } from '../../store/tenants.js';
+import { activeExecutionIds } from '../../store/executions.js';
 import { executionAdmission } from '../../store/policy.js';
 import type { Session } from '../../tenancy/index.js';
 import { buildPolicyInput, type PolicyInput, type PolicyWorkflow } from './input.js';

@@ -180,23 +180,20 @@ export class ExprParser extends TermParser {
     return lhs;
   }
   private parseArith(): Term {
-    let lhs = this.parseFactor();
-    for (;;) {
-      const t = this.peek();
-      const op = t.kind === 'op' ? ARITH[t.text] : undefined;
-      if (!op || !this.cont()) return lhs;
-      this.next();
-      lhs = this.call(op, t, [lhs, this.parseFactor()]);
-    }
+    return this.parseLeftAssoc(ARITH, () => this.parseFactor());
   }
   private parseFactor(): Term {
-    let lhs = this.parseTerm();
+    return this.parseLeftAssoc(FACTOR, () => this.parseTerm());
+  }
+  /** One left-associative precedence level: operand (op operand)*, ops mapped to builtin names. */
+  private parseLeftAssoc(ops: Record<string, string>, operand: () => Term): Term {
+    let lhs = operand();
     for (;;) {
       const t = this.peek();
-      const op = t.kind === 'op' ? FACTOR[t.text] : undefined;
+      const op = t.kind === 'op' ? ops[t.text] : undefined;
       if (!op || !this.cont()) return lhs;
       this.next();
-      lhs = this.call(op, t, [lhs, this.parseTerm()]);
+      lhs = this.call(op, t, [lhs, operand()]);
     }
   }
 
