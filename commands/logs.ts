@@ -15,7 +15,8 @@ export default class Logs extends BaseCommand<typeof Logs> {
   async run(): Promise<void> {
     const { renderLogLine } = await import('../src/cli/render-run.js');
     const api = await this.api();
-    const width = this.flags.task ? this.flags.task.length : Math.max(0, ...(await api.status(this.args.id, false)).tasks.map((t) => t.id.length));
+    // Column width for the human form only (it costs a status read, a request in remote mode).
+    const width = this.jsonMode ? 0 : this.flags.task ? this.flags.task.length : Math.max(0, ...(await api.status(this.args.id, false)).tasks.map((t) => t.id.length));
     const opts = { follow: this.flags.follow, ...(this.flags.task ? { task: this.flags.task } : {}) };
     await api.logs(this.args.id, opts, (l) => {
       process.stdout.write(`${this.jsonMode ? JSON.stringify(l) : renderLogLine(l, width)}\n`);
