@@ -66,9 +66,16 @@ export interface LoadModel {
   cpuSlope: number;
   /** The run-queue stretch at plan time (null = unknown: no projection). */
   contentionNow: number | null;
+  /**
+   * How much a CPU-bound thread's wall time stretches per unit of run-queue stretch above 1: the
+   * effective stretch is 1 + wallSlope·(c−1). 1 = fair sharing among all runnable threads (the default);
+   * fitted from history, since cgroup weights make a busy host's run queue overstate the wait.
+   */
+  wallSlope?: number;
 }
 
 export const NO_LOAD_MODEL: LoadModel = { cpuSlope: 0, contentionNow: null };
+export const DEFAULT_WALL_SLOPE = 1;
 
 /** Similar tasks' history for a first run. */
 export interface Priors {
@@ -103,8 +110,8 @@ export interface TaskEstimate {
     correction: number;
     /** The priced parts in USD (before the correction). */
     components: { cpuUSD: number; memoryUSD: number; writeUSD: number; baseUSD: number };
-    /** The run-queue stretch the estimate was projected to (null: none) and the CPU slope used. */
-    load: { contentionNow: number | null; cpuSlope: number };
+    /** The run-queue stretch the estimate was projected to (null: none) and the slopes used. */
+    load: { contentionNow: number | null; cpuSlope: number; wallSlope: number };
   };
 }
 
@@ -152,7 +159,7 @@ export function estimateTask(input: EstimateInput): TaskEstimate {
     highCostUSD: microsToUsd(high),
     estimateInterval: { lowUSD: microsToUsd(low), highUSD: microsToUsd(high) },
     lowCostMicros: low,
-    basis: { prices: { ...input.prices }, guess: g.guess, correction: g.correction, components: componentsUsd(midC), load: { contentionNow: load.contentionNow, cpuSlope: load.cpuSlope } },
+    basis: { prices: { ...input.prices }, guess: g.guess, correction: g.correction, components: componentsUsd(midC), load: { contentionNow: load.contentionNow, cpuSlope: load.cpuSlope, wallSlope: load.wallSlope ?? DEFAULT_WALL_SLOPE } },
   };
 }
 
@@ -177,8 +184,9 @@ interface Projected extends Quantities {
 
 /**
  * A past run projected from the load it ran under to the load now (ADR 0026): CPU time scales by
- * (1 + slope·(c−1)); the CPU-bound part of wall time (CPU time × its stretch, at most the wall) scales
- * with the stretch, the rest (sleep, I/O waits) stays. GB-seconds follow the projected wall.
+ * (1 + cpuSlope·(c−1)); the CPU-bound part of wall time (CPU time × its effective stretch
+ * 1 + wallSlope·(c−1), at most the wall) scales with that stretch, the rest (sleep, I/O waits) stays.
+ * GB-seconds follow the projected wall.
  */
 export function projectSample(u: HistorySample, load: LoadModel): Projected {
   // Unknown conditions on either side: the run is used as measured.
@@ -188,10 +196,12 @@ export function projectSample(u: HistorySample, load: LoadModel): Projected {
   const cThen = Math.max(1, u.contention);
   const cNow = Math.max(1, load.contentionNow);
   const inflate = (c: number) => 1 + Math.max(0, load.cpuSlope) * Math.max(0, c - 1);
+  const gamma = Math.max(0, load.wallSlope ?? DEFAULT_WALL_SLOPE);
+  const stretch = (c: number) => 1 + gamma * (c - 1);
   const cpuSec = (u.cpuSec / inflate(cThen)) * inflate(cNow);
-  const busyWall = Math.min(u.wallSec, u.cpuSec * cThen);
+  const busyWall = Math.min(u.wallSec, u.cpuSec * stretch(cThen));
   const idleWall = Math.max(0, u.wallSec - busyWall);
-  const wallSec = idleWall + (busyWall / cThen) * cNow;
+  const wallSec = idleWall + (busyWall / stretch(cThen)) * stretch(cNow);
   return { cpuSec, wallSec, peakRssMB: u.peakRssMB, gbSec: gbSeconds(u.peakRssMB, wallSec), bytesWritten: u.bytesWritten };
 }
 

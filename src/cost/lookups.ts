@@ -3,7 +3,7 @@ import type { ResourceClass, TaskSpec } from '../manifest/manifest.types.js';
 import type { Store } from '../store/index.js';
 import * as sql from '../store/cost.js';
 import type { TaskHistoryRow } from '../store/cost.js';
-import { commandShape, DEFAULT_FACTORS, type HistorySample, type LoadModel, type ModelFactors, type Priors } from './estimator.js';
+import { commandShape, DEFAULT_FACTORS, DEFAULT_WALL_SLOPE, type HistorySample, type LoadModel, type ModelFactors, type Priors } from './estimator.js';
 import { currentConditions, probeInstructionCounters, type CounterProbe } from './host.js';
 import { median } from './stats.js';
 
@@ -63,6 +63,38 @@ export function fitCpuSlope(rows: readonly Pick<TaskHistoryRow, 'taskDigest' | '
   return Math.round(Math.min(1, Math.max(0, sxy / sxx)) * 1000) / 1000;
 }
 
+/**
+ * Fit how a CPU-bound thread's wall time stretches with the run queue (ADR 0026): within each task
+ * digest (≥ 3 runs, median ≥ 0.1 CPU-s, mostly on CPU: cpu/wall ≥ 0.2), regress wall/cpu on the
+ * contention, centred per digest; pooled slope clamped to [0, 1]. Undefined when the history cannot tell
+ * (then the default, fair sharing, applies).
+ * @example fitWallSlope(rows) // 0.3: at stretch 5 a CPU-bound second takes 2.2 s of wall
+ */
+export function fitWallSlope(rows: readonly Pick<TaskHistoryRow, 'taskDigest' | 'cpuSec' | 'wallSec' | 'hostContention'>[]): number | undefined {
+  const groups = new Map<string, Array<{ r: number; c: number; cpu: number }>>();
+  for (const x of rows) {
+    if (x.hostContention === null || x.hostContention === undefined || !(x.cpuSec > 0) || !(x.wallSec > 0) || x.cpuSec / x.wallSec < 0.2) continue;
+    const g = groups.get(x.taskDigest) ?? [];
+    g.push({ r: x.wallSec / x.cpuSec, c: x.hostContention, cpu: x.cpuSec });
+    groups.set(x.taskDigest, g);
+  }
+  let sxy = 0;
+  let sxx = 0;
+  let points = 0;
+  for (const g of groups.values()) {
+    if (g.length < 3 || median(g.map((x) => x.cpu)) < 0.1) continue;
+    const mr = g.reduce((s, x) => s + x.r, 0) / g.length;
+    const mc = g.reduce((s, x) => s + x.c, 0) / g.length;
+    for (const x of g) {
+      sxy += (x.c - mc) * (x.r - mr);
+      sxx += (x.c - mc) ** 2;
+      points++;
+    }
+  }
+  if (points < 6 || sxx < 0.5) return undefined;
+  return Math.round(Math.min(1, Math.max(0, sxy / sxx)) * 1000) / 1000;
+}
+
 /** A history row as an estimator sample (usage with the contention it ran under). */
 export function sampleOf(r: TaskHistoryRow): HistorySample {
   return { cpuSec: r.cpuSec, peakRssMB: r.peakRssMB, wallSec: r.wallSec, bytesWritten: r.bytesWritten, contention: r.hostContention ?? null };
@@ -97,9 +129,11 @@ let counterProbe: CounterProbe | undefined;
 export function loadLookup(store: Store): LoadModel & { load1: number | null; ncpu: number | null; instructionCounters: string } {
   const now = currentConditions();
   counterProbe ??= probeInstructionCounters();
+  const recent = sql.recentTaskHistory(store.db, SLOPE_FIT_ROWS);
   return {
     contentionNow: now.contention,
-    cpuSlope: fitCpuSlope(sql.recentTaskHistory(store.db, SLOPE_FIT_ROWS)),
+    cpuSlope: fitCpuSlope(recent),
+    wallSlope: fitWallSlope(recent) ?? DEFAULT_WALL_SLOPE,
     load1: now.load1,
     ncpu: now.ncpu,
     instructionCounters: counterProbe.available ? `available (${counterProbe.reason})` : `none (${counterProbe.reason})`,

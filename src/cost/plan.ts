@@ -29,7 +29,7 @@ export interface Plan {
   /** How many tasks' guesses came from each source. */
   guessSources: { history: number; priors: number; declared: number; default: number };
   /** The host load the estimates were projected to (ADR 0026). */
-  load: { contentionNow: number | null; load1: number | null; ncpu: number | null; cpuSlope: number; instructionCounters: string };
+  load: { contentionNow: number | null; load1: number | null; ncpu: number | null; cpuSlope: number; wallSlope: number; instructionCounters: string };
   tasks: TaskEstimate[];
 }
 
@@ -88,6 +88,7 @@ export function buildPlan(loaded: LoadedManifest, prices: ResolvedPrices, lookup
       load1: lookups.load?.load1 ?? null,
       ncpu: lookups.load?.ncpu ?? null,
       cpuSlope: lookups.load?.cpuSlope ?? 0,
+      wallSlope: lookups.load?.wallSlope ?? 1,
       instructionCounters: lookups.load?.instructionCounters ?? 'not probed',
     },
     tasks,

@@ -1,7 +1,7 @@
 /** History projected across host load, intervals, first-run priors and defaults, command shapes (ADR 0026). */
 import { describe, expect, it } from 'vitest';
 import { commandPrograms, commandShape, DEFAULT_FACTORS, estimateTask, projectSample, type HistorySample, type Priors } from '../../src/cost/estimator.js';
-import { fitCpuSlope } from '../../src/cost/lookups.js';
+import { fitCpuSlope, fitWallSlope } from '../../src/cost/lookups.js';
 import { describeDrift } from '../../src/cost/wording.js';
 import { taskDigest } from '../../src/cost/model.js';
 import type { TaskSpec } from '../../src/manifest/manifest.types.js';
@@ -59,6 +59,26 @@ describe('load projection', () => {
     expect(fitCpuSlope(rows)).toBeLessThan(0.09);
     expect(fitCpuSlope(rows.map((r) => ({ ...r, hostContention: 2 })))).toBe(0);
     expect(fitCpuSlope(rows.map((r) => ({ ...r, hostContention: null })))).toBe(0);
+  });
+});
+
+describe('wall stretch', () => {
+  it('a fitted wall slope damps the projection: at slope 0.25 stretch 5 means 2× wall, not 5×', () => {
+    const u = { cpuSec: 1, peakRssMB: 1024, wallSec: 2, bytesWritten: 0, contention: 5 };
+    const quiet = projectSample(u, { contentionNow: 1, cpuSlope: 0, wallSlope: 0.25 });
+    expect(quiet.wallSec).toBeCloseTo(1, 6);
+    expect(projectSample(u, { contentionNow: 1, cpuSlope: 0, wallSlope: 0 }).wallSec).toBe(2);
+  });
+
+  it('fits the wall slope from CPU-bound runs of the same task under different loads', () => {
+    const rows = [];
+    for (const [d, cpu] of [['a', 1], ['b', 0.5]] as const) {
+      for (const c of [2, 4, 6, 8]) rows.push({ taskDigest: d, cpuSec: cpu, wallSec: cpu * (1 + 0.3 * (c - 1)), hostContention: c });
+    }
+    // a sleepy task (cpu/wall < 0.2) does not count
+    for (const c of [2, 8, 3]) rows.push({ taskDigest: 's', cpuSec: 0.2, wallSec: 5 + c, hostContention: c });
+    expect(fitWallSlope(rows)).toBeCloseTo(0.3, 3);
+    expect(fitWallSlope(rows.slice(0, 4))).toBeUndefined();
   });
 });
 
