@@ -11,9 +11,10 @@
  *   node dist/bench/cost/run.js --history 3 --only cpu,fan --json out.json
  *   node dist/bench/cost/run.js --pass as-is # skip the loaded pass
  *   node dist/bench/cost/run.js --direct     # sandbox primitive only, without `maestro run`
+ *   node dist/bench/cost/run.js --keep-home  # keep the temp state home (removed by default)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createContext } from '../../src/core/context.js';
@@ -42,10 +43,11 @@ interface Options {
   json?: string;
   suite: string;
   pass: 'both' | 'as-is' | 'loaded';
+  keepHome: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { direct: false, history: 3, only: [], suite: 'fixtures/cost-bench', pass: 'both' };
+  const o: Options = { direct: false, history: 3, only: [], suite: 'fixtures/cost-bench', pass: 'both', keepHome: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--history') o.history = Number(argv[++i]);
@@ -58,6 +60,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--json') o.json = argv[++i]!;
     else if (a === '--suite') o.suite = argv[++i]!;
     else if (a === '--direct') o.direct = true;
+    else if (a === '--keep-home') o.keepHome = true;
   }
   return o;
 }
@@ -186,6 +189,9 @@ async function main(): Promise<void> {
   process.stdout.write(`\ninstruction counters: ${counters.available ? 'available' : 'none'} (${counters.reason})\n`);
   if (opts.json) writeFileSync(opts.json, JSON.stringify(out, null, 2));
   session.close();
+  // The state home holds every run's outputs (about 1 GB for the full suite): removed unless --keep-home.
+  if (opts.keepHome) process.stderr.write(`state home kept: ${home}\n`);
+  else rmSync(home, { recursive: true, force: true });
 }
 
 main().catch((err: unknown) => {
