@@ -100,8 +100,17 @@ function stopHog(): void {
   hog = undefined;
 }
 
+/** The temp state home, removed on a signal too (unless --keep-home). */
+let homeToRemove: string | undefined;
+
 process.on('exit', stopHog);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => { stopHog(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(sig, () => {
+    stopHog();
+    if (homeToRemove) rmSync(homeToRemove, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 
 function loadavg(): string {
   try {
@@ -124,6 +133,7 @@ interface PassResult {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const home = mkdtempSync(join(tmpdir(), 'mc-cost-bench-'));
+  if (!opts.keepHome) homeToRemove = home;
   const env: NodeJS.ProcessEnv = { ...process.env, MAESTRO_HOME: home, NO_COLOR: '1' };
   delete env.MAESTRO_TOKEN;
   const ctx = createContext({ env, home });
