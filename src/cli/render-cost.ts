@@ -99,8 +99,9 @@ export function renderCostReport(r: CostReport): string {
   ];
   if (r.worstOffenders.length) {
     out.push('', style.bold('worst offenders'), table([
-      ['EXECUTION', 'WORKFLOW', 'ESTIMATE', 'ACTUAL', 'DRIFT', 'FINISHED'],
-      ...r.worstOffenders.map((o) => [o.executionId, o.workflow, usdFine(o.estimatedUSD), usdFine(o.actualUSD), `${o.driftPct.toFixed(2)}%`, o.finishedAt]),
+      ['EXECUTION', 'WORKFLOW', 'ESTIMATE', 'ACTUAL', 'DRIFT', 'FINISHED', 'ESTIMATED FROM'],
+      ...r.worstOffenders.map((o) => [o.executionId, o.workflow, usdFine(o.estimatedUSD), usdFine(o.actualUSD), `${o.driftPct.toFixed(2)}%`, o.finishedAt,
+        o.firstRun ? `first run: a guess (${o.estimateSource})` : (o.estimateSource ?? '-')]),
     ]));
   }
   if (r.bySource) out.push(...splitTable('tasks by estimate source', r.bySource));

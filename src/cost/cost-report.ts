@@ -1,7 +1,8 @@
 /** `maestro cost report`: estimate-vs-actual accuracy over a period, for one tenant. */
 import { AuthError, UsageError } from '../core/errors.js';
 import { getTenant, isPlatformAdmin, requirePermission, type Session } from '../tenancy/index.js';
-import { listActuals, taskRunsSince, type TaskHistoryRow } from '../store/cost.js';
+import { executionSources, listActuals, taskRunsSince, type TaskHistoryRow } from '../store/cost.js';
+import { firstRunOf, summariseSources, type EstimateSourceSummary } from './wording.js';
 import { accuracy, alertLine, parseSince, worstOffenders, type Accuracy, type DriftSample, type Offender } from './report.js';
 import { loadBand } from './host.js';
 
@@ -18,7 +19,8 @@ export interface CostReport extends Accuracy {
   tenant: string;
   since: string;
   until: string;
-  worstOffenders: Offender[];
+  /** The worst executions, each with what its estimate rested on (a first run's miss is a guess that missed). */
+  worstOffenders: Array<Offender & { estimateSource: EstimateSourceSummary | null; firstRun: boolean }>;
   /** The alert line when under 95% within ±10%, else null. */
   alert: string | null;
   /** Task-level accuracy by what the estimate rested on (ADR 0026). */
@@ -72,7 +74,10 @@ export function costReport(session: Pick<Session, 'ctx' | 'store' | 'identity'>,
     since: new Date(since).toISOString(),
     until: new Date(now).toISOString(),
     ...acc,
-    worstOffenders: worstOffenders(samples, opts.worst ?? 5),
+    worstOffenders: worstOffenders(samples, opts.worst ?? 5).map((o) => {
+      const sources = executionSources(session.store.db, o.executionId);
+      return { ...o, estimateSource: summariseSources(sources), firstRun: firstRunOf(sources) };
+    }),
     alert: alertLine(acc),
     ...splitAccuracy(taskRunsSince(session.store.db, tenant.id, new Date(since).toISOString())),
   };

@@ -21,7 +21,7 @@ import { computeActuals, type Actuals, type ExecutionRecordLike } from './actual
 import { tenantDay } from './day-window.js';
 import { driftPct, microsToUsd } from './money.js';
 import { CostError } from './errors.js';
-import { describeDrift, summariseSources, type EstimateSourceSummary } from './wording.js';
+import { describeDrift, firstRunOf, summariseSources, type EstimateSourceSummary } from './wording.js';
 
 export { CostError, PriceTableError } from './errors.js';
 export { resolvePrices, type PriceTable, type PriceEntry, type ResolvedPrices } from './prices.js';
@@ -206,14 +206,16 @@ export function costSummary(store: Store, executionId: string): CostSummary | nu
   if (!a && !e) return null;
   const est = a?.estimatedMicros ?? e?.estimated ?? null;
   const act = a?.actualMicros ?? e?.actual ?? null;
-  const source = summariseSources(sql.executionSources(store.db, executionId));
+  const sources = sql.executionSources(store.db, executionId);
+  const source = summariseSources(sources);
+  const firstRun = firstRunOf(sources);
   return {
     estimatedUSD: est === null ? null : microsToUsd(est),
     actualUSD: act === null ? null : microsToUsd(act),
     driftPct: est === null || act === null ? null : driftPct(est, act),
     estimateSource: source,
-    firstRun: source !== null && source !== 'history' && source !== 'mixed',
-    drift: est === null || act === null ? null : describeDrift(est, act, source),
+    firstRun,
+    drift: est === null || act === null ? null : describeDrift(est, act, source, firstRun),
   };
 }
 

@@ -39,6 +39,9 @@ describe('maestro cost report', () => {
     expect(rep.medianAbsDriftPct).toBeLessThan(10);
     expect(rep.p95AbsDriftPct).toBeGreaterThan(50);
     expect(rep.worstOffenders[0].executionId).toBe(`ex_${'0'.repeat(26)}`);
+    // the worst one was the first run: a guess that missed, and the report says so
+    expect(rep.worstOffenders[0].firstRun).toBe(true);
+    expect(rep.worstOffenders.slice(1).every((o: { firstRun: boolean; estimateSource: string }) => !o.firstRun && o.estimateSource === 'history')).toBe(true);
     expect(rep.alert).toMatch(/^ALERT: only 83\.3% of 6 executions within ±10%/);
     // issue 18: task-level accuracy by estimate source and by load band
     expect(Object.keys(rep.bySource)).toEqual(['history', 'priors', 'declared', 'default']);
@@ -65,6 +68,7 @@ describe('maestro cost report', () => {
     expect(r.stdout).toMatch(/accuracy\s+83\.3% within ±10% \(5\/6\)/);
     expect(r.stdout).toContain('worst offenders');
     expect(r.stdout).toContain('tasks by estimate source');
+    expect(r.stdout).toMatch(/first run: a guess \((declared|default|mixed)\)/);
     expect(r.stdout).toMatch(/history\s+10\s+100\.0% \(10\)/);
     expect(r.stdout).toMatch(/ALERT: only 83\.3%/);
     expect(run(['cost', 'report', '--since', '1m', '--json']).json().count).toBe(0);
