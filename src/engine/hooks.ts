@@ -30,9 +30,19 @@ export async function installRunHooks(session: Session, opts: RunHookOptions = {
 export async function buildRunHooks(session: Session, opts: RunHookOptions = {}): Promise<ExecutionHooks> {
   const [cost, packs, policyStore] = await Promise.all([import('../cost/index.js'), import('../policy/packs/index.js'), import('../store/policy.js')]);
   const costHooks = cost.costHooks(session, opts.prices === undefined ? {} : { prices: opts.prices });
+  const decide = packs.runDecideHook(opts.region === undefined ? {} : { region: opts.region });
   return {
     plan: costHooks.plan,
-    decide: packs.runDecideHook(opts.region === undefined ? {} : { region: opts.region }),
+    async decide(args) {
+      const d = await decide(args);
+      // Wait mode: a deny from the quota pack alone becomes a wait. The atomic admission enforces the
+      // cap by queueing the execution until a slot frees; every other deny (budget included) stands.
+      const reasons = (d.decisions as Array<{ reasons?: Array<{ pack?: string }> }>).flatMap((x) => x.reasons ?? []);
+      if (!d.allow && args.queue && reasons.length > 0 && reasons.every((r) => r.pack === 'quota')) {
+        return { ...d, allow: true, reasons: [], warnings: [...d.warnings, ...d.reasons.map((r) => `waiting for a quota slot: ${r}`)] };
+      }
+      return d;
+    },
     // The daily budget, checked again inside the atomic admission (the pack's verdict can be raced;
     // this cannot). A tenant that disabled the budget pack enforces none.
     budget(s) {

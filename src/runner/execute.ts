@@ -125,7 +125,10 @@ export async function sealExecution(env: { ctx: Context; store: Store }, id: str
   if (!row || !TERMINAL.has(row.status) || !row.dir) return undefined;
   const tenant = findTenant(env.store, row.tenant_id);
   const record = recordOf(tenant?.name ?? row.tenant_id, env.store.db, row);
-  writeRecordFile(row.dir, record);
+  // Failpoint for the crash tests (ADR 0015): die like a SIGKILL between the store's terminal status
+  // and the evidence, with execution.json's temp file written but not renamed.
+  const failpoint = env.ctx.env.MAESTRO_FAILPOINT === 'before-evidence' ? () => process.kill(process.pid, 'SIGKILL') : undefined;
+  writeRecordFile(row.dir, record, failpoint ? { beforeRename: failpoint } : {});
   if (finished) await finished(record, row.dir);
   markSealed(env.store.db, id);
   return record;

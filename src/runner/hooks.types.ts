@@ -19,6 +19,8 @@ export interface PlanOutcome {
 export interface DecideArgs extends PlanArgs {
   estimatedCostMicros: number | null;
   plan: unknown;
+  /** Wait mode (`run --queue`): the concurrency cap is enforced by waiting, not by a denial. */
+  queue?: boolean;
 }
 
 export interface DecideOutcome {

@@ -90,7 +90,7 @@ export async function publishExecution(session: Session, opts: PublishOptions): 
   const planned = opts.hooks?.plan ? await opts.hooks.plan(args) : undefined;
   if (planned) writeJson(join(dir, 'plan.json'), planned.plan);
   const decided: DecideOutcome | undefined = opts.hooks?.decide
-    ? await opts.hooks.decide({ ...args, estimatedCostMicros: planned?.estimatedCostMicros ?? null, plan: planned?.plan ?? null })
+    ? await opts.hooks.decide({ ...args, estimatedCostMicros: planned?.estimatedCostMicros ?? null, plan: planned?.plan ?? null, ...(opts.queue ? { queue: true } : {}) })
     : undefined;
   if (decided) writeJson(join(dir, 'decisions.json'), decided.decisions);
   const row: NewExecution = {

@@ -91,10 +91,11 @@ export function buildRecord(row: ExecutionRow, tasks: TaskRunRow[], tenantName: 
 }
 
 /** Writes execution.json atomically (write + rename; the temp name is per process, recovery removes leftovers). */
-export function writeRecordFile(dir: string, record: ExecutionRecord): void {
+export function writeRecordFile(dir: string, record: ExecutionRecord, opts: { beforeRename?: () => void } = {}): void {
   const path = join(dir, 'execution.json');
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
+  opts.beforeRename?.();
   renameSync(tmp, path);
 }
 

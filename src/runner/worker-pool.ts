@@ -58,7 +58,11 @@ export interface PoolOptions {
   graceMs?: number;
 }
 
-const sleep = (ms: number, wake: Promise<void>): Promise<void> => Promise.race([new Promise<void>((r) => setTimeout(r, ms).unref()), wake]);
+// A ref'd timer: the pool keeps its process alive while it runs.
+const sleep = (ms: number, wake: Promise<void>): Promise<void> => {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([new Promise<void>((r) => (t = setTimeout(r, ms))), wake]).finally(() => clearTimeout(t));
+};
 
 export class WorkerPool {
   readonly keeper: LeaseKeeper;
