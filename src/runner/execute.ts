@@ -22,7 +22,7 @@ import type { ExecutionHooks } from './hooks.types.js';
 import { hostArch } from './profiles.js';
 import { publishExecution, type PublishOptions } from './publish.js';
 import { buildRecord, extrasFromFile, readRecordFile, writeRecordFile, type ExecutionRecord, type TaskExtras } from './record.js';
-import { cleanTempFiles, holderDead, recoverOrphans } from './recovery.js';
+import { cleanTempFiles, holderAliveHere, holderDead, LIVE_HOLDER_GRACE_MS, recoverOrphans } from './recovery.js';
 import { runSandboxed } from './sandbox.js';
 import type { SandboxMode, TaskOutcome } from './sandbox.types.js';
 import { runDag } from './scheduler.js';
@@ -145,7 +145,8 @@ export async function sealPending(env: { ctx: Context; store: Store }, finished:
   const now = env.ctx.clock.now();
   let n = 0;
   for (const row of unsealedExecutions(env.store.db, opts.limit ?? 100)) {
-    const gone = row.lease_owner === null || row.lease_expires_at === null || row.lease_expires_at < now || holderDead(row);
+    const expired = row.lease_expires_at === null || (row.lease_expires_at < now && (now - row.lease_expires_at > LIVE_HOLDER_GRACE_MS || !holderAliveHere(row)));
+    const gone = row.lease_owner === null || expired || holderDead(row);
     if (!gone || !row.dir) continue;
     if (readRecordFile(row.dir)?.status === row.status && opts.complete?.(row.dir)) {
       markSealed(env.store.db, row.id);

@@ -65,6 +65,20 @@ export function parseOwner(owner: string): { host: string; pid: number } | null 
   return m ? { host: m[1]!, pid: Number(m[2]) } : null;
 }
 
+/** True when the holder of a lease ran on this host and its process is still alive (maybe only slow). */
+export function holderAliveHere(row: Pick<ExecutionRow, 'lease_owner' | 'runner_pid' | 'runner_start'>): boolean {
+  if (!row.lease_owner) return false;
+  const o = parseOwner(row.lease_owner);
+  if (!o || o.host !== hostId()) return false;
+  return sameProcessAlive(o.pid, row.runner_pid === o.pid ? row.runner_start : null);
+}
+
+/**
+ * How long past its lease a holder that is provably alive on this host is still trusted: a loaded
+ * machine can starve its heartbeat for seconds, and failing a healthy execution for that is wrong.
+ */
+export const LIVE_HOLDER_GRACE_MS = 5 * 60_000;
+
 /** True when the holder of a lease is known dead: it ran on this host and its process is gone. */
 export function holderDead(row: Pick<ExecutionRow, 'lease_owner' | 'runner_pid' | 'runner_start'>): boolean {
   if (!row.lease_owner) return false;
@@ -104,7 +118,10 @@ export function killSandboxesOf(executionDir: string): number {
   return n;
 }
 
-/** Removes temp files a killed writer left in an execution directory (execution.json.tmp, receipt temps). */
+/**
+ * Removes temp files a killed writer left in an execution directory (execution.json.<pid>.tmp, receipt
+ * temps). A temp file named after a live process is that process's write in progress: left alone.
+ */
 export function cleanTempFiles(executionDir: string | null): string[] {
   if (!executionDir) return [];
   let names: string[];
@@ -116,6 +133,8 @@ export function cleanTempFiles(executionDir: string | null): string[] {
   const removed: string[] = [];
   for (const name of names) {
     if (!name.endsWith('.tmp')) continue;
+    const writer = /\.(\d+)\.tmp$/.exec(name);
+    if (writer && Number(writer[1]) !== process.pid && sameProcessAlive(Number(writer[1]), null)) continue;
     rmSync(join(executionDir, name), { force: true });
     removed.push(name);
   }
@@ -161,7 +180,9 @@ export function recoverOrphans(db: Db, at: string, nowMs = Date.parse(at)): Reco
     if (d === undefined) deadOwners.set(key, (d = holderDead(r)));
     return d;
   };
-  const candidates = [...expiredLeases(db, nowMs), ...orphanCandidates(db).filter((r) => r.lease_owner !== null && isDead(r))];
+  // Expired leases, except a holder alive on this host within the grace; and, sooner, dead holders here.
+  const expired = expiredLeases(db, nowMs).filter((r) => nowMs - (r.lease_expires_at ?? 0) > LIVE_HOLDER_GRACE_MS || !holderAliveHere(r));
+  const candidates = [...expired, ...orphanCandidates(db).filter((r) => r.lease_owner !== null && isDead(r))];
   for (const ex of candidates) {
     if (seen.has(ex.id)) continue;
     seen.add(ex.id);
