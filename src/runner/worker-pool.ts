@@ -125,12 +125,18 @@ export class WorkerPool {
     const { store, ctx } = this.opts;
     let idleSince = ctx.clock.now();
     let lastRecovery = 0;
+    let lastPrune = 0;
     try {
       for (;;) {
         const now = ctx.clock.now();
         if (now - lastRecovery >= 1000) {
           lastRecovery = now;
           await this.recover();
+        }
+        if (now - lastPrune >= 60_000) {
+          lastPrune = now;
+          // The workers registry stays bounded: silent or stopped workers holding nothing go.
+          pruneWorkers(store.db, now - 3600_000);
         }
         if (this.stopping) break;
         const free = this.opts.concurrency - this.active.size;

@@ -123,8 +123,10 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
     const pid = Number(readFileSync(join(h.home, 'worker.pid'), 'utf8').split(' ')[0]);
     expect(pid).toBeGreaterThan(0);
     for (const id of ids) await waitFor(() => maestro(h.home, ['status', id, '--json'], ENV).json().status === 'succeeded', 30_000, `${id} to succeed`);
-    const pools = query<{ pid: number }>(h.home, "select distinct pid from executions e join workers w on w.id = e.lease_owner where e.id in (?, ?, ?)", ...ids);
-    expect(pools).toEqual([{ pid }]);
+    // All three ran in the one local worker (the lease owner id carries its pid).
+    const owners = query<{ o: string }>(h.home, 'select distinct lease_owner as o from executions where id in (?, ?, ?)', ...ids);
+    expect(owners).toHaveLength(1);
+    expect(owners[0]!.o).toMatch(new RegExp(`^w-[0-9a-f]{10}-${pid}-`));
     await waitFor(() => !existsSync(join(h.home, 'worker.pid')) && !existsSync(`/proc/${pid}`), 20_000, 'the idle local worker to exit');
   });
 
@@ -153,25 +155,46 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
   it('wait mode: run --queue waits for a slot instead of a denial, shows its queue position, then runs', async () => {
     expect(maestro(h.home, ['tenants', 'set', 'default', '--max-concurrent', '1'], ENV).code).toBe(0);
     try {
-      const hold = writeManifest(dir, 'hold', [{ id: 'h', run: 'sleep 4' }]);
+      const hold = writeManifest(dir, 'hold', [{ id: 'h', run: 'sleep 60' }]);
+      const quick = writeManifest(dir, 'after', [{ id: 'q', run: 'echo after' }]);
       const first = maestroAsync(h.home, ['run', hold, '--json'], ENV);
-      await waitFor(() => query<{ n: number }>(h.home, "select count(*) as n from executions where status = 'running'")[0]!.n === 1, 20_000, 'the first run');
-      expect(maestro(h.home, ['run', hold], ENV).code).toBe(3); // default: denied
-      const waiter = maestroAsync(h.home, ['run', hold, '--queue', '--json'], ENV);
-      const queued = await waitFor(() => query<{ id: string }>(h.home, "select id from executions where status = 'queued' and waiting = 1")[0], 20_000, 'the waiting run');
+      const firstId = (await waitFor(() => query<{ id: string }>(h.home, "select id from executions where status = 'running' and workflow_name = 'hold'")[0], 20_000, 'the first run')).id;
+      expect(maestro(h.home, ['run', quick], ENV).code).toBe(3); // default: denied
+      const waiter = maestroAsync(h.home, ['run', quick, '--queue', '--json'], ENV);
+      const queued = await waitFor(() => query<{ id: string }>(h.home, "select id from executions where status = 'queued' and waiting = 1")[0], 30_000, 'the waiting run');
       const st = maestro(h.home, ['status', queued.id, '--json'], ENV).json();
       expect(st).toMatchObject({ status: 'queued', queuePosition: 1, waitingForSlot: true });
       expect(maestro(h.home, ['status', queued.id], ENV).stdout).toContain('position 1, waiting for a quota slot');
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(query<{ status: string }>(h.home, 'select status from executions where id = ?', queued.id)[0]!.status).toBe('queued'); // still waiting
+      expect(maestro(h.home, ['cancel', firstId], ENV).code).toBe(0);
       const [a, b] = await Promise.all([first.done, waiter.done]);
-      expect(a.code).toBe(0);
+      expect(a.code).toBe(1); // cancelled
       expect(b.code, b.stderr).toBe(0);
-      expect(b.json().status).toBe('succeeded');
-      const spans = query<{ s: string; f: string }>(h.home, "select started_at as s, finished_at as f from executions where workflow_name = 'hold' and status = 'succeeded' order by started_at");
-      expect(spans).toHaveLength(2);
-      expect(spans[1]!.s >= spans[0]!.f).toBe(true); // never both running
+      expect(b.json()).toMatchObject({ id: queued.id, status: 'succeeded' });
+      const [f] = query<{ f: string }>(h.home, 'select finished_at as f from executions where id = ?', firstId);
+      const [w] = query<{ s: string }>(h.home, 'select started_at as s from executions where id = ?', queued.id);
+      expect(w!.s >= f!.f).toBe(true); // never both running
     } finally {
       expect(maestro(h.home, ['tenants', 'set', 'default', '--max-concurrent', '25'], ENV).code).toBe(0);
     }
+  });
+
+  it('SIGTERM: the worker stops claiming, lets running executions finish within the grace, then fails them naming itself', async () => {
+    const m = writeManifest(dir, 'graceful', [{ id: 'g', run: 'sleep 60' }]);
+    const worker = maestroAsync(h.home, ['worker', '--concurrency', '2', '--json'], { ...ENV, MAESTRO_WORKER_GRACE_MS: '1000' });
+    await waitFor(() => query<{ n: number }>(h.home, "select count(*) as n from workers where kind = 'pool' and stopped_at is null")[0]!.n > 0, 20_000, 'the worker');
+    const id = maestro(h.home, ['run', m, '--detach', '--json'], ENV).json().id as string;
+    await waitFor(() => query<{ n: number }>(h.home, 'select count(*) as n from task_runs where execution_id = ? and sandbox_pgid is not null', id)[0]!.n === 1, 20_000, 'the sandbox');
+    worker.kill('SIGTERM');
+    const done = await worker.done;
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.json()).toMatchObject({ stoppedBy: 'signal', claimed: 1, failed: 1 });
+    const rec = maestro(h.home, ['status', id, '--json'], ENV).json();
+    expect(rec.status).toBe('failed');
+    expect(rec.reason).toMatch(/^worker w-[0-9a-f]{10}-\d+-[0-9a-f]+ shut down before the execution finished$/);
+    expect(query<{ sealed: number }>(h.home, 'select sealed from executions where id = ?', id)[0]!.sealed).toBe(1);
+    exportsAndVerifies(h.home, id, dir);
   });
 
   it('the store passes its integrity check afterwards; nothing is left active', () => {
