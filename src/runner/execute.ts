@@ -113,6 +113,7 @@ function safeArch(): string {
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'denied']);
+let appArmor: string | undefined;
 
 /**
  * Writes the final evidence of a terminal execution from the store (ADR 0015): execution.json, then
@@ -229,7 +230,8 @@ export async function executeExecution(session: Session, id: string, opts: Execu
   const owner = keeper.holder.owner;
   const hooks = opts.hooks ?? registered;
   const manifest = JSON.parse(readFileSync(join(row.dir, 'workflow.json'), 'utf8')) as Manifest;
-  const apparmor = row.sandbox === 'bwrap' ? ensureAppArmorProfile() : 'unavailable';
+  // Loading the AppArmor profile spawns a parser: once per process, not per execution (a pool runs many).
+  const apparmor = row.sandbox === 'bwrap' ? (appArmor ??= ensureAppArmorProfile()) : 'unavailable';
   if (!startHeld(store.db, id, owner, apparmor, isoNow(ctx))) {
     return loadRecord(session, getExecution(store.db, id)!);
   }

@@ -5,6 +5,7 @@
  * shuts down gracefully (stop claiming, hand back what has not started, let the rest finish within a
  * grace period, then fail them naming this worker).
  */
+import { setMaxListeners } from 'node:events';
 import type { Context } from '../core/context.js';
 import { isoNow } from '../core/context.js';
 import { getExecution, type ExecutionRow } from '../store/executions.js';
@@ -86,6 +87,8 @@ export class WorkerPool {
     this.graceMs = opts.graceMs ?? (Number(opts.ctx.env.MAESTRO_WORKER_GRACE_MS) || 30_000);
     this.summary = { worker: this.keeper.holder.owner, concurrency, claimed: 0, succeeded: 0, failed: 0, cancelled: 0, released: 0, reclaimed: 0, stoppedBy: 'stop' };
     this.wakeP = new Promise((r) => (this.wakeUp = r));
+    // One shutdown listener per running execution: as many as the concurrency allows.
+    setMaxListeners(concurrency + 16, this.shutdown.signal);
   }
 
   get id(): string {
