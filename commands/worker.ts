@@ -8,7 +8,8 @@ export default class Worker extends BaseCommand<typeof Worker> {
     'tenants, and runs up to --concurrency of them at once; every task is a sandbox child process. Executions of a ' +
     'worker that dies are reclaimed after their lease expires (MAESTRO_LEASE_MS, default 30 s). SIGTERM/SIGINT stop ' +
     'claiming, hand back executions with no task started and let the rest finish (MAESTRO_WORKER_GRACE_MS, default ' +
-    '30 s, then they fail naming this worker). --once drains what is queued and exits.';
+    '30 s, then they fail naming this worker). --once drains what is queued (waiting for detached executions other ' +
+    'pools still run) and exits.';
   static override examples = ['<%= config.bin %> worker', '<%= config.bin %> worker --concurrency 200', '<%= config.bin %> worker --once --json'];
   static override flags = {
     concurrency: Flags.integer({ char: 'c', description: 'Executions run at once.', default: 64, min: 1, max: 10_000 }),
@@ -30,7 +31,10 @@ export default class Worker extends BaseCommand<typeof Worker> {
       once: this.flags.once,
       local: this.flags.local,
       signal: stop.signal,
-      onEvent: (e) => this.note(renderPoolEvent(e)),
+      // The on-demand local worker logs to a file: only what needs attention, so it stays small.
+      onEvent: (e) => {
+        if (!this.flags.local || e.type === 'error' || e.type === 'reclaimed') this.note(renderPoolEvent(e));
+      },
     });
     this.emit(summary, renderWorkerSummary);
   }

@@ -10,7 +10,7 @@ import type { Context } from '../core/context.js';
 import { isoNow } from '../core/context.js';
 import { getExecution, type ExecutionRow } from '../store/executions.js';
 import type { Store } from '../store/index.js';
-import { claimBatch, claimableCount, finishHeld, pruneWorkers, releaseExecution } from '../store/queue.js';
+import { claimBatch, claimableCount, detachedActiveCount, finishHeld, pruneWorkers, releaseExecution } from '../store/queue.js';
 import type { Session } from '../tenancy/index.js';
 import { executeExecution, sealExecution } from './execute.js';
 import type { ExecutionHooks } from './hooks.types.js';
@@ -42,7 +42,7 @@ export interface PoolOptions {
   /** Executions run at once (1..10000). */
   concurrency: number;
   kind: 'pool' | 'serve';
-  /** Drain what is queued, then stop. */
+  /** Drain what is queued (and wait for detached executions other pools still run), then stop. */
   once?: boolean;
   /** Stop after this long with nothing to do (null: never). */
   idleExitMs?: number | null;
@@ -153,7 +153,9 @@ export class WorkerPool {
         }
         for (const row of claimed) this.launch(row);
         if (claimed.length > 0 || this.active.size > 0) idleSince = ctx.clock.now();
-        if (this.opts.once && this.active.size === 0 && claimed.length === 0 && claimableCount(store.db) === 0) {
+        // Drained: nothing left to claim and nothing detached still running elsewhere (another pool's
+        // executions may yet come back to the queue if that pool dies).
+        if (this.opts.once && this.active.size === 0 && claimed.length === 0 && claimableCount(store.db) === 0 && detachedActiveCount(store.db) === 0) {
           this.stopReason = 'drained';
           break;
         }

@@ -60,7 +60,8 @@ const stmts = preparedOnce((db: Db) => ({
   tenantsWithWork: db.prepare(
     `select t.id as tenantId, t.max_concurrent as maxConcurrent,
        (select count(*) from executions r where r.tenant_id = t.id and r.status = 'running') as running,
-       (select count(*) from executions h where h.tenant_id = t.id and h.status in ('queued', 'running') and h.waiting = 0) as holding
+       (select count(*) from executions h where h.tenant_id = t.id and h.status in ('queued', 'running') and h.waiting = 0) as holding,
+       (select min(o.published_at) from executions o where o.tenant_id = t.id and o.status = 'queued' and o.detached = 1 and o.lease_owner is null) as oldest
      from tenants t
      where exists (select 1 from executions q where q.tenant_id = t.id and q.status = 'queued' and q.detached = 1 and q.lease_owner is null)`,
   ),
@@ -138,6 +139,7 @@ const stmts = preparedOnce((db: Db) => ({
      from executions where status in ('queued', 'running')`,
   ),
   claimable: db.prepare("select count(*) as n from executions where status = 'queued' and detached = 1 and lease_owner is null"),
+  detachedActive: db.prepare("select count(*) as n from executions where status in ('queued', 'running') and detached = 1"),
   workerUpsert: db.prepare(
     `insert into workers (id, host, pid, pid_start, kind, concurrency, started_at, heartbeat_at) values (@id, @host, @pid, @pidStart, @kind, @concurrency, @startedAt, @heartbeatAt)
      on conflict (id) do update set heartbeat_at = excluded.heartbeat_at, stopped_at = null`,
@@ -209,11 +211,11 @@ export function insertDenied(db: Db, row: NewExecution, tasks: Array<{ id: strin
 export function claimBatch(db: Db, holder: LeaseHolder, max: number, nowMs: number, leaseMs: number): ExecutionRow[] {
   const s = stmts(db);
   const txn = db.transaction((): string[] => {
-    const tenants = s.tenantsWithWork.all() as Array<{ tenantId: string; maxConcurrent: number; running: number; holding: number }>;
+    const tenants = s.tenantsWithWork.all() as Array<{ tenantId: string; maxConcurrent: number; running: number; holding: number; oldest: string }>;
     const claimed: string[] = [];
     const at = new Date(nowMs).toISOString();
     while (claimed.length < max && tenants.length > 0) {
-      tenants.sort((a, b) => a.running - b.running);
+      tenants.sort((a, b) => a.running - b.running || (a.oldest < b.oldest ? -1 : a.oldest > b.oldest ? 1 : 0));
       const t = tenants[0]!;
       let id = (s.nextHolding.get(t.tenantId) as { id: string } | undefined)?.id;
       if (!id && t.holding < t.maxConcurrent) {
@@ -368,6 +370,11 @@ export function queueCounts(db: Db): QueueCounts {
 /** Queued executions a worker pool may claim now or later. */
 export function claimableCount(db: Db): number {
   return (stmts(db).claimable.get() as { n: number }).n;
+}
+
+/** Detached executions not yet ended (queued, or running in any pool). */
+export function detachedActiveCount(db: Db): number {
+  return (stmts(db).detachedActive.get() as { n: number }).n;
 }
 
 export interface WorkerRow {
