@@ -130,6 +130,16 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
     await waitFor(() => !existsSync(join(h.home, 'worker.pid')) && !existsSync(`/proc/${pid}`), 20_000, 'the idle local worker to exit');
   });
 
+  it('parallel run --detach start exactly one local worker (the pidfile is taken atomically)', async () => {
+    await waitFor(() => !existsSync(join(h.home, 'worker.pid')), 20_000, 'no local worker from earlier tests');
+    const m = writeManifest(dir, 'parallel', [{ id: 'p', run: 'echo p' }]);
+    const runs = Array.from({ length: 6 }, () => maestroAsync(h.home, ['run', m, '--detach', '--json'], ENV));
+    const ids = (await Promise.all(runs.map((r) => r.done))).map((r) => r.json().id as string);
+    for (const id of ids) await waitFor(() => maestro(h.home, ['status', id, '--json'], ENV).json().status === 'succeeded', 60_000, `${id} to succeed`);
+    const owners = query<{ o: string }>(h.home, `select distinct lease_owner as o from executions where id in (${ids.map(() => '?').join(',')})`, ...ids);
+    expect(owners).toHaveLength(1);
+  });
+
   it('a kill between the store\'s terminal status and the receipt: recovery rebuilds the evidence, which exports and verifies', () => {
     const m = writeManifest(dir, 'evidence', [{ id: 'e', run: 'echo evidence > $MAESTRO_OUT/e.txt' }]);
     const r = maestro(h.home, ['run', m, '--json'], { ...ENV, MAESTRO_FAILPOINT: 'before-evidence' });
