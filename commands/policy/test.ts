@@ -1,6 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 
+const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'HS256', 'HS384', 'HS512'] as const;
+
 export default class PolicyTest extends BaseCommand<typeof PolicyTest> {
   static override summary = 'Run Rego tests: every rule named test_* (like `opa test`).';
   static override description =
@@ -9,12 +11,17 @@ export default class PolicyTest extends BaseCommand<typeof PolicyTest> {
     '<%= config.bin %> policy test policies/',
     "<%= config.bin %> policy test policies/quota -v --run 'deny'",
     '<%= config.bin %> policy test policies/ --json',
+    '<%= config.bin %> policy test -b quota.tar.gz --verification-key public.pem',
   ];
   static override strict = false;
   static override args = {
-    path: Args.string({ description: 'Files or directories with modules, tests and data.', required: true }),
+    path: Args.string({ description: 'Files or directories with modules, tests and data (optional with -b).', required: false }),
   };
   static override flags = {
+    bundle: Flags.string({ char: 'b', description: 'OPA bundle: a directory or .tar.gz (repeatable).', multiple: true, multipleNonGreedy: true }),
+    'verification-key': Flags.string({ description: 'Verify -b bundles\' .signatures.json: a PEM public key (file or text) or, for HS*, the secret.', helpValue: '<pem|secret>' }),
+    'signing-alg': Flags.string({ description: 'Signature algorithm of --verification-key (as opa).', options: [...SIGNING_ALGS], default: 'RS256' }),
+    scope: Flags.string({ description: 'Scope the bundle signature must carry (as opa --scope).' }),
     verbose: Flags.boolean({ char: 'v', description: 'Print every test, passing ones included.', default: false }),
     run: Flags.string({ char: 'r', description: 'Only run tests whose full name (data.pkg.test_x) matches this regular expression.' }),
     format: Flags.string({ char: 'f', description: 'Output format (--json means json).', options: ['json', 'pretty'], default: 'pretty' }),
@@ -24,11 +31,19 @@ export default class PolicyTest extends BaseCommand<typeof PolicyTest> {
   };
 
   async run(): Promise<void> {
-    const { runPolicyTests, parseDurationMs } = await import('../../src/policy/index.js');
+    const { runPolicyTestsWithBundles, parseDurationMs, PolicyError } = await import('../../src/policy/index.js');
     const { renderTestReport } = await import('../../src/cli/render-policy.js');
     const { argv } = await this.parse(PolicyTest);
-    const report = runPolicyTests({
+    const bundlePaths = this.flags.bundle ?? [];
+    if (argv.length === 0 && bundlePaths.length === 0) {
+      throw new PolicyError('POLICY_NO_PATHS', 'policy test: no paths or bundles given', { kind: 'usage', hint: 'e.g. maestro policy test policies/ or maestro policy test -b bundle.tar.gz' });
+    }
+    const report = await runPolicyTestsWithBundles({
       paths: argv as string[],
+      bundlePaths,
+      ...(this.flags['verification-key'] !== undefined
+        ? { verification: { key: this.flags['verification-key'], alg: this.flags['signing-alg'], ...(this.flags.scope !== undefined ? { scope: this.flags.scope } : {}) } }
+        : {}),
       ...(this.flags.run !== undefined ? { run: this.flags.run } : {}),
       strict: this.flags.strict,
       timeoutMs: parseDurationMs(this.flags.timeout, '--timeout'),

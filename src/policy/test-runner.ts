@@ -5,12 +5,15 @@
  */
 import { PolicyError, type SourceLocation } from './errors.js';
 import { errorItems, type OpaErrorItem } from './eval.js';
+import { loadBundles, mergeBundles, type LoadedBundle, type VerificationOptions } from './bundle/index.js';
 import { loadPolicyPaths } from './loader.js';
 import { compile, evaluate, listRules, type CompiledPolicy } from './rego/index.js';
 import { fromJson, type Value } from './rego/value.js';
 
 export interface PolicyTestRequest {
   paths: readonly string[];
+  /** Bundles already read (`runPolicyTestsWithBundles` reads `-b` paths). */
+  bundles?: readonly LoadedBundle[];
   /** Only tests whose full name (data.pkg.test_x) matches this regular expression. */
   run?: string;
   strict?: boolean;
@@ -54,7 +57,7 @@ interface TestCase {
  */
 export function runPolicyTests(req: PolicyTestRequest): PolicyTestReport {
   const filter = compileFilter(req.run);
-  const loaded = loadPolicyPaths(req.paths, { cwd: req.cwd });
+  const loaded = mergeBundles(loadPolicyPaths(req.paths, { cwd: req.cwd }), req.bundles ?? []);
   const policy = compile(loaded.modules, { strict: req.strict === true });
   const cases = discoverTests(policy).filter((t) => filter === undefined || filter.test(`${t.pkg}.${t.name}`));
   const data = fromJson(loaded.data);
@@ -67,6 +70,15 @@ export function runPolicyTests(req: PolicyTestRequest): PolicyTestReport {
     else counts.pass++;
   }
   return { results, counts };
+}
+
+/**
+ * `runPolicyTests` plus `-b` bundles (directories or .tar.gz), read and verified first.
+ * @example await runPolicyTestsWithBundles({ paths: [], bundlePaths: ['quota.tar.gz'] })
+ */
+export async function runPolicyTestsWithBundles(req: PolicyTestRequest & { bundlePaths?: readonly string[]; verification?: VerificationOptions }): Promise<PolicyTestReport> {
+  const bundles = await loadBundles(req.bundlePaths ?? [], { ...(req.cwd ? { cwd: req.cwd } : {}), ...(req.verification ? { verification: req.verification } : {}) });
+  return runPolicyTests({ ...req, bundles: [...(req.bundles ?? []), ...bundles] });
 }
 
 function compileFilter(run: string | undefined): RegExp | undefined {
