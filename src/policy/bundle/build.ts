@@ -65,7 +65,7 @@ export async function buildBundle(req: BuildRequest): Promise<BuildReport> {
   for (const b of req.bundles ?? []) inputs.push(await readBundle(b, { cwd, ...(req.verification ? { verification: req.verification } : {}) }));
   checkBundleOverlap(inputs.map((b) => ({ name: b.name, roots: b.manifest.roots })));
   for (const b of inputs) {
-    modules.push(...b.modules.map((m) => ({ path: bundlePath(m.path.replace(/^.*?:\//, '')), text: m.text })));
+    modules.push(...b.modules.map((m) => ({ path: bundlePath(m.name), text: m.text })));
     mergeData(data, [], b.data, b.name, owners);
   }
   const manifest = parseManifest(

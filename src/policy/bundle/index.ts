@@ -39,5 +39,5 @@ export function mergeBundles(loaded: LoadedPolicyFiles, bundles: readonly Loaded
   const data: Record<string, unknown> = {};
   mergeData(data, [], loaded.data, loaded.dataFiles.join(', ') || '-d data', owners);
   for (const b of bundles) mergeData(data, [], b.data, b.name, owners);
-  return { modules: [...loaded.modules, ...bundles.flatMap((b) => b.modules)], data, dataFiles: [...loaded.dataFiles, ...bundles.map((b) => b.name)] };
+  return { modules: [...loaded.modules, ...bundles.flatMap((b) => b.modules.map((m) => ({ path: m.path, text: m.text })))], data, dataFiles: [...loaded.dataFiles, ...bundles.map((b) => b.name)] };
 }

@@ -85,6 +85,13 @@ export function checkRoots(m: BundleManifest, bundle: string, data: Record<strin
       return;
     }
     if (path.length === 0 && m.roots.includes('')) return;
+    // OPA names a leaf: follow the first key down to a value that is not a non-empty object.
+    let leaf = node;
+    while (leaf !== null && typeof leaf === 'object' && !Array.isArray(leaf) && Object.keys(leaf).length > 0) {
+      const k = Object.keys(leaf).sort()[0]!;
+      path = [...path, k];
+      leaf = (leaf as Record<string, unknown>)[k];
+    }
     throw new BundleError('BUNDLE_OUTSIDE_ROOTS', `${bundle}: manifest roots ${shown} do not permit data at path '/${path.join('/')}' (hint: check bundle directory structure)`, {
       hint: 'add the data path to "roots" in .manifest, or move the data file',
     });

@@ -26,7 +26,8 @@ export interface LoadedBundle {
   manifest: BundleManifest;
   /** Whether a .manifest file was present. */
   hasManifest: boolean;
-  modules: ModuleFile[];
+  /** Modules: `path` for messages, `name` inside the bundle (e.g. `app/authz.rego`). */
+  modules: Array<ModuleFile & { name: string }>;
   data: Record<string, unknown>;
   /** Whether the signature was checked (a verification key was given). */
   verified: boolean;
@@ -39,6 +40,8 @@ export interface LoadedBundle {
 export interface ReadBundleOptions {
   cwd?: string;
   verification?: VerificationOptions;
+  /** Most files a bundle may hold (default BUNDLE_LIMITS.files). */
+  maxFiles?: number;
 }
 
 /**
@@ -49,8 +52,9 @@ export async function readBundle(path: string, opts: ReadBundleOptions = {}): Pr
   const abs = resolve(opts.cwd ?? process.cwd(), path);
   const st = statSync(abs, { throwIfNoEntry: false });
   if (!st) throw new BundleError('BUNDLE_NOT_FOUND', `${path}: no such bundle file or directory`, { kind: 'not_found', hint: 'pass a bundle directory or a .tar.gz built by `maestro policy build` or `opa build`' });
-  const files = st.isDirectory() ? readDirFiles(abs, path) : readTarFiles(readFileSync(abs), path);
-  if (files.size > BUNDLE_LIMITS.files) throw new BundleError('BUNDLE_TOO_LARGE', `${path}: more than ${BUNDLE_LIMITS.files} files`);
+  const maxFiles = opts.maxFiles ?? BUNDLE_LIMITS.files;
+  const files = st.isDirectory() ? readDirFiles(abs, path, maxFiles) : readTarFiles(readFileSync(abs), path);
+  if (files.size > maxFiles) throw new BundleError('BUNDLE_TOO_LARGE', `${path}: more than ${maxFiles} files`, { hint: 'split the bundle' });
   const sigBytes = files.get('.signatures.json');
   files.delete('.signatures.json');
   const signed = sigBytes !== undefined;
@@ -63,13 +67,13 @@ export async function readBundle(path: string, opts: ReadBundleOptions = {}): Pr
   }
   const manifestBytes = files.get('.manifest');
   const manifest = parseManifest(manifestBytes ? parseJsonDoc(manifestBytes, `${path}:/.manifest`) : {}, `${path}:/.manifest`);
-  const modules: ModuleFile[] = [];
+  const modules: Array<ModuleFile & { name: string }> = [];
   const data: Record<string, unknown> = {};
   const owners = new Map<string, string>();
   for (const name of [...files.keys()].sort()) {
     const base = name.slice(name.lastIndexOf('/') + 1);
     const display = st.isDirectory() ? join(path, name) : `${path}:/${name}`;
-    if (name.endsWith('.rego')) modules.push({ path: display, text: files.get(name)!.toString('utf8') });
+    if (name.endsWith('.rego')) modules.push({ path: display, name, text: files.get(name)!.toString('utf8') });
     else if (base === 'data.json' || base === 'data.yaml' || base === 'data.yml') {
       const keys = name.split('/').slice(0, -1);
       const value = parseDataFile(display, files.get(name)!.toString('utf8'));
@@ -89,7 +93,7 @@ function parseJsonDoc(bytes: Buffer, where: string): unknown {
 }
 
 // Every regular file under a bundle directory, dot-files included (.manifest), keyed by slash path.
-function readDirFiles(root: string, given: string): Map<string, Buffer> {
+function readDirFiles(root: string, given: string, maxFiles: number): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   let bytes = 0;
   const walk = (dir: string, depth: number): void => {
@@ -100,7 +104,7 @@ function readDirFiles(root: string, given: string): Map<string, Buffer> {
       else if (entry.isFile()) {
         const buf = readFileSync(p);
         bytes += buf.length;
-        if (out.size >= BUNDLE_LIMITS.files || bytes > BUNDLE_LIMITS.bytes) throw new BundleError('BUNDLE_TOO_LARGE', `${given}: more than ${BUNDLE_LIMITS.files} files or ${BUNDLE_LIMITS.bytes} bytes`);
+        if (out.size >= maxFiles || bytes > BUNDLE_LIMITS.bytes) throw new BundleError('BUNDLE_TOO_LARGE', `${given}: more than ${maxFiles} files or ${BUNDLE_LIMITS.bytes} bytes`, { hint: 'split the bundle' });
         out.set(relative(root, p).split(sep).join('/'), buf);
       }
     }
