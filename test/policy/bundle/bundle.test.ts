@@ -275,8 +275,9 @@ describe('catalog packs as signed OPA bundles', () => {
     const t = maestro(['policy', 'test', '-b', out, '--verification-key', k.pub], { home });
     expect(t.status, t.stdout + t.stderr).toBe(0);
     expect(t.stdout).toMatch(/PASS: \d+\/\d+/);
-    const other = pemFiles(mkdtempSync(join(root, 'o-')), 'rsa');
-    const bad = maestro(['policy', 'eval', '-b', out, '--verification-key', other.pub, 'data'], { home });
+    const other = join(root, 'other.pub.pem');
+    writeFileSync(other, generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }));
+    const bad = maestro(['policy', 'eval', '-b', out, '--verification-key', other, 'data'], { home });
     expect(bad.status).toBe(4);
     expect(bad.stderr).toContain('bundle signature verification failed');
   });
