@@ -9,3 +9,9 @@ export function renderBuildReport(r: BuildReport): string {
   for (const f of r.files) lines.push(`  ${f.name} (${f.bytes} bytes)`);
   return lines.join('\n');
 }
+
+/** `policy test --threshold` missed: OPA's line, then every uncovered line as file:line: source. */
+export function renderCoverageShortfall(s: { message: string; uncovered: ReadonlyArray<{ file: string; row: number; text: string }> }): string {
+  const lines = [s.message, ...(s.uncovered.length > 0 ? ['Lines not covered:'] : []), ...s.uncovered.map((u) => `  ${u.file}:${u.row}: ${u.text}`)];
+  return lines.join('\n');
+}

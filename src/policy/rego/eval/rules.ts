@@ -140,7 +140,7 @@ function completeValue(ev: Evaluator, node: RuleNode, rules: Rule[]): Value | un
       if (found) break;
     }
   }
-  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => ((result = v), true));
+  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => ((result = v), ev.cover?.(def!.loc), true));
   return result;
 }
 
@@ -278,7 +278,7 @@ export function callFunction(ev: Evaluator, name: string, args: Value[]): Value 
       if (found) break;
     }
   }
-  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => ((result = v), true));
+  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => ((result = v), ev.cover?.(def!.loc), true));
   return result;
 }
 
