@@ -129,6 +129,8 @@ function discoverTests(policy: CompiledPolicy): TestCase[] {
   return out.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.row - b.location.row);
 }
 
+const PRINT_PREFIX = /^[^\n]*?:\d+: /;
+
 function runOne(policy: CompiledPolicy, t: TestCase, data: Value, req: PolicyTestRequest, recorder?: CoverageRecorder): PolicyTestResult {
   const output: string[] = [];
   const base = { package: t.pkg, name: t.name, location: t.location };
@@ -140,7 +142,8 @@ function runOne(policy: CompiledPolicy, t: TestCase, data: Value, req: PolicyTes
       data,
       strict: req.strict === true,
       timeoutMs: req.timeoutMs ?? 5000,
-      print: (line) => output.push(line),
+      // The interpreter prefixes print() lines with file:row; opa test's output is the text alone.
+      print: (line) => output.push(line.replace(PRINT_PREFIX, '')),
       ...(recorder ? { coverage: recorder.record } : {}),
       ...(req.nowNs !== undefined ? { nowNs: req.nowNs } : {}),
     });
