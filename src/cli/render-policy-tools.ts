@@ -15,3 +15,11 @@ export function renderCoverageShortfall(s: { message: string; uncovered: Readonl
   const lines = [s.message, ...(s.uncovered.length > 0 ? ['Lines not covered:'] : []), ...s.uncovered.map((u) => `  ${u.file}:${u.row}: ${u.text}`)];
   return lines.join('\n');
 }
+
+/** `policy fmt`: the formatted text, the diffs, or the names of files that would change. */
+export function renderFormatReport(r: { mode: string; files: ReadonlyArray<{ file: string; changed: boolean; output?: string }> }): string {
+  if (r.mode === 'print') return r.files.map((f) => f.output ?? '').join('').replace(/\n$/, '');
+  if (r.mode === 'diff') return r.files.map((f) => f.output ?? '').join('').replace(/\n$/, '');
+  if (r.mode === 'write') return r.files.filter((f) => f.changed).map((f) => `formatted ${f.file}`).join('\n');
+  return r.files.filter((f) => f.changed).map((f) => f.file).join('\n');
+}
