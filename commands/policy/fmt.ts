@@ -22,7 +22,7 @@ export default class PolicyFmt extends BaseCommand<typeof PolicyFmt> {
   };
 
   async run(): Promise<void> {
-    const { formatFiles } = await import('../../src/policy/format/index.js');
+    const { formatFiles } = await import('../../src/policy/index.js');
     const { renderFormatReport } = await import('../../src/cli/render-policy-tools.js');
     const { argv } = await this.parse(PolicyFmt);
     const f = this.flags;

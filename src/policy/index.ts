@@ -15,6 +15,7 @@ export { RegoEvaluator, createRegoEvaluator, openPackEvaluator, entrypointPath, 
 export type { PolicyEvaluator, RegoEvaluatorOptions } from './evaluator.js';
 export { stringifyJson, parseJsonText } from './json-text.js';
 export { toPlainJson } from './output.js';
+export { formatRego, formatFiles, type FormatRequest, type FormatReport, type FormatFileResult } from './format/index.js';
 export {
   buildBundle,
   buildPackBundle,
