@@ -282,3 +282,28 @@ describe('catalog packs as signed OPA bundles', () => {
     expect(bad.stderr).toContain('bundle signature verification failed');
   });
 });
+
+describe('canonical hashing of structured files (OPA-compatible)', () => {
+  it.skipIf(!hasOpa)('tricky data (unicode, escapes, number spellings, big integers, duplicate keys, YAML) verifies both ways', async () => {
+    const root = tmp();
+    const dir = join(root, 'b');
+    mkdirSync(join(dir, 'x', 'y'), { recursive: true });
+    writeFileSync(
+      join(dir, 'x', 'data.json'),
+      '{"z": 1, "a": {"é": "caf\\u00e9 \\"q\\" \\\\ \\n\\t\\b\\f \\u2028 <&>", "😀": [2.50, 1e3, -0, 123456789012345678901234567890]}, "dup": 1, "dup": 2, "": null}',
+    );
+    writeFileSync(join(dir, 'x', 'y', 'data.yaml'), 'list: [1, 2.5, "s"]\nmap:\n  b: true\n  a: ~\n');
+    writeFileSync(join(dir, 'p.rego'), 'package x\nimport rego.v1\nn := count(data.x.a["😀"])\n');
+    const k = pemFiles(root, 'rsa');
+    const theirs = join(root, 'theirs.tar.gz');
+    const signed = opa(['build', '-b', dir, '--signing-key', k.priv, '-o', theirs]);
+    expect(signed.status, signed.stdout + signed.stderr).toBe(0);
+    await expect(readBundle(theirs, { verification: { key: k.pub } })).resolves.toMatchObject({ verified: true });
+    const ours = join(root, 'ours.tar.gz');
+    await buildBundle({ paths: [], bundles: [dir], output: ours, signing: { key: k.priv } });
+    const v = opa(['build', '-b', ours, '--verification-key', k.pub, '-o', join(root, 'v.tar.gz')]);
+    expect(v.status, v.stdout + v.stderr).toBe(0);
+    const r = await evalPolicy({ query: 'data.x.n', dataPaths: [], bundlePaths: [ours], verification: { key: k.pub } });
+    expect(r.output.result?.[0]?.expressions[0]?.value).toBe(4);
+  });
+});
