@@ -181,7 +181,9 @@ class Printer implements ExprPrinter {
     const expandedConst = isExpandedConst(rule);
     const isTrue = rule.value === undefined || (rule.value.type === 'scalar' && rule.value.value === true);
     if (rule.kind === 'multi' && rule.key) return;
-    if (rule.value !== undefined && (!isTrue || expandedConst || rule.isDefault || isElse)) {
+    // OPA keeps `p[x] := true`: a two-part head with a variable key carries a key, so its value prints.
+    const keyed = !isElse && rule.ref.length === 2 && rule.ref[1]!.type !== 'scalar';
+    if (rule.value !== undefined && (!isTrue || keyed || expandedConst || rule.isDefault || isElse)) {
       this.w.write(' := ');
       this.t.writeTerm(rule.value);
     } else if (rule.value === undefined && expandedConst && (!rule.args || rule.args.length === 0)) this.w.write(' := true');

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { formatRego } from '../../../src/policy/format/index.js';
 import { loadCases } from '../../../src/policy/rego/conformance/cases.js';
 import { noteSkip, opa, opaBin, repoRoot } from '../opa.js';
+import { cases } from './cases.js';
 
 noteSkip('fmt-differential.test');
 const CONFORMANCE = '/work/shared/conformance/rego/regorus';
@@ -128,6 +129,16 @@ describe('policy fmt equals opa fmt byte for byte', () => {
     for (const k of known) console.log(`[fmt-differential] known: ${k}`);
     expect(failures, failures[0]).toEqual([]);
     expect(compared).toBeGreaterThan(400);
+  });
+
+  it.skipIf(opaBin === undefined)("the small cases' expected outputs are opa fmt's", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-fmt-cases-'));
+    cases.forEach(([what, input, expected], i) => {
+      const f = join(dir, `case${i}.rego`);
+      writeFileSync(f, input);
+      const r = opa(['fmt', f]);
+      expect(r.stdout, what).toBe(expected);
+    });
   });
 
   it('is idempotent on its own output and keeps every comment', () => {
