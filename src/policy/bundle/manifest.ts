@@ -118,6 +118,15 @@ export function checkBundleOverlap(bundles: ReadonlyArray<{ name: string; roots:
     }
   }
   if (names.size === 0) return;
+  const hint = 'give each bundle its own "roots" in .manifest (a bundle without a manifest owns every path)';
+  const empty = bundles.filter((b) => names.has(b.name) && b.roots.includes('')).map((b) => b.name);
+  if (empty.length > 0) {
+    throw new BundleError(
+      'BUNDLE_ROOTS_OVERLAP',
+      `bundles [${[...names].sort().join(', ')}] have overlapping roots and cannot be activated simultaneously because bundle(s) [${empty.sort().join(', ')}] specify empty root paths ('') which overlap with any other bundle root`,
+      { hint },
+    );
+  }
   throw new BundleError('BUNDLE_ROOTS_OVERLAP', `detected overlapping roots in manifests for these bundles: [${[...names].sort().join(', ')}] (${[...conflicts].sort().join(', ')})`, {
     hint: 'give each bundle its own "roots" in .manifest (a bundle without a manifest owns every path)',
   });

@@ -98,6 +98,10 @@ describe('reading bundles (-b)', () => {
     expect((await thrown(readBundle(c))).message).toMatch(/manifest roots \[app\/authz app\/users\] do not permit data at path '\/app\/limits\/big'/);
     const d = bundleDir(mkdtempSync(join(root, 'd-')), { roots: ['app/users', 'app/limits'] });
     expect((await thrown(readBundle(d))).message).toMatch(/do not permit 'package app.authz' in module/);
+    const bare1 = mkdtempSync(join(root, 'bare1-'));
+    const bare2 = mkdtempSync(join(root, 'bare2-'));
+    const bare = await thrown(loadBundles([bare1, bare2]));
+    expect(bare.message).toContain("specify empty root paths ('') which overlap with any other bundle root");
     const r = await evalPolicy({ query: 'data', dataPaths: [], bundlePaths: [b1, b2] });
     expect(r.exitCode).toBe(2);
     expect(r.output.errors?.[0]?.code).toBe('BUNDLE_ROOTS_OVERLAP');
