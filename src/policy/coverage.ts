@@ -135,43 +135,39 @@ function itemsOf(mod: Module, text: string, rec: CoverageRecorder, file: string)
   return items;
 }
 
-// Scans source from (row, col): strings, raw strings and comments skipped, brackets balanced.
-function scan(lines: string[], row: number, col: number, stop: (ch: string, depth: number, rest: string, seenAssign: boolean) => boolean): CoveragePosition {
+// Scans source from (row, col) to where the construct ends (brackets balanced, strings, raw strings
+// and comments skipped); `stop` ends it early at depth 0. Returns the last non-blank position.
+function scan(lines: string[], row: number, col: number, stop: (ch: string, rest: string, seenAssign: boolean) => boolean): CoveragePosition {
   let depth = 0;
   let assign = false;
   let last: CoveragePosition = { row, col };
+  let inRaw = false;
   for (let r = row; r <= lines.length && r < row + 10_000; r++) {
     const line = lines[r - 1] ?? '';
     for (let c = r === row ? col - 1 : 0; c < line.length; c++) {
       const ch = line[c]!;
+      if (inRaw) {
+        if (ch === '`') inRaw = false;
+        last = { row: r, col: c + 2 };
+        continue;
+      }
       if (ch === '#') break;
-      if (depth === 0 && stop(ch, depth, line.slice(c), assign) && !(r === row && c === col - 1)) return last;
+      if (depth === 0 && !(r === row && c === col - 1) && stop(ch, line.slice(c), assign)) return last;
       if (ch === '"') {
         let j = c + 1;
         while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
         c = j;
-      } else if (ch === '`') {
-        let j = line.indexOf('`', c + 1);
-        while (j < 0 && r < lines.length) {
-          r++;
-          j = (lines[r - 1] ?? '').indexOf('`');
-          if (j >= 0) return scanFrom(lines, r, j + 2, stop, depth, assign);
-        }
-        c = j < 0 ? line.length : j;
-      } else if ('([{'.includes(ch)) depth++;
+      } else if (ch === '`') inRaw = true;
+      else if ('([{'.includes(ch)) depth++;
       else if (')]}'.includes(ch)) {
         if (depth === 0) return last;
         depth--;
-      } else if (depth === 0 && (line.startsWith(':=', c) || (ch === '=' && line[c + 1] !== '=' && line[c - 1] !== '=' && line[c - 1] !== '!' && line[c - 1] !== '<' && line[c - 1] !== '>'))) assign = true;
+      } else if (depth === 0 && (line.startsWith(':=', c) || (ch === '=' && !'=!<>:'.includes(line[c + 1] ?? '') && !'=!<>:'.includes(line[c - 1] ?? '')))) assign = true;
       if (ch !== ' ' && ch !== '\t' && ch !== '\r') last = { row: r, col: c + 2 };
     }
-    if (depth === 0) return last;
+    if (depth === 0 && !inRaw) return last;
   }
   return last;
-}
-
-function scanFrom(lines: string[], row: number, col: number, stop: Parameters<typeof scan>[3], _depth: number, _assign: boolean): CoveragePosition {
-  return scan(lines, row, col, stop);
 }
 
 // An expression ends at the end of its line (or at ";") outside brackets.
@@ -181,7 +177,7 @@ function exprEnd(lines: string[], row: number, col: number): CoveragePosition {
 
 // A head ends before " if", before "{" opening the body, or at the end of its line.
 function headEnd(lines: string[], row: number, col: number): CoveragePosition {
-  return scan(lines, row, col, (ch, _d, rest, assign) => (!assign && ch === '{') || /^\s(if|else)\b/.test(rest) || (/^(if|else)\b/.test(rest) && false));
+  return scan(lines, row, col, (ch, rest, assign) => (!assign && ch === '{') || /^\s(if|else)\b/.test(rest));
 }
 
 function contains(a: CoverageRange, b: CoverageRange): boolean {
