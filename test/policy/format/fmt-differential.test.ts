@@ -13,7 +13,9 @@ import { noteSkip, opa, opaBin, repoRoot } from '../opa.js';
 import { cases } from './cases.js';
 
 noteSkip('fmt-differential.test');
-const CONFORMANCE = '/work/shared/conformance/rego/regorus';
+// Beside the repository (as the conformance suite finds it) or at the shared path of this machine.
+const CONFORMANCE = [join(repoRoot, '..', 'shared', 'conformance', 'rego', 'regorus'), '/work/shared/conformance/rego/regorus'].find((p) => existsSync(p)) ?? '';
+if (CONFORMANCE === '') console.log('[fmt-differential] skipping the conformance modules: no shared/conformance/rego/regorus beside the repository or at /work/shared');
 
 /**
  * Known differences, each with its reason (not formatter bugs: the interpreter's parser reads these
@@ -47,7 +49,7 @@ function corpus(): { project: Entry[]; conformance: Entry[] } {
     .filter((f) => f.endsWith('.rego'))
     .map((f, i) => ({ name: `p${i}.rego`, origin: relative(repoRoot, f), text: readFileSync(f, 'utf8') }));
   const conformance: Entry[] = [];
-  if (existsSync(CONFORMANCE)) {
+  if (CONFORMANCE !== '') {
     for (const c of loadCases(CONFORMANCE)) c.modules.forEach((m, j) => conformance.push({ name: `c${conformance.length}.rego`, origin: `${c.file} "${c.note}" module ${j + 1}`, text: m }));
   }
   return { project, conformance };
