@@ -9,4 +9,4 @@ const result = op === 'export' ? await exportPack(ctx, { executionId: arg!, outp
 const seconds = (performance.now() - t0) / 1000;
 const ok = op === 'export' ? true : (result as { ok: boolean }).ok;
 const summary = op === 'export' ? { sha256: (result as { sha256: string }).sha256, bytes: (result as { bytes: number }).bytes } : { failed: (result as { checks: Array<{ ok: boolean; name: string }> }).checks.filter((c) => !c.ok).map((c) => c.name) };
-process.stdout.write(JSON.stringify({ op, ok, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, ...summary }) + '\n');
+process.stdout.write(`${JSON.stringify({ op, ok, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, ...summary })}\n`);

@@ -43,7 +43,7 @@ export async function generateExecution(home: string, id: string, totalMB: numbe
   mkdirSync(join(dir, 'logs'), { recursive: true });
   writeFileSync(join(dir, 'manifest.yaml'), `version: 1\nname: bench\ntasks:\n${tasks.map((t) => `  ${t}: {run: ./${t}.sh}`).join('\n')}\n`);
   writeFileSync(join(dir, 'plan.json'), JSON.stringify({ estimatedCostMicros: 4_000_000 }));
-  writeFileSync(join(dir, 'decisions.json'), JSON.stringify({ packs: [{ name: 'budget', digest: 'sha256:' + 'cd'.repeat(32) }], decisions: [] }));
+  writeFileSync(join(dir, 'decisions.json'), JSON.stringify({ packs: [{ name: 'budget', digest: `sha256:${'cd'.repeat(32)}` }], decisions: [] }));
   const logMB = Math.round((totalMB * 0.6) / tasks.length);
   const outMB = Math.round((totalMB * 0.4) / tasks.length);
   let bytes = 0;

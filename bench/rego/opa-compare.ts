@@ -75,7 +75,7 @@ export function compareWithOpa(o: { packDir: string; query: string; entrypoint: 
   if (b.status !== 0) throw new Error(`opa bench failed: ${b.stderr || b.stdout}`);
   const bench = JSON.parse(b.stdout) as OpaBench;
   const opaMean = bench.T / bench.N;
-  const opaMedian = bench.Extra?.['histogram_timer_rego_query_eval_ns_median'] ?? opaMean;
+  const opaMedian = bench.Extra?.histogram_timer_rego_query_eval_ns_median ?? opaMean;
 
   // one process per decision
   const opaProc = timeProcess(opa, ['eval', ...dArgs, '-i', inputFile, '--format', 'json', o.query], o.processes);

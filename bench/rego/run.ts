@@ -181,7 +181,7 @@ function main(): void {
   if (!process.argv.includes('--no-opa')) {
     lines.push('', ...compareWithOpa({ packDir, query: 'data.maestro.decision.result', entrypoint, input: inputs[1], ev: pack, root, processes: Number(arg('--processes', '20')), iterations }));
   }
-  const text = lines.join('\n') + '\n';
+  const text = `${lines.join('\n')}\n`;
   process.stdout.write(text);
   if (out !== '') writeFileSync(resolve(out), text);
 }

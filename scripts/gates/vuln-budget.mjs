@@ -61,11 +61,11 @@ if (unavailable) {
 const vulns = Object.values(audit.vulnerabilities ?? {});
 const critical = vulns.filter((v) => v.severity === 'critical');
 const high = vulns.filter((v) => v.severity === 'high');
-for (const v of critical) problems.push(`critical advisory in ${v.name} (${advisoryIds(v).join(', ') || 'via ' + v.via.join(', ')}): critical is never accepted; upgrade or remove it`);
+for (const v of critical) problems.push(`critical advisory in ${v.name} (${advisoryIds(v).join(', ') || `via ${v.via.join(', ')}`}): critical is never accepted; upgrade or remove it`);
 for (const v of high) {
   const ids = advisoryIds(v);
   const covered = ids.length > 0 ? ids.every((id) => live.has(id)) : live.has(v.name);
-  if (!covered) problems.push(`high advisory in ${v.name} (${ids.join(', ') || 'via ' + v.via.join(', ')}) has no live justification in ${justFile}`);
+  if (!covered) problems.push(`high advisory in ${v.name} (${ids.join(', ') || `via ${v.via.join(', ')}`}) has no live justification in ${justFile}`);
 }
 if (high.length > HIGH_BUDGET) problems.push(`${high.length} high advisories exceed the budget of ${HIGH_BUDGET}`);
 for (const p of problems) console.error(`vuln-budget: ${p}`);

@@ -54,7 +54,7 @@ export function renderPlan(plan: Plan): string {
       ['estimatedCostUSD', `${style.bold(usdFine(plan.estimatedCostUSD))}  (p10–p90 ${usdFine(plan.estimateInterval?.lowUSD ?? plan.estimatedCostUSD)}–${usdFine(plan.estimateInterval?.highUSD ?? plan.highCostUSD)})${allGuessed ? '  guess' : ''}`],
       ['time guesses', `${g.history} from history, ${g.priors ?? 0} from similar tasks, ${g.declared} declared, ${g.default} default`],
       ...(load ? [['host load', `run-queue stretch ${load.contentionNow ?? 'unknown'} (1-min load ${load.load1 ?? '-'} on ${load.ncpu ?? '?'} CPUs), CPU slope ${load.cpuSlope}, wall slope ${load.wallSlope ?? 1}; instruction counters: ${load.instructionCounters.split(' (')[0]}`] as [string, string]] : []),
-      ['price table', `${plan.prices.sources.length ? plan.prices.sources.join(' + ') + ' over built-in' : 'built-in'} (${plan.prices.digest.slice(0, 19)}…)`],
+      ['price table', `${plan.prices.sources.length ? `${plan.prices.sources.join(' + ')} over built-in` : 'built-in'} (${plan.prices.digest.slice(0, 19)}…)`],
     ]),
     'prices applied:',
     ...priceLines,

@@ -361,7 +361,7 @@ function segments(run: string): Array<{ program: string; joiner: string; redirec
     let i = 0;
     while (i < words.length && (KEYWORDS.has(words[i]!) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!))) i++;
     const w = words[i] ?? '';
-    const program = w.replace(/^.*\//, '').replace(/[^A-Za-z0-9_.+:\[-]/g, '');
+    const program = w.replace(/^.*\//, '').replace(/[^A-Za-z0-9_.+:[-]/g, '');
     const redirect = /(^|[^0-9&])>/.test(cur.replace(/2>&1|>&2|2>\/dev\/null/g, ''));
     if (program && !['fi', 'done', 'esac', '}', ')'].includes(program)) out.push({ program, joiner, redirect });
     joiner = next;

@@ -20,7 +20,7 @@ export async function generateValidatorSource(): Promise<string> {
   const standalone = (standaloneMod.default.default ?? standaloneMod.default) as typeof import('ajv/dist/standalone/index.js').default;
   const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { source: true, esm: true } });
   ajv.addVocabulary(SCHEMA_VOCABULARY);
-  let code = standalone(ajv, ajv.compile(MANIFEST_SCHEMA)).replace(/^"use strict";/, '');
+  const code = standalone(ajv, ajv.compile(MANIFEST_SCHEMA)).replace(/^"use strict";/, '');
   // ESM has no require(): ajv's runtime helpers (e.g. ucs2length) are loaded through createRequire.
   const imports = code.includes('require(')
     ? ["import { createRequire } from 'node:module';", 'const require = createRequire(import.meta.url);']

@@ -125,7 +125,7 @@ function itemsOf(mod: Module, text: string, rec: CoverageRecorder, file: string)
     if (!x || typeof x !== 'object') return;
     if (Array.isArray(x)) return x.forEach(visit);
     const o = x as Record<string, unknown>;
-    if (typeof o['negated'] === 'boolean' && typeof o['kind'] === 'string' && o['loc']) {
+    if (typeof o.negated === 'boolean' && typeof o.kind === 'string' && o.loc) {
       const e = o as unknown as Expr;
       if (e.kind !== 'some') add(e.loc.row, e.loc.col, exprEnd(lines, e.loc.row, e.loc.col));
     }

@@ -33,7 +33,7 @@ export function entrypointPath(entrypoint: string): string[] {
 
 /** The Rego ref for a path: data.a.b, with brackets for keys that are not identifiers. */
 export function dataRef(keys: readonly string[]): string {
-  return 'data' + keys.map((k) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)).join('');
+  return `data${keys.map((k) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)).join('')}`;
 }
 
 export interface RegoEvaluatorOptions {

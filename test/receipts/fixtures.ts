@@ -40,10 +40,10 @@ export function makeExecution(ctx: Context, options: { id?: string; tasks?: Fixt
   mkdirSync(join(dir, 'logs'), { recursive: true });
   writeFileSync(join(dir, 'manifest.yaml'), 'version: 1\nname: demo\ntasks:\n  build: {run: make}\n  test: {run: make test, needs: [build]}\n');
   writeFileSync(join(dir, 'plan.json'), JSON.stringify({ estimatedCostMicros: 120000, tasks: tasks.map((t) => ({ id: t.id, micros: 60000 })) }, null, 2));
-  writeFileSync(join(dir, 'decisions.json'), JSON.stringify(options.decisions ?? { packs: [{ name: 'budget', version: '1.0.0', digest: 'sha256:' + 'ab'.repeat(32) }], decisions: [{ pack: 'budget', allow: true, reasons: [] }] }));
+  writeFileSync(join(dir, 'decisions.json'), JSON.stringify(options.decisions ?? { packs: [{ name: 'budget', version: '1.0.0', digest: `sha256:${'ab'.repeat(32)}` }], decisions: [{ pack: 'budget', allow: true, reasons: [] }] }));
   const taskRecords = tasks.map((t, i) => {
     const log = Array.from({ length: t.lines ?? 3 }, (_, k) => JSON.stringify({ ts: `2026-11-23T10:00:${String(k % 60).padStart(2, '0')}.000Z`, stream: k % 3 === 2 ? 'stderr' : 'stdout', line: `${t.id} line ${k}` })).join('\n');
-    writeFileSync(join(dir, 'logs', `${t.id}.ndjson`), log + '\n');
+    writeFileSync(join(dir, 'logs', `${t.id}.ndjson`), `${log}\n`);
     const writes = Object.entries(t.outputs ?? {}).map(([p, content]) => {
       const abs = join(dir, 'out', t.id, p);
       mkdirSync(dirname(abs), { recursive: true });
@@ -66,6 +66,6 @@ export function makeExecution(ctx: Context, options: { id?: string; tasks?: Fixt
     sandbox: { profile: 'default', network: false, readOnlyRoot: true },
     cost: { estimateMicros: 120000, actualMicros: 110000 },
   };
-  writeFileSync(join(dir, 'execution.json'), JSON.stringify(record, null, 2) + '\n');
+  writeFileSync(join(dir, 'execution.json'), `${JSON.stringify(record, null, 2)}\n`);
   return { home: ctx.home, ctx, dir, record };
 }

@@ -143,7 +143,7 @@ describe('receipts', () => {
 describe('runner-shaped records', () => {
   it('reads the runner record and policy decisions (list of decisions with pack ids and digests)', async () => {
     const { ctx, dir } = makeExecution(fixtureContext(), {
-      decisions: [{ id: 'd1', action: 'run', allow: true, packs: [{ id: 'quota', version: '2.0.0', digest: 'sha256:' + 'cd'.repeat(32), verdict: 'allow' }, { id: 'budget', version: '1.0.0', digest: 'ef'.repeat(32), verdict: 'allow' }] }],
+      decisions: [{ id: 'd1', action: 'run', allow: true, packs: [{ id: 'quota', version: '2.0.0', digest: `sha256:${'cd'.repeat(32)}`, verdict: 'allow' }, { id: 'budget', version: '1.0.0', digest: 'ef'.repeat(32), verdict: 'allow' }] }],
     });
     ensureSigningKey(ctx);
     const record = {

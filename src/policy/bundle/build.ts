@@ -94,7 +94,7 @@ async function writeBundle(manifest: BundleManifest, modules: ModuleFile[], data
     seen.add(m.path);
   }
   const manifestDoc: Record<string, unknown> = { revision: manifest.revision, roots: manifest.roots, rego_version: manifest.rego_version ?? 1 };
-  if (manifest.metadata) manifestDoc['metadata'] = manifest.metadata;
+  if (manifest.metadata) manifestDoc.metadata = manifest.metadata;
   const entries: TarEntry[] = [
     { name: '/data.json', data: Buffer.from(canonicalOfValue(data), 'utf8') },
     ...modules.map((m) => ({ name: m.path, data: Buffer.from(m.text, 'utf8') })),

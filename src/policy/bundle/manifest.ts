@@ -21,9 +21,9 @@ export interface BundleManifest {
 export function parseManifest(doc: unknown, where: string): BundleManifest {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw invalid(where, 'must be a JSON object');
   const m = doc as Record<string, unknown>;
-  const revision = m['revision'] ?? '';
+  const revision = m.revision ?? '';
   if (typeof revision !== 'string') throw invalid(where, '"revision" must be a string');
-  const rawRoots = m['roots'] ?? [''];
+  const rawRoots = m.roots ?? [''];
   if (!Array.isArray(rawRoots) || rawRoots.some((r) => typeof r !== 'string')) throw invalid(where, '"roots" must be an array of strings');
   const roots = (rawRoots as string[]).map((r) => r.replace(/^\/+|\/+$/g, ''));
   for (let i = 0; i < roots.length; i++) {
@@ -31,9 +31,9 @@ export function parseManifest(doc: unknown, where: string): BundleManifest {
       if (rootsOverlap(roots[i]!, roots[j]!)) throw invalid(where, `manifest has overlapped roots: '${roots[i]}' and '${roots[j]}'`);
     }
   }
-  const rv = m['rego_version'];
+  const rv = m.rego_version;
   if (rv !== undefined && rv !== 0 && rv !== 1) throw invalid(where, `"rego_version" must be 0 or 1 (got ${JSON.stringify(rv)})`);
-  if (m['metadata'] !== undefined && (m['metadata'] === null || typeof m['metadata'] !== 'object' || Array.isArray(m['metadata']))) {
+  if (m.metadata !== undefined && (m.metadata === null || typeof m.metadata !== 'object' || Array.isArray(m.metadata))) {
     throw invalid(where, '"metadata" must be an object');
   }
   return { ...m, revision, roots } as BundleManifest;

@@ -43,7 +43,7 @@ export function unifiedDiff(file: string, before: string, after: string): string
     i = end;
     start = end;
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 interface Op {

@@ -37,7 +37,7 @@ export class RegoError extends EngineError {
     const msg =
       errors.length === 1
         ? formatErrorItem(first)
-        : `${errors.length} errors occurred:\n` + errors.map(formatErrorItem).join('\n');
+        : `${errors.length} errors occurred:\n${errors.map(formatErrorItem).join('\n')}`;
     super(first.code.toUpperCase(), msg, {
       kind: EVAL_CODES.has(first.code) ? 'error' : 'usage',
       details: { errors: errors.map((e) => ({ ...e })) },

@@ -81,8 +81,8 @@ export function formatJson(v: Value, indent = '', depth = ''): string {
 /** Rego source-like text of a value (used by print and sprintf %v): sets as {a, b}. */
 export function formatRego(v: Value): string {
   if (v === null || typeof v !== 'object') return formatJson(v);
-  if (Array.isArray(v)) return '[' + v.map(formatRego).join(', ') + ']';
-  if (v instanceof RSet) return v.size === 0 ? 'set()' : '{' + v.values().map(formatRego).join(', ') + '}';
-  return '{' + v.entries().map(([k, x]) => formatRego(k) + ': ' + formatRego(x)).join(', ') + '}';
+  if (Array.isArray(v)) return `[${v.map(formatRego).join(', ')}]`;
+  if (v instanceof RSet) return v.size === 0 ? 'set()' : `{${v.values().map(formatRego).join(', ')}}`;
+  return `{${v.entries().map(([k, x]) => `${formatRego(k)}: ${formatRego(x)}`).join(', ')}}`;
 }
 

@@ -8,7 +8,7 @@ describe('maestro policy eval --format json (the shape of opa eval)', () => {
     const r = maestro(['policy', 'eval', '-d', 'basic/example.rego', '-i', 'inputs/input.json', '--format', 'json', 'data.example.allow']);
     expect(r.code).toBe(0);
     expect(json(r)).toEqual(opaShape(false, 'data.example.allow'));
-    expect(r.stdout).toBe(JSON.stringify(opaShape(false, 'data.example.allow'), null, 2) + '\n');
+    expect(r.stdout).toBe(`${JSON.stringify(opaShape(false, 'data.example.allow'), null, 2)}\n`);
   });
 
   it('serialises sets as sorted arrays', () => {

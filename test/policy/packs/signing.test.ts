@@ -114,7 +114,7 @@ describe('pack signatures', () => {
       const bundle = await signDsseBundle(loadSigningKey(t.ctx), Buffer.from(canonicalJson(statement)), IN_TOTO_PAYLOAD_TYPE);
       mkdirSync(join(t.ctx.home, 'pack-signatures'), { recursive: true });
       writeFileSync(signaturePath(t.ctx, 'rbac'), JSON.stringify(bundle));
-      writeFileSync(join(p2, 'rbac', 'policy.rego'), readFileSync(join(p2, 'rbac', 'policy.rego'), 'utf8') + '\n# 1.0.1\n');
+      writeFileSync(join(p2, 'rbac', 'policy.rego'), `${readFileSync(join(p2, 'rbac', 'policy.rego'), 'utf8')}\n# 1.0.1\n`);
       const row = (await listPacks(t)).find((p) => p.id === 'rbac')!;
       expect(row.signature).toBe('valid');
       expect(row.digest).not.toBe(old.digest);

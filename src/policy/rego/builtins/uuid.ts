@@ -17,7 +17,7 @@ registerBuiltins('uuid', [
     arity: 1,
     nondeterministic: true, // the evaluator caches one value per evaluation and key
     fn: (a, bctx) => {
-      const key = 'uuid.rfc4122:' + argString(a, 0, 'uuid.rfc4122');
+      const key = `uuid.rfc4122:${argString(a, 0, 'uuid.rfc4122')}`;
       const hit = bctx.cache.get(key);
       if (hit !== undefined) return hit;
       const id = formatUuidV4(randomBytes(bctx));

@@ -2,7 +2,7 @@
 import type { Expr, Term } from '../ast.js';
 import { lookupBuiltin } from '../builtins/registry.js';
 import { regoError } from '../errors.js';
-import { RObject, type Value } from '../value.js';
+import type { RObject, Value } from '../value.js';
 import type { Evaluator } from './evaluator.js';
 import { setPath, type EvalState, type Frame } from './state.js';
 

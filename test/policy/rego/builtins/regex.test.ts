@@ -44,8 +44,8 @@ describe('Go RE2 syntax', () => {
     expect(callJson('regex.find_n', ['[^x]', 'a😀b', -1])).toBe('["a","😀","b"]');
   });
   test('catastrophic patterns finish (linear-time fallback)', () => {
-    expect(match('^(a+)+$', 'a'.repeat(40) + 'b')).toBe(false);
-    expect(match('^(?:a|a)*$', 'a'.repeat(40) + 'b')).toBe(false);
+    expect(match('^(a+)+$', `${'a'.repeat(40)}b`)).toBe(false);
+    expect(match('^(?:a|a)*$', `${'a'.repeat(40)}b`)).toBe(false);
   });
   test('named groups and literal braces', () => {
     expect(match('(?P<year>\\d{4})-(?<m>\\d\\d)', '2024-01')).toBe(true);

@@ -60,7 +60,7 @@ export function queryEscape(s: string): string {
     const c = String.fromCharCode(b);
     if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
     else if (b === 0x20) out += '+';
-    else out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+    else out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }

@@ -127,5 +127,5 @@ export function compileGlob(pattern: string, separators: string[]): RegExp {
 
 /** glob.quote_meta: escape gobwas's special characters `* ? \ [ ] { }`. */
 export function quoteGlobMeta(s: string): string {
-  return s.replace(/[*?\\[\]{}]/g, (c) => '\\' + c);
+  return s.replace(/[*?\\[\]{}]/g, (c) => `\\${c}`);
 }

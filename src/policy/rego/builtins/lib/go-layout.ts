@@ -105,7 +105,7 @@ export function tokenizeLayout(layout: string): Chunk[] {
 
 const pad = (n: number, width: number, ch = '0'): string => {
   const s = String(Math.abs(n)).padStart(width, ch);
-  return n < 0 ? '-' + s : s;
+  return n < 0 ? `-${s}` : s;
 };
 
 function formatZone(std: Std, offset: number): string {

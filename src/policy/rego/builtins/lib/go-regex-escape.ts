@@ -51,5 +51,5 @@ export function singleEscapeAt(e: string, start: number): [number, number] {
     return [v, pos + m[0].length];
   }
   if (c.charCodeAt(0) < 0x80 && !/[A-Za-z0-9]/.test(c)) return [c.charCodeAt(0), pos];
-  throw new GoRegexError('invalid escape sequence', '\\' + String.fromCodePoint(e.codePointAt(start + 1)!));
+  throw new GoRegexError('invalid escape sequence', `\\${String.fromCodePoint(e.codePointAt(start + 1)!)}`);
 }

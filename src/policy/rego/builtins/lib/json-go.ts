@@ -9,7 +9,7 @@ export class JsonMarshalError extends Error {}
 export const goFloat = (x: number): string => (Number.isNaN(x) ? 'NaN' : x > 0 ? '+Inf' : '-Inf');
 
 const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
-const escapeHtml = (c: string): string => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+const escapeHtml = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** Go's quoted string. */
 export function goQuote(s: string): string {
@@ -50,8 +50,8 @@ function write(v: Value, ind: { prefix: string; indent: string } | undefined, de
   }
   if (items.length === 0) return open + close;
   if (!ind) return open + items.join(',') + close;
-  const nl = '\n' + ind.prefix;
-  return open + nl + inner + items.join(',' + nl + inner) + nl + depth + close;
+  const nl = `\n${ind.prefix}`;
+  return open + nl + inner + items.join(`,${nl}${inner}`) + nl + depth + close;
 }
 
 /** Plain data for YAML output: sets as arrays, objects as Maps with string keys (sorted). */

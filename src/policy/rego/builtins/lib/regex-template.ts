@@ -4,7 +4,7 @@ import { BuiltinError } from '../registry.js';
 
 /** Go's regexp.QuoteMeta. */
 export function quoteMeta(s: string): string {
-  return s.replace(/[\\.+*?()|[\]{}^$]/g, (c) => '\\' + c);
+  return s.replace(/[\\.+*?()|[\]{}^$]/g, (c) => `\\${c}`);
 }
 
 /** The anchored Go regex of a template, e.g. "urn:{.*}" with "{", "}" → "^urn:.*$". */
@@ -29,5 +29,5 @@ export function templateRegex(name: string, tpl: string, start: string, end: str
     }
   }
   if (level !== 0) throw new BuiltinError(`${name}: unbalanced braces in ${JSON.stringify(tpl)}`);
-  return out + quoteMeta(chars.slice(lastEnd).join('')) + '$';
+  return `${out + quoteMeta(chars.slice(lastEnd).join(''))}$`;
 }

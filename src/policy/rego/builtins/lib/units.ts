@@ -28,8 +28,8 @@ const SI: Record<string, Scale> = {
 // Byte units, matched after lower-casing the whole unit.
 const BYTES: Record<string, Scale> = { '': p10(0) };
 ['k', 'm', 'g', 't', 'p', 'e', 'z', 'y', 'r', 'q'].forEach((u, i) => {
-  BYTES[u] = BYTES[u + 'b'] = i < 7 ? p10(3 * (i + 1)) : f10(3 * (i + 1));
-  if (i < 8) BYTES[u + 'i'] = BYTES[u + 'ib'] = p2(10 * (i + 1));
+  BYTES[u] = BYTES[`${u}b`] = i < 7 ? p10(3 * (i + 1)) : f10(3 * (i + 1));
+  if (i < 8) BYTES[`${u}i`] = BYTES[`${u}ib`] = p2(10 * (i + 1));
 });
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
