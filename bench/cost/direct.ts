@@ -37,7 +37,7 @@ export async function runDirect(id: string, loaded: LoadedManifest): Promise<Exe
     const ready = tasks.filter((t) => !done.has(t.id) && t.needs.every((n) => done.has(n)));
     if (ready.length === 0) break;
     const outcomes = await Promise.all(ready.map((t) => runTask(run, t, loaded, base)));
-    ready.forEach((t, i) => done.set(t.id, outcomes[i]!));
+    for (const [i, t] of ready.entries()) done.set(t.id, outcomes[i]!);
   }
   const list = tasks.map((t) => done.get(t.id) ?? { id: t.id, status: 'skipped', usage: null });
   return { id, status: list.every((t) => t.status === 'succeeded') ? 'succeeded' : 'failed', finishedAt: new Date().toISOString(), tasks: list };

@@ -377,9 +377,10 @@ function segments(run: string): Array<{ program: string; joiner: string; redirec
       quote = ch;
       continue;
     }
-    if (ch === '|' && run[i + 1] === '|') (flush(';'), i++);
-    else if (ch === '&' && run[i + 1] === '&') (flush(';'), i++);
-    else if (ch === '|') flush('|');
+    if ((ch === '|' || ch === '&') && run[i + 1] === ch) {
+      flush(';');
+      i++;
+    } else if (ch === '|') flush('|');
     else if (ch === ';' || ch === '\n' || (ch === '&' && run[i - 1] !== '>' && run[i + 1] !== '>')) flush(';');
     else cur += ch;
   }

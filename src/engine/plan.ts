@@ -24,13 +24,10 @@ export interface PlanRequest {
 export async function planWithPolicy(session: Session, req: PlanRequest) {
   const [cost, packs, manifest] = await Promise.all([import('../cost/index.js'), import('../policy/packs/index.js'), import('../manifest/index.js')]);
   const prices = req.prices === undefined ? {} : { prices: req.prices };
-  let plan;
-  if (req.manifestSource !== undefined) {
-    const loaded = await loadFromSource(manifest, req.manifestSource, req.manifestName ?? 'manifest.yaml', req.manifestDisplayPath);
-    plan = cost.planExecution(session, loaded, prices);
-  } else {
-    plan = await cost.planManifest(session, req.manifestPath!, prices);
-  }
+  const plan =
+    req.manifestSource !== undefined
+      ? cost.planExecution(session, await loadFromSource(manifest, req.manifestSource, req.manifestName ?? 'manifest.yaml', req.manifestDisplayPath), prices)
+      : await cost.planManifest(session, req.manifestPath!, prices);
   const gate = await packs.planPolicy(session, plan, {
     explain: req.explain ?? false,
     ...(req.region ? { region: req.region } : {}),

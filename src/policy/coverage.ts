@@ -49,7 +49,10 @@ export class CoverageRecorder {
   /** Locations recorded (bounded by the policy's size: one entry per distinct source position). */
   readonly record = (loc: { file: string; row: number; col: number }): void => {
     let s = this.seen.get(loc.file);
-    if (!s) this.seen.set(loc.file, (s = new Set()));
+    if (!s) {
+      s = new Set();
+      this.seen.set(loc.file, s);
+    }
     s.add(`${loc.row}:${loc.col}`);
   };
 
@@ -123,7 +126,10 @@ function itemsOf(mod: Module, text: string, rec: CoverageRecorder, file: string)
   };
   const visit = (x: unknown): void => {
     if (!x || typeof x !== 'object') return;
-    if (Array.isArray(x)) return x.forEach(visit);
+    if (Array.isArray(x)) {
+      x.forEach(visit);
+      return;
+    }
     const o = x as Record<string, unknown>;
     if (typeof o.negated === 'boolean' && typeof o.kind === 'string' && o.loc) {
       const e = o as unknown as Expr;

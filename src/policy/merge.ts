@@ -45,7 +45,7 @@ export function mergeData(root: Record<string, unknown>, keys: readonly string[]
 }
 
 function mergeInto(node: Record<string, unknown>, key: string, value: unknown, path: string[], file: string, owners: DataOwners): void {
-  const existing = Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;
+  const existing = Object.hasOwn(node, key) ? node[key] : undefined;
   if (existing === undefined) {
     setOwn(node, key, value);
     owners.set(path.join(SEP), file);

@@ -175,9 +175,8 @@ export function parseDurationMs(text: string, flag: string): number {
   const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   let total = 0;
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-  let m: RegExpExecArray | null;
   let end = 0;
-  while ((m = re.exec(t)) !== null) {
+  for (let m = re.exec(t); m !== null; m = re.exec(t)) {
     total += Number(m[1]) * unit[m[2]!]!;
     end = re.lastIndex;
   }

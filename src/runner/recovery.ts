@@ -177,7 +177,10 @@ export function recoverOrphans(db: Db, at: string, nowMs = Date.parse(at)): Reco
   const isDead = (r: ExecutionRow): boolean => {
     const key = `${r.lease_owner}\0${r.runner_start}`;
     let d = deadOwners.get(key);
-    if (d === undefined) deadOwners.set(key, (d = holderDead(r)));
+    if (d === undefined) {
+      d = holderDead(r);
+      deadOwners.set(key, d);
+    }
     return d;
   };
   // Expired leases, except a holder alive on this host within the grace; and, sooner, dead holders here.

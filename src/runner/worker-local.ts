@@ -4,7 +4,7 @@
  * (<home>/worker.pid, created with O_EXCL) keeps two from being started; a live pool registered in the
  * store (another `maestro worker`, or `maestro serve`'s embedded pool) makes starting one unnecessary.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,7 +97,7 @@ export function ensureLocalWorker(ctx: Context, db: Db): EnsureResult {
   const pool = aliveWorkers(db, ctx.clock.now() - leaseMs).find((w) => w.kind !== 'run' && (w.host !== hostId() || sameProcessAlive(w.pid, w.pid_start)));
   if (pool) return { state: 'running', pid: pool.host === hostId() ? pool.pid : null };
   if (!acquirePidfile(ctx.home)) return { state: 'running', pid: readPidfile(ctx.home)?.pid ?? null };
-  let child;
+  let child: ChildProcess;
   try {
     const log = workerLog(ctx.home);
     if (existsSync(log) && statSync(log).size > LOG_MAX) truncateSync(log, 0);

@@ -118,8 +118,14 @@ export function taskHistory(db: Db, tenantId: string, digest: string, limit: num
 export function similarHistory(db: Db, q: { tenantId: string | null; uses: string; resourceClass: string; shape: string | null; excludeDigest: string; limit: number }): TaskHistoryRow[] {
   const conds = [`uses = ?`, `resource_class = ?`, `status = 'succeeded'`, `task_digest <> ?`];
   const params: unknown[] = [q.uses, q.resourceClass, q.excludeDigest];
-  if (q.tenantId !== null) (conds.push('tenant_id = ?'), params.push(q.tenantId));
-  if (q.shape !== null) (conds.push('command_shape = ?'), params.push(q.shape));
+  if (q.tenantId !== null) {
+    conds.push('tenant_id = ?');
+    params.push(q.tenantId);
+  }
+  if (q.shape !== null) {
+    conds.push('command_shape = ?');
+    params.push(q.shape);
+  }
   return db.prepare(`select ${HISTORY_COLS} from cost_task_history where ${conds.join(' and ')}
     order by finished_at desc, execution_id desc limit ?`).all(...params, q.limit) as TaskHistoryRow[];
 }

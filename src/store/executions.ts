@@ -106,7 +106,9 @@ export function orphanCandidates(db: Db): ExecutionRow[] {
 
 export function insertTaskRuns(db: Db, executionId: string, tasks: Array<{ id: string; digest: string }>): void {
   const s = stmts(db);
-  db.transaction(() => tasks.forEach((t, i) => s.insertTask.run(executionId, t.id, i, 'pending', t.digest)))();
+  db.transaction(() => {
+    for (const [i, t] of tasks.entries()) s.insertTask.run(executionId, t.id, i, 'pending', t.digest);
+  })();
 }
 
 /** Ends an execution unless it already ended (a cancel wins over a late finish). Returns true if changed. */

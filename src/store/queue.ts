@@ -167,7 +167,9 @@ export function admit(db: Db, req: AdmissionRequest): AdmissionResult {
   });
   const base = { ...row, ...leased(req.holder) };
   const queued = { ...row, ...leased(row.detached === 1 ? null : req.holder) };
-  const insertTasks = (): void => req.tasks.forEach((t, i) => s.insertTask.run(row.id, t.id, i, 'pending', t.digest));
+  const insertTasks = (): void => {
+    for (const [i, t] of req.tasks.entries()) s.insertTask.run(row.id, t.id, i, 'pending', t.digest);
+  };
   const deny = (cause: 'quota' | 'budget', reason: string, holders: string[]): AdmissionResult => {
     s.insert.run({ ...base, status: 'denied', reason, finished_at: row.published_at, waiting: 0 });
     insertTasks();
@@ -198,7 +200,7 @@ export function insertDenied(db: Db, row: NewExecution, tasks: Array<{ id: strin
       ...row, status: 'denied', reason, finished_at: row.published_at, waiting: 0,
       lease_owner: holder?.owner ?? null, lease_expires_at: holder ? nowMs + leaseMs : null, runner_pid: holder?.pid ?? null, runner_start: holder?.pidStart ?? null,
     });
-    tasks.forEach((t, i) => s.insertTask.run(row.id, t.id, i, 'pending', t.digest));
+    for (const [i, t] of tasks.entries()) s.insertTask.run(row.id, t.id, i, 'pending', t.digest);
   }).immediate();
 }
 

@@ -28,8 +28,6 @@ export interface TenantUpdate {
   requireSandbox?: boolean;
 }
 
-const cache = new WeakMap<Db, ReturnType<typeof prepare>>();
-
 function prepare(db: Db) {
   return {
     insertTenant: db.prepare(
@@ -72,10 +70,22 @@ export function listTenantRows(db: Db): TenantRow[] {
 export function updateTenant(db: Db, id: string, update: TenantUpdate): boolean {
   const sets: string[] = [];
   const params: Record<string, unknown> = { id };
-  if (update.dailyBudgetMicros !== undefined) (sets.push('daily_budget_micros = @b'), (params.b = update.dailyBudgetMicros));
-  if (update.maxConcurrent !== undefined) (sets.push('max_concurrent = @m'), (params.m = update.maxConcurrent));
-  if (update.dayTimezone !== undefined) (sets.push('day_timezone = @tz'), (params.tz = update.dayTimezone));
-  if (update.requireSandbox !== undefined) (sets.push('require_sandbox = @rs'), (params.rs = update.requireSandbox ? 1 : 0));
+  if (update.dailyBudgetMicros !== undefined) {
+    sets.push('daily_budget_micros = @b');
+    params.b = update.dailyBudgetMicros;
+  }
+  if (update.maxConcurrent !== undefined) {
+    sets.push('max_concurrent = @m');
+    params.m = update.maxConcurrent;
+  }
+  if (update.dayTimezone !== undefined) {
+    sets.push('day_timezone = @tz');
+    params.tz = update.dayTimezone;
+  }
+  if (update.requireSandbox !== undefined) {
+    sets.push('require_sandbox = @rs');
+    params.rs = update.requireSandbox ? 1 : 0;
+  }
   if (sets.length === 0) return false;
   return db.prepare(`update tenants set ${sets.join(', ')} where id = @id`).run(params).changes > 0;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maestro, tempHome } from '../helpers/cli.js';
-import { maestroAsync, processesWith, waitFor, writeManifest } from '../runner/e2e-helpers.js';
+import { processesWith, waitFor, writeManifest } from '../runner/e2e-helpers.js';
 import { unavailableReason } from '../runner/escape/helpers.js';
 
 const reason = unavailableReason();
@@ -43,7 +43,7 @@ describe.skipIf(reason !== null)(`detach, cancel, quota, recovery${reason ? ` (s
       return s.tasks[0].status !== 'running' && s;
     });
     expect(rec.status).toBe('cancelled');
-    expect(Object.fromEntries(rec.tasks.map((t: any) => [t.id, t.status]))).toEqual({ long: 'cancelled', after: 'cancelled' });
+    expect(Object.fromEntries(rec.tasks.map((t: { id: string; status: string }) => [t.id, t.status]))).toEqual({ long: 'cancelled', after: 'cancelled' });
     expect(maestro(h.home, ['cancel', id]).stdout).toContain('had already finished');
   });
 

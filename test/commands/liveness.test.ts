@@ -14,7 +14,9 @@ import { getExecution } from '../../src/store/executions.js';
 import { waitFor } from '../runner/e2e-helpers.js';
 
 const children: Array<{ kill(): void }> = [];
-afterEach(() => children.splice(0).forEach((c) => c.kill()));
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill();
+});
 
 function procState(pid: number): string | null {
   try {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maestro, tempHome } from '../helpers/cli.js';
-import { maestroAsync, processesWith, waitFor, writeManifest } from '../runner/e2e-helpers.js';
+import { maestroAsync, writeManifest } from '../runner/e2e-helpers.js';
 import { unavailableReason } from '../runner/escape/helpers.js';
 
 const reason = unavailableReason();

@@ -32,7 +32,7 @@ describe.skipIf(reason !== null)(`maestro status${reason ? ` (skipped: ${reason}
   it('shows a named execution and lists all with --all, newest first', () => {
     expect(maestro(h.home, ['status', first, '--json']).json()).toMatchObject({ id: first, workflow: 'one' });
     const all = maestro(h.home, ['status', '--all', '--json']).json();
-    expect(all.map((e: any) => e.id)).toEqual([second, first]);
+    expect(all.map((e: { id: string }) => e.id)).toEqual([second, first]);
   });
 
   it('an unknown id is not found (exit 5)', () => {

@@ -7,7 +7,9 @@ import { insertActuals, taskHistory } from '../../src/store/cost.js';
 import { testContext, writeManifest } from './helpers.js';
 
 const sessions: Session[] = [];
-afterEach(() => sessions.splice(0).forEach((s) => s.close()));
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.close();
+});
 
 async function setup() {
   const ctx = testContext();

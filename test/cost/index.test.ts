@@ -8,7 +8,9 @@ import { budgetContext, calibrateCosts, costHooks, costReport, costSummary, plan
 import { testContext, writeManifest } from './helpers.js';
 
 const sessions: Session[] = [];
-afterEach(() => sessions.splice(0).forEach((s) => s.close()));
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.close();
+});
 
 async function setup() {
   const ctx = testContext();

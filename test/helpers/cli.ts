@@ -11,6 +11,7 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  // biome-ignore lint/suspicious/noExplicitAny: parsed CLI output; tests navigate it freely and their assertions check the shape (pass T to have it type-checked)
   json<T = any>(): T;
 }
 

@@ -12,7 +12,7 @@ const root = resolve('.');
 const dir = resolve('fixtures/manifests/invalid');
 const cases = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
 
-export function expectedLines(name: string): string[] {
+function expectedLines(name: string): string[] {
   return readFileSync(join(dir, name.replace(/\.yaml$/, '.expected.txt')), 'utf8').trimEnd().split('\n');
 }
 

@@ -16,7 +16,7 @@ describe('policy front door', () => {
 
   it('keeps a "__proto__" key as data', () => {
     const v = evalPolicyQuery({ query: '{"__proto__": {"polluted": true}}', dataPaths: [] }).output.result?.[0]?.expressions[0]?.value as object;
-    expect(Object.prototype.hasOwnProperty.call(v, '__proto__')).toBe(true);
+    expect(Object.hasOwn(v, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
   });
 

@@ -15,8 +15,11 @@ import {
 } from '../../src/receipts/index.js';
 import { fixtureContext, makeExecution } from './fixtures.js';
 
-function tamper(bundleText: string, edit: (b: Record<string, any>) => void): string {
-  const b = JSON.parse(bundleText) as Record<string, any>;
+// biome-ignore lint/suspicious/noExplicitAny: a parsed receipt bundle or in-toto statement, navigated freely by the assertions (a wrong path fails the test)
+type Doc = Record<string, any>;
+
+function tamper(bundleText: string, edit: (b: Doc) => void): string {
+  const b = JSON.parse(bundleText) as Doc;
   edit(b);
   return JSON.stringify(b);
 }
@@ -51,7 +54,7 @@ describe('receipts', () => {
     const key = ensureSigningKey(ctx);
     const r = await writeReceipt(ctx, dir, record);
     expect(r.keyId).toBe(key.id);
-    const bundle = JSON.parse(readReceipt(dir)) as Record<string, any>;
+    const bundle = JSON.parse(readReceipt(dir)) as Doc;
     expect(bundle.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
     expect(bundle.verificationMaterial.publicKey.hint).toBe(key.id);
     const env = bundle.dsseEnvelope;
@@ -60,16 +63,16 @@ describe('receipts', () => {
     // PAE computed here independently of any library.
     const pae = Buffer.concat([Buffer.from(`DSSEv1 ${IN_TOTO_PAYLOAD_TYPE.length} ${IN_TOTO_PAYLOAD_TYPE} ${payload.length} `), payload]);
     expect(verify('sha256', pae, createPublicKey(readFileSync(key.publicKeyPath)), Buffer.from(env.signatures[0].sig, 'base64'))).toBe(true);
-    const st = JSON.parse(payload.toString()) as Record<string, any>;
+    const st = JSON.parse(payload.toString()) as Doc;
     expect(st._type).toBe('https://in-toto.io/Statement/v1');
     expect(st.predicateType).toBe('https://slsa.dev/provenance/v1');
-    expect(st.subject.map((s: any) => s.name)).toEqual(['logs/build.ndjson', 'logs/test.ndjson', 'out/build/app.bin', 'out/build/report/summary.txt', 'out/test/junit.xml']);
+    expect(st.subject.map((s: { name: string }) => s.name)).toEqual(['logs/build.ndjson', 'logs/test.ndjson', 'out/build/app.bin', 'out/build/report/summary.txt', 'out/test/junit.xml']);
     expect(st.subject[2].digest.sha256).toBe(createHash('sha256').update(Buffer.from([0, 1, 2, 3, 255])).digest('hex'));
     expect(st.predicate.buildDefinition.externalParameters.parameters).toEqual({ env: 'staging' });
     expect(st.predicate.buildDefinition.externalParameters.manifest.digest.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(st.predicate.buildDefinition.resolvedDependencies[0]).toMatchObject({ name: 'policy-pack:budget', digest: { sha256: 'ab'.repeat(32) } });
     expect(st.predicate.runDetails.metadata).toEqual({ invocationId: record.id, startedOn: record.startedAt, finishedOn: record.finishedAt });
-    expect(st.predicate.runDetails.byproducts.map((b: any) => b.name)).toEqual(['decisions', 'cost', 'sandbox', 'usage', 'audited-writes']);
+    expect(st.predicate.runDetails.byproducts.map((b: { name: string }) => b.name)).toEqual(['decisions', 'cost', 'sandbox', 'usage', 'audited-writes']);
     expect(r.statementDigest).toBe(createHash('sha256').update(payload).digest('hex'));
   });
 

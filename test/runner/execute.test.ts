@@ -31,8 +31,14 @@ describe.skipIf(reason !== null)(`execution hooks${reason ? ` (skipped: ${reason
     const seen: string[] = [];
     let finished: ExecutionRecord | undefined;
     const hooks: ExecutionHooks = {
-      plan: async (a) => (seen.push(`plan ${a.loaded.manifest.metadata.name} ${a.sandbox}`), { estimatedCostMicros: 1234, plan: { total: 1234 } }),
-      decide: async (a) => (seen.push(`decide ${a.estimatedCostMicros}`), { allow: true, reasons: [], warnings: ['close to budget'], decisions: { ok: true } }),
+      plan: async (a) => {
+        seen.push(`plan ${a.loaded.manifest.metadata.name} ${a.sandbox}`);
+        return { estimatedCostMicros: 1234, plan: { total: 1234 } };
+      },
+      decide: async (a) => {
+        seen.push(`decide ${a.estimatedCostMicros}`);
+        return { allow: true, reasons: [], warnings: ['close to budget'], decisions: { ok: true } };
+      },
       finished: async (rec, dir) => {
         finished = rec;
         seen.push(`finished ${existsSync(join(dir, 'execution.json'))}`);

@@ -11,7 +11,9 @@ function tmp(): string {
   dirs.push(d);
   return d;
 }
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('store migrations', () => {
   it('creates a fresh database at the newest version, in WAL mode with foreign keys', () => {

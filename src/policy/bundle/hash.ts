@@ -48,6 +48,7 @@ function goString(s: string): string {
   return `${out}"`;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw U+0000-U+001F inside a string; this class excludes them on purpose
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const SCALAR = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
 
@@ -76,7 +77,10 @@ export function canonicalJson(text: string, name: string): string {
       i++;
       const entries = new Map<string, string>();
       ws();
-      if (src[i] === '}') return i++, '{}';
+      if (src[i] === '}') {
+        i++;
+        return '{}';
+      }
       for (;;) {
         ws();
         const k = str();
@@ -95,7 +99,10 @@ export function canonicalJson(text: string, name: string): string {
       i++;
       const items: string[] = [];
       ws();
-      if (src[i] === ']') return i++, '[]';
+      if (src[i] === ']') {
+        i++;
+        return '[]';
+      }
       for (;;) {
         items.push(value(depth + 1));
         ws();

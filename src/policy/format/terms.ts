@@ -29,20 +29,28 @@ export class TermPrinter {
     if (!this.w.inline) this.w.startLine();
     switch (t.type) {
       case 'scalar':
-        return this.w.write(this.scalarText(t));
+        this.w.write(this.scalarText(t));
+        return;
       case 'var':
-        return this.w.write(t.generated || t.name.startsWith('$') ? '_' : t.name);
+        this.w.write(t.generated || t.name.startsWith('$') ? '_' : t.name);
+        return;
       case 'ref':
-        return this.writeRef(t);
+        this.writeRef(t);
+        return;
       case 'array':
         this.w.write('[');
         this.writeIterable(t.items, t.loc, (x) => this.writeListItem(x, true));
-        return this.w.write(']');
+        this.w.write(']');
+        return;
       case 'set':
-        if (t.items.length === 0) return this.w.write('set()');
+        if (t.items.length === 0) {
+          this.w.write('set()');
+          return;
+        }
         this.w.write('{');
         this.writeIterable(t.items, t.loc, (x) => this.writeListItem(x, true));
-        return this.w.write('}');
+        this.w.write('}');
+        return;
       case 'object':
         this.w.write('{');
         this.writeIterable(t.items, t.loc, ([k, v]) => {
@@ -50,18 +58,23 @@ export class TermPrinter {
           this.w.write(': ');
           this.writeListItem(v, true);
         }, ([k]) => k.loc);
-        return this.w.write('}');
+        this.w.write('}');
+        return;
       case 'arraycompr':
-        return this.writeCompr('[', ']', t.term, t.body, t.loc);
+        this.writeCompr('[', ']', t.term, t.body, t.loc);
+        return;
       case 'setcompr':
-        return this.writeCompr('{', '}', t.term, t.body, t.loc);
+        this.writeCompr('{', '}', t.term, t.body, t.loc);
+        return;
       case 'objectcompr':
         this.w.write('{');
         this.writeListItem(t.key, true);
         this.w.write(': ');
-        return this.writeComprRest('}', t.value, t.body, t.loc, t.loc);
+        this.writeComprRest('}', t.value, t.body, t.loc, t.loc);
+        return;
       case 'call':
-        return this.writeCall(t, parens);
+        this.writeCall(t, parens);
+        return;
     }
   }
 
@@ -98,7 +111,10 @@ export class TermPrinter {
 
   writeCall(t: TermOf<'call'>, parens: boolean): void {
     const sym = INFIX[t.op];
-    if (sym === 'in') return this.writeIn(t.args, parens);
+    if (sym === 'in') {
+      this.writeIn(t.args, parens);
+      return;
+    }
     if (sym !== undefined && t.args.length === 2) {
       if (parens) this.w.write('(');
       this.writeTerm(t.args[0]!, true);

@@ -71,7 +71,7 @@ export class WasmEvaluator implements PolicyEvaluator {
 
   evaluate(entrypoint: string, input: unknown): unknown {
     const name = entrypointPath(entrypoint).join('/');
-    if (!Object.prototype.hasOwnProperty.call(this.policy.entrypoints, name)) {
+    if (!Object.hasOwn(this.policy.entrypoints, name)) {
       throw new PolicyError('POLICY_UNKNOWN_ENTRYPOINT', `${this.source}: no entrypoint ${name} (it has: ${this.entrypoints().join(', ') || 'none'})`, {
         kind: 'usage',
         hint: 'rebuild the bundle with `opa build -t wasm -e <entrypoint>` for each decision you need',

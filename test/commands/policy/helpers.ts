@@ -27,6 +27,7 @@ export function maestro(args: string[], opts: { cwd?: string; stdin?: string } =
 }
 
 /** stdout parsed as JSON, with the raw text kept for exact-text checks. */
+// biome-ignore lint/suspicious/noExplicitAny: parsed CLI output; tests navigate it freely and their assertions check the shape (pass T to have it type-checked)
 export function json<T = any>(r: CliResult): T {
   try {
     return JSON.parse(r.stdout) as T;

@@ -50,7 +50,9 @@ function corpus(): { project: Entry[]; conformance: Entry[] } {
     .map((f, i) => ({ name: `p${i}.rego`, origin: relative(repoRoot, f), text: readFileSync(f, 'utf8') }));
   const conformance: Entry[] = [];
   if (CONFORMANCE !== '') {
-    for (const c of loadCases(CONFORMANCE)) c.modules.forEach((m, j) => conformance.push({ name: `c${conformance.length}.rego`, origin: `${c.file} "${c.note}" module ${j + 1}`, text: m }));
+    for (const c of loadCases(CONFORMANCE)) {
+      for (const [j, m] of c.modules.entries()) conformance.push({ name: `c${conformance.length}.rego`, origin: `${c.file} "${c.note}" module ${j + 1}`, text: m });
+    }
   }
   return { project, conformance };
 }

@@ -73,7 +73,10 @@ function pathTree(paths: Value[][]): PathTree {
     for (const seg of p) {
       const k = keyOf(seg);
       let next = t.kids.get(k);
-      if (!next) t.kids.set(k, (next = { key: seg, tree: { leaf: false, kids: new Map() } }));
+      if (!next) {
+        next = { key: seg, tree: { leaf: false, kids: new Map() } };
+        t.kids.set(k, next);
+      }
       t = next.tree;
     }
     t.leaf = true;

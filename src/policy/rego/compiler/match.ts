@@ -17,18 +17,30 @@ export function checkMatch(a: Term, b: Term, errors: RegoErrorItem[]): void {
     errors.push({ code: 'rego_type_error', message: `match error: ${detail}`, location: a.loc });
   };
   const composite = (t: Term): boolean => t.type === 'array' || t.type === 'object' || t.type === 'set';
-  if (composite(a) && composite(b) && a.type !== b.type) return err(`incompatible destructuring patterns: ${a.type} cannot match ${b.type}`);
+  if (composite(a) && composite(b) && a.type !== b.type) {
+    err(`incompatible destructuring patterns: ${a.type} cannot match ${b.type}`);
+    return;
+  }
   if (a.type === 'array' && b.type === 'array') {
-    if (a.items.length !== b.items.length) return err(`mismatch in number of array elements: ${a.items.length} != ${b.items.length}`);
-    a.items.forEach((x, i) => checkMatch(x, b.items[i]!, errors));
+    if (a.items.length !== b.items.length) {
+      err(`mismatch in number of array elements: ${a.items.length} != ${b.items.length}`);
+      return;
+    }
+    for (const [i, x] of a.items.entries()) checkMatch(x, b.items[i]!, errors);
     return;
   }
   if (a.type === 'object' && b.type === 'object') {
     const ka = scalarKeys(a);
     const kb = scalarKeys(b);
     if (!ka || !kb) return;
-    if (ka.length !== kb.length) return err(`object field count mismatch: left has ${ka.length} fields, right has ${kb.length} fields`);
-    if (ka.join(',') !== kb.join(',')) return err(`object literal keys mismatch: [${ka.join(', ')}] != [${kb.join(', ')}]`);
+    if (ka.length !== kb.length) {
+      err(`object field count mismatch: left has ${ka.length} fields, right has ${kb.length} fields`);
+      return;
+    }
+    if (ka.join(',') !== kb.join(',')) {
+      err(`object literal keys mismatch: [${ka.join(', ')}] != [${kb.join(', ')}]`);
+      return;
+    }
     for (const [k, v] of a.items) {
       const other = b.items.find(([k2]) => k2.type === 'scalar' && k.type === 'scalar' && k2.value === k.value);
       if (other) checkMatch(v, other[1], errors);

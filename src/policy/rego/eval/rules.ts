@@ -140,7 +140,11 @@ function completeValue(ev: Evaluator, node: RuleNode, rules: Rule[]): Value | un
       if (found) break;
     }
   }
-  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => ((result = v), ev.cover?.(def!.loc), true));
+  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => {
+      result = v;
+      ev.cover?.(def!.loc);
+      return true;
+    });
   return result;
 }
 
@@ -209,7 +213,10 @@ function dynamicValue(ev: Evaluator, node: RuleNode, rules: Rule[], depth: numbe
       }),
     );
   }
-  if (!out && wholeDefault) ev.evalTerm(new Frame(), wholeDefault.value ?? TRUE, (v) => ((out = v as RObject), true));
+  if (!out && wholeDefault) ev.evalTerm(new Frame(), wholeDefault.value ?? TRUE, (v) => {
+      out = v as RObject;
+      return true;
+    });
   return out ?? new RObject();
 }
 
@@ -278,7 +285,11 @@ export function callFunction(ev: Evaluator, name: string, args: Value[]): Value 
       if (found) break;
     }
   }
-  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => ((result = v), ev.cover?.(def!.loc), true));
+  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => {
+      result = v;
+      ev.cover?.(def!.loc);
+      return true;
+    });
   return result;
 }
 

@@ -11,7 +11,10 @@ export function applyWith(ev: Evaluator, frame: Frame, e: Expr): EvalState | und
   let st: EvalState = { ...ev.st, cache: new Map(), fnCache: new Map() };
   for (const w of e.with) {
     let value: Value | undefined;
-    ev.evalTerm(frame, w.value, (v) => ((value = v), true));
+    ev.evalTerm(frame, w.value, (v) => {
+      value = v;
+      return true;
+    });
     const target = w.target;
     const head = target.type === 'ref' ? target.head : target;
     if (head.type !== 'var') throw regoError('rego_compile_error', 'invalid with target', w.loc);
@@ -35,7 +38,10 @@ export function applyWith(ev: Evaluator, frame: Frame, e: Expr): EvalState | und
 
 function groundKey(ev: Evaluator, frame: Frame, t: Term): Value {
   let key: Value | undefined;
-  ev.evalTerm(frame, t, (v) => ((key = v), true));
+  ev.evalTerm(frame, t, (v) => {
+    key = v;
+    return true;
+  });
   if (key === undefined) throw regoError('rego_compile_error', 'with target path must be ground', t.loc);
   return key;
 }

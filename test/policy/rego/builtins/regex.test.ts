@@ -96,8 +96,10 @@ describe('regex builtins', () => {
     expect(callJson('regex.split', ['x*', 'axbc'])).toBe('["a","b","c"]');
     expect(callJson('regex.split', ['a', 'banana'])).toBe('["b","n","n",""]');
   });
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: names Go's ${1} replacement syntax, not a template
   test('replace with $1, ${1}, $name, $$', () => {
     expect(call('regex.replace', ['hello', 'l+', 'r'])).toBe('hero');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's ${1} replacement syntax, passed to regex.replace as is
     expect(call('regex.replace', ['-ab-axxb-', 'a(x*)b', '${1}W'])).toBe('-W-xxW-');
     expect(call('regex.replace', ['-ab-axxb-', 'a(x*)b', '$1W'])).toBe('---'); // "$1W" names group "1W"
     expect(call('regex.replace', ['-ab-axxb-', 'a(?P<x>x*)b', '[$x]$$'])).toBe('-[]$-[xx]$-');
