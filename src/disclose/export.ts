@@ -7,7 +7,7 @@
  * then zip it, re-hashing on the way to catch a file that changed in between. The pack is written
  * to a temporary file next to the target and renamed into place: nothing half-written is left.
  */
-import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Context } from '../core/context.js';
 import {
@@ -174,6 +174,7 @@ async function writeAtomically(
   o: { mtimeMs: number; total: number; onProgress: (e: ProgressEvent) => void; ctx: Context },
 ): Promise<{ bytes: number; sha256: string }> {
   if (!existsSync(dirname(output))) throw new DiscloseUsageError('OUTPUT_DIR_MISSING', `the directory of ${output} does not exist`);
+  sweepStaleTemps(output);
   const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.${o.ctx.random.uuid()}.tmp`);
   const out = createWriteStream(tmp, { mode: 0o644 });
   try {
@@ -185,5 +186,46 @@ async function writeAtomically(
     rmSync(tmp, { force: true });
     if (err instanceof DiscloseError) throw err;
     throw new DiscloseError('EXPORT_WRITE_FAILED', `cannot write ${output}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Remove temp files an export of `output` left behind when it was killed: `.<name>.<pid>.<uuid>.tmp`
+ * beside the output whose pid is no longer alive (a zombie counts as dead). Temp files of live
+ * exports (this process or another) are left alone. Returns the paths removed.
+ */
+export function sweepStaleTemps(output: string): string[] {
+  const dir = dirname(output);
+  const prefix = `.${basename(output)}.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d{1,10})\.[0-9a-f-]{1,64}\.tmp$/.exec(name.slice(prefix.length));
+    if (!m || processAlive(Number(m[1]))) continue;
+    rmSync(join(dir, name), { force: true });
+    removed.push(join(dir, name));
+  }
+  return removed;
+}
+
+/** Whether `pid` is a running process: it exists and is not a zombie. */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX] /s.test(stat);
+  } catch {
+    return true; // no /proc: trust kill(0)
   }
 }

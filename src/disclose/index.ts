@@ -6,7 +6,7 @@
  *   const v = await verifyPack(ctx, 'pack.zip', { keyFiles: ['pub.pem'] }); // v.ok, v.checks
  */
 export { DiscloseError, DiscloseNotFoundError, DiscloseUsageError } from './errors.js';
-export { exportPack, locateExecution } from './export.js';
+export { exportPack, locateExecution, processAlive, sweepStaleTemps } from './export.js';
 export { contentHash, INDEX_FILE, INDEX_FORMAT, INDEX_SIG_FILE, type IndexEntry, type PackIndex } from './pack-index.js';
 export { parseS3Target } from './s3-target.js';
 export { uploadPack, uploadStatePath } from './upload.js';
