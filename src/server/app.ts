@@ -79,13 +79,32 @@ export async function startServer(ctx: Context, opts: ServerOptions = {}): Promi
     url,
     app,
     store,
-    close: () =>
-      (closed ??= (async () => {
-        closing.abort();
-        await app.close(); // stops accepting, finishes in-flight requests
-        store.close();
-      })()),
+    close: () => (closed ??= shutDown(app, closing, store)),
   };
+}
+
+/** In-flight requests get this long to finish on shutdown; then every connection is closed. */
+export const SHUTDOWN_GRACE_MS = 1500;
+
+/**
+ * Stop: refuse new requests, end streams (their handlers see the abort), and close keep-alive
+ * connections as soon as they fall idle (a follow stream's connection goes idle once the stream
+ * ends, after fastify's one-time idle sweep: without the repeated sweep it lingered until the 72 s
+ * keep-alive timeout). Connections still busy after SHUTDOWN_GRACE_MS are closed outright, so
+ * shutdown takes under 2 s whatever clients do.
+ */
+async function shutDown(app: FastifyInstance, closing: AbortController, store: Store): Promise<void> {
+  closing.abort();
+  const server = app.server;
+  const sweep = setInterval(() => server.closeIdleConnections(), 25);
+  const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(force);
+    store.close();
+  }
 }
 
 async function handle(ctx: Context, store: Store, route: RouteDef, req: FastifyRequest, reply: FastifyReply, signal: AbortSignal): Promise<unknown> {
@@ -178,8 +197,10 @@ function errorPayload(err: HttpError): { status: number; body: WireError } {
     status = err.statusCode;
     body = { error: { code: err.code ?? 'BAD_REQUEST', kind: 'usage', message: err.message } };
   } else {
+    // Unexpected: the detail (which may hold server paths) goes to the server's stderr, not the client.
     status = 500;
-    body = { error: { code: 'INTERNAL', kind: 'error', message: err.message || 'internal error' } };
+    process.stderr.write(`maestro serve: internal error: ${err.stack ?? err.message}\n`);
+    body = { error: { code: 'INTERNAL', kind: 'error', message: 'internal error (the server log has the details)' } };
   }
   return { status, body };
 }

@@ -27,7 +27,7 @@ export interface RouteDef {
   path: string;
   summary: string;
   tag: string;
-  /** The permission checked before the handler; null for public routes (health, metrics, openapi). */
+  /** The permission checked before the handler; null for public routes (health, openapi). */
   permission: Permission | null;
   schema: { body?: JsonSchema; params?: JsonSchema; querystring?: JsonSchema; response?: JsonSchema };
   /** 200 by default. */
