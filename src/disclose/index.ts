@@ -13,3 +13,4 @@ export { uploadPack, uploadStatePath } from './upload.js';
 export { verifyPack } from './verify.js';
 export { dosDateTimeUtc, writeZip, zipEpochFromEnv, ZIP_COMPRESSION_LEVEL, ZIP_EPOCH_DEFAULT, ZIP_FILE_MODE, type ZipInput, type ZipOptions } from './zip.js';
 export type * from './disclose.types.js';
+export { openS3Store, type S3Store, type S3StoreOptions } from './s3-store.js';
