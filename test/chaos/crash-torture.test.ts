@@ -109,7 +109,7 @@ beforeAll(async () => {
       void fetch(`${url}/api/executions`, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
       void fetch(`${url}/api/executions`, { headers, signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
     }
-    await killAfter(srv, Math.floor(rand() * 800), `serve #${k}`);
+    await killAfter(srv, Math.floor(rand() * 2500), `serve #${k}`);
   }
   // Recovery (listing runs it), then wait (bounded) for legitimately running work to end.
   const until = Date.now() + 90_000;
