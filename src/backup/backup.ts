@@ -10,7 +10,7 @@
  * previous one intact. Runtime scratch (runtime/, uploads/, *.tmp) is not backed up.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
@@ -58,14 +58,14 @@ export async function runBackup(ctx: Context, options: BackupOptions): Promise<B
     if (!facts.ok) throw new BackupError('BACKUP_DB_CORRUPT', `the database snapshot fails its integrity check: ${facts.integrity}`, { hint: 'the live database may be damaged: run maestro doctor' });
     const dbDigest = await sha256File(snap);
     const known = new Set(parent ? [...parent.files.map((f) => f.sha256), parent.database.sha256] : []);
-    const stats = { filesCopied: 0, bytesCopied: 0, changedExecutions: new Set<string>() };
+    const stats: CopyStats = { filesCopied: 0, bytesCopied: 0, changedExecutions: new Set<string>(), copies: 0 };
     if (!known.has(dbDigest.sha256)) {
       await target.putFile(objectKey(dbDigest.sha256), snap);
       stats.bytesCopied += dbDigest.size;
     }
     const previous = new Map((parent?.files ?? []).map((f) => [f.path, f]));
     const plain = files.filter((f) => !isSecretPath(f.path));
-    const entries = await mapLimit(plain, CONCURRENCY, (f) => storeFile(ctx.home, f, previous.get(f.path), known, target, stats));
+    const entries = (await mapLimit(plain, CONCURRENCY, (f) => storeFile(ctx.home, work, f, previous.get(f.path), known, target, stats))).filter((e): e is BackupFile => e !== null);
     const kdf = passphrase && secretsPresent ? newKdf(ctx) : null;
     const key = kdf && passphrase ? deriveKey(passphrase, kdf) : null;
     const secrets: BackupSecret[] = [];
@@ -114,25 +114,29 @@ export async function runBackup(ctx: Context, options: BackupOptions): Promise<B
   }
 }
 
-type CopyStats = { filesCopied: number; bytesCopied: number; changedExecutions: Set<string> };
+type CopyStats = { filesCopied: number; bytesCopied: number; changedExecutions: Set<string>; copies: number };
 
 // One file: unchanged since the parent (size + mtime) → the parent's entry; else hash, and copy the
 // bytes unless an object with that digest is already stored.
-async function storeFile(home: string, f: { path: string; stat: Stats }, prev: BackupFile | undefined, known: Set<string>, target: BackupTarget, stats: CopyStats): Promise<BackupFile> {
+async function storeFile(home: string, work: string, f: { path: string; stat: Stats }, prev: BackupFile | undefined, known: Set<string>, target: BackupTarget, stats: CopyStats): Promise<BackupFile | null> {
   const meta = { path: f.path, size: f.stat.size, mode: f.stat.mode & 0o777, mtimeMs: Math.floor(f.stat.mtimeMs) };
   if (prev && prev.size === meta.size && prev.mtimeMs === meta.mtimeMs && prev.mode === meta.mode) return prev;
   const abs = join(home, f.path);
   let sha256: string;
   let size: number;
   let put: () => Promise<void>;
+  if (!existsSync(abs)) return null; // removed since the walk (nothing to keep)
   if (f.stat.size <= SMALL) {
     const bytes = readFileSync(abs); // hash and store the very same bytes
     sha256 = createHash('sha256').update(bytes).digest('hex');
     size = bytes.length;
     put = () => target.putBytes(objectKey(sha256), bytes);
   } else {
-    ({ sha256, size } = await sha256File(abs));
-    put = () => target.putFile(objectKey(sha256), abs);
+    // A large file may still grow (a running task's log): hash and store a private copy, never the live file.
+    const copy = join(work, `f${stats.copies++}`);
+    copyFileSync(abs, copy);
+    ({ sha256, size } = await sha256File(copy));
+    put = () => target.putFile(objectKey(sha256), copy).finally(() => rmSync(copy, { force: true }));
   }
   const ex = executionOf(f.path);
   if (!known.has(sha256)) {

@@ -191,7 +191,7 @@ async function writeAtomically(
 
 /**
  * Remove temp files an export of `output` left behind when it was killed: `.<name>.<pid>.<uuid>.tmp`
- * beside the output whose pid is no longer alive (a zombie counts as dead). Temp files of live
+ * (the pack) and `<name>.upload.json.<pid>.tmp` (upload state) beside the output whose pid is no longer alive (a zombie counts as dead). Temp files of live
  * exports (this process or another) are left alone. Returns the paths removed.
  */
 export function sweepStaleTemps(output: string): string[] {
@@ -204,9 +204,10 @@ export function sweepStaleTemps(output: string): string[] {
   } catch {
     return removed;
   }
+  const uploadPrefix = `${basename(output)}.upload.json.`;
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const m = /^(\d{1,10})\.[0-9a-f-]{1,64}\.tmp$/.exec(name.slice(prefix.length));
+    if (!name.endsWith('.tmp')) continue;
+    const m = name.startsWith(prefix) ? /^(\d{1,10})\.[0-9a-f-]{1,64}\.tmp$/.exec(name.slice(prefix.length)) : name.startsWith(uploadPrefix) ? /^(\d{1,10})\.tmp$/.exec(name.slice(uploadPrefix.length)) : null;
     if (!m || processAlive(Number(m[1]))) continue;
     rmSync(join(dir, name), { force: true });
     removed.push(join(dir, name));

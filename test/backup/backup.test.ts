@@ -63,9 +63,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('backup and restore to a directory', () => {
   it('round-trips a home byte for byte (modes too); the restored CLI works; secrets are never stored in clear', async () => {
     const home = makeHome(3);
+    // One output above the 8 MiB in-memory limit: stored from a private copy.
+    makeExecution(fixtureContext(home), { id: 'ex_big0000000000000000000000', tasks: [{ id: 'big', outputs: { 'blob.bin': Buffer.alloc(9 * 1024 * 1024, 7) } }] });
     const dest = fresh('dest');
     const b = await runBackup(ctxFor(home), { to: dest });
-    expect(b).toMatchObject({ parent: null, executions: 3, executionsCopied: 3, secrets: expect.any(Number), database: { integrity: 'ok' } });
+    expect(b).toMatchObject({ parent: null, executions: 4, executionsCopied: 4, secrets: expect.any(Number), database: { integrity: 'ok' } });
     expect(b.secrets).toBeGreaterThanOrEqual(3); // keys/default.key, keys/token-es256.key.pem, token, ...
     for (const file of objects(dest)) {
       const bytes = readFileSync(file);
@@ -74,7 +76,7 @@ describe('backup and restore to a directory', () => {
     }
     const target = fresh('restored');
     const r = await runRestore(ctxFor(target), { from: dest });
-    expect(r).toMatchObject({ backupId: b.id, executions: 3, verified: true, database: { integrity: 'ok' } });
+    expect(r).toMatchObject({ backupId: b.id, executions: 4, verified: true, database: { integrity: 'ok' } });
     expect(tree(target)).toEqual(tree(home));
     expect(existsSync(join(target, 'runtime'))).toBe(false);
     const who = maestro(target, ['whoami', '--json']); // the restored database, token and token key work together
