@@ -1,7 +1,8 @@
 /**
  * `maestro backup --watch --every 60s`: back up now, then every period, until the signal (SIGTERM) or
  * maxRuns. A backup in progress finishes before the loop stops (no half-written backup); the wait
- * between backups ends at once on the signal. Ten failures in a row stop the loop with the last error.
+ * between backups ends at once on the signal. Ten failures in a row, or one usage error (no passphrase,
+ * bad target), stop the loop with that error.
  */
 import type { Context } from '../core/context.js';
 import { runBackup } from './backup.js';
@@ -37,7 +38,8 @@ export async function watchBackups(ctx: Context, options: WatchOptions): Promise
       streak = 0;
     } catch (err) {
       failures++;
-      if (++streak >= MAX_CONSECUTIVE_FAILURES) throw err;
+      // A usage error (no passphrase, bad target) will not heal by waiting: stop at once.
+      if ((err as { kind?: string }).kind === 'usage' || ++streak >= MAX_CONSECUTIVE_FAILURES) throw err;
       options.onError(err as Error);
     }
     if (options.maxRuns !== undefined && backups + failures >= options.maxRuns) break;

@@ -28,6 +28,7 @@ function makeHome(count: number): string {
   for (let i = 0; i < count; i++) addExecution(home, i);
   mkdirSync(join(home, 'runtime'), { recursive: true });
   writeFileSync(join(home, 'runtime', 'scratch.bin'), 'not backed up');
+  mkdirSync(join(home, 'executions'), { recursive: true });
   writeFileSync(join(home, 'executions', '.junk.tmp'), 'a temp file');
   return home;
 }
@@ -209,6 +210,12 @@ describe('backup --watch', () => {
     expect(err).toMatch(/SIGTERM received, stopping after the backup in progress/);
     expect(JSON.parse(readFileSync(join(dest, 'LATEST'), 'utf8')).id).toBe(JSON.parse(out.trim().split('\n').at(-1)!).id);
   }, 60_000);
+
+  it('stops at once on a usage error instead of retrying it every period', () => {
+    const r = maestro(makeHome(0), ['backup', '--to', fresh('d'), '--watch', '--every', '1s']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no passphrase given');
+  });
 
   it('refuses a bad period', () => {
     const r = maestro(fresh('h'), ['backup', '--to', fresh('d'), '--watch', '--every', '10'], { MAESTRO_BACKUP_PASSPHRASE: PASS });
