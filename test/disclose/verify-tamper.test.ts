@@ -143,3 +143,37 @@ describe('disclose verify refuses tampered packs', () => {
     expect(layoutDetail(r).detail).toBe('entry "plan.json": the local header names it "PLAN.json"');
   });
 });
+
+describe('the layout reader accepts what zip64 writers produce', () => {
+  it('zip64 entries (extra fields, 24-byte descriptors) and a zip64 end record, as yazl writes them', async () => {
+    const { default: yazl } = await import('yazl');
+    const { Readable } = await import('node:stream');
+    const { createWriteStream } = await import('node:fs');
+    const { finished } = await import('node:stream/promises');
+    const { readLayout } = await import('../../src/disclose/zip-layout.js');
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from('small'), 'a.txt', { forceZip64Format: true } as never);
+    zip.addReadStream(Readable.from([Buffer.alloc(100_000, 3)]), 'b.bin', { forceZip64Format: true } as never);
+    zip.addBuffer(Buffer.from('plain'), 'c.txt');
+    zip.end({ forceZip64Format: true } as never);
+    const p = join(work, 'zip64.zip');
+    const out = createWriteStream(p);
+    zip.outputStream.pipe(out);
+    await finished(out);
+    const layout = readLayout(p);
+    expect(layout.problems).toEqual([]);
+    expect(layout.entries.map((e) => [e.name.toString(), e.zip64, e.uncompressedSize])).toEqual([
+      ['a.txt', true, 5],
+      ['b.bin', true, 100_000],
+      ['c.txt', false, 5],
+    ]);
+    if (unzip) expect(spawnSync('unzip', ['-t', p], { encoding: 'utf8' }).status).toBe(0);
+    // ... and a count lie in that zip64 end record is still caught.
+    const b = readFileSync(p);
+    const z64 = b.lastIndexOf(Buffer.from([0x50, 0x4b, 0x06, 0x06]));
+    b.writeBigUInt64LE(2n, z64 + 24);
+    b.writeBigUInt64LE(2n, z64 + 32);
+    writeFileSync(p, b);
+    expect(readLayout(p).problems.join('; ')).toMatch(/counts 2 entries but the central directory holds 3/);
+  });
+});
