@@ -64,6 +64,12 @@ class LayoutReader {
   read(): LayoutReport {
     const end = this.findEnd();
     if (!end) return { entries: [], problems: this.problems };
+    if (end.cdOffset + end.cdSize !== end.cdEnd) {
+      // The directory must end where the end record(s) begin; a shift means bytes were added in front.
+      const shift = end.cdEnd - end.cdSize - end.cdOffset;
+      this.problem(shift > 0 ? `${shift} bytes precede the zip's recorded offsets (data prepended to the zip?)` : `the central directory (offset ${end.cdOffset}, ${end.cdSize} bytes) overlaps the end record`);
+      return { entries: [], problems: this.problems };
+    }
     const entries = this.readCentral(end.cdOffset, end.cdSize);
     if (entries) {
       this.checkCounts(entries.length, end);

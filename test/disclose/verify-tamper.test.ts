@@ -121,6 +121,13 @@ describe('disclose verify refuses tampered packs', () => {
     expect(layoutDetail(r).detail).toBe(`${script.length} bytes precede the first local header (data prepended to the zip?)`);
   });
 
+  it('a shell script prepended without adjusting the offsets', async () => {
+    const script = Buffer.from('#!/bin/sh\nexit 0\n');
+    const r = await verifyPack(ctx, save(Buffer.concat([script, bytes])));
+    expect(r.ok).toBe(false);
+    expect(layoutDetail(r).detail).toBe(`${script.length} bytes precede the zip's recorded offsets (data prepended to the zip?)`);
+  });
+
   it('bytes after the end record are refused; a zip comment is not', async () => {
     const trailing = await verifyPack(ctx, save(Buffer.concat([bytes, Buffer.from('tail')])));
     expect(trailing.ok).toBe(false);
