@@ -223,3 +223,25 @@ describe('backup --watch', () => {
     expect(r.stderr).toContain('--every "10" is not a period between 1s and 24h');
   });
 });
+
+describe('watch bounds', () => {
+  it('ten failures in a row stop the loop with the last error (each one reported)', async () => {
+    const home = makeHome(0);
+    const notADir = join(root, 'a-file');
+    writeFileSync(notADir, 'x');
+    const errors: string[] = [];
+    const { watchBackups, MAX_CONSECUTIVE_FAILURES } = await import('../../src/backup/index.js');
+    await expect(
+      watchBackups(ctxFor(home), { to: join(notADir, 'sub'), everyMs: 1, signal: new AbortController().signal, onResult: () => undefined, onError: (e) => errors.push(e.message) }),
+    ).rejects.toThrow(/ENOTDIR|not a directory/);
+    expect(errors).toHaveLength(MAX_CONSECUTIVE_FAILURES - 1);
+  });
+
+  it('maxRuns bounds the loop', async () => {
+    const { watchBackups } = await import('../../src/backup/index.js');
+    const results: string[] = [];
+    const r = await watchBackups(ctxFor(makeHome(1)), { to: fresh('dest'), everyMs: 1, maxRuns: 3, signal: new AbortController().signal, onResult: (b) => results.push(b.id), onError: () => undefined });
+    expect(r).toEqual({ backups: 3, failures: 0 });
+    expect(new Set(results).size).toBe(3);
+  });
+});

@@ -184,3 +184,19 @@ describe('the layout reader accepts what zip64 writers produce', () => {
     expect(readLayout(p).problems.join('; ')).toMatch(/counts 2 entries but the central directory holds 3/);
   });
 });
+
+describe('bounded reports', () => {
+  it('a zip with a problem in every entry reports 20 and counts the rest', async () => {
+    const { readLayout } = await import('../../src/disclose/zip-layout.js');
+    const { storedEntry: stored } = await import('./raw-zip.js');
+    const entries = Array.from({ length: 40 }, (_, i) => {
+      const e = stored(`f${i}.txt`, Buffer.from(`file ${i}`));
+      e.central.writeUInt32LE((e.central.readUInt32LE(16) ^ 1) >>> 0, 16); // central CRC ≠ local CRC
+      return e;
+    });
+    const p = save(assemble(entries));
+    const problems = readLayout(p).problems;
+    expect(problems).toHaveLength(21);
+    expect(problems.at(-1)).toBe('… and 20 more');
+  });
+});
