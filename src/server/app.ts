@@ -27,6 +27,9 @@ export interface RunningServer {
   url: string;
   app: FastifyInstance;
   store: Store;
+  /** Stop HTTP only (streams ended, connections closed within 2 s); the store stays open for a worker pool. */
+  closeHttp(): Promise<void>;
+  /** Stop HTTP, then close the store. */
   close(): Promise<void>;
 }
 
@@ -75,11 +78,17 @@ export async function startServer(ctx: Context, opts: ServerOptions = {}): Promi
   const address = await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
   const url = address.replace('[::1]', 'localhost');
   let closed: Promise<void> | undefined;
+  let storeClosed = false;
   return {
     url,
     app,
     store,
-    close: () => (closed ??= shutDown(app, closing, store)),
+    closeHttp: () => (closed ??= shutDown(app, closing)),
+    close: async () => {
+      await (closed ??= shutDown(app, closing));
+      if (!storeClosed) store.close();
+      storeClosed = true;
+    },
   };
 }
 
@@ -93,7 +102,7 @@ export const SHUTDOWN_GRACE_MS = 1500;
  * keep-alive timeout). Connections still busy after SHUTDOWN_GRACE_MS are closed outright, so
  * shutdown takes under 2 s whatever clients do.
  */
-async function shutDown(app: FastifyInstance, closing: AbortController, store: Store): Promise<void> {
+async function shutDown(app: FastifyInstance, closing: AbortController): Promise<void> {
   closing.abort();
   const server = app.server;
   const sweep = setInterval(() => server.closeIdleConnections(), 25);
@@ -103,7 +112,6 @@ async function shutDown(app: FastifyInstance, closing: AbortController, store: S
   } finally {
     clearInterval(sweep);
     clearTimeout(force);
-    store.close();
   }
 }
 
