@@ -58,7 +58,7 @@ describe.skipIf(!hasBwrap && !required)('cost × runner', () => {
 
       // ... and became history: the next plan guesses both tasks from it.
       const after = planExecution(session, loaded);
-      expect(after.guessSources).toEqual({ history: 2, declared: 0, default: 0 });
+      expect(after.guessSources).toEqual({ history: 2, priors: 0, declared: 0, default: 0 });
       expect(after.tasks[1]!.basis.guess.cpuSec).toBe(Math.round(work.usage!.cpuSec * 1000) / 1000);
     } finally {
       session.close();
