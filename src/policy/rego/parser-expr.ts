@@ -43,7 +43,8 @@ export class ExprParser extends TermParser {
       body = this.parseExprBody();
     }
     const withs: With[] = [];
-    while (this.isIdent('with') && this.cont()) {
+    // `with` is a keyword, so one on the next line continues this literal (as in OPA)
+    while (this.isIdent('with')) {
       const wt = this.next();
       this.enter();
       const target = this.parseTerm();
