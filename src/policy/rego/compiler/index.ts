@@ -84,7 +84,7 @@ function checkRemoved(rule: Rule, errors: RegoErrorItem[]): void {
     if (Array.isArray(x)) return x.forEach(visit);
     const o = x as Record<string, unknown>;
     if (o['type'] === 'call' && V1_REMOVED.has(o['op'] as string)) {
-      errors.push({ code: 'rego_type_error', message: `undefined function ${String(o['op'])} (removed in Rego v1)`, location: o['loc'] as RegoErrorItem['location'] });
+      errors.push({ code: 'rego_type_error', message: `deprecated built-in function calls in expression: ${String(o['op'])}`, location: o['loc'] as RegoErrorItem['location'] });
     }
     for (const [k, v] of Object.entries(o)) if (k !== 'loc' && k !== 'module') visit(v);
   };

@@ -18,6 +18,21 @@ const CASES: ParityCase[] = [
     query: 'data.t.a',
     want: v(3),
   },
+  {
+    cause: 2,
+    name: 'cast_set and cast_array in a v0 module',
+    rego: 'package t\na := [cast_set([1, 1]), cast_array({2}), cast_string("s"), cast_boolean(true), cast_null(null), cast_object({"k": 1})]',
+    query: 'data.t.a',
+    opaFlags: ['--v0-compatible'],
+    want: v([[1], [2], 's', true, null, { k: 1 }]),
+  },
+  {
+    cause: 2,
+    name: 'cast_set in a v1 module is a deprecated-builtin type error',
+    rego: 'package t\nimport rego.v1\na := cast_set([1, 1])',
+    query: 'data.t.a',
+    want: err('rego_type_error'),
+  },
 ];
 
 const opa = findOpa();
