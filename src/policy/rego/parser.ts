@@ -18,7 +18,11 @@ class ModuleParser extends ExprParser {
     this.v1 = imports.some((i) => importText(i) === 'rego.v1');
     const module: Module = { file: this.file, package: path, packageLoc: this.loc(pkgTok), imports, rules: [], v1: this.v1 };
     while (this.peek().kind !== 'eof') {
-      if (this.isIdent('import')) this.fail('imports must appear before rules');
+      // OPA accepts imports after rules; they apply to the whole module
+      if (this.isIdent('import')) {
+        imports.push(this.parseImport());
+        continue;
+      }
       const rules = this.parseRule();
       for (const r of rules) r.module = module;
       module.rules.push(...rules);

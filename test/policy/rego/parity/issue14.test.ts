@@ -33,6 +33,14 @@ const CASES: ParityCase[] = [
     query: 'data.t.a',
     want: err('rego_type_error'),
   },
+  {
+    cause: 3,
+    name: 'an import after rules applies to the whole module',
+    rego: 'package t\na := cfg.v\nimport input.cfg\n',
+    query: 'data.t.a',
+    input: { cfg: { v: 7 } },
+    want: v(7),
+  },
 ];
 
 const opa = findOpa();
