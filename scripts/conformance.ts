@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCases } from '../src/policy/rego/conformance/cases.js';
+import { findConformanceRoot, loadCases } from '../src/policy/rego/conformance/cases.js';
 import { runCase, summarize, type CaseOutcome, type SkipEntry } from '../src/policy/rego/conformance/runner.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,7 +22,7 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const root = resolve(arg('--root') ?? join(repo, '../shared/conformance/rego'));
+const root = resolve(arg('--root') ?? findConformanceRoot(repo));
 const filter = arg('--filter');
 const skips = JSON.parse(readFileSync(join(repo, 'test/policy/rego/conformance-skip.json'), 'utf8')) as SkipEntry[];
 const cases = loadCases(root).filter((c) => !filter || `${c.file} ${c.note}`.includes(filter));

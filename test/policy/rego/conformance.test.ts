@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCases } from '../../../src/policy/rego/conformance/cases.js';
+import { findConformanceRoot, loadCases } from '../../../src/policy/rego/conformance/cases.js';
 import { errorMatches } from '../../../src/policy/rego/conformance/classify.js';
 import { runCase, summarize, type SkipEntry } from '../../../src/policy/rego/conformance/runner.js';
 import { RegoError } from '../../../src/policy/rego/index.js';
 
 const here = join(import.meta.dirname);
-const root = join(here, '../../../../shared/conformance/rego');
+const root = findConformanceRoot(here);
 const floor = JSON.parse(readFileSync(join(here, 'conformance-floor.json'), 'utf8')) as { results: number; errors: number };
 const skips = JSON.parse(readFileSync(join(here, 'conformance-skip.json'), 'utf8')) as SkipEntry[];
 

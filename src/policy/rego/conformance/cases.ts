@@ -1,6 +1,6 @@
 /** Conformance cases: loading the YAML files and decoding the expected-value encodings. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { fromJson, RObject, RSet, type Value } from '../value.js';
 
@@ -157,4 +157,18 @@ export function many(x: unknown): { items: unknown[]; isMany: boolean } {
     return { items: (x as Record<string, unknown[]>)['many!']!, isMany: true };
   }
   return { items: [x], isMany: false };
+}
+
+/**
+ * The shared conformance folder: $REGO_CONFORMANCE_ROOT, else the nearest `shared/conformance/rego`
+ * beside an ancestor of `start` (the repository lives in /work/main or in a worktree below /work).
+ */
+export function findConformanceRoot(start: string): string {
+  const env = process.env['REGO_CONFORMANCE_ROOT'];
+  if (env) return env;
+  for (let d = start; d !== dirname(d); d = dirname(d)) {
+    const p = join(d, 'shared/conformance/rego');
+    if (existsSync(p)) return p;
+  }
+  return join(start, '../shared/conformance/rego');
 }
