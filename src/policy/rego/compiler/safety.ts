@@ -4,11 +4,13 @@
  */
 import type { Expr, Rule, Term } from '../ast.js';
 import type { RegoErrorItem } from '../errors.js';
+import { hoistNegated } from './negation.js';
 import { collectRoles, exprVars, isSubset, newRoles, termVars, type VarRoles } from './vars.js';
 
 export type ArityOf = (op: string) => number | undefined;
 
 export class Safety {
+  private hoisted = 0;
   constructor(
     private readonly arityOf: ArityOf,
     private readonly errors: RegoErrorItem[],
@@ -50,10 +52,12 @@ export class Safety {
         this.reportStuck(pending, safe);
         return [...out, ...pending];
       }
-      const [e] = pending.splice(idx, 1) as [Expr];
-      this.nested(e, safe);
-      if (!e.negated) for (const v of exprVars(e)) safe.add(v);
-      out.push(e);
+      const [picked] = pending.splice(idx, 1) as [Expr];
+      for (const e of hoistNegated(picked, safe, this.arityOf, () => `$h${this.hoisted++}`)) {
+        this.nested(e, safe);
+        if (!e.negated) for (const v of exprVars(e)) safe.add(v);
+        out.push(e);
+      }
     }
     return out;
   }

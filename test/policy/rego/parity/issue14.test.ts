@@ -41,6 +41,13 @@ const CASES: ParityCase[] = [
     input: { cfg: { v: 7 } },
     want: v(7),
   },
+  {
+    cause: 4,
+    name: 'an undefined argument inside a negation makes the expression undefined',
+    rego: 'package t\nf(_) := true\na if { not f(input.missing) }\nb if { not startswith(input.missing, "a") }\nc if { not [input.missing] == [1] }\nd if { not input.missing == 1 }\ne if { not input.missing.x }\ng if { not [input.missing][0] }',
+    query: 'data.t',
+    want: v({ d: true, e: true }),
+  },
 ];
 
 const opa = findOpa();
