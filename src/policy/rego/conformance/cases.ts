@@ -10,6 +10,8 @@ export interface ConformanceCase {
   /** Folder used for per-folder totals (e.g. builtins/strings). */
   folder: string;
   note: string;
+  /** `file :: note`, with ` #2`, ` #3`... for a note repeated in the same file. */
+  id: string;
   modules: string[];
   data?: unknown;
   input?: unknown;
@@ -89,11 +91,16 @@ export function loadCases(root: string): ConformanceCase[] {
     const file = relative(root, path).split('\\').join('/');
     const folder = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.';
     const doc = parseYaml(readFileSync(path, 'utf8')) as { cases?: Array<Record<string, unknown>> } | null;
+    const seen = new Map<string, number>();
     for (const c of doc?.cases ?? []) {
+      const note = String(c['note'] ?? '');
+      const n = (seen.get(note) ?? 0) + 1;
+      seen.set(note, n);
       cases.push({
         file,
         folder,
-        note: String(c['note'] ?? ''),
+        note,
+        id: `${file} :: ${note}${n > 1 ? ` #${n}` : ''}`,
         modules: ((c['modules'] as unknown[]) ?? []).map(String),
         data: jsonDoc(c['data']),
         input: jsonDoc(c['input']),

@@ -48,6 +48,14 @@ const CASES: ParityCase[] = [
     query: 'data.t',
     want: v({ d: true, e: true }),
   },
+  {
+    cause: 'conformance',
+    name: 'rem and json.patch accept integral numbers however they are written (OPA, not Regorus)',
+    rego: 'package t\nx := 100000000000000000e-1 % 2\np := json.patch(["a", "b"], [{"op": "remove", "path": [1.0]}])',
+    query: 'data.t',
+    strict: true,
+    want: v({ x: 0, p: ['a'] }),
+  },
 ];
 
 const opa = findOpa();
