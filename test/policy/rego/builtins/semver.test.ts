@@ -7,10 +7,10 @@ describe('semver.is_valid', () => {
     ['1.1.12-rc1+foo', true],
     ['1.0.0-alpha.1', true],
     ['1.1', false],
-    ['v1.0.0', false],
+    ['v1.0.0', true], // OPA 1.x accepts a leading v (verified with opa eval 1.22.3)
     ['1.2.3.4', false],
     ['1.2.3-a..b', false],
-    ['1.2.3+', true], // empty build metadata is tolerated, as by OPA's semver package
+    ['1.2.3+', false], // empty build metadata is rejected by OPA 1.x (verified with opa eval 1.22.3)
     ['99999999999999999999.0.0', false],
   ])('%s → %s', (v, want) => {
     expect(call('semver.is_valid', [v])).toBe(want);

@@ -56,6 +56,21 @@ const CASES: ParityCase[] = [
     strict: true,
     want: v({ x: 0, p: ['a'] }),
   },
+  {
+    cause: 5,
+    name: 'semver.is_valid is strict SemVer 2.0.0 (leading zeros rejected, optional v)',
+    rego: 'package t\na := [semver.is_valid("01.2.3"), semver.is_valid("1.2.3-01"), semver.is_valid("1.2.3-0a"), semver.is_valid("v1.2.3"), semver.is_valid("1.2.3-"), semver.is_valid("1.2.3-+b")]',
+    query: 'data.t.a',
+    want: v([false, false, true, true, false, false]),
+  },
+  {
+    cause: 5,
+    name: 'semver.compare of a version with a leading zero is an error',
+    rego: 'package t\nb := semver.compare("1.02.3", "1.2.3")',
+    query: 'data.t.b',
+    strict: true,
+    want: err('eval_builtin_error'),
+  },
 ];
 
 const opa = findOpa();
