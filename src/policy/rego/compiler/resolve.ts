@@ -156,7 +156,7 @@ export class Resolver {
   }
 
   private withMod(w: With, scope: Scope): With {
-    const value = this.term(w.value, scope);
+    const value = this.functionValue(w.value, scope) ?? this.term(w.value, scope);
     const t = w.target;
     const parts = dotted(t);
     const imp = parts ? this.env.imports.get(parts[0]!) : undefined;
@@ -174,6 +174,16 @@ export class Resolver {
     if (name !== undefined) return { ...w, target: { type: 'var', name, loc: t.loc }, value };
     this.err('rego_compile_error', 'with keyword target must reference existing input, data, or a function', w.loc);
     return { ...w, value };
+  }
+
+  /** A `with` value naming a builtin or user function (not a local variable): that function. */
+  private functionValue(t: Term, scope: Scope): Term | undefined {
+    const first = dotted(t)?.[0];
+    if (first === undefined) return undefined;
+    for (let s: Scope | undefined = scope; s; s = s.parent) if (s.declared.has(first)) return undefined;
+    const name = this.funcName(t);
+    if (name === undefined || !(this.env.functions.has(name) || lookupBuiltin(name))) return undefined;
+    return { type: 'var', name, loc: t.loc, fn: true };
   }
 
   /** Resolve the dotted name of a function reference. */

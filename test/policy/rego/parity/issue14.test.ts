@@ -71,6 +71,20 @@ const CASES: ParityCase[] = [
     strict: true,
     want: err('eval_builtin_error'),
   },
+  {
+    cause: 6,
+    name: '`with` replaces a builtin by another builtin named by a dotted ref',
+    rego: 'package t\nc := x if { x := count([{"a": 1}, {"b": 2}]) with count as object.union_n }\nb := x if { x := count([1, 2]) with count as sum }',
+    query: 'data.t',
+    want: v({ b: 3, c: { a: 1, b: 2 } }),
+  },
+  {
+    cause: 6,
+    name: 'a replacement function that calls the function it replaces sees the original',
+    rego: 'package t\nf(x) := x + 1\ng(x) := f(x) * 10\na := y if { y := f(1) with f as g }',
+    query: 'data.t.a',
+    want: v(20),
+  },
 ];
 
 const opa = findOpa();
