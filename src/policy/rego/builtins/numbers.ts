@@ -50,8 +50,11 @@ const toNumber: BuiltinFn = (args) => {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number' || typeof v === 'bigint') return v;
   if (typeof v === 'string') {
+    // Go's ParseFloat accepts NaN and infinities; OPA rejects them as a type error
+    if (/^[+-]?(nan|inf|infinity)$/i.test(v)) throw new BuiltinError('to_number: operand 1 must be valid number string but got string', 'type');
     const s = v.trim() === v ? v : '';
-    if (!JSON_NUM.test(s.replace(/^\+/, ''))) throw new BuiltinError(`to_number: strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax: could not parse string as number`);
+    if (!JSON_NUM.test(s.replace(/^\+/, ''))) throw new BuiltinError(`to_number: strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax`);
+    if (!Number.isFinite(Number(s))) throw new BuiltinError(`to_number: strconv.ParseFloat: parsing ${JSON.stringify(v)}: value out of range`);
     return mkNumber(s.replace(/^\+/, ''));
   }
   throw new BuiltinError(`to_number: operand 1 must be one of {boolean, null, number, string} but got ${typeName(v)}`, 'type');

@@ -54,7 +54,10 @@ export function checkConstantCall(op: string, args: Term[], loc: Term['loc'], er
   try {
     def.fn(values as Value[], { ...ctx, cache: new Map() });
   } catch (e) {
-    if (e instanceof BuiltinError && e.kind === 'type' && /operand \d+ must be/.test(e.message)) {
+    // Only errors about the argument's type (OPA's checker never looks at values): "must be valid
+    // number string but got string" is about the value, so it stays an evaluation error.
+    const m = /operand \d+ must be (.*) but got (\w+)/.exec(e instanceof Error ? e.message : '');
+    if (e instanceof BuiltinError && e.kind === 'type' && m && !m[1]!.includes(m[2]!)) {
       errors.push({ code: 'rego_type_error', message: `${e.message.startsWith(op) ? '' : op + ': '}${e.message}`, location: loc });
     }
   }

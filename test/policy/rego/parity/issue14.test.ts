@@ -85,6 +85,30 @@ const CASES: ParityCase[] = [
     query: 'data.t.a',
     want: v(20),
   },
+  {
+    cause: 7,
+    name: 'to_number("inf") is a type error',
+    rego: 'package t\na := to_number("inf")',
+    query: 'data.t.a',
+    strict: true,
+    want: err('eval_type_error'),
+  },
+  {
+    cause: 7,
+    name: 'to_number("nan") is a type error',
+    rego: 'package t\na := to_number("NaN")',
+    query: 'data.t.a',
+    strict: true,
+    want: err('eval_type_error'),
+  },
+  {
+    cause: 7,
+    name: 'to_number of a string beyond float64 is out of range',
+    rego: 'package t\na := to_number("1e400")',
+    query: 'data.t.a',
+    strict: true,
+    want: err('eval_builtin_error'),
+  },
 ];
 
 const opa = findOpa();
