@@ -109,6 +109,14 @@ const CASES: ParityCase[] = [
     strict: true,
     want: err('eval_builtin_error'),
   },
+  {
+    cause: 10,
+    name: 'units.parse with a space is an eval_builtin_error',
+    rego: 'package t\na := units.parse("100 k")',
+    query: 'data.t.a',
+    strict: true,
+    want: err('eval_builtin_error'),
+  },
 ];
 
 const opa = findOpa();
