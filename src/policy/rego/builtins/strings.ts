@@ -75,25 +75,49 @@ function stringsOf(v: Value, name: string, i: number): string[] {
 
 const replaceN: BuiltinFn = (args) => {
   const patterns = argObject(args, 0, 'strings.replace_n');
-  let s = argString(args, 1, 'strings.replace_n');
+  const s = argString(args, 1, 'strings.replace_n');
   const pairs: Array<[string, string]> = [];
   for (const [k, v] of patterns.entries()) {
     if (typeof k !== 'string' || typeof v !== 'string') throw new BuiltinError('strings.replace_n: operand 1 must be object[string: string]', 'type');
     pairs.push([k, v]);
   }
+  if (pairs.some(([k]) => k === '')) return replaceWithEmpty(pairs, s);
   // Go's strings.NewReplacer: leftmost match, patterns tried in argument order
   let out = '';
   let i = 0;
   while (i < s.length) {
-    const hit = pairs.find(([k]) => k !== '' && s.startsWith(k, i));
+    const hit = pairs.find(([k]) => s.startsWith(k, i));
     if (hit) {
       out += hit[1];
       i += hit[0].length;
     } else out += s[i++];
   }
-  s = out;
-  return s;
+  return out;
 };
+
+/**
+ * Go's generic replacer with an empty pattern (which sorts first, so it has priority): the empty
+ * replacement goes before every byte and at the end; Go works on bytes, so inside a multi-byte
+ * character the split bytes decode as U+FFFD, as OPA answers.
+ */
+function replaceWithEmpty(pairs: Array<[string, string]>, s: string): string {
+  const empty = Buffer.from(pairs.find(([k]) => k === '')![1]);
+  const rest = pairs.filter(([k]) => k !== '').map(([k, v]) => [Buffer.from(k), Buffer.from(v)] as const);
+  const b = Buffer.from(s);
+  const out: Buffer[] = [];
+  for (let i = 0; i <= b.length; ) {
+    out.push(empty);
+    const hit = rest.find(([k]) => i + k.length <= b.length && b.subarray(i, i + k.length).equals(k));
+    if (hit) {
+      out.push(hit[1]);
+      i += hit[0].length;
+    } else {
+      if (i < b.length) out.push(b.subarray(i, i + 1));
+      i++;
+    }
+  }
+  return Buffer.concat(out).toString('utf8');
+}
 
 registerBuiltins('strings', [
   { name: 'concat', arity: 2, fn: concat },

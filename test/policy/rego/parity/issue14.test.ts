@@ -117,6 +117,13 @@ const CASES: ParityCase[] = [
     strict: true,
     want: err('eval_builtin_error'),
   },
+  {
+    cause: 9,
+    name: 'strings.replace_n with an empty key inserts the replacement around every byte',
+    rego: 'package t\na := [strings.replace_n({"": "X"}, "ab"), strings.replace_n({"": "X", "a": "Y"}, "ab"), strings.replace_n({"": "X"}, ""), strings.replace_n({"b": "Z", "": "X"}, "abc")]',
+    query: 'data.t.a',
+    want: v(['XaXbX', 'XYXbX', 'X', 'XaXZXcX']),
+  },
 ];
 
 const opa = findOpa();
