@@ -127,6 +127,13 @@ function pad(s: string, spec: Spec, numeric: boolean): string {
   return ' '.repeat(w - out.length) + out;
 }
 
+/** An unused argument as Go's fmt shows it: its Go type (as OPA passes it) and its text. */
+function extraText(v: Value): string {
+  if (typeof v === 'bigint') return `*big.Int=${v}`;
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? `int64=${v}` : Number.isInteger(v) ? `*big.Int=${BigInt(v)}` : `float64=${plainText(v)}`;
+  return `string=${plainText(v)}`;
+}
+
 /** Go-style sprintf over Rego values. */
 export function sprintf(format: string, args: Value[]): string {
   let out = '';
@@ -143,13 +150,16 @@ export function sprintf(format: string, args: Value[]): string {
       out += '%';
       continue;
     }
-    if (argi >= args.length) throw new BuiltinError(`sprintf: no argument specified for format verb ${argi + 1} (%${spec.verb})`);
+    if (argi >= args.length) {
+      out += `%!${spec.verb}(MISSING)`; // Go's fmt marks a verb without an argument
+      continue;
+    }
     const v = args[argi++]!;
     const numeric = typeof v === 'number' || typeof v === 'bigint';
     out += pad(fmtOne(v, spec), spec, numeric);
   }
   out += format.slice(last);
-  if (argi < args.length) out += '%!(EXTRA ' + args.slice(argi).map((a) => plainText(a)).join(', ') + ')';
+  if (argi < args.length) out += '%!(EXTRA ' + args.slice(argi).map(extraText).join(', ') + ')';
   return out;
 }
 

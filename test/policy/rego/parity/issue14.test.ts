@@ -124,6 +124,13 @@ const CASES: ParityCase[] = [
     query: 'data.t.a',
     want: v(['XaXbX', 'XYXbX', 'X', 'XaXZXcX']),
   },
+  {
+    cause: 12,
+    name: 'sprintf marks missing and extra arguments as Go does',
+    rego: 'package t\na := [sprintf("%v %v", [1]), sprintf("%d", []), sprintf("%v", [1, 2]), sprintf("", ["s", 1.5])]',
+    query: 'data.t.a',
+    want: v(['1 %!v(MISSING)', '%!d(MISSING)', '1%!(EXTRA int64=2)', '%!(EXTRA string=s, float64=1.5)']),
+  },
 ];
 
 const opa = findOpa();
