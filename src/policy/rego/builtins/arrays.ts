@@ -2,8 +2,9 @@
 import { isInteger, type Value } from '../value.js';
 import { argArray, argNumber, registerBuiltins } from './registry.js';
 
+/** One level, as OPA's array.flatten: [[1, [2]]] → [1, [2]]. */
 function flatten(xs: Value[]): Value[] {
-  return xs.flatMap((x) => (Array.isArray(x) ? flatten(x) : [x]));
+  return xs.flatMap((x) => (Array.isArray(x) ? x : [x]));
 }
 
 registerBuiltins('arrays', [

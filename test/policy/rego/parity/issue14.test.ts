@@ -131,6 +131,13 @@ const CASES: ParityCase[] = [
     query: 'data.t.a',
     want: v(['1 %!v(MISSING)', '%!d(MISSING)', '1%!(EXTRA int64=2)', '%!(EXTRA string=s, float64=1.5)']),
   },
+  {
+    cause: 13,
+    name: 'array.flatten flattens one level, as OPA',
+    rego: 'package t\na := [array.flatten([[1, [2]]]), array.flatten([1, [2, [3, [4]]]])]',
+    query: 'data.t.a',
+    want: v([[1, [2]], [1, 2, [3, [4]]]]),
+  },
 ];
 
 const opa = findOpa();
