@@ -106,28 +106,23 @@ export class ExprParser extends TermParser {
 
   private parseExprBody(): ExprBody {
     const lhs = this.parseInfix(false);
-    if (this.isOp(',') && this.depth === 0) {
-      this.next();
-      const v = this.parseInfix(false, true);
-      if (!this.isIdent('in')) this.fail('expected in after key, value');
-      const t = this.next();
-      const coll = this.parseInfix(false, true);
-      return { kind: 'term', term: { type: 'call', op: 'internal.member_3', opRef: this.opVar('internal.member_3', t), args: [lhs, v, coll], loc: lhs.loc, operator: true } };
-    }
+    if (this.isOp(',') && this.depth === 0) return { kind: 'term', term: this.parseMemberTail(lhs) };
     if ((this.isOp('=') || this.isOp(':=')) && this.cont()) {
       const op = this.next().text;
       let rhs = this.parseInfix(false);
-      if (this.isOp(',') && this.depth === 0) {
-        this.next();
-        const v = this.parseInfix(false, true);
-        if (!this.isIdent('in')) this.fail('expected in after key, value');
-        const t = this.next();
-        const coll = this.parseInfix(false, true);
-        rhs = { type: 'call', op: 'internal.member_3', opRef: this.opVar('internal.member_3', t), args: [rhs, v, coll], loc: rhs.loc, operator: true };
-      }
+      if (this.isOp(',') && this.depth === 0) rhs = this.parseMemberTail(rhs);
       return op === '=' ? { kind: 'unify', lhs, rhs } : { kind: 'assign', lhs, rhs };
     }
     return { kind: 'term', term: lhs };
+  }
+
+  protected parseMemberTail(key: Term): Term {
+    this.next();
+    const v = this.parseInfix(false, true);
+    if (!this.isIdent('in')) this.fail('expected in after key, value');
+    const t = this.next();
+    const coll = this.parseInfix(false, true);
+    return { type: 'call', op: 'internal.member_3', opRef: this.opVar('internal.member_3', t), args: [key, v, coll], loc: key.loc, operator: true };
   }
 
   // ---------- infix levels ----------

@@ -9,6 +9,8 @@ import { parseNumberLiteral } from './value.js';
 export abstract class TermParser extends TokenParser {
   protected abstract parseInfix(noPipe: boolean, noIn?: boolean): Term;
   protected abstract parseQuery(ends: string[]): Expr[];
+  /** After `key` at a `,`: `, value in coll` as an internal.member_3 call. */
+  protected abstract parseMemberTail(key: Term): Term;
 
   // ---------- terms ----------
   /** A primary term followed by any refs and calls. */
@@ -85,7 +87,8 @@ export abstract class TermParser extends TokenParser {
       case '(': {
         this.next();
         this.depth++;
-        const inner = this.parseInfix(false);
+        let inner = this.parseInfix(false);
+        if (this.isOp(',')) inner = this.parseMemberTail(inner); // `(k, v in xs)`
         this.depth--;
         this.expectOp(')');
         return inner.type === 'call' && inner.infix ? { ...inner, infix: false } : inner;

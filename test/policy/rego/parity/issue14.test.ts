@@ -138,6 +138,13 @@ const CASES: ParityCase[] = [
     query: 'data.t.a',
     want: v([[1, [2]], [1, 2, [3, [4]]]]),
   },
+  {
+    cause: 8,
+    name: 'a parenthesised `key, value in coll` (tuple form) and chained in',
+    rego: 'package t\na := (0, 2 in [2]) in [true]\nb := (1, 2 in [2])',
+    query: 'data.t',
+    want: v({ a: true, b: false }),
+  },
 ];
 
 const opa = findOpa();
