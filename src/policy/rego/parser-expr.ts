@@ -96,7 +96,7 @@ export class ExprParser extends TermParser {
     }
     if (!this.isIdent('in')) this.fail('expected in after every variables', kw);
     this.next();
-    const domain = this.parseInfix(true, true);
+    const domain = this.parseInfix(false, true); // `every x in a | b { ... }`: the domain may use |
     this.expectOp('{');
     const body = this.parseQuery(['}']);
     this.expectOp('}');

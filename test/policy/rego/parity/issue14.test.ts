@@ -145,6 +145,13 @@ const CASES: ParityCase[] = [
     query: 'data.t',
     want: v({ a: true, b: false }),
   },
+  {
+    cause: 14,
+    name: 'every over a union `a | b`',
+    rego: 'package t\nd if { every x in {1} | {2} { x > 0 } }\ne if { every x in {1} | {-2} { x > 0 } }',
+    query: 'data.t',
+    want: v({ d: true }),
+  },
 ];
 
 const opa = findOpa();
