@@ -71,15 +71,15 @@ export class Resolver {
     if (rule.value) collectNames(rule.value, scope.allNames);
     rule.body = this.body(rule.body, scope);
     rule.ref = [rule.ref[0]!, ...rule.ref.slice(1).map((t) => this.term(t, scope))];
-    if (rule.key) rule.key = this.term(rule.key, scope);
-    if (rule.value) rule.value = this.term(rule.value, scope);
+    if (rule.key) rule.key = this.hoist(this.term(rule.key, scope), rule.body);
+    if (rule.value) rule.value = this.hoist(this.term(rule.value, scope), rule.body);
     for (const e of rule.elses) {
       e.args = rule.args;
       const es = this.newScope();
       for (const a of rule.args ?? []) for (const v of patternDeclVars(a)) if (!v.generated) es.declared.set(v.name, v.name);
       if (e.value) collectNames(e.value, es.allNames);
       e.body = this.body(e.body, es);
-      if (e.value) e.value = this.term(e.value, es);
+      if (e.value) e.value = this.hoist(this.term(e.value, es), e.body);
     }
   }
 

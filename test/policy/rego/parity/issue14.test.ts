@@ -152,6 +152,13 @@ const CASES: ParityCase[] = [
     query: 'data.t',
     want: v({ d: true }),
   },
+  {
+    cause: 11,
+    name: '`_` in a rule value iterates (the ref moves into the body)',
+    rego: 'package t\nxs := [1]\nq(_) := xs[_]\np := xs[_]\na := [q(1), p]',
+    query: 'data.t.a',
+    want: v([1, 1]),
+  },
 ];
 
 const opa = findOpa();
