@@ -159,6 +159,14 @@ const CASES: ParityCase[] = [
     query: 'data.t.a',
     want: v([1, 1]),
   },
+  {
+    cause: 15,
+    name: 'a ref in a call argument binds the var the call reads (some foo; foo == input.foos[foo])',
+    rego: 'package t\na contains foo if { some foo; foo == input.foos[foo] }\nb contains foo if { foo == input.foos[foo] }',
+    query: 'data.t',
+    input: { foos: { x: 'x', y: 'z' } },
+    want: v({ a: ['x'], b: ['x'] }),
+  },
 ];
 
 const opa = findOpa();
