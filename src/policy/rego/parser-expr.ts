@@ -10,6 +10,9 @@ const FACTOR: Record<string, string> = { '*': 'mul', '/': 'div', '%': 'rem' };
 
 /** Expressions and queries; the module-level parser extends it. */
 export class ExprParser extends TermParser {
+  /** `not { query }` (OPA's future.keywords.not / rego.v2): negation of a whole block. */
+  protected notBlocks = false;
+
   // ---------- queries and literals ----------
   /** Literals separated by ';' or newlines until one of `ends`. */
   protected parseQuery(ends: string[]): Expr[] {
@@ -40,7 +43,7 @@ export class ExprParser extends TermParser {
         this.next();
         negated = true;
       }
-      body = this.parseExprBody();
+      body = negated && this.notBlocks && this.isOp('{') ? this.parseNotBlock() : this.parseExprBody();
     }
     const withs: With[] = [];
     // `with` is a keyword, so one on the next line continues this literal (as in OPA)
@@ -56,6 +59,20 @@ export class ExprParser extends TermParser {
     }
     const text = this.src.slice(start.offset, this.lastEnd());
     return { ...body, negated, with: withs, loc: this.loc(start), text };
+  }
+
+  /**
+   * `not { q1; q2 }` is true when the block has no solution: it is lowered to the negation of
+   * `[true | q1; q2][0]`, defined exactly when the block has one (outer vars are captured as usual).
+   */
+  private parseNotBlock(): ExprBody {
+    const open = this.expectOp('{');
+    const loc = this.loc(open);
+    const body = this.parseQuery(['}']);
+    this.expectOp('}');
+    if (body.length === 0) this.fail('not block must not be empty', open);
+    const compr: Term = { type: 'arraycompr', term: { type: 'scalar', value: true, loc }, body, loc };
+    return { kind: 'term', term: { type: 'ref', head: compr, path: [{ type: 'scalar', value: 0, loc }], loc } };
   }
 
   private parseSome(): ExprBody {

@@ -15,7 +15,8 @@ class ModuleParser extends ExprParser {
     if (!path) this.fail('invalid package path', pkgTok);
     const imports: Import[] = [];
     while (this.isIdent('import')) imports.push(this.parseImport());
-    this.v1 = imports.some((i) => importText(i) === 'rego.v1');
+    this.v1 = imports.some((i) => ['rego.v1', 'rego.v2'].includes(importText(i)));
+    this.notBlocks = imports.some((i) => ['future.keywords', 'future.keywords.not', 'rego.v2'].includes(importText(i)));
     const module: Module = { file: this.file, package: path, packageLoc: this.loc(pkgTok), imports, rules: [], v1: this.v1 };
     while (this.peek().kind !== 'eof') {
       // OPA accepts imports after rules; they apply to the whole module

@@ -131,6 +131,12 @@ registerBuiltins('strings', [
   s1('upper', (s) => s.toUpperCase()),
   { name: 'replace', arity: 3, fn: (args) => argString(args, 0, 'replace').split(argString(args, 1, 'replace')).join(argString(args, 2, 'replace')) },
   s2('split', (s, d) => (d === '' ? cps(s) : s.split(d))),
+  // n > 0: the first n parts, n < 0: the last -n parts, 0: none (OPA's strings.split_n)
+  { name: 'strings.split_n', arity: 3, fn: (a) => {
+    const [s, d, n] = [argString(a, 0, 'strings.split_n'), argString(a, 1, 'strings.split_n'), argInt(a, 2, 'strings.split_n')];
+    const parts = d === '' ? cps(s) : s.split(d);
+    return n >= 0 ? parts.slice(0, n) : parts.slice(Math.max(0, parts.length + n));
+  } },
   { name: 'substring', arity: 3, fn: substring },
   s2('trim', (s, c) => trimSet(s, c, true, true)),
   s2('trim_left', (s, c) => trimSet(s, c, true, false)),

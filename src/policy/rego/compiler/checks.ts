@@ -19,13 +19,14 @@ export function checkImports(m: Module, errors: RegoErrorItem[]): Map<string, st
       continue;
     }
     if (root === 'future' || root === 'rego') {
-      if (root === 'rego' && text !== 'rego.v1') errors.push({ code: 'rego_parse_error', message: `invalid import ${text}, must be rego.v1`, location: imp.loc });
-      if (root === 'future' && !/^future\.keywords(\.(in|every|if|contains))?$/.test(text)) {
+      if (root === 'rego' && text !== 'rego.v1' && text !== 'rego.v2') errors.push({ code: 'rego_parse_error', message: `invalid import ${text}, must be rego.v1 or rego.v2`, location: imp.loc });
+      if (root === 'future' && !/^future\.keywords(\.(in|every|if|contains|not))?$/.test(text)) {
         errors.push({ code: 'rego_parse_error', message: `unexpected future import ${text}`, location: imp.loc });
       }
-      const clash = keywordImport !== undefined && (text === 'rego.v1' || keywordImport === 'rego.v1');
+      const isRego = (t: string): boolean => t === 'rego.v1' || t === 'rego.v2';
+      const clash = keywordImport !== undefined && (isRego(text) || isRego(keywordImport));
       if (clash) errors.push({ code: 'rego_compile_error', message: `import ${text} shadows import ${keywordImport}`, location: imp.loc });
-      if (keywordImport === undefined || text === 'rego.v1') keywordImport = text;
+      if (keywordImport === undefined || isRego(text)) keywordImport = text;
       continue;
     }
     const alias = imp.alias ?? parts[parts.length - 1]!;

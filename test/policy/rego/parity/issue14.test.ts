@@ -167,6 +167,27 @@ const CASES: ParityCase[] = [
     input: { foos: { x: 'x', y: 'z' } },
     want: v({ a: ['x'], b: ['x'] }),
   },
+  {
+    cause: 23,
+    name: 'strings.split_n keeps the first n (or last -n) parts',
+    rego: 'package t\na := [strings.split_n("a,b,c", ",", 2), strings.split_n("a,b,c", ",", -1), strings.split_n("a,b,c", ",", 0), strings.split_n("abc", "", 2)]',
+    query: 'data.t.a',
+    want: v([['a', 'b'], ['c'], [], ['a', 'b']]),
+  },
+  {
+    cause: 23,
+    name: 'import future.keywords.not enables `not { block }`',
+    rego: 'package t\nimport future.keywords.not\na if { not { input.x == 1; input.y == 2 } }\nb if { x := 1; not { x == 1 } }',
+    query: 'data.t',
+    want: v({ a: true }),
+  },
+  {
+    cause: 23,
+    name: 'import rego.v2 is accepted (v1 syntax and not-blocks)',
+    rego: 'package t\nimport rego.v2\na if { not { input.x == 1 } }\nb := 1',
+    query: 'data.t',
+    want: v({ a: true, b: 1 }),
+  },
 ];
 
 const opa = findOpa();
