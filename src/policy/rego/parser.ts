@@ -6,6 +6,8 @@ import { ExprParser } from './parser-expr.js';
 
 class ModuleParser extends ExprParser {
   private v1 = false;
+  /** The rule being parsed wrote `if` (v1 syntax: `p[x] if ...` is then a single-value rule). */
+  private usedIf = false;
 
   parseModule(): Module {
     if (!this.isIdent('package')) this.fail('package expected');
@@ -59,6 +61,7 @@ class ModuleParser extends ExprParser {
       args = head.args;
     } else ref = headRef(head, this);
     const rule: Rule = { ref, kind: args ? 'function' : 'complete', body: [], isDefault: false, assign: false, elses: [], loc, hasBody: false };
+    this.usedIf = false;
     if (args) rule.args = args;
     if (this.isIdent('contains') && !this.peek().nl) {
       this.next();
@@ -86,6 +89,7 @@ class ModuleParser extends ExprParser {
     const t = this.peek();
     if (this.isIdent('if')) {
       this.next();
+      this.usedIf = true;
       const compr = this.isOp('{') ? this.tryComprehensionBody() : undefined;
       if (compr) rule.body = [compr];
       else if (this.isOp('{')) rule.body = this.parseBraceBody();
@@ -131,7 +135,9 @@ class ModuleParser extends ExprParser {
   private classify(rule: Rule, hasBody: boolean, start: ReturnType<ExprParser['peek']>): void {
     if (rule.kind !== 'complete' || rule.value !== undefined) return;
     const last = rule.ref[rule.ref.length - 1]!;
-    if (this.v1) {
+    // OPA 1.x parses every module as v1, where `p[x] if { ... }` defines p[x] = true (an object);
+    // only the v0 form without `if`, `p[x] { ... }`, stays a partial set here.
+    if (this.v1 || this.usedIf) {
       if (!hasBody) {
         if (rule.ref.length === 2) this.fail('`contains` keyword is required for partial set rules', start);
         this.fail(rule.ref.length > 2 ? 'rule must have a body or assignment' : 'rule must have a body', start);

@@ -188,6 +188,13 @@ const CASES: ParityCase[] = [
     query: 'data.t',
     want: v({ a: true, b: 1 }),
   },
+  {
+    cause: 22,
+    name: 'without import rego.v1, `p[x] if { ... }` is an object rule (p[x] = true), as in OPA 1.x',
+    rego: 'package t\nimport future.keywords.if\np[x] if { some x in ["a", "b"] }',
+    query: 'data.t.p',
+    want: v({ a: true, b: true }),
+  },
 ];
 
 const opa = findOpa();
