@@ -195,6 +195,13 @@ const CASES: ParityCase[] = [
     query: 'data.t.p',
     want: v({ a: true, b: true }),
   },
+  {
+    cause: 20,
+    name: 'integral numbers beyond float64 stay exact and compare right',
+    rego: 'package t\na := 1e400 > 1e399\nd := (1e400 + 1) - 1e400\ng := 2e400 / 2 == 1e400',
+    query: 'data.t',
+    want: v({ a: true, d: 1, g: true }),
+  },
 ];
 
 const opa = findOpa();
