@@ -202,6 +202,13 @@ const CASES: ParityCase[] = [
     query: 'data.t',
     want: v({ a: true, d: 1, g: true }),
   },
+  {
+    cause: 21,
+    name: 'yaml.is_valid refuses what yaml.v2 refuses: tab indentation, %YAML 1.2, unresolvable core tags',
+    rego: 'package t\na := [yaml.is_valid("\\t"), yaml.is_valid("%YAML 1.2\\n---\\na: 1"), yaml.is_valid("a: !!int x"), yaml.is_valid("a: !!foo x"), yaml.is_valid("a: 1\\t")]',
+    query: 'data.t.a',
+    want: v([false, false, false, true, true]),
+  },
 ];
 
 const opa = findOpa();
