@@ -1,6 +1,6 @@
 /** sprintf with Go fmt verbs (%v %s %d %f %e %g %x %X %o %b %q %t %%, width, precision, flags). */
 import { formatRego, isInteger, toBigInt, type Value } from '../value.js';
-import { argArray, argString, BuiltinError, registerBuiltins } from './registry.js';
+import { argArray, argString, charge, registerBuiltins, type BuiltinContext } from './registry.js';
 
 interface Spec {
   flags: string;
@@ -135,7 +135,7 @@ function extraText(v: Value): string {
 }
 
 /** Go-style sprintf over Rego values. */
-export function sprintf(format: string, args: Value[]): string {
+export function sprintf(format: string, args: Value[], bctx?: BuiltinContext): string {
   let out = '';
   let argi = 0;
   const re = /%([-+# 0]*)(\d+)?(?:\.(\d*))?([a-zA-Z%])/g;
@@ -146,6 +146,7 @@ export function sprintf(format: string, args: Value[]): string {
     const spec: Spec = { flags: m[1] ?? '', verb: m[4]! };
     if (m[2] !== undefined) spec.width = Number(m[2]);
     if (m[3] !== undefined) spec.prec = m[3] === '' ? 0 : Number(m[3]);
+    charge(bctx, (spec.width ?? 0) + (spec.prec ?? 0), 'sprintf'); // %1000000000d pads before anything else
     if (spec.verb === '%') {
       out += '%';
       continue;
@@ -163,4 +164,4 @@ export function sprintf(format: string, args: Value[]): string {
   return out;
 }
 
-registerBuiltins('sprintf', [{ name: 'sprintf', arity: 2, fn: (args) => sprintf(argString(args, 0, 'sprintf'), argArray(args, 1, 'sprintf')) }]);
+registerBuiltins('sprintf', [{ name: 'sprintf', arity: 2, fn: (args, bctx) => sprintf(argString(args, 0, 'sprintf'), argArray(args, 1, 'sprintf'), bctx) }]);

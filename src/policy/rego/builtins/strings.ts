@@ -1,6 +1,6 @@
 /** String builtins (sprintf lives in sprintf.ts). */
 import { isNumber, RObject, RSet, toBigInt, typeName, type Value } from '../value.js';
-import { argArrayOrSet, argInt, argNumber, argObject, argString, BuiltinError, registerBuiltins, type BuiltinDef, type BuiltinFn } from './registry.js';
+import { argArrayOrSet, argInt, argNumber, argObject, argString, BuiltinError, charge, registerBuiltins, type BuiltinDef, type BuiltinFn } from './registry.js';
 
 const s1 = (name: string, f: (s: string) => Value): BuiltinDef => ({ name, arity: 1, fn: (args) => f(argString(args, 0, name)) });
 const s2 = (name: string, f: (a: string, b: string) => Value): BuiltinDef => ({
@@ -9,12 +9,15 @@ const s2 = (name: string, f: (a: string, b: string) => Value): BuiltinDef => ({
   fn: (args) => f(argString(args, 0, name), argString(args, 1, name)),
 });
 
-const concat: BuiltinFn = (args) => {
+const concat: BuiltinFn = (args, bctx) => {
   const delim = argString(args, 0, 'concat');
   const xs = argArrayOrSet(args, 1, 'concat');
+  let size = delim.length * Math.max(0, xs.length - 1);
   for (const x of xs) {
     if (typeof x !== 'string') throw new BuiltinError(`concat: operand 2 must be one of {array[string], set[string]} but got ${typeName(x)} element`, 'type');
+    size += x.length;
   }
+  charge(bctx, size, 'concat');
   return (xs as string[]).join(delim);
 };
 
@@ -73,7 +76,7 @@ function stringsOf(v: Value, name: string, i: number): string[] {
   throw new BuiltinError(`${name}: operand ${i + 1} must be one of {string, array[string], set[string]} but got ${typeName(v)}`, 'type');
 }
 
-const replaceN: BuiltinFn = (args) => {
+const replaceN: BuiltinFn = (args, bctx) => {
   const patterns = argObject(args, 0, 'strings.replace_n');
   const s = argString(args, 1, 'strings.replace_n');
   const pairs: Array<[string, string]> = [];
@@ -81,6 +84,8 @@ const replaceN: BuiltinFn = (args) => {
     if (typeof k !== 'string' || typeof v !== 'string') throw new BuiltinError('strings.replace_n: operand 1 must be object[string: string]', 'type');
     pairs.push([k, v]);
   }
+  // at most one replacement per input position (and one more at the end)
+  charge(bctx, s.length + (s.length + 1) * Math.max(0, ...pairs.map(([, v]) => v.length)), 'strings.replace_n');
   if (pairs.some(([k]) => k === '')) return replaceWithEmpty(pairs, s);
   // Go's strings.NewReplacer: leftmost match, patterns tried in argument order
   let out = '';
@@ -129,10 +134,20 @@ registerBuiltins('strings', [
   s2('indexof_n', indexOfN),
   s1('lower', (s) => s.toLowerCase()),
   s1('upper', (s) => s.toUpperCase()),
-  { name: 'replace', arity: 3, fn: (args) => argString(args, 0, 'replace').split(argString(args, 1, 'replace')).join(argString(args, 2, 'replace')) },
-  s2('split', (s, d) => (d === '' ? cps(s) : s.split(d))),
+  { name: 'replace', arity: 3, fn: (args, bctx) => {
+    const [s, old, rep] = [argString(args, 0, 'replace'), argString(args, 1, 'replace'), argString(args, 2, 'replace')];
+    const parts = s.split(old);
+    charge(bctx, s.length + (parts.length - 1) * rep.length, 'replace');
+    return parts.join(rep);
+  } },
+  { name: 'split', arity: 2, fn: (args, bctx) => {
+    const [s, d] = [argString(args, 0, 'split'), argString(args, 1, 'split')];
+    charge(bctx, s.length, 'split');
+    return d === '' ? cps(s) : s.split(d);
+  } },
   // n > 0: the first n parts, n < 0: the last -n parts, 0: none (OPA's strings.split_n)
-  { name: 'strings.split_n', arity: 3, fn: (a) => {
+  { name: 'strings.split_n', arity: 3, fn: (a, bctx) => {
+    charge(bctx, argString(a, 0, 'strings.split_n').length, 'strings.split_n');
     const [s, d, n] = [argString(a, 0, 'strings.split_n'), argString(a, 1, 'strings.split_n'), argInt(a, 2, 'strings.split_n')];
     const parts = d === '' ? cps(s) : s.split(d);
     return n >= 0 ? parts.slice(0, n) : parts.slice(Math.max(0, parts.length + n));

@@ -66,6 +66,7 @@ export function invoke(ev: Evaluator, op: string, args: Value[], loc: Location):
     return v;
   } catch (e) {
     if (!(e instanceof BuiltinError)) throw e;
+    if (e.kind === 'limit') throw regoError('eval_limit_error', e.message, loc);
     if (ev.strict || e.kind === 'unsupported') {
       const code = e.kind === 'type' ? 'eval_type_error' : 'eval_builtin_error';
       throw regoError(code, e.message, loc);

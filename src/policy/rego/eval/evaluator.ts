@@ -194,16 +194,22 @@ export class Evaluator {
     );
   }
 
+  /** Count `units` built here against the size and step limits. */
+  built(units: number, loc: Term['loc']): void {
+    const crossed = this.limits.build(units, 'comprehension');
+    if (crossed) throw regoError('eval_limit_error', crossed, loc);
+  }
+
   evalCompr(frame: Frame, t: Extract<Term, { type: 'arraycompr' | 'setcompr' | 'objectcompr' }>): Value {
     const child = new Frame(frame);
     if (t.type === 'arraycompr') {
       const out: Value[] = [];
-      this.evalBody(child, t.body, 0, () => this.evalTerm(child, t.term, (v) => (out.push(v), false)));
+      this.evalBody(child, t.body, 0, () => this.evalTerm(child, t.term, (v) => (this.built(1, t.loc), out.push(v), false)));
       return out;
     }
     if (t.type === 'setcompr') {
       const out = new RSet();
-      this.evalBody(child, t.body, 0, () => this.evalTerm(child, t.term, (v) => (out.add(v), false)));
+      this.evalBody(child, t.body, 0, () => this.evalTerm(child, t.term, (v) => (this.built(1, t.loc), out.add(v), false)));
       return out;
     }
     const out = new RObject();
@@ -212,6 +218,7 @@ export class Evaluator {
         this.evalTerm(child, t.value, (vv) => {
           const prev = out.get(kv);
           if (prev !== undefined && !valueEquals(prev, vv)) throw regoError('eval_conflict_error', 'object keys must be unique', t.loc);
+          this.built(1, t.loc);
           out.set(kv, vv);
           return false;
         }),
