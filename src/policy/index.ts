@@ -5,7 +5,7 @@
  */
 export { PolicyError, type SourceLocation } from './errors.js';
 export { loadPolicyPaths, loadInputFile, parseDataFile, type LoadedPolicyFiles, type ModuleFile, type LoadOptions } from './loader.js';
-export { evalPolicyQuery, errorItems, exitCodeOf } from './eval.js';
+export { evalPolicyQuery, errorItems, exitCodeOf, assertInputSize, DEFAULT_MAX_INPUT_BYTES } from './eval.js';
 export type { PolicyEvalRequest, PolicyEvalReport, OpaEvalOutput, OpaResult, OpaExpression, OpaErrorItem, ExplanationEntry } from './eval.js';
 export { runPolicyTests, parseDurationMs, type PolicyTestRequest, type PolicyTestReport, type PolicyTestResult } from './test-runner.js';
 export { checkPolicies, type PolicyCheckRequest, type PolicyCheckReport } from './check.js';
