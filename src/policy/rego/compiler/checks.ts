@@ -31,7 +31,7 @@ export function checkImports(m: Module, errors: RegoErrorItem[]): Map<string, st
     }
     const alias = imp.alias ?? parts[parts.length - 1]!;
     if (aliases.has(alias)) {
-      errors.push({ code: 'rego_compile_error', message: `import must not shadow import ${alias}`, location: imp.loc });
+      errors.push({ code: 'rego_compile_error', message: `import must not shadow import ${aliases.get(alias)!.join('.')}`, location: imp.loc });
     }
     aliases.set(alias, parts);
   }
