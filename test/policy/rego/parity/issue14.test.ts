@@ -209,6 +209,13 @@ const CASES: ParityCase[] = [
     query: 'data.t.a',
     want: v([false, false, false, true, true]),
   },
+  {
+    cause: 19,
+    name: 'data[v] with v bound to constants is followed exactly, not reported as recursion',
+    rego: 'package t\nb := 1\na := x if { v := "t"; x := data[v].b }\nc := x if { some v in ["t"]; x := data[v].b }',
+    query: 'data.t',
+    want: v({ a: 1, b: 1, c: 1 }),
+  },
 ];
 
 const opa = findOpa();
