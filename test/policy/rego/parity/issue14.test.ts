@@ -216,6 +216,13 @@ const CASES: ParityCase[] = [
     query: 'data.t',
     want: v({ a: 1, b: 1, c: 1 }),
   },
+  {
+    cause: 18,
+    name: 'x := count(y) after y := {x | ...} (the comprehension reuses the name x)',
+    rego: 'package t\ng := x if { y := {x | some x in [1, 2]}; x := count(y) }\nh := x if { y := {x | x := [1, 2][_]}; x := count(y) }\nj if { y := {x | some x in [1, 2]}; x := count(y); x > 1 }',
+    query: 'data.t',
+    want: v({ g: 2, h: 2, j: true }),
+  },
 ];
 
 const opa = findOpa();
