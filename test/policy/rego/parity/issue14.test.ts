@@ -2,7 +2,12 @@
  * Issue 14's causes, one regression each. Every expectation is OPA's answer (verified with
  * `opa eval`); when opa is available the suite also asks it again, so a wrong expectation fails too.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { evalPolicyQuery } from '../../../../src/policy/index.js';
 import { comparable, maestroOutcome, opaFlagsOf, type ParityCase } from './cases.js';
 import { findOpa, opaEval } from './opa.js';
 
@@ -240,6 +245,23 @@ describe('issue 14 causes (answers of OPA 1.22.3)', () => {
       expect(comparable(got), `cause ${c.cause}: ${c.name}`).toEqual(comparable(c.want));
     }
   }, 60_000);
+});
+
+// Cause 16: OPA 1.22.3 refuses a JSON data file holding several values too ("invalid character '{'
+// after top-level value", for -d, -b and opa test alike), so maestro's refusal is the parity answer.
+describe('issue 14 cause 16: a JSON data file holding several values', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'multi-json-'));
+  writeFileSync(join(dir, 'data.json'), '{"a": 1}\n{"b": 2}\n');
+  writeFileSync(join(dir, 'p.rego'), 'package t\nx := data.a\n');
+  it('is refused, naming the file and the position of the second value', () => {
+    const report = evalPolicyQuery({ query: 'data.t.x', dataPaths: [dir] });
+    expect(report.output.errors?.[0]).toMatchObject({ code: 'POLICY_DATA_SYNTAX', location: { row: 2, col: 1 } });
+  });
+  it.skipIf(!opa.bin)('as the real opa refuses it', () => {
+    const r = spawnSync(opa.bin!, ['eval', '-d', dir, '--format', 'json', 'data.t.x'], { encoding: 'utf8' });
+    expect(r.stdout).toMatch(/invalid character '\{' after top-level value/);
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 export { err, undef };
