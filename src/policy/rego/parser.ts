@@ -2,6 +2,7 @@
 import type { Expr, Import, Module, Rule, Term } from './ast.js';
 import { RegoError, regoError } from './errors.js';
 import { tokenize } from './lexer.js';
+import { applyMetadata } from './metadata.js';
 import { ExprParser } from './parser-expr.js';
 
 class ModuleParser extends ExprParser {
@@ -254,7 +255,9 @@ export { groundPath };
 export function parseModuleText(text: string, file: string): Module {
   try {
     const p = new ModuleParser(tokenize(text, file), file, text);
-    return p.parseModule();
+    const m = p.parseModule();
+    applyMetadata(m, text);
+    return m;
   } catch (e) {
     throw wrapParse(e, file);
   }

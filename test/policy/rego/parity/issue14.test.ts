@@ -228,6 +228,18 @@ const CASES: ParityCase[] = [
     query: 'data.t',
     want: v({ g: 2, h: 2, j: true }),
   },
+  {
+    cause: 17,
+    name: 'rego.metadata.rule() and chain() read METADATA annotations of the rule and package',
+    rego: '# METADATA\n# title: Pkg\npackage t\n# METADATA\n# title: My rule\n# custom:\n#   severity: high\na := rego.metadata.rule()\n# METADATA\n# description: chain\nb := rego.metadata.chain()\nc := rego.metadata.chain()\n# METADATA\n# title: fn\nf(x) := [x, rego.metadata.rule()]\ne := f(1)',
+    query: 'data.t',
+    want: v({
+      a: { custom: { severity: 'high' }, scope: 'rule', title: 'My rule' },
+      b: [{ annotations: { description: 'chain', scope: 'rule' }, path: ['t', 'b'] }, { annotations: { scope: 'package', title: 'Pkg' }, path: ['t'] }],
+      c: [{ path: ['t', 'c'] }, { annotations: { scope: 'package', title: 'Pkg' }, path: ['t'] }],
+      e: [1, { scope: 'rule', title: 'fn' }],
+    }),
+  },
 ];
 
 const opa = findOpa();
