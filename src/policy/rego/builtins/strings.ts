@@ -32,7 +32,21 @@ const formatInt: BuiltinFn = (args) => {
 /** Code-point aware helpers. */
 const cps = (s: string): string[] => [...s];
 
+/**
+ * Go's strings.ToLower/ToUpper: each code point mapped on its own (no final-sigma rule); a code point
+ * whose full mapping is several code points keeps its simple mapping (İ → i) or stays as it is (ß).
+ */
+function goCase(s: string, dir: 'lower' | 'upper'): string {
+  let out = '';
+  for (const c of s) {
+    const m = dir === 'lower' ? c.toLowerCase() : c.toUpperCase();
+    out += [...m].length === 1 ? m : c === '\u0130' ? 'i' : c;
+  }
+  return out;
+}
+
 function indexOf(s: string, sub: string): number {
+  if (sub === '') throw new BuiltinError('indexof: empty search character'); // OPA's answer
   if (s === '') return -1;
   const i = s.indexOf(sub);
   return i < 0 ? -1 : cps(s.slice(0, i)).length;
@@ -132,8 +146,8 @@ registerBuiltins('strings', [
   { name: 'format_int', arity: 2, fn: formatInt },
   s2('indexof', indexOf),
   s2('indexof_n', indexOfN),
-  s1('lower', (s) => s.toLowerCase()),
-  s1('upper', (s) => s.toUpperCase()),
+  s1('lower', (s) => goCase(s, 'lower')),
+  s1('upper', (s) => goCase(s, 'upper')),
   { name: 'replace', arity: 3, fn: (args, bctx) => {
     const [s, old, rep] = [argString(args, 0, 'replace'), argString(args, 1, 'replace'), argString(args, 2, 'replace')];
     const parts = s.split(old);

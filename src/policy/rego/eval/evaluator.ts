@@ -96,10 +96,8 @@ export class Evaluator {
         });
       case 'somein':
         return this.evalTerm(frame, e.coll, (c) => {
-          if (!(Array.isArray(c) || c instanceof RObject || c instanceof RSet)) {
-            if (this.strict) throw regoError('eval_type_error', `some .. in: collection must be array, set or object but got ${typeName(c)}`, e.loc);
-            return false;
-          }
+          // OPA: `some x in <scalar>` has no solution (undefined), in strict mode too
+          if (!(Array.isArray(c) || c instanceof RObject || c instanceof RSet)) return false;
           for (const [key, val] of collectionEntries(c)) {
             this.limits.tick(e.loc);
             const stop = e.key

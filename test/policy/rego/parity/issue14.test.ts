@@ -240,6 +240,22 @@ const CASES: ParityCase[] = [
       e: [1, { scope: 'rule', title: 'fn' }],
     }),
   },
+  {
+    cause: 'differential',
+    name: 'found by the differential suite: Go case mapping, indexof of "", semver.is_valid of a non-string, some-in over a scalar',
+    rego: 'package t\na := [lower("ΟΔΥΣΣΕΎΣ"), upper("ß"), lower("İ")]\nc := [semver.is_valid(x) | some x in [1, null, "1.0.0"]]\ne := {1 | some x in 5}',
+    query: 'data.t',
+    strict: true,
+    want: v({ a: ['οδυσσεύσ', 'ß', 'i'], c: [false, false, true], e: [] }),
+  },
+  {
+    cause: 'differential',
+    name: 'indexof with an empty search string is an error',
+    rego: 'package t\nb := indexof("abc", "")',
+    query: 'data.t.b',
+    strict: true,
+    want: err('eval_builtin_error'),
+  },
 ];
 
 const opa = findOpa();
