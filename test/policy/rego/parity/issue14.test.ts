@@ -256,6 +256,14 @@ const CASES: ParityCase[] = [
     strict: true,
     want: err('eval_builtin_error'),
   },
+  {
+    cause: 'differential',
+    name: 'time.add_date beyond int64 nanoseconds is a builtin error',
+    rego: 'package t\na := time.add_date(0, 300, 0, 0)',
+    query: 'data.t.a',
+    strict: true,
+    want: err('eval_builtin_error'),
+  },
 ];
 
 const opa = findOpa();
