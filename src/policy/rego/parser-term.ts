@@ -96,6 +96,11 @@ export abstract class TermParser extends TokenParser {
       case '-': {
         this.next();
         const n = this.peek();
+        if (n.kind === 'ident') {
+          // OPA accepts a negated var, ref or call (`-y`, `-y.a`, `-count(x)`): 0 - term
+          const operand = this.parseTerm();
+          return { type: 'call', op: 'minus', opRef: { type: 'var', name: 'minus', loc }, args: [{ type: 'scalar', value: 0, loc }, operand], loc, operator: true };
+        }
         if (n.kind !== 'number') this.fail('unary - can only be used with numeric literals', t);
         this.next();
         return { type: 'scalar', value: parseNumberLiteral('-' + n.text), loc };

@@ -264,6 +264,13 @@ const CASES: ParityCase[] = [
     strict: true,
     want: err('eval_builtin_error'),
   },
+  {
+    cause: 'differential',
+    name: 'unary minus on a var, ref or call',
+    rego: 'package t\ny := 1\nf := 1.5\nx := -y\nv := 3 - -y\nu := [-y, -count([1]), -f]\nz = - y',
+    query: 'data.t',
+    want: v({ f: 1.5, u: [-1, -1, -1.5], v: 4, x: -1, y: 1, z: -1 }),
+  },
 ];
 
 const opa = findOpa();
