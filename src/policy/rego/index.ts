@@ -82,6 +82,8 @@ export interface EvalOptions {
   print?: (line: string) => void;
   /** Randomness for rand.intn and uuid.rfc4122 (defaults to a fixed seed). */
   random?: () => number;
+  /** Coverage hook: called with the location of every expression evaluated and every rule head that produced a value. */
+  coverage?: (loc: Location) => void;
 }
 
 export interface ExpressionResult {
@@ -165,6 +167,7 @@ export function evaluateRaw(policy: CompiledPolicy, query: string, opts: EvalOpt
     fnCache: new Map(),
   };
   const ev = new Evaluator(policy.compiled, state, bctx, limits, opts.explain ?? false);
+  if (opts.coverage) ev.cover = opts.coverage;
   const raw: RawResult[] = [];
   const top = new Frame();
   try {
