@@ -17,7 +17,7 @@ export default class PolicyTest extends BaseCommand<typeof PolicyTest> {
   static override flags = {
     verbose: Flags.boolean({ char: 'v', description: 'Print every test, passing ones included.', default: false }),
     run: Flags.string({ char: 'r', description: 'Only run tests whose full name (data.pkg.test_x) matches this regular expression.' }),
-    format: Flags.string({ char: 'f', description: 'Output format (--json means json).', options: ['json', 'pretty'], default: 'pretty' }),
+    format: Flags.string({ char: 'f', description: 'Output format: pretty, json (--json), or a CI format: junit, github, sarif.', options: ['json', 'pretty', 'junit', 'github', 'sarif'], default: 'pretty' }),
     strict: Flags.boolean({ char: 'S', description: 'Strict mode: compile checks and builtin errors raised.', default: false }),
     timeout: Flags.string({ char: 't', description: 'Time limit per test, e.g. 5s or 500ms.', default: '5s' }),
     'fail-on-empty': Flags.boolean({ description: 'Exit 1 when no test ran.', default: false }),
@@ -35,7 +35,8 @@ export default class PolicyTest extends BaseCommand<typeof PolicyTest> {
       cwd: this.ctx.cwd,
       nowNs: BigInt(this.ctx.clock.now()) * 1_000_000n,
     });
-    if (this.jsonMode || this.flags.format === 'json') process.stdout.write(`${JSON.stringify(report.results, null, 2)}\n`);
+    if (this.machineFormat) await this.emitFormat((await import('../../src/cli/formats/index.js')).fromPolicyTests(report.results));
+    else if (this.jsonMode) process.stdout.write(`${JSON.stringify(report.results, null, 2)}\n`);
     else process.stdout.write(`${renderTestReport(report, this.flags.verbose)}\n`);
     const failed = report.counts.fail + report.counts.error > 0 || (report.results.length === 0 && this.flags['fail-on-empty']);
     this.finish(failed ? 1 : 0);

@@ -27,6 +27,18 @@ export const remoteFlag = {
   }),
 };
 
+/**
+ * `--format pretty|json|junit|github|sarif` for the commands whose results CI reads (policy test,
+ * manifest validate, plan, run, disclose verify). `json` is the same as --json.
+ */
+export const formatFlag = {
+  format: Flags.string({
+    description: 'Output format: pretty (default), json (same as --json), or a CI format: junit (XML), github (workflow annotations), sarif (2.1.0).',
+    options: ['pretty', 'json', 'junit', 'github', 'sarif'],
+    default: 'pretty',
+  }),
+};
+
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     json: Flags.boolean({ description: 'Print machine-readable JSON on stdout (nothing else goes to stdout).', default: false }),
@@ -50,7 +62,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as CommandFlags<T>;
     this.args = args as CommandArgs<T>;
-    configureColor(process.env, process.stdout.isTTY === true, this.flags.json === true);
+    configureColor(process.env, process.stdout.isTTY === true, this.jsonMode || this.machineFormat !== undefined);
   }
 
   /** The engine context for this invocation (built once). */
@@ -98,7 +110,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected get jsonMode(): boolean {
-    return this.flags?.json === true;
+    return this.flags?.json === true || (this.flags as { format?: string } | undefined)?.format === 'json';
+  }
+
+  /** The CI format asked for with --format junit|github|sarif, if any. */
+  protected get machineFormat(): 'junit' | 'github' | 'sarif' | undefined {
+    const f = (this.flags as { format?: string } | undefined)?.format;
+    return f === 'junit' || f === 'github' || f === 'sarif' ? f : undefined;
+  }
+
+  /** Prints a CaseReport in the --format asked for (call only when machineFormat is set). */
+  protected async emitFormat(report: import('./formats/index.js').CaseReport): Promise<void> {
+    const { writeFormat } = await import('./formats/index.js');
+    process.stdout.write(writeFormat(this.machineFormat!, report));
   }
 
   /** Print the result: JSON when --json, otherwise the human form. */

@@ -8,7 +8,7 @@ import type { Session } from '../tenancy/index.js';
  */
 export async function executionStatusView(session: Session, opts: { id?: string; explain?: boolean }) {
   const [runner, cost] = await Promise.all([import('../runner/index.js'), import('../cost/index.js')]);
-  const record = runner.executionStatus(session, opts.id);
+  const record = runner.withFailureTails(runner.executionStatus(session, opts.id));
   const view = { ...record, cost: cost.costSummary(session.store, record.id) ?? { estimatedUSD: null, actualUSD: null, driftPct: null } };
   if (!opts.explain) return view;
   const packs = await import('../policy/packs/index.js');
