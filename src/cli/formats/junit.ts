@@ -16,8 +16,9 @@ export function xmlEscape(s: string): string {
     .replace(/'/g, '&apos;');
 }
 
+/** Attributes hold one line (parsers normalise newlines in attributes to spaces anyway). */
 const attrs = (pairs: Array<[string, string | number | undefined]>): string =>
-  pairs.filter(([, v]) => v !== undefined).map(([k, v]) => ` ${k}="${xmlEscape(String(v))}"`).join('');
+  pairs.filter(([, v]) => v !== undefined).map(([k, v]) => ` ${k}="${xmlEscape(String(v).replace(/\r\n|\r|\n/g, ' ').trim())}"`).join('');
 
 const seconds = (cases: CaseResult[]): string => cases.reduce((s, c) => s + (c.durationSec ?? 0), 0).toFixed(3);
 
