@@ -157,7 +157,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     } else if (err && err.oclif && typeof err.oclif.exit === 'number') {
       // Parser errors (missing argument, unknown flag, bad option): usage.
       code = EXIT.usage;
-      payload = { code: 'USAGE', message: firstLine(err.message), hint: `see: maestro ${this.id?.replace(/:/g, ' ') ?? ''} --help`.trim() };
+      const { describeUsageError } = await import('./usage.js');
+      const usage = `maestro ${(this.id ?? '').replace(/:/g, ' ')} ${Object.entries(this.ctor.args ?? {}).map(([n, a]) => (a.required ? `<${n}>` : `[${n}]`)).join(' ')}`.trim();
+      const better = describeUsageError(err, this.id ?? '', usage, Object.keys({ ...this.ctor.flags, ...(this.ctor as typeof BaseCommand).baseFlags }));
+      payload = { code: 'USAGE', message: better?.message ?? firstLine(err.message), hint: better?.hint ?? `see: maestro ${this.id?.replace(/:/g, ' ') ?? ''} --help`.trim() };
     } else {
       code = EXIT.error;
       payload = { code: 'INTERNAL', message: err?.message ?? String(err), hint: 'set MAESTRO_DEBUG=1 for the stack trace' };
