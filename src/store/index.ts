@@ -28,3 +28,4 @@ export function openStore(ctx: Pick<Context, 'home'>): Store {
   const db = openDb(path);
   return { db, path, close: () => db.close() };
 }
+export { checkDatabase, type DbHealth } from './integrity.js';
