@@ -28,7 +28,7 @@ export default class DiscloseExport extends BaseCommand<typeof DiscloseExport> {
     const { exportDisclosure } = await import('../../src/engine/index.js');
     const session = await this.session();
     const f = this.flags;
-    const progress = await createProgress({ json: this.jsonMode, tty: process.stderr.isTTY === true, clock: this.ctx.clock });
+    const progress = await createProgress({ json: this.jsonMode, quiet: this.flags.quiet, tty: process.stderr.isTTY === true, clock: this.ctx.clock });
     try {
       const result = await exportDisclosure(session, {
         executionId: this.args['execution-id'],

@@ -18,7 +18,7 @@ export default class DiscloseVerify extends BaseCommand<typeof DiscloseVerify> {
 
   async run(): Promise<void> {
     const { verifyPack } = await import('../../src/disclose/index.js');
-    const progress = await createProgress({ json: this.jsonMode || this.machineFormat !== undefined, tty: process.stderr.isTTY === true, clock: this.ctx.clock });
+    const progress = await createProgress({ json: this.jsonMode || this.machineFormat !== undefined, quiet: this.flags.quiet, tty: process.stderr.isTTY === true, clock: this.ctx.clock });
     try {
       const result = await verifyPack(this.ctx, this.args.pack, { ...(this.flags.key ? { keyFiles: this.flags.key } : {}), onProgress: (e) => progress.update(e) });
       await progress.done();

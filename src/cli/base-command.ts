@@ -42,6 +42,7 @@ export const formatFlag = {
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     json: Flags.boolean({ description: 'Print machine-readable JSON on stdout (nothing else goes to stdout).', default: false }),
+    quiet: Flags.boolean({ char: 'q', description: 'Print nothing but errors (and --json/--format output); the exit status tells the outcome.', default: false }),
   };
 
   protected flags!: CommandFlags<T>;
@@ -50,6 +51,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private sessions: Session[] = [];
   private apiInstance: MaestroApi | undefined;
   private closers: Array<() => Promise<void>> = [];
+  /** Set by Ctrl-C: the command ends with exit status 130 (128 + SIGINT). */
+  protected interrupted = false;
+  private readonly onInterrupt = (): void => {
+    this.interrupted = true;
+    // Nobody else (a running execution) is cleaning up: stop now, as the shell expects.
+    if (process.listenerCount('SIGINT') <= 1) {
+      process.stderr.write('\ninterrupted\n');
+      for (const s of this.sessions.splice(0)) s.close();
+      process.exit(130);
+    }
+  };
 
   public override async init(): Promise<void> {
     await super.init();
@@ -62,6 +74,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as CommandFlags<T>;
     this.args = args as CommandArgs<T>;
+    process.on('SIGINT', this.onInterrupt);
     configureColor(process.env, process.stdout.isTTY === true, this.jsonMode || this.machineFormat !== undefined);
   }
 
@@ -104,6 +117,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   public override async finally(err: Error | undefined): Promise<unknown> {
+    process.removeListener('SIGINT', this.onInterrupt);
+    if (this.interrupted) process.exitCode = 130;
     for (const s of this.sessions.splice(0)) s.close();
     for (const c of this.closers.splice(0)) await c().catch(() => undefined);
     return super.finally(err);
@@ -129,19 +144,25 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected emit<R>(result: R, human: (r: R) => string): void {
     if (this.jsonMode) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    } else {
+    } else if (!this.quiet) {
       const text = human(result);
       if (text !== '') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     }
   }
 
-  /** A note for humans on stderr (never pollutes --json stdout). */
+  /** A note for humans on stderr (never pollutes --json stdout; silent with --quiet). */
   protected note(line: string): void {
+    if (this.quiet) return;
     process.stderr.write(`${line}\n`);
   }
 
-  /** Ends the command with an exit status after output has been written (e.g. a denied run). */
+  protected get quiet(): boolean {
+    return (this.flags as { quiet?: boolean } | undefined)?.quiet === true;
+  }
+
+  /** Ends the command with an exit status after output has been written (e.g. a denied run); 130 after Ctrl-C. */
   protected finish(code: number): void {
+    if (this.interrupted) this.exit(130);
     if (code !== 0) this.exit(code);
   }
 
@@ -175,7 +196,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (debug && err instanceof EngineError && err.cause instanceof Error && err.cause.stack) {
       process.stderr.write(`caused by: ${err.cause.stack}\n`);
     }
-    return this.exit(code);
+    return this.exit(this.interrupted ? 130 : code);
   }
 }
 
