@@ -17,6 +17,7 @@ export default class DiscloseVerify extends BaseCommand<typeof DiscloseVerify> {
   };
 
   async run(): Promise<void> {
+    if (!this.flags.key) this.requireLocal(); // the state home's keys are the trust anchor without --key
     const { verifyPack } = await import('../../src/disclose/index.js');
     const progress = await createProgress({ json: this.jsonMode || this.machineFormat !== undefined, quiet: this.flags.quiet, tty: process.stderr.isTTY === true, clock: this.ctx.clock });
     try {

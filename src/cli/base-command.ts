@@ -6,7 +6,7 @@ import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
 import { createContext, type Context } from '../core/context.js';
-import { EXIT, EngineError, isEngineError } from '../core/errors.js';
+import { EXIT, EngineError, UsageError, isEngineError } from '../core/errors.js';
 import type { MaestroApi } from '../client/api.js';
 import type { Session } from '../tenancy/session.js';
 import { configureColor } from './render.js';
@@ -89,6 +89,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * Says once on stderr when it created the state home.
    */
   protected async session(): Promise<Session> {
+    this.requireLocal();
     const { openSession } = await import('../tenancy/session.js');
     const session = await openSession(this.ctx);
     this.sessions.push(session);
@@ -96,6 +97,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       this.note(`maestro: created state home ${this.ctx.home} (database, default tenant, keys, identity ${session.identity.subject} as admin)`);
     }
     return session;
+  }
+
+  /**
+   * Refuses, before anything is created, to act on the local state home while MAESTRO_URL points at a
+   * control plane (the user meant the remote one). Commands with --remote never get here remotely.
+   */
+  protected requireLocal(): void {
+    const url = process.env.MAESTRO_URL?.trim();
+    if (!url || (this.flags as { remote?: string }).remote) return;
+    const cmd = `maestro ${(this.id ?? '').replace(/:/g, ' ')}`;
+    throw new UsageError('LOCAL_ONLY', `${cmd} works on the local state home only, and MAESTRO_URL is set (${url}); nothing was done or created`, {
+      hint: `to act locally: env -u MAESTRO_URL ${cmd} ...; remotely available: whoami, plan, run, status, logs, cancel, tenants, policy packs list|show, disclose export, login --code`,
+    });
   }
 
   /** The engine to talk to: embedded, or a remote control plane with --remote / MAESTRO_URL. */
@@ -106,7 +120,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (remote) {
       const { ControlPlaneClient } = await import('../client/http.js');
       const { remoteToken } = await import('../client/token.js');
-      const client = new ControlPlaneClient({ baseUrl: remote, token: remoteToken(this.ctx) });
+      const client = new ControlPlaneClient({ baseUrl: remote, token: remoteToken(this.ctx, remote) });
       this.closers.push(() => client.close());
       this.apiInstance = new RemoteApi(client);
     } else {

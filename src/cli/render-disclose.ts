@@ -127,3 +127,14 @@ async function inkProgress(clock: Clock, columns: number): Promise<ProgressRepor
     },
   };
 }
+
+/** A pack fetched from a control plane (`disclose export --remote`). */
+export function renderFetchedPack(p: { executionId: string; path: string; bytes: number; sha256: string; remote: string | null }): string {
+  return fields([
+    ['pack', p.path],
+    ['size', formatBytes(p.bytes)],
+    ['sha256', p.sha256],
+    ...(p.remote ? [['from', p.remote] as [string, string]] : []),
+    ['verify', `maestro disclose verify ${p.path} --key <server public key> (GET /api/keys)`],
+  ]);
+}

@@ -4,7 +4,7 @@
  * inside the manifest's folder. Runs on partially valid data too: every check skips what it cannot read.
  */
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
+import { isAbsolute, join, normalize, relative, resolve } from 'node:path';
 import type { DiagnosticSink } from './diagnostics.js';
 import { CLASS_LIMITS, type ResourceClass } from './manifest.types.js';
 import { locate } from './parse.js';
@@ -191,8 +191,8 @@ const SANDBOX_USER = 65534;
 const MAX_ENTRIES_CHECKED = 1000;
 
 /**
- * On a root host: the first directory on the way to (or file at the top of) the workspace that uid
- * 65534 cannot traverse or read, with the chmod that fixes it. Elsewhere the task runs as the caller.
+ * On a root host: the workspace, or the first entry at its top level, that uid 65534 cannot read,
+ * with the chmod that fixes it. Elsewhere the task runs as the caller.
  */
 function unreadableBySandbox(dir: string): { path: string; mode: string; fix: string } | null {
   if (process.getuid?.() !== 0) return null;
@@ -202,10 +202,7 @@ function unreadableBySandbox(dir: string): { path: string; mode: string; fix: st
     return (who & bits) === bits;
   };
   const mode = (p: string) => `0${(statSync(p).mode & 0o777).toString(8)}`;
-  const chain: string[] = [];
-  for (let p = dirname(dir); p !== dirname(p); p = dirname(p)) chain.unshift(p);
-  chain.unshift('/');
-  for (const p of chain) if (!can(p, 1)) return { path: p, mode: mode(p), fix: 'o+x' };
+  // bwrap binds the workspace as root, so only the workspace itself and what is in it must be readable.
   if (!can(dir, 5)) return { path: dir, mode: mode(dir), fix: 'o+rx' };
   for (const e of readdirSync(dir, { withFileTypes: true }).slice(0, MAX_ENTRIES_CHECKED)) {
     if (e.isSymbolicLink()) continue;

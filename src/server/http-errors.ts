@@ -22,9 +22,17 @@ const AUTHENTICATION_CODES = new Set([
   'TOKEN_CLAIM_INVALID',
   'TOKEN_INVALID',
   'TOKEN_UNKNOWN_TENANT',
+  'ENROLMENT_CODE_INVALID',
 ]);
 
+/** Requests that clash with what exists (a duplicate tenant): 409. */
+const CONFLICT_CODES = new Set(['TENANT_EXISTS']);
+/** Too much at once (open enrolment codes, queue admission): 429. */
+const TOO_MANY_CODES = new Set(['TOO_MANY_CODES']);
+
 export function statusForError(err: EngineError): number {
+  if (CONFLICT_CODES.has(err.code)) return 409;
+  if (TOO_MANY_CODES.has(err.code)) return 429;
   switch (err.kind) {
     case 'usage':
       return 400;
