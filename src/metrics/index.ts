@@ -10,7 +10,7 @@ import { spentTodayMicros } from '../cost/index.js';
 import { policyMetrics } from '../policy/packs/index.js';
 import { slowestExportSeconds } from '../store/disclosure.js';
 import type { Store } from '../store/index.js';
-import { executionsByState, startedAfter } from '../store/metrics.js';
+import { executionsByState, exportTotals, startedAfter } from '../store/metrics.js';
 import { listTenants } from '../tenancy/index.js';
 
 export const METRIC_NAMES = {
@@ -22,6 +22,9 @@ export const METRIC_NAMES = {
   budgetSpent: 'mc_tenant_budget_spent_usd',
   budgetMax: 'mc_tenant_budget_daily_max_usd',
   exportMax: 'mc_disclose_export_seconds_max',
+  exports: 'mc_disclose_exports_total',
+  exportBytes: 'mc_disclose_export_bytes_total',
+  exportSeconds: 'mc_disclose_export_seconds_total',
   http: 'mc_http_request_duration_seconds',
   buildInfo: 'mc_build_info',
 } as const;
@@ -98,6 +101,15 @@ const STORE_METRICS = [
   ),
   storeMetric(METRIC_NAMES.budgetMax, 'Daily budget cap per tenant, USD', 'gauge', (s) =>
     listTenants(s).map((t) => ({ labels: { tenant: t.name }, value: t.dailyBudgetMicros / 1e6 })),
+  ),
+  storeMetric(METRIC_NAMES.exports, 'Disclosure packs exported, per tenant', 'counter', (s, name) =>
+    exportTotals(s.db).map((r) => ({ labels: { tenant: name(r.tenantId) }, value: r.n })),
+  ),
+  storeMetric(METRIC_NAMES.exportBytes, 'Bytes of disclosure packs exported, per tenant', 'counter', (s, name) =>
+    exportTotals(s.db).map((r) => ({ labels: { tenant: name(r.tenantId) }, value: r.bytes })),
+  ),
+  storeMetric(METRIC_NAMES.exportSeconds, 'Time spent exporting disclosure packs, per tenant, seconds', 'counter', (s, name) =>
+    exportTotals(s.db).map((r) => ({ labels: { tenant: name(r.tenantId) }, value: r.seconds })),
   ),
   storeMetric(METRIC_NAMES.exportMax, 'Slowest disclosure pack export finished in the last 15 minutes, seconds', 'gauge', (s) => [
     { labels: {}, value: slowestExportSeconds(s.db, new Date(Date.now() - 15 * 60_000).toISOString()) },

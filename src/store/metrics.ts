@@ -40,3 +40,10 @@ export function startedAfter(db: Db, cursor: { startedAt: string; id: string }, 
     .all({ at: cursor.startedAt, id: cursor.id, limit }) as Array<{ id: string; p: string; s: string }>;
   return rows.map((r) => ({ id: r.id, startedAt: r.s, seconds: Math.max(0, (Date.parse(r.s) - Date.parse(r.p)) / 1000) }));
 }
+
+/** Disclosure exports so far per tenant: count, bytes and seconds (monotonic while rows are kept). */
+export function exportTotals(db: Db): Array<{ tenantId: string; n: number; bytes: number; seconds: number }> {
+  return db
+    .prepare('select tenant_id as tenantId, count(*) as n, coalesce(sum(bytes), 0) as bytes, coalesce(sum(seconds), 0) as seconds from disclosure_exports group by tenant_id order by tenant_id')
+    .all() as Array<{ tenantId: string; n: number; bytes: number; seconds: number }>;
+}

@@ -46,7 +46,7 @@ describe('metrics', () => {
     expect(text).toMatch(/^# TYPE mc_tenant_denies_total counter$/m);
     expect(text).toMatch(/^# TYPE mc_cost_estimate_usd gauge$/m);
     expect(text).toMatch(/^mc_build_info\{version="0\.1\.0",node="v\d+[^"]*",platform="[^"]+"\} 1$/m);
-    expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThanOrEqual(0);
     expect(text).toMatch(/^# TYPE process_resident_memory_bytes gauge$/m);
     expect(text).toMatch(/^# TYPE mc_http_request_duration_seconds histogram$/m);
   });
