@@ -8,6 +8,9 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { dirname, join, relative, sep } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** Dependencies bundled: oclif (CommonJS, loaded statically) and the pure-ESM packages the hot path loads. */
+const BUNDLED = new Set(['@oclif/core', 'jose', 'chalk']);
 const dist = join(root, 'dist');
 const outdir = join(dist, 'bundle');
 
@@ -80,8 +83,11 @@ if (!process.argv.includes('--no-bundle')) {
       platform: 'node',
       target: 'node20',
       logLevel: 'warning',
-      // Native and plugin packages, and big ones only a few commands load lazily, stay in node_modules.
-      external: ['better-sqlite3', '@oclif/plugin-autocomplete', '@open-policy-agent/opa-wasm', 'fsevents', 'ink', 'react', 'react-devtools-core', '@aws-sdk/*', 'typescript', 'ts-node', 'tsx'],
+      // Only oclif (hundreds of small CommonJS files, the bulk of start-up), jose and chalk (ESM) and
+      // our own code are bundled; every other dependency loads from node_modules as it does
+      // unbundled, so its CommonJS/ESM interop is Node's own, not esbuild's (which broke
+      // `const { X } = await import('@sigstore/sign')`).
+      external: [...Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]), 'typescript', 'ts-node', 'tsx', 'fsevents'],
       banner: { js: "import { createRequire as __mcCreateRequire } from 'node:module'; const require = __mcCreateRequire(import.meta.url);" },
       plugins: [keepMetaUrl],
     });
