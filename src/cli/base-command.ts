@@ -151,7 +151,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Prints a CaseReport in the --format asked for (call only when machineFormat is set). */
   protected async emitFormat(report: import('./formats/index.js').CaseReport): Promise<void> {
     const { writeFormat } = await import('./formats/index.js');
-    process.stdout.write(writeFormat(this.machineFormat!, report));
+    process.stdout.write(await writeFormat(this.machineFormat!, report));
   }
 
   /** Print the result: JSON when --json, otherwise the human form. */

@@ -8,6 +8,7 @@
 import type { Gauge, Histogram, Registry } from 'prom-client';
 import { spentTodayMicros } from '../cost/index.js';
 import { policyMetrics } from '../policy/packs/index.js';
+import { maestroVersion } from '../receipts/index.js';
 import { slowestExportSeconds } from '../store/disclosure.js';
 import type { Store } from '../store/index.js';
 import { executionsByState, exportTotals, startedAfter } from '../store/metrics.js';
@@ -45,8 +46,8 @@ interface MetricObject {
 
 const P2S_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30];
 
-/** The version in mc_build_info (the package's). */
-export const BUILD_VERSION = '0.1.0';
+/** The version in mc_build_info: the package's. */
+export const BUILD_VERSION = maestroVersion();
 /** Executions fed to the publish-to-start histogram per scrape, at most (batches of 5000). */
 const P2S_BATCH = 5000;
 const P2S_MAX_BATCHES = 20;

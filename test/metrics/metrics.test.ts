@@ -4,13 +4,13 @@
  * default process metrics and mc_build_info are exported.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderMetrics } from '../../src/metrics/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { maestro, tempHome } from '../helpers/cli.js';
+import { ROOT, maestro, tempHome } from '../helpers/cli.js';
 
 export const PROMTOOL = spawnSync('promtool', ['--version']).status === 0 ? 'promtool' : null;
 const SPEC_NAMES = ['mc_cost_estimate_usd', 'mc_tenant_denies_total', 'mc_policy_eval_ms'];
@@ -45,7 +45,8 @@ describe('metrics', () => {
     expect(text).toMatch(/^# TYPE mc_policy_eval_ms histogram$/m);
     expect(text).toMatch(/^# TYPE mc_tenant_denies_total counter$/m);
     expect(text).toMatch(/^# TYPE mc_cost_estimate_usd gauge$/m);
-    expect(text).toMatch(/^mc_build_info\{version="0\.1\.0",node="v\d+[^"]*",platform="[^"]+"\} 1$/m);
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(text).toContain(`mc_build_info{version="${version}",node="${process.version}",platform="${process.platform}/${process.arch}"} 1`);
     expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThanOrEqual(0);
     expect(text).toMatch(/^# TYPE process_resident_memory_bytes gauge$/m);
     expect(text).toMatch(/^# TYPE mc_http_request_duration_seconds histogram$/m);

@@ -14,14 +14,12 @@ export { writeJUnit, xmlEscape } from './junit.js';
 export { writeGitHub, escapeData, escapeProperty } from './github.js';
 export { writeSarif, SARIF_SCHEMA_URI } from './sarif.js';
 
-/** The version written into SARIF's driver (the package version, read once). */
-export const TOOL_VERSION = '0.1.0';
-
-/** The report in the format, as text ending in a newline. */
-export function writeFormat(format: MachineFormat, report: CaseReport): string {
+/** The report in the format, as text ending in a newline (SARIF names the package version). */
+export async function writeFormat(format: MachineFormat, report: CaseReport): Promise<string> {
   if (format === 'junit') return writeJUnit(report);
   if (format === 'github') return writeGitHub(report);
-  return `${JSON.stringify(writeSarif(report, TOOL_VERSION), null, 2)}\n`;
+  const { maestroVersion } = await import('../../receipts/statement.js');
+  return `${JSON.stringify(writeSarif(report, maestroVersion()), null, 2)}\n`;
 }
 
 /** True when the --format value is a machine format (not json or pretty). */
