@@ -4,7 +4,7 @@
 // runs. bin/run.js runs dist/bundle/main.js when it is there, which points oclif's command discovery
 // (pattern strategy + oclif.manifest.json, unchanged) at dist/bundle/commands. Without a bundle,
 // everything runs from dist/ as compiled. Usage: node scripts/bundle.mjs
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -12,7 +12,9 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 /** Dependencies bundled: oclif (CommonJS, loaded statically) and the pure-ESM packages the hot path loads. */
 const BUNDLED = new Set(['@oclif/core', 'jose', 'chalk']);
 const dist = join(root, 'dist');
-const outdir = join(dist, 'bundle');
+const finalDir = join(dist, 'bundle');
+// Built beside, then swapped in, so a CLI started during a rebuild never sees half a bundle.
+const outdir = join(dist, `bundle.tmp-${process.pid}`);
 
 /** Every command file under dist/commands → its oclif id (policy/packs/list.js → policy:packs:list). */
 function commandFiles(dir = join(dist, 'commands')) {
@@ -57,7 +59,6 @@ let bundled = false;
 if (!process.argv.includes('--no-bundle')) {
   try {
     const esbuild = await import('esbuild');
-    rmSync(outdir, { recursive: true, force: true });
     mkdirSync(outdir, { recursive: true });
     // Our modules find their assets (migrations, profiles, prices) next to themselves: keep their
     // import.meta.url pointing at their dist/ location, relative to the chunk, so dist stays movable.
@@ -91,10 +92,15 @@ if (!process.argv.includes('--no-bundle')) {
       banner: { js: "import { createRequire as __mcCreateRequire } from 'node:module'; const require = __mcCreateRequire(import.meta.url);" },
       plugins: [keepMetaUrl],
     });
+    const old = `${finalDir}.old-${process.pid}`;
+    if (existsSync(finalDir)) renameSync(finalDir, old);
+    renameSync(outdir, finalDir);
+    rmSync(old, { recursive: true, force: true });
     bundled = true;
   } catch (err) {
     console.error(`bundle: not built (${err.message}); bin/run.js uses the unbundled dist/`);
     rmSync(outdir, { recursive: true, force: true });
+    rmSync(finalDir, { recursive: true, force: true }); // never run a stale bundle
   }
 }
-console.log(`bundle: ${commands.length} commands${bundled ? `, bundled into ${relative(root, outdir)}/` : ', unbundled'}`);
+console.log(`bundle: ${commands.length} commands${bundled ? `, bundled into ${relative(root, finalDir)}/` : ', unbundled'}`);
