@@ -32,13 +32,14 @@ export function configureColor(env: Readonly<Record<string, string | undefined>>
 }
 
 /**
- * Columns to lay human output out in: the terminal's width, else $COLUMNS, else 100; never under 40.
- * A terminal that reports 0 columns counts as unknown.
+ * Columns to lay human output out in: the terminal's width, else $COLUMNS; a terminal that reports 0
+ * columns counts as 100 wide; a pipe without $COLUMNS is not limited (scripts get whole cells).
+ * Never under 40.
  */
-export function terminalWidth(stream: { columns?: number } = process.stdout, env: Readonly<Record<string, string | undefined>> = process.env): number {
+export function terminalWidth(stream: { columns?: number; isTTY?: boolean } = process.stdout, env: Readonly<Record<string, string | undefined>> = process.env): number {
   const fromTty = stream.columns && stream.columns > 0 ? stream.columns : 0;
   const fromEnv = Number(env.COLUMNS);
-  const w = fromTty || (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 100);
+  const w = fromTty || (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : stream.isTTY ? 100 : Infinity);
   return Math.max(40, w);
 }
 
@@ -69,14 +70,17 @@ export const style = {
 /**
  * Align rows of cells into columns (first row is the header), fitting `width` columns: when too wide,
  * the widest columns are narrowed (cells cut with "…") until the table fits or every column is at
- * its header's width.
+ * its floor (its header's width, or 5 characters when even the headers do not fit).
  */
 export function table(rows: ReadonlyArray<ReadonlyArray<string>>, width = terminalWidth()): string {
   if (rows.length === 0) return '';
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
-  const floor = widths.map((_, i) => Math.max(4, Math.min(widths[i]!, visibleLength(rows[0]![i] ?? ''))));
-  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  // Columns narrow down to their header's width, then (very narrow terminals) down to 5 characters.
+  let floor = widths.map((w, i) => Math.min(w, Math.max(5, visibleLength(rows[0]![i] ?? ''))));
+  const sum = (ws: number[]) => ws.reduce((a, b) => a + b, 0) + 2 * (ws.length - 1);
+  if (sum(floor) > width) floor = widths.map((w) => Math.min(w, 5));
+  const total = () => sum(widths);
   while (total() > width) {
     let widest = -1;
     widths.forEach((w, i) => { if (w > floor[i]! && (widest < 0 || w > widths[widest]!)) widest = i; });

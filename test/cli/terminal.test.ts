@@ -1,5 +1,7 @@
 /** Terminal output: colour semantics, width, IEC units, progress without a width, --quiet, exit 130 on Ctrl-C. */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytes, colorLevel, table, terminalWidth } from '../../src/cli/render.js';
 import { createProgress } from '../../src/cli/render-disclose.js';
@@ -42,11 +44,30 @@ describe('width and units', () => {
   it('a narrow table is left as is', () => {
     expect(table([['A', 'B'], ['1', '2']], 160)).toBe('A  B\n1  2');
   });
-  it('terminal width: 0 or unknown columns fall back to $COLUMNS, then 100', () => {
-    expect(terminalWidth({ columns: 0 }, {})).toBe(100);
-    expect(terminalWidth({ columns: 0 }, { COLUMNS: '160' })).toBe(160);
-    expect(terminalWidth({ columns: 120 }, { COLUMNS: '160' })).toBe(120);
+  it('terminal width: a terminal reporting 0 columns falls back to $COLUMNS, then 100; a pipe is unlimited', () => {
+    expect(terminalWidth({ columns: 0, isTTY: true }, {})).toBe(100);
+    expect(terminalWidth({ columns: 0, isTTY: true }, { COLUMNS: '160' })).toBe(160);
+    expect(terminalWidth({ columns: 120, isTTY: true }, { COLUMNS: '160' })).toBe(120);
     expect(terminalWidth({}, { COLUMNS: '10' })).toBe(40);
+    expect(terminalWidth({ isTTY: false }, {})).toBe(Infinity);
+  });
+  it('the real CLI fits COLUMNS: status --all at 40 and 160 columns', () => {
+    const { home, cleanup } = tempHome();
+    try {
+      expect(maestro(home, ['tenants', 'set', 'default', '--no-require-sandbox']).code).toBe(0);
+      const wf = join(home, '..', 'w.yaml');
+      writeFileSync(wf, 'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: a-workflow-with-a-rather-long-name-for-the-table }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - id: a\n      uses: shell\n      run: echo a\n');
+      expect(maestro(home, ['run', wf, '--sandbox', 'none']).code).toBe(0);
+      for (const cols of [40, 160]) {
+        const r = maestro(home, ['status', '--all'], { COLUMNS: String(cols) });
+        expect(r.code).toBe(0);
+        for (const line of r.stdout.trimEnd().split('\n')) expect(line.length, line).toBeLessThanOrEqual(cols);
+      }
+      const wide = maestro(home, ['status', '--all']).stdout;
+      expect(wide).not.toContain('…');
+    } finally {
+      cleanup();
+    }
   });
   it('IEC units everywhere', () => {
     expect(bytes(500_000_000)).toBe('476.8 MiB');
