@@ -25,14 +25,13 @@ const AUTHENTICATION_CODES = new Set([
   'ENROLMENT_CODE_INVALID',
 ]);
 
-/** Requests that clash with what exists (a duplicate tenant): 409. */
-const CONFLICT_CODES = new Set(['TENANT_EXISTS']);
-/** Too much at once (open enrolment codes, queue admission): 429. */
-const TOO_MANY_CODES = new Set(['TOO_MANY_CODES']);
+/** Errors with a status of their own (the kinds map the rest): a full queue or too many open
+ * enrolment codes (429), a duplicate tenant (409). */
+const STATUS_CODES: Record<string, number> = { QUEUE_FULL: 429, TOO_MANY_CODES: 429, TENANT_EXISTS: 409 };
 
 export function statusForError(err: EngineError): number {
-  if (CONFLICT_CODES.has(err.code)) return 409;
-  if (TOO_MANY_CODES.has(err.code)) return 429;
+  const own = STATUS_CODES[err.code];
+  if (own) return own;
   switch (err.kind) {
     case 'usage':
       return 400;

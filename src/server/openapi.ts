@@ -39,6 +39,7 @@ export function buildOpenApi(routes: RouteDef[], version: string): Record<string
           content: { [r.produces ?? 'application/json']: r.schema.response ? { schema: r.schema.response } : {} },
         },
         ...errorResponses(r),
+        ...Object.fromEntries(Object.entries(r.errors ?? {}).map(([code, text]) => [code, routeError(Number(code), text)])),
       },
     };
     if (r.schema.body) op.requestBody = { required: true, content: { 'application/json': { schema: r.schema.body } } };
@@ -74,18 +75,18 @@ function errorResponses(r: RouteDef): Record<string, unknown> {
   return out;
 }
 
-/** Routes that can answer 429 (admission control, too many open enrolment codes). */
-const TOO_MANY = new Set(['POST /api/executions', 'POST /api/tenants/{id}/invites']);
+/** Routes that can answer 429 beyond what they declare (too many open enrolment codes). */
+const TOO_MANY = new Set(['POST /api/tenants/{id}/invites']);
+
+/** A status a route declares itself (`errors`); 429 and 503 say when to retry. */
+function routeError(code: number, description: string) {
+  return errorResponse(description, code === 429 || code === 503);
+}
 
 function errorResponse(description: string, retryAfter = false) {
-  if (retryAfter) {
-    return {
-      description,
-      headers: { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } } },
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-    };
-  }
-  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  const content = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+  if (!retryAfter) return { description, content };
+  return { description, headers: { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } }, content };
 }
 
 function parameters(schema: JsonSchema | undefined, where: 'path' | 'query') {
