@@ -26,7 +26,8 @@ export type DiagnosticCode =
   | 'OVER_CLASS_LIMIT'
   | 'WORKSPACE_ESCAPE'
   | 'WORKSPACE_MISSING'
-  | 'WORKSPACE_NOT_DIRECTORY';
+  | 'WORKSPACE_NOT_DIRECTORY'
+  | 'WORKSPACE_UNREADABLE';
 
 /** Longest message and field shown; longer ones are cut with an ellipsis. */
 export const MAX_MESSAGE_CHARS = 240;
