@@ -7,7 +7,7 @@
  */
 import type { Histogram, Registry } from 'prom-client';
 import { spentTodayMicros } from '../cost/index.js';
-import { policyMetrics } from '../policy/packs/index.js';
+import { policyCacheStats, policyMetrics } from '../policy/packs/index.js';
 import { slowestExportSeconds } from '../store/disclosure.js';
 import type { Store } from '../store/index.js';
 import { executionsByState, publishToStartSeconds } from '../store/metrics.js';
@@ -23,6 +23,8 @@ export const METRIC_NAMES = {
   budgetMax: 'mc_tenant_budget_daily_max_usd',
   exportMax: 'mc_disclose_export_seconds_max',
   http: 'mc_http_request_duration_ms',
+  policyCacheHits: 'mc_policy_cache_hits_total',
+  policyCacheMisses: 'mc_policy_cache_misses_total',
 } as const;
 
 type Labels = Record<string, string | number>;
@@ -102,6 +104,15 @@ const STORE_METRICS = [
   ]),
 ];
 
+/** In-process counters of this server (the warm policy engine's compiled-pack cache). */
+const PROCESS_METRICS = [
+  { name: METRIC_NAMES.policyCacheHits, help: 'Policy decisions that found a pack compiled in the warm cache (per pack evaluated)', key: 'hits' as const },
+  { name: METRIC_NAMES.policyCacheMisses, help: 'Policy decisions that had to compile a pack (per pack evaluated)', key: 'misses' as const },
+].map(({ name, help, key }) => ({
+  name,
+  get: async (): Promise<MetricObject> => ({ name, help, type: 'counter', aggregator: 'sum', values: [{ labels: {}, value: policyCacheStats()[key] }] }),
+}));
+
 async function init(store: Store): Promise<State> {
   current = store;
   if (state) return state;
@@ -115,6 +126,7 @@ async function init(store: Store): Promise<State> {
     registers: [registry],
   });
   for (const m of STORE_METRICS) registry.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);
+  for (const m of PROCESS_METRICS) registry.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);
   state = { registry, http };
   for (const [m, r, st, ms] of pendingHttp.splice(0)) http.observe({ method: m, route: r, status: String(st) }, ms);
   return state;
