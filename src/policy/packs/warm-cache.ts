@@ -53,14 +53,16 @@ export interface SignatureKeyParts {
   status: string;
   keyId: string | null;
   signedDigest: string | null;
+  bundleSha256?: string;
 }
 
 /**
- * The cache key of a compiled pack: its digest and its signature check (status, key, signed digest).
+ * The cache key of a compiled pack: its digest and its signature (status, key, signed digest and the
+ * signature file's own hash, so re-signing is a new key too).
  * @example packCacheKey('sha256:ab…', { status: 'valid', keyId: 'k1', signedDigest: 'sha256:ab…' })
  */
 export function packCacheKey(digest: string, sig: SignatureKeyParts | null): string {
-  return sig ? `${digest}|${sig.status}|${sig.keyId ?? '-'}|${sig.signedDigest ?? '-'}` : `${digest}|-`;
+  return sig ? `${digest}|${sig.status}|${sig.keyId ?? '-'}|${sig.signedDigest ?? '-'}|${sig.bundleSha256 ?? '-'}` : `${digest}|-`;
 }
 
 /** Default bound of the compiled-pack cache (entries), overridden by $MAESTRO_POLICY_CACHE_MAX. */
