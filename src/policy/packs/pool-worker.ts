@@ -12,7 +12,7 @@ setPackCacheMax((workerData as { cacheMax: number }).cacheMax);
 
 port.on('message', (m: { id: number; job: EvalJob }) => {
   const compiled = compileJob(m.job);
-  port.postMessage({ id: m.id, type: 'evaluating' });
+  port.postMessage({ id: m.id, type: 'evaluating', hits: compiled.hits, misses: compiled.misses });
   const result = evaluateJob(m.job, compiled);
   port.postMessage({ id: m.id, type: 'done', result });
 });

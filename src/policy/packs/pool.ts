@@ -57,7 +57,7 @@ interface Slot {
   current: (Entry & { id: number; timer: NodeJS.Timeout; started: number }) | null;
 }
 
-type FromWorker = { id: number; type: 'evaluating' } | { id: number; type: 'done'; result: EvalResult };
+type FromWorker = { id: number; type: 'evaluating'; hits: number; misses: number } | { id: number; type: 'done'; result: EvalResult };
 
 /** The evaluation thread's script, next to this module (dist) or in the built dist/ (tests run from src/). */
 function workerScript(): URL {
@@ -154,12 +154,12 @@ export class EvalPool {
     const cur = slot.current;
     if (!cur || cur.id !== m.id) return;
     if (m.type === 'evaluating') {
+      countCacheLookups(m.hits, m.misses); // counted now: a job cut off later still compiled
       clearTimeout(cur.timer);
       cur.started = Date.now();
       cur.timer = setTimeout(() => this.cutOff(slot, 'evaluate'), cur.job.cutoffMs + this.opts.graceMs);
       return;
     }
-    countCacheLookups(m.result.hits, m.result.misses);
     this.counters.completed++;
     this.finish(slot, { kind: 'done', result: m.result });
   }
