@@ -8,9 +8,10 @@ import type { Context } from '../../core/context.js';
 import { maestroVersion } from '../../receipts/index.js';
 import type { Store } from '../../store/index.js';
 import { tenantPackChoices, type TenantPackChoice } from '../../store/policy.js';
-import { listPackDirs, readPack, shippedRoot, localRoot, type Pack, type PackOrigin } from './catalog.js';
+import { listPackDirs, readPackCached, shippedRoot, localRoot, type Pack, type PackOrigin } from './catalog.js';
 import { packTrustedKeyIds, signPack, signaturePath, verifyPack, type SignatureCheck } from './signing.js';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { DEFAULT_CACHE_MAX, LruCache } from './warm-cache.js';
 
 /** A pack as the engine sees it: its files, signature check and the tenant's choice. */
 export interface LoadedPack {
@@ -55,6 +56,26 @@ function upgraded(sig: SignatureCheck): boolean {
   return sig.status === 'invalid' && sig.auto === true && sig.signedByVersion !== undefined && sig.signedByVersion !== maestroVersion();
 }
 
+/** Signature checks made before, reused while the pack, its signature file and the trusted keys are the same. */
+const verified = new LruCache<SignatureCheck>(DEFAULT_CACHE_MAX);
+
+async function verifyCached(ctx: Context, store: Store, pack: Pack, ids: Set<string>): Promise<SignatureCheck> {
+  const path = signaturePath(ctx, pack.meta.id);
+  let sig = 'none';
+  try {
+    const st = statSync(path, { bigint: true });
+    sig = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    // unsigned: verifyPack says so
+  }
+  const key = `${ctx.home}|${pack.meta.id}|${pack.digest}|${sig}|${[...ids].sort().join(',')}`;
+  const hit = verified.get(key);
+  if (hit) return hit;
+  const check = await verifyPack(ctx, store, pack, { ids });
+  verified.set(key, check);
+  return check;
+}
+
 /**
  * Read every pack, verify each against its signature, and apply a tenant's choices. A shipped pack
  * with no signature yet is signed by the engine key on first use (trust on first use, see ADR 0012).
@@ -76,14 +97,14 @@ export async function loadPacks(
     if (opts.onlyEnabled && !enabled) continue;
     let pack: Pack;
     try {
-      pack = readPack(ref.dir, ref.origin, displayBase(ctx, ref.origin));
+      pack = readPackCached(ref.dir, ref.origin, displayBase(ctx, ref.origin));
     } catch (err) {
       broken.push({ id: ref.id, origin: ref.origin, dir: ref.dir, error: (err as Error).message });
       continue;
     }
     if (opts.autoSign !== false) await signOnFirstUse(ctx, store, pack);
     ids ??= packTrustedKeyIds(ctx);
-    let signature = await verifyPack(ctx, store, pack, { ids });
+    let signature = await verifyCached(ctx, store, pack, ids);
     if (ref.origin === 'shipped' && opts.autoSign !== false && upgraded(signature)) {
       // A shipped pack auto-signed by an older maestro and changed by the upgrade: trust the new release.
       await signPack(ctx, pack, { auto: true, store });

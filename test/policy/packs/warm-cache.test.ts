@@ -1,6 +1,6 @@
 // The warm policy engine's cache: bounded LRU, keyed by digest and signature, hit/miss counters,
 // against a real state home (SQLite, keys, signatures) evaluating the shipped packs in-process.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LruCache, decide, packCacheInfo, packCacheKey, policyCacheStats, signPackOp } from '../../../src/policy/packs/index.js';
@@ -65,6 +65,20 @@ describe('warm compiled packs', () => {
     const after = await lookups(s);
     expect(after).toEqual({ hits: 5, misses: 1, outcome: 'allow' });
     expect(await lookups(s)).toEqual({ hits: 6, misses: 0, outcome: 'allow' });
+  });
+
+  it('a pack edited in place (same size) is read afresh: the signature no longer covers it, so it is refused', async () => {
+    await lookups(s);
+    const file = join(packs, 'resource-class', 'policy.rego');
+    const text = readFileSync(file, 'utf8');
+    const edited = text.replace('# ', '#!');
+    expect(edited.length).toBe(text.length);
+    writeFileSync(file, edited);
+    const d = await decide(s, { action: 'run', input: inputFor(s), record: false });
+    expect(d.outcome).toBe('deny');
+    expect(d.packs.find((p) => p.id === 'resource-class')).toMatchObject({ signature: 'invalid', verdict: 'refused' });
+    writeFileSync(file, text);
+    expect((await decide(s, { action: 'run', input: inputFor(s), record: false })).outcome).toBe('allow');
   });
 
   it('a new signature over the same files misses for that pack only', async () => {
