@@ -6,12 +6,14 @@
  *           maestro processes, peak summed RSS, process count.
  *   burst   publish --burst (1,000) `sleep 1` at once: time until all started (starts/s),
  *           publish→start p50/p95/p99, succeeded, denied and why.
+ *   plans   --plans (1,000) concurrent POST /api/plan (a policy decision each, nothing runs): denied by
+ *           the PDP budget (must be 0), evalMs, and /healthz latency meanwhile.
  *   drain   queue --drain (10,000) `true` executions in wait mode ("queue": true) against a quota of
  *           --drain-quota, and report the steady drain rate.
  * publish→start = the task's startedAt (its sandbox running) minus the execution's publishedAt, both
  * server-side. Every wait has a deadline; on exit everything is cancelled and every process the bench
  * started (server, workers, sandboxes) is stopped.
- * Usage: node dist/bench/scale/run.js [--phases steady,burst,drain] [--steady 1000] [--extra 200]
+ * Usage: node dist/bench/scale/run.js [--phases plans,steady,burst,drain] [--steady 1000] [--extra 200]
  *          [--rate 10] [--burst 1000] [--drain 10000] [--drain-quota 50] [--workers N] [--sandbox bwrap|none]
  *          [--out docs/evidence/perf-1k/results.json]
  */
@@ -19,6 +21,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Client, pooled, type ExecutionView, type Published } from './client.js';
@@ -211,6 +214,40 @@ async function burst(env: Env, c: Client, n: number) {
   };
 }
 
+/** --plans concurrent POST /api/plan (plan + policy decision, no execution) while /healthz is probed. */
+async function plans(env: Env, c: Client, n: number) {
+  console.log(`plans: ${n} concurrent decisions through POST /api/plan…`);
+  const health: number[] = [];
+  let running = true;
+  const probe = (async () => {
+    for (let i = 0; i < 10_000 && running; i++) {
+      const t0 = performance.now();
+      await fetch(`${env.url}/healthz`).then((r) => r.text());
+      health.push(performance.now() - t0);
+      await sleep(20);
+    }
+  })();
+  const t0 = Date.now();
+  const rs = await pooled(Array.from({ length: n }), n, async () => {
+    const res = await fetch(`${env.url}/api/plan`, { method: 'POST', headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ manifest: manifest('plans', 'true') }), signal: AbortSignal.timeout(300_000) });
+    return { status: res.status, body: (await res.json().catch(() => ({}))) as { allow?: boolean; policy?: { evalMs?: number; reasons?: Array<{ message: string }> } } };
+  });
+  running = false;
+  await probe;
+  const denied = rs.filter((r) => r.body.allow === false);
+  return {
+    decisions: n,
+    seconds: round((Date.now() - t0) / 1000),
+    http200: rs.filter((r) => r.status === 200).length,
+    allowed: rs.filter((r) => r.body.allow === true).length,
+    denied: denied.length,
+    deniedByPdpBudget: denied.filter((r) => (r.body.policy?.reasons ?? []).some((x) => /time budget|cut-off/.test(x.message))).length,
+    evalMs: ms3(rs.map((r) => r.body.policy?.evalMs ?? NaN).filter(Number.isFinite)),
+    healthzMs: ms3(health),
+    healthzMaxMs: health.length ? round(Math.max(...health)) : null,
+  };
+}
+
 async function drain(env: Env, c: Client, n: number, quota: number) {
   if (!env.queueMode) return { skipped: 'wait mode ("queue": true) is not available on this server yet' };
   console.log(`drain: queueing ${n} in wait mode against a quota of ${quota}…`);
@@ -238,7 +275,7 @@ async function drain(env: Env, c: Client, n: number, quota: number) {
 }
 
 async function main(): Promise<void> {
-  const phases = opt('phases', 'steady,burst,drain').split(',');
+  const phases = opt('phases', 'plans,steady,burst,drain').split(',');
   const dir = mkdtempSync(join(tmpdir(), 'mc-bench-scale-'));
   const home = join(dir, 'home');
   let env: Env | undefined;
@@ -264,6 +301,10 @@ async function main(): Promise<void> {
     const n = (name: string, dflt: number) => Math.min(num(name, dflt), cap);
     if (!srv.pooled) console.log(`NOTE: this server has no worker pool (no serve --workers): counts capped at ${cap} per phase`);
     const mk = (t: string) => new Client(srv.url, t);
+    if (phases.includes('plans')) {
+      result.plans = await plans(env, mk(tokens.burst), num('plans', 1000));
+      console.log(JSON.stringify(result.plans));
+    }
     if (phases.includes('steady')) {
       result.steady = await steady(env, mk(tokens.bg), mk(tokens.extra), n('steady', 1000), n('extra', 200), num('rate', 10));
       console.log(JSON.stringify(result.steady));
