@@ -16,8 +16,8 @@ const MANIFEST = 'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: off-
 beforeAll(async () => {
   expect(maestro(t.home, ['init']).code).toBe(0);
   token = readFileSync(join(t.home, 'token'), 'utf8').trim();
-  // Every evaluation on this server blocks its thread for 60 s; the cut-off is 1.5 s.
-  srv = await serve(t.home, { MAESTRO_PDP_DELAY_MS: '60000', MAESTRO_PDP_CUTOFF_MS: '1500', MAESTRO_POLICY_THREADS: '1' });
+  // Every evaluation on this server blocks its thread for 60 s; the cut-off is 6 s.
+  srv = await serve(t.home, { MAESTRO_PDP_DELAY_MS: '60000', MAESTRO_PDP_CUTOFF_MS: '6000', MAESTRO_POLICY_THREADS: '1' });
 });
 afterAll(async () => {
   await srv?.stop();
@@ -41,22 +41,25 @@ describe('policy evaluation off the event loop', () => {
     const health: number[] = [];
     let settled = false;
     void plan.finally(() => (settled = true));
-    // Probe health while the plan's decision is stuck on the evaluation thread (bounded: 40 probes).
-    for (let i = 0; i < 40 && !settled; i++) {
+    // Probe health while the plan's decision is stuck on the evaluation thread (bounded: 200 probes).
+    for (let i = 0; i < 200 && !settled; i++) {
       const h = await timed('/healthz');
       expect(h.status).toBe(200);
       health.push(h.ms);
       await new Promise((r) => setTimeout(r, 50));
     }
     const p = await plan;
-    expect(health.length).toBeGreaterThanOrEqual(5); // the probes ran while the decision was pending
-    expect(Math.max(...health)).toBeLessThan(500);
+    // The decision was stuck for the 6 s cut-off; meanwhile health kept answering, each probe far
+    // sooner than the cut-off (on a busy CI host the first answers include the server's warm-up).
+    expect(p.ms).toBeGreaterThanOrEqual(6000);
+    expect(p.ms).toBeLessThan(20_000);
+    expect(health.length).toBeGreaterThanOrEqual(20);
+    expect(Math.max(...health)).toBeLessThan(2000);
     expect(p.status).toBe(200);
-    expect(p.ms).toBeLessThan(15_000);
     const body = JSON.parse(p.body) as { allow: boolean; policy: { failClosed: boolean; reasons: Array<{ message: string }> } };
     expect(body.allow).toBe(false);
     expect(body.policy.failClosed).toBe(true);
-    expect(body.policy.reasons.map((r) => r.message).join('\n')).toMatch(/policy evaluation did not finish within its 1500 ms cut-off .*the evaluation thread was stopped after \d+ ms; denied \(fail-closed\)/);
+    expect(body.policy.reasons.map((r) => r.message).join('\n')).toMatch(/policy evaluation did not finish within its 6000 ms cut-off .*the evaluation thread was stopped after \d+ ms; denied \(fail-closed\)/);
   });
 
   it('/metrics exports mc_policy_cache_hits_total and mc_policy_cache_misses_total', async () => {

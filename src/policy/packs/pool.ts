@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { EvalJob, EvalResult } from './eval-core.js';
 import { PackError } from './errors.js';
 import { cacheMaxFrom, countCacheLookups } from './warm-cache.js';
@@ -54,8 +54,17 @@ interface Entry {
 
 interface Slot {
   worker: Worker;
+  /** Where the thread posts its messages (drained synchronously before any cut-off). */
+  port: MessagePort;
+  /** What the thread is doing, written by the thread itself: [job id, phase], [phase start ms]. */
+  ints: Int32Array;
+  times: Float64Array;
   current: (Entry & { id: number; timer: NodeJS.Timeout; started: number }) | null;
 }
+
+const PHASE_COMPILING = 1;
+const PHASE_EVALUATING = 2;
+const PHASE_DONE = 3;
 
 type FromWorker = { id: number; type: 'evaluating'; hits: number; misses: number } | { id: number; type: 'done'; result: EvalResult };
 
@@ -118,21 +127,26 @@ export class EvalPool {
     await Promise.all(
       this.slots.map(async (s) => {
         if (s.current) this.finish(s, { kind: 'rejected', message: 'the policy evaluation pool is shutting down' });
+        s.port.close();
         await s.worker.terminate();
       }),
     );
   }
 
   private spawn(): Slot {
+    const { port1, port2 } = new MessageChannel();
+    const state = new SharedArrayBuffer(16);
     const worker = new Worker(this.script, {
-      workerData: { cacheMax: this.opts.cacheMax },
+      workerData: { cacheMax: this.opts.cacheMax, port: port2, state },
+      transferList: [port2],
       resourceLimits: { maxOldGenerationSizeMb: this.opts.heapMb },
       stdout: false,
       stderr: false,
     });
     worker.unref();
-    const slot: Slot = { worker, current: null };
-    worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+    port1.unref();
+    const slot: Slot = { worker, port: port1, ints: new Int32Array(state, 0, 2), times: new Float64Array(state, 8, 1), current: null };
+    port1.on('message', (m: FromWorker) => this.onMessage(slot, m));
     const lost = (why: string) => {
       if (this.closed || !this.slots.includes(slot)) return;
       if (slot.current) this.finish(slot, { kind: 'failed', message: `the evaluation thread stopped: ${why}` });
@@ -145,9 +159,9 @@ export class EvalPool {
 
   private dispatch(slot: Slot, entry: Entry): void {
     const id = this.nextId++;
-    const timer = setTimeout(() => this.cutOff(slot, 'compile'), this.opts.compileLimitMs);
+    const timer = setTimeout(() => this.check(slot), this.opts.compileLimitMs);
     slot.current = { ...entry, id, timer, started: Date.now() };
-    slot.worker.postMessage({ id, job: entry.job });
+    slot.port.postMessage({ id, job: entry.job });
   }
 
   private onMessage(slot: Slot, m: FromWorker): void {
@@ -157,19 +171,42 @@ export class EvalPool {
       countCacheLookups(m.hits, m.misses); // counted now: a job cut off later still compiled
       clearTimeout(cur.timer);
       cur.started = Date.now();
-      cur.timer = setTimeout(() => this.cutOff(slot, 'evaluate'), cur.job.cutoffMs + this.opts.graceMs);
+      cur.timer = setTimeout(() => this.check(slot), cur.job.cutoffMs + this.opts.graceMs);
       return;
     }
     this.counters.completed++;
     this.finish(slot, { kind: 'done', result: m.result });
   }
 
+  /**
+   * A job's timer fired. The timer may fire late, after messages the thread has long posted (a busy
+   * event loop runs expired timers first), so judge by what the thread itself says: take any answer
+   * already posted, give a phase that started late its full time, and cut off only a real overrun.
+   */
+  private check(slot: Slot): void {
+    const cur = slot.current;
+    if (!cur) return;
+    for (let m = receiveMessageOnPort(slot.port); m && slot.current === cur; m = receiveMessageOnPort(slot.port)) this.onMessage(slot, m.message as FromWorker);
+    if (slot.current !== cur) return;
+    const mine = Atomics.load(slot.ints, 0) === cur.id;
+    const phase = mine ? Atomics.load(slot.ints, 1) : 0;
+    const limit = phase === PHASE_EVALUATING ? cur.job.cutoffMs + this.opts.graceMs : this.opts.compileLimitMs;
+    const since = phase === PHASE_EVALUATING || phase === PHASE_COMPILING ? slot.times[0]! : cur.started;
+    const left = since + limit - Date.now();
+    if (phase === PHASE_DONE || left > 0) {
+      // Done (its answer is on the way) or still within its time: look again later.
+      cur.timer = setTimeout(() => this.check(slot), Math.max(5, phase === PHASE_DONE ? 50 : left));
+      return;
+    }
+    this.cutOff(slot, phase === PHASE_EVALUATING ? 'evaluate' : 'compile', Date.now() - since);
+  }
+
   /** Terminate a thread whose job overran, answer the job, and put a fresh thread in its place. */
-  private cutOff(slot: Slot, phase: 'compile' | 'evaluate'): void {
+  private cutOff(slot: Slot, phase: 'compile' | 'evaluate', afterMs: number): void {
     const cur = slot.current;
     if (!cur) return;
     this.counters.cutOffs++;
-    this.finish(slot, { kind: 'cut-off', phase, afterMs: Date.now() - cur.started });
+    this.finish(slot, { kind: 'cut-off', phase, afterMs: Math.round(afterMs) });
     this.replace(slot);
   }
 
@@ -179,6 +216,8 @@ export class EvalPool {
     slot.worker.removeAllListeners('exit');
     slot.worker.removeAllListeners('error');
     slot.worker.on('error', () => undefined);
+    slot.port.removeAllListeners('message');
+    slot.port.close();
     void slot.worker.terminate();
     this.counters.respawns++;
     const fresh = this.spawn();

@@ -92,6 +92,26 @@ describe('the evaluation pool', () => {
     }
   });
 
+  it('a busy event loop does not turn a finished evaluation into a cut-off (the timer fires late, the answer counts)', async () => {
+    const pool = new EvalPool({ ...poolOptionsFrom({}), threads: 1, graceMs: 0 });
+    try {
+      const job = { packs: [], input: {}, data: {}, explain: false, cutoffMs: 100, delayMs: 20 };
+      expect((await pool.run(job)).kind).toBe('done'); // the thread is up
+      const pending = pool.run(job);
+      const until = Date.now() + 600;
+      while (Date.now() < until) {
+        // Block the main thread well past the 100 ms cut-off while the thread finishes its 20 ms job.
+      }
+      const o = await pending;
+      expect(o.kind).toBe('done');
+      expect(pool.stats()).toMatchObject({ cutOffs: 0, completed: 2 });
+      // A real overrun is still cut off.
+      expect(await pool.run({ ...job, delayMs: 5000 })).toMatchObject({ kind: 'cut-off', phase: 'evaluate' });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('MAESTRO_POLICY_THREADS=0 keeps evaluation in-process', () => {
     expect(poolOptionsFrom({ MAESTRO_POLICY_THREADS: '0' }).threads).toBe(0);
     expect(poolOptionsFrom({ MAESTRO_POLICY_THREADS: 'x' }).threads).toBeGreaterThan(0);
