@@ -41,6 +41,8 @@ interface CompiledPack {
   hasDeny: boolean;
   /** Lines of each `deny contains` / `warn contains` definition in the pack's main module. */
   heads: { deny: number[]; warn: number[] };
+  /** Display path of the pack's first module (locations when no explanation names one). */
+  firstPath: string;
 }
 
 let cache = new LruCache<CompiledPack>(DEFAULT_CACHE_MAX);
@@ -58,6 +60,11 @@ export function packCacheInfo(): { size: number; max: number; evictions: number 
 /** Compile a pack (kept in the warm cache under `key`, by default its digest). Throws RegoError on bad Rego. */
 export function compilePack(pack: EvalPack, key = packCacheKey(pack.digest, null)): CompiledPack {
   return compileWarm(pack, key).compiled;
+}
+
+/** True when a pack compiled under `key` is in this process's (or thread's) warm cache. */
+export function isPackWarm(key: string): boolean {
+  return cache.has(key);
 }
 
 /**
@@ -80,7 +87,7 @@ function compileFresh(pack: EvalPack): CompiledPack {
   const main = pack.modules.find((m) => m.path.endsWith('/policy.rego'))?.text ?? '';
   const headLines = (rule: string): number[] =>
     main.split('\n').flatMap((l, i) => (new RegExp(`^${rule}\\s+contains\\b`).test(l) ? [i + 1] : []));
-  return { policy, hasWarn: names.has('warn'), hasDeny: names.has('deny'), heads: { deny: headLines('deny'), warn: headLines('warn') } };
+  return { policy, hasWarn: names.has('warn'), hasDeny: names.has('deny'), heads: { deny: headLines('deny'), warn: headLines('warn') }, firstPath: pack.modules[0]?.path ?? '' };
 }
 
 /** A representative input: evaluating it once at load moves the interpreter's JIT warm-up out of the timed window. */
@@ -148,7 +155,7 @@ function evaluateOnce(pack: EvalPack, c: CompiledPack, input: unknown, data: unk
   rules.forEach((rule, i) => {
     for (const message of asMessages(values[i])) {
       const entry = entries.find((e) => e.rule.endsWith(`.${rule}`) && (e.value === message || (Array.isArray(e.value) && e.value.includes(message))));
-      const loc = entry ? `${entry.location.file}:${entry.location.row}` : c.heads[rule].length > 0 ? `${pack.modules[0]!.path}:${c.heads[rule][0]}` : null;
+      const loc = entry ? `${entry.location.file}:${entry.location.row}` : c.heads[rule].length > 0 ? `${c.firstPath}:${c.heads[rule][0]}` : null;
       out[rule].push({ pack: pack.meta.id, rule, message, location: loc });
     }
   });

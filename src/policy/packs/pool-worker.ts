@@ -4,7 +4,7 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { compileJob, evaluateJob, type EvalJob } from './eval-core.js';
-import { setPackCacheMax } from './evaluate.js';
+import { isPackWarm, setPackCacheMax } from './evaluate.js';
 
 const { cacheMax, port, state } = workerData as { cacheMax: number; port: MessagePort; state: SharedArrayBuffer };
 setPackCacheMax(cacheMax);
@@ -19,6 +19,12 @@ function phase(id: number, p: number): void {
 }
 
 port.on('message', (m: { id: number; job: EvalJob }) => {
+  // The pool leaves out the source of packs it sent before; if one was evicted here since, ask again.
+  const missing = m.job.packs.filter((p) => p.modules.length === 0 && !isPackWarm(p.key)).map((p) => p.key);
+  if (missing.length > 0) {
+    port.postMessage({ id: m.id, type: 'resend', keys: missing });
+    return;
+  }
   phase(m.id, 1);
   const compiled = compileJob(m.job);
   phase(m.id, 2);

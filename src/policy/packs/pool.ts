@@ -60,13 +60,18 @@ interface Slot {
   ints: Int32Array;
   times: Float64Array;
   current: (Entry & { id: number; timer: NodeJS.Timeout; started: number }) | null;
+  /** Pack keys whose source this thread was sent (bounded; cleared when full). */
+  sent: Set<string>;
 }
 
 const PHASE_COMPILING = 1;
 const PHASE_EVALUATING = 2;
 const PHASE_DONE = 3;
 
-type FromWorker = { id: number; type: 'evaluating'; hits: number; misses: number } | { id: number; type: 'done'; result: EvalResult };
+type FromWorker =
+  | { id: number; type: 'evaluating'; hits: number; misses: number }
+  | { id: number; type: 'done'; result: EvalResult }
+  | { id: number; type: 'resend'; keys: string[] };
 
 /** The evaluation thread's script, next to this module (dist) or in the built dist/ (tests run from src/). */
 function workerScript(): URL {
@@ -145,7 +150,7 @@ export class EvalPool {
     });
     worker.unref();
     port1.unref();
-    const slot: Slot = { worker, port: port1, ints: new Int32Array(state, 0, 2), times: new Float64Array(state, 8, 1), current: null };
+    const slot: Slot = { worker, port: port1, ints: new Int32Array(state, 0, 2), times: new Float64Array(state, 8, 1), current: null, sent: new Set() };
     port1.on('message', (m: FromWorker) => this.onMessage(slot, m));
     const lost = (why: string) => {
       if (this.closed || !this.slots.includes(slot)) return;
@@ -161,12 +166,29 @@ export class EvalPool {
     const id = this.nextId++;
     const timer = setTimeout(() => this.check(slot), this.opts.compileLimitMs);
     slot.current = { ...entry, id, timer, started: Date.now() };
-    slot.port.postMessage({ id, job: entry.job });
+    slot.port.postMessage({ id, job: this.trimmed(slot, entry.job) });
+  }
+
+  /** The job without the source of packs this thread has already been sent (it compiled them). */
+  private trimmed(slot: Slot, job: EvalJob): EvalJob {
+    if (slot.sent.size > this.opts.cacheMax) slot.sent.clear();
+    const packs = job.packs.map((p) => {
+      if (slot.sent.has(p.key)) return { ...p, modules: [] };
+      slot.sent.add(p.key);
+      return p;
+    });
+    return { ...job, packs };
   }
 
   private onMessage(slot: Slot, m: FromWorker): void {
     const cur = slot.current;
     if (!cur || cur.id !== m.id) return;
+    if (m.type === 'resend') {
+      // The thread evicted packs it was sent before: send this job again in full.
+      for (const k of m.keys) slot.sent.delete(k);
+      slot.port.postMessage({ id: cur.id, job: cur.job });
+      return;
+    }
     if (m.type === 'evaluating') {
       countCacheLookups(m.hits, m.misses); // counted now: a job cut off later still compiled
       clearTimeout(cur.timer);

@@ -48,8 +48,25 @@ function parseConfig(choice: TenantPackChoice | undefined): Record<string, unkno
  * @example await signOnFirstUse(ctx, store, pack);
  */
 export async function signOnFirstUse(ctx: Context, store: Store, pack: Pack): Promise<void> {
-  if (pack.origin === 'shipped' && !existsSync(signaturePath(ctx, pack.meta.id))) await signPack(ctx, pack, { auto: true, store });
+  const path = signaturePath(ctx, pack.meta.id);
+  if (pack.origin !== 'shipped' || existsSync(path)) return;
+  // Concurrent first decisions of a server sign each pack once, not once per request.
+  let pending = signing.get(path);
+  if (!pending) {
+    pending = signPack(ctx, pack, { auto: true, store }).then(
+      () => void signing.delete(path),
+      (err: unknown) => {
+        signing.delete(path);
+        throw err;
+      },
+    );
+    signing.set(path, pending);
+  }
+  await pending;
 }
+
+/** First-use signatures being written, by signature path (entries live only while signing). */
+const signing = new Map<string, Promise<void>>();
 
 /** True when a first-use signature from another maestro version no longer matches the shipped pack. */
 function upgraded(sig: SignatureCheck): boolean {

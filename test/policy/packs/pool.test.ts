@@ -2,7 +2,7 @@
 // keeps packs warm per thread, cuts off a stuck evaluation (terminating and replacing the thread)
 // without holding up other decisions, and bounds its queue. Real threads (the built dist/ script).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquirePolicyPool, activePolicyPool, decide, EvalPool, policyCacheStats, poolOptionsFrom, releasePolicyPool } from '../../../src/policy/packs/index.js';
+import { acquirePolicyPool, activePolicyPool, decide, EvalPool, loadPacks, packCacheKey, packData, policyCacheStats, poolOptionsFrom, releasePolicyPool } from '../../../src/policy/packs/index.js';
 import type { Session } from '../../../src/tenancy/index.js';
 import { inputFor, tempSession, withEnv } from './helpers.js';
 
@@ -109,6 +109,31 @@ describe('the evaluation pool', () => {
       expect(await pool.run({ ...job, delayMs: 5000 })).toMatchObject({ kind: 'cut-off', phase: 'evaluate' });
     } finally {
       await pool.close();
+    }
+  });
+
+  it('sends a pack\'s source once per thread; a thread that evicted it asks again and still decides', async () => {
+    const { packs } = await loadPacks(s.ctx, s.store, s.identity.tenantId, { onlyEnabled: true });
+    const job = {
+      packs: packs.map((lp) => ({ meta: lp.pack.meta, digest: lp.pack.digest, modules: lp.pack.modules, key: packCacheKey(lp.pack.digest, lp.signature) })),
+      input: denyInput(),
+      data: packData(packs),
+      explain: false,
+      cutoffMs: 5000,
+      delayMs: 0,
+    };
+    const verdicts = (o: Awaited<ReturnType<EvalPool['run']>>) => (o.kind === 'done' ? o.result.outcomes.map((x) => (x.kind === 'ok' ? x.verdict.deny.length : x.kind)) : o.kind);
+    for (const cacheMax of [256, 2]) {
+      const pool = new EvalPool({ ...poolOptionsFrom({}), threads: 1, cacheMax });
+      try {
+        const first = await pool.run(job);
+        const second = await pool.run(job); // sent without sources: the thread has them, or asks again
+        expect(verdicts(first)).toEqual([0, 1, 0, 0, 0, 0].map((n, i) => (packs[i]!.pack.meta.id === 'quota' ? 1 : 0)));
+        expect(verdicts(second)).toEqual(verdicts(first));
+        if (second.kind === 'done') expect(second.result.misses).toBe(cacheMax === 2 ? 6 : 0);
+      } finally {
+        await pool.close();
+      }
     }
   });
 
