@@ -294,6 +294,16 @@ async function main(): Promise<void> {
     const openapi = JSON.parse(await (await fetch(`${srv.url}/api/openapi.json`)).text()) as { paths: Record<string, { post?: { requestBody?: unknown } }> };
     const queueMode = JSON.stringify(openapi.paths['/api/executions']?.post ?? {}).includes('"queue"');
     env = { home, server: srv.child, url: srv.url, watch: new ProcWatch(home, srv.child.pid!), pooled: srv.pooled, queueMode, sandbox };
+    const started = env;
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => {
+        console.error(`bench/scale: ${sig}: stopping everything it started`);
+        void cleanup(started).finally(() => {
+          rmSync(dir, { recursive: true, force: true });
+          process.exit(130);
+        });
+      });
+    }
     result.design = { workerPool: srv.pooled, waitMode: queueMode, sandbox };
     // Without the worker pool every execution is its own ~76 MiB node process: cap the counts so the
     // bench cannot exhaust the machine's memory, and say so.
