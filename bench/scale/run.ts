@@ -14,7 +14,7 @@
  * server-side. Every wait has a deadline; on exit everything is cancelled and every process the bench
  * started (server, workers, sandboxes) is stopped.
  * Usage: node dist/bench/scale/run.js [--phases plans,steady,burst,drain] [--steady 1000] [--extra 200]
- *          [--rate 10] [--burst 1000] [--drain 10000] [--drain-quota 50] [--workers N] [--sandbox bwrap|none]
+ *          [--rate 10] [--burst 1000] [--drain 10000] [--drain-quota 50] [--workers 2000] [--sandbox bwrap|none]
  *          [--out docs/evidence/perf-1k/results.json]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -73,7 +73,7 @@ function tenant(home: string, name: string, maxConcurrent: number): string {
 async function startServer(home: string, workers: string): Promise<{ child: ChildProcess; url: string; pooled: boolean }> {
   const help = cli(home, ['serve', '--help']);
   const pooledDesign = help.includes('--workers');
-  const args = [BIN, 'serve', '--port', '0', '--json', ...(pooledDesign && workers ? ['--workers', workers] : [])];
+  const args = [BIN, 'serve', '--port', '0', '--json', ...(pooledDesign ? ['--workers', workers || '2000'] : []), ...(help.includes('--max-queue') ? ['--max-queue', '50000'] : [])];
   const child = spawn(process.execPath, args, { env: { ...process.env, MAESTRO_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

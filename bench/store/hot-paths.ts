@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createContext } from '../../src/core/context.js';
 import { whoami } from '../../src/engine/whoami.js';
-import { admitExecution, getExecution, insertTaskRuns, latestExecution, listExecutions, markFinished, markStarted, orphanCandidates, taskRuns, activeExecutionIds, type NewExecution } from '../../src/store/executions.js';
+import { getExecution, latestExecution, listExecutions, markFinished, orphanCandidates, taskRuns, activeExecutionIds, type NewExecution } from '../../src/store/executions.js';
+import { admit, markExecutionStarted } from '../../src/store/queue.js';
 import { liveEstimates } from '../../src/store/cost.js';
 import { loadMigrations, openDb, type Db } from '../../src/store/index.js';
 import { decisionsForExecution, getDecision, insertDecision, recentDecisions } from '../../src/store/policy.js';
@@ -48,16 +49,31 @@ function fill(db: Db, n: number): void {
         const tenant = tenantId(i % TENANTS);
         const at = new Date(t0 + i * 1000).toISOString();
         const row: NewExecution = { id: exId(i), tenant_id: tenant, subject: 'bench@local', workflow_name: 'wf', manifest_digest: 'sha256:x', manifest_path: null, sandbox: 'none', estimated_cost_micros: 1000, published_at: at, dir: null, detached: 1 };
-        admitExecution(db, row, 1_000_000, () => 'full');
-        insertTaskRuns(db, row.id, [{ id: 'a', digest: 'sha256:a' }, { id: 'b', digest: 'sha256:b' }]);
+        admitRow(db, row, 1_000_000);
         insertDecision(db, { id: `pd_b${i}`, tenantId: tenant, executionId: row.id, subject: 'bench@local', action: 'run', outcome: 'allow', reasons: '[]', warnings: '[]', packs: '[]', evalMs: 1, estimateMicros: 1000, explanation: null, createdAt: at }, []);
         if (i < n - 20 * TENANTS) {
-          markStarted(db, row.id, at, 1, '', 'unavailable');
+          markExecutionStarted(db, row.id, at);
           markFinished(db, row.id, 'succeeded', null, at);
         }
       }
     })();
   }
+}
+
+/** The store's atomic admission (quota; budget gate off), two task runs per execution. */
+function admitRow(db: Db, row: NewExecution, maxConcurrent: number): unknown {
+  return admit(db, {
+    row,
+    tasks: [{ id: 'a', digest: 'sha256:a' }, { id: 'b', digest: 'sha256:b' }],
+    maxConcurrent,
+    wait: false,
+    budget: null,
+    holder: null,
+    nowMs: Date.now(),
+    leaseMs: 30_000,
+    quotaReason: () => 'bench: quota',
+    budgetReason: () => 'bench: budget',
+  });
 }
 
 interface Query {
@@ -81,7 +97,7 @@ function queries(db: Db, session: Session, n: number): Query[] {
     {
       name: 'admission: admit (write txn)',
       run: (i) =>
-        admitExecution(db, { id: exId(next++), tenant_id: tenant(i), subject: 'bench@local', workflow_name: 'wf', manifest_digest: 'sha256:x', manifest_path: null, sandbox: 'none', estimated_cost_micros: 1, published_at: new Date().toISOString(), dir: null, detached: 1 }, 0, () => 'bench: quota 0'),
+        admitRow(db, { id: exId(next++), tenant_id: tenant(i), subject: 'bench@local', workflow_name: 'wf', manifest_digest: 'sha256:x', manifest_path: null, sandbox: 'none', estimated_cost_micros: 1, published_at: new Date().toISOString(), dir: null, detached: 1 }, 0),
     },
     { name: 'decisions of an execution', run: (i) => decisionsForExecution(db, some(i)) },
     { name: 'decision by id', run: (i) => getDecision(db, `pd_b${(i * 7919) % n}`) },

@@ -14,3 +14,8 @@ create index if not exists task_runs_execution_seq on task_runs (execution_id, s
 
 -- whoami and budget admission (spent today): a tenant's executions finished since a given time.
 create index if not exists executions_tenant_finished on executions (tenant_id, finished_at);
+
+-- recovery's sealing sweep (run by status): terminal executions whose evidence is not sealed yet,
+-- oldest first; partial, so it holds only the few unsealed ones.
+create index if not exists executions_unsealed_finished on executions (finished_at, id)
+  where sealed = 0 and status in ('succeeded', 'failed', 'cancelled', 'denied');
