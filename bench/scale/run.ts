@@ -48,6 +48,8 @@ const manifest = (name: string, run: string) =>
 
 interface Env {
   home: string;
+  /** Other processes the bench started (e.g. `maestro worker`), stopped by cleanup. */
+  extra: ChildProcess[];
   server: ChildProcess;
   url: string;
   watch: ProcWatch;
@@ -248,13 +250,17 @@ async function plans(env: Env, c: Client, n: number) {
   };
 }
 
-async function drain(env: Env, c: Client, n: number, quota: number) {
+async function drain(env: Env, c: Client, n: number, quota: number, startWorkers: (() => ChildProcess) | null) {
   if (!env.queueMode) return { skipped: 'wait mode ("queue": true) is not available on this server yet' };
-  console.log(`drain: queueing ${n} in wait mode against a quota of ${quota}…`);
+  console.log(`drain: queueing ${n} in wait mode against a quota of ${quota}${startWorkers ? ' (no worker yet: the queue fills first)' : ''}…`);
   const t0 = Date.now();
   const pubs = await pooled(Array.from({ length: n }), 64, () => c.publish(manifest('drain', 'true'), { sandbox: env.sandbox, queue: true }));
   const publishSec = (Date.now() - t0) / 1000;
   const accepted = pubs.filter((p) => p.status === 'queued' || p.status === 'running').length;
+  if (startWorkers) {
+    console.log(`drain: ${accepted} queued; starting maestro worker --concurrency ${quota}…`);
+    env.extra.push(startWorkers());
+  }
   // Drain progress from /metrics (mc_executions{tenant="scale-drain",state=…}): the list shows 1,000 at most.
   const finished = async () => {
     const text = await c.text('/metrics');
@@ -293,12 +299,12 @@ async function main(): Promise<void> {
     const srv = await startServer(home, opt('workers', ''));
     const openapi = JSON.parse(await (await fetch(`${srv.url}/api/openapi.json`)).text()) as { paths: Record<string, { post?: { requestBody?: unknown } }> };
     const queueMode = JSON.stringify(openapi.paths['/api/executions']?.post ?? {}).includes('"queue"');
-    env = { home, server: srv.child, url: srv.url, watch: new ProcWatch(home, srv.child.pid!), pooled: srv.pooled, queueMode, sandbox };
-    const started = env;
+    env = { home, extra: [], server: srv.child, url: srv.url, watch: new ProcWatch(home, srv.child.pid!), pooled: srv.pooled, queueMode, sandbox };
+    const started = (): Env => env!;
     for (const sig of ['SIGINT', 'SIGTERM'] as const) {
       process.once(sig, () => {
         console.error(`bench/scale: ${sig}: stopping everything it started`);
-        void cleanup(started).finally(() => {
+        void cleanup(started()).finally(() => {
           rmSync(dir, { recursive: true, force: true });
           process.exit(130);
         });
@@ -326,11 +332,22 @@ async function main(): Promise<void> {
       result.burst = await burst(env, mk(tokens.burst), n('burst', 1000));
       console.log(JSON.stringify(result.burst));
     }
+    result.policyCache = parseCache(await mk(tokens.bg).text('/metrics'));
     if (phases.includes('drain')) {
-      result.drain = await drain(env, mk(tokens.drain), srv.pooled ? num('drain', 10_000) : Math.min(num('drain', 10_000), cap), num('drain-quota', 50));
+      // With the worker pool: a second server with no embedded pool takes the publishes, so the queue
+      // fills first; then one `maestro worker` drains it, and the drain rate is its own.
+      let drainEnv = env;
+      let workers: (() => ChildProcess) | null = null;
+      if (srv.pooled) {
+        await cleanup(env);
+        const s2 = await startServer(home, '0');
+        drainEnv = env = { ...env, extra: [], server: s2.child, url: s2.url, watch: new ProcWatch(home, s2.child.pid!) };
+        const quota = num('drain-quota', 50);
+        workers = () => spawn(process.execPath, [BIN, 'worker', '--concurrency', String(quota)], { env: { ...process.env, MAESTRO_HOME: home }, stdio: 'ignore' });
+      }
+      result.drain = await drain(drainEnv, new Client(drainEnv.url, tokens.drain), srv.pooled ? num('drain', 10_000) : Math.min(num('drain', 10_000), cap), num('drain-quota', 50), workers);
       console.log(JSON.stringify(result.drain));
     }
-    result.policyCache = parseCache(await mk(tokens.bg).text('/metrics'));
   } finally {
     result.loadAfter = loadavg().map(round);
     if (env) await cleanup(env);
@@ -353,7 +370,10 @@ function parseCache(metrics: string): { hits: number; misses: number; hitRate: n
 
 /** Cancel what is left, stop the server, then kill anything it started that is still alive. */
 async function cleanup(env: Env): Promise<void> {
-  const pids = new Set(descendantsOf(env.server.pid!));
+  const pids = new Set([...descendantsOf(env.server.pid!), ...env.extra.flatMap((w) => (w.pid ? [w.pid, ...descendantsOf(w.pid)] : []))]);
+  for (const w of env.extra) w.kill('SIGTERM');
+  await until(15_000, 250, async () => env.extra.every((w) => w.exitCode !== null || w.signalCode !== null));
+  for (const w of env.extra) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
   env.server.kill('SIGTERM');
   await until(15_000, 250, async () => env.server.exitCode !== null || env.server.signalCode !== null);
   if (env.server.exitCode === null && env.server.signalCode === null) env.server.kill('SIGKILL');
