@@ -19,3 +19,4 @@ export { compileSeccomp, buildSeccompProgram } from './seccomp.js';
 export { appArmorProfileText, appArmorAvailable } from './apparmor.js';
 export { writeRecordFile, readRecordFile, type ExecutionRecord, type TaskRecord } from './record.js';
 export { EXECUTION_ID_RE } from './ids.js';
+export { withFailureTails, readTail, FAILURE_TAIL_LINES, type TaskFailure } from './failure.js';
