@@ -8,7 +8,7 @@
  *           longest stall meanwhile (what a server's /healthz would wait).
  * Usage: node dist/bench/policy/pool.js [--samples 300] [--burst 1000]
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -89,6 +89,7 @@ async function main(): Promise<void> {
   console.log(await mode(s, 'pooled', samples, burst));
   await releasePolicyPool();
   s.close();
+  rmSync(home, { recursive: true, force: true });
 }
 
 await main();
