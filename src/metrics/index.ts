@@ -7,7 +7,7 @@
  */
 import type { Gauge, Histogram, Registry } from 'prom-client';
 import { spentTodayMicros } from '../cost/index.js';
-import { policyMetrics } from '../policy/packs/index.js';
+import { policyCacheStats, policyMetrics } from '../policy/packs/index.js';
 import { maestroVersion } from '../receipts/index.js';
 import { slowestExportSeconds } from '../store/disclosure.js';
 import type { Store } from '../store/index.js';
@@ -28,6 +28,8 @@ export const METRIC_NAMES = {
   exportSeconds: 'mc_disclose_export_seconds_total',
   http: 'mc_http_request_duration_seconds',
   buildInfo: 'mc_build_info',
+  policyCacheHits: 'mc_policy_cache_hits_total',
+  policyCacheMisses: 'mc_policy_cache_misses_total',
 } as const;
 
 type Labels = Record<string, string | number>;
@@ -117,6 +119,15 @@ const STORE_METRICS = [
   ]),
 ];
 
+/** In-process counters of this server (the warm policy engine's compiled-pack cache). */
+const PROCESS_METRICS = [
+  { name: METRIC_NAMES.policyCacheHits, help: 'Policy decisions that found a pack compiled in the warm cache (per pack evaluated)', key: 'hits' as const },
+  { name: METRIC_NAMES.policyCacheMisses, help: 'Policy decisions that had to compile a pack (per pack evaluated)', key: 'misses' as const },
+].map(({ name, help, key }) => ({
+  name,
+  get: async (): Promise<MetricObject> => ({ name, help, type: 'counter', aggregator: 'sum', values: [{ labels: {}, value: policyCacheStats()[key] }] }),
+}));
+
 async function init(store: Store): Promise<State> {
   current = store;
   if (state) return state;
@@ -143,6 +154,7 @@ async function init(store: Store): Promise<State> {
   // are in nodejs_active_{handles,requests,resources} (without the suffix).
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   for (const m of STORE_METRICS) registry.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);
+  for (const m of PROCESS_METRICS) registry.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);
   state = { registry, http, publishToStart, p2sCursor: { startedAt: '', id: '' }, buildInfo };
   for (const [m, r, st, ms] of pendingHttp.splice(0)) http.observe({ method: m, route: r, status: String(st) }, ms / 1000);
   return state;

@@ -55,6 +55,9 @@ export async function startServer(ctx: Context, opts: ServerOptions = {}): Promi
     // No type coercion: a number where a string is expected is a 400 naming the field, not a silent cast.
     ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } },
   });
+  // Policy packs are evaluated off the event loop, on threads holding the compiled packs warm (ADR 0016).
+  const packs = await import('../policy/packs/index.js');
+  packs.acquirePolicyPool(ctx.env);
   const closing = new AbortController();
   const routes = [...allRoutes(), ...(opts.routes ?? [])];
   const { observeHttp } = await import('../metrics/index.js');
@@ -89,8 +92,10 @@ export async function startServer(ctx: Context, opts: ServerOptions = {}): Promi
     closeHttp: () => (closed ??= shutDown(app, closing)),
     close: async () => {
       await (closed ??= shutDown(app, closing));
-      if (!storeClosed) store.close();
+      if (storeClosed) return;
       storeClosed = true;
+      await packs.releasePolicyPool();
+      store.close();
     },
   };
 }
