@@ -7,24 +7,32 @@ import { chownSync, closeSync, existsSync, mkdirSync, openSync, statSync, writeF
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ensureAppArmorProfile, APPARMOR_PROFILE_NAME, type AppArmorStatus } from './apparmor.js';
-import { auditOutDir, bytesOf, parseReport } from './audit.js';
+import { auditOutDir, bytesOf, findSpecialFiles, measureDir, parseReport } from './audit.js';
+import { cgroupPids, createTaskCgroup, limitedControllers, probeCgroups, readCgroupUsage, removeTaskCgroup, sweepStaleCgroups, type TaskCgroup } from './cgroup.js';
 import { RunnerError } from './errors.js';
-import { forEachLine } from './lines.js';
+import { forEachLines } from './lines.js';
 import { hostArch, type ProfileName } from './profiles.js';
-import { bwrapArgs, ETC_FILES, FD, HOST_ETC, HOST_ETC_DIRS, SANDBOX_UID, TIME_BIN, type ArgsLayout } from './sandbox-args.js';
+import { bwrapArgs, DEFAULT_LOG_MB, DEFAULT_OUT_MB, encodeArgs, envScript, ETC_FILES, FD, HOST_ETC, HOST_ETC_DIRS, launcherArgv, SANDBOX_UID, TIME_BIN, type ArgsLayout } from './sandbox-args.js';
 import { compileSeccomp } from './seccomp.js';
-import type { SandboxIO, SandboxSpec, TaskOutcome } from './sandbox.types.js';
+import type { IsolationRecord, SandboxIO, SandboxSpec, StreamName, TaskOutcome } from './sandbox.types.js';
 
 export const BWRAP_INSTALL_HINT = 'install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap), or run with --sandbox none to run unsandboxed';
 
-let bwrapPath: string | null | undefined;
+const found = new Map<string, string | null>();
+
+function onPath(name: string, env: Readonly<Record<string, string | undefined>>): string | null {
+  if (!found.has(name)) found.set(name, (env.PATH ?? '/usr/bin:/bin').split(':').map((d) => join(d, name)).find((p) => existsSync(p)) ?? null);
+  return found.get(name)!;
+}
 
 /** The bwrap binary on PATH, or null. */
 export function findBwrap(env: Readonly<Record<string, string | undefined>> = process.env): string | null {
-  if (bwrapPath !== undefined) return bwrapPath;
-  const dirs = (env.PATH ?? '/usr/bin:/bin').split(':');
-  bwrapPath = dirs.map((d) => join(d, 'bwrap')).find((p) => existsSync(p)) ?? null;
-  return bwrapPath;
+  return onPath('bwrap', env);
+}
+
+/** perl (Essential on Debian/Ubuntu), which launches bwrap after joining the cgroup and close_range. */
+export function findPerl(env: Readonly<Record<string, string | undefined>> = process.env): string | null {
+  return onPath('perl', env);
 }
 
 /** Throws the install hint when bwrap is missing. */
@@ -37,7 +45,7 @@ export function requireBwrap(): string {
 }
 
 /** Writes the generated /etc and the seccomp programs under runtimeDir (idempotent). */
-function prepareRuntime(runtimeDir: string, profile: ProfileName, network: boolean): { etcDir: string; seccompFile: string } {
+function prepareRuntime(runtimeDir: string, profile: ProfileName, network: boolean): { etcDir: string; seccompFile: string; maskFile: string } {
   const etcDir = join(runtimeDir, 'etc');
   if (!existsSync(join(etcDir, 'alternatives'))) {
     mkdirSync(etcDir, { recursive: true, mode: 0o755 });
@@ -56,14 +64,64 @@ function prepareRuntime(runtimeDir: string, profile: ProfileName, network: boole
     // rename is atomic: concurrent runners never read a half-written program.
     spawnSync('mv', ['-f', tmp, seccompFile]);
   }
-  return { etcDir, seccompFile };
+  const maskFile = join(runtimeDir, 'masked');
+  if (!existsSync(maskFile)) writeFileSync(maskFile, '', { mode: 0o444 });
+  return { etcDir, seccompFile, maskFile };
 }
 
 let appArmorStatus: AppArmorStatus | undefined;
+let swept = false;
+
+/** Most sockets/FIFOs/devices masked in one workspace, and most entries the scan reads. */
+export const MAX_MASKED = 256;
+export const MAX_WORKSPACE_SCAN = 200_000;
+/** Most entries /out may hold (the quota watcher and the audit stop there). */
+export const MAX_OUT_ENTRIES = 100_000;
+
+/** The task's cgroup, or the isolation warning the tenant's policy allows instead. */
+function taskCgroup(spec: SandboxSpec, iso: IsolationRecord): TaskCgroup | null {
+  if (!swept) {
+    swept = true;
+    sweepStaleCgroups();
+  }
+  const { host, reason } = probeCgroups();
+  let why = reason ?? '';
+  if (host) {
+    try {
+      const cg = createTaskCgroup(host, { memoryMB: spec.resources.memoryMB, cpu: spec.resources.cpu ?? 0, pids: spec.resources.pids });
+      iso.cgroup = host.version;
+      iso.controllers = limitedControllers(cg);
+      return cg;
+    } catch (err) {
+      why = `cannot create the task's cgroup: ${(err as Error).message}`;
+    }
+  }
+  if ((spec.onMissingCgroup ?? 'refuse') === 'refuse') {
+    throw new RunnerError('ISOLATION_UNAVAILABLE', `no cgroup can hold this task's process tree (${why}), and the tenant's policy refuses to run without one`, {
+      hint: 'mount the cgroup v1 memory controller read-write or delegate a cgroup v2 subtree (memory, cpu, pids) to maestro; or let the tenant run without cgroups (requireSandbox false), which records an isolation warning',
+    });
+  }
+  iso.warnings.push(`isolation: no cgroup (${why}): memory is limited per process (RLIMIT_AS), CPU is not limited, and usage misses reparented processes`);
+  return null;
+}
+
+/** Sockets, FIFOs and device nodes of the workspace (to be masked), refusing absurd workspaces. */
+function specialFilesOf(workspace: string | undefined): string[] {
+  if (!workspace) return [];
+  const r = findSpecialFiles(workspace, MAX_WORKSPACE_SCAN);
+  if (r.truncated) {
+    throw new RunnerError('WORKSPACE_TOO_LARGE', `the workspace ${workspace} has more than ${MAX_WORKSPACE_SCAN} entries, too many to check for sockets, FIFOs and devices`, { kind: 'usage', hint: 'keep build outputs and dependencies out of the workspace' });
+  }
+  if (r.paths.length > MAX_MASKED) {
+    throw new RunnerError('WORKSPACE_SPECIAL_FILES', `the workspace ${workspace} holds ${r.paths.length} sockets, FIFOs or device nodes (at most ${MAX_MASKED} are masked)`, { kind: 'usage', hint: 'remove them from the workspace; tasks may not reach host sockets or devices' });
+  }
+  return r.paths;
+}
 
 /**
  * Runs `spec.command` in a fresh sandbox and resolves with what happened (never rejects for a task
- * failure; rejects only when the sandbox itself cannot be set up).
+ * failure; rejects only when the sandbox itself cannot be set up, or the tenant's policy refuses to
+ * run without a cgroup).
  * @example
  *   const o = await runSandboxed({ command: 'echo hi', outDir, env: {}, network: false, resources, mode: 'bwrap', runtimeDir }, { line: (s, l) => console.log(s, l) });
  */
@@ -71,44 +129,97 @@ export async function runSandboxed(spec: SandboxSpec, io: SandboxIO): Promise<Ta
   mkdirSync(spec.outDir, { recursive: true, mode: 0o755 });
   if (spec.mode === 'none') return runUnsandboxed(spec, io);
   const bwrap = requireBwrap();
+  const perl = findPerl();
+  if (!perl) throw new RunnerError('SANDBOX_UNAVAILABLE', 'perl is not installed, so the sandbox launcher (cgroup join, close_range) cannot run', { hint: 'install perl-base (Debian/Ubuntu: apt-get install -y perl-base)' });
   const profile = spec.profile ?? 'default';
-  const { etcDir, seccompFile } = prepareRuntime(spec.runtimeDir, profile, spec.network);
+  const { etcDir, seccompFile, maskFile } = prepareRuntime(spec.runtimeDir, profile, spec.network);
   appArmorStatus ??= ensureAppArmorProfile();
+  const masked = specialFilesOf(spec.workspace);
+  const iso: IsolationRecord = { cgroup: null, controllers: [], masked: masked.length, warnings: [] };
+  const cg = taskCgroup(spec, iso);
+  try {
+    for (const w of iso.warnings) await io.line('stderr', `maestro: warning: ${w}`);
+    return await runInCgroup(spec, io, { bwrap, perl, profile, etcDir, seccompFile, maskFile, masked, cg, iso });
+  } finally {
+    if (cg) await removeTaskCgroup(cg);
+  }
+}
+
+interface Prepared {
+  bwrap: string;
+  perl: string;
+  profile: ProfileName;
+  etcDir: string;
+  seccompFile: string;
+  maskFile: string;
+  masked: string[];
+  cg: TaskCgroup | null;
+  iso: IsolationRecord;
+}
+
+async function runInCgroup(spec: SandboxSpec, io: SandboxIO, p: Prepared): Promise<TaskOutcome> {
   const identity = process.getuid?.() === 0 ? 'mapped' : 'user';
   if (identity === 'mapped') {
     chownSync(spec.outDir, SANDBOX_UID, SANDBOX_UID);
     const note = workspaceNote(spec.workspace);
     if (note) await io.line('stderr', note);
   }
-  const layout: ArgsLayout = { identity, etcDir, haveTime: existsSync(TIME_BIN), ...(appArmorStatus === 'enforced' ? { appArmorProfile: APPARMOR_PROFILE_NAME } : {}) };
-  const seccompFd = openSync(seccompFile, 'r');
+  const layout: ArgsLayout = {
+    identity, etcDir: p.etcDir, haveTime: existsSync(TIME_BIN), cgroup: p.cg !== null, masked: p.masked, maskFile: p.maskFile,
+    ...(appArmorStatus === 'enforced' ? { appArmorProfile: APPARMOR_PROFILE_NAME } : {}),
+  };
+  const launch = launcherArgv(p.bwrap, p.cg?.procsFiles ?? [], bwrapArgs(spec, layout));
+  const seccompFd = openSync(p.seccompFile, 'r');
   const started = Date.now();
   let child: ChildProcess;
   try {
-    child = spawn(bwrap, bwrapArgs(spec, layout), {
+    child = spawn(p.perl, launch.argv, {
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', seccompFd, 'pipe', 'pipe', identity === 'mapped' ? 'pipe' : 'ignore'],
+      stdio: ['ignore', 'pipe', 'pipe', seccompFd, 'pipe', 'pipe', identity === 'mapped' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       env: { PATH: '/usr/bin:/bin' },
     });
   } finally {
     closeSync(seccompFd);
   }
+  const stdio = child.stdio as unknown as Array<Writable | null>;
+  for (const [fd, data] of [[FD.args, encodeArgs(launch.options)], [FD.env, Buffer.from(envScript(spec.env))]] as const) {
+    const w = stdio[fd]!;
+    w.on('error', () => undefined); // the launcher died early: supervise reports its exit
+    w.end(data);
+  }
   if (identity === 'mapped') mapIdentityWhenReady(child);
   const reportChunks: Buffer[] = [];
-  (child.stdio[FD.report] as Readable).on('data', (c: Buffer) => reportChunks.push(c));
-  const result = await supervise(child, spec, io);
+  let reportBytes = 0;
+  (child.stdio[FD.report] as Readable).on('data', (c: Buffer) => {
+    // Bounded: the audit lists at most TMP_AUDIT_MAX_FILES records.
+    if ((reportBytes += c.length) <= 64 * 1048576) reportChunks.push(c);
+  });
+  const result = await supervise(child, spec, io, p.cg);
   const wallSec = Math.round((Date.now() - started) / 1000 * 1000) / 1000;
   const report = parseReport(Buffer.concat(reportChunks));
-  const outWrites = await auditOutDir(spec.outDir);
+  const outMB = spec.resources.outMB ?? DEFAULT_OUT_MB;
+  const outWrites = await auditOutDir(spec.outDir, '/out', { maxFiles: MAX_OUT_ENTRIES, maxHashBytes: outMB * 1048576, hashMs: 20_000 });
   const writes = [...report.tmpWrites, ...outWrites];
-  return {
+  const cgUsage = p.cg ? readCgroupUsage(p.cg) : null;
+  const outcome: TaskOutcome = {
     ...result,
-    usage: { cpuSec: report.cpuSec, peakRssMB: report.peakRssMB, wallSec, bytesWritten: bytesOf(writes) },
+    usage: { cpuSec: cgUsage ? cgUsage.cpuSec : report.cpuSec, peakRssMB: cgUsage ? cgUsage.peakRssMB : report.peakRssMB, wallSec, bytesWritten: bytesOf(writes) },
     writes,
     sandbox: 'bwrap',
-    apparmor: appArmorStatus,
-    seccomp: { profile, arch: hostArch() },
+    apparmor: appArmorStatus!,
+    seccomp: { profile: p.profile, arch: hostArch() },
+    isolation: p.iso,
   };
+  const outAllocated = outWrites.reduce((n, w) => n + (w.allocated ?? w.size), 0);
+  if (!outcome.exceeded && outAllocated > outMB * 1048576) {
+    outcome.exceeded = 'outMB';
+    outcome.reason = `wrote ${Math.ceil(outAllocated / 1048576)} MiB to /out, more than resources.outMB (${outMB} MiB)`;
+  }
+  if (cgUsage && cgUsage.oomKills > 0 && !outcome.exceeded && outcome.exitCode !== 0) {
+    outcome.exceeded = 'memoryMB';
+    outcome.reason = `the task's processes reached resources.memoryMB (${spec.resources.memoryMB} MiB, whole tree) and the kernel killed ${cgUsage.oomKills === 1 ? 'one' : cgUsage.oomKills}`;
+  }
+  return outcome;
 }
 
 /** A warning when the task (uid 65534, no capabilities) will not be able to read its workspace. */
@@ -152,18 +263,101 @@ interface Supervised {
   signal: string | null;
   timedOut: boolean;
   cancelled: boolean;
+  exceeded?: 'outMB';
   reason?: string;
 }
 
-/** Streams output, enforces the timeout and cancellation by killing the process group, waits for exit. */
-export async function supervise(child: ChildProcess, spec: SandboxSpec, io: SandboxIO): Promise<Supervised> {
+/**
+ * Output with a byte cap (resources.logMB): lines past it are dropped and the cut is marked once in
+ * the log, then the count of dropped bytes at the end. Lines go to io.lines in batches when present.
+ */
+class LogSink {
+  private used = 0;
+  private dropped = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private pending = false;
+  constructor(private readonly io: SandboxIO, private readonly cap: number, private readonly logMB: number) {}
+
+  private emit(stream: StreamName, lines: string[]): void | Promise<void> {
+    if (lines.length === 0) return;
+    if (this.io.lines) return this.io.lines(stream, lines);
+    let last: void | Promise<void> = undefined;
+    for (const l of lines) last = this.io.line(stream, l);
+    return last;
+  }
+
+  /** Writes what fits, in order; a returned promise is the writer's backpressure. */
+  accept(stream: StreamName, lines: string[]): void | Promise<void> {
+    let keep = lines.length;
+    if (this.used >= this.cap) keep = 0;
+    else {
+      for (let i = 0; i < lines.length; i++) {
+        const n = Buffer.byteLength(lines[i]!) + 1;
+        if (this.used + n > this.cap) {
+          keep = i;
+          break;
+        }
+        this.used += n;
+      }
+    }
+    const out: Array<[StreamName, string[]]> = [[stream, keep === lines.length ? lines : lines.slice(0, keep)]];
+    if (keep < lines.length) {
+      const wasUnder = this.used < this.cap;
+      for (let i = keep; i < lines.length; i++) this.dropped += Buffer.byteLength(lines[i]!) + 1;
+      this.used = this.cap;
+      if (wasUnder) out.push(['stderr', [`maestro: log truncated: the task's output passed resources.logMB (${this.logMB} MiB); the rest is dropped`]]);
+    }
+    return this.run(out);
+  }
+
+  private run(out: Array<[StreamName, string[]]>): void | Promise<void> {
+    if (this.pending) {
+      this.chain = this.chain.then(async () => {
+        for (const [s, l] of out) await this.emit(s, l);
+      });
+      return this.chain;
+    }
+    for (let i = 0; i < out.length; i++) {
+      const w = this.emit(out[i]![0], out[i]![1]);
+      if (w instanceof Promise) {
+        const rest = out.slice(i + 1);
+        this.pending = true;
+        this.chain = w.then(async () => {
+          for (const [s, l] of rest) await this.emit(s, l);
+          this.pending = false;
+        });
+        return this.chain;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.chain;
+    if (this.dropped > 0) await this.emit('stderr', [`maestro: ${this.dropped} bytes of output were dropped (resources.logMB ${this.logMB} MiB)`]);
+  }
+}
+
+/**
+ * Streams output (capped at resources.logMB), enforces the timeout, cancellation and the /out quota
+ * by killing the process group (and everything in the task's cgroup), waits for exit.
+ */
+export async function supervise(child: ChildProcess, spec: SandboxSpec, io: SandboxIO, cg: TaskCgroup | null = null): Promise<Supervised> {
   let timedOut = false;
   let cancelled = false;
+  let overQuota: string | undefined;
+  let exited = false;
   const killTree = (): void => {
     try {
       if (child.pid) process.kill(-child.pid, 'SIGKILL');
     } catch {
       /* already gone */
+    }
+    for (const pid of cg ? cgroupPids(cg) : []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   };
   if (child.pid) io.started?.(child.pid);
@@ -177,20 +371,39 @@ export async function supervise(child: ChildProcess, spec: SandboxSpec, io: Sand
   };
   if (spec.signal?.aborted) onAbort();
   spec.signal?.addEventListener('abort', onAbort, { once: true });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+  // /out quota: measured while the task runs (allocated bytes and entries); the next look waits
+  // longer when a look is slow, so a huge /out cannot eat the engine's time.
+  const outMB = spec.resources.outMB ?? DEFAULT_OUT_MB;
+  let watch: NodeJS.Timeout | undefined;
+  const look = (): void => {
+    if (exited) return;
+    const t0 = Date.now();
+    const m = measureDir(spec.outDir, MAX_OUT_ENTRIES);
+    if (m.allocated > outMB * 1048576) overQuota = `wrote more than resources.outMB (${outMB} MiB) to /out; the task was stopped`;
+    else if (m.entries > MAX_OUT_ENTRIES) overQuota = `created more than ${MAX_OUT_ENTRIES} entries under /out; the task was stopped`;
+    if (overQuota) return killTree();
+    watch = setTimeout(look, Math.max(200, (Date.now() - t0) * 4));
+  };
+  if (spec.mode === 'bwrap') watch = setTimeout(look, 100);
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
     child.on('error', (error) => resolve({ code: null, signal: null, error }));
     child.on('close', (code, signal) => resolve({ code, signal }));
   });
+  const logMB = spec.resources.logMB ?? DEFAULT_LOG_MB;
+  const sink = new LogSink(io, logMB * 1048576, logMB);
   const lines = Promise.all([
-    forEachLine(child.stdout!, (l) => io.line('stdout', l)),
-    forEachLine(child.stderr!, (l) => io.line('stderr', l)),
+    forEachLines(child.stdout!, (ls) => sink.accept('stdout', ls)),
+    forEachLines(child.stderr!, (ls) => sink.accept('stderr', ls)),
   ]);
-  const [r] = await Promise.all([exited, lines]);
+  const [r] = await Promise.all([done, lines]);
+  exited = true;
+  clearTimeout(watch);
+  await sink.close();
   clearTimeout(timer);
   spec.signal?.removeEventListener('abort', onAbort);
   if (r.error) throw new RunnerError('SANDBOX_SPAWN_FAILED', `cannot start the task: ${r.error.message}`, { cause: r.error });
-  const reason = timedOut ? `timed out after ${spec.resources.timeoutSec}s (the whole sandbox was killed)` : cancelled ? 'cancelled' : undefined;
-  return { exitCode: r.code, signal: r.signal, timedOut, cancelled, ...(reason ? { reason } : {}) };
+  const reason = timedOut ? `timed out after ${spec.resources.timeoutSec}s (the whole sandbox was killed)` : cancelled ? 'cancelled' : overQuota;
+  return { exitCode: r.code, signal: r.signal, timedOut, cancelled, ...(overQuota && !timedOut && !cancelled ? { exceeded: 'outMB' as const } : {}), ...(reason ? { reason } : {}) };
 }
 
 /** --sandbox none: the host shell, cleared environment, cwd = workspace, output dir in MAESTRO_OUT. */
