@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { isoNow } from '../core/context.js';
 import type { Manifest, TaskSpec } from '../manifest/manifest.types.js';
 import { claimExecution, getExecution, markFinished, markStarted, markTaskFinished, markTaskStarted, settleTasks, taskRuns, type ExecutionRow } from '../store/executions.js';
-import type { Session } from '../tenancy/index.js';
+import { findTenant, type Session } from '../tenancy/index.js';
 import { ensureAppArmorProfile } from './apparmor.js';
 import { RunnerError } from './errors.js';
 import type { ExecutionHooks } from './hooks.types.js';
@@ -213,12 +213,19 @@ async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, 
       outDir: join(row.dir!, 'out', task.id),
       env: task.env,
       network: task.network,
-      resources: { memoryMB: task.resources.memoryMB, pids: task.resources.pids, tmpMB: task.resources.tmpMB, timeoutSec: task.resources.timeoutSec },
+      resources: task.resources,
       mode: (row.sandbox ?? 'bwrap') as SandboxMode,
       runtimeDir: join(ctx.home, 'runtime'),
       signal,
+      // ADR 0017: a tenant that requires the sandbox (the default) also refuses to run without a cgroup.
+      onMissingCgroup: (session.tenant.id === row.tenant_id ? session.tenant : findTenant(store, row.tenant_id))?.requireSandbox === false ? 'warn' : 'refuse',
     }, {
       line: (stream, line) => (log.write(`${JSON.stringify({ ts: isoNow(ctx), stream, line })}\n`) ? undefined : once(log, 'drain').then(() => undefined)),
+      // One write per read of the task's pipe (not per line) keeps pace with a fast writer.
+      lines: (stream, lines) => {
+        const ts = isoNow(ctx);
+        return log.write(lines.map((line) => `${JSON.stringify({ ts, stream, line })}\n`).join('')) ? undefined : once(log, 'drain').then(() => undefined);
+      },
       started: (pgid) => markTaskStarted(store.db, row.id, task.id, isoNow(ctx), pgid),
     });
   } catch (err) {
@@ -229,7 +236,7 @@ async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, 
     return false;
   }
   await new Promise((r) => log.end(r));
-  const ok = outcome.exitCode === 0 && !outcome.timedOut && !outcome.cancelled;
+  const ok = outcome.exitCode === 0 && !outcome.timedOut && !outcome.cancelled && !outcome.exceeded;
   const status = outcome.cancelled ? 'cancelled' : ok ? 'succeeded' : 'failed';
   const reason = outcome.reason ?? (ok ? null : outcome.signal ? `killed by ${outcome.signal}` : `exited with status ${outcome.exitCode}`);
   extras.set(task.id, { writes: outcome.writes, cpuSec: outcome.usage.cpuSec, peakRssMB: outcome.usage.peakRssMB });

@@ -9,6 +9,7 @@
  * (close_range from 9 up) before bwrap starts.
  */
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { LANDLOCK_SCOPE_EXEC } from './landlock.js';
 import type { SandboxSpec } from './sandbox.types.js';
 
 export const SANDBOX_UID = 65534;
@@ -40,6 +41,8 @@ export interface ArgsLayout {
   masked?: string[];
   /** An empty read-only regular file bound over each masked path. */
   maskFile?: string;
+  /** Run the task under a Landlock scope (abstract unix sockets, signals): network tasks on ABI >= 6. */
+  landlockScope?: boolean;
 }
 
 const ROOT_LINKS = ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'];
@@ -120,7 +123,8 @@ export function wrapperScript(layout: ArgsLayout): string {
     ? `setpriv --reuid=${SANDBOX_UID} --regid=${SANDBOX_UID} --clear-groups --inh-caps=-all --bounding-set=-all -- `
     : '';
   const aa = layout.appArmorProfile ? `aa-exec -p ${layout.appArmorProfile} -- ` : '';
-  const task = `${drop}${aa}prlimit --nproc="$2" --as="$3" --nofile="$4" --fsize="$5" --core=0 -- /bin/sh -c ${shellQuote(ENV_LOADER)} "$1"`;
+  const ll = layout.landlockScope ? `perl -e ${shellQuote(LANDLOCK_SCOPE_EXEC)} ` : '';
+  const task = `${drop}${aa}${ll}prlimit --nproc="$2" --as="$3" --nofile="$4" --fsize="$5" --core=0 -- /bin/sh -c ${shellQuote(ENV_LOADER)} "$1"`;
   // GNU time reports on its stderr, pointed at fd 4; the task gets the real stderr back (saved in fd 9).
   const run = layout.haveTime && !layout.cgroup
     ? `${TIME_BIN} -f 'time %e %U %S %M' /bin/sh -c 'exec 2>&9 9>&- 4>&-; exec "$@"' restore ${task} 9>&2 2>&${FD.report}`

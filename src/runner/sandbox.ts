@@ -11,6 +11,7 @@ import { auditOutDir, bytesOf, findSpecialFiles, measureDir, parseReport } from 
 import { cgroupPids, createTaskCgroup, limitedControllers, probeCgroups, readCgroupUsage, removeTaskCgroup, sweepStaleCgroups, type TaskCgroup } from './cgroup.js';
 import { RunnerError } from './errors.js';
 import { forEachLines } from './lines.js';
+import { landlockAbi, LANDLOCK_SCOPE_ABI } from './landlock.js';
 import { hostArch, type ProfileName } from './profiles.js';
 import { bwrapArgs, DEFAULT_LOG_MB, DEFAULT_OUT_MB, encodeArgs, envScript, ETC_FILES, FD, HOST_ETC, HOST_ETC_DIRS, launcherArgv, SANDBOX_UID, TIME_BIN, type ArgsLayout } from './sandbox-args.js';
 import { compileSeccomp } from './seccomp.js';
@@ -135,7 +136,13 @@ export async function runSandboxed(spec: SandboxSpec, io: SandboxIO): Promise<Ta
   const { etcDir, seccompFile, maskFile } = prepareRuntime(spec.runtimeDir, profile, spec.network);
   appArmorStatus ??= ensureAppArmorProfile();
   const masked = specialFilesOf(spec.workspace);
-  const iso: IsolationRecord = { cgroup: null, controllers: [], masked: masked.length, warnings: [] };
+  const iso: IsolationRecord = { cgroup: null, controllers: [], masked: masked.length, landlock: null, warnings: [] };
+  // A network task shares the host's network namespace: Landlock scopes away its abstract unix sockets (ADR 0018).
+  if (spec.network) {
+    const ll = landlockAbi(perl);
+    if (ll.version >= LANDLOCK_SCOPE_ABI) iso.landlock = 'scope:abstract-unix,signal';
+    else iso.warnings.push(`isolation: Landlock scopes unavailable (${ll.detail}): this network task can reach the host's abstract unix sockets`);
+  }
   const cg = taskCgroup(spec, iso);
   try {
     for (const w of iso.warnings) await io.line('stderr', `maestro: warning: ${w}`);
@@ -166,6 +173,7 @@ async function runInCgroup(spec: SandboxSpec, io: SandboxIO, p: Prepared): Promi
   }
   const layout: ArgsLayout = {
     identity, etcDir: p.etcDir, haveTime: existsSync(TIME_BIN), cgroup: p.cg !== null, masked: p.masked, maskFile: p.maskFile,
+    landlockScope: p.iso.landlock !== null,
     ...(appArmorStatus === 'enforced' ? { appArmorProfile: APPARMOR_PROFILE_NAME } : {}),
   };
   const launch = launcherArgv(p.bwrap, p.cg?.procsFiles ?? [], bwrapArgs(spec, layout));

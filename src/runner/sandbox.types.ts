@@ -31,6 +31,8 @@ export interface IsolationRecord {
   controllers: string[];
   /** Workspace sockets, FIFOs and device nodes masked. */
   masked: number;
+  /** The Landlock restriction applied (network tasks), or null. */
+  landlock: string | null;
   warnings: string[];
 }
 
