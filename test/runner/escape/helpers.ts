@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findBwrap, runSandboxed } from '../../../src/runner/sandbox.js';
-import type { SandboxResources, TaskOutcome } from '../../../src/runner/sandbox.types.js';
+import type { SandboxResources, SandboxSpec, TaskOutcome } from '../../../src/runner/sandbox.types.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -52,7 +52,7 @@ export interface Run {
 let seq = 0;
 
 /** Runs a shell command in a real sandbox with the probe's workspace at /workspace. */
-export async function inSandbox(p: Probe, command: string, resources: Partial<SandboxResources> = {}, network = false): Promise<Run> {
+export async function inSandbox(p: Probe, command: string, resources: Partial<SandboxResources> = {}, network = false, extra: Partial<SandboxSpec> = {}): Promise<Run> {
   const out: Record<'stdout' | 'stderr', string[]> = { stdout: [], stderr: [] };
   const outcome = await runSandboxed({
     command,
@@ -63,7 +63,8 @@ export async function inSandbox(p: Probe, command: string, resources: Partial<Sa
     resources: { memoryMB: 256, pids: 64, tmpMB: 16, timeoutSec: 15, ...resources },
     mode: 'bwrap',
     runtimeDir: join(p.root, 'runtime'),
-  }, { line: (s, l) => out[s].push(l) });
+    ...extra,
+  }, { line: (s, l) => void out[s].push(l) });
   return { outcome, stdout: out.stdout.join('\n'), stderr: out.stderr.join('\n') };
 }
 

@@ -228,18 +228,20 @@ static int do_connect_unix(const char *path) {
   return report(connect(s, (struct sockaddr *)&a, sizeof a));
 }
 
-/* Parent exits at once; a grandchild, reparented, burns CPU for `secs` seconds. */
-static int do_orphan_spin(double secs) {
+/* Burns CPU until this process has used `secs` CPU-seconds (load on the host only stretches it). */
+static void spin(double secs) {
+  struct timespec t0, t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+  volatile unsigned long x = 0;
+  do { for (int i = 0; i < 1000000; i++) x += i; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); }
+  while ((t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 < secs);
+}
+
+/* Parent exits at once; a grandchild, reparented, burns `secs` CPU-seconds, then creates `marker`. */
+static int do_orphan_spin(double secs, const char *marker) {
   pid_t c = fork();
   if (c == 0) {
-    if (fork() == 0) {
-      struct timespec t0, t;
-      clock_gettime(CLOCK_MONOTONIC, &t0);
-      volatile unsigned long x = 0;
-      do { for (int i = 0; i < 1000000; i++) x += i; clock_gettime(CLOCK_MONOTONIC, &t); }
-      while ((t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 < secs);
-      _exit(0);
-    }
+    if (fork() == 0) { spin(secs); close(open(marker, O_WRONLY | O_CREAT, 0644)); _exit(0); }
     _exit(0);
   }
   waitpid(c, 0, 0);
@@ -281,7 +283,8 @@ int main(int argc, char **argv) {
   if (!strcmp(op, "fds")) return do_fds();
   if (!strcmp(op, "readfd")) return do_readfd(atoi(argv[2]));
   if (!strcmp(op, "connect-unix")) return do_connect_unix(argv[2]);
-  if (!strcmp(op, "orphan-spin")) return do_orphan_spin(atof(argv[2]));
+  if (!strcmp(op, "spin")) { spin(atof(argv[2])); return report(0); }
+  if (!strcmp(op, "orphan-spin")) return do_orphan_spin(atof(argv[2]), argv[3]);
   if (!strcmp(op, "personality")) {
     long r = personality(strtoul(argv[2], 0, 0));
     if (r == -1) return report(-1);
