@@ -42,8 +42,8 @@ export function landlockAbi(perl = 'perl'): { version: number; detail: string } 
 export const LANDLOCK_SCOPE_EXEC = [
   `my $a = pack("QQQ", 0, 0, ${LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL});`,
   `my $fd = syscall(${SYS_LANDLOCK_CREATE_RULESET}, $a, length($a), 0);`,
-  'exit 124 if $fd < 0;',
-  `syscall(${SYS_LANDLOCK_RESTRICT_SELF}, $fd, 0) == 0 or exit 124;`,
+  'if ($fd < 0) { print STDERR "maestro: Landlock refused the ruleset: $!\\n"; exit 124; }',
+  `if (syscall(${SYS_LANDLOCK_RESTRICT_SELF}, $fd, 0) != 0) { print STDERR "maestro: Landlock refused to restrict the task: $!\\n"; exit 124; }`,
   // The ruleset fd must not reach the task: fdopen it and close it.
   'open(my $h, "<&=", $fd) and close($h); exec { $ARGV[0] } @ARGV; exit 127;',
 ].join(' ');

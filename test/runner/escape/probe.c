@@ -220,12 +220,16 @@ static int do_readfd(int fd) {
   return report(read(fd, buf, sizeof buf));
 }
 
+/* Connects to a pathname socket, or an abstract one written as @name (zero-padded to the full
+ * address, as Node binds abstract names). */
 static int do_connect_unix(const char *path) {
   struct sockaddr_un a = { .sun_family = AF_UNIX };
-  strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+  socklen_t len = sizeof a;
+  if (path[0] == '@') strncpy(a.sun_path + 1, path + 1, sizeof a.sun_path - 2);
+  else strncpy(a.sun_path, path, sizeof a.sun_path - 1);
   int s = socket(AF_UNIX, SOCK_STREAM, 0);
   if (s < 0) return report(-1);
-  return report(connect(s, (struct sockaddr *)&a, sizeof a));
+  return report(connect(s, (struct sockaddr *)&a, len));
 }
 
 /* Burns CPU until this process has used `secs` CPU-seconds (load on the host only stretches it). */
@@ -281,6 +285,12 @@ int main(int argc, char **argv) {
   if (!strcmp(op, "memfd")) return do_memfd(atol(argv[2]));
   if (!strcmp(op, "shm")) return do_shm(atol(argv[2]));
   if (!strcmp(op, "fds")) return do_fds();
+  if (!strcmp(op, "openmany")) {
+    int n = 0, want = atoi(argv[2]);
+    while (n < want && open("/dev/null", O_RDONLY) >= 0) n++;
+    printf("opened %d\n", n);
+    return report(n == want ? n : -1);
+  }
   if (!strcmp(op, "readfd")) return do_readfd(atoi(argv[2]));
   if (!strcmp(op, "connect-unix")) return do_connect_unix(argv[2]);
   if (!strcmp(op, "spin")) { spin(atof(argv[2])); return report(0); }
