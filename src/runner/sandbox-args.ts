@@ -5,7 +5,7 @@
  * `bwrap --args 7 -- /bin/sh -c <wrapper> maestro-task <command> <limits>`; the task's environment travels on fd 8 and is applied by the innermost shell, after the drop to
  * uid 65534. File descriptors of the bwrap child: 3 seccomp program, 4 report pipe (GNU time line
  * when there is no cgroup, then the /tmp audit), 5 bwrap --info-fd, 6 --userns-block-fd (root
- * hosts only), 7 bwrap's arguments, 8 the environment. The launcher closes every other descriptor
+ * hosts only), 7 bwrap's arguments, 8 the environment file (unlinked). The launcher closes every other descriptor
  * (close_range from 9 up) before bwrap starts.
  */
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
@@ -100,23 +100,27 @@ export function bwrapArgs(spec: SandboxSpec, layout: ArgsLayout): string[] {
   } else args.push('--dir', '/workspace');
   args.push('--bind', spec.outDir, '/out', '--perms', '1777', '--size', String(tmpBytes), '--tmpfs', '/tmp');
   args.push('--clearenv', '--chdir', '/workspace', '--seccomp', String(FD.seccomp));
-  const memory = layout.cgroup ? 'unlimited' : String(r.memoryMB * 1024 * 1024);
+  const memoryKiB = layout.cgroup ? 'unlimited' : String(r.memoryMB * 1024);
   const fds = r.fds ?? DEFAULT_FDS;
   // One file may not be larger than /out's quota (nor /tmp's size): a sparse file cannot make the host hash gigabytes.
-  const fsize = Math.max(r.outMB ?? DEFAULT_OUT_MB, r.tmpMB) * 1024 * 1024;
-  args.push('--', '/bin/sh', '-c', wrapperScript(layout), 'maestro-task', spec.command, String(r.pids), memory, String(fds), String(fsize));
+  const fsizeBlocks = Math.max(r.outMB ?? DEFAULT_OUT_MB, r.tmpMB) * 2048;
+  args.push('--', '/bin/sh', '-c', wrapperScript(layout), 'maestro-task', spec.command, String(r.pids), memoryKiB, String(fds), String(fsizeBlocks));
   return args;
 }
 
-/** Innermost shell, already uid 65534 under its rlimits: applies the environment from fd 8, then runs $0. */
-export const ENV_LOADER = `eval "$(cat <&${FD.env})"; exec ${FD.env}<&-; exec /bin/sh -c "$0"`;
+/**
+ * Innermost shell, already uid 65534 under its rlimits: reads the environment from fd 8 (a private,
+ * already unlinked file owned by the task's user, reopened through /proc), then runs $0.
+ */
+export const ENV_LOADER = `. /proc/self/fd/${FD.env}; exec ${FD.env}<&-; exec /bin/sh -c "$0"`;
 
 /**
- * The wrapper run as the sandbox's first process. It closes bwrap's descriptors, drops to uid/gid
- * 65534 (mapped mode), applies the rlimits (processes, address space without a cgroup, descriptors,
- * file size, no core), runs the task (under GNU time only when no cgroup measures it), then audits
- * /tmp as the same user and reports on fd 4.
- * $1 command, $2 max processes, $3 max address space bytes (or unlimited), $4 max fds, $5 max file bytes.
+ * The wrapper run as the sandbox's first process (every step is a dash builtin unless named). It
+ * closes bwrap's descriptors, sets the rlimits (processes, address space only without a cgroup,
+ * descriptors, file size in 512-byte blocks, no core), drops to uid/gid 65534 (setpriv, mapped mode),
+ * runs the task (under GNU time only when no cgroup measures it), then, when /tmp is not empty,
+ * audits it as the same user and reports on fd 4.
+ * $1 command, $2 max processes, $3 max address space KiB (or unlimited), $4 max fds, $5 max file blocks.
  */
 export function wrapperScript(layout: ArgsLayout): string {
   const drop = layout.identity === 'mapped'
@@ -124,7 +128,7 @@ export function wrapperScript(layout: ArgsLayout): string {
     : '';
   const aa = layout.appArmorProfile ? `aa-exec -p ${layout.appArmorProfile} -- ` : '';
   const ll = layout.landlockScope ? `perl -e ${shellQuote(LANDLOCK_SCOPE_EXEC)} ` : '';
-  const task = `${drop}${aa}${ll}prlimit --nproc="$2" --as="$3" --nofile="$4" --fsize="$5" --core=0 -- /bin/sh -c ${shellQuote(ENV_LOADER)} "$1"`;
+  const task = `${drop}${aa}${ll}/bin/sh -c ${shellQuote(ENV_LOADER)} "$1"`;
   // GNU time reports on its stderr, pointed at fd 4; the task gets the real stderr back (saved in fd 9).
   const run = layout.haveTime && !layout.cgroup
     ? `${TIME_BIN} -f 'time %e %U %S %M' /bin/sh -c 'exec 2>&9 9>&- 4>&-; exec "$@"' restore ${task} 9>&2 2>&${FD.report}`
@@ -133,11 +137,13 @@ export function wrapperScript(layout: ArgsLayout): string {
   const audit = `cd / && timeout -s KILL ${TMP_AUDIT_TIMEOUT_SEC} /bin/sh -c ${shellQuote(list)}`;
   return [
     `exec ${FD.seccomp}<&- ${FD.info}>&- ${FD.block}<&- ${FD.args}<&-`,
+    'ulimit -c 0 && ulimit -p "$2" && ulimit -n "$4" && ulimit -f "$5" && { [ "$3" = unlimited ] || ulimit -v "$3"; } || exit 126',
     run,
     'rc=$?',
     `exec ${FD.env}<&-`,
-    `printf 'audit\\n' >&${FD.report}`,
-    `${drop}/bin/sh -c ${shellQuote(audit)} >&${FD.report} 2>/dev/null`,
+    // Only a /tmp with entries is audited (globs are builtins: no process for an empty one).
+    'a=; for f in /tmp/* /tmp/.[!.]* /tmp/..?*; do { [ -e "$f" ] || [ -L "$f" ]; } && a=1; done',
+    `[ -z "$a" ] || { printf 'audit\\n' >&${FD.report}; ${drop}/bin/sh -c ${shellQuote(audit)} >&${FD.report} 2>/dev/null; }`,
     'exit $rc',
   ].join('\n');
 }

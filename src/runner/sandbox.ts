@@ -3,7 +3,8 @@
  * See docs/adr/0008-sandbox.md for the design: namespaces, mounts, identity, limits, measurement.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ensureAppArmorProfile, APPARMOR_PROFILE_NAME, type AppArmorStatus } from './apparmor.js';
@@ -152,6 +153,24 @@ export async function runSandboxed(spec: SandboxSpec, io: SandboxIO): Promise<Ta
   }
 }
 
+/**
+ * The task's environment as a file only the task's user can read, opened for fd 8 and unlinked at
+ * once: the values are on no command line, and the file is gone before the task starts. The
+ * directory is root-only (0700), so nobody else can reach it in between.
+ */
+function openEnvFile(spec: SandboxSpec, mapped: boolean): number {
+  const dir = join(spec.runtimeDir, 'env');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, randomBytes(12).toString('hex'));
+  writeFileSync(file, envScript(spec.env), { mode: 0o400, flag: 'wx' });
+  try {
+    if (mapped) chownSync(file, SANDBOX_UID, SANDBOX_UID);
+    return openSync(file, 'r');
+  } finally {
+    unlinkSync(file);
+  }
+}
+
 interface Prepared {
   bwrap: string;
   perl: string;
@@ -177,24 +196,23 @@ async function runInCgroup(spec: SandboxSpec, io: SandboxIO, p: Prepared): Promi
     ...(appArmorStatus === 'enforced' ? { appArmorProfile: APPARMOR_PROFILE_NAME } : {}),
   };
   const launch = launcherArgv(p.bwrap, p.cg?.procsFiles ?? [], bwrapArgs(spec, layout));
+  const envFd = openEnvFile(spec, identity === 'mapped');
   const seccompFd = openSync(p.seccompFile, 'r');
   const started = Date.now();
   let child: ChildProcess;
   try {
     child = spawn(p.perl, launch.argv, {
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', seccompFd, 'pipe', 'pipe', identity === 'mapped' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', seccompFd, 'pipe', 'pipe', identity === 'mapped' ? 'pipe' : 'ignore', 'pipe', envFd],
       env: { PATH: '/usr/bin:/bin' },
     });
   } finally {
     closeSync(seccompFd);
+    closeSync(envFd);
   }
-  const stdio = child.stdio as unknown as Array<Writable | null>;
-  for (const [fd, data] of [[FD.args, encodeArgs(launch.options)], [FD.env, Buffer.from(envScript(spec.env))]] as const) {
-    const w = stdio[fd]!;
-    w.on('error', () => undefined); // the launcher died early: supervise reports its exit
-    w.end(data);
-  }
+  const argsPipe = (child.stdio as unknown as Array<Writable | null>)[FD.args]!;
+  argsPipe.on('error', () => undefined); // the launcher died early: supervise reports its exit
+  argsPipe.end(encodeArgs(launch.options));
   if (identity === 'mapped') mapIdentityWhenReady(child);
   const reportChunks: Buffer[] = [];
   let reportBytes = 0;

@@ -44,9 +44,9 @@ describe('bwrapArgs', () => {
     const layout = { identity: 'user' as const, etcDir: '/r/etc', haveTime: true, masked: ['s.sock', 'd/fifo'], maskFile: '/r/masked' };
     const args = bwrapArgs({ ...spec, resources: { ...spec.resources, fds: 99, outMB: 3 } }, layout);
     expect(args.join(' ')).toContain('--ro-bind /r/masked /workspace/s.sock --ro-bind /r/masked /workspace/d/fifo');
-    expect(args.at(-3)).toBe(String(128 * 1048576));
+    expect(args.at(-3)).toBe(String(128 * 1024)); // KiB for ulimit -v
     expect(args.at(-2)).toBe('99');
-    expect(args.at(-1)).toBe(String(3 * 1048576));
+    expect(args.at(-1)).toBe(String(3 * 2048)); // 512-byte blocks for ulimit -f
     expect(bwrapArgs(spec, { ...layout, cgroup: true }).at(-3)).toBe('unlimited');
     expect(wrapperScript({ ...layout, cgroup: true })).not.toContain('/usr/bin/time');
     expect(wrapperScript(layout)).toContain('/usr/bin/time');
@@ -56,6 +56,7 @@ describe('bwrapArgs', () => {
     expect(args.join(' ')).toContain('--userns-block-fd 6');
     expect(args).not.toContain('--uid');
     expect(args.at(-7)).toContain('setpriv --reuid=65534 --regid=65534 --clear-groups');
+    expect(args.at(-7)).toContain('ulimit -p "$2" && ulimit -n "$4"');
   });
 });
 
