@@ -8,6 +8,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, w
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeCgroups } from '../../../src/runner/cgroup.js';
 import { landlockAbi } from '../../../src/runner/landlock.js';
 import { runSandboxed } from '../../../src/runner/sandbox.js';
 import { BIN, ROOT } from '../../helpers/cli.js';
@@ -29,6 +30,13 @@ function cmdlinesWith(needle: string): string[] {
     }
   }
   return hits;
+}
+
+/** Hosts without a cgroup refuse runs of sandbox-requiring tenants (ADR 0017): let this test's tenant run with a warning. */
+function allowWithoutCgroups(home: string): void {
+  if (probeCgroups().host) return;
+  const r = spawnSync(process.execPath, [BIN, 'tenants', 'set', 'default', '--no-require-sandbox'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, USER: 'tester', MAESTRO_HOME: home, NO_COLOR: '1' } });
+  expect(r.status, r.stderr).toBe(0);
 }
 
 describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})` : ''}`, () => {
@@ -135,6 +143,7 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
     writeFileSync(join(dir, 'm.yaml'), ['apiVersion: maestro/v1', 'kind: Workflow', 'metadata: { name: fds }', 'spec:', '  region: US', '  resourceClass: small', '  workspace: ./ws', '  tasks:',
       '    - id: t', '      uses: shell', '      run: "/workspace/probe fds; /workspace/probe readfd 50; true"'].join('\n') + '\n');
     const home = join(dir, 'home');
+    allowWithoutCgroups(home);
     const fd = openSync(secretFile, 'r');
     const stdio: Array<'ignore' | 'pipe' | number> = Array.from({ length: 51 }, (_v, i) => (i === 1 || i === 2 ? 'pipe' : 'ignore'));
     stdio[50] = fd;
@@ -210,4 +219,28 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
       server.close();
     }
   });
+
+  it('`maestro logs` shows a task\'s terminal escapes (OSC 52, title, cursor moves) escaped; --json and the log file keep the exact text', () => {
+    const dir = join(p.root, 'termesc');
+    mkdirSync(join(dir, 'ws'), { recursive: true, mode: 0o755 });
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, 'm.yaml'), ['apiVersion: maestro/v1', 'kind: Workflow', 'metadata: { name: esc }', 'spec:', '  region: US', '  resourceClass: small', '  workspace: ./ws', '  tasks:',
+      '    - id: t', '      uses: shell', `      run: ${JSON.stringify("printf '\\033]52;c;cHduZWQ=\\007\\033]0;title\\007\\033[1A\\033[2Ksucceeded\\n'")}`].join('\n') + '\n');
+    const home = join(dir, 'home');
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, USER: 'tester', MAESTRO_HOME: home, NO_COLOR: '1' };
+    allowWithoutCgroups(home);
+    const run = spawnSync(process.execPath, [BIN, 'run', join(dir, 'm.yaml'), '--json'], { cwd: ROOT, encoding: 'utf8', env });
+    expect(run.status, run.stderr).toBe(0);
+    const id = JSON.parse(run.stdout).id as string;
+    const raw = '\x1b]52;c;cHduZWQ=\x07\x1b]0;title\x07\x1b[1A\x1b[2Ksucceeded';
+    // Control: the task really wrote the escapes (the log file and --json keep them byte for byte).
+    const file = readFileSync(join(home, 'executions', id, 'logs', 't.ndjson'), 'utf8');
+    expect(JSON.parse(file.trim().split('\n')[0]!).line).toBe(raw);
+    const json = spawnSync(process.execPath, [BIN, 'logs', id, '--json'], { cwd: ROOT, encoding: 'utf8', env });
+    expect(JSON.parse(json.stdout.trim().split('\n')[0]!).line).toBe(raw);
+    const human = spawnSync(process.execPath, [BIN, 'logs', id], { cwd: ROOT, encoding: 'utf8', env });
+    expect(human.status).toBe(0);
+    expect(human.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(human.stdout).toContain('\\x1b]52;c;cHduZWQ=\\x07');
+  }, 60_000);
 });
