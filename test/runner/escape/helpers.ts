@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findBwrap, runSandboxed } from '../../../src/runner/sandbox.js';
+import { findBwrap, findPerl, runSandboxed } from '../../../src/runner/sandbox.js';
 import type { SandboxResources, SandboxSpec, TaskOutcome } from '../../../src/runner/sandbox.types.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -26,7 +26,7 @@ function hasCc(): boolean {
 
 /** Why the suite cannot run here, or null when it can. Throws when MAESTRO_REQUIRE_SANDBOX=1. */
 export function unavailableReason(): string | null {
-  const reason = !findBwrap() ? 'bwrap is not installed (apt-get install -y bubblewrap)' : !hasCc() ? 'no C compiler (cc) to build the probe' : null;
+  const reason = !findBwrap() ? 'bwrap is not installed (apt-get install -y bubblewrap)' : !findPerl() ? 'perl is not installed (apt-get install -y perl-base): it launches the sandbox' : !hasCc() ? 'no C compiler (cc) to build the probe' : null;
   if (reason && process.env.MAESTRO_REQUIRE_SANDBOX === '1') throw new Error(`MAESTRO_REQUIRE_SANDBOX=1 but ${reason}`);
   return reason;
 }
