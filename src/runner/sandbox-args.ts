@@ -155,10 +155,11 @@ export function wrapperScript(layout: ArgsLayout): string {
  */
 export const LAUNCHER = [
   'my $b = shift @ARGV; my $n = shift @ARGV;',
-  'for my $p (splice(@ARGV, 0, $n)) { open(my $f, ">", $p) or exit 125; print $f "$$\\n"; close($f) or exit 125; }',
-  `syscall(${SYS_CLOSE_RANGE}, ${FIRST_CLOSED_FD}, 0xffffffff, 0) == 0 or exit 126;`,
+  'sub fail { print STDERR "maestro: sandbox launcher: $_[0]: $!\\n"; exit $_[1]; }',
+  'for my $p (splice(@ARGV, 0, $n)) { open(my $f, ">", $p) or fail("cannot join the cgroup $p", 125); print $f "$$\\n"; close($f) or fail("cannot join the cgroup $p", 125); }',
+  `syscall(${SYS_CLOSE_RANGE}, ${FIRST_CLOSED_FD}, 0xffffffff, 0) == 0 or fail("close_range", 126);`,
   `exec { $b } $b, "--args", "${FD.args}", @ARGV;`,
-  'exit 127;',
+  'fail("cannot run $b", 127);',
 ].join(' ');
 
 /**

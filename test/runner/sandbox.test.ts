@@ -1,4 +1,5 @@
 /** runSandboxed directly: environment, identity, measurement, write audit, workspace warning. */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,14 @@ describe('bwrapArgs', () => {
     expect(bwrapArgs(spec, { ...layout, cgroup: true }).at(-3)).toBe('unlimited');
     expect(wrapperScript({ ...layout, cgroup: true })).not.toContain('/usr/bin/time');
     expect(wrapperScript(layout)).toContain('/usr/bin/time');
+  });
+  it('the launcher fails loudly (125) when it cannot join the cgroup, before bwrap runs', () => {
+    const { argv } = launcherArgv('/bin/echo', ['/nonexistent-maestro/cgroup.procs'], ['--', 'never']);
+    const r = spawnSync('perl', argv, { encoding: 'utf8' });
+    expect(r.status).toBe(125);
+    expect(r.stderr).toMatch(/^maestro: sandbox launcher: cannot join the cgroup \/nonexistent-maestro\/cgroup\.procs: No such file/);
+    expect(r.stdout).toBe('');
+    expect(spawnSync('perl', launcherArgv('/bin/echo', [], ['--', 'ran']).argv, { encoding: 'utf8' }).stdout).toBe('--args 7 -- ran\n');
   });
   it('as root, maps the namespace itself and drops to 65534 with setpriv', () => {
     const args = bwrapArgs(spec, { identity: 'mapped', etcDir: '/r/etc', haveTime: false });
