@@ -151,13 +151,18 @@ let cached: CgroupProbe | undefined;
 export function probeCgroups(fresh = false): CgroupProbe {
   if (cached && !fresh) return cached;
   if (process.env.MAESTRO_CGROUPS === 'off') return (cached = { host: null, reason: 'disabled by MAESTRO_CGROUPS=off' });
-  const mounts = parseCgroupMounts(readText('/proc/self/mountinfo') ?? '');
-  const own = parseProcCgroup(readText('/proc/self/cgroup') ?? '');
+  return (cached = detectCgroups(readText('/proc/self/mountinfo') ?? '', readText('/proc/self/cgroup') ?? ''));
+}
+
+/** The layout decision from mountinfo and /proc/self/cgroup text: v2 first, then v1. */
+export function detectCgroups(mountinfo: string, procCgroup: string): CgroupProbe {
+  const mounts = parseCgroupMounts(mountinfo);
+  const own = parseProcCgroup(procCgroup);
   const v2 = probeV2(mounts, own);
-  if (v2.host) return (cached = v2);
+  if (v2.host) return v2;
   const v1 = probeV1(mounts, own);
-  if (v1.host) return (cached = v1);
-  return (cached = { host: null, reason: `${v2.reason}; ${v1.reason}` });
+  if (v1.host) return v1;
+  return { host: null, reason: `${v2.reason}; ${v1.reason}` };
 }
 
 /** A live task cgroup. */
