@@ -237,6 +237,8 @@ async function runPrepared(spec: SandboxSpec, io: SandboxIO, p: Prepared): Promi
     isolation: p.iso,
   };
   const outAllocated = outWrites.reduce((n, w) => n + (w.allocated ?? w.size), 0);
+  // A timeout or a cancel keeps its own reason; otherwise a broken limit fails the task even after exit 0.
+  if (outcome.timedOut || outcome.cancelled) return outcome;
   if (!outcome.exceeded && outAllocated > outMB * 1048576) {
     outcome.exceeded = 'outMB';
     outcome.reason = `wrote ${Math.ceil(outAllocated / 1048576)} MiB to /out, more than resources.outMB (${outMB} MiB)`;
