@@ -4,21 +4,52 @@ import { BaseCommand } from '../src/cli/base-command.js';
 export default class Serve extends BaseCommand<typeof Serve> {
   static override summary = 'Serve the embedded engine as an HTTP control plane (JSON API, OpenAPI, Prometheus metrics).';
   static override description =
-    'Clients authenticate with a Bearer JWT from `maestro login --print`. SIGINT/SIGTERM shut down gracefully: new connections are refused, in-flight requests finish.';
-  static override examples = ['<%= config.bin %> serve --port 8080', 'MAESTRO_URL=http://127.0.0.1:8080 <%= config.bin %> whoami'];
+    'Clients authenticate with a Bearer JWT from `maestro login --print`. Published runs are queued and executed by an ' +
+    'embedded worker pool (--workers executions at once; 0 leaves them to `maestro worker` processes). Past --max-queue ' +
+    'queued executions, POST /api/executions answers 429 with Retry-After. SIGINT/SIGTERM shut down gracefully: new ' +
+    'connections are refused, in-flight requests finish, the pool stops claiming and hands back executions that have ' +
+    'not started (running ones get MAESTRO_WORKER_GRACE_MS, default 2 s here, then fail naming the worker).';
+  static override examples = [
+    '<%= config.bin %> serve --port 8080',
+    '<%= config.bin %> serve --workers 1000 --max-queue 20000',
+    '<%= config.bin %> serve --workers 0   # executions run in separate `maestro worker` processes',
+    'MAESTRO_URL=http://127.0.0.1:8080 <%= config.bin %> whoami',
+  ];
   static override flags = {
     port: Flags.integer({ char: 'p', description: 'TCP port (0 picks a free one).', default: 8080, min: 0, max: 65535 }),
     host: Flags.string({ description: 'Interface to bind.', default: '127.0.0.1' }),
+    workers: Flags.integer({ description: 'Executions the embedded worker pool runs at once (0: no embedded pool).', default: 64, min: 0, max: 10_000 }),
+    'max-queue': Flags.integer({ description: 'Queued executions past which POST /api/executions answers 429 (Retry-After).', default: 10_000, min: 1, max: 10_000_000 }),
   };
 
   async run(): Promise<void> {
-    const { startServer } = await import('../src/server/index.js');
+    const [{ startServer, configureExecutionService }, engine] = await Promise.all([import('../src/server/index.js'), import('../src/engine/index.js')]);
     const srv = await startServer(this.ctx, { host: this.flags.host, port: this.flags.port });
-    this.emit({ url: srv.url, home: this.ctx.home }, (r) => `maestro control plane listening on ${r.url} (state home ${r.home})`);
+    const workers = this.flags.workers;
+    const pool =
+      workers > 0
+        ? await engine.createWorkerPool(this.ctx, srv.store, {
+            concurrency: workers,
+            kind: 'serve',
+            graceMs: Number(this.ctx.env.MAESTRO_WORKER_GRACE_MS) || 2000,
+            onEvent: (e) => {
+              if (e.type === 'error' || e.type === 'reclaimed') this.note(`maestro serve: worker pool ${e.type}${e.id ? ` ${e.id}` : ''}: ${e.reason ?? e.status ?? ''}`);
+            },
+          })
+        : undefined;
+    configureExecutionService(srv.store, { maxQueue: this.flags['max-queue'], ...(pool ? { onQueued: () => pool.wake() } : {}) });
+    const done = pool?.start();
+    this.emit({ url: srv.url, home: this.ctx.home, workers, maxQueue: this.flags['max-queue'], worker: pool?.id ?? null }, (r) =>
+      `maestro control plane listening on ${r.url} (state home ${r.home}; ${r.workers > 0 ? `embedded worker pool of ${r.workers}` : 'no embedded worker pool'})`);
     await new Promise<void>((resolve) => {
       const stop = (sig: string) => {
         this.note(`maestro: ${sig} received, shutting down (finishing in-flight requests)`);
-        srv.close().then(resolve, resolve);
+        void (async () => {
+          await pool?.stop('signal').catch(() => undefined);
+          await done?.catch(() => undefined);
+          await srv.close().catch(() => undefined);
+          resolve();
+        })();
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));

@@ -4,7 +4,10 @@
  * tenant quota/budget usage, workflow and runner). Prints compile time and p50/p95/p99 per decision,
  * and a baseline (a one-rule policy through the same path) measured in the same run.
  *
- *   node dist/bench/rego/run.js [--iterations 10000] [--rounds 3] [--out docs/evidence/rego-bench.md]
+ *   node dist/bench/rego/run.js [--iterations 10000] [--rounds 3] [--processes 20] [--no-opa] [--out docs/evidence/rego-bench.md]
+ *
+ * With OPA available (see opa-compare.ts) the same pack and input also run through `opa bench` and
+ * `opa eval` (one process per decision), and the ratios are printed.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -15,6 +18,7 @@ import { loadPolicyPaths } from '../../src/policy/loader.js';
 import { toPlainJson } from '../../src/policy/output.js';
 import { RegoEvaluator, type PolicyEvaluator } from '../../src/policy/evaluator.js';
 import { compile, listRules, type CompiledPolicy } from '../../src/policy/rego/index.js';
+import { compareWithOpa } from './opa-compare.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Works from bench/rego (tsx) and dist/bench/rego (compiled).
@@ -174,6 +178,9 @@ function main(): void {
     sample === undefined ? 'undefined' : stringifyJson(toPlainJson(sample), 2),
     '```',
   ];
+  if (!process.argv.includes('--no-opa')) {
+    lines.push('', ...compareWithOpa({ packDir, query: 'data.maestro.decision.result', entrypoint, input: inputs[1], ev: pack, root, processes: Number(arg('--processes', '20')), iterations }));
+  }
   const text = lines.join('\n') + '\n';
   process.stdout.write(text);
   if (out !== '') writeFileSync(resolve(out), text);

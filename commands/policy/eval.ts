@@ -1,6 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 
+const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'HS256', 'HS384', 'HS512'] as const;
+
 export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
   static override summary = 'Evaluate a Rego query against policy and data files (like `opa eval`).';
   static override description =
@@ -9,12 +11,17 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
     "<%= config.bin %> policy eval -d policies/quota -i input.json 'data.quota.deny'",
     "<%= config.bin %> policy eval -d policy.rego -d data.json --format json 'data.example.allow'",
     "<%= config.bin %> policy eval -d policies/ -i input.yaml --explain 'data.budget.warn'",
+    "<%= config.bin %> policy eval -b quota.tar.gz --verification-key public.pem -i input.json 'data.maestro.quota.deny'",
   ];
   static override args = {
     query: Args.string({ description: 'Rego query, e.g. data.quota.deny', required: true }),
   };
   static override flags = {
     data: Flags.string({ char: 'd', description: 'Policy or data file or directory (repeatable).', multiple: true, multipleNonGreedy: true }),
+    bundle: Flags.string({ char: 'b', description: 'OPA bundle: a directory or .tar.gz (repeatable; .manifest roots, data.json/data.yaml, .signatures.json).', multiple: true, multipleNonGreedy: true }),
+    'verification-key': Flags.string({ description: 'Verify -b bundles\' .signatures.json: a PEM public key (file or text) or, for HS*, the secret.', helpValue: '<pem|secret>' }),
+    'signing-alg': Flags.string({ description: 'Signature algorithm of --verification-key (as opa).', options: [...SIGNING_ALGS], default: 'RS256' }),
+    scope: Flags.string({ description: 'Scope the bundle signature must carry (as opa --scope).' }),
     input: Flags.string({ char: 'i', description: 'Input document file (.json, .yaml).' }),
     'stdin-input': Flags.boolean({ char: 'I', description: 'Read the input document from stdin.', default: false, exclusive: ['input'] }),
     format: Flags.string({ char: 'f', description: 'Output format (--json means json).', options: ['json', 'pretty'], default: 'pretty' }),
@@ -26,12 +33,16 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
   };
 
   async run(): Promise<void> {
-    const { evalPolicyQuery, stringifyJson, parseDataFile, parseDurationMs } = await import('../../src/policy/index.js');
+    const { evalPolicy, stringifyJson, parseDataFile, parseDurationMs } = await import('../../src/policy/index.js');
     const { renderEvalPretty, renderPolicyErrors } = await import('../../src/cli/render-policy.js');
     const json = this.jsonMode || this.flags.format === 'json';
-    const report = evalPolicyQuery({
+    const report = await evalPolicy({
       query: this.args.query,
       dataPaths: this.flags.data ?? [],
+      bundlePaths: this.flags.bundle ?? [],
+      ...(this.flags['verification-key'] !== undefined
+        ? { verification: { key: this.flags['verification-key'], alg: this.flags['signing-alg'], ...(this.flags.scope !== undefined ? { scope: this.flags.scope } : {}) } }
+        : {}),
       ...(this.flags.input !== undefined ? { inputPath: this.flags.input } : {}),
       ...(this.flags['stdin-input'] ? { input: parseDataFile('<stdin>', await readStdin(), true) } : {}),
       explain: this.flags.explain,

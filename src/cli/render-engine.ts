@@ -15,7 +15,8 @@ export function renderStatusView(v: ExecutionStatusView): string {
   const c = v.cost;
   const money = (x: number | null) => (x === null ? '-' : usd(x));
   const cost = fields([['cost', `estimated ${money(c.estimatedUSD)}, actual ${money(c.actualUSD)}${c.driftPct === null ? '' : `, drift ${c.driftPct.toFixed(1)}%`}`]]);
-  const base = `${renderExecution(v)}\n\n${cost}`;
+  const queued = v.queuePosition == null ? '' : `\n${fields([['queue', `position ${v.queuePosition}${v.waitingForSlot ? ', waiting for a quota slot' : ''}`]])}`;
+  const base = `${renderExecution(v)}${queued}\n\n${cost}`;
   const policy = (v as { policy?: StatusPolicy }).policy;
   return policy ? `${base}\n\n${renderStatusPolicy(policy)}` : base;
 }
@@ -23,6 +24,9 @@ export function renderStatusView(v: ExecutionStatusView): string {
 /** `run` output: the execution, or the one-line denial, or where to follow a detached run. */
 export function renderRunView(v: ExecutionStatusView): string {
   if (v.status === 'denied') return `execution ${v.id} denied`;
-  if (v.status === 'queued' || v.status === 'running') return `execution ${v.id} ${v.status} (follow with: maestro logs ${v.id} --follow)`;
+  if (v.status === 'queued' || v.status === 'running') {
+    const pos = v.queuePosition == null ? '' : `, queue position ${v.queuePosition}${v.waitingForSlot ? ', waiting for a quota slot' : ''}`;
+    return `execution ${v.id} ${v.status}${pos} (follow with: maestro logs ${v.id} --follow)`;
+  }
   return renderStatusView(v);
 }

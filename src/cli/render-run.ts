@@ -68,6 +68,7 @@ export function renderCancel(r: CancelResult): string {
 /** Live progress line (stderr) while `run` executes. */
 export function renderTaskEvent(e: TaskEvent): string {
   if (e.phase === 'started') return `${style.dim('started ')} ${e.task}`;
+  if (e.phase === 'waiting') return `${style.dim('waiting ')} for a quota slot${e.position ? ` (queue position ${e.position})` : ''}`;
   const wall = e.wallSec === undefined ? '' : ` in ${num(e.wallSec, 's')}`;
   return `${statusText(e.status ?? 'failed').padEnd(9)} ${e.task}${wall}${e.reason ? ` (${e.reason})` : ''}`;
 }

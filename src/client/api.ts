@@ -19,6 +19,8 @@ export interface RunRequest {
   manifestPath: string;
   sandbox: 'bwrap' | 'none';
   detach: boolean;
+  /** Wait mode: over the concurrency quota, wait queued for a slot instead of being denied. */
+  queue?: boolean;
   region?: string;
   /** Live task progress (local mode only). */
   progress?: (line: string) => void;
@@ -81,6 +83,9 @@ export class LocalApi implements MaestroApi {
       manifestPath: req.manifestPath,
       sandbox: req.sandbox,
       detach: req.detach,
+      queue: req.queue === true,
+      // Detached: the local worker pool of this state home runs it (started on demand).
+      onQueued: () => void runner.ensureLocalWorker(session.ctx, session.store.db),
       ...(req.progress ? { progress: (e: Parameters<typeof render.renderTaskEvent>[0]) => req.progress!(render.renderTaskEvent(e)) } : {}),
     });
     return { view: await engine.executionStatusView(session, { id: r.record.id }), exitCode: r.exitCode, warnings: r.warnings };
@@ -133,7 +138,7 @@ export class RemoteApi implements MaestroApi {
     return this.client.json<PlanResult>('POST', '/api/plan', body);
   }
   async run(req: RunRequest): Promise<RunOutcome> {
-    const body = { ...(await manifestUpload(req.manifestPath, true)), sandbox: req.sandbox, ...(req.region ? { region: req.region } : {}) };
+    const body = { ...(await manifestUpload(req.manifestPath, true)), sandbox: req.sandbox, ...(req.region ? { region: req.region } : {}), ...(req.queue ? { queue: true } : {}) };
     const published = await this.client.json<ExecutionStatusView & { warnings: string[] }>('POST', '/api/executions', body);
     const { exitCodeFor } = await import('../runner/index.js');
     let view = await this.status(published.id, false);

@@ -9,6 +9,8 @@ import { isPlatformAdmin, requirePermission, type Session } from '../tenancy/ind
  */
 export async function exportDisclosure(session: Session, options: Omit<ExportOptions, 'caller'>): Promise<ExportResult> {
   requirePermission(session.identity, 'read');
+  // Evidence a dead runner never wrote is rebuilt from the store first (ADR 0015).
+  await (await import('./hooks.js')).recoverExecutions(session, 20);
   const { exportPack } = await import('../disclose/index.js');
   const started = session.ctx.clock.now();
   const result = await exportPack(session.ctx, {

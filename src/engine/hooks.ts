@@ -28,21 +28,60 @@ export async function installRunHooks(session: Session, opts: RunHookOptions = {
  * @example await runManifest(session, { manifestPath, sandbox: 'bwrap', hooks: await buildRunHooks(session) });
  */
 export async function buildRunHooks(session: Session, opts: RunHookOptions = {}): Promise<ExecutionHooks> {
-  const [runner, cost, packs, receipts] = await Promise.all([
-    import('../runner/index.js'),
-    import('../cost/index.js'),
-    import('../policy/packs/index.js'),
-    import('../receipts/index.js'),
-  ]);
+  const [cost, packs, policyStore] = await Promise.all([import('../cost/index.js'), import('../policy/packs/index.js'), import('../store/policy.js')]);
   const costHooks = cost.costHooks(session, opts.prices === undefined ? {} : { prices: opts.prices });
+  const decide = packs.runDecideHook(opts.region === undefined ? {} : { region: opts.region });
   return {
     plan: costHooks.plan,
-    decide: packs.runDecideHook(opts.region === undefined ? {} : { region: opts.region }),
-    async finished(record, dir) {
-      const actuals = cost.recordActuals(session, record, { executionDir: dir });
-      record.cost = { ...record.cost, actualMicros: actuals.actualCostMicros };
-      runner.writeRecordFile(dir, record);
-      await receipts.writeReceipt(session.ctx, dir, record);
+    async decide(args) {
+      const d = await decide(args);
+      // Wait mode: a deny from the quota pack alone becomes a wait. The atomic admission enforces the
+      // cap by queueing the execution until a slot frees; every other deny (budget included) stands.
+      const reasons = (d.decisions as Array<{ reasons?: Array<{ pack?: string }> }>).flatMap((x) => x.reasons ?? []);
+      if (!d.allow && args.queue && reasons.length > 0 && reasons.every((r) => r.pack === 'quota')) {
+        return { ...d, allow: true, reasons: [], warnings: [...d.warnings, ...d.reasons.map((r) => `waiting for a quota slot: ${r}`)] };
+      }
+      return d;
     },
+    // The daily budget, checked again inside the atomic admission (the pack's verdict can be raced;
+    // this cannot). A tenant that disabled the budget pack enforces none.
+    budget(s) {
+      if (policyStore.tenantPackChoices(s.store.db, s.tenant.id).get('budget')?.enabled === false) return null;
+      return { capMicros: s.tenant.dailyBudgetMicros, spentMicros: () => cost.spentTodayMicros(s.store, s.tenant, s.ctx.clock.now()) };
+    },
+    finished: await evidenceFinisher(session),
   };
+}
+
+/**
+ * The `finished` step every terminal execution goes through, also when recovery rebuilds it: actual
+ * cost (idempotent per execution), the final execution.json carrying it, then the signed receipt.
+ * Needs only the context and the store, not the caller's identity.
+ * @example const finish = await evidenceFinisher({ ctx, store }); await finish(record, dir);
+ */
+export async function evidenceFinisher(env: { ctx: Session['ctx']; store: Session['store'] }): Promise<NonNullable<ExecutionHooks['finished']>> {
+  const [runner, cost, receipts] = await Promise.all([import('../runner/index.js'), import('../cost/index.js'), import('../receipts/index.js')]);
+  return async (record, dir) => {
+    try {
+      const actuals = cost.recordActuals(env, record, { executionDir: dir });
+      record.cost = { ...record.cost, actualMicros: actuals.actualCostMicros };
+    } catch (err) {
+      // No plan (a run published without the cost hook): the receipt is still written, without actuals.
+      if ((err as { code?: string }).code !== 'PLAN_MISSING') throw err;
+    }
+    runner.writeRecordFile(dir, record);
+    await receipts.writeReceipt(env.ctx, dir, record);
+  };
+}
+
+/**
+ * Recovery for one state home: reclaims executions of dead holders, then rebuilds the evidence of
+ * terminal executions whose runner died before writing it (bounded per call).
+ * @example await recoverExecutions({ ctx, store });
+ */
+export async function recoverExecutions(env: { ctx: Session['ctx']; store: Session['store'] }, limit = 100): Promise<{ reclaimed: number; sealed: number }> {
+  const [runner, receipts, { existsSync }, { join }] = await Promise.all([import('../runner/index.js'), import('../receipts/index.js'), import('node:fs'), import('node:path')]);
+  const reclaimed = runner.recoverOrphans(env.store.db, new Date(env.ctx.clock.now()).toISOString(), env.ctx.clock.now()).length;
+  const sealed = await runner.sealPending(env, await evidenceFinisher(env), { limit, complete: (dir) => existsSync(join(dir, receipts.RECEIPT_FILE)) });
+  return { reclaimed, sealed };
 }

@@ -4,9 +4,9 @@
  * @example
  *   await installRunHooks(session); const plan = await planWithPolicy(session, { manifestPath });
  */
-export { installRunHooks, buildRunHooks, type RunHookOptions } from './hooks.js';
+export { installRunHooks, buildRunHooks, evidenceFinisher, recoverExecutions, type RunHookOptions } from './hooks.js';
 export { planWithPolicy, type PlanRequest } from './plan.js';
 export { executionStatusView, type ExecutionStatusView } from './status.js';
 export { whoami, type WhoAmI } from './whoami.js';
-export { publishRun, type PublishRunRequest } from './run.js';
+export { publishRun, createWorkerPool, executionSession, runWorker, type PublishRunRequest, type PublishRunOptions, type WorkerPoolRequest, type RunWorkerRequest, type WorkerSummary } from './run.js';
 export { exportDisclosure } from './disclose.js';

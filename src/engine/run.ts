@@ -1,9 +1,17 @@
-/** POST /api/executions: publish a run whose manifest arrived as text; a detached worker executes it. */
+/**
+ * POST /api/executions: publish a run whose manifest arrived as text; a worker pool executes it. And
+ * the pool itself, composed with the engine's hooks (ADR 0014).
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { Session } from '../tenancy/index.js';
-import { buildRunHooks } from './hooks.js';
+import type { Context } from '../core/context.js';
+import { EngineError } from '../core/errors.js';
+import type { ExecutionRow } from '../store/executions.js';
+import type { Store } from '../store/index.js';
+import { findMemberRole } from '../tenancy/tenants.js';
+import { findTenant, permissionsFor, type Session } from '../tenancy/index.js';
+import { buildRunHooks, evidenceFinisher, recoverExecutions } from './hooks.js';
 
 export interface PublishRunRequest {
   manifest: string;
@@ -13,6 +21,13 @@ export interface PublishRunRequest {
   name?: string;
   sandbox?: 'bwrap' | 'none';
   region?: string;
+  /** Wait mode: over the concurrency quota, stay queued until a slot frees (instead of denied). */
+  queue?: boolean;
+}
+
+export interface PublishRunOptions {
+  /** Called once the execution is queued (the server wakes its embedded pool). */
+  onQueued?: (id: string) => void;
 }
 
 /**
@@ -21,7 +36,7 @@ export interface PublishRunRequest {
  * A relative `workspace` resolves against the upload folder, so remote manifests should not use one.
  * @example const r = await publishRun(session, { manifest: yamlText, name: 'wf.yaml' });
  */
-export async function publishRun(session: Session, req: PublishRunRequest) {
+export async function publishRun(session: Session, req: PublishRunRequest, opts: PublishRunOptions = {}) {
   const { runManifest } = await import('../runner/index.js');
   const name = basename(req.name ?? 'manifest.yaml');
   if (!/^[\w.-]{1,128}$/.test(name)) throw new UsageError('BAD_MANIFEST_NAME', `manifest name "${name}" is not a plain file name`);
@@ -31,7 +46,10 @@ export async function publishRun(session: Session, req: PublishRunRequest) {
   writeFileSync(path, req.manifest, { mode: 0o600 });
   if (req.workspace) writeWorkspace(dir, req.workspace);
   const hooks = await buildRunHooks(session, req.region ? { region: req.region } : {});
-  return runManifest(session, { manifestPath: path, sandbox: req.sandbox ?? 'bwrap', detach: true, hooks });
+  return runManifest(session, {
+    manifestPath: path, sandbox: req.sandbox ?? 'bwrap', detach: true, hooks, queue: req.queue === true,
+    ...(opts.onQueued ? { onQueued: opts.onQueued } : {}),
+  });
 }
 
 /** Write uploaded workspace files under the upload folder; any path escaping it is refused. */
@@ -50,4 +68,133 @@ function writeWorkspace(dir: string, ws: NonNullable<PublishRunRequest['workspac
     // World-readable: the sandboxed task runs as uid 65534 and reads its workspace.
     writeFileSync(target, Buffer.from(f.data, 'base64'), { mode: (f.mode & 0o755) | 0o444 });
   }
+}
+
+/**
+ * The session an execution runs under in a worker: its tenant, and its publisher as the subject (with
+ * their current role, else operator: the run was authorised when it was published).
+ */
+export function executionSession(ctx: Context, store: Store, row: ExecutionRow): Session {
+  const tenant = findTenant(store, row.tenant_id);
+  if (!tenant) throw new EngineError('TENANT_GONE', `the tenant ${row.tenant_id} of execution ${row.id} no longer exists`);
+  const role = findMemberRole(store, tenant.id, row.subject) ?? 'operator';
+  const identity = { subject: row.subject, tenantId: tenant.id, tenantName: tenant.name, role, roles: [role], permissions: permissionsFor(role) };
+  return { ctx, store, identity, tenant, created: false, close: () => undefined };
+}
+
+export interface WorkerPoolRequest {
+  concurrency: number;
+  kind: 'pool' | 'serve';
+  graceMs?: number;
+  once?: boolean;
+  idleExitMs?: number | null;
+  beforeIdleExit?: () => boolean;
+  onEvent?: (e: import('../runner/index.js').PoolEvent) => void;
+}
+
+/**
+ * A worker pool on a state home's store, running executions with the engine's evidence hooks and
+ * recovering (reclaim + seal) as it goes.
+ * @example const pool = await createWorkerPool(ctx, store, { concurrency: 64, kind: 'pool' }); await pool.start();
+ */
+export async function createWorkerPool(ctx: Context, store: Store, req: WorkerPoolRequest) {
+  const runner = await import('../runner/index.js');
+  const finished = await evidenceFinisher({ ctx, store });
+  let sealing = false;
+  return new runner.WorkerPool({
+    ctx,
+    store,
+    concurrency: req.concurrency,
+    kind: req.kind,
+    ...(req.once === undefined ? {} : { once: req.once }),
+    ...(req.idleExitMs === undefined ? {} : { idleExitMs: req.idleExitMs }),
+    ...(req.beforeIdleExit ? { beforeIdleExit: req.beforeIdleExit } : {}),
+    ...(req.onEvent ? { onEvent: req.onEvent } : {}),
+    ...(req.graceMs === undefined ? {} : { graceMs: req.graceMs }),
+    prepare: async (row) => ({ session: executionSession(ctx, store, row), hooks: { finished } }),
+    sealPending: async () => {
+      if (sealing) return 0;
+      sealing = true;
+      try {
+        return (await recoverExecutions({ ctx, store })).sealed;
+      } finally {
+        sealing = false;
+      }
+    },
+  });
+}
+
+export interface RunWorkerRequest {
+  concurrency: number;
+  once?: boolean;
+  /** The on-demand local worker of `run --detach`: pidfile handoff, exit when idle. */
+  local?: boolean;
+  /** Idle period before a local worker exits, ms ($MAESTRO_WORKER_IDLE_MS, default 30 s). */
+  idleExitMs?: number;
+  /** Aborting stops the pool gracefully. */
+  signal?: AbortSignal;
+  onEvent?: (e: import('../runner/index.js').PoolEvent) => void;
+}
+
+export type WorkerSummary = import('../runner/index.js').PoolSummary & { local: boolean; skipped?: string };
+
+/**
+ * `maestro worker`: a pool on this state home until stopped (signal), drained (`once`) or idle (local).
+ * @example const s = await runWorker(ctx, { concurrency: 8, once: true });
+ */
+export async function runWorker(ctx: Context, req: RunWorkerRequest): Promise<WorkerSummary> {
+  const [{ openStore }, { ensureInitialized }, runner, queue] = await Promise.all([
+    import('../store/index.js'), import('../tenancy/index.js'), import('../runner/index.js'), import('../store/queue.js'),
+  ]);
+  const store = openStore(ctx);
+  try {
+    await ensureInitialized(ctx, store);
+    const local = req.local === true;
+    if (local && !(await takeOverPidfile(ctx.home, runner))) {
+      return { worker: '', concurrency: req.concurrency, claimed: 0, succeeded: 0, failed: 0, cancelled: 0, released: 0, reclaimed: 0, stoppedBy: 'stop', local, skipped: 'another local worker runs for this state home' };
+    }
+    try {
+      const idle = req.idleExitMs ?? (Number(ctx.env.MAESTRO_WORKER_IDLE_MS) || 30_000);
+      const pool = await createWorkerPool(ctx, store, {
+        concurrency: req.concurrency,
+        kind: 'pool',
+        ...(req.once ? { once: true } : {}),
+        ...(req.onEvent ? { onEvent: req.onEvent } : {}),
+        ...(local
+          ? {
+              idleExitMs: idle,
+              // Give the pidfile up first, then look once more: a run --detach that queued meanwhile
+              // either saw our pidfile (so we see its execution now) or starts its own worker.
+              beforeIdleExit: () => {
+                runner.releasePidfile(ctx.home);
+                if (queue.claimableCount(store.db) === 0) return true;
+                return !runner.acquirePidfile(ctx.home);
+              },
+            }
+          : {}),
+      });
+      const stop = () => void pool.stop('signal');
+      if (req.signal?.aborted) stop();
+      req.signal?.addEventListener('abort', stop, { once: true });
+      const summary = await pool.start();
+      req.signal?.removeEventListener('abort', stop);
+      return { ...summary, local };
+    } finally {
+      if (local) runner.releasePidfile(ctx.home);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+/** A local worker starts only when the pidfile names it (the spawner hands it over) or is free. */
+async function takeOverPidfile(home: string, runner: typeof import('../runner/index.js')): Promise<boolean> {
+  for (let i = 0; i < 60; i++) {
+    const cur = runner.readPidfile(home);
+    if (cur?.pid === process.pid) return true;
+    if (!cur || !runner.sameProcessAlive(cur.pid, cur.start)) return runner.acquirePidfile(home);
+    if (cur.pid !== process.ppid) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
 }

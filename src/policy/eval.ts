@@ -4,6 +4,7 @@
  */
 import { EngineError } from '../core/errors.js';
 import { PolicyError, type SourceLocation } from './errors.js';
+import { mergeBundles, loadBundles, type LoadedBundle, type VerificationOptions } from './bundle/index.js';
 import { loadInputFile, loadPolicyPaths } from './loader.js';
 import { toPlainJson } from './output.js';
 import { compile, evaluateRaw, RegoError } from './rego/index.js';
@@ -12,6 +13,8 @@ export interface PolicyEvalRequest {
   query: string;
   /** `-d` paths: .rego files, data files, directories. */
   dataPaths: readonly string[];
+  /** Bundles already read (see `evalPolicy` for `-b` paths). */
+  bundles?: readonly LoadedBundle[];
   /** `-i` input file. */
   inputPath?: string;
   /** An input document given directly (wins over inputPath). */
@@ -71,7 +74,7 @@ export interface PolicyEvalReport {
  */
 export function evalPolicyQuery(req: PolicyEvalRequest): PolicyEvalReport {
   try {
-    const loaded = loadPolicyPaths(req.dataPaths, { cwd: req.cwd });
+    const loaded = mergeBundles(loadPolicyPaths(req.dataPaths, { cwd: req.cwd }), req.bundles ?? []);
     const input = req.input !== undefined ? req.input : req.inputPath !== undefined ? loadInputFile(req.inputPath, { cwd: req.cwd }) : undefined;
     const policy = compile(loaded.modules, { strict: req.strict === true });
     const { raw, exprs, explain } = evaluateRaw(policy, req.query, {
@@ -98,6 +101,26 @@ export function evalPolicyQuery(req: PolicyEvalRequest): PolicyEvalReport {
   } catch (err) {
     return { output: { errors: errorItems(err) }, exitCode: exitCodeOf(err) };
   }
+}
+
+/** `policy eval` with `-b` bundles: read (and verify) them, then evaluate; bundle errors become `errors`. */
+export interface PolicyEvalBundleRequest extends PolicyEvalRequest {
+  bundlePaths?: readonly string[];
+  verification?: VerificationOptions;
+}
+
+/**
+ * `evalPolicyQuery` plus `-b` bundles (directories or .tar.gz), read asynchronously (signatures).
+ * @example const { output } = await evalPolicy({ query: 'data.quota.deny', dataPaths: [], bundlePaths: ['quota.tar.gz'] });
+ */
+export async function evalPolicy(req: PolicyEvalBundleRequest): Promise<PolicyEvalReport> {
+  let bundles: LoadedBundle[];
+  try {
+    bundles = await loadBundles(req.bundlePaths ?? [], { ...(req.cwd ? { cwd: req.cwd } : {}), ...(req.verification ? { verification: req.verification } : {}) });
+  } catch (err) {
+    return { output: { errors: errorItems(err) }, exitCode: exitCodeOf(err) };
+  }
+  return evalPolicyQuery({ ...req, bundles: [...(req.bundles ?? []), ...bundles] });
 }
 
 // Sorted bindings, exact values, location without the source text.

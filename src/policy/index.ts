@@ -5,14 +5,31 @@
  */
 export { PolicyError, type SourceLocation } from './errors.js';
 export { loadPolicyPaths, loadInputFile, parseDataFile, type LoadedPolicyFiles, type ModuleFile, type LoadOptions } from './loader.js';
-export { evalPolicyQuery, errorItems, exitCodeOf } from './eval.js';
+export { evalPolicyQuery, evalPolicy, errorItems, exitCodeOf, type PolicyEvalBundleRequest } from './eval.js';
 export type { PolicyEvalRequest, PolicyEvalReport, OpaEvalOutput, OpaResult, OpaExpression, OpaErrorItem, ExplanationEntry } from './eval.js';
-export { runPolicyTests, parseDurationMs, type PolicyTestRequest, type PolicyTestReport, type PolicyTestResult } from './test-runner.js';
+export { opaTestJson, testExitCode, coverageShortfall, parseThreshold, type OpaTestJson } from './test-runner.js';
+export { coverageReport, uncoveredLines, CoverageRecorder, type CoverageReport, type FileCoverage, type UncoveredLine } from './coverage.js';
+export { runPolicyTests, runPolicyTestsWithBundles, parseDurationMs, type PolicyTestRequest, type PolicyTestReport, type PolicyTestResult } from './test-runner.js';
 export { checkPolicies, type PolicyCheckRequest, type PolicyCheckReport } from './check.js';
 export { RegoEvaluator, createRegoEvaluator, openPackEvaluator, entrypointPath, dataRef } from './evaluator.js';
 export type { PolicyEvaluator, RegoEvaluatorOptions } from './evaluator.js';
 export { stringifyJson, parseJsonText } from './json-text.js';
 export { toPlainJson } from './output.js';
+export { formatRego, formatFiles, type FormatRequest, type FormatReport, type FormatFileResult } from './format/index.js';
+export {
+  buildBundle,
+  buildPackBundle,
+  loadBundles,
+  mergeBundles,
+  readBundle,
+  BundleError,
+  SIGNING_ALGORITHMS,
+  type BuildRequest,
+  type BuildReport,
+  type LoadedBundle,
+  type SigningOptions,
+  type VerificationOptions,
+} from './bundle/index.js';
 
 /**
  * Load a compiled OPA Wasm policy (bundle.tar.gz, policy.wasm, or a directory holding one).

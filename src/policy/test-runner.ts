@@ -3,14 +3,19 @@
  * does. PASS when it evaluates to true, FAIL when false or undefined, ERROR when evaluation fails;
  * `todo_test_*` rules are reported as SKIPPED.
  */
+import { EngineError } from '../core/errors.js';
 import { PolicyError, type SourceLocation } from './errors.js';
 import { errorItems, type OpaErrorItem } from './eval.js';
-import { loadPolicyPaths } from './loader.js';
+import { loadBundles, mergeBundles, type LoadedBundle, type VerificationOptions } from './bundle/index.js';
+import { CoverageRecorder, coverageReport, uncoveredLines, type CoverageReport, type UncoveredLine } from './coverage.js';
+import { loadPolicyPaths, type ModuleFile } from './loader.js';
 import { compile, evaluate, listRules, type CompiledPolicy } from './rego/index.js';
 import { fromJson, type Value } from './rego/value.js';
 
 export interface PolicyTestRequest {
   paths: readonly string[];
+  /** Bundles already read (`runPolicyTestsWithBundles` reads `-b` paths). */
+  bundles?: readonly LoadedBundle[];
   /** Only tests whose full name (data.pkg.test_x) matches this regular expression. */
   run?: string;
   strict?: boolean;
@@ -18,6 +23,8 @@ export interface PolicyTestRequest {
   nowNs?: bigint;
   /** Per-test time limit in milliseconds (default 5000, as opa test). */
   timeoutMs?: number;
+  /** Record which rule heads and expressions the tests evaluate (`--coverage`). */
+  coverage?: boolean;
 }
 
 /** One test outcome; the JSON form of `policy test --json` is an array of these. */
@@ -39,6 +46,9 @@ export interface PolicyTestResult {
 export interface PolicyTestReport {
   results: PolicyTestResult[];
   counts: { pass: number; fail: number; error: number; skip: number; total: number };
+  /** With `coverage`: OPA's coverage report, and the modules it is about (for uncovered-line text). */
+  coverage?: CoverageReport;
+  modules?: ModuleFile[];
 }
 
 interface TestCase {
@@ -54,11 +64,12 @@ interface TestCase {
  */
 export function runPolicyTests(req: PolicyTestRequest): PolicyTestReport {
   const filter = compileFilter(req.run);
-  const loaded = loadPolicyPaths(req.paths, { cwd: req.cwd });
+  const loaded = mergeBundles(loadPolicyPaths(req.paths, { cwd: req.cwd }), req.bundles ?? []);
   const policy = compile(loaded.modules, { strict: req.strict === true });
   const cases = discoverTests(policy).filter((t) => filter === undefined || filter.test(`${t.pkg}.${t.name}`));
   const data = fromJson(loaded.data);
-  const results = cases.map((t) => runOne(policy, t, data, req));
+  const recorder = req.coverage ? new CoverageRecorder() : undefined;
+  const results = cases.map((t) => runOne(policy, t, data, req, recorder));
   const counts = { pass: 0, fail: 0, error: 0, skip: 0, total: results.length };
   for (const r of results) {
     if (r.skip) counts.skip++;
@@ -66,7 +77,27 @@ export function runPolicyTests(req: PolicyTestRequest): PolicyTestReport {
     else if (r.fail) counts.fail++;
     else counts.pass++;
   }
-  return { results, counts };
+  if (!recorder) return { results, counts };
+  return { results, counts, coverage: coverageReport(loaded.modules, recorder), modules: loaded.modules };
+}
+
+/**
+ * `runPolicyTests` plus `-b` bundles (directories or .tar.gz), read and verified first.
+ * @example await runPolicyTestsWithBundles({ paths: [], bundlePaths: ['quota.tar.gz'] })
+ */
+export async function runPolicyTestsWithBundles(req: PolicyTestRequest & { bundlePaths?: readonly string[]; verification?: VerificationOptions }): Promise<PolicyTestReport> {
+  try {
+    const bundles = await loadBundles(req.bundlePaths ?? [], { ...(req.cwd ? { cwd: req.cwd } : {}), ...(req.verification ? { verification: req.verification } : {}) });
+    return runPolicyTests({ ...req, bundles: [...(req.bundles ?? []), ...bundles] });
+  } catch (err) {
+    throw asLoadFailure(err);
+  }
+}
+
+// opa test exits 1 when loading or compiling fails (2 means failing tests); a bad --run stays a usage error.
+function asLoadFailure(err: unknown): unknown {
+  if (!(err instanceof EngineError) || err.kind === 'error' || err.code === 'POLICY_BAD_RUN_PATTERN') return err;
+  return new PolicyError(err.code, err.message, { kind: 'error', cause: err, ...(err.hint ? { hint: err.hint } : {}), ...(err.details ? { details: err.details } : {}) });
 }
 
 function compileFilter(run: string | undefined): RegExp | undefined {
@@ -98,7 +129,9 @@ function discoverTests(policy: CompiledPolicy): TestCase[] {
   return out.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.row - b.location.row);
 }
 
-function runOne(policy: CompiledPolicy, t: TestCase, data: Value, req: PolicyTestRequest): PolicyTestResult {
+const PRINT_PREFIX = /^[^\n]*?:\d+: /;
+
+function runOne(policy: CompiledPolicy, t: TestCase, data: Value, req: PolicyTestRequest, recorder?: CoverageRecorder): PolicyTestResult {
   const output: string[] = [];
   const base = { package: t.pkg, name: t.name, location: t.location };
   if (t.todo) return { ...base, pass: false, skip: true, duration_ns: 0 };
@@ -109,7 +142,9 @@ function runOne(policy: CompiledPolicy, t: TestCase, data: Value, req: PolicyTes
       data,
       strict: req.strict === true,
       timeoutMs: req.timeoutMs ?? 5000,
-      print: (line) => output.push(line),
+      // The interpreter prefixes print() lines with file:row; opa test's output is the text alone.
+      print: (line) => output.push(line.replace(PRINT_PREFIX, '')),
+      ...(recorder ? { coverage: recorder.record } : {}),
       ...(req.nowNs !== undefined ? { nowNs: req.nowNs } : {}),
     });
     const value = results[0]?.expressions[0]?.value;
@@ -150,4 +185,72 @@ export function parseDurationMs(text: string, flag: string): number {
     throw new PolicyError('POLICY_BAD_DURATION', `${flag} ${JSON.stringify(text)} is not a duration`, { kind: 'usage', hint: 'e.g. 5s, 500ms, 1m' });
   }
   return total;
+}
+
+/** One result as `opa test --format json` prints it (keys and omissions as OPA's tester.Result). */
+export interface OpaTestJson {
+  location: SourceLocation;
+  package: string;
+  name: string;
+  fail?: true;
+  error?: OpaErrorItem;
+  skip?: true;
+  duration: number;
+  /** print() output, base64 as Go encodes []byte. */
+  output?: string;
+}
+
+/**
+ * The `--format json` document of `opa test`.
+ * @example opaTestJson(report.results)[0] // { location, package: 'data.quota_test', name: 'test_x', duration: 41000 }
+ */
+export function opaTestJson(results: readonly PolicyTestResult[]): OpaTestJson[] {
+  return results.map((r) => ({
+    location: r.location,
+    package: r.package,
+    name: r.name,
+    ...(r.fail ? { fail: true as const } : {}),
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.skip ? { skip: true as const } : {}),
+    duration: r.duration_ns,
+    ...(r.output ? { output: Buffer.from(r.output.map((l) => `${l}\n`).join(''), 'utf8').toString('base64') } : {}),
+  }));
+}
+
+/**
+ * `opa test`'s exit status: 2 when a test failed, errored or was skipped (unless `exitZeroOnSkipped`)
+ * or the coverage threshold was missed, 1 when no test ran and `failOnEmpty`, else 0.
+ * @example testExitCode(report, { failOnEmpty: false }) // 0
+ */
+export function testExitCode(report: PolicyTestReport, opts: { failOnEmpty?: boolean; exitZeroOnSkipped?: boolean; threshold?: number }): number {
+  const bad = report.results.some((r) => r.fail || r.error || (r.skip && !opts.exitZeroOnSkipped));
+  if (bad) return 2;
+  if (opts.threshold !== undefined && opts.threshold > 0 && report.coverage && report.coverage.coverage < opts.threshold) return 2;
+  if (report.results.length === 0 && opts.failOnEmpty) return 1;
+  return 0;
+}
+
+/**
+ * Check `--threshold` (0-100): what `opa test --threshold` reports, plus the uncovered lines with
+ * their text (what OPA's issues #2139/#2562 ask for).
+ * @example coverageShortfall(report, 90) // undefined when met
+ */
+export function coverageShortfall(report: PolicyTestReport, threshold: number): { message: string; uncovered: UncoveredLine[] } | undefined {
+  if (!report.coverage || threshold <= 0 || report.coverage.coverage >= threshold) return undefined;
+  return {
+    message: `Code coverage threshold not met: got ${report.coverage.coverage.toFixed(2)} instead of ${threshold.toFixed(2)}`,
+    uncovered: uncoveredLines(report.coverage, report.modules ?? []),
+  };
+}
+
+/**
+ * Validate `--threshold` as opa does (0 to 100).
+ * @example parseThreshold('80') // 80
+ */
+export function parseThreshold(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) {
+    throw new PolicyError('POLICY_BAD_THRESHOLD', `--threshold ${JSON.stringify(text)}: code coverage threshold must be between 0 and 100`, { kind: 'error', hint: 'e.g. --threshold 80' });
+  }
+  return n;
 }

@@ -9,7 +9,7 @@ import { requirePermission, type Session } from '../tenancy/index.js';
 import { RunnerError } from './errors.js';
 import { loadRecord } from './execute.js';
 import type { ExecutionRecord } from './record.js';
-import { killSandboxesOf, recoverOrphans, sameProcessAlive } from './recovery.js';
+import { holderAliveHere, hostId, killSandboxesOf, parseOwner, recoverOrphans, sameProcessAlive } from './recovery.js';
 
 export interface ExecutionSummary {
   id: string;
@@ -125,8 +125,12 @@ export function cancelExecutions(session: Session, target: { id?: string; all?: 
       continue;
     }
     result.cancelled.push(id);
-    // A live runner sees the cancelled status within ~0.3 s and kills its own sandboxes.
-    if (!(row.runner_pid && sameProcessAlive(row.runner_pid, row.runner_start))) {
+    // A live holder sees the cancelled status within ~0.3 s and kills its own sandboxes. A holder on
+    // another host is left to do so (its pids mean nothing here); only a dead local one is cleaned up.
+    const owner = row.lease_owner ? parseOwner(row.lease_owner) : null;
+    const elsewhere = owner !== null && owner.host !== hostId();
+    const alive = owner ? holderAliveHere(row) : row.runner_pid !== null && sameProcessAlive(row.runner_pid, row.runner_start);
+    if (!elsewhere && !alive) {
       for (const pgid of sandboxPgids(db, id)) {
         try {
           process.kill(-pgid, 'SIGKILL');

@@ -5,26 +5,28 @@
  *   → finish (final status, execution.json) → finished hook (cost actuals, receipt).
  * Engine functions return plain data; commands render it (src/cli/render-run.ts).
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, createWriteStream, existsSync, openSync, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { isoNow } from '../core/context.js';
 import type { Manifest, TaskSpec } from '../manifest/manifest.types.js';
-import { claimExecution, getExecution, markFinished, markStarted, markTaskFinished, markTaskStarted, settleTasks, taskRuns, type ExecutionRow } from '../store/executions.js';
+import { getExecution, markTaskFinished, settleTasks, taskRuns, type ExecutionRow } from '../store/executions.js';
+import { claimOwnSlot, finishHeld, markExecutionStarted, markSealed, markTaskStartedHeld, queuePosition, startHeld, unsealedExecutions } from '../store/queue.js';
 import { findTenant, type Session } from '../tenancy/index.js';
+import type { Store } from '../store/index.js';
+import type { Context } from '../core/context.js';
 import { ensureAppArmorProfile } from './apparmor.js';
 import { RunnerError } from './errors.js';
 import type { ExecutionHooks } from './hooks.types.js';
 import { hostArch } from './profiles.js';
 import { publishExecution, type PublishOptions } from './publish.js';
-import { buildRecord, extrasFromFile, writeRecordFile, type ExecutionRecord, type TaskExtras } from './record.js';
-import { processStartTime, recoverOrphans } from './recovery.js';
+import { buildRecord, extrasFromFile, readRecordFile, writeRecordFile, type ExecutionRecord, type TaskExtras } from './record.js';
+import { cleanTempFiles, holderAliveHere, holderDead, LIVE_HOLDER_GRACE_MS, recoverOrphans } from './recovery.js';
 import { runSandboxed } from './sandbox.js';
 import type { SandboxMode, TaskOutcome } from './sandbox.types.js';
 import { runDag } from './scheduler.js';
+import { processKeeper, type LeaseKeeper } from './worker-lease.js';
 
 export type { ExecutionHooks, PlanArgs, PlanOutcome, DecideArgs, DecideOutcome } from './hooks.types.js';
 
@@ -46,10 +48,12 @@ export function registeredHooks(): ExecutionHooks {
 /** Progress of a running execution, for live human output. */
 export interface TaskEvent {
   task: string;
-  phase: 'started' | 'finished';
+  phase: 'started' | 'finished' | 'waiting';
   status?: string;
   wallSec?: number;
   reason?: string | null;
+  /** phase waiting: the execution's position in the queue. */
+  position?: number | null;
 }
 
 export interface RunOptions extends Omit<PublishOptions, 'detached'> {
@@ -58,6 +62,8 @@ export interface RunOptions extends Omit<PublishOptions, 'detached'> {
   detach?: boolean;
   /** Max tasks of one execution running at once (default: MAESTRO_PARALLEL, else CPU count, min 2). */
   parallel?: number;
+  /** Detached: called once the execution is queued (wake a pool, or start the local worker). */
+  onQueued?: (id: string) => void;
 }
 
 export interface RunResult {
@@ -73,11 +79,29 @@ export function exitCodeFor(status: ExecutionRecord['status'], detached = false)
   return status === 'denied' ? 3 : 1;
 }
 
-/** Reads the current record of an execution from the store (+ execution.json extras). */
-export function loadRecord(session: Session, row: ExecutionRow, extras?: ReadonlyMap<string, TaskExtras>): ExecutionRecord {
-  const file = extras ?? extrasFromFile(row.dir);
+/** Per-task extras recorded in the store (migration 006), else those of a previous execution.json. */
+function extrasOf(dir: string | null, rows: ReturnType<typeof taskRuns>): Map<string, TaskExtras> {
+  const m = extrasFromFile(dir);
+  for (const t of rows) {
+    if (!t.extras) continue;
+    try {
+      m.set(t.task_id, JSON.parse(t.extras) as TaskExtras);
+    } catch {
+      /* keep the file's */
+    }
+  }
+  return m;
+}
+
+function recordOf(tenantName: string, db: Store['db'], row: ExecutionRow, extras?: ReadonlyMap<string, TaskExtras>): ExecutionRecord {
+  const tasks = taskRuns(db, row.id);
   const seccomp = row.sandbox === 'bwrap' ? { profile: 'default', arch: safeArch() } : null;
-  return buildRecord(row, taskRuns(session.store.db, row.id), session.tenant.id === row.tenant_id ? session.tenant.name : row.tenant_id, file, seccomp);
+  return buildRecord(row, tasks, tenantName, extras ?? extrasOf(row.dir, tasks), seccomp);
+}
+
+/** Reads the current record of an execution from the store (+ per-task extras). */
+export function loadRecord(session: Session, row: ExecutionRow, extras?: ReadonlyMap<string, TaskExtras>): ExecutionRecord {
+  return recordOf(session.tenant.id === row.tenant_id ? session.tenant.name : row.tenant_id, session.store.db, row, extras);
 }
 
 function safeArch(): string {
@@ -88,100 +112,172 @@ function safeArch(): string {
   }
 }
 
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'denied']);
+let appArmor: string | undefined;
+
 /**
- * Runs a manifest: publish, then execute here (or in a detached worker with `detach`).
+ * Writes the final evidence of a terminal execution from the store (ADR 0015): execution.json, then
+ * the `finished` hook (cost actuals, signed receipt; idempotent), then marks it sealed. Used by the
+ * runner right after the terminal status and by recovery for executions whose runner died before.
+ * @example await sealExecution({ ctx, store }, id, hooks.finished);
+ */
+export async function sealExecution(env: { ctx: Context; store: Store }, id: string, finished?: ExecutionHooks['finished']): Promise<ExecutionRecord | undefined> {
+  const row = getExecution(env.store.db, id);
+  if (!row || !TERMINAL.has(row.status) || !row.dir) return undefined;
+  const tenant = findTenant(env.store, row.tenant_id);
+  const record = recordOf(tenant?.name ?? row.tenant_id, env.store.db, row);
+  // Failpoint for the crash tests (ADR 0015): die like a SIGKILL between the store's terminal status
+  // and the evidence, with execution.json's temp file written but not renamed.
+  const failpoint = env.ctx.env.MAESTRO_FAILPOINT === 'before-evidence' ? () => process.kill(process.pid, 'SIGKILL') : undefined;
+  writeRecordFile(row.dir, record, failpoint ? { beforeRename: failpoint } : {});
+  if (finished) await finished(record, row.dir);
+  markSealed(env.store.db, id);
+  return record;
+}
+
+/**
+ * Recovery's half of ADR 0015: seals terminal executions whose evidence is missing and whose holder
+ * is gone (lease expired, none, or a dead process on this host): temp files removed, execution.json
+ * and the receipt rebuilt from the store. An execution whose execution.json already says its final
+ * status and whose evidence `complete(dir)` says is there is only marked sealed. Bounded per call.
+ * @example await sealPending({ ctx, store }, hooks.finished, { complete: (d) => existsSync(join(d, 'receipt.sigstore.json')) });
+ */
+export async function sealPending(env: { ctx: Context; store: Store }, finished: ExecutionHooks['finished'], opts: { limit?: number; complete?: (dir: string) => boolean } = {}): Promise<number> {
+  const now = env.ctx.clock.now();
+  let n = 0;
+  for (const row of unsealedExecutions(env.store.db, opts.limit ?? 100)) {
+    const expired = row.lease_expires_at === null || (row.lease_expires_at < now && (now - row.lease_expires_at > LIVE_HOLDER_GRACE_MS || !holderAliveHere(row)));
+    const gone = row.lease_owner === null || expired || holderDead(row);
+    if (!gone || !row.dir) continue;
+    if (readRecordFile(row.dir)?.status === row.status && opts.complete?.(row.dir)) {
+      markSealed(env.store.db, row.id);
+      continue;
+    }
+    cleanTempFiles(row.dir);
+    await sealExecution(env, row.id, finished);
+    n += 1;
+  }
+  return n;
+}
+
+/**
+ * Runs a manifest: publish, then execute here (or queue it for a worker pool with `detach`).
  * @example
  *   const r = await runManifest(session, { manifestPath: 'wf.yaml', sandbox: 'bwrap' });
  */
 export async function runManifest(session: Session, opts: RunOptions): Promise<RunResult> {
-  recoverOrphans(session.store.db, isoNow(session.ctx));
-  opts = { ...opts, hooks: opts.hooks ?? registered };
+  const { store, ctx } = session;
+  recoverOrphans(store.db, isoNow(ctx), ctx.clock.now());
+  const keeper = opts.keeper ?? processKeeper(store.db, ctx);
+  opts = { ...opts, hooks: opts.hooks ?? registered, keeper };
   const pub = await publishExecution(session, { ...opts, detached: opts.detach === true });
-  const row = getExecution(session.store.db, pub.id)!;
   if (!pub.admitted) {
-    settleTasks(session.store.db, pub.id, 'skipped', 'the execution was denied', row.finished_at ?? isoNow(session.ctx), 'pending');
-    const record = loadRecord(session, getExecution(session.store.db, pub.id)!, new Map());
-    writeRecordFile(pub.dir, record);
-    if (opts.hooks?.finished) await opts.hooks.finished(record, pub.dir);
+    settleTasks(store.db, pub.id, 'skipped', 'the execution was denied', getExecution(store.db, pub.id)!.finished_at ?? isoNow(ctx), 'pending');
+    const record = (await sealExecution(session, pub.id, opts.hooks?.finished))!;
     return { record, exitCode: 3, warnings: pub.warnings };
   }
+  const row = getExecution(store.db, pub.id)!;
   writeRecordFile(pub.dir, loadRecord(session, row, new Map()));
   if (opts.detach) {
-    spawnWorker(session, pub.id);
-    return { record: loadRecord(session, row, new Map()), exitCode: 0, warnings: pub.warnings };
+    opts.onQueued?.(pub.id);
+    return { record: loadRecord(session, getExecution(store.db, pub.id)!, new Map()), exitCode: 0, warnings: pub.warnings };
   }
-  const record = await executeExecution(session, pub.id, opts);
+  if (pub.waiting && !(await waitForSlot(session, pub.id, keeper, opts.progress))) {
+    // Cancelled (or taken) while waiting.
+    const record = (await sealExecution(session, pub.id, opts.hooks?.finished)) ?? loadRecord(session, getExecution(store.db, pub.id)!);
+    return { record, exitCode: exitCodeFor(record.status), warnings: pub.warnings };
+  }
+  const record = await executeExecution(session, pub.id, { ...opts, keeper });
   return { record, exitCode: exitCodeFor(record.status), warnings: pub.warnings };
 }
 
-/** The CLI entry (bin/run.js) next to this module, in dist or source layout. */
-function binRunJs(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = dirname(dir)) if (existsSync(join(dir, 'bin', 'run.js'))) return join(dir, 'bin', 'run.js');
-  throw new RunnerError('RUNNER_BIN_MISSING', 'cannot find bin/run.js to start the detached worker');
+/** Wait mode, foreground: polls for a quota slot for our own queued execution. False when it ended. */
+async function waitForSlot(session: Session, id: string, keeper: LeaseKeeper, progress?: (e: TaskEvent) => void): Promise<boolean> {
+  const { store } = session;
+  let shown: number | null | undefined;
+  for (;;) {
+    if (claimOwnSlot(store.db, id, keeper.holder, session.tenant.maxConcurrent, keeper.now(), keeper.config.leaseMs)) return true;
+    const row = getExecution(store.db, id);
+    if (!row || row.status !== 'queued' || row.lease_owner !== keeper.holder.owner) return false;
+    const position = queuePosition(store.db, row);
+    if (position !== shown) progress?.({ task: '', phase: 'waiting', position });
+    shown = position;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
-function spawnWorker(session: Session, id: string): void {
-  // The worker's own errors (not the tasks' output) go to worker.log in the execution directory.
-  const dir = getExecution(session.store.db, id)?.dir;
-  const errFd = dir ? openSync(join(dir, 'worker.log'), 'a') : 'ignore';
-  const child = spawn(process.execPath, [binRunJs(), 'run', '--worker', id], {
-    detached: true,
-    stdio: ['ignore', errFd, errFd],
-    env: { ...process.env, ...session.ctx.env, MAESTRO_HOME: session.ctx.home },
-    cwd: session.ctx.cwd,
-  });
-  child.unref();
-  if (typeof errFd === 'number') closeSync(errFd);
-  // The worker owns the execution from now on: crash recovery watches its pid, not ours.
-  if (child.pid) claimExecution(session.store.db, id, child.pid, processStartTime(child.pid) ?? '');
+export interface ExecuteOptions {
+  parallel?: number;
+  hooks?: ExecutionHooks;
+  progress?: (e: TaskEvent) => void;
+  /** The lease holder running it (default: this process's keeper). */
+  keeper?: LeaseKeeper;
+  /** SIGTERM/SIGINT cancel it (foreground runs; a pool handles signals itself). Default true. */
+  signals?: boolean;
+  /** Aborted by the pool's shutdown: the execution ends failed, naming the worker. */
+  shutdown?: AbortSignal;
 }
 
 /**
- * Stage start → schedule → finish for a published (queued) execution. Used in-process and by the
- * detached worker (`maestro run --worker <id>`).
+ * Stage start → schedule → finish → seal for an execution this process holds the lease of (its own
+ * foreground run, or one a pool claimed).
  */
-export async function executeExecution(session: Session, id: string, opts: { parallel?: number; hooks?: ExecutionHooks; progress?: (e: TaskEvent) => void } = {}): Promise<ExecutionRecord> {
+export async function executeExecution(session: Session, id: string, opts: ExecuteOptions = {}): Promise<ExecutionRecord> {
   const { store, ctx } = session;
   const row = getExecution(store.db, id);
   if (!row || !row.dir) throw new RunnerError('EXECUTION_NOT_FOUND', `execution ${id} does not exist`, { kind: 'not_found' });
+  const keeper = opts.keeper ?? processKeeper(store.db, ctx);
+  const owner = keeper.holder.owner;
+  const hooks = opts.hooks ?? registered;
   const manifest = JSON.parse(readFileSync(join(row.dir, 'workflow.json'), 'utf8')) as Manifest;
-  const apparmor = row.sandbox === 'bwrap' ? ensureAppArmorProfile() : 'unavailable';
-  if (!markStarted(store.db, id, isoNow(ctx), process.pid, processStartTime(process.pid) ?? '', apparmor)) {
+  // Loading the AppArmor profile spawns a parser: once per process, not per execution (a pool runs many).
+  const apparmor = row.sandbox === 'bwrap' ? (appArmor ??= ensureAppArmorProfile()) : 'unavailable';
+  if (!startHeld(store.db, id, owner, apparmor, isoNow(ctx))) {
     return loadRecord(session, getExecution(store.db, id)!);
   }
   const extras = new Map<string, TaskExtras>();
   const abort = new AbortController();
-  const unwatch = abortOnSignals(abort);
-  const poll = setInterval(() => {
-    if (getExecution(store.db, id)?.status === 'cancelled') abort.abort();
-  }, 300);
+  const untrack = keeper.track(id, abort);
+  const unwatch = opts.signals === false ? () => undefined : abortOnSignals(abort);
+  const onShutdown = (): void => abort.abort('shutdown');
+  opts.shutdown?.addEventListener('abort', onShutdown, { once: true });
   try {
     const parallel = opts.parallel ?? (Number(ctx.env.MAESTRO_PARALLEL) || Math.max(2, cpus().length));
-    const states = await runDag(manifest.spec.tasks, parallel, (t) => runTask(session, row, manifest, t, abort.signal, extras, opts.progress), () => abort.signal.aborted);
+    const states = await runDag(manifest.spec.tasks, parallel, (t) => runTask(session, row, manifest, t, abort.signal, owner, extras, opts.progress), () => abort.signal.aborted);
     const failed = [...states.values()].some((s) => s === 'failed');
     const at = isoNow(ctx);
     if (abort.signal.aborted) {
-      settleTasks(store.db, id, 'cancelled', 'the execution was cancelled', at);
-      markFinished(store.db, id, 'cancelled', 'cancelled', at);
+      const why = abort.signal.reason as unknown;
+      const now = getExecution(store.db, id);
+      if (why === 'lost' && now?.status !== 'cancelled') {
+        // Another holder has it now (our lease expired): touch nothing.
+        return loadRecord(session, now ?? row, extras);
+      }
+      if (why === 'shutdown' && now?.status !== 'cancelled') {
+        settleTasks(store.db, id, 'failed', `worker ${owner} shut down while this task was running`, at, 'running');
+        settleTasks(store.db, id, 'skipped', `worker ${owner} shut down before this task started`, at, 'pending');
+        finishHeld(store.db, id, owner, 'failed', `worker ${owner} shut down before the execution finished`, at);
+      } else {
+        settleTasks(store.db, id, 'cancelled', 'the execution was cancelled', at);
+        finishHeld(store.db, id, owner, 'cancelled', 'cancelled', at);
+      }
     } else {
       settleTasks(store.db, id, 'skipped', 'a task it needs did not succeed', at, 'pending');
       const firstFailed = manifest.spec.tasks.find((t) => states.get(t.id) === 'failed');
-      markFinished(store.db, id, failed ? 'failed' : 'succeeded', failed ? `task ${firstFailed?.id} failed` : null, at);
+      finishHeld(store.db, id, owner, failed ? 'failed' : 'succeeded', failed ? `task ${firstFailed?.id} failed` : null, at);
     }
   } finally {
-    clearInterval(poll);
+    opts.shutdown?.removeEventListener('abort', onShutdown);
+    untrack();
     unwatch();
   }
-  const record = loadRecord(session, getExecution(store.db, id)!, extras);
-  writeRecordFile(row.dir, record);
-  opts = { ...opts, hooks: opts.hooks ?? registered };
-  if (opts.hooks?.finished) await opts.hooks.finished(record, row.dir);
-  return record;
+  const final = getExecution(store.db, id)!;
+  if (final.lease_owner !== owner && final.lease_owner !== null) return loadRecord(session, final, extras);
+  return (await sealExecution(session, id, hooks.finished)) ?? loadRecord(session, final, extras);
 }
 
 const live = new Set<AbortController>();
-const onSignal = (): void => live.forEach((a) => a.abort());
+const onSignal = (): void => live.forEach((a) => a.abort('signal'));
 
 /** SIGTERM/SIGINT cancel every execution this process runs (one listener, however many executions). */
 function abortOnSignals(a: AbortController): () => void {
@@ -200,11 +296,12 @@ function abortOnSignals(a: AbortController): () => void {
 }
 
 /** One task: sandboxed run, logs streamed line by line, usage and writes recorded. */
-async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, task: TaskSpec, signal: AbortSignal, extras: Map<string, TaskExtras>, progress?: (e: TaskEvent) => void): Promise<boolean> {
+async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, task: TaskSpec, signal: AbortSignal, owner: string, extras: Map<string, TaskExtras>, progress?: (e: TaskEvent) => void): Promise<boolean> {
   const { store, ctx } = session;
+  // Fenced: a task starts only while we hold the lease, so a reclaimed execution never runs twice.
+  if (signal.aborted || !markTaskStartedHeld(store.db, row.id, task.id, owner, isoNow(ctx), null)) return false;
   progress?.({ task: task.id, phase: 'started' });
   const log = createWriteStream(join(row.dir!, 'logs', `${task.id}.ndjson`), { flags: 'a' });
-  markTaskStarted(store.db, row.id, task.id, isoNow(ctx), null);
   let outcome: TaskOutcome;
   try {
     outcome = await runSandboxed({
@@ -213,6 +310,7 @@ async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, 
       outDir: join(row.dir!, 'out', task.id),
       env: task.env,
       network: task.network,
+      // The whole resources object: limits the sandbox adds flow through without runner edits.
       resources: task.resources,
       mode: (row.sandbox ?? 'bwrap') as SandboxMode,
       runtimeDir: join(ctx.home, 'runtime'),
@@ -226,7 +324,11 @@ async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, 
         const ts = isoNow(ctx);
         return log.write(lines.map((line) => `${JSON.stringify({ ts, stream, line })}\n`).join('')) ? undefined : once(log, 'drain').then(() => undefined);
       },
-      started: (pgid) => markTaskStarted(store.db, row.id, task.id, isoNow(ctx), pgid),
+      started: (pgid) => {
+        const at = isoNow(ctx);
+        markTaskStartedHeld(store.db, row.id, task.id, owner, at, pgid);
+        markExecutionStarted(store.db, row.id, at);
+      },
     });
   } catch (err) {
     log.write(`${JSON.stringify({ ts: isoNow(ctx), stream: 'stderr', line: `maestro: ${(err as Error).message}` })}\n`);
@@ -239,7 +341,8 @@ async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, 
   const ok = outcome.exitCode === 0 && !outcome.timedOut && !outcome.cancelled && !outcome.exceeded;
   const status = outcome.cancelled ? 'cancelled' : ok ? 'succeeded' : 'failed';
   const reason = outcome.reason ?? (ok ? null : outcome.signal ? `killed by ${outcome.signal}` : `exited with status ${outcome.exitCode}`);
-  extras.set(task.id, { writes: outcome.writes, cpuSec: outcome.usage.cpuSec, peakRssMB: outcome.usage.peakRssMB });
+  const extra: TaskExtras = { writes: outcome.writes, cpuSec: outcome.usage.cpuSec, peakRssMB: outcome.usage.peakRssMB };
+  extras.set(task.id, extra);
   const u = outcome.usage;
   markTaskFinished(store.db, {
     execution_id: row.id, task_id: task.id, status, exit_code: outcome.exitCode, reason, finished_at: isoNow(ctx),
@@ -247,6 +350,7 @@ async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, 
     peak_rss_kb: u.peakRssMB === null ? null : Math.round(u.peakRssMB * 1024),
     wall_ms: Math.round(u.wallSec * 1000),
     bytes_written: u.bytesWritten,
+    extras: JSON.stringify(extra),
   });
   progress?.({ task: task.id, phase: 'finished', status, wallSec: u.wallSec, reason });
   return ok;

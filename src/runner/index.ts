@@ -5,11 +5,14 @@
  *   process.exitCode = r.exitCode;
  */
 export { RunnerError } from './errors.js';
-export { runManifest, executeExecution, exitCodeFor, loadRecord, registerExecutionHooks, registeredHooks, type RunOptions, type RunResult, type TaskEvent } from './execute.js';
-export type { ExecutionHooks, PlanArgs, PlanOutcome, DecideArgs, DecideOutcome } from './hooks.types.js';
-export { publishExecution, quotaDenial, commandDigest, executionsRoot } from './publish.js';
+export { runManifest, executeExecution, exitCodeFor, loadRecord, registerExecutionHooks, registeredHooks, sealExecution, sealPending, type RunOptions, type RunResult, type TaskEvent, type ExecuteOptions } from './execute.js';
+export type { ExecutionHooks, PlanArgs, PlanOutcome, DecideArgs, DecideOutcome, BudgetGate } from './hooks.types.js';
+export { publishExecution, quotaDenial, budgetDenial, commandDigest, executionsRoot } from './publish.js';
 export { executionStatus, listAllExecutions, streamLogs, cancelExecutions, findExecution, type ExecutionSummary, type LogLine, type CancelResult } from './control.js';
-export { recoverOrphans } from './recovery.js';
+export { recoverOrphans, sameProcessAlive, processStartTime, cleanTempFiles, type RecoveredExecution } from './recovery.js';
+export { WorkerPool, type PoolOptions, type PoolSummary, type PoolEvent } from './worker-pool.js';
+export { LeaseKeeper, leaseConfig, processKeeper, setProcessKeeper, type LeaseConfig } from './worker-lease.js';
+export { ensureLocalWorker, acquirePidfile, releasePidfile, ownsPidfile, readPidfile, workerPidfile, workerLog, type EnsureResult } from './worker-local.js';
 export { runSandboxed, findBwrap, requireBwrap, BWRAP_INSTALL_HINT } from './sandbox.js';
 export type { SandboxSpec, SandboxIO, TaskOutcome, TaskUsage, WriteRecord, SandboxMode } from './sandbox.types.js';
 export { compileSeccomp, buildSeccompProgram } from './seccomp.js';

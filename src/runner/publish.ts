@@ -7,20 +7,26 @@ import { join } from 'node:path';
 import { isoNow } from '../core/context.js';
 import { loadManifest, topoOrder } from '../manifest/index.js';
 import type { LoadedManifest, TaskSpec } from '../manifest/manifest.types.js';
-import { admitExecution, claimExecution, insertDeniedExecution, insertTaskRuns, type NewExecution } from '../store/executions.js';
+import type { NewExecution } from '../store/executions.js';
+import { admit, insertDenied } from '../store/queue.js';
 import { requirePermission, type Session } from '../tenancy/index.js';
 import { createHash } from 'node:crypto';
 import type { DecideOutcome, ExecutionHooks } from './hooks.types.js';
 import { newExecutionId } from './ids.js';
-import { processStartTime } from './recovery.js';
 import { requireBwrap } from './sandbox.js';
 import type { SandboxMode } from './sandbox.types.js';
+import { processKeeper, type LeaseKeeper } from './worker-lease.js';
 
 export interface PublishOptions {
   manifestPath: string;
   sandbox: SandboxMode;
+  /** True: a worker pool runs it (no lease now); false: this process runs it (it takes the lease). */
   detached: boolean;
+  /** Wait mode: over the concurrency cap, stay queued until a slot frees instead of being denied. */
+  queue?: boolean;
   hooks?: ExecutionHooks;
+  /** The lease keeper of this process (default: the process's own). */
+  keeper?: LeaseKeeper;
 }
 
 export interface Published {
@@ -28,6 +34,10 @@ export interface Published {
   dir: string;
   loaded: LoadedManifest;
   admitted: boolean;
+  /** Admitted in wait mode without a slot yet. */
+  waiting: boolean;
+  /** Why it was denied: policy, the concurrency quota or the daily budget. */
+  deniedBy: 'policy' | 'quota' | 'budget' | null;
   warnings: string[];
 }
 
@@ -45,6 +55,16 @@ export function quotaDenial(tenant: string, max: number, holders: string[]): str
   const shown = holders.slice(0, 10).join(', ');
   const more = holders.length > 10 ? `, … (+${holders.length - 10} more)` : '';
   return `tenant ${tenant} at concurrency quota (${holders.length}/${max} running${holders.length ? `: ${shown}${more}` : ''})`;
+}
+
+function usd(micros: number): string {
+  return micros >= 10_000 || micros === 0 ? `$${(micros / 1_000_000).toFixed(2)}` : `$${(micros / 1_000_000).toFixed(6)}`;
+}
+
+/** `budget: tenant acme would exceed its daily budget: …` (the budget pack's wording, checked atomically). */
+export function budgetDenial(tenant: string, spent: number, estimate: number, cap: number): string {
+  const pct = cap > 0 ? `${(Math.round(((spent + estimate) / cap) * 1000) / 10).toFixed(1)}%` : 'the cap is $0.00';
+  return `budget: tenant ${tenant} would exceed its daily budget: spent ${usd(spent)} (incl. queued and running estimates) + estimate ${usd(estimate)} = ${usd(spent + estimate)}, over the ${usd(cap)} cap (${pct})`;
 }
 
 function writeJson(path: string, value: unknown): void {
@@ -70,7 +90,7 @@ export async function publishExecution(session: Session, opts: PublishOptions): 
   const planned = opts.hooks?.plan ? await opts.hooks.plan(args) : undefined;
   if (planned) writeJson(join(dir, 'plan.json'), planned.plan);
   const decided: DecideOutcome | undefined = opts.hooks?.decide
-    ? await opts.hooks.decide({ ...args, estimatedCostMicros: planned?.estimatedCostMicros ?? null, plan: planned?.plan ?? null })
+    ? await opts.hooks.decide({ ...args, estimatedCostMicros: planned?.estimatedCostMicros ?? null, plan: planned?.plan ?? null, ...(opts.queue ? { queue: true } : {}) })
     : undefined;
   if (decided) writeJson(join(dir, 'decisions.json'), decided.decisions);
   const row: NewExecution = {
@@ -88,13 +108,27 @@ export async function publishExecution(session: Session, opts: PublishOptions): 
   };
   const tasks = topoOrder(loaded).map((t) => ({ id: t.id, digest: commandDigest(t) }));
   const warnings = decided?.warnings ?? [];
+  const keeper = opts.keeper ?? processKeeper(store.db, ctx);
+  const { leaseMs } = keeper.config;
   if (decided && !decided.allow) {
-    insertDeniedExecution(store.db, row, decided.reasons.join('; ') || 'denied by policy');
-    insertTaskRuns(store.db, id, tasks);
-    return { id, dir, loaded, admitted: false, warnings };
+    // Held by this process until its evidence is written (recovery seals it if we die first).
+    insertDenied(store.db, row, tasks, decided.reasons.join('; ') || 'denied by policy', keeper.holder, keeper.now(), leaseMs);
+    return { id, dir, loaded, admitted: false, waiting: false, deniedBy: 'policy', warnings };
   }
-  const admission = admitExecution(store.db, row, tenant.maxConcurrent, (holders) => quotaDenial(tenant.name, tenant.maxConcurrent, holders));
-  insertTaskRuns(store.db, id, tasks);
-  if (admission.admitted) claimExecution(store.db, id, process.pid, processStartTime(process.pid) ?? '');
-  return { id, dir, loaded, admitted: admission.admitted, warnings };
+  const result = admit(store.db, {
+    row,
+    tasks,
+    maxConcurrent: tenant.maxConcurrent,
+    wait: opts.queue === true,
+    budget: opts.hooks?.budget?.(session) ?? null,
+    // The foreground runner holds its execution from admission on (a pool claims detached ones); a
+    // denial is held by the publisher until its evidence is written.
+    holder: keeper.holder,
+    nowMs: keeper.now(),
+    leaseMs,
+    quotaReason: (holders) => quotaDenial(tenant.name, tenant.maxConcurrent, holders),
+    budgetReason: (spent, estimate, cap) => budgetDenial(tenant.name, spent, estimate, cap),
+  });
+  if (!result.admitted) return { id, dir, loaded, admitted: false, waiting: false, deniedBy: result.cause, warnings };
+  return { id, dir, loaded, admitted: true, waiting: result.waiting, deniedBy: null, warnings };
 }

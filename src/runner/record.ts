@@ -90,11 +90,13 @@ export function buildRecord(row: ExecutionRow, tasks: TaskRunRow[], tenantName: 
   };
 }
 
-/** Writes execution.json atomically (write + rename). */
-export function writeRecordFile(dir: string, record: ExecutionRecord): void {
+/** Writes execution.json atomically (write + rename; the temp name is per process, recovery removes leftovers). */
+export function writeRecordFile(dir: string, record: ExecutionRecord, opts: { beforeRename?: () => void } = {}): void {
   const path = join(dir, 'execution.json');
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
-  renameSync(`${path}.tmp`, path);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
+  opts.beforeRename?.();
+  renameSync(tmp, path);
 }
 
 /** Reads execution.json, or undefined. */

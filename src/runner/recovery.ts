@@ -1,27 +1,91 @@
 /**
- * Crash safety: an execution left queued/running by a runner process that no longer exists (killed,
- * machine rebooted) is marked failed with the reason, and its leftover sandboxes are killed.
+ * Crash safety (ADR 0014, 0015). An execution whose holder is gone is reclaimed: its lease expired
+ * (the holder stopped heartbeating), or, on this host, the holder's process is dead (a zombie counts
+ * as dead; a recycled pid does not match the recorded start time). A reclaimed execution goes back
+ * to the queue when it may be retried (detached, no task started, first attempt), else it ends failed
+ * with a reason naming the lost worker; its leftover sandboxes are killed and temp files removed.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { Db } from '../store/db.js';
-import { markFinished, orphanCandidates, sandboxPgids, settleTasks } from '../store/executions.js';
+import { markFinished, orphanCandidates, sandboxPgids, settleTasks, type ExecutionRow } from '../store/executions.js';
+import { expiredLeases, reclaim } from '../store/queue.js';
 
-/** The kernel's start time of a process (field 22 of /proc/<pid>/stat), or null when it is gone. */
-export function processStartTime(pid: number): string | null {
+interface ProcStat {
+  state: string;
+  start: string;
+}
+
+function procStat(pid: number): ProcStat | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19] ?? null;
+    return { state: fields[0] ?? '?', start: fields[19] ?? '' };
   } catch {
     return null;
   }
 }
 
-/** True when `pid` is alive and is still the process that started at `start`. */
+/** The kernel's start time of a process (field 22 of /proc/<pid>/stat), or null when it is gone. */
+export function processStartTime(pid: number): string | null {
+  return procStat(pid)?.start ?? null;
+}
+
+/**
+ * True when `pid` is alive and is still the process that started at `start`. A zombie (state Z) or
+ * a dying process (X) is dead: it runs nothing and its /proc entry only waits for its parent.
+ */
 export function sameProcessAlive(pid: number, start: string | null): boolean {
-  const now = processStartTime(pid);
-  return now !== null && (start === null || now === start);
+  const s = procStat(pid);
+  if (!s || s.state === 'Z' || s.state === 'X' || s.state === 'x') return false;
+  return start === null || start === '' || s.start === start;
+}
+
+let host: string | undefined;
+
+/** This host and boot ("<hostname hash>"): pids are only comparable within the same host and boot. */
+export function hostId(): string {
+  if (host) return host;
+  let boot = '';
+  try {
+    boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    /* no boot id: hostname alone */
+  }
+  host = createHash('sha256').update(`${hostname()}\0${boot}`).digest('hex').slice(0, 10);
+  return host;
+}
+
+/** The host id and pid encoded in a lease owner id ("w-<host>-<pid>-<rand>"), if it is one. */
+export function parseOwner(owner: string): { host: string; pid: number } | null {
+  const m = /^w-([0-9a-f]{10})-(\d+)-[0-9a-z]+$/.exec(owner);
+  return m ? { host: m[1]!, pid: Number(m[2]) } : null;
+}
+
+/** True when the holder of a lease ran on this host and its process is still alive (maybe only slow). */
+export function holderAliveHere(row: Pick<ExecutionRow, 'lease_owner' | 'runner_pid' | 'runner_start'>): boolean {
+  if (!row.lease_owner) return false;
+  const o = parseOwner(row.lease_owner);
+  if (!o || o.host !== hostId()) return false;
+  return sameProcessAlive(o.pid, row.runner_pid === o.pid ? row.runner_start : null);
+}
+
+/**
+ * How long past its lease a holder that is provably alive on this host is still trusted: a loaded
+ * machine can starve its heartbeat for seconds, and failing a healthy execution for that is wrong.
+ */
+export const LIVE_HOLDER_GRACE_MS = 5 * 60_000;
+
+/** True when the holder of a lease is known dead: it ran on this host and its process is gone. */
+export function holderDead(row: Pick<ExecutionRow, 'lease_owner' | 'runner_pid' | 'runner_start'>): boolean {
+  if (!row.lease_owner) return false;
+  const o = parseOwner(row.lease_owner);
+  if (!o || o.host !== hostId()) return false;
+  const start = row.runner_pid === o.pid ? row.runner_start : null;
+  return !sameProcessAlive(o.pid, start);
 }
 
 /**
@@ -54,21 +118,39 @@ export function killSandboxesOf(executionDir: string): number {
   return n;
 }
 
+/**
+ * Removes temp files a killed writer left in an execution directory (execution.json.<pid>.tmp, receipt
+ * temps). A temp file named after a live process is that process's write in progress: left alone.
+ */
+export function cleanTempFiles(executionDir: string | null): string[] {
+  if (!executionDir) return [];
+  let names: string[];
+  try {
+    names = readdirSync(executionDir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.endsWith('.tmp')) continue;
+    const writer = /\.(\d+)\.tmp$/.exec(name);
+    if (writer && Number(writer[1]) !== process.pid && sameProcessAlive(Number(writer[1]), null)) continue;
+    rmSync(join(executionDir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 export interface RecoveredExecution {
   id: string;
+  outcome: 'failed' | 'requeued';
+  reason: string;
   killedSandboxes: number;
 }
 
-/**
- * Marks orphaned executions failed and kills their sandbox process groups.
- * @example
- *   const recovered = recoverOrphans(store.db, isoNow(ctx));
- */
-export function recoverOrphans(db: Db, at: string): RecoveredExecution[] {
-  const out: RecoveredExecution[] = [];
-  for (const ex of orphanCandidates(db)) {
-    if (ex.runner_pid === null || sameProcessAlive(ex.runner_pid, ex.runner_start)) continue;
-    let killed = 0;
+function killLeftovers(db: Db, ex: ExecutionRow, sameHost: boolean): number {
+  let killed = 0;
+  if (sameHost) {
     for (const pgid of sandboxPgids(db, ex.id)) {
       try {
         process.kill(-pgid, 'SIGKILL');
@@ -77,12 +159,55 @@ export function recoverOrphans(db: Db, at: string): RecoveredExecution[] {
         /* already gone */
       }
     }
-    if (ex.dir) killed += killSandboxesOf(ex.dir);
+  }
+  if (ex.dir) killed += killSandboxesOf(ex.dir);
+  return killed;
+}
+
+/**
+ * Reclaims executions whose holder is gone (expired lease, or dead process on this host) and fails
+ * pre-lease orphans (a recorded runner pid that is dead). Bounded by the number of active executions.
+ * @example
+ *   const recovered = recoverOrphans(store.db, isoNow(ctx));
+ */
+export function recoverOrphans(db: Db, at: string, nowMs = Date.parse(at)): RecoveredExecution[] {
+  const out: RecoveredExecution[] = [];
+  const seen = new Set<string>();
+  const deadOwners = new Map<string, boolean>();
+  const isDead = (r: ExecutionRow): boolean => {
+    const key = `${r.lease_owner}\0${r.runner_start}`;
+    let d = deadOwners.get(key);
+    if (d === undefined) deadOwners.set(key, (d = holderDead(r)));
+    return d;
+  };
+  // Expired leases, except a holder alive on this host within the grace; and, sooner, dead holders here.
+  const expired = expiredLeases(db, nowMs).filter((r) => nowMs - (r.lease_expires_at ?? 0) > LIVE_HOLDER_GRACE_MS || !holderAliveHere(r));
+  const candidates = [...expired, ...orphanCandidates(db).filter((r) => r.lease_owner !== null && isDead(r))];
+  for (const ex of candidates) {
+    if (seen.has(ex.id)) continue;
+    seen.add(ex.id);
+    const o = ex.lease_owner ? parseOwner(ex.lease_owner) : null;
+    const sameHost = o !== null && o.host === hostId();
+    const dead = sameHost && isDead(ex);
+    const pid = o?.pid ?? ex.runner_pid;
+    const reason = dead
+      ? `runner process ${pid} died while the execution was ${ex.status} (worker ${ex.lease_owner})`
+      : `worker ${ex.lease_owner} (pid ${pid ?? '?'}) stopped heartbeating while the execution was ${ex.status}: its lease expired at ${new Date(ex.lease_expires_at ?? nowMs).toISOString()}`;
+    const killed = killLeftovers(db, ex, sameHost);
+    const outcome = reclaim(db, ex, reason, `retried: ${reason}, before any task started`, at);
+    if (outcome === 'failed') cleanTempFiles(ex.dir);
+    if (outcome) out.push({ id: ex.id, outcome, reason, killedSandboxes: killed });
+  }
+  // Executions recorded before leases (migration 006): the runner pid alone says who is alive.
+  for (const ex of orphanCandidates(db)) {
+    if (ex.lease_owner !== null || ex.runner_pid === null || sameProcessAlive(ex.runner_pid, ex.runner_start)) continue;
+    const killed = killLeftovers(db, ex, true);
     const reason = `runner process ${ex.runner_pid} died while the execution was ${ex.status} (maestro was killed or the machine restarted)`;
     if (markFinished(db, ex.id, 'failed', reason, at)) {
       settleTasks(db, ex.id, 'failed', 'the runner died while this task was running', at, 'running');
       settleTasks(db, ex.id, 'skipped', 'the runner died before this task started', at, 'pending');
-      out.push({ id: ex.id, killedSandboxes: killed });
+      cleanTempFiles(ex.dir);
+      out.push({ id: ex.id, outcome: 'failed', reason, killedSandboxes: killed });
     }
   }
   return out;

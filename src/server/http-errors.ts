@@ -24,7 +24,12 @@ const AUTHENTICATION_CODES = new Set([
   'TOKEN_UNKNOWN_TENANT',
 ]);
 
+/** Errors with a status of their own (the kinds map the rest). */
+const STATUS_CODES: Record<string, number> = { QUEUE_FULL: 429 };
+
 export function statusForError(err: EngineError): number {
+  const own = STATUS_CODES[err.code];
+  if (own) return own;
   switch (err.kind) {
     case 'usage':
       return 400;

@@ -8,3 +8,4 @@ export { registerRoutes, allRoutes } from './routes.js';
 export { buildOpenApi } from './openapi.js';
 export { fromWire, toWire, statusForError, type WireError } from './http-errors.js';
 export type { RouteDef, RouteContext, JsonSchema } from './route.types.js';
+export { configureExecutionService, DEFAULT_MAX_QUEUE, type ExecutionServiceConfig } from './routes-executions.js';

@@ -39,6 +39,7 @@ export function buildOpenApi(routes: RouteDef[], version: string): Record<string
         },
         ...(r.schema.body || r.schema.params || r.schema.querystring ? { '400': errorResponse('invalid request: the body names the field') } : {}),
         ...(r.permission ? { '401': errorResponse('no token or a bad one'), '403': errorResponse('role or tenant does not allow it') } : {}),
+        ...Object.fromEntries(Object.entries(r.errors ?? {}).map(([code, text]) => [code, routeError(Number(code), text)])),
       },
     };
     if (r.schema.body) op.requestBody = { required: true, content: { 'application/json': { schema: r.schema.body } } };
@@ -50,6 +51,11 @@ export function buildOpenApi(routes: RouteDef[], version: string): Record<string
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: { Error: ERROR_SCHEMA } },
     paths,
   };
+}
+
+function routeError(code: number, description: string) {
+  const retry = { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } };
+  return { ...errorResponse(description), ...(code === 429 || code === 503 ? { headers: retry } : {}) };
 }
 
 function errorResponse(description: string) {

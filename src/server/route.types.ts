@@ -16,7 +16,7 @@ export interface RouteContext {
   /** Set the HTTP status of a successful answer (default 200). */
   status(code: number): void;
   /** For streaming answers: the raw Node response, after headers are sent by the handler. */
-  raw: { write(chunk: string): boolean; end(): void; writeHead(status: number, headers: Record<string, string>): void; on(ev: 'close', fn: () => void): void };
+  raw: { write(chunk: string): boolean; end(): void; writeHead(status: number, headers: Record<string, string>): void; setHeader(name: string, value: string): void; on(ev: 'close', fn: () => void): void };
   /** Resolves when the client disconnects or the server shuts down. */
   closed: Promise<void>;
 }
@@ -32,6 +32,8 @@ export interface RouteDef {
   schema: { body?: JsonSchema; params?: JsonSchema; querystring?: JsonSchema; response?: JsonSchema };
   /** 200 by default. */
   successStatus?: number;
+  /** Further error statuses this route answers, documented in OpenAPI (429 also gets a Retry-After header). */
+  errors?: Record<number, string>;
   /** Largest body for this route (default: the server's). */
   bodyLimit?: number;
   /** The handler returns plain data (sent as JSON) or undefined when it streamed the answer itself. */

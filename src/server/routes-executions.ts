@@ -1,4 +1,5 @@
 /** Routes for plans, executions and policy packs: thin wrappers over the engine's operations. */
+import { EngineError } from '../core/errors.js';
 import type { JsonSchema, RouteDef } from './route.types.js';
 
 const manifestBody: Record<string, JsonSchema> = {
@@ -25,6 +26,26 @@ const workspaceBody: JsonSchema = {
     },
   },
 };
+/** Per server (store): the embedded pool to wake and the queue depth past which publishes get 429. */
+export interface ExecutionServiceConfig {
+  maxQueue: number;
+  onQueued?: (id: string) => void;
+  /** Seconds a client is told to wait in Retry-After. */
+  retryAfterSec?: number;
+}
+
+const services = new WeakMap<object, ExecutionServiceConfig>();
+/** The default queue depth limit ($MAESTRO_MAX_QUEUE, else 10,000). */
+export const DEFAULT_MAX_QUEUE = 10_000;
+
+/**
+ * Configures the execution service of a server's store (maestro serve: --max-queue, its embedded pool).
+ * @example configureExecutionService(srv.store, { maxQueue: 5000, onQueued: () => pool.wake() });
+ */
+export function configureExecutionService(store: { db: object }, config: ExecutionServiceConfig): void {
+  services.set(store.db, config);
+}
+
 const idParams: JsonSchema = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } };
 const engine = () => import('../engine/index.js');
 const runner = () => import('../runner/index.js');
@@ -53,21 +74,45 @@ export const executionRoutes: RouteDef[] = [
   {
     method: 'POST',
     path: '/api/executions',
-    summary: 'Publish a run (plan, policy decision, atomic quota admission); a worker executes it',
+    summary:
+      'Publish a run (plan, policy decision, atomic quota + budget admission) and queue it; a worker pool executes it. ' +
+      '"queue": true waits queued for a quota slot instead of a denial. 429 with Retry-After when the queue is full (serve --max-queue)',
     tag: 'executions',
     permission: 'run',
     successStatus: 201,
     bodyLimit: 48 * 1024 * 1024,
+    errors: { 429: 'The queue is full (serve --max-queue): retry after the Retry-After header\'s seconds' },
     schema: {
       body: {
         type: 'object',
         additionalProperties: false,
         required: ['manifest'],
-        properties: { ...manifestBody, sandbox: { type: 'string', enum: ['bwrap', 'none'] }, workspace: workspaceBody },
+        properties: {
+          ...manifestBody,
+          sandbox: { type: 'string', enum: ['bwrap', 'none'] },
+          workspace: workspaceBody,
+          queue: { type: 'boolean', description: 'Wait queued for a free concurrency slot instead of being denied (budget denials never wait)' },
+        },
       },
     },
-    handler: async ({ session, body }) => {
-      const r = await (await engine()).publishRun(session, { manifest: body.manifest, name: body.name, sandbox: body.sandbox, region: body.region, workspace: body.workspace });
+    handler: async ({ session, body, store, raw }) => {
+      const service = services.get(store.db);
+      const maxQueue = service?.maxQueue ?? (Number(session.ctx.env.MAESTRO_MAX_QUEUE) || DEFAULT_MAX_QUEUE);
+      const { queueCounts } = await import('../store/queue.js');
+      const depth = queueCounts(store.db).queued;
+      if (depth >= maxQueue) {
+        const retryAfter = service?.retryAfterSec ?? 2;
+        raw.setHeader('retry-after', String(retryAfter));
+        throw new EngineError('QUEUE_FULL', `the execution queue is full (${depth} queued, limit ${maxQueue}): retry in ${retryAfter} s`, {
+          hint: 'retry after the Retry-After header; an operator can raise serve --max-queue or add workers',
+          details: { queued: depth, maxQueue, retryAfterSec: retryAfter },
+        });
+      }
+      const r = await (await engine()).publishRun(
+        session,
+        { manifest: body.manifest, name: body.name, sandbox: body.sandbox, region: body.region, workspace: body.workspace, queue: body.queue === true },
+        service?.onQueued ? { onQueued: service.onQueued } : {},
+      );
       return { ...r.record, warnings: r.warnings };
     },
   },

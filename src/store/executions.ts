@@ -1,6 +1,6 @@
 /**
- * SQL for executions and task runs. Admission (quota check + insert) is one IMMEDIATE transaction, so
- * two processes can never both take a tenant's last slot.
+ * SQL for executions and task runs. Admission, claims and leases live in queue.ts (one IMMEDIATE
+ * transaction each, so two processes can never both take a tenant's last slot or the same execution).
  */
 import { preparedOnce, type Db } from './db.js';
 
@@ -28,6 +28,13 @@ export interface ExecutionRow {
   dir: string | null;
   apparmor: string | null;
   detached: number;
+  /** Migration 006: the lease (ADR 0014) and evidence sealing (ADR 0015). */
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  claimed_at: string | null;
+  attempts: number;
+  waiting: number;
+  sealed: number;
 }
 
 export interface TaskRunRow {
@@ -45,27 +52,19 @@ export interface TaskRunRow {
   bytes_written: number | null;
   command_digest: string;
   sandbox_pgid: number | null;
+  /** JSON of the per-task extras (written files, exact cpu and rss): the record is rebuilt from it. */
+  extras: string | null;
 }
 
 export type NewExecution = Pick<ExecutionRow, 'id' | 'tenant_id' | 'subject' | 'workflow_name' | 'manifest_digest' | 'manifest_path' | 'sandbox' | 'estimated_cost_micros' | 'published_at' | 'dir' | 'detached'>;
 
-const cache = new WeakMap<Db, ReturnType<typeof prepare>>();
-
 function prepare(db: Db) {
   return {
     active: db.prepare("select id from executions where tenant_id = ? and status in ('queued', 'running') order by published_at, id"),
-    insert: db.prepare(
-      `insert into executions (id, tenant_id, subject, workflow_name, manifest_digest, manifest_path, status, reason, sandbox,
-         estimated_cost_micros, published_at, finished_at, dir, detached)
-       values (@id, @tenant_id, @subject, @workflow_name, @manifest_digest, @manifest_path, @status, @reason, @sandbox,
-         @estimated_cost_micros, @published_at, @finished_at, @dir, @detached)`,
-    ),
     get: db.prepare('select * from executions where id = ?'),
     latest: db.prepare('select * from executions where tenant_id = ? order by published_at desc, id desc limit 1'),
     list: db.prepare('select * from executions where tenant_id = ? order by published_at desc, id desc limit ?'),
     orphanCandidates: db.prepare("select * from executions where status in ('queued', 'running') and runner_pid is not null"),
-    start: db.prepare("update executions set status = 'running', started_at = ?, runner_pid = ?, runner_start = ?, apparmor = ? where id = ? and status = 'queued'"),
-    claim: db.prepare("update executions set runner_pid = ?, runner_start = ? where id = ? and status in ('queued', 'running')"),
     finish: db.prepare("update executions set status = ?, reason = ?, finished_at = ? where id = ? and status in ('queued', 'running')"),
     cancel: db.prepare("update executions set status = 'cancelled', reason = ?, finished_at = ? where id = ? and status in ('queued', 'running')"),
     setActualCost: db.prepare('update executions set actual_cost_micros = ? where id = ?'),
@@ -74,7 +73,8 @@ function prepare(db: Db) {
     taskStart: db.prepare("update task_runs set status = 'running', started_at = ?, sandbox_pgid = ? where execution_id = ? and task_id = ?"),
     taskFinish: db.prepare(
       `update task_runs set status = @status, exit_code = @exit_code, reason = @reason, finished_at = @finished_at,
-         cpu_ms = @cpu_ms, peak_rss_kb = @peak_rss_kb, wall_ms = @wall_ms, bytes_written = @bytes_written, sandbox_pgid = null
+         cpu_ms = @cpu_ms, peak_rss_kb = @peak_rss_kb, wall_ms = @wall_ms, bytes_written = @bytes_written, sandbox_pgid = null,
+         extras = @extras
        where execution_id = @execution_id and task_id = @task_id`,
     ),
     taskSettle: db.prepare("update task_runs set status = ?, reason = coalesce(reason, ?), finished_at = coalesce(finished_at, ?), sandbox_pgid = null where execution_id = ? and status in ('pending', 'running') and (? = 'any' or status = ?)"),
@@ -83,31 +83,6 @@ function prepare(db: Db) {
 }
 
 const stmts = preparedOnce(prepare);
-
-export type Admission = { admitted: true } | { admitted: false; holders: string[] };
-
-/**
- * Atomically checks the tenant's concurrency cap and inserts the execution: queued when a slot is
- * free, denied (with the reason) otherwise. Returns the ids holding the slots on denial.
- */
-export function admitExecution(db: Db, row: NewExecution, maxConcurrent: number, denyReason: (holders: string[]) => string): Admission {
-  const s = stmts(db);
-  const txn = db.transaction((): Admission => {
-    const holders = (s.active.all(row.tenant_id) as Array<{ id: string }>).map((r) => r.id);
-    if (holders.length >= maxConcurrent) {
-      s.insert.run({ ...row, status: 'denied', reason: denyReason(holders), finished_at: row.published_at });
-      return { admitted: false, holders };
-    }
-    s.insert.run({ ...row, status: 'queued', reason: null, finished_at: null });
-    return { admitted: true };
-  });
-  return txn.immediate();
-}
-
-/** Records an execution that policy denied before admission. */
-export function insertDeniedExecution(db: Db, row: NewExecution, reason: string): void {
-  stmts(db).insert.run({ ...row, status: 'denied', reason, finished_at: row.published_at });
-}
 
 export function activeExecutionIds(db: Db, tenantId: string): string[] {
   return (stmts(db).active.all(tenantId) as Array<{ id: string }>).map((r) => r.id);
@@ -134,15 +109,6 @@ export function insertTaskRuns(db: Db, executionId: string, tasks: Array<{ id: s
   db.transaction(() => tasks.forEach((t, i) => s.insertTask.run(executionId, t.id, i, 'pending', t.digest)))();
 }
 
-export function markStarted(db: Db, id: string, at: string, pid: number, pidStart: string, apparmor: string): boolean {
-  return stmts(db).start.run(at, pid, pidStart, apparmor, id).changes === 1;
-}
-
-/** A (detached) worker takes over an execution. */
-export function claimExecution(db: Db, id: string, pid: number, pidStart: string): boolean {
-  return stmts(db).claim.run(pid, pidStart, id).changes === 1;
-}
-
 /** Ends an execution unless it already ended (a cancel wins over a late finish). Returns true if changed. */
 export function markFinished(db: Db, id: string, status: ExecutionStatus, reason: string | null, at: string): boolean {
   return stmts(db).finish.run(status, reason, at, id).changes === 1;
@@ -164,7 +130,8 @@ export function markTaskStarted(db: Db, executionId: string, taskId: string, at:
   stmts(db).taskStart.run(at, pgid, executionId, taskId);
 }
 
-export function markTaskFinished(db: Db, row: Omit<TaskRunRow, 'seq' | 'started_at' | 'command_digest' | 'sandbox_pgid'>): void {
+export function markTaskFinished(db: Db, row: Omit<TaskRunRow, 'seq' | 'started_at' | 'command_digest' | 'sandbox_pgid' | 'extras'> & { extras?: string | null }): void {
+  row = { ...row, extras: row.extras ?? null };
   stmts(db).taskFinish.run(row);
 }
 

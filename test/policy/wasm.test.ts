@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +8,10 @@ import { createRegoEvaluator, openPackEvaluator } from '../../src/policy/evaluat
 import { readTarFiles } from '../../src/policy/wasm/tar.js';
 import { loadWasmEvaluator, readWasmBundle } from '../../src/policy/wasm/wasm-evaluator.js';
 import { readFileSync } from 'node:fs';
+import { noteSkip, opaBin } from './opa.js';
 
-const hasOpa = spawnSync('opa', ['version'], { encoding: 'utf8' }).status === 0;
-if (!hasOpa) console.log('[wasm.test] skipping the compiled-bundle tests: no `opa` binary on PATH (they need `opa build -t wasm`)');
+noteSkip('wasm.test');
+const hasOpa = opaBin !== undefined;
 
 const policy = `package example
 import rego.v1
@@ -92,7 +93,7 @@ describe('compiled OPA Wasm bundles (opa build -t wasm)', () => {
     writeFileSync(join(dir, 'policy.rego'), policy);
     mkdirSync(join(dir, 'roles'));
     writeFileSync(join(dir, 'roles', 'data.json'), '{"allowed": ["admin", "operator"]}');
-    execFileSync('opa', ['build', '-t', 'wasm', '-e', 'example/allow', '-e', 'example/deny', '-o', join(dir, 'bundle.tar.gz'), join(dir, 'policy.rego'), join(dir, 'roles')]);
+    execFileSync(opaBin!, ['build', '-t', 'wasm', '-e', 'example/allow', '-e', 'example/deny', '-o', join(dir, 'bundle.tar.gz'), join(dir, 'policy.rego'), `roles:${join(dir, 'roles')}`]);
     const wasm = await loadWasmEvaluator(join(dir, 'bundle.tar.gz'));
     const rego = createRegoEvaluator([join(dir, 'policy.rego'), `roles:${join(dir, 'roles', 'data.json')}`]);
     expect(wasm.engine).toBe('wasm');

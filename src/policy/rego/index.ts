@@ -77,6 +77,8 @@ export interface EvalOptions {
   print?: (line: string) => void;
   /** Randomness for rand.intn and uuid.rfc4122 (defaults to a fixed seed). */
   random?: () => number;
+  /** Coverage hook: called with the location of every expression evaluated and every rule head that produced a value. */
+  coverage?: (loc: Location) => void;
 }
 
 export interface ExpressionResult {
@@ -156,6 +158,7 @@ export function evaluateRaw(policy: CompiledPolicy, query: string, opts: EvalOpt
   };
   const limits = new Limits(opts.maxSteps ?? 10_000_000, Date.now() + (opts.timeoutMs ?? 5000));
   const ev = new Evaluator(policy.compiled, state, bctx, limits, opts.explain ?? false);
+  if (opts.coverage) ev.cover = opts.coverage;
   const raw: RawResult[] = [];
   const top = new Frame();
   try {

@@ -6,6 +6,8 @@ import { gunzipSync } from 'node:zlib';
 import { PolicyError } from '../errors.js';
 
 const BLOCK = 512;
+/** Archives larger than this once decompressed are refused (bounded memory). */
+export const MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Read every regular file of a tar or tar.gz archive.
@@ -41,7 +43,7 @@ function isGzip(b: Buffer): boolean {
 
 function gunzip(b: Buffer, name: string): Buffer {
   try {
-    return gunzipSync(b);
+    return gunzipSync(b, { maxOutputLength: MAX_ARCHIVE_BYTES });
   } catch (err) {
     throw bad(name, `not a valid gzip stream (${(err as Error).message})`);
   }

@@ -21,6 +21,8 @@ export class Evaluator {
   readonly explain: ExplainEntry[] | undefined;
   /** Values of query expressions (for results). */
   readonly exprValues = new Map<Expr, Value>();
+  /** Coverage hook (`policy test --coverage`): told each expression evaluated and each rule head that produced a value. */
+  cover: ((loc: Location) => void) | undefined = undefined;
 
   constructor(
     readonly policy: Compiled,
@@ -45,6 +47,7 @@ export class Evaluator {
 
   evalExpr(frame: Frame, e: Expr, k: Cont): boolean {
     this.limits.tick(e.loc);
+    if (this.cover) this.cover(e.loc);
     if (e.with.length > 0) return this.evalWith(frame, e, k);
     if (e.negated) {
       const found = this.evalExprPos(frame, e, () => true);

@@ -107,6 +107,7 @@ export function eachSolution(ev: Evaluator, rule: Rule, frame: Frame, k: (f: Fra
 }
 
 function record(ev: Evaluator, rule: Rule, node: RuleNode, value: Value, frame: Frame): void {
+  if (ev.cover) ev.cover(rule.loc);
   if (!ev.explain) return;
   const bindings: Record<string, Value> = {};
   for (const [k, v] of frame.vars) if (!k.includes('$')) bindings[k] = v;
@@ -139,7 +140,7 @@ function completeValue(ev: Evaluator, node: RuleNode, rules: Rule[]): Value | un
       if (found) break;
     }
   }
-  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => ((result = v), true));
+  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => ((result = v), ev.cover?.(def!.loc), true));
   return result;
 }
 
@@ -265,6 +266,7 @@ export function callFunction(ev: Evaluator, name: string, args: Value[]): Value 
         eachSolution(ev, branch, frame, (f) =>
           ev.evalTerm(f, branch.value ?? TRUE, (v) => {
             found = true;
+            if (ev.cover) ev.cover(branch.loc);
             if (result !== undefined && !valueEquals(result, v)) {
               throw regoError('eval_conflict_error', 'functions must not produce multiple outputs for same inputs', branch.loc);
             }
@@ -276,7 +278,7 @@ export function callFunction(ev: Evaluator, name: string, args: Value[]): Value 
       if (found) break;
     }
   }
-  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => ((result = v), true));
+  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => ((result = v), ev.cover?.(def!.loc), true));
   return result;
 }
 

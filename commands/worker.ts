@@ -1,0 +1,41 @@
+import * as Flags from '@oclif/core/flags';
+import { BaseCommand } from '../src/cli/base-command.js';
+
+export default class Worker extends BaseCommand<typeof Worker> {
+  static override summary = 'Run a long-lived worker pool: claims queued executions and runs many at once in this process.';
+  static override description =
+    'Claims queued executions (run --detach, POST /api/executions) under a lease with a heartbeat, fairly across ' +
+    'tenants, and runs up to --concurrency of them at once; every task is a sandbox child process. Executions of a ' +
+    'worker that dies are reclaimed after their lease expires (MAESTRO_LEASE_MS, default 30 s). SIGTERM/SIGINT stop ' +
+    'claiming, hand back executions with no task started and let the rest finish (MAESTRO_WORKER_GRACE_MS, default ' +
+    '30 s, then they fail naming this worker). --once drains what is queued (waiting for detached executions other ' +
+    'pools still run) and exits.';
+  static override examples = ['<%= config.bin %> worker', '<%= config.bin %> worker --concurrency 200', '<%= config.bin %> worker --once --json'];
+  static override flags = {
+    concurrency: Flags.integer({ char: 'c', description: 'Executions run at once.', default: 64, min: 1, max: 10_000 }),
+    once: Flags.boolean({ description: 'Run what is queued, then exit.', default: false }),
+    local: Flags.boolean({ description: 'Internal: the on-demand worker of run --detach (pidfile, exits when idle).', hidden: true, default: false }),
+  };
+
+  async run(): Promise<void> {
+    const [{ runWorker }, { renderPoolEvent, renderWorkerSummary }] = await Promise.all([import('../src/engine/index.js'), import('../src/cli/render-worker.js')]);
+    const stop = new AbortController();
+    const onSignal = (sig: string) => {
+      if (!stop.signal.aborted) this.note(`maestro worker: ${sig} received, stopping (no new claims; running executions finish)`);
+      stop.abort();
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    const summary = await runWorker(this.ctx, {
+      concurrency: this.flags.concurrency,
+      once: this.flags.once,
+      local: this.flags.local,
+      signal: stop.signal,
+      // The on-demand local worker logs to a file: only what needs attention, so it stays small.
+      onEvent: (e) => {
+        if (!this.flags.local || e.type === 'error' || e.type === 'reclaimed') this.note(renderPoolEvent(e));
+      },
+    });
+    this.emit(summary, renderWorkerSummary);
+  }
+}

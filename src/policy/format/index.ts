@@ -1,0 +1,19 @@
+/**
+ * `policy fmt`: Rego formatted exactly as `opa fmt` formats it (tabs, blank lines, `:=`, `contains`,
+ * `if`, sorted imports, comments kept), and the file operations around it (`--diff`, `--check`,
+ * `-w`).
+ * @example formatRego('package a\nb = 1\n', 'a.rego') // 'package a\n\nb := 1\n'
+ */
+import { parseModule } from '../rego/index.js';
+import { printModule } from './printer.js';
+
+export { formatFiles, type FormatRequest, type FormatReport, type FormatFileResult } from './files.js';
+
+/**
+ * Format one module's text; throws RegoError (rego_parse_error) when it does not parse.
+ * @example formatRego(readFileSync('quota.rego', 'utf8'), 'quota.rego')
+ */
+export function formatRego(text: string, file = 'policy.rego'): string {
+  const mod = parseModule({ path: file, text });
+  return printModule(mod, text.replace(/\r\n/g, '\n'));
+}
