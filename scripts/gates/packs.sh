@@ -27,7 +27,10 @@ for dir in policies/*/; do
     "$opa" test "$dir" >/dev/null || { "$opa" test "$dir" | tail -n 20; echo "packs: FAIL ($pack: opa test failed)"; exit 1; }
   fi
   if [ "$has_build" = 1 ]; then
-    maestro policy build "$dir" -o "$out/$pack.tar.gz" >/dev/null
+    maestro policy build --pack "$pack" -o "$out/$pack.tar.gz" >/dev/null
+    # The bundle is OPA's format: the real opa loads it.
+    [ -z "$opa" ] || "$opa" eval -b "$out/$pack.tar.gz" --format raw 'count(data) > 0' >/dev/null \
+      || { echo "packs: FAIL (opa cannot load the bundle of $pack)"; exit 1; }
   else
     tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -czf "$out/$pack.tar.gz" -C "$dir" .
   fi

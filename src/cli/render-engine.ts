@@ -2,19 +2,17 @@
 import type { ExecutionStatusView } from '../engine/index.js';
 import type { Plan } from '../cost/index.js';
 import type { Decision, StatusPolicy } from '../policy/packs/index.js';
-import { renderPlan } from './render-cost.js';
+import { renderCostLine, renderPlan } from './render-cost.js';
 import { renderDecision, renderStatusPolicy } from './render-packs.js';
 import { renderExecution } from './render-run.js';
-import { fields, usd } from './render.js';
+import { fields } from './render.js';
 
 export function renderPlanWithPolicy(r: Plan & { policy: Decision }, explain: boolean): string {
   return `${renderPlan(r)}\n\n${renderDecision(r.policy, explain)}`;
 }
 
 export function renderStatusView(v: ExecutionStatusView): string {
-  const c = v.cost;
-  const money = (x: number | null) => (x === null ? '-' : usd(x));
-  const cost = fields([['cost', `estimated ${money(c.estimatedUSD)}, actual ${money(c.actualUSD)}${c.driftPct === null ? '' : `, drift ${c.driftPct.toFixed(1)}%`}`]]);
+  const cost = fields([['cost', renderCostLine(v.cost)]]);
   const queued = v.queuePosition == null ? '' : `\n${fields([['queue', `position ${v.queuePosition}${v.waitingForSlot ? ', waiting for a quota slot' : ''}`]])}`;
   const base = `${renderExecution(v)}${queued}\n\n${cost}`;
   const policy = (v as { policy?: StatusPolicy }).policy;

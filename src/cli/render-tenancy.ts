@@ -34,6 +34,7 @@ export function renderTenant(t: TenantView): string {
     ['max concurrent', String(t.maxConcurrent)],
     ['day time zone', t.dayTimezone],
     ['sandbox', t.requireSandbox ? 'required' : 'optional'],
+    ...(t.costEstimate ? [['budget admits with', t.costEstimate === 'high' ? "the estimate's upper end (strict)" : 'the point estimate'] as [string, string]] : []),
   ]);
 }
 

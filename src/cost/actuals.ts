@@ -14,7 +14,7 @@ export interface ExecutionRecordLike {
   /** The tenant's id, when the record carries it (the runner's does). */
   tenantId?: string;
   finishedAt?: string | null;
-  tasks: Array<{ id: string; status: string; usage?: UsageInput | null }>;
+  tasks: Array<{ id: string; status: string; usage?: UsageInput | null; startedAt?: string | null; finishedAt?: string | null }>;
 }
 
 export interface TaskActual {

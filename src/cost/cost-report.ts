@@ -1,8 +1,10 @@
 /** `maestro cost report`: estimate-vs-actual accuracy over a period, for one tenant. */
 import { AuthError, UsageError } from '../core/errors.js';
 import { getTenant, isPlatformAdmin, requirePermission, type Session } from '../tenancy/index.js';
-import { listActuals } from '../store/cost.js';
-import { accuracy, alertLine, parseSince, worstOffenders, type Accuracy, type Offender } from './report.js';
+import { executionSources, listActuals, taskRunsSince, type TaskHistoryRow } from '../store/cost.js';
+import { firstRunOf, summariseSources, type EstimateSourceSummary } from './wording.js';
+import { accuracy, alertLine, parseSince, worstOffenders, type Accuracy, type DriftSample, type Offender } from './report.js';
+import { loadBand } from './host.js';
 
 export interface CostReportOptions {
   /** A duration (7d, 36h, 2w, 90m) or an ISO date; default 7d. */
@@ -17,9 +19,38 @@ export interface CostReport extends Accuracy {
   tenant: string;
   since: string;
   until: string;
-  worstOffenders: Offender[];
+  /** The worst executions, each with what its estimate rested on (a first run's miss is a guess that missed). */
+  worstOffenders: Array<Offender & { estimateSource: EstimateSourceSummary | null; firstRun: boolean }>;
   /** The alert line when under 95% within ±10%, else null. */
   alert: string | null;
+  /** Task-level accuracy by what the estimate rested on (ADR 0026). */
+  bySource: Record<'history' | 'priors' | 'declared' | 'default', Accuracy>;
+  /** Task-level accuracy by the host load the task ran under (run-queue stretch: quiet ≤ 1.1 < busy ≤ 2 < overloaded). */
+  byLoadBand: Record<'quiet' | 'busy' | 'overloaded' | 'unknown', Accuracy>;
+  /** Tasks whose actual fell inside their estimate's interval, of those with a recorded interval. */
+  intervalCoverage: { tasks: number; inside: number; share: number };
+}
+
+/** Task runs as drift samples (one per task), for the by-source and by-load splits. */
+function taskSamples(rows: readonly TaskHistoryRow[]): DriftSample[] {
+  return rows.map((r) => ({ executionId: `${r.executionId}/${r.taskId}`, workflow: r.taskId, tenantId: r.tenantId, estimatedMicros: r.estimatedMicros, actualMicros: r.actualMicros, finishedAt: r.finishedAt }));
+}
+
+/**
+ * Split task runs by estimate source and by load band, with interval coverage.
+ * @example splitAccuracy(rows).bySource.history.shareWithin10Pct
+ */
+export function splitAccuracy(rows: readonly TaskHistoryRow[]): Pick<CostReport, 'bySource' | 'byLoadBand' | 'intervalCoverage'> {
+  const sources = ['history', 'priors', 'declared', 'default'] as const;
+  const bands = ['quiet', 'busy', 'overloaded', 'unknown'] as const;
+  const bySource = Object.fromEntries(sources.map((k) => [k, accuracy(taskSamples(rows.filter((r) => r.estimateSource === k)))])) as CostReport['bySource'];
+  const byLoadBand = Object.fromEntries(bands.map((k) => [k, accuracy(taskSamples(rows.filter((r) => loadBand(r.hostContention ?? null) === k)))])) as CostReport['byLoadBand'];
+  const withInterval = rows.filter((r) => r.estimatedLowMicros !== null && r.estimatedLowMicros !== undefined && r.estimatedHighMicros !== null && r.estimatedHighMicros !== undefined && r.actualMicros > 0);
+  const inside = withInterval.filter((r) => r.actualMicros >= r.estimatedLowMicros! && r.actualMicros <= r.estimatedHighMicros!).length;
+  return {
+    bySource, byLoadBand,
+    intervalCoverage: { tasks: withInterval.length, inside, share: withInterval.length ? Math.round((inside / withInterval.length) * 10_000) / 10_000 : 0 },
+  };
 }
 
 /**
@@ -43,8 +74,12 @@ export function costReport(session: Pick<Session, 'ctx' | 'store' | 'identity'>,
     since: new Date(since).toISOString(),
     until: new Date(now).toISOString(),
     ...acc,
-    worstOffenders: worstOffenders(samples, opts.worst ?? 5),
+    worstOffenders: worstOffenders(samples, opts.worst ?? 5).map((o) => {
+      const sources = executionSources(session.store.db, o.executionId);
+      return { ...o, estimateSource: summariseSources(sources), firstRun: firstRunOf(sources) };
+    }),
     alert: alertLine(acc),
+    ...splitAccuracy(taskRunsSince(session.store.db, tenant.id, new Date(since).toISOString())),
   };
 }
 

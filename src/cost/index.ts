@@ -12,23 +12,29 @@ import type { Store } from '../store/index.js';
 import type { LoadedManifest } from '../manifest/manifest.types.js';
 import { findTenant, requirePermission, type Session, type Tenant } from '../tenancy/index.js';
 import * as sql from '../store/cost.js';
-import { calibrationLookup } from './lookups.js';
+import { calibrationLookup, loadLookup, priorsLookup, sampleOf } from './lookups.js';
+import { commandShape } from './estimator.js';
+import { conditionsBetween, hostSampler, type HostConditions } from './host.js';
 import { buildPlan, type Plan } from './plan.js';
 import { resolvePrices, type ResolvedPrices } from './prices.js';
 import { computeActuals, type Actuals, type ExecutionRecordLike } from './actuals.js';
-import { usageOf } from './calibration.js';
 import { tenantDay } from './day-window.js';
 import { driftPct, microsToUsd } from './money.js';
 import { CostError } from './errors.js';
+import { describeDrift, firstRunOf, summariseSources, type EstimateSourceSummary } from './wording.js';
 
 export { CostError, PriceTableError } from './errors.js';
 export { resolvePrices, type PriceTable, type PriceEntry, type ResolvedPrices } from './prices.js';
 export { microsToUsd, usdToMicros, driftPct } from './money.js';
 export { tenantDay } from './day-window.js';
 export type { Plan } from './plan.js';
-export type { TaskEstimate, TimeGuess, GuessSource } from './estimator.js';
+export type { TaskEstimate, TimeGuess, GuessSource, EstimateInterval } from './estimator.js';
+export { commandShape } from './estimator.js';
+export { hostSampler, currentConditions, probeInstructionCounters, loadBand, type HostConditions } from './host.js';
+export { estimateBasis, setEstimateBasis, type EstimateBasis } from '../store/cost.js';
 export type { Actuals, ExecutionRecordLike } from './actuals.js';
 export { calibrationLookup } from './lookups.js';
+export { describeDrift, summariseSources, type EstimateSourceSummary } from './wording.js';
 export { costReport, type CostReport, type CostReportOptions } from './cost-report.js';
 export { calibrateCosts, type CalibrationReport } from './calibrate.js';
 
@@ -53,9 +59,36 @@ export function planExecution(session: Pick<Session, 'ctx' | 'store' | 'identity
 export function planWith(store: Store, tenantId: string, loaded: LoadedManifest, prices: ResolvedPrices): Plan {
   const calibration = calibrationLookup(store);
   return buildPlan(loaded, prices, {
-    history: (digest, limit) => sql.taskHistory(store.db, tenantId, digest, limit).map(usageOf),
+    history: (digest, limit) => sql.taskHistory(store.db, tenantId, digest, limit).map(sampleOf),
     factors: calibration,
+    priors: priorsLookup(store, tenantId),
+    load: loadLookup(store),
   });
+}
+
+/** The estimate a tenant's budget admits a plan with, and on which basis. */
+export interface AdmissionEstimate {
+  /** Micro-dollars to admit with: the point estimate, or the interval's upper end for a strict tenant. */
+  micros: number;
+  basis: sql.EstimateBasis;
+  pointMicros: number;
+  highMicros: number;
+}
+
+/**
+ * The estimate to admit a plan with for a tenant (ADR 0026): the point estimate by default; the
+ * interval's upper end when the tenant chose `--cost-estimate high` (strict budgets). Reads one row;
+ * safe inside the caller's admission transaction.
+ * @example admissionEstimate(store.db, tenantId, plan).micros
+ */
+export function admissionEstimate(db: Store['db'], tenantId: string, plan: Pick<Plan, 'estimatedCostMicros' | 'highCostMicros'>): AdmissionEstimate {
+  const basis = sql.estimateBasis(db, tenantId);
+  return {
+    micros: basis === 'high' ? Math.max(plan.highCostMicros, plan.estimatedCostMicros) : plan.estimatedCostMicros,
+    basis,
+    pointMicros: plan.estimatedCostMicros,
+    highMicros: plan.highCostMicros,
+  };
 }
 
 export interface RecordOptions {
@@ -64,6 +97,10 @@ export interface RecordOptions {
   executionDir?: string;
   /** Tenant of the execution; else the executions row's, else the session's. */
   tenantId?: string;
+  /** Host conditions per task id, when the caller measured them; else from the process sampler. */
+  conditions?: Record<string, HostConditions | null>;
+  /** Each task's command (id → run), when the plan predates command shapes. */
+  commands?: Record<string, string>;
 }
 
 export interface RecordedActuals extends Actuals {
@@ -95,13 +132,18 @@ export function recordActuals(session: Pick<Session, 'ctx' | 'store'> & { identi
   const actuals = computeActuals(plan, record);
   const ledgerDay = tenantDay(Date.parse(finishedAt), tenant?.dayTimezone ?? 'UTC');
   const planned = new Map(plan.tasks.map((t) => [t.id, t]));
+  const times = new Map(record.tasks.map((t) => [t.id, t]));
   const tasks = actuals.tasks.flatMap((t) => {
     const p = planned.get(t.id);
     if (!p || !t.usage) return [];
+    const host = taskConditions(times.get(t.id), t.usage.wallSec, finishedAt, opts.conditions?.[t.id]);
     return [{
       executionId: record.id, taskId: t.id, tenantId, taskDigest: p.digest, uses: p.uses, resourceClass: p.resourceClass,
       cpu: p.resources.cpu, memoryMB: p.resources.memoryMB, expectedSec: p.resources.expectedSec ?? null, status: t.status,
       ...t.usage, estimateSource: p.basis.guess.source, estimatedMicros: p.estimatedCostMicros, actualMicros: t.actualCostMicros, finishedAt,
+      hostLoad1: host?.load1 ?? null, hostStealPct: host?.stealPct ?? null, hostNcpu: host?.ncpu ?? null, hostRunnable: host?.runnable ?? null,
+      hostContention: host?.contention ?? null, commandShape: p.basis.guess ? shapeOf(plan, p.id, opts.commands) : null,
+      estimatedLowMicros: p.lowCostMicros ?? null, estimatedHighMicros: p.highCostMicros ?? null,
     }];
   });
   const recorded = sql.insertActuals(store.db, {
@@ -109,6 +151,22 @@ export function recordActuals(session: Pick<Session, 'ctx' | 'store'> & { identi
     actualMicros: actuals.actualCostMicros, pricesDigest: plan.prices.digest, finishedAt, ledgerDay,
   }, tasks, new Date(ctx.clock.now()).toISOString());
   return { ...actuals, recorded, ledgerDay };
+}
+
+// The host conditions over a task's run: given, else from the sampler between its start and end
+// (the end less the wall time when the record has no start); null when unknown.
+function taskConditions(t: { startedAt?: string | null; finishedAt?: string | null } | undefined, wallSec: number, execFinished: string, given?: HostConditions | null): HostConditions | null {
+  if (given !== undefined) return given;
+  const end = Date.parse(t?.finishedAt ?? execFinished);
+  if (!Number.isFinite(end)) return null;
+  const start = t?.startedAt ? Date.parse(t.startedAt) : end - wallSec * 1000;
+  return conditionsBetween(Number.isFinite(start) ? start : end - wallSec * 1000, end);
+}
+
+function shapeOf(plan: Plan, taskId: string, commands?: Record<string, string>): string | null {
+  const run = commands?.[taskId];
+  if (run !== undefined) return commandShape(run);
+  return plan.tasks.find((x) => x.id === taskId)?.commandShape ?? null;
 }
 
 function tenantOfExecution(store: Store, id: string): string | undefined {
@@ -130,6 +188,12 @@ export interface CostSummary {
   actualUSD: number | null;
   /** (actual − estimate) / actual × 100, 2 decimals; null until both are known. */
   driftPct: number | null;
+  /** What the estimate rested on: history, priors, declared, default, or mixed (null: unknown). */
+  estimateSource?: EstimateSourceSummary | null;
+  /** True when no task had history: the estimate was a guess. */
+  firstRun?: boolean;
+  /** The drift in words ("first run (no history; a guess): actual 2.0% below the estimate …"); null until both are known. */
+  drift?: string | null;
 }
 
 /**
@@ -142,10 +206,16 @@ export function costSummary(store: Store, executionId: string): CostSummary | nu
   if (!a && !e) return null;
   const est = a?.estimatedMicros ?? e?.estimated ?? null;
   const act = a?.actualMicros ?? e?.actual ?? null;
+  const sources = sql.executionSources(store.db, executionId);
+  const source = summariseSources(sources);
+  const firstRun = firstRunOf(sources);
   return {
     estimatedUSD: est === null ? null : microsToUsd(est),
     actualUSD: act === null ? null : microsToUsd(act),
     driftPct: est === null || act === null ? null : driftPct(est, act),
+    estimateSource: source,
+    firstRun,
+    drift: est === null || act === null ? null : describeDrift(est, act, source, firstRun),
   };
 }
 
@@ -219,13 +289,25 @@ export function budgetContext(store: Store, tenant: Pick<Tenant, 'id' | 'dayTime
  *   await executeManifest(session, path, { hooks: { ...costHooks(session), decide } });
  */
 export function costHooks(session: Pick<Session, 'ctx' | 'store' | 'identity'>, opts: PlanOptions = {}) {
+  let sampling = 0;
   return {
+    // The estimate returned is the one the budget admits with (point, or high for a strict tenant);
+    // plan.json keeps both. Host sampling runs from plan to finished (ADR 0026).
     async plan(args: { loaded: LoadedManifest }): Promise<{ estimatedCostMicros: number; plan: Plan }> {
       const plan = planExecution(session, args.loaded, opts);
-      return { estimatedCostMicros: plan.estimatedCostMicros, plan };
+      hostSampler.acquire();
+      sampling++;
+      return { estimatedCostMicros: admissionEstimate(session.store.db, session.identity.tenantId, plan).micros, plan };
     },
     async finished(record: ExecutionRecordLike, executionDir: string): Promise<void> {
-      recordActuals(session, record, { executionDir });
+      try {
+        recordActuals(session, record, { executionDir });
+      } finally {
+        if (sampling > 0) {
+          sampling--;
+          hostSampler.release();
+        }
+      }
     },
   };
 }

@@ -9,6 +9,7 @@ const tenantSettings: Record<string, JsonSchema> = {
   maxConcurrent: { type: 'integer', minimum: 0, maximum: 1_000_000 },
   dayTimezone: { type: 'string', minLength: 1, maxLength: 64 },
   requireSandbox: { type: 'boolean' },
+  costEstimate: { type: 'string', enum: ['point', 'high'], description: "The estimate the budget admits runs with: 'point' (default) or 'high' (the interval's upper end)" },
 };
 
 const tenantView: JsonSchema = {
@@ -21,6 +22,7 @@ const tenantView: JsonSchema = {
     dayTimezone: { type: 'string' },
     requireSandbox: { type: 'boolean' },
     createdAt: { type: 'string' },
+    costEstimate: { type: 'string', enum: ['point', 'high'] },
   },
 };
 
@@ -32,6 +34,7 @@ function settingsInput(body: Record<string, unknown>) {
     maxConcurrent: body.maxConcurrent === undefined ? undefined : String(body.maxConcurrent),
     dayTimezone: body.dayTimezone as string | undefined,
     requireSandbox: body.requireSandbox as boolean | undefined,
+    costEstimate: body.costEstimate as string | undefined,
   };
 }
 

@@ -35,6 +35,16 @@ export interface TaskHistoryRow {
   estimatedMicros: number;
   actualMicros: number;
   finishedAt: string;
+  /** Host conditions over the run (migration 009); null for older rows. */
+  hostLoad1?: number | null;
+  hostStealPct?: number | null;
+  hostNcpu?: number | null;
+  hostRunnable?: number | null;
+  hostContention?: number | null;
+  /** The command's programs, e.g. "head|sha256sum" (first-run priors match on it). */
+  commandShape?: string | null;
+  estimatedLowMicros?: number | null;
+  estimatedHighMicros?: number | null;
 }
 
 export interface CalibrationRow {
@@ -54,7 +64,9 @@ const HISTORY_COLS = `execution_id as executionId, task_id as taskId, tenant_id 
   uses, resource_class as resourceClass, cpu, memory_mb as memoryMB, expected_sec as expectedSec, status,
   cpu_sec as cpuSec, peak_rss_mb as peakRssMB, wall_sec as wallSec, bytes_written as bytesWritten,
   estimate_source as estimateSource, estimated_micros as estimatedMicros, actual_micros as actualMicros,
-  finished_at as finishedAt`;
+  finished_at as finishedAt, host_load1 as hostLoad1, host_steal_pct as hostStealPct, host_ncpu as hostNcpu,
+  host_runnable as hostRunnable, host_contention as hostContention, command_shape as commandShape,
+  estimated_low_micros as estimatedLowMicros, estimated_high_micros as estimatedHighMicros`;
 
 const ACTUAL_COLS = `execution_id as executionId, tenant_id as tenantId, workflow_name as workflowName, status,
   estimated_micros as estimatedMicros, actual_micros as actualMicros, prices_digest as pricesDigest,
@@ -72,10 +84,17 @@ export function insertActuals(db: Db, row: ActualRow, tasks: readonly TaskHistor
     if (ins.changes === 0) return false;
     const task = db.prepare(`insert or replace into cost_task_history (execution_id, task_id, tenant_id, task_digest, uses,
       resource_class, cpu, memory_mb, expected_sec, status, cpu_sec, peak_rss_mb, wall_sec, bytes_written, estimate_source,
-      estimated_micros, actual_micros, finished_at) values (@executionId, @taskId, @tenantId, @taskDigest, @uses,
+      estimated_micros, actual_micros, finished_at, host_load1, host_steal_pct, host_ncpu, host_runnable, host_contention,
+      command_shape, estimated_low_micros, estimated_high_micros) values (@executionId, @taskId, @tenantId, @taskDigest, @uses,
       @resourceClass, @cpu, @memoryMB, @expectedSec, @status, @cpuSec, @peakRssMB, @wallSec, @bytesWritten,
-      @estimateSource, @estimatedMicros, @actualMicros, @finishedAt)`);
-    for (const t of tasks) task.run(t);
+      @estimateSource, @estimatedMicros, @actualMicros, @finishedAt, @hostLoad1, @hostStealPct, @hostNcpu, @hostRunnable,
+      @hostContention, @commandShape, @estimatedLowMicros, @estimatedHighMicros)`);
+    for (const t of tasks) {
+      task.run({
+        hostLoad1: null, hostStealPct: null, hostNcpu: null, hostRunnable: null, hostContention: null, commandShape: null,
+        estimatedLowMicros: null, estimatedHighMicros: null, ...t,
+      });
+    }
     db.prepare(`insert into cost_spend_ledger (tenant_id, day, spent_micros, executions, updated_at) values (?, ?, ?, 1, ?)
       on conflict (tenant_id, day) do update set spent_micros = spent_micros + excluded.spent_micros,
       executions = executions + 1, updated_at = excluded.updated_at`).run(row.tenantId, row.ledgerDay, row.actualMicros, nowIso);
@@ -90,6 +109,50 @@ export function insertActuals(db: Db, row: ActualRow, tasks: readonly TaskHistor
 export function taskHistory(db: Db, tenantId: string, digest: string, limit: number): TaskHistoryRow[] {
   return db.prepare(`select ${HISTORY_COLS} from cost_task_history where tenant_id = ? and task_digest = ? and status = 'succeeded'
     order by finished_at desc, execution_id desc limit ?`).all(tenantId, digest, limit) as TaskHistoryRow[];
+}
+
+/**
+ * Successful runs of tasks similar to a new one (same uses, class and command shape; any shape when
+ * `shape` is null), newest first: the first-run priors. `tenantId` null = the whole machine.
+ */
+export function similarHistory(db: Db, q: { tenantId: string | null; uses: string; resourceClass: string; shape: string | null; excludeDigest: string; limit: number }): TaskHistoryRow[] {
+  const conds = [`uses = ?`, `resource_class = ?`, `status = 'succeeded'`, `task_digest <> ?`];
+  const params: unknown[] = [q.uses, q.resourceClass, q.excludeDigest];
+  if (q.tenantId !== null) (conds.push('tenant_id = ?'), params.push(q.tenantId));
+  if (q.shape !== null) (conds.push('command_shape = ?'), params.push(q.shape));
+  return db.prepare(`select ${HISTORY_COLS} from cost_task_history where ${conds.join(' and ')}
+    order by finished_at desc, execution_id desc limit ?`).all(...params, q.limit) as TaskHistoryRow[];
+}
+
+/** The most recent successful task runs of the machine (every tenant), newest first: the load-model fit. */
+export function recentTaskHistory(db: Db, limit: number): TaskHistoryRow[] {
+  return db.prepare(`select ${HISTORY_COLS} from cost_task_history where status = 'succeeded'
+    order by finished_at desc, execution_id desc limit ?`).all(limit) as TaskHistoryRow[];
+}
+
+/** Task runs of a tenant finished at or after `sinceIso` (the report's by-source and by-load split), oldest first; bounded. */
+export function taskRunsSince(db: Db, tenantId: string, sinceIso: string, limit = 100_000): TaskHistoryRow[] {
+  return db.prepare(`select ${HISTORY_COLS} from cost_task_history where tenant_id = ? and finished_at >= ?
+    order by finished_at, execution_id, task_id limit ?`).all(tenantId, sinceIso, limit) as TaskHistoryRow[];
+}
+
+/** The estimate sources of an execution's recorded tasks (history, priors, declared, default). */
+export function executionSources(db: Db, executionId: string): string[] {
+  return (db.prepare('select estimate_source as s from cost_task_history where execution_id = ?').all(executionId) as Array<{ s: string }>).map((r) => r.s);
+}
+
+export type EstimateBasis = 'point' | 'high';
+
+/** The estimate a tenant's budget admits with: 'point' unless the tenant chose 'high'. */
+export function estimateBasis(db: Db, tenantId: string): EstimateBasis {
+  const r = db.prepare('select estimate_basis as b from cost_tenant_settings where tenant_id = ?').get(tenantId) as { b: EstimateBasis } | undefined;
+  return r?.b ?? 'point';
+}
+
+/** Set the tenant's estimate basis. */
+export function setEstimateBasis(db: Db, tenantId: string, basis: EstimateBasis, nowIso: string): void {
+  db.prepare(`insert into cost_tenant_settings (tenant_id, estimate_basis, updated_at) values (?, ?, ?)
+    on conflict (tenant_id) do update set estimate_basis = excluded.estimate_basis, updated_at = excluded.updated_at`).run(tenantId, basis, nowIso);
 }
 
 /** Every recorded task run (optionally of one tenant), oldest first: the calibration data. */

@@ -22,6 +22,7 @@ import {
   type TenantView,
 } from './tenants.js';
 import { issueToken, tokenPath, writeSecretFile } from './tokens.js';
+import { estimateBasis, setEstimateBasis, type EstimateBasis } from '../store/cost.js';
 
 export interface LoginResult {
   subject: string;
@@ -67,10 +68,24 @@ export interface TenantSettingsInput {
   maxConcurrent?: string;
   dayTimezone?: string;
   requireSandbox?: boolean;
+  /** The estimate the budget admits runs with: 'point' (default) or 'high' (cost room, ADR 0026). */
+  costEstimate?: string;
+}
+
+function parseCostEstimate(v: string | undefined): EstimateBasis | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'point' || v === 'high') return v;
+  throw new UsageError('BAD_COST_ESTIMATE', `--cost-estimate "${v}" is neither "point" nor "high"`, { hint: "use 'point' (the estimate) or 'high' (the interval's upper end, for strict budgets)" });
+}
+
+function withCostEstimate(session: Session, view: TenantView, set: EstimateBasis | undefined): TenantView {
+  if (set !== undefined) setEstimateBasis(session.store.db, view.id, set, new Date(session.ctx.clock.now()).toISOString());
+  return { ...view, costEstimate: estimateBasis(session.store.db, view.id) };
 }
 
 export function tenantsCreate(session: Session, name: string, input: TenantSettingsInput): TenantView {
   requirePlatformAdmin(session, `create tenant "${name}"`);
+  const basis = parseCostEstimate(input.costEstimate);
   const tenant = createTenant(session.ctx, session.store, {
     name,
     dailyBudgetMicros: input.dailyBudget !== undefined ? usdToMicros(input.dailyBudget, '--daily-budget') : undefined,
@@ -78,22 +93,23 @@ export function tenantsCreate(session: Session, name: string, input: TenantSetti
     dayTimezone: input.dayTimezone,
     requireSandbox: input.requireSandbox,
   });
-  return tenantView(tenant);
+  return withCostEstimate(session, tenantView(tenant), basis);
 }
 
 export function tenantsSet(session: Session, tenantRef: string, input: TenantSettingsInput): TenantView {
   const tenant = manageableTenant(session, tenantRef, 'tenant:manage');
   if (Object.values(input).every((v) => v === undefined)) {
-    throw new UsageError('NOTHING_TO_SET', 'nothing to change', { hint: 'pass --daily-budget, --max-concurrent, --day-timezone or --require-sandbox' });
+    throw new UsageError('NOTHING_TO_SET', 'nothing to change', { hint: 'pass --daily-budget, --max-concurrent, --day-timezone, --require-sandbox or --cost-estimate' });
   }
-  return tenantView(
+  const basis = parseCostEstimate(input.costEstimate);
+  return withCostEstimate(session, tenantView(
     updateTenant(session.store, tenant, {
       dailyBudgetMicros: input.dailyBudget !== undefined ? usdToMicros(input.dailyBudget, '--daily-budget') : undefined,
       maxConcurrent: input.maxConcurrent !== undefined ? parseMaxConcurrent(input.maxConcurrent) : undefined,
       dayTimezone: input.dayTimezone,
       requireSandbox: input.requireSandbox,
     }),
-  );
+  ), basis);
 }
 
 export function membersSet(session: Session, tenantRef: string, subject: string, role: string): Member {

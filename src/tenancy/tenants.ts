@@ -27,6 +27,8 @@ export interface TenantView {
   dayTimezone: string;
   requireSandbox: boolean;
   createdAt: string;
+  /** The estimate the budget admits runs with (cost room, ADR 0026); shown by tenants create/set. */
+  costEstimate?: 'point' | 'high';
 }
 
 export interface Member {

@@ -39,7 +39,27 @@ describe('maestro cost report', () => {
     expect(rep.medianAbsDriftPct).toBeLessThan(10);
     expect(rep.p95AbsDriftPct).toBeGreaterThan(50);
     expect(rep.worstOffenders[0].executionId).toBe(`ex_${'0'.repeat(26)}`);
+    // the worst one was the first run: a guess that missed, and the report says so
+    expect(rep.worstOffenders[0].firstRun).toBe(true);
+    expect(rep.worstOffenders.slice(1).every((o: { firstRun: boolean; estimateSource: string }) => !o.firstRun && o.estimateSource === 'history')).toBe(true);
     expect(rep.alert).toMatch(/^ALERT: only 83\.3% of 6 executions within ±10%/);
+    // issue 18: task-level accuracy by estimate source and by load band
+    expect(Object.keys(rep.bySource)).toEqual(['history', 'priors', 'declared', 'default']);
+    expect(rep.bySource.history.count).toBe(10);
+    expect(rep.bySource.history.shareWithin10Pct).toBe(1);
+    const sum = (o: Record<string, { count: number }>) => Object.values(o).reduce((a, x) => a + x.count, 0);
+    expect(sum(rep.bySource)).toBe(12);
+    // recorded an hour ago by the engine, far from any host reading: load unknown
+    expect(rep.byLoadBand.unknown.count).toBe(12);
+    expect(rep.intervalCoverage.tasks).toBe(12);
+  });
+
+  it('tenants set --cost-estimate high makes the budget admit with the interval top; a bad value is exit 2', () => {
+    const r = run(['tenants', 'set', 'default', '--cost-estimate', 'high', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json().costEstimate).toBe('high');
+    expect(run(['tenants', 'set', 'default', '--cost-estimate', 'max']).code).toBe(2);
+    expect(run(['tenants', 'set', 'default', '--cost-estimate', 'point', '--json']).json().costEstimate).toBe('point');
   });
 
   it('human form prints the alert line; --since narrows the period; a bad --since is exit 2', () => {
@@ -47,6 +67,9 @@ describe('maestro cost report', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/accuracy\s+83\.3% within ±10% \(5\/6\)/);
     expect(r.stdout).toContain('worst offenders');
+    expect(r.stdout).toContain('tasks by estimate source');
+    expect(r.stdout).toMatch(/first run: a guess \((declared|default|mixed)\)/);
+    expect(r.stdout).toMatch(/history\s+10\s+100\.0% \(10\)/);
     expect(r.stdout).toMatch(/ALERT: only 83\.3%/);
     expect(run(['cost', 'report', '--since', '1m', '--json']).json().count).toBe(0);
     const bad = run(['cost', 'report', '--since', 'whenever']);

@@ -24,7 +24,14 @@ describe('maestro plan', () => {
     expect(prepare.basis.guess.source).toBe('declared');
     expect(plan.tasks[1].basis.guess.source).toBe('default');
     expect(prepare.basis.prices).toEqual({ vcpuSecondUSD: 0.00011, gbSecondUSD: 0.000011, gbWrittenUSD: 0.05, baseFeeUSD: 0.0001 });
-    expect(plan.guessSources).toEqual({ history: 0, declared: 2, default: 4 });
+    expect(plan.guessSources).toEqual({ history: 0, priors: 0, declared: 2, default: 4 });
+    // intervals (issue 18): on the plan and on each task, low ≤ point ≤ high; wide without history
+    for (const x of [plan, ...plan.tasks]) {
+      expect(Object.keys(x.estimateInterval).sort()).toEqual(['highUSD', 'lowUSD']);
+      expect(x.estimateInterval.lowUSD).toBeLessThanOrEqual(x.estimatedCostUSD);
+      expect(x.estimateInterval.highUSD).toBeGreaterThan(x.estimatedCostUSD);
+    }
+    expect(plan.estimateInterval.highUSD).toBe(plan.highCostUSD);
     expect(r.stderr).toContain('created state home');
   });
 
@@ -36,6 +43,11 @@ describe('maestro plan', () => {
     expect(r.stdout).toContain('declared: 1s wall');
     expect(r.stdout).toContain('default: 60s wall');
     expect(r.stdout).toContain('shell/medium: $0.00011/vCPU-s (CPU time)');
+    // no history: the output says the figures are guesses and what each rests on
+    expect(r.stdout).toContain('no history for any task: the estimate is a guess, resting on:');
+    expect(r.stdout).toContain('w1: no history: a guess from the medium class default (60s at full CPU)');
+    expect(r.stdout).toContain('prepare: no history: a guess from the declared expectedSec (1s)');
+    expect(r.stdout).toMatch(/estimatedCostUSD\s+\$0\.\d+\s+\(p10–p90 \$0\.\d+–\$\d+\.\d+\)\s+guess/);
     expect(r.stderr).toBe('');
   });
 

@@ -35,7 +35,9 @@ describe('packs enforced at plan and run', () => {
     const est = run(['plan', HELLO, '--json']).json().estimatedCostUSD as number;
     expect(est).toBeGreaterThan(0);
     const cap = (x: number) => (Math.ceil(x * 1e6) / 1e6).toFixed(6);
-    expect(run(['tenants', 'set', 'default', '--daily-budget', cap(est / 0.9)]).code).toBe(0);
+    // aim at 95% of the cap: hello's first-run estimate is tiny (~$0.0001), so rounding the cap up to the
+    // micro-dollar moves the share by a few points
+    expect(run(['tenants', 'set', 'default', '--daily-budget', cap(est / 0.95)]).code).toBe(0);
     const warn = run(['plan', HELLO, '--explain']);
     expect(warn.code, warn.stderr).toBe(0);
     expect(warn.stdout + warn.stderr).toMatch(/budget: tenant default would reach 9\d\.\d% of its daily budget/);

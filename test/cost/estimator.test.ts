@@ -6,7 +6,7 @@ import type { TaskSpec } from '../../src/manifest/manifest.types.js';
 const prices = { vcpuSecondUSD: 0.0001, gbSecondUSD: 0.00001, gbWrittenUSD: 0.05, baseFeeUSD: 0.00005 };
 
 function task(over: Partial<TaskSpec['resources']> = {}): TaskSpec {
-  return { id: 't', uses: 'shell', run: 'true', needs: [], env: {}, network: false, resources: { cpu: 2, memoryMB: 512, timeoutSec: 100, tmpMB: 64, pids: 64, ...over } };
+  return { id: 't', uses: 'shell', run: 'make', needs: [], env: {}, network: false, resources: { cpu: 2, memoryMB: 512, timeoutSec: 100, tmpMB: 64, pids: 64, ...over } };
 }
 
 const input = (t: TaskSpec, history: Usage[] = [], factors = DEFAULT_FACTORS) =>
@@ -14,7 +14,7 @@ const input = (t: TaskSpec, history: Usage[] = [], factors = DEFAULT_FACTORS) =>
 
 describe('estimator: time guess sources', () => {
   it('uses the class default when there is no history and no expectedSec', () => {
-    const e = estimateTask(input(task()));
+    const e = estimateTask(input({ ...task(), run: 'make all' }));
     expect(e.basis.guess.source).toBe('default');
     expect(e.basis.guess.wallSec).toBe(30);
     // 30 s × 2 vCPU × 100 µ$ + 0.5 GB × 30 s × 10 µ$ + 50 µ$ base

@@ -42,7 +42,7 @@ describe.skipIf(!hasBwrap && !required)('cost × runner', () => {
       // once the runner's finished hook is wired, the run has already recorded its actuals and history
       const wired = costSummary(session.store, id)?.actualUSD !== null;
       const before = planExecution(session, loaded);
-      expect(before.guessSources).toEqual(wired ? { history: 2, declared: 0, default: 0 } : { history: 0, declared: 2, default: 0 });
+      expect(before.guessSources).toEqual(wired ? { history: 2, priors: 0, declared: 0, default: 0 } : { history: 0, priors: 0, declared: 2, default: 0 });
       const actual = recordActuals(session, record, wired ? {} : { plan: before });
       expect(actual.recorded).toBe(!wired);
       // sleep 0.5 then an 8M-iteration awk loop: both ran, the loop used measurable CPU
@@ -54,7 +54,7 @@ describe.skipIf(!hasBwrap && !required)('cost × runner', () => {
       expect(spentTodayMicros(session.store, session.tenant, ctx.clock.now())).toBeGreaterThanOrEqual(actual.actualCostMicros);
 
       const after = planExecution(session, loaded);
-      expect(after.guessSources).toEqual({ history: 2, declared: 0, default: 0 });
+      expect(after.guessSources).toEqual({ history: 2, priors: 0, declared: 0, default: 0 });
       expect(after.tasks[1]!.basis.guess.cpuSec).toBe(Math.round(work.usage!.cpuSec * 1000) / 1000);
     } finally {
       session.close();
