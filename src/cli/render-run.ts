@@ -1,6 +1,6 @@
 /** Human output for run, status, logs and cancel. */
 import type { CancelResult, ExecutionRecord, ExecutionSummary, LogLine, TaskEvent } from '../runner/index.js';
-import { fields, style, table } from './render.js';
+import { bytes, fields, style, table } from './render.js';
 
 function statusText(s: string): string {
   if (s === 'succeeded') return style.ok(s);
@@ -14,7 +14,7 @@ function num(n: number | null | undefined, unit: string): string {
 }
 
 /** The execution: header fields, then one row per task. */
-export function renderExecution(r: Omit<ExecutionRecord, 'cost'>): string {
+export function renderExecution(r: Omit<ExecutionRecord, 'cost' | 'tasks'> & { tasks: ReadonlyArray<ExecutionRecord['tasks'][number] & { failure?: { tail: string[] } }> }): string {
   const head = fields([
     ['execution', r.id],
     ['workflow', r.workflow],
@@ -29,10 +29,22 @@ export function renderExecution(r: Omit<ExecutionRecord, 'cost'>): string {
   for (const t of r.tasks) {
     rows.push([
       t.id, statusText(t.status), t.exitCode === null ? '-' : String(t.exitCode), num(t.usage?.wallSec, 's'), num(t.usage?.cpuSec, 's'),
-      num(t.usage?.peakRssMB, ' MiB'), t.usage ? `${t.usage.bytesWritten} B` : '-', t.reason ?? '',
+      num(t.usage?.peakRssMB, ' MiB'), t.usage ? bytes(t.usage.bytesWritten) : '-', t.reason ?? '',
     ]);
   }
-  return `${head}\n\n${table(rows)}`;
+  return `${head}\n\n${table(rows)}${renderFailureTails(r.id, r.tasks)}`;
+}
+
+/** For each failed task, the last lines of its output (`failure.tail`), indented under a heading. */
+function renderFailureTails(executionId: string, tasks: ReadonlyArray<{ id: string; status: string; failure?: { tail: string[] } }>): string {
+  const parts: string[] = [];
+  for (const t of tasks) {
+    if (t.status !== 'failed' || !t.failure) continue;
+    const head = style.bad(`${t.id} failed; last ${t.failure.tail.length} line${t.failure.tail.length === 1 ? '' : 's'} of its output:`);
+    parts.push(t.failure.tail.length === 0 ? `${style.bad(`${t.id} failed`)} (it printed nothing)` : `${head}\n${t.failure.tail.map((l) => `  ${style.dim('|')} ${l}`).join('\n')}`);
+    parts.push(style.dim(`  (all of it: maestro logs ${executionId} --task ${t.id})`));
+  }
+  return parts.length ? `\n\n${parts.join('\n')}` : '';
 }
 
 /** `status --all`. */

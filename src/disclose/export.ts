@@ -37,7 +37,7 @@ export function locateExecution(ctx: Pick<Context, 'home'>, executionId: string)
   const dir = join(ctx.home, 'executions', executionId);
   const recordPath = join(dir, 'execution.json');
   if (!existsSync(recordPath)) {
-    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${executionId} not found in ${join(ctx.home, 'executions')}`, { hint: 'see: maestro executions list' });
+    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${executionId} not found in ${join(ctx.home, 'executions')}`, { hint: 'list executions with: maestro status --all' });
   }
   let record: ExecutionRecordLike;
   try {
@@ -118,7 +118,7 @@ function receiptDigests(dir: string): Map<string, string> {
 function checkExportable(record: ExecutionRecordLike, options: ExportOptions): void {
   if (options.caller && !options.caller.platformAdmin && !tenantMatches(record.tenantId ?? record.tenant, options.caller)) {
     // Same answer as a missing execution: do not reveal other tenants' executions.
-    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${options.executionId} not found in your tenant "${options.caller.tenantName}"`, { hint: 'see: maestro executions list' });
+    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${options.executionId} not found in your tenant "${options.caller.tenantName}"`, { hint: 'list executions with: maestro status --all' });
   }
   if (record.status === 'queued' || record.status === 'running') {
     throw new DiscloseError('EXECUTION_NOT_FINISHED', `execution ${record.id} is still ${record.status}: its evidence is not final`, { hint: `wait for it to end (maestro status ${record.id}), then export` });

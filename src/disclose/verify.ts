@@ -116,7 +116,7 @@ async function hashEntries(zip: Awaited<ReturnType<typeof openZip>>, entries: Zi
     try {
       const got = await readEntry(zip, entry, { ...(name === RECEIPT_FILE ? { keep: MAX_METADATA_BYTES } : {}), onBytes: (n) => options.onProgress?.({ phase: 'verify', bytes: (done += n), total }) });
       if (name === RECEIPT_FILE) receipt = got.data ?? null;
-      if (name.startsWith('logs/') || name.startsWith('out/')) files.set(name, got.sha256);
+      if (name.startsWith('logs/') || name.startsWith('out/') || name === 'manifest.yaml') files.set(name, got.sha256);
       if (got.size !== want.size) failures.push({ name: `entry:${name}`, ok: false, detail: `${name}: size is ${got.size} bytes, the index says ${want.size}` });
       else if (got.sha256 !== want.sha256) failures.push({ name: `entry:${name}`, ok: false, detail: `${name}: sha256 is ${got.sha256}, the index says ${want.sha256}` });
     } catch (err) {

@@ -24,7 +24,8 @@ export type DiagnosticCode =
   | 'OVER_CLASS_LIMIT'
   | 'WORKSPACE_ESCAPE'
   | 'WORKSPACE_MISSING'
-  | 'WORKSPACE_NOT_DIRECTORY';
+  | 'WORKSPACE_NOT_DIRECTORY'
+  | 'WORKSPACE_UNREADABLE';
 
 export class DiagnosticSink {
   readonly list: ManifestDiagnostic[] = [];

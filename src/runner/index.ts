@@ -21,3 +21,4 @@ export { probeCgroups, sweepStaleCgroups } from './cgroup.js';
 export { appArmorProfileText, appArmorAvailable } from './apparmor.js';
 export { writeRecordFile, readRecordFile, type ExecutionRecord, type TaskRecord } from './record.js';
 export { EXECUTION_ID_RE } from './ids.js';
+export { withFailureTails, readTail, FAILURE_TAIL_LINES, type TaskFailure } from './failure.js';

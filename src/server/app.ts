@@ -32,6 +32,9 @@ export interface RunningServer {
 
 export const VERSION = '0.1.0';
 
+/** What a remote user without a token runs (an admin issues the code). */
+export const REMOTE_LOGIN_HINT = 'get a token: maestro login --remote <server-url> --code <code>; an admin issues codes with: maestro tenants members invite <tenant> <subject> <role>';
+
 /**
  * Start the control plane on host:port (port 0 picks a free one).
  * @example
@@ -49,6 +52,9 @@ export async function startServer(ctx: Context, opts: ServerOptions = {}): Promi
     // No type coercion: a number where a string is expected is a 400 naming the field, not a silent cast.
     ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } },
   });
+  // Policy packs are evaluated off the event loop, on threads holding the compiled packs warm (ADR 0016).
+  const packs = await import('../policy/packs/index.js');
+  packs.acquirePolicyPool(ctx.env);
   const closing = new AbortController();
   const routes = [...allRoutes(), ...(opts.routes ?? [])];
   const { observeHttp } = await import('../metrics/index.js');
@@ -83,6 +89,7 @@ export async function startServer(ctx: Context, opts: ServerOptions = {}): Promi
       (closed ??= (async () => {
         closing.abort();
         await app.close(); // stops accepting, finishes in-flight requests
+        await packs.releasePolicyPool();
         store.close();
       })()),
   };
@@ -109,6 +116,7 @@ async function handle(ctx: Context, store: Store, route: RouteDef, req: FastifyR
   const rctx: RouteContext = {
     session: session as Session,
     store,
+    ctx,
     body: req.body ?? {},
     params: (req.params ?? {}) as Record<string, string>,
     query: (req.query ?? {}) as Record<string, string | undefined>,
@@ -141,7 +149,7 @@ function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
 async function authenticate(ctx: Context, store: Store, req: FastifyRequest): Promise<Session> {
   const header = req.headers.authorization;
   if (!header || !/^Bearer\s+\S+/i.test(header)) {
-    throw new EngineError('NO_TOKEN', 'no Bearer token: send "Authorization: Bearer <jwt>"', { kind: 'auth', hint: 'maestro login --print gives a token' });
+    throw new EngineError('NO_TOKEN', 'no Bearer token: send "Authorization: Bearer <jwt>"', { kind: 'auth', hint: REMOTE_LOGIN_HINT });
   }
   const token = header.replace(/^Bearer\s+/i, '').trim();
   const { identity, tenant } = await authenticateToken(ctx, store, token);

@@ -2,6 +2,7 @@
 import { renderMetrics } from '../metrics/index.js';
 import type { RouteDef } from './route.types.js';
 import { executionRoutes } from './routes-executions.js';
+import { remoteRoutes } from './routes-remote.js';
 import { tenancyRoutes } from './routes-tenancy.js';
 
 const metricsRoute: RouteDef = {
@@ -22,5 +23,5 @@ export function registerRoutes(routes: RouteDef[]): void {
 }
 
 export function allRoutes(): RouteDef[] {
-  return [...tenancyRoutes, ...executionRoutes, ...extra, metricsRoute];
+  return [...tenancyRoutes, ...executionRoutes, ...remoteRoutes, ...extra, metricsRoute];
 }

@@ -28,3 +28,5 @@ export function openStore(ctx: Pick<Context, 'home'>): Store {
   const db = openDb(path);
   return { db, path, close: () => db.close() };
 }
+export { checkDatabase, type DbHealth } from './integrity.js';
+export { insertEnrolment, claimEnrolment, findEnrolment, MAX_OPEN_CODES_PER_TENANT, type EnrolmentRow } from './enrolment.js';

@@ -122,7 +122,7 @@ describe('maestro serve', () => {
     const m = await http('GET', '/metrics');
     expect(m.status).toBe(200);
     expect(m.type).toContain('text/plain');
-    expect(m.text).toContain('# TYPE mc_http_request_duration_ms histogram');
+    expect(m.text).toContain('# TYPE mc_http_request_duration_seconds histogram');
     expect(m.text).toContain('mc_publish_to_start_seconds');
   });
 
