@@ -9,7 +9,7 @@ import { probeCgroups } from './cgroup.js';
 import { landlockAbi, LANDLOCK_SCOPE_ABI } from './landlock.js';
 import { buildSeccompProgram } from './seccomp.js';
 import { hostArch } from './profiles.js';
-import { BWRAP_INSTALL_HINT, findBwrap, findPerl } from './sandbox.js';
+import { findBwrap, findPerl } from './sandbox.js';
 
 export interface IsolationLayer {
   name: string;
@@ -17,6 +17,9 @@ export interface IsolationLayer {
   detail: string;
   hint?: string;
 }
+
+/** The fix as a command first (doctor prints it after "fix:"). */
+const BWRAP_FIX = 'apt-get install -y bubblewrap (Debian/Ubuntu; the package is named bubblewrap on other distributions too)';
 
 function read(file: string): string | null {
   try {
@@ -26,19 +29,21 @@ function read(file: string): string | null {
   }
 }
 
-function bubblewrap(): IsolationLayer {
-  const bwrap = findBwrap();
-  if (!bwrap) return { name: 'bubblewrap', ok: false, detail: 'bwrap is not installed', hint: BWRAP_INSTALL_HINT };
+type Env = Readonly<Record<string, string | undefined>>;
+
+function bubblewrap(env: Env): IsolationLayer {
+  const bwrap = findBwrap(env);
+  if (!bwrap) return { name: 'bubblewrap', ok: false, detail: 'bwrap is not installed', hint: BWRAP_FIX };
   const v = spawnSync(bwrap, ['--version'], { encoding: 'utf8', timeout: 5000 });
-  const perl = findPerl();
-  if (!perl) return { name: 'bubblewrap', ok: false, detail: `${v.stdout.trim()} at ${bwrap}, but perl (the launcher) is missing`, hint: 'install perl-base' };
+  const perl = findPerl(env);
+  if (!perl) return { name: 'bubblewrap', ok: false, detail: `${v.stdout.trim()} at ${bwrap}, but perl (the launcher) is missing`, hint: 'apt-get install -y perl-base' };
   return { name: 'bubblewrap', ok: v.status === 0, detail: `${v.stdout.trim() || 'unknown version'} at ${bwrap}` };
 }
 
-function userNamespaces(): IsolationLayer {
+function userNamespaces(env: Env): IsolationLayer {
   const max = Number((read('/proc/sys/user/max_user_namespaces') ?? '0').trim());
-  const bwrap = findBwrap();
-  if (!bwrap) return { name: 'user namespaces', ok: false, detail: `max_user_namespaces=${max}; not tried (no bwrap)`, hint: BWRAP_INSTALL_HINT };
+  const bwrap = findBwrap(env);
+  if (!bwrap) return { name: 'user namespaces', ok: false, detail: `max_user_namespaces=${max}; not tried (no bwrap)`, hint: BWRAP_FIX };
   const r = spawnSync(bwrap, ['--unshare-user', '--unshare-pid', '--ro-bind', '/', '/', '/bin/true'], { encoding: 'utf8', timeout: 5000 });
   if (r.status === 0) return { name: 'user namespaces', ok: true, detail: `a sandbox starts (max_user_namespaces=${max})` };
   return {
@@ -70,8 +75,8 @@ function cgroups(): IsolationLayer {
   return { name: 'cgroups', ok: true, detail: `v${host.version}: ${host.controllers.join(', ')} (task cgroups under ${Object.values(host.bases)[0]})` };
 }
 
-function landlock(): IsolationLayer {
-  const perl = findPerl();
+function landlock(env: Env): IsolationLayer {
+  const perl = findPerl(env);
   const { version, detail } = landlockAbi(perl ?? 'perl');
   if (version >= LANDLOCK_SCOPE_ABI) return { name: 'landlock', ok: true, detail: `${detail}: network tasks run scoped (no abstract unix sockets or signals outside the sandbox)` };
   return {
@@ -93,6 +98,6 @@ function apparmor(): IsolationLayer {
  * @example
  *   for (const l of probeIsolation()) console.log(l.ok ? 'ok' : 'no', l.name, l.detail);
  */
-export function probeIsolation(): IsolationLayer[] {
-  return [bubblewrap(), userNamespaces(), seccomp(), cgroups(), landlock(), apparmor()];
+export function probeIsolation(env: Env = process.env): IsolationLayer[] {
+  return [bubblewrap(env), userNamespaces(env), seccomp(), cgroups(), landlock(env), apparmor()];
 }

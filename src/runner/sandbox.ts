@@ -25,8 +25,10 @@ export const BWRAP_INSTALL_HINT = 'install bubblewrap (Debian/Ubuntu: apt-get in
 const found = new Map<string, string | null>();
 
 function onPath(name: string, env: Readonly<Record<string, string | undefined>>): string | null {
-  if (!found.has(name)) found.set(name, (env.PATH ?? '/usr/bin:/bin').split(':').map((d) => join(d, name)).find((p) => existsSync(p)) ?? null);
-  return found.get(name)!;
+  const path = env.PATH ?? '/usr/bin:/bin';
+  const key = `${name}\0${path}`;
+  if (!found.has(key)) found.set(key, path.split(':').map((d) => join(d, name)).find((p) => existsSync(p)) ?? null);
+  return found.get(key)!;
 }
 
 /** The bwrap binary on PATH, or null. */
