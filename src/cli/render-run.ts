@@ -53,10 +53,22 @@ export function renderExecutionList(list: ExecutionSummary[]): string {
   return table([['EXECUTION', 'WORKFLOW', 'STATUS', 'PUBLISHED', 'FINISHED'], ...list.map((e) => [e.id, e.workflow, statusText(e.status), e.publishedAt, e.finishedAt ?? '-'])]);
 }
 
-/** One log line: `task | line` (stderr lines marked). */
+/**
+ * A task's text made safe for a terminal: C0 controls but tab, DEL, C1 controls and bidi overrides
+ * are shown as \xNN / \uNNNN, so a task cannot write the clipboard (OSC 52), retitle the window or
+ * move the cursor to forge a line. (`--json` keeps the exact text.)
+ */
+export function escapeControls(text: string): string {
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** One log line: `task | line` (stderr lines marked; control characters escaped). */
 export function renderLogLine(l: LogLine, width = 0): string {
   const mark = l.stream === 'stderr' ? style.warn('!') : ' ';
-  return `${style.dim(l.task.padEnd(width))} ${mark}| ${l.line}`;
+  return `${style.dim(l.task.padEnd(width))} ${mark}| ${escapeControls(l.line)}`;
 }
 
 export function renderCancel(r: CancelResult): string {

@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { listKeys, loadSigningKey } from '../receipts/index.js';
 import { checkDatabase, dbPath } from '../store/index.js';
-import { probeGnuTime, probeIsolationLayers, type Probe } from './probes.js';
+import { probeIsolation } from '../runner/index.js';
+import { probeGnuTime, type Probe } from './probes.js';
 
 export type { Probe } from './probes.js';
 
@@ -26,15 +27,22 @@ export interface DoctorReport {
   checks: DoctorCheck[];
 }
 
-/** Layers a run cannot do without; the others (cgroups, landlock, apparmor) are defence in depth. */
-const REQUIRED_LAYERS = new Set(['bubblewrap', 'user namespaces', 'seccomp']);
+/**
+ * Layers a run cannot do without; landlock and apparmor are defence in depth. Without cgroups the
+ * runs of tenants that require the sandbox (the default) are refused (ADR 0017).
+ */
+const REQUIRED_LAYERS = new Set(['bubblewrap', 'user namespaces', 'seccomp', 'cgroups']);
 /** Free space below this fails the disk check. */
 export const MIN_FREE_BYTES = 256 * 1024 * 1024;
 
 export function runDoctor(ctx: Pick<Context, 'home' | 'env' | 'clock'>): DoctorReport {
+  // The runner's own probes (src/runner/isolation.ts): the same checks a run depends on.
+  const isolation = probeIsolation(ctx.env);
+  const cgroups = isolation.find((l) => l.name === 'cgroups')?.ok === true;
   const checks: DoctorCheck[] = [
-    ...probeIsolationLayers(ctx.env).map((p) => ({ ...p, required: REQUIRED_LAYERS.has(p.name), group: 'isolation' as const })),
-    { ...probeGnuTime(), required: true, group: 'tools' },
+    ...isolation.map((p) => ({ ...p, required: REQUIRED_LAYERS.has(p.name), group: 'isolation' as const })),
+    // GNU time measures CPU and peak RSS only where no cgroup does.
+    { ...probeGnuTime(), required: !cgroups, group: 'tools' },
     { ...checkKeys(ctx), required: true, group: 'state' },
     { ...checkDb(ctx.home), required: true, group: 'state' },
     { ...checkDisk(ctx.home), required: true, group: 'host' },
