@@ -8,6 +8,7 @@ export default class Init extends BaseCommand<typeof Init> {
   static override examples = ['<%= config.bin %> init', 'MAESTRO_HOME=/tmp/mh <%= config.bin %> init --json'];
 
   async run(): Promise<void> {
+    this.requireLocal();
     const result = await ensureInitialized(this.ctx);
     this.emit(result, (r) =>
       fields([

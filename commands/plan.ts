@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand, remoteFlag } from '../src/cli/base-command.js';
+import { BaseCommand, formatFlag, remoteFlag } from '../src/cli/base-command.js';
 
 export default class Plan extends BaseCommand<typeof Plan> {
   static override summary = 'Show the execution plan of a manifest and its estimated cost, with the basis of every figure.';
@@ -18,6 +18,7 @@ export default class Plan extends BaseCommand<typeof Plan> {
   static override args = { manifest: Args.string({ description: 'Path of the manifest (YAML).', required: true }) };
   static override flags = {
     ...remoteFlag,
+    ...formatFlag,
     prices: Flags.string({ description: 'A price table (JSON) overlaid on the built-in and state-home tables.', helpValue: '<file>' }),
     explain: Flags.boolean({ description: 'Show the policy rules that fired, their values and file:line, and the budget context.', default: false }),
     region: Flags.string({ description: 'Region the run is requested for (default: the workflow region).' }),
@@ -32,7 +33,8 @@ export default class Plan extends BaseCommand<typeof Plan> {
       ...(this.flags.prices === undefined ? {} : { prices: this.flags.prices }),
       ...(this.flags.region === undefined ? {} : { region: this.flags.region }),
     });
-    this.emit(result, (r) => renderPlanWithPolicy(r, this.flags.explain));
+    if (this.machineFormat) await this.emitFormat((await import('../src/cli/formats/index.js')).fromDecision(result.policy));
+    else this.emit(result, (r) => renderPlanWithPolicy(r, this.flags.explain));
     if (!result.allow) this.finish(3);
   }
 }

@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { BaseCommand, remoteFlag } from '../src/cli/base-command.js';
+import { BaseCommand, formatFlag, remoteFlag } from '../src/cli/base-command.js';
 
 export default class Run extends BaseCommand<typeof Run> {
   static override summary = 'Run a workflow: every task in a bubblewrap + seccomp sandbox, in dependency order.';
@@ -20,6 +20,7 @@ export default class Run extends BaseCommand<typeof Run> {
   static override args = { manifest: Args.string({ description: 'Path of the manifest (YAML).', required: false }) };
   static override flags = {
     ...remoteFlag,
+    ...formatFlag,
     detach: Flags.boolean({ description: 'Return as soon as the execution is queued; a worker pool runs it (the local one is started on demand).', default: false }),
     queue: Flags.boolean({ description: 'Over the concurrency quota, wait queued for a free slot instead of being denied (budget denials never wait).', default: false }),
     sandbox: Flags.string({ description: 'Sandbox for the tasks.', options: ['bwrap', 'none'], default: 'bwrap' }),
@@ -39,11 +40,12 @@ export default class Run extends BaseCommand<typeof Run> {
       detach: this.flags.detach,
       queue: this.flags.queue,
       ...(this.flags.region === undefined ? {} : { region: this.flags.region }),
-      ...(this.jsonMode ? {} : { progress: (line: string) => this.note(line) }),
+      ...(this.jsonMode || this.machineFormat ? {} : { progress: (line: string) => this.note(line) }),
     });
     for (const w of result.warnings) this.note(`warning: ${w}`);
     if (result.view.status === 'denied') this.note(`denied: ${result.view.reason ?? 'by policy'}`);
-    this.emit(result.view, renderRunView);
+    if (this.machineFormat) await this.emitFormat((await import('../src/cli/formats/index.js')).fromExecution(result.view));
+    else this.emit(result.view, renderRunView);
     this.finish(result.exitCode);
   }
 }

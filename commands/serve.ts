@@ -45,8 +45,12 @@ export default class Serve extends BaseCommand<typeof Serve> {
       const stop = (sig: string) => {
         this.note(`maestro: ${sig} received, shutting down (finishing in-flight requests)`);
         void (async () => {
+          // HTTP stops at once (streams and keep-alive connections closed within 2 s, ADR 0023) while the
+          // pool gives running executions their grace; the store closes after both.
+          const http = srv.closeHttp().catch(() => undefined);
           await pool?.stop('signal').catch(() => undefined);
           await done?.catch(() => undefined);
+          await http;
           await srv.close().catch(() => undefined);
           resolve();
         })();

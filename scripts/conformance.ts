@@ -1,13 +1,14 @@
 /**
  * Conformance runner: `npm run conformance [-- --root <dir>] [--filter <text>] [--verbose]`.
  * Prints passed/failed/skipped per folder (result and error cases apart) and writes
- * reports/conformance.md listing every failure with its reason.
+ * reports/conformance.md listing every failure with its reason. `--write-pass-list` rewrites
+ * test/policy/rego/conformance-pass.json (the ids of the cases that must keep passing) from this run.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCases } from '../src/policy/rego/conformance/cases.js';
-import { runCase, summarize, type CaseOutcome, type SkipEntry } from '../src/policy/rego/conformance/runner.js';
+import { findConformanceRoot, loadCases } from '../src/policy/rego/conformance/cases.js';
+import { caseId, runCase, summarize, type CaseOutcome, type SkipEntry } from '../src/policy/rego/conformance/runner.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root: the nearest ancestor with a package.json (else the working directory). */
@@ -22,7 +23,7 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const root = resolve(arg('--root') ?? join(repo, '../shared/conformance/rego'));
+const root = resolve(arg('--root') ?? findConformanceRoot(repo));
 const filter = arg('--filter');
 const skips = JSON.parse(readFileSync(join(repo, 'test/policy/rego/conformance-skip.json'), 'utf8')) as SkipEntry[];
 const cases = loadCases(root).filter((c) => !filter || `${c.file} ${c.note}`.includes(filter));
@@ -52,3 +53,8 @@ for (const o of outcomes.filter((x) => x.status === 'skip')) md.push(`- ${o.c.fi
 mkdirSync(join(repo, 'reports'), { recursive: true });
 writeFileSync(join(repo, 'reports/conformance.md'), md.join('\n') + '\n');
 if (process.argv.includes('--verbose')) for (const o of failures) console.log(`FAIL ${o.c.file} :: ${o.c.note}\n  ${(o.reason ?? '').split('\n').join('\n  ')}`);
+if (process.argv.includes('--write-pass-list')) {
+  const ids = outcomes.filter((o) => o.status === 'pass').map((o) => caseId(o.c)).sort();
+  writeFileSync(join(repo, 'test/policy/rego/conformance-pass.json'), JSON.stringify(ids, null, 1) + '\n');
+  console.log(`wrote ${ids.length} case ids to test/policy/rego/conformance-pass.json`);
+}

@@ -12,6 +12,7 @@ export default class KeysExportPublic extends BaseCommand<typeof KeysExportPubli
   };
 
   async run(): Promise<void> {
+    this.requireLocal();
     const { ensureSigningKey, readPublicKeyPem } = await import('../../src/receipts/index.js');
     if (!this.flags.id) ensureSigningKey(this.ctx); // the default receipt key exists from first use
     const { info, pem } = readPublicKeyPem(this.ctx, this.flags.id);

@@ -12,6 +12,7 @@ export default class KeysGenerate extends BaseCommand<typeof KeysGenerate> {
   };
 
   async run(): Promise<void> {
+    this.requireLocal();
     const { generateKey } = await import('../../src/receipts/index.js');
     this.emit(generateKey(this.ctx, { ...(this.flags.name ? { name: this.flags.name } : {}), makeDefault: this.flags.default }), renderKey);
   }

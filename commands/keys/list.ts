@@ -6,6 +6,7 @@ export default class KeysList extends BaseCommand<typeof KeysList> {
   static override examples = ['<%= config.bin %> keys list', '<%= config.bin %> keys list --json'];
 
   async run(): Promise<void> {
+    this.requireLocal();
     const { listKeys } = await import('../../src/receipts/index.js');
     this.emit(listKeys(this.ctx), renderKeys);
   }

@@ -1,5 +1,5 @@
 import * as Args from '@oclif/core/args';
-import { BaseCommand } from '../../src/cli/base-command.js';
+import { BaseCommand, formatFlag } from '../../src/cli/base-command.js';
 import { EXIT } from '../../src/core/errors.js';
 
 export default class ManifestValidate extends BaseCommand<typeof ManifestValidate> {
@@ -10,14 +10,17 @@ export default class ManifestValidate extends BaseCommand<typeof ManifestValidat
   static override examples = [
     '<%= config.bin %> manifest validate fixtures/manifests/hello.yaml',
     '<%= config.bin %> manifest validate wf.yaml --json',
+    '<%= config.bin %> manifest validate wf.yaml --format github',
   ];
   static override args = { file: Args.string({ description: 'Path of the manifest (YAML).', required: true }) };
+  static override flags = { ...formatFlag };
 
   async run(): Promise<void> {
     const { validateManifestFile, validationReport } = await import('../../src/manifest/index.js');
     const { renderManifestErrors, renderManifestOk } = await import('../../src/cli/render-manifest.js');
     const result = await validateManifestFile(this.args.file, { cwd: this.ctx.cwd });
-    if (this.jsonMode) this.emit(validationReport(result), () => '');
+    if (this.machineFormat) await this.emitFormat((await import('../../src/cli/formats/index.js')).fromManifestValidation(result));
+    else if (this.jsonMode) this.emit(validationReport(result), () => '');
     else if (result.valid) this.emit(result, renderManifestOk);
     else process.stderr.write(renderManifestErrors(result));
     this.finish(result.valid ? EXIT.ok : EXIT.usage);

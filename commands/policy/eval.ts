@@ -30,10 +30,12 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
     fail: Flags.boolean({ description: 'Exit 1 when the result is undefined (as opa eval --fail).', default: false, exclusive: ['fail-defined'] }),
     'fail-defined': Flags.boolean({ description: 'Exit 1 when the result is defined (as opa eval --fail-defined).', default: false }),
     timeout: Flags.string({ char: 't', description: 'Evaluation time limit, e.g. 5s or 500ms.', default: '5s' }),
+    'max-input-bytes': Flags.integer({ description: 'Refuse an input (-i or -I) larger than this many bytes, before parsing it. Default 33554432 (32 MiB).', min: 1 }),
   };
 
   async run(): Promise<void> {
-    const { evalPolicy, stringifyJson, parseDataFile, parseDurationMs } = await import('../../src/policy/index.js');
+    const { evalPolicy, stringifyJson, parseDataFile, parseDurationMs, assertInputSize } = await import('../../src/policy/index.js');
+    const maxInputBytes = this.flags['max-input-bytes'];
     const { renderEvalPretty, renderPolicyErrors } = await import('../../src/cli/render-policy.js');
     const json = this.jsonMode || this.flags.format === 'json';
     const report = await evalPolicy({
@@ -44,7 +46,8 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
         ? { verification: { key: this.flags['verification-key'], alg: this.flags['signing-alg'], ...(this.flags.scope !== undefined ? { scope: this.flags.scope } : {}) } }
         : {}),
       ...(this.flags.input !== undefined ? { inputPath: this.flags.input } : {}),
-      ...(this.flags['stdin-input'] ? { input: parseDataFile('<stdin>', await readStdin(), true) } : {}),
+      ...(this.flags['stdin-input'] ? { input: parseDataFile('<stdin>', await readStdin((n) => assertInputSize(n, maxInputBytes, '<stdin>')), true) } : {}),
+      ...(maxInputBytes !== undefined ? { maxInputBytes } : {}),
       explain: this.flags.explain,
       strict: this.flags.strict,
       timeoutMs: parseDurationMs(this.flags.timeout, '--timeout'),
@@ -61,8 +64,13 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
   }
 }
 
-async function readStdin(): Promise<string> {
+/** Stdin, with `check(bytesSoFar)` after each chunk (it throws past the input size limit). */
+async function readStdin(check: (bytes: number) => void): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let bytes = 0;
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    check((bytes += (chunk as Buffer).length));
+  }
   return Buffer.concat(chunks).toString('utf8');
 }

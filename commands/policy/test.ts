@@ -25,7 +25,7 @@ export default class PolicyTest extends BaseCommand<typeof PolicyTest> {
     scope: Flags.string({ description: 'Scope the bundle signature must carry (as opa --scope).' }),
     verbose: Flags.boolean({ char: 'v', description: 'Print every test, passing ones included.', default: false }),
     run: Flags.string({ char: 'r', description: 'Only run tests whose full name (data.pkg.test_x) matches this regular expression.' }),
-    format: Flags.string({ char: 'f', description: 'Output format (--json means json).', options: ['json', 'pretty'], default: 'pretty' }),
+    format: Flags.string({ char: 'f', description: 'Output format: pretty, json (--json), or a CI format: junit, github, sarif.', options: ['json', 'pretty', 'junit', 'github', 'sarif'], default: 'pretty' }),
     strict: Flags.boolean({ char: 'S', description: 'Strict mode: compile checks and builtin errors raised.', default: false }),
     timeout: Flags.string({ char: 't', description: 'Time limit per test, e.g. 5s or 500ms.', default: '5s' }),
     'fail-on-empty': Flags.boolean({ description: 'Exit 1 when no test ran.', default: false }),
@@ -58,9 +58,10 @@ export default class PolicyTest extends BaseCommand<typeof PolicyTest> {
       cwd: this.ctx.cwd,
       nowNs: BigInt(this.ctx.clock.now()) * 1_000_000n,
     });
-    // As opa test: with coverage the output is the coverage report; otherwise the results.
+    // As opa test: with coverage the output is the coverage report; otherwise the results (or a CI format).
     if (coverage && report.coverage) process.stdout.write(`${JSON.stringify(report.coverage, null, 2)}\n`);
-    else if (this.jsonMode || this.flags.format === 'json') process.stdout.write(`${JSON.stringify(opaTestJson(report.results), null, 2)}\n`);
+    else if (this.machineFormat) await this.emitFormat((await import('../../src/cli/formats/index.js')).fromPolicyTests(report.results));
+    else if (this.jsonMode) process.stdout.write(`${JSON.stringify(opaTestJson(report.results), null, 2)}\n`);
     else process.stdout.write(`${renderTestReport(report, this.flags.verbose)}\n`);
     const shortfall = coverageShortfall(report, threshold);
     if (shortfall) this.note(renderCoverageShortfall(shortfall));

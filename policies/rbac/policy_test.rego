@@ -10,7 +10,7 @@ fixture := {
 		"viewer": ["read"],
 		"composer": ["read", "validate", "plan"],
 		"operator": ["read", "validate", "plan", "run", "cancel"],
-		"admin": ["read", "validate", "plan", "run", "cancel", "tenant:manage", "members:manage", "policy:manage"],
+		"admin": ["read", "validate", "plan", "run", "cancel", "tenant:manage", "members:manage", "policy:manage", "metrics"],
 	},
 	"actionPermissions": {"status": "read", "logs": "read", "show": "read", "explain": "read"},
 }

@@ -5,7 +5,7 @@
 import type { Clock } from '../core/context.js';
 import type { ExportResult, ProgressEvent, VerifyResult } from '../disclose/index.js';
 import type { KeyInfo } from '../receipts/index.js';
-import { fields, style, table } from './render.js';
+import { bytes, fields, style, table } from './render.js';
 
 /** `keys list` as a table. */
 export function renderKeys(keys: KeyInfo[]): string {
@@ -46,16 +46,8 @@ export function renderVerify(r: VerifyResult): string {
   return lines.join('\n');
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
+/** Sizes in IEC units (the one convention of every command's output). */
+export const formatBytes = bytes;
 
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
@@ -77,10 +69,16 @@ export interface ProgressReporter {
 
 const LABEL: Record<ProgressEvent['phase'], string> = { hash: 'hashing', zip: 'writing', upload: 'uploading', verify: 'verifying' };
 
-/** Pick the progress form: none (--json), ink bar (stderr is a TTY), or plain lines on stderr. */
-export async function createProgress(options: { json: boolean; tty: boolean; clock: Clock }): Promise<ProgressReporter> {
-  if (options.json) return { update: () => {}, done: async () => {} };
-  return options.tty ? inkProgress(options.clock) : lineProgress(options.clock);
+/**
+ * Pick the progress form: none (--json, a CI format, --quiet), an ink bar when stderr is a TTY whose
+ * width is known (at least 60 columns) and TERM is not dumb, otherwise plain lines on stderr (at most
+ * one per 10% per phase, whatever the terminal reports).
+ */
+export async function createProgress(options: { json: boolean; tty: boolean; clock: Clock; quiet?: boolean; columns?: number; term?: string }): Promise<ProgressReporter> {
+  if (options.json || options.quiet) return { update: () => {}, done: async () => {} };
+  const columns = options.columns ?? process.stderr.columns ?? 0;
+  const term = options.term ?? process.env.TERM;
+  return options.tty && columns >= 60 && term !== 'dumb' ? inkProgress(options.clock, columns) : lineProgress(options.clock);
 }
 
 function lineProgress(clock: Clock): ProgressReporter {
@@ -99,13 +97,14 @@ function lineProgress(clock: Clock): ProgressReporter {
   };
 }
 
-async function inkProgress(clock: Clock): Promise<ProgressReporter> {
+async function inkProgress(clock: Clock, columns: number): Promise<ProgressReporter> {
   const [{ render, Text }, React] = await Promise.all([import('ink'), import('react')]);
   const started = new Map<string, number>();
   const view = (e: ProgressEvent | null) => {
     if (!e) return React.createElement(Text, null, '');
     const { percent, text } = describeProgress(e, clock.now() - (started.get(e.phase) ?? clock.now()));
-    const width = 30;
+    const line = `${LABEL[e.phase].padEnd(9)} [] 100%  ${text}`;
+    const width = Math.max(5, Math.min(30, columns - 1 - line.length));
     const filled = Math.round((percent / 100) * width);
     return React.createElement(Text, null, `${LABEL[e.phase].padEnd(9)} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${percent.toFixed(0).padStart(3)}%  ${text}`);
   };
@@ -127,4 +126,15 @@ async function inkProgress(clock: Clock): Promise<ProgressReporter> {
       await app.waitUntilExit().catch(() => undefined);
     },
   };
+}
+
+/** A pack fetched from a control plane (`disclose export --remote`). */
+export function renderFetchedPack(p: { executionId: string; path: string; bytes: number; sha256: string; remote: string | null }): string {
+  return fields([
+    ['pack', p.path],
+    ['size', formatBytes(p.bytes)],
+    ['sha256', p.sha256],
+    ...(p.remote ? [['from', p.remote] as [string, string]] : []),
+    ['verify', `maestro disclose verify ${p.path} --key <server public key> (GET /api/keys)`],
+  ]);
 }

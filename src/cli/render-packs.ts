@@ -77,7 +77,7 @@ export function renderDecision(d: Decision, explain = false): string {
   if (!explain) return out.join('\n');
   out.push('', style.bold('Rules fired'));
   for (const f of d.explanation.fired) out.push(`  ${f.rule} = ${short(f.value)}  ${style.dim(f.location)}`);
-  if (d.explanation.fired.length === 0) out.push('  (none)');
+  if (d.explanation.fired.length === 0) out.push('  (none: no rule body matched, so every rule had its default value)');
   const b = d.explanation.budget;
   if (b) {
     out.push('', style.bold('Budget'));

@@ -26,7 +26,7 @@ export function renderEvalPretty(out: OpaEvalOutput): string {
   if (results.length === 0) parts.push('undefined');
   else if (results.some((r) => r.bindings !== undefined)) parts.push(bindingsTable(results));
   else for (const r of results) for (const e of r.expressions) parts.push(stringifyJson(e.value, 2));
-  if (out.explanation) parts.push(renderExplanation(out.explanation));
+  if (out.explanation) parts.push(renderExplanation(out.explanation, (out.result?.length ?? 0) > 0));
   return parts.join('\n');
 }
 
@@ -43,8 +43,11 @@ function bindingsTable(results: NonNullable<OpaEvalOutput['result']>): string {
 }
 
 /** The rules that produced each value, with bindings and file:line. */
-export function renderExplanation(entries: readonly ExplanationEntry[]): string {
-  if (entries.length === 0) return style.dim('explanation: no rule produced a value');
+export function renderExplanation(entries: readonly ExplanationEntry[], defined = false): string {
+  if (entries.length === 0) {
+    // A value with no rule body behind it came from the rule's `default`.
+    return style.dim(defined ? 'explanation: no rule body matched, so the default value applied (the rule\'s `default` declaration)' : 'explanation: no rule produced a value (the query is undefined)');
+  }
   const lines = [style.bold('explanation:')];
   for (const e of entries) {
     lines.push(`  ${style.key(e.rule)} = ${stringifyJson(e.value)}  ${style.dim(`(${e.location.file}:${e.location.row})`)}`);

@@ -46,3 +46,24 @@ export function renderMembers(rows: Member[]): string {
 export function renderMember(m: Member): string {
   return `${m.subject} is now ${style.bold(m.role)} in tenant ${m.tenant}`;
 }
+
+/** An enrolment code, shown once, with the command that redeems it. */
+export function renderInvitation(i: { code: string; tenant: string; subject: string; role: string; expiresAt: string; login: string }): string {
+  return fields([
+    ['code', i.code],
+    ['for', `${i.subject} as ${i.role} in ${i.tenant}`],
+    ['expires', i.expiresAt],
+    ['redeem with', i.login],
+  ]) + '\n(shown once: only a hash is stored)';
+}
+
+/** `login --remote --code`: where the token for that remote is stored. */
+export function renderRemoteLogin(r: { remote: string; subject: string; tenant: string; role: string; expiresAt: string; tokenPath: string; token?: string }): string {
+  if (r.token) return r.token;
+  return fields([
+    ['remote', r.remote],
+    ['logged in as', `${r.subject} (${r.role} in ${r.tenant})`],
+    ['expires', r.expiresAt],
+    ['token', `${r.tokenPath} (0600)`],
+  ]);
+}

@@ -7,7 +7,8 @@ import { whoami } from '../engine/whoami.js';
 import type { Member, Session, TenantSettingsInput, TenantView } from '../tenancy/index.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { parseMaxConcurrent, usdToMicros } from '../tenancy/tenants.js';
-import { membersList, membersSet, tenantsCreate, tenantsList, tenantsSet } from '../tenancy/index.js';
+import { inviteMember, membersList, membersSet, tenantsCreate, tenantsList, tenantsSet, type Invitation } from '../tenancy/index.js';
+import type { PublicKeyView } from '../engine/evidence.js';
 import type { ExecutionStatusView, PlanRequest } from '../engine/index.js';
 import type { CancelResult, ExecutionSummary, LogLine } from '../runner/index.js';
 import type { PackDetail, PackSummary } from '../policy/packs/index.js';
@@ -48,6 +49,21 @@ export interface MaestroApi {
   cancel(target: { id?: string; all?: boolean }): Promise<CancelResult>;
   packsList(): Promise<PackSummary[]>;
   packsShow(id: string): Promise<PackDetail>;
+  /** A one-time enrolment code for a subject and role (see tenancy/enrolment.ts). */
+  membersInvite(tenant: string, subject: string, role: string, ttlSec?: number): Promise<Invitation>;
+  /** The engine's receipt-signing public keys. */
+  publicKeys(): Promise<PublicKeyView[]>;
+  /** Writes an execution's disclosure pack to `output` (atomically). */
+  disclosure(id: string, output: string): Promise<FetchedPack>;
+}
+
+/** A pack fetched (remote) or exported (local) to a file. */
+export interface FetchedPack {
+  executionId: string;
+  path: string;
+  bytes: number;
+  sha256: string;
+  remote: string | null;
 }
 
 /** The embedded engine, through a session opened on first use. */
@@ -108,6 +124,16 @@ export class LocalApi implements MaestroApi {
   async packsShow(id: string) {
     return (await import('../policy/packs/index.js')).showPack(await this.session(), id);
   }
+  async membersInvite(tenant: string, subject: string, role: string, ttlSec?: number) {
+    return inviteMember(await this.session(), tenant, subject, role, ttlSec);
+  }
+  async publicKeys() {
+    return (await import('../engine/evidence.js')).publicKeys(await this.session());
+  }
+  async disclosure(id: string, output: string): Promise<FetchedPack> {
+    const r = await (await import('../engine/index.js')).exportDisclosure(await this.session(), { executionId: id, output });
+    return { executionId: r.executionId, path: r.path, bytes: r.bytes, sha256: r.sha256, remote: null };
+  }
 }
 
 /** A control plane over HTTP. */
@@ -131,6 +157,36 @@ export class RemoteApi implements MaestroApi {
   }
   membersList(tenant: string) {
     return this.client.json<Member[]>('GET', `/api/tenants/${encodeURIComponent(tenant)}/members`);
+  }
+  async membersInvite(tenant: string, subject: string, role: string, ttlSec?: number) {
+    const inv = await this.client.json<Invitation>('POST', `/api/tenants/${encodeURIComponent(tenant)}/invites`, { subject, role, ...(ttlSec ? { ttlSec } : {}) });
+    return { ...inv, login: `maestro login --remote ${this.client.baseUrl} --code ${inv.code}` };
+  }
+  publicKeys() {
+    return this.client.json<PublicKeyView[]>('GET', '/api/keys');
+  }
+  async disclosure(id: string, output: string): Promise<FetchedPack> {
+    const { createHash } = await import('node:crypto');
+    const { createWriteStream, renameSync, rmSync } = await import('node:fs');
+    const body = await this.client.stream(`/api/executions/${encodeURIComponent(id)}/disclosure`);
+    const tmp = `${output}.${process.pid}.part`;
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const out = createWriteStream(tmp, { mode: 0o644 });
+    try {
+      for await (const chunk of body) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+      }
+      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      renameSync(tmp, output);
+    } catch (err) {
+      out.destroy();
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    return { executionId: id, path: output, bytes, sha256: hash.digest('hex'), remote: this.client.baseUrl };
   }
   async plan(req: PlanRequest & { manifestPath: string }) {
     const body = { ...(await manifestUpload(req.manifestPath)), explain: req.explain === true, ...(req.region ? { region: req.region } : {}) };

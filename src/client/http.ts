@@ -39,6 +39,11 @@ export class ControlPlaneClient {
     this.opts = { baseUrl: opts.baseUrl, token: opts.token, timeoutMs: opts.timeoutMs ?? 30_000, attempts: opts.attempts ?? 3 };
   }
 
+  /** The control plane's URL as given. */
+  get baseUrl(): string {
+    return this.opts.baseUrl;
+  }
+
   private async getPool(): Promise<Pool> {
     if (!this.pool) {
       const { Pool } = await import('undici');
@@ -52,15 +57,23 @@ export class ControlPlaneClient {
     const res = await this.send(method, path, body);
     const text = await res.body.text();
     const parsed = text === '' ? undefined : safeJson(text);
-    if (res.statusCode >= 400) throw fromWire(res.statusCode, parsed);
+    if (res.statusCode >= 400) throw this.remoteError(res.statusCode, parsed);
     return parsed as T;
   }
 
   /** Open a streaming response (NDJSON logs); the caller consumes `body`. */
   async stream(path: string): Promise<AsyncIterable<Buffer>> {
     const res = await this.send('GET', path, undefined, 0);
-    if (res.statusCode >= 400) throw fromWire(res.statusCode, safeJson(await res.body.text()));
+    if (res.statusCode >= 400) throw this.remoteError(res.statusCode, safeJson(await res.body.text()));
     return res.body;
+  }
+
+  /** The server's error; a 401 says how a remote user gets a token for this server. */
+  private remoteError(status: number, body: unknown): EngineError {
+    const err = fromWire(status, body);
+    if (status !== 401) return err;
+    const hint = `get a token for this server: maestro login --remote ${this.opts.baseUrl} --code <code> (an admin issues codes with: maestro tenants members invite <tenant> <subject> <role>)`;
+    return new EngineError(err.code, err.message, { kind: err.kind, hint, ...(err.details ? { details: err.details } : {}) });
   }
 
   async close(): Promise<void> {

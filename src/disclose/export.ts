@@ -7,7 +7,7 @@
  * then zip it, re-hashing on the way to catch a file that changed in between. The pack is written
  * to a temporary file next to the target and renamed into place: nothing half-written is left.
  */
-import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Context } from '../core/context.js';
 import {
@@ -37,7 +37,7 @@ export function locateExecution(ctx: Pick<Context, 'home'>, executionId: string)
   const dir = join(ctx.home, 'executions', executionId);
   const recordPath = join(dir, 'execution.json');
   if (!existsSync(recordPath)) {
-    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${executionId} not found in ${join(ctx.home, 'executions')}`, { hint: 'see: maestro executions list' });
+    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${executionId} not found in ${join(ctx.home, 'executions')}`, { hint: 'list executions with: maestro status --all' });
   }
   let record: ExecutionRecordLike;
   try {
@@ -118,7 +118,7 @@ function receiptDigests(dir: string): Map<string, string> {
 function checkExportable(record: ExecutionRecordLike, options: ExportOptions): void {
   if (options.caller && !options.caller.platformAdmin && !tenantMatches(record.tenantId ?? record.tenant, options.caller)) {
     // Same answer as a missing execution: do not reveal other tenants' executions.
-    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${options.executionId} not found in your tenant "${options.caller.tenantName}"`, { hint: 'see: maestro executions list' });
+    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${options.executionId} not found in your tenant "${options.caller.tenantName}"`, { hint: 'list executions with: maestro status --all' });
   }
   if (record.status === 'queued' || record.status === 'running') {
     throw new DiscloseError('EXECUTION_NOT_FINISHED', `execution ${record.id} is still ${record.status}: its evidence is not final`, { hint: `wait for it to end (maestro status ${record.id}), then export` });
@@ -174,6 +174,7 @@ async function writeAtomically(
   o: { mtimeMs: number; total: number; onProgress: (e: ProgressEvent) => void; ctx: Context },
 ): Promise<{ bytes: number; sha256: string }> {
   if (!existsSync(dirname(output))) throw new DiscloseUsageError('OUTPUT_DIR_MISSING', `the directory of ${output} does not exist`);
+  sweepStaleTemps(output);
   const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.${o.ctx.random.uuid()}.tmp`);
   const out = createWriteStream(tmp, { mode: 0o644 });
   try {
@@ -185,5 +186,47 @@ async function writeAtomically(
     rmSync(tmp, { force: true });
     if (err instanceof DiscloseError) throw err;
     throw new DiscloseError('EXPORT_WRITE_FAILED', `cannot write ${output}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Remove temp files an export of `output` left behind when it was killed: `.<name>.<pid>.<uuid>.tmp`
+ * (the pack) and `<name>.upload.json.<pid>.tmp` (upload state) beside the output whose pid is no longer alive (a zombie counts as dead). Temp files of live
+ * exports (this process or another) are left alone. Returns the paths removed.
+ */
+export function sweepStaleTemps(output: string): string[] {
+  const dir = dirname(output);
+  const prefix = `.${basename(output)}.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  const uploadPrefix = `${basename(output)}.upload.json.`;
+  for (const name of names) {
+    if (!name.endsWith('.tmp')) continue;
+    const m = name.startsWith(prefix) ? /^(\d{1,10})\.[0-9a-f-]{1,64}\.tmp$/.exec(name.slice(prefix.length)) : name.startsWith(uploadPrefix) ? /^(\d{1,10})\.tmp$/.exec(name.slice(uploadPrefix.length)) : null;
+    if (!m || processAlive(Number(m[1]))) continue;
+    rmSync(join(dir, name), { force: true });
+    removed.push(join(dir, name));
+  }
+  return removed;
+}
+
+/** Whether `pid` is a running process: it exists and is not a zombie. */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX] /s.test(stat);
+  } catch {
+    return true; // no /proc: trust kill(0)
   }
 }

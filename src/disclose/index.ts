@@ -6,10 +6,11 @@
  *   const v = await verifyPack(ctx, 'pack.zip', { keyFiles: ['pub.pem'] }); // v.ok, v.checks
  */
 export { DiscloseError, DiscloseNotFoundError, DiscloseUsageError } from './errors.js';
-export { exportPack, locateExecution } from './export.js';
+export { exportPack, locateExecution, processAlive, sweepStaleTemps } from './export.js';
 export { contentHash, INDEX_FILE, INDEX_FORMAT, INDEX_SIG_FILE, type IndexEntry, type PackIndex } from './pack-index.js';
 export { parseS3Target } from './s3-target.js';
 export { uploadPack, uploadStatePath } from './upload.js';
 export { verifyPack } from './verify.js';
 export { dosDateTimeUtc, writeZip, zipEpochFromEnv, ZIP_COMPRESSION_LEVEL, ZIP_EPOCH_DEFAULT, ZIP_FILE_MODE, type ZipInput, type ZipOptions } from './zip.js';
 export type * from './disclose.types.js';
+export { openS3Store, type S3Store, type S3StoreOptions } from './s3-store.js';

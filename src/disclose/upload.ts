@@ -163,8 +163,10 @@ function readState(file: string): UploadState | null {
 
 function writeState(file: string, state: UploadState): void {
   const p = uploadStatePath(file);
-  writeFileSync(`${p}.tmp`, canonicalJsonFile({ ...state, parts: [...state.parts].sort((a, b) => a.PartNumber - b.PartNumber) }));
-  renameSync(`${p}.tmp`, p);
+  // pid in the name: a killed upload's temp is found and swept by the next export of the pack (sweepStaleTemps).
+  const tmp = `${p}.${process.pid}.tmp`;
+  writeFileSync(tmp, canonicalJsonFile({ ...state, parts: [...state.parts].sort((a, b) => a.PartNumber - b.PartNumber) }));
+  renameSync(tmp, p);
 }
 
 function describe(err: unknown): string {

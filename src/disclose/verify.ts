@@ -1,5 +1,6 @@
 /**
- * Verify a disclosure pack offline: zip structure, the index signature, every entry's size and
+ * Verify a disclosure pack offline: zip layout (central directory cross-checked with the local headers,
+ * nothing before, between or after the entries), zip structure, data CRCs, the index signature, every entry's size and
  * sha256 against the index (both ways: nothing extra, nothing missing), and the receipt against
  * the trusted keys, its subjects against the pack's logs and outputs. The result lists every check;
  * ok only when all pass. Data is streamed entry by entry (constant memory).
@@ -10,6 +11,7 @@ import type { Context } from '../core/context.js';
 import { RECEIPT_FILE, trustedKeysFromFiles, trustedKeysFromHome, verifyReceipt, verifySignedBundle, type Check, type TrustedKey } from '../receipts/index.js';
 import { DiscloseNotFoundError } from './errors.js';
 import { contentHash, INDEX_FILE, INDEX_FORMAT, INDEX_SIG_FILE, type IndexEntry, type PackIndex } from './pack-index.js';
+import { readLayout, type LayoutReport } from './zip-layout.js';
 import { DEFAULT_MAX_RATIO, DEFAULT_MAX_TOTAL_BYTES, openZip, readEntry, readStructure, type ZipEntryInfo } from './zip-read.js';
 import type { VerifyOptions, VerifyResult } from './disclose.types.js';
 
@@ -25,6 +27,8 @@ export async function verifyPack(ctx: Context, packPath: string, options: Verify
   const trusted = options.keyFiles && options.keyFiles.length > 0 ? trustedKeysFromFiles(options.keyFiles.map((k) => resolve(ctx.cwd, k))) : trustedKeysFromHome(ctx);
   const result: VerifyResult = { ok: false, pack, executionId: null, entries: 0, trustedKeys: trusted.map((k) => k.id), checks: [] };
   const checks = result.checks;
+  const layout = readLayout(pack);
+  checks.push({ name: 'zip.layout', ok: layout.problems.length === 0, detail: layout.problems.length === 0 ? `${layout.entries.length} local headers back to back from byte 0, each matching the central directory; nothing before, between or after` : layout.problems.join('; ') });
   let zip: Awaited<ReturnType<typeof openZip>>;
   try {
     zip = await openZip(pack);
@@ -33,7 +37,7 @@ export async function verifyPack(ctx: Context, packPath: string, options: Verify
     return result;
   }
   try {
-    await verifyOpenZip(zip, trusted, options, result);
+    await verifyOpenZip(zip, layout, trusted, options, result);
   } finally {
     zip.close();
   }
@@ -41,7 +45,7 @@ export async function verifyPack(ctx: Context, packPath: string, options: Verify
   return result;
 }
 
-async function verifyOpenZip(zip: Awaited<ReturnType<typeof openZip>>, trusted: TrustedKey[], options: VerifyOptions, result: VerifyResult): Promise<void> {
+async function verifyOpenZip(zip: Awaited<ReturnType<typeof openZip>>, layout: LayoutReport, trusted: TrustedKey[], options: VerifyOptions, result: VerifyResult): Promise<void> {
   const checks = result.checks;
   let structure;
   try {
@@ -51,8 +55,13 @@ async function verifyOpenZip(zip: Awaited<ReturnType<typeof openZip>>, trusted: 
     return;
   }
   result.entries = structure.entries.length;
+  if (layout.problems.length === 0 && layout.entries.length !== structure.entries.length) {
+    checks.push({ name: 'zip.structure', ok: false, detail: `the central directory holds ${layout.entries.length} entries, the zip reader listed ${structure.entries.length}` });
+    return;
+  }
+  // Never read data from a malformed or hostile zip, or one whose local headers and central directory disagree.
   checks.push({ name: 'zip.structure', ok: structure.problems.length === 0, detail: structure.problems.length === 0 ? `${structure.entries.length} entries, all regular files with safe names` : structure.problems.join('; ') });
-  if (structure.problems.length > 0) return; // never read data from a malformed or hostile zip
+  if (structure.problems.length > 0 || layout.problems.length > 0) return;
   const byName = new Map(structure.entries.map((e) => [e.name, e]));
   const index = await readIndex(zip, byName, trusted, checks);
   if (!index) return;
@@ -70,8 +79,15 @@ async function readIndex(zip: Awaited<ReturnType<typeof openZip>>, byName: Map<s
     checks.push({ name: 'index.signature', ok: false, detail: `${!idx ? INDEX_FILE : INDEX_SIG_FILE} is missing from the pack` });
     return null;
   }
-  const indexBytes = (await readEntry(zip, idx.entry, { keep: MAX_METADATA_BYTES })).data!;
-  const sigBytes = (await readEntry(zip, sig.entry, { keep: MAX_METADATA_BYTES })).data!;
+  let indexBytes: Buffer;
+  let sigBytes: Buffer;
+  try {
+    indexBytes = (await readEntry(zip, idx.entry, { keep: MAX_METADATA_BYTES })).data!;
+    sigBytes = (await readEntry(zip, sig.entry, { keep: MAX_METADATA_BYTES })).data!;
+  } catch (err) {
+    checks.push({ name: 'index.signature', ok: false, detail: `${INDEX_FILE} or ${INDEX_SIG_FILE} cannot be read: ${(err as Error).message}` });
+    return null;
+  }
   const signed = await verifySignedBundle(sigBytes.toString('utf8'), trusted, { expect: 'message', artifact: indexBytes, label: 'index' });
   checks.push(...signed.checks);
   let index: PackIndex;
@@ -116,7 +132,7 @@ async function hashEntries(zip: Awaited<ReturnType<typeof openZip>>, entries: Zi
     try {
       const got = await readEntry(zip, entry, { ...(name === RECEIPT_FILE ? { keep: MAX_METADATA_BYTES } : {}), onBytes: (n) => options.onProgress?.({ phase: 'verify', bytes: (done += n), total }) });
       if (name === RECEIPT_FILE) receipt = got.data ?? null;
-      if (name.startsWith('logs/') || name.startsWith('out/')) files.set(name, got.sha256);
+      if (name.startsWith('logs/') || name.startsWith('out/') || name === 'manifest.yaml') files.set(name, got.sha256);
       if (got.size !== want.size) failures.push({ name: `entry:${name}`, ok: false, detail: `${name}: size is ${got.size} bytes, the index says ${want.size}` });
       else if (got.sha256 !== want.sha256) failures.push({ name: `entry:${name}`, ok: false, detail: `${name}: sha256 is ${got.sha256}, the index says ${want.sha256}` });
     } catch (err) {

@@ -6,6 +6,7 @@
  * another unzipper see another name), overlapping entries, and zip-bomb limits.
  */
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import type { Entry, ZipFile } from 'yauzl';
 
 export const DEFAULT_MAX_TOTAL_BYTES = 64 * 1024 ** 3;
@@ -108,14 +109,19 @@ function checkOverlaps(entries: readonly ZipEntryInfo[]): string[] {
   return problems;
 }
 
-/** Stream one entry: sha256, size, and (when asked) the bytes, up to a cap. */
+/**
+ * Stream one entry: sha256, size, and (when asked) the bytes, up to a cap. The CRC-32 of the data is
+ * checked against the central directory's (a pack whose CRC was altered is refused, as unzip -t does).
+ */
 export async function readEntry(zip: ZipFile, entry: Entry, options: { keep?: number; onBytes?: (n: number) => void } = {}): Promise<{ sha256: string; size: number; data?: Buffer }> {
   const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
   const hash = createHash('sha256');
   const kept: Buffer[] = [];
   let size = 0;
+  let crc = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     hash.update(chunk);
+    crc = crc32(chunk, crc);
     size += chunk.length;
     options.onBytes?.(chunk.length);
     if (options.keep !== undefined) {
@@ -123,5 +129,6 @@ export async function readEntry(zip: ZipFile, entry: Entry, options: { keep?: nu
       kept.push(chunk);
     }
   }
+  if (crc >>> 0 !== entry.crc32 >>> 0) throw new Error(`CRC-32 of the data is 0x${(crc >>> 0).toString(16).padStart(8, '0')}, the zip says 0x${(entry.crc32 >>> 0).toString(16).padStart(8, '0')}`);
   return { sha256: hash.digest('hex'), size, ...(options.keep !== undefined ? { data: Buffer.concat(kept) } : {}) };
 }

@@ -10,3 +10,4 @@ export { executionStatusView, type ExecutionStatusView } from './status.js';
 export { whoami, type WhoAmI } from './whoami.js';
 export { publishRun, createWorkerPool, executionSession, runWorker, type PublishRunRequest, type PublishRunOptions, type WorkerPoolRequest, type RunWorkerRequest, type WorkerSummary } from './run.js';
 export { exportDisclosure } from './disclose.js';
+export { publicKeys, executionReceipt, executionDisclosure, type PublicKeyView } from './evidence.js';

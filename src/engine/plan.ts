@@ -28,7 +28,10 @@ export async function planWithPolicy(session: Session, req: PlanRequest) {
     req.manifestSource !== undefined
       ? cost.planExecution(session, await loadFromSource(manifest, req.manifestSource, req.manifestName ?? 'manifest.yaml', req.manifestDisplayPath), prices)
       : await cost.planManifest(session, req.manifestPath!, prices);
-  const gate = await packs.planPolicy(session, plan, {
+  // The packs judge the figure admission will use: the point estimate, or the interval's top for a
+  // tenant with strict budgets (`tenants set --cost-estimate high`).
+  const admit = cost.admissionEstimate(session.store.db, session.tenant.id, plan);
+  const gate = await packs.planPolicy(session, { ...plan, estimatedCostMicros: admit.micros }, {
     explain: req.explain ?? false,
     ...(req.region ? { region: req.region } : {}),
     ...(req.sandbox ? { sandbox: req.sandbox } : {}),

@@ -2,7 +2,7 @@
  * POST /api/executions: publish a run whose manifest arrived as text; a worker pool executes it. And
  * the pool itself, composed with the engine's hooks (ADR 0014).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { Context } from '../core/context.js';
@@ -52,22 +52,65 @@ export async function publishRun(session: Session, req: PublishRunRequest, opts:
   });
 }
 
-/** Write uploaded workspace files under the upload folder; any path escaping it is refused. */
+/**
+ * Write uploaded workspace files under the upload folder. Every path is checked before anything is
+ * written: escaping the folder, naming the folder itself ("." or ""), duplicates (after normalising),
+ * and a file that another file needs as a directory ("a" and "a/b") are 400s naming the path. On any
+ * refusal or write failure the upload folder is removed (nothing half-written), and messages name
+ * the uploaded path only, never a server path.
+ */
 function writeWorkspace(dir: string, ws: NonNullable<PublishRunRequest['workspace']>): void {
+  try {
+    const files = checkWorkspace(dir, ws);
+    for (const f of files) {
+      mkdirSync(dirname(f.target), { recursive: true, mode: 0o755 });
+      // World-readable: the sandboxed task runs as uid 65534 and reads its workspace.
+      try {
+        writeFileSync(f.target, Buffer.from(f.data, 'base64'), { mode: (f.mode & 0o755) | 0o444 });
+      } catch (err) {
+        throw new UsageError('WORKSPACE_WRITE_FAILED', `workspace file ${JSON.stringify(f.path)} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    }
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+const MAX_SHOWN_PATH = 200;
+const shown = (p: string): string => JSON.stringify(p.length > MAX_SHOWN_PATH ? `${p.slice(0, MAX_SHOWN_PATH)}…` : p);
+
+// Every upload path resolved and checked as a set; returns the files with their targets.
+function checkWorkspace(dir: string, ws: NonNullable<PublishRunRequest['workspace']>) {
   const root = resolve(dir, ws.root);
-  for (const target of [root, ...ws.files.map((f) => resolve(root, f.path))]) {
-    const rel = relative(dir, target);
-    if (rel.startsWith('..') || isAbsolute(rel) || isAbsolute(normalize(ws.root))) {
-      throw new UsageError('WORKSPACE_PATH_ESCAPES', `workspace path ${relative(dir, target) || ws.root} escapes the upload folder`);
+  const rootRel = relative(dir, root);
+  if (isAbsolute(normalize(ws.root)) || rootRel.startsWith('..') || isAbsolute(rootRel)) {
+    throw new UsageError('WORKSPACE_PATH_ESCAPES', `workspace root ${shown(ws.root)} escapes the upload folder`, { hint: 'use a relative root such as "."' });
+  }
+  const byRel = new Map<string, string>();
+  const out: Array<{ path: string; mode: number; data: string; target: string }> = [];
+  for (const f of ws.files) {
+    const bad = (code: string, why: string) => new UsageError(code, `workspace path ${shown(f.path)} ${why}`, { hint: 'send each file once, as a relative path below the workspace root' });
+    if (f.path.includes('\0')) throw bad('WORKSPACE_PATH_INVALID', 'contains a NUL byte');
+    if (isAbsolute(f.path)) throw bad('WORKSPACE_PATH_ESCAPES', 'is absolute');
+    const target = resolve(root, f.path);
+    const rel = relative(root, target);
+    const fromDir = relative(dir, target);
+    if (fromDir.startsWith('..') || isAbsolute(fromDir)) throw bad('WORKSPACE_PATH_ESCAPES', 'escapes the upload folder');
+    if (rel === '' || f.path.endsWith('/')) throw bad('WORKSPACE_PATH_NOT_FILE', 'names a directory, not a file');
+    const twin = byRel.get(rel);
+    if (twin !== undefined) throw bad('WORKSPACE_PATH_DUPLICATE', twin === f.path ? 'is sent twice' : `is the same file as ${shown(twin)}`);
+    byRel.set(rel, f.path);
+    out.push({ ...f, target });
+  }
+  // A file whose path is a parent directory of another file ("a" and "a/b").
+  for (const [rel, path] of byRel) {
+    for (let parent = dirname(rel); parent !== '.' && parent !== '/' && parent !== ''; parent = dirname(parent)) {
+      const file = byRel.get(parent);
+      if (file !== undefined) throw new UsageError('WORKSPACE_PATH_CONFLICT', `workspace path ${shown(path)} needs ${shown(file)} to be a directory, but ${shown(file)} is also sent as a file`, { hint: 'drop one of the two paths' });
     }
   }
-  mkdirSync(root, { recursive: true, mode: 0o755 });
-  for (const f of ws.files) {
-    const target = resolve(root, f.path);
-    mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
-    // World-readable: the sandboxed task runs as uid 65534 and reads its workspace.
-    writeFileSync(target, Buffer.from(f.data, 'base64'), { mode: (f.mode & 0o755) | 0o444 });
-  }
+  return out;
 }
 
 /**

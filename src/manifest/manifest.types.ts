@@ -24,6 +24,14 @@ export interface TaskResources {
   tmpMB: number;
   /** Maximum processes/threads inside the sandbox. */
   pids: number;
+  // The three below are always set by normalize() (DEFAULT_RESOURCES); optional in the type only so
+  // rooms that build resources by hand (cost calibration, benches) need not name them.
+  /** Most MiB the task may leave under /out (enforced during the run; also the largest single file). Default 1024. */
+  outMB?: number;
+  /** RLIMIT_NOFILE of the task. Default 1024. */
+  fds?: number;
+  /** Most MiB of output kept in the task's log (the rest is dropped, the cut marked). Default 64. */
+  logMB?: number;
   /** The author's own guess of the task's duration, used by the estimator when there is no history. */
   expectedSec?: number;
 }

@@ -5,7 +5,7 @@ import { EngineError } from '../core/errors.js';
 import type { LoadedManifest, Manifest, TaskResources, TaskSpec } from './manifest.types.js';
 
 /** Defaults of a task's resources when the manifest leaves them out. */
-export const DEFAULT_RESOURCES: TaskResources = { cpu: 1, memoryMB: 256, timeoutSec: 600, tmpMB: 64, pids: 256 };
+export const DEFAULT_RESOURCES: Required<Omit<TaskResources, 'expectedSec'>> = { cpu: 1, memoryMB: 256, timeoutSec: 600, tmpMB: 64, pids: 256, outMB: 1024, fds: 1024, logMB: 64 };
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- data already validated by the schema
 

@@ -3,8 +3,8 @@
  * self-dependency, no cycle (named), resources under the class ceilings, a workspace that exists
  * inside the manifest's folder. Runs on partially valid data too: every check skips what it cannot read.
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, normalize, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, normalize, relative, resolve } from 'node:path';
 import type { DiagnosticSink } from './diagnostics.js';
 import { CLASS_LIMITS, type ResourceClass } from './manifest.types.js';
 import { locate } from './parse.js';
@@ -178,8 +178,38 @@ function checkWorkspace(ws: string, sink: DiagnosticSink, baseDir: string | unde
     const real = realpathSync(resolved);
     if (escapes(realpathSync(baseDir), real)) {
       sink.add(path, `workspace "${ws}" escapes the manifest's folder through a symlink (resolved to ${real})`, 'WORKSPACE_ESCAPE');
+    } else {
+      const blocked = unreadableBySandbox(real);
+      if (blocked) sink.add(path, `workspace "${ws}" is not readable by the sandbox user (uid ${SANDBOX_USER}) on this host: ${blocked.path} has mode ${blocked.mode}; fix: chmod ${blocked.fix} ${blocked.path}`, 'WORKSPACE_UNREADABLE');
     }
   }
+}
+
+/** On a root host, tasks run as this uid (nobody) and see the workspace through "other" permissions. */
+const SANDBOX_USER = 65534;
+/** At most this many entries of the workspace are checked (its top level). */
+const MAX_ENTRIES_CHECKED = 1000;
+
+/**
+ * On a root host: the workspace, or the first entry at its top level, that uid 65534 cannot read,
+ * with the chmod that fixes it. Elsewhere the task runs as the caller.
+ */
+function unreadableBySandbox(dir: string): { path: string; mode: string; fix: string } | null {
+  if (process.getuid?.() !== 0) return null;
+  const can = (p: string, bits: number): boolean => {
+    const st = statSync(p);
+    const who = st.uid === SANDBOX_USER ? (st.mode >> 6) & 7 : st.gid === SANDBOX_USER ? (st.mode >> 3) & 7 : st.mode & 7;
+    return (who & bits) === bits;
+  };
+  const mode = (p: string) => `0${(statSync(p).mode & 0o777).toString(8)}`;
+  // bwrap binds the workspace as root, so only the workspace itself and what is in it must be readable.
+  if (!can(dir, 5)) return { path: dir, mode: mode(dir), fix: 'o+rx' };
+  for (const e of readdirSync(dir, { withFileTypes: true }).slice(0, MAX_ENTRIES_CHECKED)) {
+    if (e.isSymbolicLink()) continue;
+    const p = join(dir, e.name);
+    if (!can(p, e.isDirectory() ? 5 : 4)) return { path: p, mode: mode(p), fix: e.isDirectory() ? '-R o+rX' : 'o+r' };
+  }
+  return null;
 }
 
 function escapes(base: string, target: string): boolean {

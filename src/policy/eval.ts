@@ -2,6 +2,8 @@
  * `policy eval`: load `-d` paths and an input, compile, evaluate one query, and answer in exactly the
  * shape of `opa eval --format json` (result / errors), plus an optional explanation.
  */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { EngineError } from '../core/errors.js';
 import { PolicyError, type SourceLocation } from './errors.js';
 import { mergeBundles, loadBundles, type LoadedBundle, type VerificationOptions } from './bundle/index.js';
@@ -19,6 +21,8 @@ export interface PolicyEvalRequest {
   inputPath?: string;
   /** An input document given directly (wins over inputPath). */
   input?: unknown;
+  /** Refuse an input file larger than this, before reading it (default DEFAULT_MAX_INPUT_BYTES). */
+  maxInputBytes?: number;
   explain?: boolean;
   strict?: boolean;
   /** Evaluation time limit in milliseconds (interpreter default otherwise). */
@@ -67,6 +71,33 @@ export interface PolicyEvalReport {
   exitCode: number;
 }
 
+/** Default `--max-input-bytes`: 32 MiB (parsing JSON costs several times its size in memory). */
+export const DEFAULT_MAX_INPUT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Refuse an input over `max` bytes before it is read or parsed (input parsing counts against the
+ * evaluation's bounds too). `source` names it in the message: a path or `<stdin>`.
+ * @example assertInputSize(2e9, DEFAULT_MAX_INPUT_BYTES, 'big.json') // throws POLICY_INPUT_TOO_LARGE
+ */
+export function assertInputSize(bytes: number, max: number | undefined, source: string): void {
+  const limit = max ?? DEFAULT_MAX_INPUT_BYTES;
+  if (bytes <= limit) return;
+  throw new PolicyError('POLICY_INPUT_TOO_LARGE', `input ${source} is larger than the limit of ${limit} bytes (${bytes > limit + 1 ? bytes : 'more'} bytes)`, {
+    kind: 'usage',
+    hint: 'raise the limit with --max-input-bytes <n>, or pass a smaller input',
+  });
+}
+
+function checkInputFileSize(path: string, max: number | undefined, cwd: string | undefined): void {
+  let size: number;
+  try {
+    size = statSync(resolve(cwd ?? process.cwd(), path)).size;
+  } catch {
+    return; // a missing file is reported by the loader
+  }
+  assertInputSize(size, max, path);
+}
+
 /**
  * Evaluate a query against policy files, never throwing for policy problems (they become `errors`).
  * @example
@@ -75,6 +106,7 @@ export interface PolicyEvalReport {
 export function evalPolicyQuery(req: PolicyEvalRequest): PolicyEvalReport {
   try {
     const loaded = mergeBundles(loadPolicyPaths(req.dataPaths, { cwd: req.cwd }), req.bundles ?? []);
+    if (req.input === undefined && req.inputPath !== undefined) checkInputFileSize(req.inputPath, req.maxInputBytes, req.cwd);
     const input = req.input !== undefined ? req.input : req.inputPath !== undefined ? loadInputFile(req.inputPath, { cwd: req.cwd }) : undefined;
     const policy = compile(loaded.modules, { strict: req.strict === true });
     const { raw, exprs, explain } = evaluateRaw(policy, req.query, {

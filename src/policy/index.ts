@@ -5,7 +5,7 @@
  */
 export { PolicyError, type SourceLocation } from './errors.js';
 export { loadPolicyPaths, loadInputFile, parseDataFile, type LoadedPolicyFiles, type ModuleFile, type LoadOptions } from './loader.js';
-export { evalPolicyQuery, evalPolicy, errorItems, exitCodeOf, type PolicyEvalBundleRequest } from './eval.js';
+export { evalPolicyQuery, evalPolicy, errorItems, exitCodeOf, assertInputSize, DEFAULT_MAX_INPUT_BYTES, type PolicyEvalBundleRequest } from './eval.js';
 export type { PolicyEvalRequest, PolicyEvalReport, OpaEvalOutput, OpaResult, OpaExpression, OpaErrorItem, ExplanationEntry } from './eval.js';
 export { opaTestJson, testExitCode, coverageShortfall, parseThreshold, type OpaTestJson } from './test-runner.js';
 export { coverageReport, uncoveredLines, CoverageRecorder, type CoverageReport, type FileCoverage, type UncoveredLine } from './coverage.js';

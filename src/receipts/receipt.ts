@@ -80,6 +80,7 @@ function parseStatement(payload: Buffer, checks: Check[]): ProvenanceStatement |
   if (s.predicateType !== SLSA_PROVENANCE_V1) problems.push(`predicateType is ${JSON.stringify(s.predicateType)}, expected ${SLSA_PROVENANCE_V1}`);
   const subjectsOk = Array.isArray(s.subject) && s.subject.every((x) => typeof x?.name === 'string' && /^[0-9a-f]{64}$/.test(String(x?.digest?.sha256)));
   if (!subjectsOk) problems.push('subject must be a list of {name, digest: {sha256}}');
+  else if (s.subject!.length === 0) problems.push('subject is empty: an in-toto statement must name at least one subject');
   if (typeof s.predicate?.runDetails?.metadata?.invocationId !== 'string') problems.push('runDetails.metadata.invocationId is missing');
   checks.push({ name: 'receipt.statement', ok: problems.length === 0, detail: problems.length === 0 ? `in-toto Statement v1, SLSA provenance v1, invocation ${s.predicate!.runDetails.metadata.invocationId}` : problems.join('; ') });
   return problems.length === 0 ? (s as ProvenanceStatement) : null;
@@ -91,10 +92,18 @@ function checkSubjects(statement: ProvenanceStatement, files: ReadonlyMap<string
   const named = new Set<string>();
   for (const s of statement.subject) {
     named.add(s.name);
+    if (s.name.startsWith('execution:')) {
+      // The identity subject of a run with no files (see buildStatement).
+      const id = statement.predicate.runDetails.metadata.invocationId;
+      const want = sha256Hex(canonicalJson({ id, workflow: statement.predicate.buildDefinition.externalParameters.workflow ?? null }));
+      if (s.name !== `execution:${id}` || s.digest.sha256 !== want) problems.push(`subject ${s.name} does not match execution ${id}`);
+      continue;
+    }
     const actual = files.get(s.name);
     if (actual === undefined) problems.push(`subject ${s.name} is missing`);
     else if (actual !== s.digest.sha256) problems.push(`subject ${s.name}: sha256 is ${actual}, the receipt says ${s.digest.sha256}`);
   }
-  for (const name of files.keys()) if (!named.has(name)) problems.push(`${name} is not a subject of the receipt`);
+  // Every log and output must be a subject (other files, e.g. manifest.yaml, only when named).
+  for (const name of files.keys()) if ((name.startsWith('logs/') || name.startsWith('out/')) && !named.has(name)) problems.push(`${name} is not a subject of the receipt`);
   return { name: 'receipt.subjects', ok: problems.length === 0, detail: problems.length === 0 ? `${statement.subject.length} subjects match` : problems.join('; ') };
 }

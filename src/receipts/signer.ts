@@ -47,7 +47,11 @@ export async function signDsseBundle(key: SigningKey, payload: Buffer, payloadTy
   const [{ DSSEBundleBuilder }, { bundleToJSON }] = await Promise.all([import('@sigstore/sign'), import('@sigstore/bundle')]);
   const builder = new DSSEBundleBuilder({ signer: new LocalKeySigner(key), witnesses: [] });
   const bundle = await builder.create({ data: payload, type: payloadType });
-  return bundleToJSON(bundle);
+  const json = bundleToJSON(bundle);
+  // The key is named by verificationMaterial.publicKey.hint. A DSSE keyid as well makes verifiers
+  // that derive their own key id (cosign's, via securesystemslib) skip the signature: leave it empty.
+  if (json.dsseEnvelope) for (const sig of json.dsseEnvelope.signatures) sig.keyid = '';
+  return json;
 }
 
 /** Sign a blob (message signature over its sha256) as a sigstore bundle v0.3 (JSON form). */

@@ -20,6 +20,9 @@ export async function buildStatement(executionDir: string, record: ExecutionReco
   const subject: ProvenanceStatement['subject'] = [];
   for (const f of subjectFiles(executionDir).files) subject.push({ name: f.path, digest: { sha256: (await sha256File(f.absPath)).sha256 } });
   const manifest = await fileDigest(executionDir, 'manifest.yaml');
+  // An in-toto statement needs at least one subject: a run with no logs or outputs (denied, or
+  // cancelled before any task) attests its manifest, else its identity.
+  if (subject.length === 0) subject.push(manifest ? { name: 'manifest.yaml', digest: manifest } : { name: `execution:${record.id}`, digest: { sha256: sha256Hex(canonicalJson({ id: record.id, workflow: record.workflow ?? null })) } });
   const decisions = readJson(executionDir, 'decisions.json');
   const plan = readJson(executionDir, 'plan.json');
   const metadata: ProvenanceStatement['predicate']['runDetails']['metadata'] = { invocationId: record.id };

@@ -315,8 +315,15 @@ async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, 
       mode: (row.sandbox ?? 'bwrap') as SandboxMode,
       runtimeDir: join(ctx.home, 'runtime'),
       signal,
+      // ADR 0017: a tenant that requires the sandbox (the default) also refuses to run without a cgroup.
+      onMissingCgroup: (session.tenant.id === row.tenant_id ? session.tenant : findTenant(store, row.tenant_id))?.requireSandbox === false ? 'warn' : 'refuse',
     }, {
       line: (stream, line) => (log.write(`${JSON.stringify({ ts: isoNow(ctx), stream, line })}\n`) ? undefined : once(log, 'drain').then(() => undefined)),
+      // One write per read of the task's pipe (not per line) keeps pace with a fast writer.
+      lines: (stream, lines) => {
+        const ts = isoNow(ctx);
+        return log.write(lines.map((line) => `${JSON.stringify({ ts, stream, line })}\n`).join('')) ? undefined : once(log, 'drain').then(() => undefined);
+      },
       started: (pgid) => {
         const at = isoNow(ctx);
         markTaskStartedHeld(store.db, row.id, task.id, owner, at, pgid);
@@ -331,7 +338,7 @@ async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, 
     return false;
   }
   await new Promise((r) => log.end(r));
-  const ok = outcome.exitCode === 0 && !outcome.timedOut && !outcome.cancelled;
+  const ok = outcome.exitCode === 0 && !outcome.timedOut && !outcome.cancelled && !outcome.exceeded;
   const status = outcome.cancelled ? 'cancelled' : ok ? 'succeeded' : 'failed';
   const reason = outcome.reason ?? (ok ? null : outcome.signal ? `killed by ${outcome.signal}` : `exited with status ${outcome.exitCode}`);
   const extra: TaskExtras = { writes: outcome.writes, cpuSec: outcome.usage.cpuSec, peakRssMB: outcome.usage.peakRssMB };

@@ -16,6 +16,9 @@ export { ensureLocalWorker, acquirePidfile, releasePidfile, ownsPidfile, readPid
 export { runSandboxed, findBwrap, requireBwrap, BWRAP_INSTALL_HINT } from './sandbox.js';
 export type { SandboxSpec, SandboxIO, TaskOutcome, TaskUsage, WriteRecord, SandboxMode } from './sandbox.types.js';
 export { compileSeccomp, buildSeccompProgram } from './seccomp.js';
+export { probeIsolation, type IsolationLayer } from './isolation.js';
+export { probeCgroups, sweepStaleCgroups } from './cgroup.js';
 export { appArmorProfileText, appArmorAvailable } from './apparmor.js';
 export { writeRecordFile, readRecordFile, type ExecutionRecord, type TaskRecord } from './record.js';
 export { EXECUTION_ID_RE } from './ids.js';
+export { withFailureTails, readTail, FAILURE_TAIL_LINES, type TaskFailure } from './failure.js';

@@ -3,28 +3,42 @@
  * See docs/adr/0008-sandbox.md for the design: namespaces, mounts, identity, limits, measurement.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ensureAppArmorProfile, APPARMOR_PROFILE_NAME, type AppArmorStatus } from './apparmor.js';
-import { auditOutDir, bytesOf, parseReport } from './audit.js';
+import { auditOutDir, bytesOf, findSpecialFiles, parseReport } from './audit.js';
+import { createTaskCgroup, limitedControllers, probeCgroups, readCgroupUsage, removeTaskCgroup, sweepStaleCgroups, type TaskCgroup } from './cgroup.js';
 import { RunnerError } from './errors.js';
-import { forEachLine } from './lines.js';
+import { landlockAbi, LANDLOCK_SCOPE_ABI } from './landlock.js';
 import { hostArch, type ProfileName } from './profiles.js';
-import { bwrapArgs, ETC_FILES, FD, HOST_ETC, HOST_ETC_DIRS, SANDBOX_UID, TIME_BIN, type ArgsLayout } from './sandbox-args.js';
+import { bwrapArgs, DEFAULT_OUT_MB, encodeArgs, envScript, ETC_FILES, FD, HOST_ETC, HOST_ETC_DIRS, launcherArgv, SANDBOX_UID, TIME_BIN, type ArgsLayout } from './sandbox-args.js';
 import { compileSeccomp } from './seccomp.js';
-import type { SandboxIO, SandboxSpec, TaskOutcome } from './sandbox.types.js';
+import { MAX_OUT_ENTRIES, supervise } from './sandbox-supervise.js';
+import type { IsolationRecord, SandboxIO, SandboxSpec, TaskOutcome } from './sandbox.types.js';
+
+export { MAX_OUT_ENTRIES, supervise } from './sandbox-supervise.js';
 
 export const BWRAP_INSTALL_HINT = 'install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap), or run with --sandbox none to run unsandboxed';
 
-let bwrapPath: string | null | undefined;
+const found = new Map<string, string | null>();
+
+function onPath(name: string, env: Readonly<Record<string, string | undefined>>): string | null {
+  const path = env.PATH ?? '/usr/bin:/bin';
+  const key = `${name}\0${path}`;
+  if (!found.has(key)) found.set(key, path.split(':').map((d) => join(d, name)).find((p) => existsSync(p)) ?? null);
+  return found.get(key)!;
+}
 
 /** The bwrap binary on PATH, or null. */
 export function findBwrap(env: Readonly<Record<string, string | undefined>> = process.env): string | null {
-  if (bwrapPath !== undefined) return bwrapPath;
-  const dirs = (env.PATH ?? '/usr/bin:/bin').split(':');
-  bwrapPath = dirs.map((d) => join(d, 'bwrap')).find((p) => existsSync(p)) ?? null;
-  return bwrapPath;
+  return onPath('bwrap', env);
+}
+
+/** perl (Essential on Debian/Ubuntu), which launches bwrap after joining the cgroup and close_range. */
+export function findPerl(env: Readonly<Record<string, string | undefined>> = process.env): string | null {
+  return onPath('perl', env);
 }
 
 /** Throws the install hint when bwrap is missing. */
@@ -37,7 +51,7 @@ export function requireBwrap(): string {
 }
 
 /** Writes the generated /etc and the seccomp programs under runtimeDir (idempotent). */
-function prepareRuntime(runtimeDir: string, profile: ProfileName, network: boolean): { etcDir: string; seccompFile: string } {
+function prepareRuntime(runtimeDir: string, profile: ProfileName, network: boolean): { etcDir: string; seccompFile: string; maskFile: string } {
   const etcDir = join(runtimeDir, 'etc');
   if (!existsSync(join(etcDir, 'alternatives'))) {
     mkdirSync(etcDir, { recursive: true, mode: 0o755 });
@@ -56,14 +70,62 @@ function prepareRuntime(runtimeDir: string, profile: ProfileName, network: boole
     // rename is atomic: concurrent runners never read a half-written program.
     spawnSync('mv', ['-f', tmp, seccompFile]);
   }
-  return { etcDir, seccompFile };
+  const maskFile = join(runtimeDir, 'masked');
+  if (!existsSync(maskFile)) writeFileSync(maskFile, '', { mode: 0o444 });
+  return { etcDir, seccompFile, maskFile };
 }
 
 let appArmorStatus: AppArmorStatus | undefined;
+let swept = false;
+
+/** Most sockets/FIFOs/devices masked in one workspace, and most entries the scan reads. */
+export const MAX_MASKED = 256;
+export const MAX_WORKSPACE_SCAN = 200_000;
+
+/** The task's cgroup, or the isolation warning the tenant's policy allows instead. */
+function taskCgroup(spec: SandboxSpec, iso: IsolationRecord): TaskCgroup | null {
+  if (!swept) {
+    swept = true;
+    sweepStaleCgroups();
+  }
+  const { host, reason } = probeCgroups();
+  let why = reason ?? '';
+  if (host) {
+    try {
+      const cg = createTaskCgroup(host, { memoryMB: spec.resources.memoryMB, cpu: spec.resources.cpu ?? 0, pids: spec.resources.pids });
+      iso.cgroup = host.version;
+      iso.controllers = limitedControllers(cg);
+      return cg;
+    } catch (err) {
+      why = `cannot create the task's cgroup: ${(err as Error).message}`;
+    }
+  }
+  if ((spec.onMissingCgroup ?? 'refuse') === 'refuse') {
+    throw new RunnerError('ISOLATION_UNAVAILABLE', `no cgroup can hold this task's process tree (${why}), and the tenant's policy refuses to run without one`, {
+      hint: 'mount the cgroup v1 memory controller read-write or delegate a cgroup v2 subtree (memory, cpu, pids) to maestro; or let the tenant run without cgroups (requireSandbox false), which records an isolation warning',
+    });
+  }
+  iso.warnings.push(`isolation: no cgroup (${why}): memory is limited per process (RLIMIT_AS), CPU is not limited, and usage misses reparented processes`);
+  return null;
+}
+
+/** Sockets, FIFOs and device nodes of the workspace (to be masked), refusing absurd workspaces. */
+function specialFilesOf(workspace: string | undefined): string[] {
+  if (!workspace) return [];
+  const r = findSpecialFiles(workspace, MAX_WORKSPACE_SCAN);
+  if (r.truncated) {
+    throw new RunnerError('WORKSPACE_TOO_LARGE', `the workspace ${workspace} has more than ${MAX_WORKSPACE_SCAN} entries, too many to check for sockets, FIFOs and devices`, { kind: 'usage', hint: 'keep build outputs and dependencies out of the workspace' });
+  }
+  if (r.paths.length > MAX_MASKED) {
+    throw new RunnerError('WORKSPACE_SPECIAL_FILES', `the workspace ${workspace} holds ${r.paths.length} sockets, FIFOs or device nodes (at most ${MAX_MASKED} are masked)`, { kind: 'usage', hint: 'remove them from the workspace; tasks may not reach host sockets or devices' });
+  }
+  return r.paths;
+}
 
 /**
  * Runs `spec.command` in a fresh sandbox and resolves with what happened (never rejects for a task
- * failure; rejects only when the sandbox itself cannot be set up).
+ * failure; rejects only when the sandbox itself cannot be set up, or the tenant's policy refuses to
+ * run without a cgroup).
  * @example
  *   const o = await runSandboxed({ command: 'echo hi', outDir, env: {}, network: false, resources, mode: 'bwrap', runtimeDir }, { line: (s, l) => console.log(s, l) });
  */
@@ -71,44 +133,123 @@ export async function runSandboxed(spec: SandboxSpec, io: SandboxIO): Promise<Ta
   mkdirSync(spec.outDir, { recursive: true, mode: 0o755 });
   if (spec.mode === 'none') return runUnsandboxed(spec, io);
   const bwrap = requireBwrap();
+  const perl = findPerl();
+  if (!perl) throw new RunnerError('SANDBOX_UNAVAILABLE', 'perl is not installed, so the sandbox launcher (cgroup join, close_range) cannot run', { hint: 'install perl-base (Debian/Ubuntu: apt-get install -y perl-base)' });
   const profile = spec.profile ?? 'default';
-  const { etcDir, seccompFile } = prepareRuntime(spec.runtimeDir, profile, spec.network);
+  const { etcDir, seccompFile, maskFile } = prepareRuntime(spec.runtimeDir, profile, spec.network);
   appArmorStatus ??= ensureAppArmorProfile();
+  const masked = specialFilesOf(spec.workspace);
+  const iso: IsolationRecord = { cgroup: null, controllers: [], masked: masked.length, landlock: null, warnings: [] };
+  // A network task shares the host's network namespace: Landlock scopes away its abstract unix sockets (ADR 0018).
+  if (spec.network) {
+    const ll = landlockAbi(perl);
+    if (ll.version >= LANDLOCK_SCOPE_ABI) iso.landlock = 'scope:abstract-unix,signal';
+    else iso.warnings.push(`isolation: Landlock scopes unavailable (${ll.detail}): this network task can reach the host's abstract unix sockets`);
+  }
+  const cg = taskCgroup(spec, iso);
+  try {
+    for (const w of iso.warnings) await io.line('stderr', `maestro: warning: ${w}`);
+    return await runPrepared(spec, io, { bwrap, perl, profile, etcDir, seccompFile, maskFile, masked, cg, iso });
+  } finally {
+    if (cg) await removeTaskCgroup(cg);
+  }
+}
+
+/**
+ * The task's environment as a file only the task's user can read, opened for fd 8 and unlinked at
+ * once: the values are on no command line, and the file is gone before the task starts. The
+ * directory is root-only (0700), so nobody else can reach it in between.
+ */
+function openEnvFile(spec: SandboxSpec, mapped: boolean): number {
+  const dir = join(spec.runtimeDir, 'env');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, randomBytes(12).toString('hex'));
+  writeFileSync(file, envScript(spec.env), { mode: 0o400, flag: 'wx' });
+  try {
+    if (mapped) chownSync(file, SANDBOX_UID, SANDBOX_UID);
+    return openSync(file, 'r');
+  } finally {
+    unlinkSync(file);
+  }
+}
+
+interface Prepared {
+  bwrap: string;
+  perl: string;
+  profile: ProfileName;
+  etcDir: string;
+  seccompFile: string;
+  maskFile: string;
+  masked: string[];
+  cg: TaskCgroup | null;
+  iso: IsolationRecord;
+}
+
+async function runPrepared(spec: SandboxSpec, io: SandboxIO, p: Prepared): Promise<TaskOutcome> {
   const identity = process.getuid?.() === 0 ? 'mapped' : 'user';
   if (identity === 'mapped') {
     chownSync(spec.outDir, SANDBOX_UID, SANDBOX_UID);
     const note = workspaceNote(spec.workspace);
     if (note) await io.line('stderr', note);
   }
-  const layout: ArgsLayout = { identity, etcDir, haveTime: existsSync(TIME_BIN), ...(appArmorStatus === 'enforced' ? { appArmorProfile: APPARMOR_PROFILE_NAME } : {}) };
-  const seccompFd = openSync(seccompFile, 'r');
+  const layout: ArgsLayout = {
+    identity, etcDir: p.etcDir, haveTime: existsSync(TIME_BIN), cgroup: p.cg !== null, masked: p.masked, maskFile: p.maskFile,
+    landlockScope: p.iso.landlock !== null,
+    ...(appArmorStatus === 'enforced' ? { appArmorProfile: APPARMOR_PROFILE_NAME } : {}),
+  };
+  const launch = launcherArgv(p.bwrap, p.cg?.procsFiles ?? [], bwrapArgs(spec, layout));
+  const envFd = openEnvFile(spec, identity === 'mapped');
+  const seccompFd = openSync(p.seccompFile, 'r');
   const started = Date.now();
   let child: ChildProcess;
   try {
-    child = spawn(bwrap, bwrapArgs(spec, layout), {
+    child = spawn(p.perl, launch.argv, {
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', seccompFd, 'pipe', 'pipe', identity === 'mapped' ? 'pipe' : 'ignore'],
+      stdio: ['ignore', 'pipe', 'pipe', seccompFd, 'pipe', 'pipe', identity === 'mapped' ? 'pipe' : 'ignore', 'pipe', envFd],
       env: { PATH: '/usr/bin:/bin' },
     });
   } finally {
     closeSync(seccompFd);
+    closeSync(envFd);
   }
+  const argsPipe = (child.stdio as unknown as Array<Writable | null>)[FD.args]!;
+  argsPipe.on('error', () => undefined); // the launcher died early: supervise reports its exit
+  argsPipe.end(encodeArgs(launch.options));
   if (identity === 'mapped') mapIdentityWhenReady(child);
   const reportChunks: Buffer[] = [];
-  (child.stdio[FD.report] as Readable).on('data', (c: Buffer) => reportChunks.push(c));
-  const result = await supervise(child, spec, io);
+  let reportBytes = 0;
+  (child.stdio[FD.report] as Readable).on('data', (c: Buffer) => {
+    // Bounded: the audit lists at most TMP_AUDIT_MAX_FILES records.
+    if ((reportBytes += c.length) <= 64 * 1048576) reportChunks.push(c);
+  });
+  const result = await supervise(child, spec, io, p.cg);
   const wallSec = Math.round((Date.now() - started) / 1000 * 1000) / 1000;
   const report = parseReport(Buffer.concat(reportChunks));
-  const outWrites = await auditOutDir(spec.outDir);
+  const outMB = spec.resources.outMB ?? DEFAULT_OUT_MB;
+  const outWrites = await auditOutDir(spec.outDir, '/out', { maxFiles: MAX_OUT_ENTRIES, maxHashBytes: outMB * 1048576, hashMs: 20_000 });
   const writes = [...report.tmpWrites, ...outWrites];
-  return {
+  const cgUsage = p.cg ? readCgroupUsage(p.cg) : null;
+  const outcome: TaskOutcome = {
     ...result,
-    usage: { cpuSec: report.cpuSec, peakRssMB: report.peakRssMB, wallSec, bytesWritten: bytesOf(writes) },
+    usage: { cpuSec: cgUsage ? cgUsage.cpuSec : report.cpuSec, peakRssMB: cgUsage ? cgUsage.peakRssMB : report.peakRssMB, wallSec, bytesWritten: bytesOf(writes) },
     writes,
     sandbox: 'bwrap',
-    apparmor: appArmorStatus,
-    seccomp: { profile, arch: hostArch() },
+    apparmor: appArmorStatus!,
+    seccomp: { profile: p.profile, arch: hostArch() },
+    isolation: p.iso,
   };
+  const outAllocated = outWrites.reduce((n, w) => n + (w.allocated ?? w.size), 0);
+  // A timeout or a cancel keeps its own reason; otherwise a broken limit fails the task even after exit 0.
+  if (outcome.timedOut || outcome.cancelled) return outcome;
+  if (!outcome.exceeded && outAllocated > outMB * 1048576) {
+    outcome.exceeded = 'outMB';
+    outcome.reason = `wrote ${Math.ceil(outAllocated / 1048576)} MiB to /out, more than resources.outMB (${outMB} MiB)`;
+  }
+  if (cgUsage && cgUsage.oomKills > 0 && !outcome.exceeded && outcome.exitCode !== 0) {
+    outcome.exceeded = 'memoryMB';
+    outcome.reason = `the task's processes reached resources.memoryMB (${spec.resources.memoryMB} MiB, whole tree) and the kernel killed ${cgUsage.oomKills === 1 ? 'one' : cgUsage.oomKills}`;
+  }
+  return outcome;
 }
 
 /** A warning when the task (uid 65534, no capabilities) will not be able to read its workspace. */
@@ -145,52 +286,6 @@ function mapIdentityWhenReady(child: ChildProcess): void {
       block.destroy();
     }
   });
-}
-
-interface Supervised {
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  cancelled: boolean;
-  reason?: string;
-}
-
-/** Streams output, enforces the timeout and cancellation by killing the process group, waits for exit. */
-export async function supervise(child: ChildProcess, spec: SandboxSpec, io: SandboxIO): Promise<Supervised> {
-  let timedOut = false;
-  let cancelled = false;
-  const killTree = (): void => {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  };
-  if (child.pid) io.started?.(child.pid);
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killTree();
-  }, Math.max(1, spec.resources.timeoutSec) * 1000);
-  const onAbort = (): void => {
-    cancelled = true;
-    killTree();
-  };
-  if (spec.signal?.aborted) onAbort();
-  spec.signal?.addEventListener('abort', onAbort, { once: true });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-    child.on('error', (error) => resolve({ code: null, signal: null, error }));
-    child.on('close', (code, signal) => resolve({ code, signal }));
-  });
-  const lines = Promise.all([
-    forEachLine(child.stdout!, (l) => io.line('stdout', l)),
-    forEachLine(child.stderr!, (l) => io.line('stderr', l)),
-  ]);
-  const [r] = await Promise.all([exited, lines]);
-  clearTimeout(timer);
-  spec.signal?.removeEventListener('abort', onAbort);
-  if (r.error) throw new RunnerError('SANDBOX_SPAWN_FAILED', `cannot start the task: ${r.error.message}`, { cause: r.error });
-  const reason = timedOut ? `timed out after ${spec.resources.timeoutSec}s (the whole sandbox was killed)` : cancelled ? 'cancelled' : undefined;
-  return { exitCode: r.code, signal: r.signal, timedOut, cancelled, ...(reason ? { reason } : {}) };
 }
 
 /** --sandbox none: the host shell, cleared environment, cwd = workspace, output dir in MAESTRO_OUT. */

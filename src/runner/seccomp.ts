@@ -4,8 +4,11 @@
  *   2. x86_64 only: the x32 ABI (nr >= 0x40000000) gets EPERM;
  *   3. argument filters: clone without namespace flags, clone3 → ENOSYS (its flags live in memory,
  *      so libc falls back to clone), ioctl without TIOCSTI/TIOCLINUX, socket AF_UNIX only when the
- *      task has no network;
- *   4. every allowlisted syscall → ALLOW; 5. everything else → errno EPERM.
+ *      task has no network, personality only with the values Docker's default profile allows
+ *      (PER_LINUX, PER_LINUX32, UNAME26, both, and the 0xffffffff query);
+ *   4. every allowlisted syscall → ALLOW; 5. every other syscall the table knows → errno EPERM;
+ *   6. numbers the table does not know (newer syscalls) → errno ENOSYS, so libc falls back as it
+ *      does under Docker.
  * The output is the raw `struct sock_filter[]` bwrap reads from `--seccomp FD`.
  */
 import { loadProfile, syscallTable, type ProfileName, type SeccompArch } from './profiles.js';
@@ -39,6 +42,8 @@ export const CLONE_NS_MASK = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 |
 export const TIOCSTI = 0x5412;
 export const TIOCLINUX = 0x541c;
 export const AF_UNIX = 1;
+/** personality() values Docker's default profile allows: PER_LINUX, PER_LINUX32, UNAME26, PER_LINUX32|UNAME26, query. */
+export const PERSONALITY_ALLOWED = [0x0, 0x8, 0x20000, 0x20008, 0xffffffff] as const;
 const X32_SYSCALL_BIT = 0x40000000;
 /** seccomp_data offsets: nr, arch, then args[i] as 64-bit little-endian (low word first). */
 export const OFF = { nr: 0, arch: 4, argLow: (i: number) => 16 + 8 * i } as const;
@@ -82,6 +87,15 @@ function argFilters(table: Record<string, number>, allowed: Set<string>, network
       errno(ERRNO.EPERM),
     ]));
   }
+  if (allowed.has('personality') && table.personality !== undefined) {
+    const n = PERSONALITY_ALLOWED.length;
+    out.push(...guarded(table.personality, [
+      stmt(BPF.LD_W_ABS, OFF.argLow(0)),
+      ...PERSONALITY_ALLOWED.map((v, i) => jump(BPF.JEQ_K, v, n - i, 0)),
+      errno(ERRNO.EPERM),
+      ret(SECCOMP_RET.ALLOW),
+    ]));
+  }
   if (!network && allowed.has('socket') && table.socket !== undefined) {
     out.push(...guarded(table.socket, [
       stmt(BPF.LD_W_ABS, OFF.argLow(0)),
@@ -109,10 +123,14 @@ export function buildSeccompProgram(opts: SeccompOptions): BpfInsn[] {
   ];
   if (opts.arch === 'x86_64') prog.push(jump(BPF.JGE_K, X32_SYSCALL_BIT, 0, 1), errno(ERRNO.EPERM));
   prog.push(...argFilters(table, allowed, opts.network));
-  const special = new Set(['clone', 'clone3', 'ioctl', ...(opts.network ? [] : ['socket'])]);
+  const special = new Set(['clone', 'clone3', 'ioctl', 'personality', ...(opts.network ? [] : ['socket'])]);
   const numbers = [...new Set([...allowed].filter((n) => !special.has(n) && table[n] !== undefined).map((n) => table[n]!))].sort((a, b) => a - b);
   for (const nr of numbers) prog.push(jump(BPF.JEQ_K, nr, 0, 1), ret(SECCOMP_RET.ALLOW));
-  prog.push(errno(ERRNO.EPERM));
+  // Known but not allowed: EPERM. (Allowed special syscalls returned inside their argument filter.)
+  const allowedNrs = new Set(numbers);
+  const refused = [...new Set(Object.values(table))].filter((nr) => !allowedNrs.has(nr)).sort((a, b) => a - b);
+  for (const nr of refused) prog.push(jump(BPF.JEQ_K, nr, 0, 1), errno(ERRNO.EPERM));
+  prog.push(errno(ERRNO.ENOSYS));
   if (prog.length > 4096) throw new Error(`seccomp program too long (${prog.length} instructions)`);
   return prog;
 }

@@ -27,10 +27,16 @@ export interface RunningServer {
   url: string;
   app: FastifyInstance;
   store: Store;
+  /** Stop HTTP only (streams ended, connections closed within 2 s); the store stays open for a worker pool. */
+  closeHttp(): Promise<void>;
+  /** Stop HTTP, then close the store. */
   close(): Promise<void>;
 }
 
 export const VERSION = '0.1.0';
+
+/** What a remote user without a token runs (an admin issues the code). */
+export const REMOTE_LOGIN_HINT = 'get a token: maestro login --remote <server-url> --code <code>; an admin issues codes with: maestro tenants members invite <tenant> <subject> <role>';
 
 /**
  * Start the control plane on host:port (port 0 picks a free one).
@@ -49,6 +55,9 @@ export async function startServer(ctx: Context, opts: ServerOptions = {}): Promi
     // No type coercion: a number where a string is expected is a 400 naming the field, not a silent cast.
     ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } },
   });
+  // Policy packs are evaluated off the event loop, on threads holding the compiled packs warm (ADR 0016).
+  const packs = await import('../policy/packs/index.js');
+  packs.acquirePolicyPool(ctx.env);
   const closing = new AbortController();
   const routes = [...allRoutes(), ...(opts.routes ?? [])];
   const { observeHttp } = await import('../metrics/index.js');
@@ -75,17 +84,43 @@ export async function startServer(ctx: Context, opts: ServerOptions = {}): Promi
   const address = await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
   const url = address.replace('[::1]', 'localhost');
   let closed: Promise<void> | undefined;
+  let storeClosed = false;
   return {
     url,
     app,
     store,
-    close: () =>
-      (closed ??= (async () => {
-        closing.abort();
-        await app.close(); // stops accepting, finishes in-flight requests
-        store.close();
-      })()),
+    closeHttp: () => (closed ??= shutDown(app, closing)),
+    close: async () => {
+      await (closed ??= shutDown(app, closing));
+      if (storeClosed) return;
+      storeClosed = true;
+      await packs.releasePolicyPool();
+      store.close();
+    },
   };
+}
+
+/** In-flight requests get this long to finish on shutdown; then every connection is closed. */
+export const SHUTDOWN_GRACE_MS = 1500;
+
+/**
+ * Stop: refuse new requests, end streams (their handlers see the abort), and close keep-alive
+ * connections as soon as they fall idle (a follow stream's connection goes idle once the stream
+ * ends, after fastify's one-time idle sweep: without the repeated sweep it lingered until the 72 s
+ * keep-alive timeout). Connections still busy after SHUTDOWN_GRACE_MS are closed outright, so
+ * shutdown takes under 2 s whatever clients do.
+ */
+async function shutDown(app: FastifyInstance, closing: AbortController): Promise<void> {
+  closing.abort();
+  const server = app.server;
+  const sweep = setInterval(() => server.closeIdleConnections(), 25);
+  const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(force);
+  }
 }
 
 async function handle(ctx: Context, store: Store, route: RouteDef, req: FastifyRequest, reply: FastifyReply, signal: AbortSignal): Promise<unknown> {
@@ -109,6 +144,7 @@ async function handle(ctx: Context, store: Store, route: RouteDef, req: FastifyR
   const rctx: RouteContext = {
     session: session as Session,
     store,
+    ctx,
     body: req.body ?? {},
     params: (req.params ?? {}) as Record<string, string>,
     query: (req.query ?? {}) as Record<string, string | undefined>,
@@ -141,7 +177,7 @@ function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
 async function authenticate(ctx: Context, store: Store, req: FastifyRequest): Promise<Session> {
   const header = req.headers.authorization;
   if (!header || !/^Bearer\s+\S+/i.test(header)) {
-    throw new EngineError('NO_TOKEN', 'no Bearer token: send "Authorization: Bearer <jwt>"', { kind: 'auth', hint: 'maestro login --print gives a token' });
+    throw new EngineError('NO_TOKEN', 'no Bearer token: send "Authorization: Bearer <jwt>"', { kind: 'auth', hint: REMOTE_LOGIN_HINT });
   }
   const token = header.replace(/^Bearer\s+/i, '').trim();
   const { identity, tenant } = await authenticateToken(ctx, store, token);
@@ -178,8 +214,10 @@ function errorPayload(err: HttpError): { status: number; body: WireError } {
     status = err.statusCode;
     body = { error: { code: err.code ?? 'BAD_REQUEST', kind: 'usage', message: err.message } };
   } else {
+    // Unexpected: the detail (which may hold server paths) goes to the server's stderr, not the client.
     status = 500;
-    body = { error: { code: 'INTERNAL', kind: 'error', message: err.message || 'internal error' } };
+    process.stderr.write(`maestro serve: internal error: ${err.stack ?? err.message}\n`);
+    body = { error: { code: 'INTERNAL', kind: 'error', message: 'internal error (the server log has the details)' } };
   }
   return { status, body };
 }

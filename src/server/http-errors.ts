@@ -22,10 +22,12 @@ const AUTHENTICATION_CODES = new Set([
   'TOKEN_CLAIM_INVALID',
   'TOKEN_INVALID',
   'TOKEN_UNKNOWN_TENANT',
+  'ENROLMENT_CODE_INVALID',
 ]);
 
-/** Errors with a status of their own (the kinds map the rest). */
-const STATUS_CODES: Record<string, number> = { QUEUE_FULL: 429 };
+/** Errors with a status of their own (the kinds map the rest): a full queue or too many open
+ * enrolment codes (429), a duplicate tenant (409). */
+const STATUS_CODES: Record<string, number> = { QUEUE_FULL: 429, TOO_MANY_CODES: 429, TENANT_EXISTS: 409 };
 
 export function statusForError(err: EngineError): number {
   const own = STATUS_CODES[err.code];

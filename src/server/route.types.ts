@@ -1,4 +1,5 @@
 /** The route table's shape: one entry per endpoint, used to register, validate and document it. */
+import type { Context } from '../core/context.js';
 import type { Permission } from '../tenancy/roles.js';
 import type { Store } from '../store/index.js';
 import type { Session } from '../tenancy/session.js';
@@ -10,6 +11,8 @@ export interface RouteContext {
   session: Session;
   /** The server's store (also on public routes). */
   store: Store;
+  /** The server's context (also on public routes). */
+  ctx: Context;
   body: any;
   params: Record<string, string>;
   query: Record<string, string | undefined>;
@@ -27,7 +30,7 @@ export interface RouteDef {
   path: string;
   summary: string;
   tag: string;
-  /** The permission checked before the handler; null for public routes (health, metrics, openapi). */
+  /** The permission checked before the handler; null for public routes (health, openapi). */
   permission: Permission | null;
   schema: { body?: JsonSchema; params?: JsonSchema; querystring?: JsonSchema; response?: JsonSchema };
   /** 200 by default. */

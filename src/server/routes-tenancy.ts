@@ -1,4 +1,5 @@
 /** Routes for identity and tenants (spec §7): thin wrappers over the tenancy room's operations. */
+import { NotFoundError } from '../core/errors.js';
 import { whoami } from '../engine/whoami.js';
 import { ROLES, membersList, membersSet, tenantsCreate, tenantsList, tenantsSet } from '../tenancy/index.js';
 import type { JsonSchema, RouteDef } from './route.types.js';
@@ -27,6 +28,20 @@ const tenantView: JsonSchema = {
 };
 
 const idParams: JsonSchema = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 128 } } };
+
+/**
+ * Run a handler for the tenant named in the path, answering a foreign tenant exactly as an unknown one
+ * (same 404, same body): tenant names cannot be probed through the API.
+ */
+function inTenant<T>(ref: string, handler: () => T): T {
+  try {
+    return handler();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'CROSS_TENANT' || code === 'TENANT_NOT_FOUND') throw new NotFoundError('TENANT_NOT_FOUND', `tenant "${ref}" does not exist`, { hint: 'maestro tenants list' });
+    throw err;
+  }
+}
 
 function settingsInput(body: Record<string, unknown>) {
   return {
@@ -97,7 +112,7 @@ export const tenancyRoutes: RouteDef[] = [
       body: { type: 'object', additionalProperties: false, minProperties: 1, properties: tenantSettings },
       response: tenantView,
     },
-    handler: ({ session, params, body }) => tenantsSet(session, params.id!, settingsInput(body)),
+    handler: ({ session, params, body }) => inTenant(params.id!, () => tenantsSet(session, params.id!, settingsInput(body))),
   },
   {
     method: 'GET',
@@ -106,7 +121,7 @@ export const tenancyRoutes: RouteDef[] = [
     tag: 'tenants',
     permission: 'read',
     schema: { params: idParams },
-    handler: ({ session, params }) => membersList(session, params.id!),
+    handler: ({ session, params }) => inTenant(params.id!, () => membersList(session, params.id!)),
   },
   {
     method: 'PUT',
@@ -123,6 +138,6 @@ export const tenancyRoutes: RouteDef[] = [
         properties: { subject: { type: 'string', minLength: 1, maxLength: 320 }, role: { type: 'string', enum: [...ROLES] } },
       },
     },
-    handler: ({ session, params, body }) => membersSet(session, params.id!, body.subject, body.role),
+    handler: ({ session, params, body }) => inTenant(params.id!, () => membersSet(session, params.id!, body.subject, body.role)),
   },
 ];

@@ -28,3 +28,6 @@ export function openStore(ctx: Pick<Context, 'home'>): Store {
   const db = openDb(path);
   return { db, path, close: () => db.close() };
 }
+export { checkDatabaseFile, snapshotDatabase, type DbFacts } from './snapshot.js';
+export { checkDatabase, type DbHealth } from './integrity.js';
+export { insertEnrolment, claimEnrolment, findEnrolment, MAX_OPEN_CODES_PER_TENANT, type EnrolmentRow } from './enrolment.js';

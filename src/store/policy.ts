@@ -2,7 +2,7 @@
  * Policy tables (migration 004): decisions linked to executions, deny counters per tenant and pack,
  * the evaluation-time histogram, tenant pack choices and the cache of verified pack signatures.
  */
-import type { Db } from './db.js';
+import { preparedOnce, type Db } from './db.js';
 
 /** Upper bounds (ms) of the mc_policy_eval_ms histogram buckets; '+Inf' is implied last. */
 export const EVAL_MS_BUCKETS = [0.5, 1, 2, 5, 10, 15, 25, 50, 100, 250, 500, 1000] as const;
@@ -54,23 +54,37 @@ export function bucketOf(ms: number): string {
   return le === undefined ? '+Inf' : String(le);
 }
 
+/** The statements of every decision and of every pack load, prepared once per handle. */
+const stmts = preparedOnce((db: Db) => ({
+  insert: db.prepare(
+    `insert into policy_decisions (id, tenant_id, execution_id, subject, action, outcome, reasons, warnings, packs, eval_ms, estimate_micros, explanation, created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ),
+  deny: db.prepare(
+    `insert into policy_deny_counts (tenant_id, pack_id, denies) values (?, ?, 1)
+     on conflict (tenant_id, pack_id) do update set denies = denies + 1`,
+  ),
+  histogram: db.prepare('insert into policy_eval_histogram (le, count) values (?, 1) on conflict (le) do update set count = count + 1'),
+  totals: db.prepare(
+    `insert into policy_eval_totals (id, count, sum_ms) values (1, 1, ?)
+     on conflict (id) do update set count = count + 1, sum_ms = sum_ms + excluded.sum_ms`,
+  ),
+  forExecution: db.prepare('select * from policy_decisions where execution_id = ? order by created_at, rowid'),
+  byId: db.prepare('select * from policy_decisions where id = ?'),
+  recent: db.prepare('select * from policy_decisions where tenant_id = ? order by created_at desc, rowid desc limit ?'),
+  choices: db.prepare('select pack_id as packId, enabled, config from policy_tenant_packs where tenant_id = ?'),
+  isVerified: db.prepare('select 1 from policy_pack_verified where digest = ? and bundle_sha256 = ? and key_id = ?'),
+  markVerified: db.prepare('insert or ignore into policy_pack_verified (digest, bundle_sha256, key_id, verified_at) values (?, ?, ?, ?)'),
+}));
+
 /** Record a decision, its deny counters and its histogram sample in one transaction. */
 export function insertDecision(db: Db, row: DecisionRow, deniedPacks: readonly string[]): void {
+  const s = stmts(db);
   db.transaction(() => {
-    db.prepare(
-      `insert into policy_decisions (id, tenant_id, execution_id, subject, action, outcome, reasons, warnings, packs, eval_ms, estimate_micros, explanation, created_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(row.id, row.tenantId, row.executionId, row.subject, row.action, row.outcome, row.reasons, row.warnings, row.packs, row.evalMs, row.estimateMicros, row.explanation, row.createdAt);
-    const deny = db.prepare(
-      `insert into policy_deny_counts (tenant_id, pack_id, denies) values (?, ?, 1)
-       on conflict (tenant_id, pack_id) do update set denies = denies + 1`,
-    );
-    for (const pack of new Set(deniedPacks)) deny.run(row.tenantId, pack);
-    db.prepare('insert into policy_eval_histogram (le, count) values (?, 1) on conflict (le) do update set count = count + 1').run(bucketOf(row.evalMs));
-    db.prepare(
-      `insert into policy_eval_totals (id, count, sum_ms) values (1, 1, ?)
-       on conflict (id) do update set count = count + 1, sum_ms = sum_ms + excluded.sum_ms`,
-    ).run(row.evalMs);
+    s.insert.run(row.id, row.tenantId, row.executionId, row.subject, row.action, row.outcome, row.reasons, row.warnings, row.packs, row.evalMs, row.estimateMicros, row.explanation, row.createdAt);
+    for (const pack of new Set(deniedPacks)) s.deny.run(row.tenantId, pack);
+    s.histogram.run(bucketOf(row.evalMs));
+    s.totals.run(row.evalMs);
   }).immediate();
 }
 
@@ -81,19 +95,19 @@ export function linkDecision(db: Db, decisionId: string, executionId: string): b
 
 /** Decisions made for an execution, oldest first. */
 export function decisionsForExecution(db: Db, executionId: string): DecisionRow[] {
-  const rows = db.prepare('select * from policy_decisions where execution_id = ? order by created_at, rowid').all(executionId) as DecisionDbRow[];
+  const rows = stmts(db).forExecution.all(executionId) as DecisionDbRow[];
   return rows.map(fromDb);
 }
 
 /** One decision by id. */
 export function getDecision(db: Db, id: string): DecisionRow | undefined {
-  const r = db.prepare('select * from policy_decisions where id = ?').get(id) as DecisionDbRow | undefined;
+  const r = stmts(db).byId.get(id) as DecisionDbRow | undefined;
   return r ? fromDb(r) : undefined;
 }
 
 /** The latest decisions of a tenant, newest first. */
 export function recentDecisions(db: Db, tenantId: string, limit: number): DecisionRow[] {
-  const rows = db.prepare('select * from policy_decisions where tenant_id = ? order by created_at desc, rowid desc limit ?').all(tenantId, limit) as DecisionDbRow[];
+  const rows = stmts(db).recent.all(tenantId, limit) as DecisionDbRow[];
   return rows.map(fromDb);
 }
 
@@ -139,7 +153,7 @@ export interface TenantPackChoice {
 
 /** A tenant's explicit pack choices: pack id → {enabled, config}. */
 export function tenantPackChoices(db: Db, tenantId: string): Map<string, TenantPackChoice> {
-  const rows = db.prepare('select pack_id as packId, enabled, config from policy_tenant_packs where tenant_id = ?').all(tenantId) as Array<{
+  const rows = stmts(db).choices.all(tenantId) as Array<{
     packId: string;
     enabled: number;
     config: string | null;
@@ -159,11 +173,11 @@ export function setTenantPack(db: Db, tenantId: string, packId: string, enabled:
 
 /** True when this (digest, bundle, key) triple was verified before. */
 export function isVerified(db: Db, digest: string, bundleSha256: string, keyId: string): boolean {
-  return db.prepare('select 1 from policy_pack_verified where digest = ? and bundle_sha256 = ? and key_id = ?').get(digest, bundleSha256, keyId) !== undefined;
+  return stmts(db).isVerified.get(digest, bundleSha256, keyId) !== undefined;
 }
 
 export function markVerified(db: Db, digest: string, bundleSha256: string, keyId: string, at: string): void {
-  db.prepare('insert or ignore into policy_pack_verified (digest, bundle_sha256, key_id, verified_at) values (?, ?, ?, ?)').run(digest, bundleSha256, keyId, at);
+  stmts(db).markVerified.run(digest, bundleSha256, keyId, at);
 }
 
 /** Status and estimate of one execution (to leave it out of its own admission figures). */

@@ -38,3 +38,4 @@ export {
   type LoginResult,
   type TenantSettingsInput,
 } from './operations.js';
+export { inviteMember, redeemEnrolment, DEFAULT_CODE_TTL_SEC, type Invitation, type Enrolment } from './enrolment.js';

@@ -128,7 +128,7 @@ function requirePlatformAdmin(session: Session, action: string): void {
 }
 
 /** A tenant the caller may manage: its own (with the permission) or any, for a platform admin. */
-function manageableTenant(session: Session, ref: string, permission: 'tenant:manage' | 'members:manage'): Tenant {
+export function manageableTenant(session: Session, ref: string, permission: 'tenant:manage' | 'members:manage'): Tenant {
   const tenant = getTenant(session.store, ref);
   if (isPlatformAdmin(session.store, session.identity)) return tenant;
   if (tenant.id !== session.identity.tenantId) throw crossTenant(session, tenant);

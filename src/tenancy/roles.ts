@@ -7,13 +7,14 @@ import { AuthError } from '../core/errors.js';
 export const ROLES = ['admin', 'operator', 'composer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = ['read', 'validate', 'plan', 'run', 'cancel', 'tenant:manage', 'members:manage', 'policy:manage'] as const;
+export const PERMISSIONS = ['read', 'validate', 'plan', 'run', 'cancel', 'tenant:manage', 'members:manage', 'policy:manage', 'metrics'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const VIEWER: readonly Permission[] = ['read'];
 const COMPOSER: readonly Permission[] = [...VIEWER, 'validate', 'plan'];
 const OPERATOR: readonly Permission[] = [...COMPOSER, 'run', 'cancel'];
-const ADMIN: readonly Permission[] = [...OPERATOR, 'tenant:manage', 'members:manage', 'policy:manage'];
+// 'metrics': read GET /metrics, which spans every tenant, so the endpoint also requires the default tenant.
+const ADMIN: readonly Permission[] = [...OPERATOR, 'tenant:manage', 'members:manage', 'policy:manage', 'metrics'];
 
 /** The permission map (also the data the rbac policy pack reads). */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {

@@ -12,7 +12,9 @@ import { maestroAsync, waitFor, writeManifest } from '../runner/e2e-helpers.js';
 import { unavailableReason } from '../runner/escape/helpers.js';
 
 const reason = unavailableReason();
-const ENV = { MAESTRO_LEASE_MS: '2000', MAESTRO_WORKER_IDLE_MS: '1500', MAESTRO_PDP_TIMEOUT_MS: '20000' };
+// A long lease: under heavy machine load a 2 s lease can expire, fail an admitted run and free its budget
+// (correct behaviour, but it would let a fifth run in and blur what this test checks).
+const ENV = { MAESTRO_LEASE_MS: '120000', MAESTRO_WORKER_IDLE_MS: '1500', MAESTRO_PDP_TIMEOUT_MS: '20000' };
 
 describe.skipIf(reason !== null)(`atomic budget admission${reason ? ` (skipped: ${reason})` : ''}`, () => {
   const h = tempHome();

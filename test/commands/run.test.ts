@@ -35,8 +35,8 @@ describe.skipIf(reason !== null)(`maestro run${reason ? ` (skipped: ${reason})` 
     const prep = rec.tasks[0];
     expect(prep.usage).toEqual({ cpuSec: expect.any(Number), peakRssMB: expect.any(Number), wallSec: expect.any(Number), bytesWritten: 6 + 8 });
     expect(prep.writes).toEqual([
-      { path: '/tmp/s', size: 8, sha256: createHash('sha256').update('scratch\n').digest('hex') },
-      { path: '/out/greeting.txt', size: 6, sha256: createHash('sha256').update('hello\n').digest('hex') },
+      { path: '/tmp/s', size: 8, allocated: 4096, sha256: createHash('sha256').update('scratch\n').digest('hex') },
+      { path: '/out/greeting.txt', size: 6, allocated: expect.any(Number), sha256: createHash('sha256').update('hello\n').digest('hex') },
     ]);
     expect(Date.parse(rec.publishedAt)).toBeLessThanOrEqual(Date.parse(rec.startedAt));
     expect(Date.parse(rec.startedAt)).toBeLessThanOrEqual(Date.parse(rec.finishedAt));
@@ -95,7 +95,7 @@ describe.skipIf(reason !== null)(`maestro run${reason ? ` (skipped: ${reason})` 
     expect(maestro(h.home, ['tenants', 'set', 'default', '--require-sandbox']).code).toBe(0);
     expect(r.code).toBe(0);
     expect(r.json().sandbox).toBe('none');
-    expect(r.json().tasks[0].writes).toEqual([{ path: '/out/x', size: 3, sha256: createHash('sha256').update('hi\n').digest('hex') }]);
+    expect(r.json().tasks[0].writes).toEqual([{ path: '/out/x', size: 3, allocated: expect.any(Number), sha256: createHash('sha256').update('hi\n').digest('hex') }]);
   });
 
   it('refuses to run without bwrap, naming the install command', () => {

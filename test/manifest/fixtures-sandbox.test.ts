@@ -1,37 +1,36 @@
 /**
- * The example manifests must run for real in a sandbox like the runner's: read-only /usr and /etc only, the
- * workspace read-only at /workspace, a writable /out, a tmpfs /tmp, no network, an empty environment.
- * Each task runs once here, in topological order (long-running.yaml is left out: it sleeps ~20 s by design).
+ * The example manifests must run for real through the product's runner: `maestro run` with the bwrap
+ * sandbox (seccomp, uid drop, limits: whatever src/runner applies), every task succeeding.
+ * long-running.yaml is left out: it sleeps ~20 s by design.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { topoOrder, validateManifestFile, type TaskSpec } from '../../src/manifest/index.js';
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { maestro, tempHome } from '../helpers/cli.js';
 
 const quick = ['hello', 'build-test-report', 'large-resource', 'region-us', 'region-eu', 'region-apac'];
+const hasBwrap = (() => {
+  try {
+    execFileSync('bwrap', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const required = process.env.MAESTRO_REQUIRE_SANDBOX === '1';
+if (!hasBwrap && !required) console.warn('fixtures-sandbox: skipped, bwrap is not installed (set MAESTRO_REQUIRE_SANDBOX=1 to fail instead)');
 
-function runInSandbox(task: TaskSpec, workspace: string | undefined): { status: number | null; stderr: string } {
-  const out = mkdtempSync(join(tmpdir(), `out-${task.id}-`));
-  const envArgs = Object.entries({ PATH: '/usr/bin:/bin', HOME: '/tmp', ...task.env }).flatMap(([k, v]) => ['--setenv', k, v]);
-  const args = [
-    '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib',
-    '--symlink', 'usr/lib64', '/lib64', '--ro-bind', '/etc', '/etc', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp',
-    ...(workspace ? ['--ro-bind', workspace, '/workspace'] : []),
-    '--bind', out, '/out', '--unshare-all', '--die-with-parent', '--clearenv', ...envArgs,
-    '/bin/sh', '-c', task.run,
-  ];
-  const r = spawnSync('bwrap', args, { encoding: 'utf8', timeout: 15_000 });
-  return { status: r.status, stderr: r.stderr + (r.error ? String(r.error) : '') };
-}
+const t = tempHome('maestro-fixtures-');
+afterAll(() => t.cleanup());
 
-describe('example manifests run in a bwrap sandbox', () => {
-  it.each(quick)('%s: every task exits 0', async (name) => {
-    const m = (await validateManifestFile(`fixtures/manifests/${name}.yaml`)).manifest!;
-    for (const task of topoOrder(m)) {
-      const r = runInSandbox(task, m.manifest.spec.workspace);
-      expect({ task: task.id, status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ task: task.id, status: 0, stderr: '' });
-    }
-  }, 20_000);
+describe.skipIf(!hasBwrap && !required)('example manifests run through the real runner (bwrap + seccomp)', () => {
+  it.each(quick)('%s: maestro run succeeds, every task in the sandbox', (name) => {
+    const r = maestro(t.home, ['run', `fixtures/manifests/${name}.yaml`, '--sandbox', 'bwrap', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const record = r.json();
+    expect(record.status).toBe('succeeded');
+    expect(record.sandbox).toBe('bwrap');
+    expect(record.seccomp?.profile).toBeTruthy();
+    expect(record.tasks.length).toBeGreaterThan(0);
+    expect(record.tasks.map((x: { id: string; status: string; exitCode: number }) => [x.id, x.status, x.exitCode])).toEqual(record.tasks.map((x: { id: string }) => [x.id, 'succeeded', 0]));
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -101,8 +101,29 @@ describe('semantic checks', () => {
     expect(await lines(src)).toEqual(['t.yaml:9:44 tasks[0].needs[0]: cycle: a -> b -> a', 't.yaml:11:44 tasks[2].needs[0]: cycle: c -> d -> e -> c']);
   });
 
+  it('on a root host, a workspace uid 65534 cannot read is an error naming the chmod; elsewhere it is fine', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mf-ws-'));
+    mkdirSync(join(dir, 'ws'));
+    writeFileSync(join(dir, 'ws', 'secret'), 'x', { mode: 0o600 });
+    const src = wf('  workspace: ./ws', '  tasks: [{id: a, uses: shell, run: x}]');
+    const root = process.getuid?.() === 0;
+    const first = await lines(src, dir);
+    if (!root) {
+      expect(first).toEqual([]);
+      return;
+    }
+    // The folders above the workspace do not matter (bwrap binds it as root): a 0700 temp dir is fine.
+    expect(first).toEqual([`t.yaml:8:14 workspace: workspace "./ws" is not readable by the sandbox user (uid 65534) on this host: ${join(dir, 'ws', 'secret')} has mode 0600; fix: chmod o+r ${join(dir, 'ws', 'secret')}`]);
+    chmodSync(join(dir, 'ws'), 0o700);
+    expect(await lines(src, dir)).toEqual([`t.yaml:8:14 workspace: workspace "./ws" is not readable by the sandbox user (uid 65534) on this host: ${join(dir, 'ws')} has mode 0700; fix: chmod o+rx ${join(dir, 'ws')}`]);
+    chmodSync(join(dir, 'ws'), 0o755);
+    chmodSync(join(dir, 'ws', 'secret'), 0o644);
+    expect(await lines(src, dir)).toEqual([]);
+  });
+
   it('checks the workspace on disk: missing, not a directory, symlink escape', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mf-ws-'));
+    chmodSync(dir, 0o755); // readable by the sandbox user on a root host (see the WORKSPACE_UNREADABLE case)
     writeFileSync(join(dir, 'file'), 'x');
     mkdirSync(join(dir, 'ok'));
     symlinkSync(tmpdir(), join(dir, 'link'));

@@ -21,7 +21,7 @@ describe('normalize', () => {
     expect(m.manifest.metadata).toEqual({ name: 'hello', labels: {} });
     expect(m.manifest.spec.workspace).toBe(resolve('fixtures/manifests/ws'));
     const [greet, report] = m.manifest.spec.tasks;
-    expect(greet!.resources).toEqual({ cpu: 1, memoryMB: 256, timeoutSec: 60, tmpMB: 64, pids: 256 });
+    expect(greet!.resources).toEqual({ cpu: 1, memoryMB: 256, timeoutSec: 60, tmpMB: 64, pids: 256, outMB: 1024, fds: 1024, logMB: 64 });
     expect(report).toEqual({
       id: 'report',
       uses: 'shell',
@@ -29,7 +29,7 @@ describe('normalize', () => {
       needs: ['greet'],
       env: {},
       network: false,
-      resources: { cpu: 1, memoryMB: 256, timeoutSec: 600, tmpMB: 64, pids: 256 },
+      resources: { cpu: 1, memoryMB: 256, timeoutSec: 600, tmpMB: 64, pids: 256, outMB: 1024, fds: 1024, logMB: 64 },
     });
   });
 

@@ -1,9 +1,10 @@
 /** runSandboxed directly: environment, identity, measurement, write audit, workspace warning. */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bwrapArgs } from '../../src/runner/sandbox-args.js';
+import { bwrapArgs, encodeArgs, envScript, launcherArgv, wrapperScript } from '../../src/runner/sandbox-args.js';
 import { runSandboxed } from '../../src/runner/sandbox.js';
 import type { SandboxSpec } from '../../src/runner/sandbox.types.js';
 import { unavailableReason } from './escape/helpers.js';
@@ -12,7 +13,7 @@ const reason = unavailableReason();
 
 describe('bwrapArgs', () => {
   const spec: SandboxSpec = {
-    command: 'echo hi', workspace: '/w', outDir: '/o', env: { A: '1' }, network: false, mode: 'bwrap', runtimeDir: '/r',
+    command: 'echo hi', workspace: '/w', outDir: '/o', env: { A: 'secret value' }, network: false, mode: 'bwrap', runtimeDir: '/r',
     resources: { memoryMB: 128, pids: 10, tmpMB: 2, timeoutSec: 5 },
   };
   it('unshares every namespace, net only without network, and limits /tmp', () => {
@@ -22,15 +23,49 @@ describe('bwrapArgs', () => {
     expect(args.join(' ')).toContain('--ro-bind /w /workspace');
     expect(args.join(' ')).toContain('--bind /o /out');
     expect(args.join(' ')).toContain('--seccomp 3');
-    expect(args.join(' ')).toContain('--setenv A 1');
     expect(args.join(' ')).toContain('--uid 65534 --gid 65534 --cap-drop ALL');
     expect(bwrapArgs({ ...spec, network: true }, { identity: 'user', etcDir: '/r/etc', haveTime: true })).not.toContain('--unshare-net');
+  });
+  it('puts no env value on any command line: they travel on fd 8 as shell-quoted exports', () => {
+    const args = bwrapArgs(spec, { identity: 'user', etcDir: '/r/etc', haveTime: true });
+    expect(args.join(' ')).not.toContain('secret value');
+    expect(args).not.toContain('--setenv');
+    expect(envScript(spec.env)).toContain("export A='secret value'\n");
+    expect(envScript({ Q: "it's $(x)" })).toContain(`export Q='it'\\''s $(x)'`);
+  });
+  it('the launcher gets bwrap, the cgroup files and the command; options (host paths) go to fd 7', () => {
+    const { argv, options } = launcherArgv('/usr/bin/bwrap', ['/cg/a/cgroup.procs', '/cg/b/cgroup.procs'], bwrapArgs(spec, { identity: 'user', etcDir: '/r/etc', haveTime: true }));
+    expect(argv.slice(2, 6)).toEqual(['/usr/bin/bwrap', '2', '/cg/a/cgroup.procs', '/cg/b/cgroup.procs']);
+    expect(argv[6]).toBe('--');
+    expect(argv.join(' ')).not.toContain('/o');
+    expect(options).toContain('/o');
+    expect(encodeArgs(['a', 'b c']).toString()).toBe('a\0b c\0');
+  });
+  it('masks workspace special files with the empty file; RLIMIT_AS only without a cgroup; fds and file size limits', () => {
+    const layout = { identity: 'user' as const, etcDir: '/r/etc', haveTime: true, masked: ['s.sock', 'd/fifo'], maskFile: '/r/masked' };
+    const args = bwrapArgs({ ...spec, resources: { ...spec.resources, fds: 99, outMB: 3 } }, layout);
+    expect(args.join(' ')).toContain('--ro-bind /r/masked /workspace/s.sock --ro-bind /r/masked /workspace/d/fifo');
+    expect(args.at(-3)).toBe(String(128 * 1024)); // KiB for ulimit -v
+    expect(args.at(-2)).toBe('99');
+    expect(args.at(-1)).toBe(String(3 * 2048)); // 512-byte blocks for ulimit -f
+    expect(bwrapArgs(spec, { ...layout, cgroup: true }).at(-3)).toBe('unlimited');
+    expect(wrapperScript({ ...layout, cgroup: true })).not.toContain('/usr/bin/time');
+    expect(wrapperScript(layout)).toContain('/usr/bin/time');
+  });
+  it('the launcher fails loudly (125) when it cannot join the cgroup, before bwrap runs', () => {
+    const { argv } = launcherArgv('/bin/echo', ['/nonexistent-maestro/cgroup.procs'], ['--', 'never']);
+    const r = spawnSync('perl', argv, { encoding: 'utf8' });
+    expect(r.status).toBe(125);
+    expect(r.stderr).toMatch(/^maestro: sandbox launcher: cannot join the cgroup \/nonexistent-maestro\/cgroup\.procs: No such file/);
+    expect(r.stdout).toBe('');
+    expect(spawnSync('perl', launcherArgv('/bin/echo', [], ['--', 'ran']).argv, { encoding: 'utf8' }).stdout).toBe('--args 7 -- ran\n');
   });
   it('as root, maps the namespace itself and drops to 65534 with setpriv', () => {
     const args = bwrapArgs(spec, { identity: 'mapped', etcDir: '/r/etc', haveTime: false });
     expect(args.join(' ')).toContain('--userns-block-fd 6');
     expect(args).not.toContain('--uid');
-    expect(args.at(-5)).toContain('setpriv --reuid=65534 --regid=65534 --clear-groups');
+    expect(args.at(-7)).toContain('setpriv --reuid=65534 --regid=65534 --clear-groups');
+    expect(args.at(-7)).toContain('ulimit -p "$2" && ulimit -n "$4"');
   });
 });
 
@@ -68,6 +103,7 @@ describe.skipIf(reason !== null)(`runSandboxed${reason ? ` (skipped: ${reason})`
     expect(outcome.usage.wallSec).toBeGreaterThanOrEqual(outcome.usage.cpuSec! * 0.5);
     expect(outcome.usage.bytesWritten).toBe(1010);
     expect(outcome.writes.map((w) => [w.path, w.size])).toEqual([['/tmp/z', 1000], ['/out/o', 10]]);
+    expect(outcome.writes.every((w) => w.allocated! >= w.size && /^[0-9a-f]{64}$/.test(w.sha256!))).toBe(true);
   });
 
   it('warns when the workspace is not readable by the sandbox user (root hosts)', async () => {

@@ -1,7 +1,7 @@
 /** The generated BPF program, checked by running it in a small classic-BPF interpreter. */
 import { describe, expect, it } from 'vitest';
 import { syscallTable } from '../../src/runner/profiles.js';
-import { AUDIT_ARCH, BPF, buildSeccompProgram, compileSeccomp, SECCOMP_RET, TIOCLINUX, TIOCSTI, type BpfInsn } from '../../src/runner/seccomp.js';
+import { AUDIT_ARCH, BPF, buildSeccompProgram, compileSeccomp, PERSONALITY_ALLOWED, SECCOMP_RET, TIOCLINUX, TIOCSTI, type BpfInsn } from '../../src/runner/seccomp.js';
 
 /** Evaluates a classic BPF seccomp program for one syscall. */
 function evaluate(prog: BpfInsn[], data: { arch: number; nr: number; args?: bigint[] }): number {
@@ -63,6 +63,18 @@ describe.each(['x86_64', 'aarch64'] as const)('seccomp program (%s)', (arch) => 
     const net = buildSeccompProgram({ profile: 'default', arch, network: true });
     expect(evaluate(net, { arch: AUDIT_ARCH[arch], nr: table.socket!, args: [2n] })).toBe(SECCOMP_RET.ALLOW);
   });
+  it('personality: only the values Docker allows (READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE refused)', () => {
+    for (const v of PERSONALITY_ALLOWED) expect(run('personality', [BigInt(v)]), v.toString(16)).toBe(SECCOMP_RET.ALLOW);
+    for (const v of [0x0400000n, 0x0040000n, 0x0020001n, 0x1n, 0x0410000n]) expect(run('personality', [v]), v.toString(16)).toBe(EPERM);
+  });
+  it('numbers the table does not know get ENOSYS; known refused ones keep EPERM', () => {
+    const known = new Set(Object.values(table));
+    const max = Math.max(...known);
+    for (const nr of [max + 1, max + 7, 1023]) expect(evaluate(prog, { arch: AUDIT_ARCH[arch], nr })).toBe(ENOSYS);
+    const gap = [...Array(max).keys()].find((n) => !known.has(n));
+    if (gap !== undefined) expect(evaluate(prog, { arch: AUDIT_ARCH[arch], nr: gap })).toBe(ENOSYS);
+    expect(run('mount')).toBe(EPERM);
+  });
   it('the strict profile is a subset of the default one', () => {
     const strict = buildSeccompProgram({ profile: 'strict', arch, network: false });
     for (const name of ['sendfile', 'read']) expect(evaluate(strict, { arch: AUDIT_ARCH[arch], nr: table[name]!, args: [] })).toBe(SECCOMP_RET.ALLOW);
@@ -79,7 +91,7 @@ describe('encoding', () => {
     expect(buf.readUInt16LE(8)).toBe(BPF.JEQ_K);
     expect(buf.readUInt8(10)).toBe(1);
     expect(buf.readUInt32LE(12)).toBe(AUDIT_ARCH.x86_64);
-    expect(buf.readUInt32LE(buf.length - 4)).toBe(EPERM);
+    expect(buf.readUInt32LE(buf.length - 4)).toBe(ENOSYS); // unknown numbers fall through to ENOSYS
   });
   it('x86_64 refuses the x32 ABI', () => {
     const prog = buildSeccompProgram({ profile: 'default', arch: 'x86_64', network: false });

@@ -115,9 +115,9 @@ describe('alert rules', () => {
     const exprs: string[] = doc.groups.flatMap((g: { rules: Array<{ expr: string }> }) => g.rules.map((r) => r.expr));
     expect(exprs.length).toBe(3);
     const names = new Set(exprs.flatMap((e) => e.match(/\bmc_[a-z_]+/g) ?? []).map((n) => n.replace(/_(bucket|sum|count)$/, '')));
-    const text = await (await fetch(`${srv.url}/metrics`)).text();
+    const text = await (await fetch(`${srv.url}/metrics`, { headers: { authorization: `Bearer ${admin}` } })).text();
     for (const n of names) expect(text, n).toContain(`# TYPE ${n} `);
-    for (const n of ['mc_cost_estimate_usd', 'mc_tenant_denies_total', 'mc_policy_eval_ms', 'mc_executions', 'mc_publish_to_start_seconds', 'mc_http_request_duration_ms']) {
+    for (const n of ['mc_cost_estimate_usd', 'mc_tenant_denies_total', 'mc_policy_eval_ms', 'mc_executions', 'mc_publish_to_start_seconds', 'mc_http_request_duration_seconds', 'mc_build_info', 'process_cpu_seconds_total']) {
       expect(text).toContain(`# TYPE ${n} `);
     }
     expect(text).toMatch(/mc_tenant_denies_total\{tenant="default",pack="sandbox-required"\} [1-9]/);

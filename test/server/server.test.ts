@@ -84,17 +84,24 @@ describe('maestro serve', () => {
     expect(c.status).toBe(403);
   });
 
-  it('one tenant can never read or change another tenant', async () => {
+  it('one tenant can never read or change another tenant, nor tell a foreign tenant from an unknown one', async () => {
     const attempts: Array<[string, string, unknown?]> = [
-      ['GET', '/api/tenants/beta/members'],
-      ['PUT', '/api/tenants/beta/members', { subject: 'ann@acme.io', role: 'admin' }],
-      ['PUT', '/api/tenants/beta', { maxConcurrent: 100 }],
+      ['GET', '/api/tenants/{t}/members'],
+      ['PUT', '/api/tenants/{t}/members', { subject: 'ann@acme.io', role: 'admin' }],
+      ['PUT', '/api/tenants/{t}', { maxConcurrent: 100 }],
     ];
     for (const [method, path, body] of attempts) {
-      const r = await http(method, path, acmeAdmin, body);
-      expect(r.status, `${method} ${path}`).toBe(403);
-      expect(r.json.error.code).toBe('CROSS_TENANT');
+      const foreign = await http(method, path.replace('{t}', 'beta'), acmeAdmin, body);
+      const unknown = await http(method, path.replace('{t}', 'zeta'), acmeAdmin, body);
+      expect(foreign.status, `${method} ${path}`).toBe(404);
+      expect(unknown.status, `${method} ${path}`).toBe(404);
+      expect(foreign.json.error.code).toBe('TENANT_NOT_FOUND');
+      // Byte for byte the same answer once the name the caller sent is taken out.
+      expect(foreign.text.replaceAll('beta', 'X')).toBe(unknown.text.replaceAll('zeta', 'X'));
     }
+    const viewerForeign = await http('GET', '/api/tenants/beta/members', acmeViewer);
+    const viewerUnknown = await http('GET', '/api/tenants/zeta/members', acmeViewer);
+    expect([viewerForeign.status, viewerUnknown.status]).toEqual([404, 404]);
     const list = await http('GET', '/api/tenants', betaAdmin);
     expect(list.json.map((x: { name: string }) => x.name)).toEqual(['beta']);
     const members = await http('GET', '/api/tenants/beta/members', betaAdmin);
@@ -118,11 +125,19 @@ describe('maestro serve', () => {
     expect(nf.status).toBe(404);
   });
 
-  it('exports Prometheus metrics', async () => {
-    const m = await http('GET', '/metrics');
+  it('exports Prometheus metrics to a token with the metrics permission in the default tenant only', async () => {
+    expect((await http('GET', '/metrics')).status).toBe(401);
+    const viewer = await http('GET', '/metrics', acmeViewer);
+    expect(viewer.status).toBe(403);
+    expect(viewer.json.error.message).toContain('"metrics" needs the admin role');
+    const tenantAdmin = await http('GET', '/metrics', acmeAdmin);
+    expect(tenantAdmin.status).toBe(403);
+    expect(tenantAdmin.text).not.toContain('mc_');
+    expect(tenantAdmin.json.error.message).toContain('every tenant');
+    const m = await http('GET', '/metrics', adminToken);
     expect(m.status).toBe(200);
     expect(m.type).toContain('text/plain');
-    expect(m.text).toContain('# TYPE mc_http_request_duration_ms histogram');
+    expect(m.text).toContain('# TYPE mc_http_request_duration_seconds histogram');
     expect(m.text).toContain('mc_publish_to_start_seconds');
   });
 

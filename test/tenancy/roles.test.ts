@@ -7,7 +7,7 @@ const MATRIX: Record<Role, Permission[]> = {
   viewer: ['read'],
   composer: ['read', 'validate', 'plan'],
   operator: ['read', 'validate', 'plan', 'run', 'cancel'],
-  admin: ['read', 'validate', 'plan', 'run', 'cancel', 'tenant:manage', 'members:manage', 'policy:manage'],
+  admin: ['read', 'validate', 'plan', 'run', 'cancel', 'tenant:manage', 'members:manage', 'policy:manage', 'metrics'],
 };
 
 describe('RBAC matrix', () => {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Context } from '../../core/context.js';
 import { parseAnnotations, type PackAnnotations } from './annotations.js';
 import { PackError, PackNotFoundError } from './errors.js';
+import { DEFAULT_CACHE_MAX, LruCache } from './warm-cache.js';
 
 /** pack.json. */
 export interface PackMeta {
@@ -96,6 +97,29 @@ export function findPackDir(ctx: Pick<Context, 'env' | 'cwd' | 'home'>, id: stri
     throw new PackNotFoundError('PACK_NOT_FOUND', `no policy pack "${id}"`, { hint: `known packs: ${all.map((p) => p.id).join(', ') || '(none)'}; see maestro policy packs list` });
   }
   return found;
+}
+
+/** Packs read before, by folder: reused while the stat fingerprint of their files is unchanged. */
+const readCache = new LruCache<{ fingerprint: string; pack: Pack }>(DEFAULT_CACHE_MAX);
+
+/**
+ * Read a pack, reusing the last read while none of its content files changed: same names, inode,
+ * size, mtime and ctime (nanoseconds; ctime cannot be set back by a writer). Saves the reading and
+ * hashing on every decision of a long-lived process; any change reads and hashes afresh.
+ * @example readPackCached(dir, 'shipped', base).digest
+ */
+export function readPackCached(dir: string, origin: PackOrigin, displayBase: string): Pack {
+  const fingerprint = `${origin}|${displayBase}|${contentFiles(dir)
+    .map((rel) => {
+      const st = statSync(join(dir, rel), { bigint: true });
+      return `${rel}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    })
+    .join('|')}`;
+  const hit = readCache.get(dir);
+  if (hit && hit.fingerprint === fingerprint) return hit.pack;
+  const pack = readPack(dir, origin, displayBase);
+  readCache.set(dir, { fingerprint, pack });
+  return pack;
 }
 
 /** Regular files of a pack covered by its digest, as relative posix paths, sorted by byte order. */

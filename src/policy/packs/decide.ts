@@ -4,16 +4,18 @@
  * evaluation error, the time budget overrun) fails closed as a deny that says why.
  */
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isoNow, type Context } from '../../core/context.js';
 import type { Store } from '../../store/index.js';
 import { packData } from './data.js';
-import { compilePack, evaluatePack, type FiredRule, type PackMessage } from './evaluate.js';
+import { compileJob, evaluateJob, type EvalJob } from './eval-core.js';
+import { setPackCacheMax, type FiredRule, type PackMessage } from './evaluate.js';
 import { buildExplanation, type DecisionExplanation } from './explain-data.js';
 import type { PolicyInput } from './input.js';
 import { recordDecision } from './record.js';
 import { loadPacks, type LoadedPack } from './registry.js';
 import type { SignatureStatus } from './signing.js';
+import { activePolicyPool, type PoolOutcome } from './pool.js';
+import { cacheMaxFrom, countCacheLookups, packCacheKey } from './warm-cache.js';
 
 export type Outcome = 'allow' | 'deny' | 'warn';
 
@@ -71,6 +73,16 @@ export function timeBudgetMs(ctx: Pick<Context, 'env'>): number {
   return Number.isFinite(v) && v > 0 ? v : 250;
 }
 
+/**
+ * The hard cut-off of one evaluation, ms: $MAESTRO_PDP_CUTOFF_MS, else the larger of 1 s and four time
+ * budgets. The interpreter stops itself there; an evaluation thread that has not answered shortly after
+ * is terminated.
+ */
+export function cutoffMs(ctx: Pick<Context, 'env'>): number {
+  const v = Number(ctx.env.MAESTRO_PDP_CUTOFF_MS);
+  return Number.isFinite(v) && v > 0 ? v : Math.max(1000, 4 * timeBudgetMs(ctx));
+}
+
 function injectedDelayMs(ctx: Pick<Context, 'env'>): number {
   const v = Number(ctx.env.MAESTRO_PDP_DELAY_MS);
   return Number.isFinite(v) && v > 0 ? v : 0;
@@ -96,8 +108,9 @@ export async function decide(session: DecideSession, req: DecideRequest): Promis
   const t0 = performance.now();
   const tally: Tally = { reasons: [], warnings: [], packs: [], fired: [], failClosed: false };
   const loaded = await loadPhase(session, tally);
-  const loadMs = performance.now() - t0;
-  const evalMs = await evalPhase(ctx, loaded, req, tally);
+  const readMs = performance.now() - t0;
+  const { evalMs, compileMs } = await evalPhase(ctx, loaded, req, tally);
+  const loadMs = readMs + compileMs;
   const { reasons, warnings } = tally;
   const outcome: Outcome = reasons.length > 0 ? 'deny' : warnings.length > 0 ? 'warn' : 'allow';
   const decision: Decision = {
@@ -138,60 +151,83 @@ function packRef(lp: LoadedPack): Omit<DecisionPack, 'verdict'> {
   return { id: lp.pack.meta.id, version: lp.pack.meta.version, digest: lp.pack.digest, signature: lp.signature.status };
 }
 
-/** Read, verify and compile the tenant's enabled packs (untimed); failures become fail-closed reasons. */
+/** Read and verify the tenant's enabled packs (untimed); failures become fail-closed reasons. */
 async function loadPhase(session: DecideSession, tally: Tally): Promise<LoadedPack[]> {
-  let loaded: LoadedPack[] = [];
   try {
     const r = await loadPacks(session.ctx, session.store, session.identity.tenantId, { onlyEnabled: true });
-    loaded = r.packs;
     for (const b of r.broken) deny(tally, { pack: b.id, rule: 'load', message: `pack ${b.id} cannot be loaded: ${b.error}`, location: b.dir });
+    return r.packs;
   } catch (err) {
     deny(tally, { pack: '*', rule: 'load', message: `policy packs cannot be loaded: ${(err as Error).message}`, location: null });
+    return [];
   }
-  return loaded.filter((lp) => {
-    if (lp.signature.status === 'invalid') return true;
-    try {
-      compilePack(lp.pack);
-      return true;
-    } catch (err) {
-      deny(tally, { pack: lp.pack.meta.id, rule: 'compile', message: `pack ${lp.pack.meta.id} does not compile (fail-closed): ${(err as Error).message}`, location: null });
-      tally.packs.push({ ...packRef(lp), verdict: 'error' });
-      return false;
-    }
-  });
 }
 
-/** Evaluate every loaded pack within the time budget; returns the evaluation time in ms. */
-async function evalPhase(ctx: Context, loaded: LoadedPack[], req: DecideRequest, tally: Tally): Promise<number> {
+/**
+ * Compile (untimed, warm cache) and evaluate every verified pack, on the shared evaluation pool when
+ * this process runs one, else in-process; returns the evaluation time in ms (what the budget bounds).
+ */
+async function evalPhase(ctx: Context, loaded: LoadedPack[], req: DecideRequest, tally: Tally): Promise<{ evalMs: number; compileMs: number }> {
   const budget = timeBudgetMs(ctx);
-  const start = performance.now();
-  const deadline = start + budget;
-  const delay = injectedDelayMs(ctx);
-  if (delay > 0) await sleep(delay);
-  const data = packData(loaded);
+  const cutoff = cutoffMs(ctx);
+  const verified = loaded.filter((lp) => lp.signature.status !== 'invalid');
+  const job: EvalJob = {
+    packs: verified.map((lp) => ({ meta: lp.pack.meta, digest: lp.pack.digest, modules: lp.pack.modules, key: packCacheKey(lp.pack.digest, lp.signature) })),
+    input: req.input,
+    data: packData(loaded),
+    explain: req.explain ?? false,
+    cutoffMs: cutoff,
+    delayMs: injectedDelayMs(ctx),
+  };
+  const result = await runJob(ctx, job);
+  if (result.kind !== 'done') {
+    for (const lp of loaded) tally.packs.push({ ...packRef(lp), verdict: lp.signature.status === 'invalid' ? 'refused' : 'error' });
+    for (const lp of loaded) if (lp.signature.status === 'invalid') deny(tally, refusal(lp));
+    deny(tally, { pack: '*', rule: result.kind === 'cut-off' ? 'timeout' : 'evaluate', message: poolFailure(result, budget, cutoff), location: null });
+    return { evalMs: result.kind === 'cut-off' ? result.afterMs : 0, compileMs: 0 };
+  }
+  const byId = new Map(result.result.outcomes.map((o) => [o.id, o]));
   for (const lp of loaded) {
+    const o = byId.get(lp.pack.meta.id) ?? { id: lp.pack.meta.id, kind: 'error' as const, message: 'no result came back' };
     if (lp.signature.status === 'invalid') {
       deny(tally, refusal(lp));
       tally.packs.push({ ...packRef(lp), verdict: 'refused' });
-      continue;
-    }
-    try {
-      const v = evaluatePack(lp.pack, req.input, data, { timeoutMs: Math.max(1, deadline - performance.now()), explain: req.explain ?? false });
-      tally.reasons.push(...v.deny);
-      tally.warnings.push(...v.warn);
-      tally.fired.push(...v.fired);
-      tally.packs.push({ ...packRef(lp), verdict: v.deny.length > 0 ? 'deny' : v.warn.length > 0 ? 'warn' : 'allow' });
-    } catch (err) {
-      deny(tally, { pack: lp.pack.meta.id, rule: 'evaluate', message: `pack ${lp.pack.meta.id} failed to evaluate (fail-closed): ${(err as Error).message}`, location: null });
+    } else if (o.kind === 'ok') {
+      tally.reasons.push(...o.verdict.deny);
+      tally.warnings.push(...o.verdict.warn);
+      tally.fired.push(...o.verdict.fired);
+      tally.packs.push({ ...packRef(lp), verdict: o.verdict.deny.length > 0 ? 'deny' : o.verdict.warn.length > 0 ? 'warn' : 'allow' });
+    } else {
+      const id = lp.pack.meta.id;
+      const message = o.kind === 'compile' ? `pack ${id} does not compile (fail-closed): ${o.message}` : `pack ${id} failed to evaluate (fail-closed): ${o.message}`;
+      deny(tally, { pack: id, rule: o.kind === 'compile' ? 'compile' : 'evaluate', message, location: null });
       tally.packs.push({ ...packRef(lp), verdict: 'error' });
     }
   }
-  const evalMs = performance.now() - start;
+  const evalMs = result.result.evalMs;
   if (evalMs > budget) {
     const message = `policy evaluation took ${evalMs.toFixed(1)} ms, over its ${budget} ms time budget: denied (fail-closed)`;
     deny(tally, { pack: '*', rule: 'timeout', message, location: null });
   }
-  return evalMs;
+  return { evalMs, compileMs: result.result.compileMs };
+}
+
+/** Run a job on the shared pool, or here (compile untimed, then the timed evaluation). */
+async function runJob(ctx: Context, job: EvalJob): Promise<PoolOutcome> {
+  const pool = activePolicyPool();
+  if (pool) return pool.run(job);
+  setPackCacheMax(cacheMaxFrom(ctx.env));
+  const compiled = compileJob(job);
+  countCacheLookups(compiled.hits, compiled.misses);
+  return { kind: 'done', result: evaluateJob(job, compiled) };
+}
+
+function poolFailure(o: Exclude<PoolOutcome, { kind: 'done' }>, budget: number, cutoff: number): string {
+  if (o.kind === 'cut-off') {
+    const what = o.phase === 'compile' ? 'compiling the packs' : 'policy evaluation';
+    return `${what} did not finish within its ${o.phase === 'compile' ? 'compile limit' : `${cutoff} ms cut-off (time budget ${budget} ms)`}: the evaluation thread was stopped after ${o.afterMs} ms; denied (fail-closed)`;
+  }
+  return `policy evaluation failed (fail-closed): ${o.message}`;
 }
 
 function round3(ms: number): number {

@@ -1,11 +1,16 @@
 /**
- * Compiling and evaluating one pack: compiled packs are cached per process by digest; each evaluation
- * returns the deny and warn messages with the rule definition (file:line) that produced each, and the
- * rules that fired (for --explain).
+ * Compiling and evaluating one pack: compiled packs are kept warm per process (or evaluation thread)
+ * in a bounded LRU keyed by digest and signature (warm-cache.ts); each evaluation returns the deny and
+ * warn messages with the rule definition (file:line) that produced each, and the rules that fired
+ * (for --explain).
  */
 import { compile, evaluate, listRules, type CompiledPolicy } from '../rego/index.js';
 import type { Pack } from './catalog.js';
 import { stringifyJson } from '../json-text.js';
+import { DEFAULT_CACHE_MAX, LruCache, packCacheKey } from './warm-cache.js';
+
+/** What compiling and evaluating needs of a pack (a Pack, or the copy an evaluation thread receives). */
+export type EvalPack = Pick<Pack, 'meta' | 'digest' | 'modules'>;
 
 /** A message from a pack and where it came from. */
 export interface PackMessage {
@@ -36,24 +41,53 @@ interface CompiledPack {
   hasDeny: boolean;
   /** Lines of each `deny contains` / `warn contains` definition in the pack's main module. */
   heads: { deny: number[]; warn: number[] };
+  /** Display path of the pack's first module (locations when no explanation names one). */
+  firstPath: string;
 }
 
-const cache = new Map<string, CompiledPack>();
+let cache = new LruCache<CompiledPack>(DEFAULT_CACHE_MAX);
 
-/** Compile a pack (cached by digest for the life of the process). Throws RegoError on bad Rego. */
-export function compilePack(pack: Pack): CompiledPack {
-  const hit = cache.get(pack.digest);
-  if (hit) return hit;
+/** Bound the compiled-pack cache (entries); existing entries are dropped. */
+export function setPackCacheMax(max: number): void {
+  if (max !== cache.max) cache = new LruCache<CompiledPack>(max);
+}
+
+/** Size, bound and evictions of this process's (or thread's) compiled-pack cache. */
+export function packCacheInfo(): { size: number; max: number; evictions: number } {
+  return { size: cache.size, max: cache.max, evictions: cache.evictions };
+}
+
+/** Compile a pack (kept in the warm cache under `key`, by default its digest). Throws RegoError on bad Rego. */
+export function compilePack(pack: EvalPack, key = packCacheKey(pack.digest, null)): CompiledPack {
+  return compileWarm(pack, key).compiled;
+}
+
+/** True when a pack compiled under `key` is in this process's (or thread's) warm cache. */
+export function isPackWarm(key: string): boolean {
+  return cache.has(key);
+}
+
+/**
+ * Compile a pack through the warm cache; `hit` says whether it was compiled already.
+ * @example compileWarm(pack, packCacheKey(pack.digest, signature)).hit
+ */
+export function compileWarm(pack: EvalPack, key: string): { compiled: CompiledPack; hit: boolean } {
+  const hit = cache.get(key);
+  if (hit) return { compiled: hit, hit: true };
+  const compiled = compileFresh(pack);
+  cache.set(key, compiled);
+  warmUp(pack, compiled);
+  return { compiled, hit: false };
+}
+
+function compileFresh(pack: EvalPack): CompiledPack {
   const policy = compile(pack.modules);
   const prefix = `data.${pack.meta.package}.`;
   const names = new Set(listRules(policy).filter((r) => r.path.startsWith(prefix)).map((r) => r.path.slice(prefix.length)));
   const main = pack.modules.find((m) => m.path.endsWith('/policy.rego'))?.text ?? '';
   const headLines = (rule: string): number[] =>
     main.split('\n').flatMap((l, i) => (new RegExp(`^${rule}\\s+contains\\b`).test(l) ? [i + 1] : []));
-  const compiled = { policy, hasWarn: names.has('warn'), hasDeny: names.has('deny'), heads: { deny: headLines('deny'), warn: headLines('warn') } };
-  cache.set(pack.digest, compiled);
-  warmUp(pack);
-  return compiled;
+  return { policy, hasWarn: names.has('warn'), hasDeny: names.has('deny'), heads: { deny: headLines('deny'), warn: headLines('warn') }, firstPath: pack.modules[0]?.path ?? '' };
 }
 
 /** A representative input: evaluating it once at load moves the interpreter's JIT warm-up out of the timed window. */
@@ -67,9 +101,9 @@ const WARM_INPUT = {
   runner: { sandbox: 'none' },
 };
 
-function warmUp(pack: Pack): void {
+function warmUp(pack: EvalPack, c: CompiledPack): void {
   try {
-    evaluateOnce(pack, WARM_INPUT, {}, 1000, true);
+    evaluateOnce(pack, c, WARM_INPUT, {}, 1000, true);
   } catch {
     // A pack that fails here fails again, reported, when it is evaluated for real.
   }
@@ -102,14 +136,14 @@ function jsonSafe(v: unknown): unknown {
  * so the common allow path stays cheap.
  * @example evaluatePack(pack, input, data, { timeoutMs: 100 }).deny[0]?.message
  */
-export function evaluatePack(pack: Pack, input: unknown, data: unknown, opts: { timeoutMs: number; explain?: boolean }): PackVerdict {
-  const quick = evaluateOnce(pack, input, data, opts.timeoutMs, opts.explain ?? false);
+export function evaluatePack(pack: EvalPack, input: unknown, data: unknown, opts: { timeoutMs: number; explain?: boolean; key?: string }): PackVerdict {
+  const c = compilePack(pack, opts.key);
+  const quick = evaluateOnce(pack, c, input, data, opts.timeoutMs, opts.explain ?? false);
   if (opts.explain || (quick.deny.length === 0 && quick.warn.length === 0)) return quick;
-  return evaluateOnce(pack, input, data, opts.timeoutMs, true);
+  return evaluateOnce(pack, c, input, data, opts.timeoutMs, true);
 }
 
-function evaluateOnce(pack: Pack, input: unknown, data: unknown, timeoutMs: number, explain: boolean): PackVerdict {
-  const c = compilePack(pack);
+function evaluateOnce(pack: EvalPack, c: CompiledPack, input: unknown, data: unknown, timeoutMs: number, explain: boolean): PackVerdict {
   const out: PackVerdict = { deny: [], warn: [], fired: [] };
   const rules = (['deny', 'warn'] as const).filter((rule) => (rule === 'deny' ? c.hasDeny : c.hasWarn));
   if (rules.length === 0) return out;
@@ -121,7 +155,7 @@ function evaluateOnce(pack: Pack, input: unknown, data: unknown, timeoutMs: numb
   rules.forEach((rule, i) => {
     for (const message of asMessages(values[i])) {
       const entry = entries.find((e) => e.rule.endsWith(`.${rule}`) && (e.value === message || (Array.isArray(e.value) && e.value.includes(message))));
-      const loc = entry ? `${entry.location.file}:${entry.location.row}` : c.heads[rule].length > 0 ? `${pack.modules[0]!.path}:${c.heads[rule][0]}` : null;
+      const loc = entry ? `${entry.location.file}:${entry.location.row}` : c.heads[rule].length > 0 ? `${c.firstPath}:${c.heads[rule][0]}` : null;
       out[rule].push({ pack: pack.meta.id, rule, message, location: loc });
     }
   });

@@ -14,8 +14,10 @@ export { loadPacks, signOnFirstUse, type LoadedPack, type BrokenPack } from './r
 export { buildPolicyInput, type PolicyInput, type PolicyInputParts, type PolicyWorkflow } from './input.js';
 export { policyInputFor, type SessionInputOptions } from './session-input.js';
 export { packData, rbacData, ACTION_PERMISSIONS } from './data.js';
-export { compilePack, evaluatePack, clearPackCache, type PackMessage, type FiredRule, type PackVerdict } from './evaluate.js';
-export { decide, timeBudgetMs, type Decision, type DecisionReason, type DecisionPack, type DecideRequest, type DecideSession, type Outcome } from './decide.js';
+export { compilePack, evaluatePack, clearPackCache, packCacheInfo, type PackMessage, type FiredRule, type PackVerdict } from './evaluate.js';
+export { policyCacheStats, packCacheKey, LruCache, type PolicyCacheStats } from './warm-cache.js';
+export { acquirePolicyPool, releasePolicyPool, activePolicyPool, poolOptionsFrom, EvalPool, type PoolOptions, type PoolStats, type PoolOutcome } from './pool.js';
+export { decide, timeBudgetMs, cutoffMs, type Decision, type DecisionReason, type DecisionPack, type DecideRequest, type DecideSession, type Outcome } from './decide.js';
 export { budgetContext, buildExplanation, type BudgetContext, type QuotaContext, type DecisionExplanation } from './explain-data.js';
 export { linkDecisionToExecution } from './record.js';
 export { policyGate, planPolicy, runDecideHook, type PlanLike, type PolicyGateOptions, type PolicyGateResult, type RunnerDecideArgs } from './gate.js';

@@ -8,9 +8,10 @@ import type { Context } from '../../core/context.js';
 import { maestroVersion } from '../../receipts/index.js';
 import type { Store } from '../../store/index.js';
 import { tenantPackChoices, type TenantPackChoice } from '../../store/policy.js';
-import { listPackDirs, readPack, shippedRoot, localRoot, type Pack, type PackOrigin } from './catalog.js';
+import { listPackDirs, readPackCached, shippedRoot, localRoot, type Pack, type PackOrigin } from './catalog.js';
 import { packTrustedKeyIds, signPack, signaturePath, verifyPack, type SignatureCheck } from './signing.js';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { DEFAULT_CACHE_MAX, LruCache } from './warm-cache.js';
 
 /** A pack as the engine sees it: its files, signature check and the tenant's choice. */
 export interface LoadedPack {
@@ -47,12 +48,49 @@ function parseConfig(choice: TenantPackChoice | undefined): Record<string, unkno
  * @example await signOnFirstUse(ctx, store, pack);
  */
 export async function signOnFirstUse(ctx: Context, store: Store, pack: Pack): Promise<void> {
-  if (pack.origin === 'shipped' && !existsSync(signaturePath(ctx, pack.meta.id))) await signPack(ctx, pack, { auto: true, store });
+  const path = signaturePath(ctx, pack.meta.id);
+  if (pack.origin !== 'shipped' || existsSync(path)) return;
+  // Concurrent first decisions of a server sign each pack once, not once per request.
+  let pending = signing.get(path);
+  if (!pending) {
+    pending = signPack(ctx, pack, { auto: true, store }).then(
+      () => void signing.delete(path),
+      (err: unknown) => {
+        signing.delete(path);
+        throw err;
+      },
+    );
+    signing.set(path, pending);
+  }
+  await pending;
 }
+
+/** First-use signatures being written, by signature path (entries live only while signing). */
+const signing = new Map<string, Promise<void>>();
 
 /** True when a first-use signature from another maestro version no longer matches the shipped pack. */
 function upgraded(sig: SignatureCheck): boolean {
   return sig.status === 'invalid' && sig.auto === true && sig.signedByVersion !== undefined && sig.signedByVersion !== maestroVersion();
+}
+
+/** Signature checks made before, reused while the pack, its signature file and the trusted keys are the same. */
+const verified = new LruCache<SignatureCheck>(DEFAULT_CACHE_MAX);
+
+async function verifyCached(ctx: Context, store: Store, pack: Pack, ids: Set<string>): Promise<SignatureCheck> {
+  const path = signaturePath(ctx, pack.meta.id);
+  let sig = 'none';
+  try {
+    const st = statSync(path, { bigint: true });
+    sig = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    // unsigned: verifyPack says so
+  }
+  const key = `${ctx.home}|${pack.meta.id}|${pack.digest}|${sig}|${[...ids].sort().join(',')}`;
+  const hit = verified.get(key);
+  if (hit) return hit;
+  const check = await verifyPack(ctx, store, pack, { ids });
+  verified.set(key, check);
+  return check;
 }
 
 /**
@@ -76,14 +114,14 @@ export async function loadPacks(
     if (opts.onlyEnabled && !enabled) continue;
     let pack: Pack;
     try {
-      pack = readPack(ref.dir, ref.origin, displayBase(ctx, ref.origin));
+      pack = readPackCached(ref.dir, ref.origin, displayBase(ctx, ref.origin));
     } catch (err) {
       broken.push({ id: ref.id, origin: ref.origin, dir: ref.dir, error: (err as Error).message });
       continue;
     }
     if (opts.autoSign !== false) await signOnFirstUse(ctx, store, pack);
     ids ??= packTrustedKeyIds(ctx);
-    let signature = await verifyPack(ctx, store, pack, { ids });
+    let signature = await verifyCached(ctx, store, pack, ids);
     if (ref.origin === 'shipped' && opts.autoSign !== false && upgraded(signature)) {
       // A shipped pack auto-signed by an older maestro and changed by the upgrade: trust the new release.
       await signPack(ctx, pack, { auto: true, store });

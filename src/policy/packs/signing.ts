@@ -44,6 +44,8 @@ export interface SignatureCheck {
   /** From the signed statement: signed automatically on first use, and by which maestro version. */
   auto?: boolean;
   signedByVersion?: string;
+  /** sha256 (hex) of the signature file's bytes: part of the warm cache's key. */
+  bundleSha256?: string;
 }
 
 /** Where a pack's signature lives. */
@@ -166,15 +168,15 @@ export async function verifyPack(
   const hint = bundleHint(text);
   const ids = trust.ids ?? new Set((trust.keys ?? packTrustedKeys(ctx)).map((k) => k.id));
   if (store && hint && ids.has(hint) && isVerified(store.db, pack.digest, bundleSha, hint)) {
-    return { status: 'valid', detail: `signed by key ${hint}`, keyId: hint, signedDigest: pack.digest, path };
+    return { status: 'valid', detail: `signed by key ${hint}`, keyId: hint, signedDigest: pack.digest, path, bundleSha256: bundleSha };
   }
   const trusted = trust.keys ?? packTrustedKeys(ctx);
   const result = await verifySignedBundle(text, trusted, { expect: 'dsse', label: 'pack' });
   const failed = result.checks.find((c) => !c.ok);
-  if (failed) return { status: 'invalid', detail: failed.detail, keyId: result.keyId, signedDigest: null, path };
+  if (failed) return { status: 'invalid', detail: failed.detail, keyId: result.keyId, signedDigest: null, path, bundleSha256: bundleSha };
   const statement = result.envelope ? readStatement(result.envelope.payload) : undefined;
   if (!statement || statement.id !== pack.meta.id) {
-    return { status: 'invalid', detail: `the signature is not a policy-pack statement for "${pack.meta.id}"`, keyId: result.keyId, signedDigest: null, path };
+    return { status: 'invalid', detail: `the signature is not a policy-pack statement for "${pack.meta.id}"`, keyId: result.keyId, signedDigest: null, path, bundleSha256: bundleSha };
   }
   if (statement.digest !== pack.digest) {
     return {
@@ -183,12 +185,13 @@ export async function verifyPack(
       keyId: result.keyId,
       signedDigest: statement.digest ?? null,
       path,
+      bundleSha256: bundleSha,
       auto: statement.auto === true,
       ...(statement.maestroVersion ? { signedByVersion: statement.maestroVersion } : {}),
     };
   }
   if (store && result.keyId) markVerified(store.db, pack.digest, bundleSha, result.keyId, isoNow(ctx));
-  return { status: 'valid', detail: `signed by key ${result.keyId}`, keyId: result.keyId, signedDigest: pack.digest, path };
+  return { status: 'valid', detail: `signed by key ${result.keyId}`, keyId: result.keyId, signedDigest: pack.digest, path, bundleSha256: bundleSha };
 }
 
 function bundleHint(text: string): string | undefined {

@@ -4,7 +4,8 @@ import type { Value } from './value.js';
 
 export type Term =
   | { type: 'scalar'; value: Value; loc: Location }
-  | { type: 'var'; name: string; loc: Location; generated?: boolean }
+  /** `fn`: the name of a function used as a value (`with count as object.union_n`), never a variable. */
+  | { type: 'var'; name: string; loc: Location; generated?: boolean; fn?: boolean }
   | { type: 'ref'; head: Term; path: Term[]; loc: Location }
   | { type: 'array'; items: Term[]; loc: Location }
   | { type: 'set'; items: Term[]; loc: Location }

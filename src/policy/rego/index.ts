@@ -4,12 +4,12 @@
  */
 import type { Expr, Module } from './ast.js';
 import './builtins/index.js';
-import type { BuiltinContext } from './builtins/registry.js';
+import { BuiltinError, type BuiltinContext } from './builtins/registry.js';
 import { compileModules, compileQuery, type Compiled } from './compiler/index.js';
 import { groundPrefix } from './compiler/tree.js';
 import { RegoError, type Location } from './errors.js';
 import { Evaluator } from './eval/evaluator.js';
-import { Frame, Limits, type EvalState } from './eval/state.js';
+import { DEFAULT_MAX_BUILT, Frame, Limits, type EvalState } from './eval/state.js';
 import { parseModuleText, parseQueryText } from './parser.js';
 import { fromJson, RObject, toJson, type Value } from './value.js';
 
@@ -71,6 +71,11 @@ export interface EvalOptions {
   maxSteps?: number;
   /** Default 5000. */
   timeoutMs?: number;
+  /**
+   * Size limit: elements and characters that builtins (numbers.range, concat, sprintf widths...) and
+   * comprehensions may build in one evaluation. Default 64,000,000. Crossing it is eval_limit_error.
+   */
+  maxBuilt?: number;
   explain?: boolean;
   /** Fixed clock for time.now_ns (nanoseconds since the epoch). */
   nowNs?: bigint;
@@ -140,12 +145,17 @@ export function evaluateRaw(policy: CompiledPolicy, query: string, opts: EvalOpt
   const printLines: string[] = [];
   const cache = new Map<string, Value>();
   const now = opts.nowNs ?? BigInt(Date.now()) * 1_000_000n;
+  const limits = new Limits(opts.maxSteps ?? 10_000_000, Date.now() + (opts.timeoutMs ?? 5000), opts.maxBuilt ?? DEFAULT_MAX_BUILT);
   const bctx: BuiltinContext = {
     now: () => now,
     print: opts.print ?? ((l) => printLines.push(l)),
     strict: opts.strict ?? policy.compiled.strict,
     random: opts.random ?? seeded(42),
     cache,
+    budget: (units, what) => {
+      const crossed = limits.build(units, what);
+      if (crossed) throw new BuiltinError(crossed, 'limit');
+    },
   };
   const data = fromJson(opts.data ?? {});
   const state: EvalState = {
@@ -156,7 +166,6 @@ export function evaluateRaw(policy: CompiledPolicy, query: string, opts: EvalOpt
     cache: new Map(),
     fnCache: new Map(),
   };
-  const limits = new Limits(opts.maxSteps ?? 10_000_000, Date.now() + (opts.timeoutMs ?? 5000));
   const ev = new Evaluator(policy.compiled, state, bctx, limits, opts.explain ?? false);
   if (opts.coverage) ev.cover = opts.coverage;
   const raw: RawResult[] = [];

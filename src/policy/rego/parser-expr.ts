@@ -10,6 +10,9 @@ const FACTOR: Record<string, string> = { '*': 'mul', '/': 'div', '%': 'rem' };
 
 /** Expressions and queries; the module-level parser extends it. */
 export class ExprParser extends TermParser {
+  /** `not { query }` (OPA's future.keywords.not / rego.v2): negation of a whole block. */
+  protected notBlocks = false;
+
   // ---------- queries and literals ----------
   /** Literals separated by ';' or newlines until one of `ends`. */
   protected parseQuery(ends: string[]): Expr[] {
@@ -40,10 +43,11 @@ export class ExprParser extends TermParser {
         this.next();
         negated = true;
       }
-      body = this.parseExprBody();
+      body = negated && this.notBlocks && this.isOp('{') ? this.parseNotBlock() : this.parseExprBody();
     }
     const withs: With[] = [];
-    while (this.isIdent('with') && this.cont()) {
+    // `with` is a keyword, so one on the next line continues this literal (as in OPA)
+    while (this.isIdent('with')) {
       const wt = this.next();
       this.enter();
       const target = this.parseTerm();
@@ -55,6 +59,20 @@ export class ExprParser extends TermParser {
     }
     const text = this.src.slice(start.offset, this.lastEnd());
     return { ...body, negated, with: withs, loc: this.loc(start), text };
+  }
+
+  /**
+   * `not { q1; q2 }` is true when the block has no solution: it is lowered to the negation of
+   * `[true | q1; q2][0]`, defined exactly when the block has one (outer vars are captured as usual).
+   */
+  private parseNotBlock(): ExprBody {
+    const open = this.expectOp('{');
+    const loc = this.loc(open);
+    const body = this.parseQuery(['}']);
+    this.expectOp('}');
+    if (body.length === 0) this.fail('not block must not be empty', open);
+    const compr: Term = { type: 'arraycompr', term: { type: 'scalar', value: true, loc }, body, loc };
+    return { kind: 'term', term: { type: 'ref', head: compr, path: [{ type: 'scalar', value: 0, loc }], loc } };
   }
 
   private parseSome(): ExprBody {
@@ -95,7 +113,7 @@ export class ExprParser extends TermParser {
     }
     if (!this.isIdent('in')) this.fail('expected in after every variables', kw);
     this.next();
-    const domain = this.parseInfix(true, true);
+    const domain = this.parseInfix(false, true); // `every x in a | b { ... }`: the domain may use |
     this.expectOp('{');
     const body = this.parseQuery(['}']);
     this.expectOp('}');
@@ -105,28 +123,23 @@ export class ExprParser extends TermParser {
 
   private parseExprBody(): ExprBody {
     const lhs = this.parseInfix(false);
-    if (this.isOp(',') && this.depth === 0) {
-      this.next();
-      const v = this.parseInfix(false, true);
-      if (!this.isIdent('in')) this.fail('expected in after key, value');
-      const t = this.next();
-      const coll = this.parseInfix(false, true);
-      return { kind: 'term', term: { type: 'call', op: 'internal.member_3', opRef: this.opVar('internal.member_3', t), args: [lhs, v, coll], loc: lhs.loc, operator: true } };
-    }
+    if (this.isOp(',') && this.depth === 0) return { kind: 'term', term: this.parseMemberTail(lhs) };
     if ((this.isOp('=') || this.isOp(':=')) && this.cont()) {
       const op = this.next().text;
       let rhs = this.parseInfix(false);
-      if (this.isOp(',') && this.depth === 0) {
-        this.next();
-        const v = this.parseInfix(false, true);
-        if (!this.isIdent('in')) this.fail('expected in after key, value');
-        const t = this.next();
-        const coll = this.parseInfix(false, true);
-        rhs = { type: 'call', op: 'internal.member_3', opRef: this.opVar('internal.member_3', t), args: [rhs, v, coll], loc: rhs.loc, operator: true };
-      }
+      if (this.isOp(',') && this.depth === 0) rhs = this.parseMemberTail(rhs);
       return op === '=' ? { kind: 'unify', lhs, rhs } : { kind: 'assign', lhs, rhs };
     }
     return { kind: 'term', term: lhs };
+  }
+
+  protected parseMemberTail(key: Term): Term {
+    this.next();
+    const v = this.parseInfix(false, true);
+    if (!this.isIdent('in')) this.fail('expected in after key, value');
+    const t = this.next();
+    const coll = this.parseInfix(false, true);
+    return { type: 'call', op: 'internal.member_3', opRef: this.opVar('internal.member_3', t), args: [key, v, coll], loc: key.loc, operator: true };
   }
 
   // ---------- infix levels ----------

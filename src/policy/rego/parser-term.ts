@@ -9,6 +9,8 @@ import { parseNumberLiteral } from './value.js';
 export abstract class TermParser extends TokenParser {
   protected abstract parseInfix(noPipe: boolean, noIn?: boolean): Term;
   protected abstract parseQuery(ends: string[]): Expr[];
+  /** After `key` at a `,`: `, value in coll` as an internal.member_3 call. */
+  protected abstract parseMemberTail(key: Term): Term;
 
   // ---------- terms ----------
   /** A primary term followed by any refs and calls. */
@@ -85,7 +87,8 @@ export abstract class TermParser extends TokenParser {
       case '(': {
         this.next();
         this.depth++;
-        const inner = this.parseInfix(false);
+        let inner = this.parseInfix(false);
+        if (this.isOp(',')) inner = this.parseMemberTail(inner); // `(k, v in xs)`
         this.depth--;
         this.expectOp(')');
         return inner.type === 'call' && inner.infix ? { ...inner, infix: false } : inner;
@@ -93,6 +96,11 @@ export abstract class TermParser extends TokenParser {
       case '-': {
         this.next();
         const n = this.peek();
+        if (n.kind === 'ident') {
+          // OPA accepts a negated var, ref or call (`-y`, `-y.a`, `-count(x)`): 0 - term
+          const operand = this.parseTerm();
+          return { type: 'call', op: 'minus', opRef: { type: 'var', name: 'minus', loc }, args: [{ type: 'scalar', value: 0, loc }, operand], loc, operator: true };
+        }
         if (n.kind !== 'number') this.fail('unary - can only be used with numeric literals', t);
         this.next();
         return { type: 'scalar', value: parseNumberLiteral('-' + n.text), loc };

@@ -2,10 +2,13 @@
 import type { Expr, Import, Module, Rule, Term } from './ast.js';
 import { RegoError, regoError } from './errors.js';
 import { tokenize } from './lexer.js';
+import { applyMetadata } from './metadata.js';
 import { ExprParser } from './parser-expr.js';
 
 class ModuleParser extends ExprParser {
   private v1 = false;
+  /** The rule being parsed wrote `if` (v1 syntax: `p[x] if ...` is then a single-value rule). */
+  private usedIf = false;
 
   parseModule(): Module {
     if (!this.isIdent('package')) this.fail('package expected');
@@ -15,10 +18,15 @@ class ModuleParser extends ExprParser {
     if (!path) this.fail('invalid package path', pkgTok);
     const imports: Import[] = [];
     while (this.isIdent('import')) imports.push(this.parseImport());
-    this.v1 = imports.some((i) => importText(i) === 'rego.v1');
+    this.v1 = imports.some((i) => ['rego.v1', 'rego.v2'].includes(importText(i)));
+    this.notBlocks = imports.some((i) => ['future.keywords', 'future.keywords.not', 'rego.v2'].includes(importText(i)));
     const module: Module = { file: this.file, package: path, packageLoc: this.loc(pkgTok), imports, rules: [], v1: this.v1 };
     while (this.peek().kind !== 'eof') {
-      if (this.isIdent('import')) this.fail('imports must appear before rules');
+      // OPA accepts imports after rules; they apply to the whole module
+      if (this.isIdent('import')) {
+        imports.push(this.parseImport());
+        continue;
+      }
       const rules = this.parseRule();
       for (const r of rules) r.module = module;
       module.rules.push(...rules);
@@ -54,6 +62,7 @@ class ModuleParser extends ExprParser {
       args = head.args;
     } else ref = headRef(head, this);
     const rule: Rule = { ref, kind: args ? 'function' : 'complete', body: [], isDefault: false, assign: false, elses: [], loc, hasBody: false };
+    this.usedIf = false;
     if (args) rule.args = args;
     if (this.isIdent('contains') && !this.peek().nl) {
       this.next();
@@ -81,6 +90,7 @@ class ModuleParser extends ExprParser {
     const t = this.peek();
     if (this.isIdent('if')) {
       this.next();
+      this.usedIf = true;
       const compr = this.isOp('{') ? this.tryComprehensionBody() : undefined;
       if (compr) rule.body = [compr];
       else if (this.isOp('{')) rule.body = this.parseBraceBody();
@@ -126,7 +136,9 @@ class ModuleParser extends ExprParser {
   private classify(rule: Rule, hasBody: boolean, start: ReturnType<ExprParser['peek']>): void {
     if (rule.kind !== 'complete' || rule.value !== undefined) return;
     const last = rule.ref[rule.ref.length - 1]!;
-    if (this.v1) {
+    // OPA 1.x parses every module as v1, where `p[x] if { ... }` defines p[x] = true (an object);
+    // only the v0 form without `if`, `p[x] { ... }`, stays a partial set here.
+    if (this.v1 || this.usedIf) {
       if (!hasBody) {
         if (rule.ref.length === 2) this.fail('`contains` keyword is required for partial set rules', start);
         this.fail(rule.ref.length > 2 ? 'rule must have a body or assignment' : 'rule must have a body', start);
@@ -243,7 +255,9 @@ export { groundPath };
 export function parseModuleText(text: string, file: string): Module {
   try {
     const p = new ModuleParser(tokenize(text, file), file, text);
-    return p.parseModule();
+    const m = p.parseModule();
+    applyMetadata(m, text);
+    return m;
   } catch (e) {
     throw wrapParse(e, file);
   }

@@ -141,17 +141,21 @@ export function mkNumber(n: number | bigint | string): number | bigint {
   return n;
 }
 
+/** Largest exponent of an integral literal kept exactly (a bigint of that many digits). */
+export const MAX_LITERAL_EXP = 10_000;
+
 /** Parse a numeric literal exactly: integers (any size) exactly, other forms as float64. */
 export function parseNumberLiteral(s: string): number | bigint {
   if (/^-?\d+$/.test(s)) return mkNumber(BigInt(s));
   const f = Number(s);
   if (Number.isNaN(f)) throw new RangeError(`invalid number ${s}`);
-  // 1e21 and similar: integral, exact when the mantissa/exponent form is integral.
+  // 1e21 and similar: integral, exact when the mantissa/exponent form is integral; beyond float64
+  // (1e400) too, as OPA's arbitrary-precision numbers (up to MAX_LITERAL_EXP digits).
   const m = /^(-?)(\d+)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(s);
-  if (m && Number.isInteger(f) && Math.abs(f) > Number.MAX_SAFE_INTEGER) {
+  if (m && (Number.isInteger(f) || !Number.isFinite(f)) && Math.abs(f) > Number.MAX_SAFE_INTEGER) {
     const frac = m[3] ?? '';
     const exp = Number(m[4]) - frac.length;
-    if (exp >= 0 && exp < 400) {
+    if (exp >= 0 && exp < MAX_LITERAL_EXP) {
       const mant = BigInt((m[1] ?? '') + m[2] + frac);
       return mkNumber(mant * 10n ** BigInt(exp));
     }

@@ -1,27 +1,43 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCases } from '../../../src/policy/rego/conformance/cases.js';
+import { findConformanceRoot, loadCases } from '../../../src/policy/rego/conformance/cases.js';
 import { errorMatches } from '../../../src/policy/rego/conformance/classify.js';
-import { runCase, summarize, type SkipEntry } from '../../../src/policy/rego/conformance/runner.js';
+import { caseId, runCase, type SkipEntry } from '../../../src/policy/rego/conformance/runner.js';
 import { RegoError } from '../../../src/policy/rego/index.js';
 
 const here = join(import.meta.dirname);
-const root = join(here, '../../../../shared/conformance/rego');
-const floor = JSON.parse(readFileSync(join(here, 'conformance-floor.json'), 'utf8')) as { results: number; errors: number };
+const root = findConformanceRoot(here);
+/** Ids (`file :: note`) of the cases that must pass: one that passed and now fails breaks the suite. */
+const passList = JSON.parse(readFileSync(join(here, 'conformance-pass.json'), 'utf8')) as string[];
 const skips = JSON.parse(readFileSync(join(here, 'conformance-skip.json'), 'utf8')) as SkipEntry[];
 
 describe('Rego conformance (shared/conformance/rego)', () => {
-  it('passes at least the recorded floor of result cases and error cases', () => {
-    const outcomes = loadCases(root).map((c) => runCase(c, skips));
-    const { total } = summarize(outcomes);
-    const failures = outcomes.filter((o) => o.status === 'fail').map((o) => `${o.c.file} :: ${o.c.note}`);
-    expect(total.result.passed, `result cases; failures:\n${failures.join('\n')}`).toBeGreaterThanOrEqual(floor.results);
-    expect(total.error.passed, `error cases; failures:\n${failures.join('\n')}`).toBeGreaterThanOrEqual(floor.errors);
+  const outcomes = loadCases(root).map((c) => runCase(c, skips));
+  const byId = new Map(outcomes.map((o) => [caseId(o.c), o]));
+
+  it('case ids are unique', () => {
+    expect(byId.size).toBe(outcomes.length);
+  });
+
+  it('every case on the pass list still passes', () => {
+    const broken = passList.filter((id) => byId.get(id)?.status !== 'pass').map((id) => `${id}\n    ${byId.get(id)?.reason ?? 'case not found'}`);
+    expect(broken, `cases that passed before and fail now:\n${broken.join('\n')}`).toEqual([]);
   }, 60_000);
 
+  it('the pass list is complete: no passing case is missing from it', () => {
+    const listed = new Set(passList);
+    const unlisted = outcomes.filter((o) => o.status === 'pass' && !listed.has(caseId(o.c))).map((o) => caseId(o.c));
+    expect(unlisted, 'newly passing cases: run `npm run build && npm run conformance -- --write-pass-list` and commit the list').toEqual([]);
+  });
+
+  it('no case fails that is neither on the pass list nor skipped with a reason', () => {
+    const failing = outcomes.filter((o) => o.status === 'fail').map((o) => `${caseId(o.c)}: ${o.reason ?? ''}`);
+    expect(failing).toEqual([]);
+  });
+
   it('keeps every skip entry pointing at an existing case, with a reason', () => {
-    const cases = loadCases(root);
+    const cases = outcomes.map((o) => o.c);
     for (const s of skips) {
       expect(s.reason.length).toBeGreaterThan(20);
       expect(cases.some((c) => c.file === s.file && c.note === s.note), `${s.file} :: ${s.note}`).toBe(true);

@@ -129,7 +129,7 @@ o := {[1]: "arr", {"a"}: "set"}`;
 describe('limits and explanations', () => {
   it('stops runaway evaluation with eval_limit_error', () => {
     const m = 'package t\nn := count([x | some x in numbers.range(1, 100000)])';
-    expect(regoErrorOf(() => value(m, 'data.t.n', { maxSteps: 1000 })).message).toMatch(/eval_limit_error: evaluation exceeded the step limit of 1000 steps/);
+    expect(regoErrorOf(() => value(m, 'data.t.n', { maxSteps: 1000 })).message).toMatch(/eval_limit_error: (numbers.range: )?evaluation exceeded the step limit of 1000 steps/);
     expect(regoErrorOf(() => value(m, 'data.t.n', { timeoutMs: 0 })).errors[0]!.code).toBe('eval_limit_error');
   });
 

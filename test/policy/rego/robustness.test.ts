@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCases } from '../../../src/policy/rego/conformance/cases.js';
+import { findConformanceRoot, loadCases } from '../../../src/policy/rego/conformance/cases.js';
 import { compile, parseModule, RegoError } from '../../../src/policy/rego/index.js';
 
-const root = join(import.meta.dirname, '../../../../shared/conformance/rego');
+const root = findConformanceRoot(import.meta.dirname);
 const modules = [...new Set(loadCases(root).flatMap((c) => c.modules))];
 
 /** Seeded PRNG (mulberry32) so failures reproduce. */

@@ -14,6 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/shm.h>
+#include <sys/un.h>
+#include <dirent.h>
+#include <time.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -118,6 +124,134 @@ static int do_perf(void) {
   return report(syscall(SYS_perf_event_open, &pe, 0, -1, -1, 0));
 }
 
+/* Touches every page so the memory is really charged (an unused malloc+memset may be optimised away). */
+static int touch(volatile char *m, size_t n) {
+  for (size_t i = 0; i < n; i += 4096) m[i] = 1;
+  return 0;
+}
+
+static int do_alloc(long mb) {
+  size_t n = (size_t)mb << 20;
+  volatile char *m = malloc(n);
+  if (!m) return report(-1);
+  touch(m, n);
+  return report(mb);
+}
+
+/* k children each hold mb MiB at once; prints how many got there. */
+static int do_forkmem(int k, long mb) {
+  int fds[2];
+  if (pipe(fds)) return report(-1);
+  pid_t kids[256];
+  int made = 0;
+  for (; made < k && made < 256; made++) {
+    pid_t c = fork();
+    if (c < 0) break;
+    if (c == 0) {
+      size_t n = (size_t)mb << 20;
+      volatile char *m = malloc(n);
+      if (m) { touch(m, n); write(fds[1], "x", 1); }
+      pause();
+      _exit(0);
+    }
+    kids[made] = c;
+  }
+  close(fds[1]);
+  int held = 0;
+  char c;
+  struct timespec ts = { 0, 200 * 1000 * 1000 };
+  for (int i = 0; i < 30; i++) nanosleep(&ts, 0); /* let them allocate (or be killed) */
+  fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  while (read(fds[0], &c, 1) == 1) held++;
+  int alive = 0;
+  for (int i = 0; i < made; i++) if (kill(kids[i], 0) == 0) { int st; if (waitpid(kids[i], &st, WNOHANG) == 0) alive++; }
+  for (int i = 0; i < made; i++) kill(kids[i], SIGKILL);
+  for (int i = 0; i < made; i++) waitpid(kids[i], 0, 0);
+  printf("held %d alive %d total %ld\n", held, alive, (long)alive * mb);
+  return 0;
+}
+
+static int do_memfd(long mb) {
+  int fd = memfd_create("probe", 0);
+  if (fd < 0) return report(-1);
+  size_t n = (size_t)mb << 20;
+  if (ftruncate(fd, n)) return report(-1);
+  char *m = mmap(0, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (m == MAP_FAILED) return report(-1);
+  munmap(m, n);
+  touch(m = mmap(0, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), n);
+  return report(mb);
+}
+
+static int do_shm(long mb) {
+  size_t n = (size_t)mb << 20;
+  int id = shmget(IPC_PRIVATE, n, IPC_CREAT | 0600);
+  if (id < 0) return report(-1);
+  char *m = shmat(id, 0, 0);
+  if (m == (char *)-1) return report(-1);
+  touch(m, n);
+  shmctl(id, IPC_RMID, 0);
+  return report(mb);
+}
+
+/* Lists the open descriptors above 2 (other than the directory being read). */
+static int do_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  if (!d) return report(-1);
+  int self = dirfd(d), n = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    int fd = atoi(e->d_name);
+    if (e->d_name[0] == '.' || fd <= 2 || fd == self) continue;
+    char path[64], target[256];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    ssize_t l = readlink(path, target, sizeof target - 1);
+    target[l < 0 ? 0 : l] = 0;
+    printf("fd %d %s\n", fd, target);
+    n++;
+  }
+  printf("open %d\n", n);
+  return 0;
+}
+
+/* Reads through an inherited descriptor (the launcher's leak). */
+static int do_readfd(int fd) {
+  char buf[64];
+  return report(read(fd, buf, sizeof buf));
+}
+
+/* Connects to a pathname socket, or an abstract one written as @name (zero-padded to the full
+ * address, as Node binds abstract names). */
+static int do_connect_unix(const char *path) {
+  struct sockaddr_un a = { .sun_family = AF_UNIX };
+  socklen_t len = sizeof a;
+  if (path[0] == '@') strncpy(a.sun_path + 1, path + 1, sizeof a.sun_path - 2);
+  else strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+  int s = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (s < 0) return report(-1);
+  return report(connect(s, (struct sockaddr *)&a, len));
+}
+
+/* Burns CPU until this process has used `secs` CPU-seconds (load on the host only stretches it). */
+static void spin(double secs) {
+  struct timespec t0, t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+  volatile unsigned long x = 0;
+  do { for (int i = 0; i < 1000000; i++) x += i; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); }
+  while ((t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 < secs);
+}
+
+/* Parent exits at once; a grandchild, reparented, burns `secs` CPU-seconds, then creates `marker`. */
+static int do_orphan_spin(double secs, const char *marker) {
+  pid_t c = fork();
+  if (c == 0) {
+    if (fork() == 0) { spin(secs); close(open(marker, O_WRONLY | O_CREAT, 0644)); _exit(0); }
+    _exit(0);
+  }
+  waitpid(c, 0, 0);
+  return report(0);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   const char *op = argv[1];
@@ -146,18 +280,34 @@ int main(int argc, char **argv) {
   if (!strcmp(op, "bpf")) return do_bpf();
   if (!strcmp(op, "perf")) return do_perf();
   if (!strcmp(op, "tiocsti")) return do_tiocsti();
-  if (!strcmp(op, "alloc")) {
-    size_t n = (size_t)atol(argv[2]) * 1024 * 1024;
-    char *m = malloc(n);
-    if (!m) return report(-1);
-    memset(m, 1, n);
-    return report((long)(n >> 20));
+  if (!strcmp(op, "alloc")) return do_alloc(atol(argv[2]));
+  if (!strcmp(op, "forkmem")) return do_forkmem(atoi(argv[2]), atol(argv[3]));
+  if (!strcmp(op, "memfd")) return do_memfd(atol(argv[2]));
+  if (!strcmp(op, "shm")) return do_shm(atol(argv[2]));
+  if (!strcmp(op, "fds")) return do_fds();
+  if (!strcmp(op, "openmany")) {
+    int n = 0, want = atoi(argv[2]);
+    while (n < want && open("/dev/null", O_RDONLY) >= 0) n++;
+    printf("opened %d\n", n);
+    return report(n == want ? n : -1);
   }
+  if (!strcmp(op, "readfd")) return do_readfd(atoi(argv[2]));
+  if (!strcmp(op, "connect-unix")) return do_connect_unix(argv[2]);
+  if (!strcmp(op, "spin")) { spin(atof(argv[2])); return report(0); }
+  if (!strcmp(op, "orphan-spin")) return do_orphan_spin(atof(argv[2]), argv[3]);
+  if (!strcmp(op, "personality")) {
+    long r = personality(strtoul(argv[2], 0, 0));
+    if (r == -1) return report(-1);
+    personality(r); /* put it back (the query value returns the current one) */
+    return report(0);
+  }
+  if (!strcmp(op, "nosys")) return report(syscall(atol(argv[2]), 0, 0, 0));
   if (!strcmp(op, "forks")) return do_forks(atoi(argv[2]));
 #if defined(__x86_64__)
   if (!strcmp(op, "int80")) {
     long r;
     __asm__ volatile("int $0x80" : "=a"(r) : "a"(20) : "memory"); /* i386 getpid */
+    if (r < 0 && r > -4096) { errno = -r; return report(-1); }
     return report(r);
   }
 #endif

@@ -1,13 +1,18 @@
 /** Array builtins: array.concat, array.slice, array.reverse, array.flatten. */
 import { isInteger, type Value } from '../value.js';
-import { argArray, argNumber, registerBuiltins } from './registry.js';
+import { argArray, argNumber, charge, registerBuiltins } from './registry.js';
 
+/** One level, as OPA's array.flatten: [[1, [2]]] → [1, [2]]. */
 function flatten(xs: Value[]): Value[] {
-  return xs.flatMap((x) => (Array.isArray(x) ? flatten(x) : [x]));
+  return xs.flatMap((x) => (Array.isArray(x) ? x : [x]));
 }
 
 registerBuiltins('arrays', [
-  { name: 'array.concat', arity: 2, fn: (args) => [...argArray(args, 0, 'array.concat'), ...argArray(args, 1, 'array.concat')] },
+  { name: 'array.concat', arity: 2, fn: (args, bctx) => {
+    const [a, b] = [argArray(args, 0, 'array.concat'), argArray(args, 1, 'array.concat')];
+    charge(bctx, a.length + b.length, 'array.concat');
+    return [...a, ...b];
+  } },
   { name: 'array.slice', arity: 3, fn: (args) => {
     const xs = argArray(args, 0, 'array.slice');
     const a = argNumber(args, 1, 'array.slice');
@@ -20,5 +25,9 @@ registerBuiltins('arrays', [
     return start >= stop ? [] : xs.slice(start, stop);
   } },
   { name: 'array.reverse', arity: 1, fn: (args) => [...argArray(args, 0, 'array.reverse')].reverse() },
-  { name: 'array.flatten', arity: 1, fn: (args) => flatten(argArray(args, 0, 'array.flatten')) },
+  { name: 'array.flatten', arity: 1, fn: (args, bctx) => {
+    const xs = argArray(args, 0, 'array.flatten');
+    charge(bctx, xs.reduce<number>((n, x) => n + (Array.isArray(x) ? x.length : 1), 0), 'array.flatten');
+    return flatten(xs);
+  } },
 ]);

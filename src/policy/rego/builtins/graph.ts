@@ -1,4 +1,4 @@
-/** Graph builtins (graph.reachable, graph.reachable_paths) and rego.metadata.* (no annotations: empty). */
+/** Graph builtins (graph.reachable, graph.reachable_paths); rego.metadata.* without annotations (calls in annotated rules are folded at parse time, see metadata.ts). */
 import { RObject, RSet, typeName, type Value } from '../value.js';
 import { argArrayOrSet, argObject, BuiltinError, registerBuiltins } from './registry.js';
 

@@ -12,6 +12,7 @@ import './comparison.js';
 import './bitwise.js';
 import './types.js';
 import './misc.js';
+import './deprecated.js';
 import './unsupported.js';
 import './time.js';
 import './semver.js';

@@ -1,7 +1,7 @@
 /** Numeric builtins: arithmetic operators, rounding, ranges, to_number, rand.intn. */
 import { isInteger, mkNumber, RSet, toBigInt, typeName, type Value } from '../value.js';
 import { add, div, mul, rem, sub, toFloat } from './arith.js';
-import { argNumber, argString, BuiltinError, registerBuiltins, type BuiltinFn } from './registry.js';
+import { argNumber, argString, BuiltinError, charge, registerBuiltins, type BuiltinContext, type BuiltinFn } from './registry.js';
 
 const binary =
   (name: string, op: (a: number | bigint, b: number | bigint) => number | bigint): BuiltinFn =>
@@ -28,7 +28,8 @@ const rounding =
     return isInteger(x) ? x : mkNumber(fn(x as number));
   };
 
-function range(a: bigint, b: bigint, step: bigint): Value[] {
+function range(a: bigint, b: bigint, step: bigint, bctx: BuiltinContext, name: string): Value[] {
+  charge(bctx, ((a <= b ? b - a : a - b) / step) + 1n, name); // before building: range(1, 1e12) fails cleanly
   const out: Value[] = [];
   if (a <= b) for (let i = a; i <= b; i += step) out.push(mkNumber(i));
   else for (let i = a; i >= b; i -= step) out.push(mkNumber(i));
@@ -50,8 +51,11 @@ const toNumber: BuiltinFn = (args) => {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number' || typeof v === 'bigint') return v;
   if (typeof v === 'string') {
+    // Go's ParseFloat accepts NaN and infinities; OPA rejects them as a type error
+    if (/^[+-]?(nan|inf|infinity)$/i.test(v)) throw new BuiltinError('to_number: operand 1 must be valid number string but got string', 'type');
     const s = v.trim() === v ? v : '';
-    if (!JSON_NUM.test(s.replace(/^\+/, ''))) throw new BuiltinError(`to_number: strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax: could not parse string as number`);
+    if (!JSON_NUM.test(s.replace(/^\+/, ''))) throw new BuiltinError(`to_number: strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax`);
+    if (!Number.isFinite(Number(s))) throw new BuiltinError(`to_number: strconv.ParseFloat: parsing ${JSON.stringify(v)}: value out of range`);
     return mkNumber(s.replace(/^\+/, ''));
   }
   throw new BuiltinError(`to_number: operand 1 must be one of {boolean, null, number, string} but got ${typeName(v)}`, 'type');
@@ -70,11 +74,11 @@ registerBuiltins('numbers', [
   { name: 'round', arity: 1, fn: rounding('round', roundHalfAway) },
   { name: 'ceil', arity: 1, fn: rounding('ceil', Math.ceil) },
   { name: 'floor', arity: 1, fn: rounding('floor', Math.floor) },
-  { name: 'numbers.range', arity: 2, fn: (args) => range(intArg(args, 0, 'numbers.range'), intArg(args, 1, 'numbers.range'), 1n) },
-  { name: 'numbers.range_step', arity: 3, fn: (args) => {
+  { name: 'numbers.range', arity: 2, fn: (args, bctx) => range(intArg(args, 0, 'numbers.range'), intArg(args, 1, 'numbers.range'), 1n, bctx, 'numbers.range') },
+  { name: 'numbers.range_step', arity: 3, fn: (args, bctx) => {
     const step = intArg(args, 2, 'numbers.range_step');
     if (step <= 0n) throw new BuiltinError('numbers.range_step: step must be a positive integer');
-    return range(intArg(args, 0, 'numbers.range_step'), intArg(args, 1, 'numbers.range_step'), step);
+    return range(intArg(args, 0, 'numbers.range_step'), intArg(args, 1, 'numbers.range_step'), step, bctx, 'numbers.range_step');
   } },
   { name: 'to_number', arity: 1, fn: toNumber },
   { name: 'rand.intn', arity: 2, nondeterministic: true, fn: (args, bctx) => {

@@ -1,4 +1,4 @@
-// Builtin family: regex (Go RE2 syntax and iteration rules over translated JS RegExps).
+// Builtin family: regex (Go RE2 syntax, validated by translation, matched in linear time by re2js).
 import { argInt, argString, BuiltinError, registerBuiltins } from './registry.js';
 import { compileGoRegex, GoRegexError, type GoRegex } from './lib/go-regex.js';
 import { findAll, replaceAll, split } from './lib/go-match.js';

@@ -13,6 +13,18 @@ export interface BuiltinContext {
   random?: () => number;
   /** Per-evaluation cache for non-deterministic builtins (one value per evaluation). */
   cache: Map<string, Value>;
+  /**
+   * Charge `units` (elements or characters about to be built) to the evaluation's step and size
+   * limits; throws BuiltinError of kind 'limit' past them. Absent: unlimited.
+   */
+  budget?: (units: number, what: string) => void;
+}
+
+/** Charge a collection or string about to be built by builtin `name` (see BuiltinContext.budget). */
+export function charge(bctx: BuiltinContext | undefined, units: number | bigint, name: string): void {
+  if (!bctx?.budget) return;
+  const n = typeof units === 'bigint' ? (units > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(units)) : units;
+  if (n > 0) bctx.budget(n, name);
 }
 
 /** A builtin: returns a Value, or undefined for "no result". Throws BuiltinError on bad input. */
@@ -30,10 +42,10 @@ export interface BuiltinDef {
 
 /** An error raised by a builtin; the evaluator locates it and decides (strict mode) to raise it. */
 export class BuiltinError extends Error {
-  /** 'type' for operand type errors (OPA eval_type_error), 'builtin' for the rest. */
+  /** 'type' for operand type errors (OPA eval_type_error), 'limit' for step/size limits (always raised), 'builtin' for the rest. */
   constructor(
     message: string,
-    readonly kind: 'type' | 'builtin' | 'unsupported' = 'builtin',
+    readonly kind: 'type' | 'builtin' | 'unsupported' | 'limit' = 'builtin',
   ) {
     super(message);
     this.name = 'BuiltinError';

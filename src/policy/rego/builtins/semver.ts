@@ -14,8 +14,8 @@ function operandVersion(s: string, i: number): SemVer {
 }
 
 registerBuiltins('semver', [
-  // OPA answers false for non-strings; a type error is raised here instead (as Regorus does).
-  { name: 'semver.is_valid', arity: 1, fn: (a) => isValidSemVer(argString(a, 0, 'semver.is_valid')) },
+  // OPA answers false for non-strings (never an error)
+  { name: 'semver.is_valid', arity: 1, fn: ([v]) => typeof v === 'string' && isValidSemVer(v) },
   {
     name: 'semver.compare',
     arity: 2,

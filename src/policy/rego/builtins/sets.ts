@@ -1,6 +1,6 @@
 /** Set builtins: intersection, union, and the & | operators. */
 import { RSet, typeName, type Value } from '../value.js';
-import { argSet, BuiltinError, registerBuiltins } from './registry.js';
+import { argSet, BuiltinError, charge, registerBuiltins } from './registry.js';
 
 function setOfSets(args: Value[], name: string): RSet[] {
   const s = argSet(args, 0, name);
@@ -22,7 +22,11 @@ registerBuiltins('sets', [
     if (sets.length === 0) return new RSet();
     return new RSet(sets[0]!.values().filter((x) => sets.every((s) => s.has(x))));
   } },
-  { name: 'union', arity: 1, fn: (args) => new RSet(setOfSets(args, 'union').flatMap((s) => s.values())) },
+  { name: 'union', arity: 1, fn: (args, bctx) => {
+    const sets = setOfSets(args, 'union');
+    charge(bctx, sets.reduce((n, s) => n + s.size, 0), 'union');
+    return new RSet(sets.flatMap((s) => s.values()));
+  } },
   { name: 'set_diff', arity: 2, fn: (args) => {
     const b = argSet(args, 1, 'set_diff');
     return new RSet(argSet(args, 0, 'set_diff').values().filter((x) => !b.has(x)));

@@ -1,6 +1,6 @@
 /** sprintf with Go fmt verbs (%v %s %d %f %e %g %x %X %o %b %q %t %%, width, precision, flags). */
 import { formatRego, isInteger, toBigInt, type Value } from '../value.js';
-import { argArray, argString, BuiltinError, registerBuiltins } from './registry.js';
+import { argArray, argString, charge, registerBuiltins, type BuiltinContext } from './registry.js';
 
 interface Spec {
   flags: string;
@@ -127,8 +127,15 @@ function pad(s: string, spec: Spec, numeric: boolean): string {
   return ' '.repeat(w - out.length) + out;
 }
 
+/** An unused argument as Go's fmt shows it: its Go type (as OPA passes it) and its text. */
+function extraText(v: Value): string {
+  if (typeof v === 'bigint') return `*big.Int=${v}`;
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? `int64=${v}` : Number.isInteger(v) ? `*big.Int=${BigInt(v)}` : `float64=${plainText(v)}`;
+  return `string=${plainText(v)}`;
+}
+
 /** Go-style sprintf over Rego values. */
-export function sprintf(format: string, args: Value[]): string {
+export function sprintf(format: string, args: Value[], bctx?: BuiltinContext): string {
   let out = '';
   let argi = 0;
   const re = /%([-+# 0]*)(\d+)?(?:\.(\d*))?([a-zA-Z%])/g;
@@ -139,18 +146,22 @@ export function sprintf(format: string, args: Value[]): string {
     const spec: Spec = { flags: m[1] ?? '', verb: m[4]! };
     if (m[2] !== undefined) spec.width = Number(m[2]);
     if (m[3] !== undefined) spec.prec = m[3] === '' ? 0 : Number(m[3]);
+    charge(bctx, (spec.width ?? 0) + (spec.prec ?? 0), 'sprintf'); // %1000000000d pads before anything else
     if (spec.verb === '%') {
       out += '%';
       continue;
     }
-    if (argi >= args.length) throw new BuiltinError(`sprintf: no argument specified for format verb ${argi + 1} (%${spec.verb})`);
+    if (argi >= args.length) {
+      out += `%!${spec.verb}(MISSING)`; // Go's fmt marks a verb without an argument
+      continue;
+    }
     const v = args[argi++]!;
     const numeric = typeof v === 'number' || typeof v === 'bigint';
     out += pad(fmtOne(v, spec), spec, numeric);
   }
   out += format.slice(last);
-  if (argi < args.length) out += '%!(EXTRA ' + args.slice(argi).map((a) => plainText(a)).join(', ') + ')';
+  if (argi < args.length) out += '%!(EXTRA ' + args.slice(argi).map(extraText).join(', ') + ')';
   return out;
 }
 
-registerBuiltins('sprintf', [{ name: 'sprintf', arity: 2, fn: (args) => sprintf(argString(args, 0, 'sprintf'), argArray(args, 1, 'sprintf')) }]);
+registerBuiltins('sprintf', [{ name: 'sprintf', arity: 2, fn: (args, bctx) => sprintf(argString(args, 0, 'sprintf'), argArray(args, 1, 'sprintf'), bctx) }]);

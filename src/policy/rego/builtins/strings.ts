@@ -1,6 +1,6 @@
 /** String builtins (sprintf lives in sprintf.ts). */
 import { isNumber, RObject, RSet, toBigInt, typeName, type Value } from '../value.js';
-import { argArrayOrSet, argInt, argNumber, argObject, argString, BuiltinError, registerBuiltins, type BuiltinDef, type BuiltinFn } from './registry.js';
+import { argArrayOrSet, argInt, argNumber, argObject, argString, BuiltinError, charge, registerBuiltins, type BuiltinDef, type BuiltinFn } from './registry.js';
 
 const s1 = (name: string, f: (s: string) => Value): BuiltinDef => ({ name, arity: 1, fn: (args) => f(argString(args, 0, name)) });
 const s2 = (name: string, f: (a: string, b: string) => Value): BuiltinDef => ({
@@ -9,12 +9,15 @@ const s2 = (name: string, f: (a: string, b: string) => Value): BuiltinDef => ({
   fn: (args) => f(argString(args, 0, name), argString(args, 1, name)),
 });
 
-const concat: BuiltinFn = (args) => {
+const concat: BuiltinFn = (args, bctx) => {
   const delim = argString(args, 0, 'concat');
   const xs = argArrayOrSet(args, 1, 'concat');
+  let size = delim.length * Math.max(0, xs.length - 1);
   for (const x of xs) {
     if (typeof x !== 'string') throw new BuiltinError(`concat: operand 2 must be one of {array[string], set[string]} but got ${typeName(x)} element`, 'type');
+    size += x.length;
   }
+  charge(bctx, size, 'concat');
   return (xs as string[]).join(delim);
 };
 
@@ -29,7 +32,21 @@ const formatInt: BuiltinFn = (args) => {
 /** Code-point aware helpers. */
 const cps = (s: string): string[] => [...s];
 
+/**
+ * Go's strings.ToLower/ToUpper: each code point mapped on its own (no final-sigma rule); a code point
+ * whose full mapping is several code points keeps its simple mapping (İ → i) or stays as it is (ß).
+ */
+function goCase(s: string, dir: 'lower' | 'upper'): string {
+  let out = '';
+  for (const c of s) {
+    const m = dir === 'lower' ? c.toLowerCase() : c.toUpperCase();
+    out += [...m].length === 1 ? m : c === '\u0130' ? 'i' : c;
+  }
+  return out;
+}
+
 function indexOf(s: string, sub: string): number {
+  if (sub === '') throw new BuiltinError('indexof: empty search character'); // OPA's answer
   if (s === '') return -1;
   const i = s.indexOf(sub);
   return i < 0 ? -1 : cps(s.slice(0, i)).length;
@@ -73,27 +90,53 @@ function stringsOf(v: Value, name: string, i: number): string[] {
   throw new BuiltinError(`${name}: operand ${i + 1} must be one of {string, array[string], set[string]} but got ${typeName(v)}`, 'type');
 }
 
-const replaceN: BuiltinFn = (args) => {
+const replaceN: BuiltinFn = (args, bctx) => {
   const patterns = argObject(args, 0, 'strings.replace_n');
-  let s = argString(args, 1, 'strings.replace_n');
+  const s = argString(args, 1, 'strings.replace_n');
   const pairs: Array<[string, string]> = [];
   for (const [k, v] of patterns.entries()) {
     if (typeof k !== 'string' || typeof v !== 'string') throw new BuiltinError('strings.replace_n: operand 1 must be object[string: string]', 'type');
     pairs.push([k, v]);
   }
+  // at most one replacement per input position (and one more at the end)
+  charge(bctx, s.length + (s.length + 1) * Math.max(0, ...pairs.map(([, v]) => v.length)), 'strings.replace_n');
+  if (pairs.some(([k]) => k === '')) return replaceWithEmpty(pairs, s);
   // Go's strings.NewReplacer: leftmost match, patterns tried in argument order
   let out = '';
   let i = 0;
   while (i < s.length) {
-    const hit = pairs.find(([k]) => k !== '' && s.startsWith(k, i));
+    const hit = pairs.find(([k]) => s.startsWith(k, i));
     if (hit) {
       out += hit[1];
       i += hit[0].length;
     } else out += s[i++];
   }
-  s = out;
-  return s;
+  return out;
 };
+
+/**
+ * Go's generic replacer with an empty pattern (which sorts first, so it has priority): the empty
+ * replacement goes before every byte and at the end; Go works on bytes, so inside a multi-byte
+ * character the split bytes decode as U+FFFD, as OPA answers.
+ */
+function replaceWithEmpty(pairs: Array<[string, string]>, s: string): string {
+  const empty = Buffer.from(pairs.find(([k]) => k === '')![1]);
+  const rest = pairs.filter(([k]) => k !== '').map(([k, v]) => [Buffer.from(k), Buffer.from(v)] as const);
+  const b = Buffer.from(s);
+  const out: Buffer[] = [];
+  for (let i = 0; i <= b.length; ) {
+    out.push(empty);
+    const hit = rest.find(([k]) => i + k.length <= b.length && b.subarray(i, i + k.length).equals(k));
+    if (hit) {
+      out.push(hit[1]);
+      i += hit[0].length;
+    } else {
+      if (i < b.length) out.push(b.subarray(i, i + 1));
+      i++;
+    }
+  }
+  return Buffer.concat(out).toString('utf8');
+}
 
 registerBuiltins('strings', [
   { name: 'concat', arity: 2, fn: concat },
@@ -103,10 +146,26 @@ registerBuiltins('strings', [
   { name: 'format_int', arity: 2, fn: formatInt },
   s2('indexof', indexOf),
   s2('indexof_n', indexOfN),
-  s1('lower', (s) => s.toLowerCase()),
-  s1('upper', (s) => s.toUpperCase()),
-  { name: 'replace', arity: 3, fn: (args) => argString(args, 0, 'replace').split(argString(args, 1, 'replace')).join(argString(args, 2, 'replace')) },
-  s2('split', (s, d) => (d === '' ? cps(s) : s.split(d))),
+  s1('lower', (s) => goCase(s, 'lower')),
+  s1('upper', (s) => goCase(s, 'upper')),
+  { name: 'replace', arity: 3, fn: (args, bctx) => {
+    const [s, old, rep] = [argString(args, 0, 'replace'), argString(args, 1, 'replace'), argString(args, 2, 'replace')];
+    const parts = s.split(old);
+    charge(bctx, s.length + (parts.length - 1) * rep.length, 'replace');
+    return parts.join(rep);
+  } },
+  { name: 'split', arity: 2, fn: (args, bctx) => {
+    const [s, d] = [argString(args, 0, 'split'), argString(args, 1, 'split')];
+    charge(bctx, s.length, 'split');
+    return d === '' ? cps(s) : s.split(d);
+  } },
+  // n > 0: the first n parts, n < 0: the last -n parts, 0: none (OPA's strings.split_n)
+  { name: 'strings.split_n', arity: 3, fn: (a, bctx) => {
+    charge(bctx, argString(a, 0, 'strings.split_n').length, 'strings.split_n');
+    const [s, d, n] = [argString(a, 0, 'strings.split_n'), argString(a, 1, 'strings.split_n'), argInt(a, 2, 'strings.split_n')];
+    const parts = d === '' ? cps(s) : s.split(d);
+    return n >= 0 ? parts.slice(0, n) : parts.slice(Math.max(0, parts.length + n));
+  } },
   { name: 'substring', arity: 3, fn: substring },
   s2('trim', (s, c) => trimSet(s, c, true, true)),
   s2('trim_left', (s, c) => trimSet(s, c, true, false)),

@@ -82,10 +82,12 @@ registerBuiltins('time', [
       const name = 'time.add_date';
       const [y, m, d] = [argInt(a, 1, name), argInt(a, 2, name), argInt(a, 3, name)];
       const { wall, zone } = tzTime(a[0]!, name);
-      // Out of int64 range: no result (Regorus's answer, strict or not; OPA's in non-strict mode).
-      if (Math.abs(wall.year + y) > 1e8) return undefined;
+      // Out of int64 nanoseconds: OPA's builtin error (undefined unless strict)
+      const outside = new BuiltinError('time.add_date: time outside of valid range');
+      if (Math.abs(wall.year + y) > 1e8) throw outside;
       const ns = addDate(wall, zone, y, m, d);
-      return fitsInt64(ns) ? mkNumber(ns) : undefined;
+      if (!fitsInt64(ns)) throw outside;
+      return mkNumber(ns);
     },
   },
   {

@@ -19,18 +19,19 @@ export function checkImports(m: Module, errors: RegoErrorItem[]): Map<string, st
       continue;
     }
     if (root === 'future' || root === 'rego') {
-      if (root === 'rego' && text !== 'rego.v1') errors.push({ code: 'rego_parse_error', message: `invalid import ${text}, must be rego.v1`, location: imp.loc });
-      if (root === 'future' && !/^future\.keywords(\.(in|every|if|contains))?$/.test(text)) {
+      if (root === 'rego' && text !== 'rego.v1' && text !== 'rego.v2') errors.push({ code: 'rego_parse_error', message: `invalid import ${text}, must be rego.v1 or rego.v2`, location: imp.loc });
+      if (root === 'future' && !/^future\.keywords(\.(in|every|if|contains|not))?$/.test(text)) {
         errors.push({ code: 'rego_parse_error', message: `unexpected future import ${text}`, location: imp.loc });
       }
-      const clash = keywordImport !== undefined && (text === 'rego.v1' || keywordImport === 'rego.v1');
+      const isRego = (t: string): boolean => t === 'rego.v1' || t === 'rego.v2';
+      const clash = keywordImport !== undefined && (isRego(text) || isRego(keywordImport));
       if (clash) errors.push({ code: 'rego_compile_error', message: `import ${text} shadows import ${keywordImport}`, location: imp.loc });
-      if (keywordImport === undefined || text === 'rego.v1') keywordImport = text;
+      if (keywordImport === undefined || isRego(text)) keywordImport = text;
       continue;
     }
     const alias = imp.alias ?? parts[parts.length - 1]!;
     if (aliases.has(alias)) {
-      errors.push({ code: 'rego_compile_error', message: `import must not shadow import ${alias}`, location: imp.loc });
+      errors.push({ code: 'rego_compile_error', message: `import must not shadow import ${aliases.get(alias)!.join('.')}`, location: imp.loc });
     }
     aliases.set(alias, parts);
   }
@@ -61,6 +62,7 @@ export function checkConflicts(node: RuleNode, errors: RegoErrorItem[]): void {
 /** Ground prefixes of every data ref and user call in a rule. */
 function ruleDeps(rule: Rule): Array<string[] & { exact?: boolean }> {
   const out: Array<string[] & { exact?: boolean }> = [];
+  const consts = constantVars(rule);
   const term = (t: Term | undefined): void => {
     if (!t) return;
     switch (t.type) {
@@ -68,8 +70,13 @@ function ruleDeps(rule: Rule): Array<string[] & { exact?: boolean }> {
         if (t.head.type === 'var' && t.head.name === 'data') {
           const prefix: string[] & { exact?: boolean } = ['data', ...groundPrefix(t.path)];
           const next = t.path[prefix.length - 1];
-          if (next?.type === 'scalar') prefix.exact = true;
-          out.push(prefix);
+          const known = next?.type === 'var' ? consts.get(next.name) : undefined;
+          // `v := "lib"; data[v]` or `some v in ["lib"]`: OPA follows v's constant values only
+          if (known) for (const k of known) out.push(Object.assign([...prefix, k], { exact: true }));
+          else {
+            if (next?.type === 'scalar') prefix.exact = true;
+            out.push(prefix);
+          }
         } else term(t.head);
         return t.path.forEach(term);
       case 'var':
@@ -127,6 +134,38 @@ function ruleDeps(rule: Rule): Array<string[] & { exact?: boolean }> {
     term(r.key);
     r.ref.slice(1).forEach(term);
   }
+  return out;
+}
+
+/**
+ * Vars of a rule bound only to string constants: `v := "a"`, `v = "a"`, `some v in ["a", "b"]`
+ * (a var with any other binding is left out: it may take any value).
+ */
+function constantVars(rule: Rule): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const other = new Set<string>();
+  const strings = (t: Term): string[] | undefined => {
+    if (t.type === 'scalar') return typeof t.value === 'string' ? [t.value] : undefined;
+    if ((t.type === 'array' || t.type === 'set') && t.items.every((i) => i.type === 'scalar' && typeof i.value === 'string')) return t.items.map((i) => (i as { value: string }).value);
+    return undefined;
+  };
+  const bind = (v: Term, values: string[] | undefined): void => {
+    if (v.type !== 'var') return;
+    if (values && !out.has(v.name)) out.set(v.name, values);
+    else other.add(v.name);
+  };
+  for (const r of [rule, ...rule.elses]) {
+    for (const e of r.body) {
+      if (e.kind === 'assign' || e.kind === 'unify') {
+        if (e.lhs.type === 'var') bind(e.lhs, e.rhs.type === 'scalar' ? strings(e.rhs) : undefined);
+        if (e.kind === 'unify' && e.rhs.type === 'var') bind(e.rhs, e.lhs.type === 'scalar' ? strings(e.lhs) : undefined);
+      } else if (e.kind === 'somein') {
+        bind(e.value, strings(e.coll));
+        if (e.key) bind(e.key, undefined);
+      }
+    }
+  }
+  for (const v of other) out.delete(v);
   return out;
 }
 

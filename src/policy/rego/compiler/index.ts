@@ -5,10 +5,11 @@ import { RegoError, type RegoErrorItem } from '../errors.js';
 import { checkConflicts, checkImports, checkRecursion } from './checks.js';
 import { Resolver, type NameEnv } from './resolve.js';
 import { Safety } from './safety.js';
+import { DEPRECATED, strictChecks } from './strict.js';
 import { absoluteRef, buildTree, groundPrefix, type RuleNode } from './tree.js';
 
 /** Builtins removed from Rego v1 (rejected in v1 modules). */
-const V1_REMOVED = new Set(['any', 'all', 're_match', 'net.cidr_overlap', 'set_diff', 'cast_array', 'cast_set', 'cast_string', 'cast_boolean', 'cast_null', 'cast_object']);
+const V1_REMOVED = DEPRECATED;
 
 export interface Compiled {
   modules: Module[];
@@ -23,6 +24,7 @@ export interface Compiled {
 export function compileModules(modules: Module[], strict = false): Compiled {
   const errors: RegoErrorItem[] = [];
   const rules: Rule[] = [];
+  if (strict) for (const m of modules) strictChecks(m, errors);
   const pkgRuleNames = new Map<string, Set<string>>();
   for (const m of modules) {
     const key = m.package.join('.');
@@ -84,7 +86,7 @@ function checkRemoved(rule: Rule, errors: RegoErrorItem[]): void {
     if (Array.isArray(x)) return x.forEach(visit);
     const o = x as Record<string, unknown>;
     if (o['type'] === 'call' && V1_REMOVED.has(o['op'] as string)) {
-      errors.push({ code: 'rego_type_error', message: `undefined function ${String(o['op'])} (removed in Rego v1)`, location: o['loc'] as RegoErrorItem['location'] });
+      errors.push({ code: 'rego_type_error', message: `deprecated built-in function calls in expression: ${String(o['op'])}`, location: o['loc'] as RegoErrorItem['location'] });
     }
     for (const [k, v] of Object.entries(o)) if (k !== 'loc' && k !== 'module') visit(v);
   };

@@ -71,15 +71,15 @@ export class Resolver {
     if (rule.value) collectNames(rule.value, scope.allNames);
     rule.body = this.body(rule.body, scope);
     rule.ref = [rule.ref[0]!, ...rule.ref.slice(1).map((t) => this.term(t, scope))];
-    if (rule.key) rule.key = this.term(rule.key, scope);
-    if (rule.value) rule.value = this.term(rule.value, scope);
+    if (rule.key) rule.key = this.hoist(this.term(rule.key, scope), rule.body);
+    if (rule.value) rule.value = this.hoist(this.term(rule.value, scope), rule.body);
     for (const e of rule.elses) {
       e.args = rule.args;
       const es = this.newScope();
       for (const a of rule.args ?? []) for (const v of patternDeclVars(a)) if (!v.generated) es.declared.set(v.name, v.name);
       if (e.value) collectNames(e.value, es.allNames);
       e.body = this.body(e.body, es);
-      if (e.value) e.value = this.term(e.value, es);
+      if (e.value) e.value = this.hoist(this.term(e.value, es), e.body);
     }
   }
 
@@ -156,7 +156,7 @@ export class Resolver {
   }
 
   private withMod(w: With, scope: Scope): With {
-    const value = this.term(w.value, scope);
+    const value = this.functionValue(w.value, scope) ?? this.term(w.value, scope);
     const t = w.target;
     const parts = dotted(t);
     const imp = parts ? this.env.imports.get(parts[0]!) : undefined;
@@ -174,6 +174,16 @@ export class Resolver {
     if (name !== undefined) return { ...w, target: { type: 'var', name, loc: t.loc }, value };
     this.err('rego_compile_error', 'with keyword target must reference existing input, data, or a function', w.loc);
     return { ...w, value };
+  }
+
+  /** A `with` value naming a builtin or user function (not a local variable): that function. */
+  private functionValue(t: Term, scope: Scope): Term | undefined {
+    const first = dotted(t)?.[0];
+    if (first === undefined) return undefined;
+    for (let s: Scope | undefined = scope; s; s = s.parent) if (s.declared.has(first)) return undefined;
+    const name = this.funcName(t);
+    if (name === undefined || !(this.env.functions.has(name) || lookupBuiltin(name))) return undefined;
+    return { type: 'var', name, loc: t.loc, fn: true };
   }
 
   /** Resolve the dotted name of a function reference. */

@@ -4,11 +4,13 @@
  */
 import type { Expr, Rule, Term } from '../ast.js';
 import type { RegoErrorItem } from '../errors.js';
+import { hoistNegated } from './negation.js';
 import { collectRoles, exprVars, isSubset, newRoles, termVars, type VarRoles } from './vars.js';
 
 export type ArityOf = (op: string) => number | undefined;
 
 export class Safety {
+  private hoisted = 0;
   constructor(
     private readonly arityOf: ArityOf,
     private readonly errors: RegoErrorItem[],
@@ -45,17 +47,50 @@ export class Safety {
     const pending = [...body];
     const out: Expr[] = [];
     while (pending.length > 0) {
-      const idx = pending.findIndex((e) => this.schedulable(e, safe));
+      let idx = pending.findIndex((e) => this.schedulable(e, safe));
+      if (idx < 0 && this.expandCallRefs(pending, safe)) idx = pending.findIndex((e) => this.schedulable(e, safe));
       if (idx < 0) {
         this.reportStuck(pending, safe);
         return [...out, ...pending];
       }
-      const [e] = pending.splice(idx, 1) as [Expr];
-      this.nested(e, safe);
-      if (!e.negated) for (const v of exprVars(e)) safe.add(v);
-      out.push(e);
+      const [picked] = pending.splice(idx, 1) as [Expr];
+      for (const e of hoistNegated(picked, safe, this.arityOf, () => `$h${this.hoisted++}`)) {
+        this.nested(e, safe);
+        if (!e.negated) for (const v of exprVars(e)) safe.add(v);
+        out.push(e);
+      }
     }
     return out;
+  }
+
+  /**
+   * OPA evaluates refs in call arguments before the call, so a ref can bind the vars the call reads
+   * (`foo == input.foos[foo]`). When nothing is schedulable, move call arguments that are refs with
+   * unbound path vars into `$h = ref` expressions before their call; true when something moved.
+   */
+  private expandCallRefs(pending: Expr[], safe: Set<string>): boolean {
+    let changed = false;
+    for (let i = 0; i < pending.length; i++) {
+      const e = pending[i]!;
+      if (e.negated || e.kind !== 'term' || e.term.type !== 'call') continue;
+      const call = e.term;
+      const arity = this.arityOf(call.op);
+      const moved: Expr[] = [];
+      const args = call.args.map((a, j) => {
+        if (a.type !== 'ref' || (arity !== undefined && j >= arity)) return a;
+        const iter = newRoles();
+        for (const p of a.path) collectRoles(p, iter, 'iter');
+        if ([...iter.iter].every((v) => safe.has(v))) return a;
+        const v: Term = { type: 'var', name: `$h${this.hoisted++}`, loc: a.loc, generated: true };
+        moved.push({ kind: 'unify', lhs: v, rhs: a, negated: false, with: e.with, loc: a.loc });
+        return v;
+      });
+      if (moved.length === 0) continue;
+      pending.splice(i, 1, ...moved, { ...e, term: { ...call, args } });
+      i += moved.length;
+      changed = true;
+    }
+    return changed;
   }
 
   /**

@@ -43,6 +43,8 @@ export function constantValue(t: Term): Value | undefined {
   }
 }
 
+/** Compile-time calls get a small build budget: a big constant result is left to evaluation. */
+const COMPILE_BUDGET = 100_000;
 const ctx: BuiltinContext = { now: () => 0n, print: () => undefined, strict: true, cache: new Map() };
 
 /** Report a type error for a builtin call whose arguments are all constants of the wrong type. */
@@ -52,9 +54,16 @@ export function checkConstantCall(op: string, args: Term[], loc: Term['loc'], er
   const values = args.map(constantValue);
   if (values.some((v) => v === undefined)) return;
   try {
-    def.fn(values as Value[], { ...ctx, cache: new Map() });
+    let used = 0;
+    const budget = (units: number): void => {
+      if ((used += units) > COMPILE_BUDGET) throw new BuiltinError('compile-time budget', 'limit');
+    };
+    def.fn(values as Value[], { ...ctx, cache: new Map(), budget });
   } catch (e) {
-    if (e instanceof BuiltinError && e.kind === 'type' && /operand \d+ must be/.test(e.message)) {
+    // Only errors about the argument's type (OPA's checker never looks at values): "must be valid
+    // number string but got string" is about the value, so it stays an evaluation error.
+    const m = /operand \d+ must be (.*) but got (\w+)/.exec(e instanceof Error ? e.message : '');
+    if (e instanceof BuiltinError && e.kind === 'type' && m && !m[1]!.includes(m[2]!)) {
       errors.push({ code: 'rego_type_error', message: `${e.message.startsWith(op) ? '' : op + ': '}${e.message}`, location: loc });
     }
   }

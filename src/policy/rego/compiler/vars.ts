@@ -26,7 +26,7 @@ export function collectRoles(t: Term, r: VarRoles, role: 'pattern' | 'iter' | 'i
     case 'scalar':
       return;
     case 'var':
-      if (!ROOTS.has(t.name)) r[role].add(t.name);
+      if (!ROOTS.has(t.name) && !t.fn) r[role].add(t.name);
       return;
     case 'ref':
       collectRoles(t.head, r, 'input');

@@ -1,6 +1,6 @@
 /** Conformance cases: loading the YAML files and decoding the expected-value encodings. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { fromJson, RObject, RSet, type Value } from '../value.js';
 
@@ -10,6 +10,8 @@ export interface ConformanceCase {
   /** Folder used for per-folder totals (e.g. builtins/strings). */
   folder: string;
   note: string;
+  /** `file :: note`, with ` #2`, ` #3`... for a note repeated in the same file. */
+  id: string;
   modules: string[];
   data?: unknown;
   input?: unknown;
@@ -89,11 +91,16 @@ export function loadCases(root: string): ConformanceCase[] {
     const file = relative(root, path).split('\\').join('/');
     const folder = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.';
     const doc = parseYaml(readFileSync(path, 'utf8')) as { cases?: Array<Record<string, unknown>> } | null;
+    const seen = new Map<string, number>();
     for (const c of doc?.cases ?? []) {
+      const note = String(c['note'] ?? '');
+      const n = (seen.get(note) ?? 0) + 1;
+      seen.set(note, n);
       cases.push({
         file,
         folder,
-        note: String(c['note'] ?? ''),
+        note,
+        id: `${file} :: ${note}${n > 1 ? ` #${n}` : ''}`,
         modules: ((c['modules'] as unknown[]) ?? []).map(String),
         data: jsonDoc(c['data']),
         input: jsonDoc(c['input']),
@@ -157,4 +164,18 @@ export function many(x: unknown): { items: unknown[]; isMany: boolean } {
     return { items: (x as Record<string, unknown[]>)['many!']!, isMany: true };
   }
   return { items: [x], isMany: false };
+}
+
+/**
+ * The shared conformance folder: $REGO_CONFORMANCE_ROOT, else the nearest `shared/conformance/rego`
+ * beside an ancestor of `start` (the repository lives in /work/main or in a worktree below /work).
+ */
+export function findConformanceRoot(start: string): string {
+  const env = process.env['REGO_CONFORMANCE_ROOT'];
+  if (env) return env;
+  for (let d = start; d !== dirname(d); d = dirname(d)) {
+    const p = join(d, 'shared/conformance/rego');
+    if (existsSync(p)) return p;
+  }
+  return join(start, '../shared/conformance/rego');
 }

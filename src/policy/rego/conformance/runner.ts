@@ -133,3 +133,8 @@ export function summarize(outcomes: CaseOutcome[]): { folders: FolderTotals[]; t
   }
   return { folders: [...map.values()].sort((a, b) => (a.folder < b.folder ? -1 : 1)), total };
 }
+
+/** Stable id of a case: `file :: note` (` #n` for a repeated note); the pass list uses it. */
+export function caseId(c: ConformanceCase): string {
+  return c.id;
+}

@@ -42,7 +42,7 @@ export function invoke(ev: Evaluator, op: string, args: Value[], loc: Location):
   if (ov) {
     if (ov.value !== undefined) return ov.value;
     const target = ov.term.type === 'var' ? ov.term.name : op;
-    if (target !== op) return invoke(ev, target, args, loc);
+    if (target !== op) return invokeReplacement(ev, op, target, args, loc);
   }
   if (ev.policy.functions.has(op)) {
     const key = op + '(' + args.map(keyOf).join(',') + ')';
@@ -66,11 +66,29 @@ export function invoke(ev: Evaluator, op: string, args: Value[], loc: Location):
     return v;
   } catch (e) {
     if (!(e instanceof BuiltinError)) throw e;
+    if (e.kind === 'limit') throw regoError('eval_limit_error', e.message, loc);
     if (ev.strict || e.kind === 'unsupported') {
       const code = e.kind === 'type' ? 'eval_type_error' : 'eval_builtin_error';
       throw regoError(code, e.message, loc);
     }
     return undefined;
+  }
+}
+
+/**
+ * Call the replacement of `op` (`with op as target`); inside it, `op` is the original again, as in
+ * OPA, so a replacement that calls the function it replaces does not recurse forever. The caches are
+ * fresh because values computed there depend on that.
+ */
+function invokeReplacement(ev: Evaluator, op: string, target: string, args: Value[], loc: Location): Value | undefined {
+  const saved = ev.st;
+  const fnOverrides = new Map(saved.fnOverrides);
+  fnOverrides.delete(op);
+  ev.st = { ...saved, fnOverrides, cache: new Map(), fnCache: new Map() };
+  try {
+    return invoke(ev, target, args, loc);
+  } finally {
+    ev.st = saved;
   }
 }
 

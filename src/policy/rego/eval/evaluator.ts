@@ -99,10 +99,8 @@ export class Evaluator {
         });
       case 'somein':
         return this.evalTerm(frame, e.coll, (c) => {
-          if (!(Array.isArray(c) || c instanceof RObject || c instanceof RSet)) {
-            if (this.strict) throw regoError('eval_type_error', `some .. in: collection must be array, set or object but got ${typeName(c)}`, e.loc);
-            return false;
-          }
+          // OPA: `some x in <scalar>` has no solution (undefined), in strict mode too
+          if (!(Array.isArray(c) || c instanceof RObject || c instanceof RSet)) return false;
           for (const [key, val] of collectionEntries(c)) {
             this.limits.tick(e.loc);
             const stop = e.key
@@ -197,16 +195,22 @@ export class Evaluator {
     );
   }
 
+  /** Count `units` built here against the size and step limits. */
+  built(units: number, loc: Term['loc']): void {
+    const crossed = this.limits.build(units, 'comprehension');
+    if (crossed) throw regoError('eval_limit_error', crossed, loc);
+  }
+
   evalCompr(frame: Frame, t: Extract<Term, { type: 'arraycompr' | 'setcompr' | 'objectcompr' }>): Value {
     const child = new Frame(frame);
     if (t.type === 'arraycompr') {
       const out: Value[] = [];
-      this.evalBody(child, t.body, 0, () => this.evalTerm(child, t.term, (v) => (out.push(v), false)));
+      this.evalBody(child, t.body, 0, () => this.evalTerm(child, t.term, (v) => (this.built(1, t.loc), out.push(v), false)));
       return out;
     }
     if (t.type === 'setcompr') {
       const out = new RSet();
-      this.evalBody(child, t.body, 0, () => this.evalTerm(child, t.term, (v) => (out.add(v), false)));
+      this.evalBody(child, t.body, 0, () => this.evalTerm(child, t.term, (v) => (this.built(1, t.loc), out.add(v), false)));
       return out;
     }
     const out = new RObject();
@@ -215,6 +219,7 @@ export class Evaluator {
         this.evalTerm(child, t.value, (vv) => {
           const prev = out.get(kv);
           if (prev !== undefined && !valueEquals(prev, vv)) throw regoError('eval_conflict_error', 'object keys must be unique', t.loc);
+          this.built(1, t.loc);
           out.set(kv, vv);
           return false;
         }),

@@ -34,22 +34,49 @@ export interface EvalState {
   fnCache: Map<string, Value | typeof NONE>;
 }
 
+/** Default size limit: elements and characters built in one evaluation (about 0.5-1 GB at most). */
+export const DEFAULT_MAX_BUILT = 64_000_000;
+
 export const NONE = Symbol('undefined');
 export const BUSY = Symbol('in-progress');
 
 export class Limits {
   steps = 0;
+  /** Elements and characters built by builtins and comprehensions so far. */
+  built = 0;
+  private sinceClock = 0;
   constructor(
     readonly maxSteps: number,
     readonly deadline: number,
+    readonly maxBuilt = DEFAULT_MAX_BUILT,
   ) {}
+
+  /**
+   * Charge a collection or string about to be built (before it is built, so a huge request fails
+   * cleanly instead of exhausting memory): each 16 units cost a step, all count against maxBuilt.
+   * Returns the message of the limit crossed, if any.
+   */
+  build(units: number, what: string): string | undefined {
+    this.built += units;
+    this.steps += Math.ceil(units / 16);
+    if (this.built > this.maxBuilt) return `${what}: evaluation exceeded the size limit of ${this.maxBuilt} elements or characters built`;
+    if (this.steps > this.maxSteps) return `${what}: evaluation exceeded the step limit of ${this.maxSteps} steps`;
+    if ((this.sinceClock += Math.ceil(units / 16)) >= 1024 && this.clockPassed()) return `${what}: evaluation exceeded the time limit (${this.steps} steps)`;
+    return undefined;
+  }
+
+  /** Past the deadline? (read every 1024 steps: Date.now() is not free) */
+  private clockPassed(): boolean {
+    this.sinceClock = 0;
+    return Date.now() > this.deadline;
+  }
   /** Count one step; throw eval_limit_error past the step or time budget. */
   tick(loc?: Location): void {
     this.steps++;
     if (this.steps > this.maxSteps) {
       throw regoError('eval_limit_error', `evaluation exceeded the step limit of ${this.maxSteps} steps`, loc);
     }
-    if ((this.steps & 1023) === 0 && Date.now() > this.deadline) {
+    if (++this.sinceClock >= 1024 && this.clockPassed()) {
       throw regoError('eval_limit_error', `evaluation exceeded the time limit (${this.steps} steps)`, loc);
     }
   }

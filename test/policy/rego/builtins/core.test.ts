@@ -48,7 +48,7 @@ describe('strings', () => {
       '[1, "a"]|s|42|3.14|ff|FF|10|101|"q"|true|1.234500e+03|   42|ab |002.2|%',
     );
     expect(ev('sprintf("%v %v", [1e-7, 100000000000000000000000])')).toBe('1e-07 100000000000000000000000');
-    expect(regoErrorOf(() => ev('sprintf("%d %d", [1])')).message).toMatch(/no argument specified for format verb 2/);
+    expect(ev('sprintf("%d %d", [1])')).toBe('1 %!d(MISSING)'); // OPA 1.22.3's answer (Go's fmt)
   });
 });
 

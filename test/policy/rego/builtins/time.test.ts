@@ -91,10 +91,10 @@ describe('time.add_date and time.diff', () => {
     expect(call('time.format', [[next, 'America/New_York', 'RFC3339']])).toBe('2023-03-12T12:00:00-04:00');
     expect(call('time.format', [next])).toBe('2023-03-12T16:00:00Z');
   });
-  test('results outside int64 nanoseconds are undefined', () => {
-    expect(call('time.add_date', [NS, 2147483647, 0, 0])).toBeUndefined();
-    expect(call('time.add_date', [NS, -2147483647, 0, 0])).toBeUndefined();
-    expect(call('time.add_date', [NS, 300, 0, 0])).toBeUndefined();
+  test('results outside int64 nanoseconds are a builtin error (OPA 1.22.3; undefined unless strict)', () => {
+    expect(() => call('time.add_date', [NS, 2147483647, 0, 0])).toThrow(/time outside of valid range/);
+    expect(() => call('time.add_date', [NS, -2147483647, 0, 0])).toThrow(/time outside of valid range/);
+    expect(() => call('time.add_date', [NS, 300, 0, 0])).toThrow(/time outside of valid range/);
     expect(callJson('time.add_date', [NS, 238, 0, 0])).toBe('9214023525734390000') // 2261-12-24, the last year int64 ns reach;
   });
   test('diff is symmetric, month-aware', () => {

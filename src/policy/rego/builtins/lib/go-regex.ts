@@ -1,10 +1,13 @@
-// Go RE2 syntax translated into an equivalent JS RegExp (u-mode), rejecting what RE2 rejects.
+// Go RE2 syntax: validated by translating it into an equivalent JS RegExp (u-mode), rejecting what
+// RE2 rejects with Go's wording; matched by re2js (a port of RE2), so matching runs in linear time
+// (ADR 0019): a backtracking engine takes exponential time on ^(a+)+$ and friends.
 // Go semantics kept: `.` excludes only \n, \s \d \w \b are ASCII, ^/$ are text anchors unless (?m),
 // flags (?imsU) may be scoped, named groups (?P<n>..) / (?<n>..), \A \z \Q..\E \pN \x{..} octal.
 import {
   emitClass, foldRanges, GoRegexError, NeedUnicode, posixClass, u16, type ClassItems,
 } from './go-regex-class.js';
 import { classEscapeAt, singleEscapeAt } from './go-regex-escape.js';
+import { RE2JS } from 're2js';
 
 export { GoRegexError };
 
@@ -13,8 +16,32 @@ export interface GoRegex {
   source: string;
   groups: number;
   names: Array<string | undefined>;
-  /** Compiled with flags "g" or "gu" (callers set lastIndex; exec is used for Go's iteration rules). */
-  re: RegExp;
+  /** The linear-time matcher, used like a global RegExp: callers set lastIndex and call exec/test. */
+  re: LinearRegex;
+}
+
+/** The part of a global RegExp's interface the builtins use, over re2js (UTF-16 indices, as JS). */
+export class LinearRegex {
+  lastIndex = 0;
+  constructor(private readonly re2: RE2JS) {}
+
+  /** The leftmost-first match at or after lastIndex (Go's semantics); lastIndex moves past it. */
+  exec(s: string): RegExpExecArray | null {
+    const m = this.re2.matcher(s);
+    if (this.lastIndex > s.length || !m.find(this.lastIndex)) {
+      this.lastIndex = 0;
+      return null;
+    }
+    const groups: Array<string | undefined> = [];
+    for (let i = 0; i <= m.groupCount(); i++) groups.push(m.group(i) ?? undefined);
+    const out = Object.assign(groups, { index: m.start(), input: s }) as unknown as RegExpExecArray;
+    this.lastIndex = m.end();
+    return out;
+  }
+
+  test(s: string): boolean {
+    return this.exec(s) !== null;
+  }
 }
 
 interface Flags { i: boolean; m: boolean; s: boolean; U: boolean }
@@ -303,9 +330,10 @@ export function compileGoRegex(expr: string): GoRegex {
     source = t.alternation({ i: false, m: false, s: false, U: false }, 0);
   }
   if (t.pos < expr.length) throw new GoRegexError('unexpected )', expr);
-  let re: RegExp;
+  let re: LinearRegex;
   try {
-    re = new RegExp(source, t.unicode ? 'gu' : 'g');
+    new RegExp(source, t.unicode ? 'gu' : 'g'); // the translation check: Go syntax RE2 accepts
+    re = new LinearRegex(RE2JS.compile(expr));
   } catch (e) {
     throw new GoRegexError('invalid or unsupported expression', (e as Error).message);
   }

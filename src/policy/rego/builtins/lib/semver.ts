@@ -1,5 +1,6 @@
-// SemVer 2.0.0 parsing and precedence, with the acceptance rules of OPA's semver package
-// (coreos/go-semver lineage): "MAJOR.MINOR.PATCH[-PRERELEASE][+METADATA]", no leading "v".
+// SemVer 2.0.0 parsing and precedence, with the acceptance rules of OPA 1.x's semver package:
+// strict SemVer 2.0.0 ("MAJOR.MINOR.PATCH[-PRERELEASE][+METADATA]", no leading zeros in numeric
+// parts or numeric pre-release identifiers), an optional leading "v", numbers within int64.
 
 /** A parsed version; numeric parts are exact (int64 range). */
 export interface SemVer {
@@ -10,6 +11,10 @@ export interface SemVer {
   metadata: string;
 }
 
+/** semver.org's regular expression, with OPA's optional leading "v". */
+const NUM = '(?:0|[1-9]\\d*)';
+const PRE_ID = '(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)';
+const STRICT = new RegExp(`^v?${NUM}\\.${NUM}\\.${NUM}(?:-${PRE_ID}(?:\\.${PRE_ID})*)?(?:\\+[0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*)?$`);
 const IDENTIFIER = /^[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*$/;
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -31,6 +36,8 @@ function parseInt64(s: string): bigint {
 
 /** Parse a version string; throws SemVerError when it is not valid. */
 export function parseSemVer(version: string): SemVer {
+  if (!STRICT.test(version)) throw new SemVerError(`${version} is not a valid SemVer 2.0.0 version`);
+  if (version.startsWith('v')) version = version.slice(1);
   const [rest1, metadata] = splitOff(version, '+');
   const [core, pre] = splitOff(rest1, '-');
   const dotParts = core.split('.');

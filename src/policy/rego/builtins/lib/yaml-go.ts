@@ -21,6 +21,7 @@ const tags = (t: unknown[]): unknown[] =>
 
 /** Parse the first YAML document into plain data (bigint for integers beyond 2^53). */
 export function parseYaml(text: string): unknown {
+  rejectAsYamlV2(text);
   const Y = yaml();
   const docs = Y.parseAllDocuments(text, {
     version: '1.1',
@@ -35,7 +36,16 @@ export function parseYaml(text: string): unknown {
     return null;
   }
   if (doc.errors.length) throw new YamlError(`yaml: ${doc.errors[0]!.message.split('\n')[0]!.replace(/:$/, '')}`);
+  // yaml.v2 fails on a core tag whose value does not resolve (`!!int x`); unknown tags pass
+  const badTag = doc.warnings.find((w) => /Unresolved tag: tag:yaml\.org,2002:(int|float|bool|null)\b/.test(w.message));
+  if (badTag) throw new YamlError(`yaml: ${badTag.message.split('\n')[0]!.replace(/:$/, '')}`);
   return jsonable(doc.toJS({ maxAliasCount: 1000 }));
+}
+
+/** Inputs yaml.v2 refuses that the `yaml` package accepts: a tab at the start of a line, %YAML 1.2. */
+function rejectAsYamlV2(text: string): void {
+  if (/^ *\t/m.test(text)) throw new YamlError('yaml: found character that cannot start any token');
+  if (/^%YAML[ \t]+(?!1\.[01]\b)/m.test(text)) throw new YamlError('yaml: found incompatible YAML document');
 }
 
 // YAMLToJSON: map keys become strings; non-finite floats have no JSON form.

@@ -1,0 +1,106 @@
+// Bundles the CLI (compiled dist/ code and its dependencies) with esbuild into dist/bundle/ (ADR 0025):
+// one entry for oclif's runner (main.js) and one per command (commands/<topic>/<name>.js), sharing
+// chunks, so a cold start reads a few files instead of hundreds and still loads only the command it
+// runs. bin/run.js runs dist/bundle/main.js when it is there, which points oclif's command discovery
+// (pattern strategy + oclif.manifest.json, unchanged) at dist/bundle/commands. Without a bundle,
+// everything runs from dist/ as compiled. Usage: node scripts/bundle.mjs
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** Dependencies bundled: oclif (CommonJS, loaded statically) and the pure-ESM packages the hot path loads. */
+const BUNDLED = new Set(['@oclif/core', 'jose', 'chalk']);
+const dist = join(root, 'dist');
+const finalDir = join(dist, 'bundle');
+// Built beside, then swapped in, so a CLI started during a rebuild never sees half a bundle.
+const outdir = join(dist, `bundle.tmp-${process.pid}`);
+
+/** Every command file under dist/commands → its oclif id (policy/packs/list.js → policy:packs:list). */
+function commandFiles(dir = join(dist, 'commands')) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...commandFiles(p));
+    else if (name.endsWith('.js')) out.push({ id: relative(join(dist, 'commands'), p).slice(0, -3).split(sep).join(':'), file: p });
+  }
+  return out;
+}
+
+const commands = commandFiles();
+
+// The runner entry: oclif's execute, with command discovery pointed at the bundled commands.
+writeFileSync(
+  join(dist, 'bundle-entry.js'),
+  `import { fileURLToPath } from 'node:url';
+import { Config } from '@oclif/core/config';
+import { run } from '@oclif/core/run';
+import { flush } from '@oclif/core/flush';
+import { handle } from '@oclif/core/handle';
+globalThis.__mcBundleRoot = new URL('./', import.meta.url).href;
+/** oclif's execute(), with each command of the manifest loaded from its bundled entry. */
+export async function execute() {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  try {
+    const config = await Config.load({ root });
+    for (const c of Object.values(config.rootPlugin.manifest.commands)) {
+      if (c.relativePath && c.relativePath[0] === 'dist' && c.relativePath[1] === 'commands') c.relativePath = ['dist', 'bundle', ...c.relativePath.slice(1)];
+    }
+    await run(process.argv.slice(2), config);
+    flush();
+  } catch (error) {
+    await handle(error);
+  }
+}
+`,
+);
+
+let bundled = false;
+if (!process.argv.includes('--no-bundle')) {
+  try {
+    const esbuild = await import('esbuild');
+    mkdirSync(outdir, { recursive: true });
+    // Our modules find their assets (migrations, profiles, prices) next to themselves: keep their
+    // import.meta.url pointing at their dist/ location, relative to the chunk, so dist stays movable.
+    const keepMetaUrl = {
+      name: 'keep-import-meta-url',
+      setup(build) {
+        build.onLoad({ filter: /[\\/]dist[\\/](src|commands)[\\/].*\.js$/ }, (args) => {
+          const text = readFileSync(args.path, 'utf8');
+          if (!text.includes('import.meta.url')) return undefined;
+          // Chunks sit at different depths: resolve against the bundle root main.js records.
+          const rel = relative(outdir, args.path).split(sep).join('/');
+          return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, globalThis.__mcBundleRoot).href`), loader: 'js', resolveDir: dirname(args.path) };
+        });
+      },
+    };
+    await esbuild.build({
+      entryPoints: { main: join(dist, 'bundle-entry.js'), ...Object.fromEntries(commands.map((c) => [`commands/${c.id.split(':').join('/')}`, c.file])) },
+      outdir,
+      chunkNames: 'chunks/[name]-[hash]',
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'warning',
+      // Only oclif (hundreds of small CommonJS files, the bulk of start-up), jose and chalk (ESM) and
+      // our own code are bundled; every other dependency loads from node_modules as it does
+      // unbundled, so its CommonJS/ESM interop is Node's own, not esbuild's (which broke
+      // `const { X } = await import('@sigstore/sign')`).
+      external: [...Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]), 'typescript', 'ts-node', 'tsx', 'fsevents'],
+      banner: { js: "import { createRequire as __mcCreateRequire } from 'node:module'; const require = __mcCreateRequire(import.meta.url);" },
+      plugins: [keepMetaUrl],
+    });
+    const old = `${finalDir}.old-${process.pid}`;
+    if (existsSync(finalDir)) renameSync(finalDir, old);
+    renameSync(outdir, finalDir);
+    rmSync(old, { recursive: true, force: true });
+    bundled = true;
+  } catch (err) {
+    console.error(`bundle: not built (${err.message}); bin/run.js uses the unbundled dist/`);
+    rmSync(outdir, { recursive: true, force: true });
+    rmSync(finalDir, { recursive: true, force: true }); // never run a stale bundle
+  }
+}
+console.log(`bundle: ${commands.length} commands${bundled ? `, bundled into ${relative(root, finalDir)}/` : ', unbundled'}`);

@@ -1,0 +1,13 @@
+/**
+ * The backup room's front door: online, incremental backups of a state home to a directory or S3,
+ * restore into an empty home, and a watch loop for a bounded recovery point (ADR 0022).
+ * @example
+ *   const b = await runBackup(ctx, { to: '/var/backups/maestro', passphraseFile: 'pass.txt' });
+ *   const r = await runRestore(newCtx, { from: '/var/backups/maestro', passphraseFile: 'pass.txt' });
+ */
+export { runBackup, objectKey, MAX_FILES } from './backup.js';
+export { runRestore } from './restore.js';
+export { parseEvery, watchBackups, MAX_CONSECUTIVE_FAILURES } from './watch.js';
+export { BackupError, BackupNotFoundError, BackupUsageError } from './errors.js';
+export { readLatest, readManifest } from './manifest.js';
+export type * from './backup.types.js';

@@ -1,0 +1,387 @@
+/**
+ * One cgroup per task run: memory (+ swap), CPU quota and pids for the whole task tree, and the
+ * figures the cost ledger bills (CPU seconds, peak memory) read back from it, so descendants that
+ * were reparented or double-forked are counted too. See docs/adr/0017-aggregate-resource-limits.md.
+ *
+ * Two layouts are detected at run time:
+ *   v2: a cgroup2 mount where our cgroup lists memory, cpu and pids and its parent is writable
+ *       (a delegated subtree); task cgroups live in <parent>/maestro/<name>;
+ *   v1: the memory controller mounted read-write; task cgroups live in <controller>/<our path>/maestro/<name>
+ *       for memory, cpu, cpuacct and pids (each where mounted).
+ * Names are `t-<engine pid>-<random>`: unique per run, and a stale one (its engine is dead) is swept.
+ */
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export type CgroupVersion = 1 | 2;
+export const CGROUP_PARENT = 'maestro';
+
+/** Where task cgroups can be made on this host, or why they cannot. */
+export interface CgroupHost {
+  version: CgroupVersion;
+  /** Parent directories of task cgroups, one per mounted controller hierarchy (v2: exactly one). */
+  bases: Record<string, string>;
+  /** Controllers that will be limited or read. */
+  controllers: string[];
+}
+
+export interface CgroupProbe {
+  host: CgroupHost | null;
+  /** Why no cgroup can be used (null when host is set). */
+  reason: string | null;
+}
+
+export interface CgroupLimits {
+  memoryMB: number;
+  /** vCPUs; 0 or less means no quota. */
+  cpu: number;
+  pids: number;
+}
+
+export interface CgroupUsage {
+  cpuSec: number | null;
+  peakRssMB: number | null;
+  /** Processes the kernel killed for reaching the memory limit. */
+  oomKills: number;
+}
+
+interface Mount {
+  root: string;
+  point: string;
+  fstype: string;
+  options: string[];
+  superOptions: string[];
+}
+
+/** Parses /proc/self/mountinfo lines into cgroup mounts. */
+export function parseCgroupMounts(text: string): Mount[] {
+  const out: Mount[] = [];
+  for (const line of text.split('\n')) {
+    const [left, right] = line.split(' - ');
+    if (!left || !right) continue;
+    const f = left.split(' ');
+    const [fstype, , superOpts] = right.split(' ');
+    if (fstype !== 'cgroup' && fstype !== 'cgroup2') continue;
+    const unescape = (s: string): string => s.replace(/\\(\d{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+    out.push({ root: unescape(f[3]!), point: unescape(f[4]!), fstype, options: (f[5] ?? '').split(','), superOptions: (superOpts ?? '').split(',') });
+  }
+  return out;
+}
+
+/** Parses /proc/self/cgroup: controller name (or '' for v2) → path. */
+export function parseProcCgroup(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const match = /^\d+:([^:]*):(.*)$/.exec(line);
+    if (!match) continue;
+    if (match[1] === '') m.set('', match[2]!);
+    else for (const c of match[1]!.split(',')) m.set(c, match[2]!);
+  }
+  return m;
+}
+
+/** Our cgroup's directory on a mount: the mount shows `root`, we are at `path` (both absolute in the hierarchy). */
+function dirOn(mount: Mount, path: string): string | null {
+  if (mount.root !== '/' && path !== mount.root && !path.startsWith(`${mount.root}/`)) return null;
+  const rel = mount.root === '/' ? path : path.slice(mount.root.length);
+  return join(mount.point, rel);
+}
+
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+const V2_NEEDED = ['memory', 'cpu', 'pids'];
+
+function probeV2(mounts: Mount[], own: Map<string, string>): CgroupProbe {
+  const m = mounts.find((x) => x.fstype === 'cgroup2');
+  const path = own.get('');
+  if (!m || path === undefined) return { host: null, reason: 'no cgroup2 mount' };
+  const dir = dirOn(m, path);
+  if (!dir) return { host: null, reason: 'our cgroup2 path is outside the mounted subtree' };
+  const controllers = (readText(join(dir, 'cgroup.controllers')) ?? '').trim().split(/\s+/).filter(Boolean);
+  const missing = V2_NEEDED.filter((c) => !controllers.includes(c));
+  if (missing.length) return { host: null, reason: `cgroup2 at ${m.point} does not delegate ${missing.join(', ')} to us` };
+  // The root of the mount may hold processes and enable controllers; elsewhere our own cgroup holds
+  // processes, so task cgroups go beside it (its parent enables the controllers we were given).
+  const base = dir === m.point ? dir : dirname(dir);
+  if (!writable(base)) return { host: null, reason: `${base} is not writable (no delegated cgroup2 subtree)` };
+  return { host: { version: 2, bases: { unified: join(base, CGROUP_PARENT) }, controllers: V2_NEEDED }, reason: null };
+}
+
+const V1_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids'];
+
+function probeV1(mounts: Mount[], own: Map<string, string>): CgroupProbe {
+  const bases: Record<string, string> = {};
+  const controllers: string[] = [];
+  for (const c of V1_CONTROLLERS) {
+    const m = mounts.find((x) => x.fstype === 'cgroup' && x.superOptions.includes(c));
+    const path = own.get(c);
+    if (!m || path === undefined || !m.options.includes('rw')) continue;
+    const dir = dirOn(m, path);
+    if (!dir || !writable(dir)) continue;
+    controllers.push(c);
+    if (!Object.values(bases).includes(join(dir, CGROUP_PARENT))) bases[c] = join(dir, CGROUP_PARENT);
+  }
+  if (!controllers.includes('memory')) return { host: null, reason: 'no cgroup v1 memory controller mounted read-write' };
+  return { host: { version: 1, bases, controllers }, reason: null };
+}
+
+let cached: CgroupProbe | undefined;
+
+/**
+ * Detects which cgroup layout this process can use (cached; pass `fresh` to re-read).
+ * @example
+ *   const { host, reason } = probeCgroups();
+ */
+export function probeCgroups(fresh = false): CgroupProbe {
+  if (cached && !fresh) return cached;
+  if (process.env.MAESTRO_CGROUPS === 'off') return (cached = { host: null, reason: 'disabled by MAESTRO_CGROUPS=off' });
+  return (cached = detectCgroups(readText('/proc/self/mountinfo') ?? '', readText('/proc/self/cgroup') ?? ''));
+}
+
+/** The layout decision from mountinfo and /proc/self/cgroup text: v2 first, then v1. */
+export function detectCgroups(mountinfo: string, procCgroup: string): CgroupProbe {
+  const mounts = parseCgroupMounts(mountinfo);
+  const own = parseProcCgroup(procCgroup);
+  const v2 = probeV2(mounts, own);
+  if (v2.host) return v2;
+  const v1 = probeV1(mounts, own);
+  if (v1.host) return v1;
+  return { host: null, reason: `${v2.reason}; ${v1.reason}` };
+}
+
+/** A live task cgroup. */
+export interface TaskCgroup {
+  version: CgroupVersion;
+  name: string;
+  /** The directories made (one per hierarchy). */
+  dirs: string[];
+  /** cgroup.procs files a launcher writes its pid into before starting the sandbox. */
+  procsFiles: string[];
+}
+
+function write(file: string, value: string): void {
+  writeFileSync(file, value);
+}
+
+function tryWrite(file: string, value: string): boolean {
+  try {
+    writeFileSync(file, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Directory of `controller` in a v1 task cgroup: its own hierarchy or one it is co-mounted with. */
+function v1Dir(cg: TaskCgroup, file: string): string | null {
+  return cg.dirs.find((d) => existsSync(join(d, file))) ?? null;
+}
+
+/**
+ * Makes the cgroup of one task run and applies its limits. Throws when the host layout is usable but
+ * the kernel refuses (the caller decides whether that refuses the run).
+ * @example
+ *   const cg = createTaskCgroup(probeCgroups().host!, { memoryMB: 256, cpu: 0.5, pids: 64 });
+ */
+export function createTaskCgroup(host: CgroupHost, limits: CgroupLimits): TaskCgroup {
+  const name = `t-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const cg: TaskCgroup = { version: host.version, name, dirs: [], procsFiles: [] };
+  try {
+    for (const base of Object.values(host.bases)) {
+      mkdirSync(base, { recursive: true });
+      if (host.version === 2) {
+        // Children of base/maestro may only use what its subtree_control enables.
+        const have = (readText(join(base, 'cgroup.subtree_control')) ?? '').split(/\s+/);
+        const want = V2_NEEDED.filter((c) => !have.includes(c));
+        if (want.length) {
+          const parentCtl = join(dirname(base), 'cgroup.subtree_control');
+          const parentHave = (readText(parentCtl) ?? '').split(/\s+/);
+          const parentWant = want.filter((c) => !parentHave.includes(c));
+          if (parentWant.length) write(parentCtl, parentWant.map((c) => `+${c}`).join(' '));
+          write(join(base, 'cgroup.subtree_control'), want.map((c) => `+${c}`).join(' '));
+        }
+      }
+      const dir = join(base, name);
+      mkdirSync(dir);
+      cg.dirs.push(dir);
+      cg.procsFiles.push(join(dir, 'cgroup.procs'));
+    }
+    applyLimits(cg, limits);
+  } catch (err) {
+    removeTaskCgroupNow(cg);
+    throw err;
+  }
+  return cg;
+}
+
+function applyLimits(cg: TaskCgroup, l: CgroupLimits): void {
+  const bytes = String(Math.max(16, l.memoryMB) * 1024 * 1024);
+  const period = 100_000;
+  const quota = l.cpu > 0 ? Math.max(1000, Math.round(l.cpu * period)) : -1;
+  if (cg.version === 2) {
+    const d = cg.dirs[0]!;
+    write(join(d, 'memory.max'), bytes);
+    tryWrite(join(d, 'memory.swap.max'), '0');
+    write(join(d, 'cpu.max'), `${quota < 0 ? 'max' : quota} ${period}`);
+    write(join(d, 'pids.max'), String(l.pids));
+    return;
+  }
+  const mem = v1Dir(cg, 'memory.limit_in_bytes')!;
+  write(join(mem, 'memory.limit_in_bytes'), bytes);
+  // memsw counts memory + swap: equal to the memory limit means no swap at all.
+  if (existsSync(join(mem, 'memory.memsw.limit_in_bytes'))) write(join(mem, 'memory.memsw.limit_in_bytes'), bytes);
+  tryWrite(join(mem, 'memory.swappiness'), '0');
+  const cpu = v1Dir(cg, 'cpu.cfs_quota_us');
+  if (cpu) {
+    write(join(cpu, 'cpu.cfs_period_us'), String(period));
+    write(join(cpu, 'cpu.cfs_quota_us'), String(quota));
+  }
+  const pids = v1Dir(cg, 'pids.max');
+  if (pids) write(join(pids, 'pids.max'), String(l.pids));
+}
+
+/** The controllers a task cgroup actually limits (for the record and doctor). */
+export function limitedControllers(cg: TaskCgroup): string[] {
+  if (cg.version === 2) return [...V2_NEEDED];
+  const out = ['memory'];
+  if (v1Dir(cg, 'cpu.cfs_quota_us')) out.push('cpu');
+  if (v1Dir(cg, 'pids.max')) out.push('pids');
+  return out;
+}
+
+function readNumber(file: string | null): number | null {
+  if (!file) return null;
+  const t = readText(file);
+  if (t === null) return null;
+  const n = Number(t.trim());
+  return Number.isFinite(n) ? n : null;
+}
+
+function keyed(file: string | null, key: string): number | null {
+  if (!file) return null;
+  const t = readText(file);
+  const m = t === null ? null : new RegExp(`(?:^|\\n)${key} (\\d+)`).exec(t);
+  return m ? Number(m[1]) : null;
+}
+
+const round3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+/**
+ * CPU seconds, peak memory and OOM kills of everything that ever ran in the cgroup.
+ * @example
+ *   const { cpuSec, peakRssMB } = readCgroupUsage(cg);
+ */
+export function readCgroupUsage(cg: TaskCgroup): CgroupUsage {
+  if (cg.version === 2) {
+    const d = cg.dirs[0]!;
+    const usec = keyed(join(d, 'cpu.stat'), 'usage_usec');
+    const peak = readNumber(join(d, 'memory.peak'));
+    return { cpuSec: usec === null ? null : round3(usec / 1e6), peakRssMB: peak === null ? null : round3(peak / 1048576), oomKills: keyed(join(d, 'memory.events'), 'oom_kill') ?? 0 };
+  }
+  const acct = v1Dir(cg, 'cpuacct.usage');
+  const ns = readNumber(acct ? join(acct, 'cpuacct.usage') : null);
+  const mem = v1Dir(cg, 'memory.max_usage_in_bytes');
+  const peak = readNumber(mem ? join(mem, 'memory.max_usage_in_bytes') : null);
+  const oom = keyed(mem ? join(mem, 'memory.oom_control') : null, 'oom_kill') ?? 0;
+  return { cpuSec: ns === null ? null : round3(ns / 1e9), peakRssMB: peak === null ? null : round3(peak / 1048576), oomKills: oom };
+}
+
+/** Pids still in the cgroup (any hierarchy). */
+export function cgroupPids(cg: TaskCgroup): number[] {
+  const pids = new Set<number>();
+  for (const d of cg.dirs) for (const p of (readText(join(d, 'cgroup.procs')) ?? '').split('\n')) if (p.trim()) pids.add(Number(p));
+  return [...pids];
+}
+
+function killAll(cg: TaskCgroup): void {
+  if (cg.version === 2 && tryWrite(join(cg.dirs[0]!, 'cgroup.kill'), '1')) return;
+  for (const pid of cgroupPids(cg)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** One attempt: kill what is left, rmdir every directory; true when all are gone. */
+function removeTaskCgroupNow(cg: TaskCgroup): boolean {
+  killAll(cg);
+  let done = true;
+  for (const d of cg.dirs) {
+    try {
+      rmdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') done = false;
+    }
+  }
+  return done;
+}
+
+/**
+ * Kills whatever is left in the cgroup and removes it, retrying while dying processes leave
+ * (bounded: about 5 s). Returns false when a directory is still there (a later sweep removes it).
+ */
+export async function removeTaskCgroup(cg: TaskCgroup, attempts = 250): Promise<boolean> {
+  for (let i = 0; i < attempts; i++) {
+    if (removeTaskCgroupNow(cg)) return true;
+    // Dying processes usually leave within a millisecond or two: poll fast first, then back off.
+    await new Promise((r) => setTimeout(r, i < 10 ? 1 : 20));
+  }
+  return false;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes task cgroups left by engines that died (their pid is gone): kills their processes first.
+ * Bounded: at most `limit` cgroups per call. Returns the names removed.
+ * @example
+ *   sweepStaleCgroups(); // at engine start and from crash recovery
+ */
+export function sweepStaleCgroups(host: CgroupHost | null = probeCgroups().host, limit = 1000): string[] {
+  if (!host) return [];
+  const removed: string[] = [];
+  const names = new Set<string>();
+  for (const base of Object.values(host.bases)) {
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(base);
+    } catch {
+      continue;
+    }
+    for (const n of entries) {
+      const m = /^t-(\d+)-[0-9a-f]+$/.exec(n);
+      if (m && !alive(Number(m[1])) && names.size < limit) names.add(n);
+    }
+  }
+  for (const name of names) {
+    const cg: TaskCgroup = { version: host.version, name, dirs: Object.values(host.bases).map((b) => join(b, name)).filter((d) => existsSync(d)), procsFiles: [] };
+    if (removeTaskCgroupNow(cg)) removed.push(name);
+  }
+  return removed;
+}
+

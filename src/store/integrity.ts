@@ -1,0 +1,29 @@
+/** Read-only health of the state database for `maestro doctor` (never creates or migrates it). */
+import Database from 'better-sqlite3';
+import { schemaVersion } from './db.js';
+
+export interface DbHealth {
+  ok: boolean;
+  /** "ok", or the first problems SQLite's quick_check reported. */
+  detail: string;
+  schemaVersion: number | null;
+}
+
+/**
+ * Opens the database read-only and runs `PRAGMA quick_check` (at most 10 messages).
+ * @example checkDatabase('/home/me/.maestro/maestro.db') // { ok: true, detail: 'ok', schemaVersion: 5 }
+ */
+export function checkDatabase(path: string): DbHealth {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const rows = db.prepare('pragma quick_check(10)').pluck().all() as string[];
+    const version = schemaVersion(db);
+    const ok = rows.length === 1 && rows[0] === 'ok';
+    return { ok, detail: ok ? 'ok' : rows.join('; '), schemaVersion: version };
+  } catch (err) {
+    return { ok: false, detail: (err as Error).message, schemaVersion: null };
+  } finally {
+    db?.close();
+  }
+}
