@@ -34,13 +34,13 @@ const { folders, total } = summarize(outcomes);
 const line = (label: string, t: { passed: number; failed: number; skipped: number }): string => `${label.padEnd(9)} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`;
 for (const f of folders) {
   console.log(`${f.folder}`);
-  console.log('  ' + line('results', f.result));
-  console.log('  ' + line('errors', f.error));
+  console.log(`  ${line('results', f.result)}`);
+  console.log(`  ${line('errors', f.error)}`);
 }
 console.log('overall');
-console.log('  ' + line('results', total.result));
-console.log('  ' + line('errors', total.error));
-const pct = (t: { passed: number; failed: number }): string => ((100 * t.passed) / Math.max(1, t.passed + t.failed)).toFixed(1) + '%';
+console.log(`  ${line('results', total.result)}`);
+console.log(`  ${line('errors', total.error)}`);
+const pct = (t: { passed: number; failed: number }): string => `${((100 * t.passed) / Math.max(1, t.passed + t.failed)).toFixed(1)}%`;
 console.log(`  pass rate: results ${pct(total.result)}, errors ${pct(total.error)} (of non-skipped) in ${Date.now() - started} ms`);
 
 const failures = outcomes.filter((o) => o.status === 'fail');
@@ -51,10 +51,10 @@ for (const o of failures) md.push(`### ${o.c.file} — ${o.c.note} (${o.kind})`,
 md.push('## Skipped', '');
 for (const o of outcomes.filter((x) => x.status === 'skip')) md.push(`- ${o.c.file} — ${o.c.note}: ${o.reason}`);
 mkdirSync(join(repo, 'reports'), { recursive: true });
-writeFileSync(join(repo, 'reports/conformance.md'), md.join('\n') + '\n');
+writeFileSync(join(repo, 'reports/conformance.md'), `${md.join('\n')}\n`);
 if (process.argv.includes('--verbose')) for (const o of failures) console.log(`FAIL ${o.c.file} :: ${o.c.note}\n  ${(o.reason ?? '').split('\n').join('\n  ')}`);
 if (process.argv.includes('--write-pass-list')) {
   const ids = outcomes.filter((o) => o.status === 'pass').map((o) => caseId(o.c)).sort();
-  writeFileSync(join(repo, 'test/policy/rego/conformance-pass.json'), JSON.stringify(ids, null, 1) + '\n');
+  writeFileSync(join(repo, 'test/policy/rego/conformance-pass.json'), `${JSON.stringify(ids, null, 1)}\n`);
   console.log(`wrote ${ids.length} case ids to test/policy/rego/conformance-pass.json`);
 }

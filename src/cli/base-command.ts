@@ -182,14 +182,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   public override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // oclif's own exit (this.exit) carries through untouched.
-    if (err && err.oclif && typeof err.oclif.exit === 'number' && err.constructor?.name === 'ExitError') throw err;
+    if (err?.oclif && typeof err.oclif.exit === 'number' && err.constructor?.name === 'ExitError') throw err;
     const debug = process.env.MAESTRO_DEBUG === '1';
     let code: number;
     let payload: Record<string, unknown>;
     if (isEngineError(err)) {
       code = err.exitCode;
       payload = err.toJSON();
-    } else if (err && err.oclif && typeof err.oclif.exit === 'number') {
+    } else if (err?.oclif && typeof err.oclif.exit === 'number') {
       // Parser errors (missing argument, unknown flag, bad option): usage.
       code = EXIT.usage;
       const { describeUsageError } = await import('./usage.js');

@@ -49,12 +49,12 @@ export function renderMember(m: Member): string {
 
 /** An enrolment code, shown once, with the command that redeems it. */
 export function renderInvitation(i: { code: string; tenant: string; subject: string; role: string; expiresAt: string; login: string }): string {
-  return fields([
+  return `${fields([
     ['code', i.code],
     ['for', `${i.subject} as ${i.role} in ${i.tenant}`],
     ['expires', i.expiresAt],
     ['redeem with', i.login],
-  ]) + '\n(shown once: only a hash is stored)';
+  ])}\n(shown once: only a hash is stored)`;
 }
 
 /** `login --remote --code`: where the token for that remote is stored. */

@@ -198,7 +198,7 @@ async function waitForSlot(session: Session, id: string, keeper: LeaseKeeper, pr
   for (;;) {
     if (claimOwnSlot(store.db, id, keeper.holder, session.tenant.maxConcurrent, keeper.now(), keeper.config.leaseMs)) return true;
     const row = getExecution(store.db, id);
-    if (!row || row.status !== 'queued' || row.lease_owner !== keeper.holder.owner) return false;
+    if (row?.status !== 'queued' || row.lease_owner !== keeper.holder.owner) return false;
     const position = queuePosition(store.db, row);
     if (position !== shown) progress?.({ task: '', phase: 'waiting', position });
     shown = position;
@@ -225,7 +225,7 @@ export interface ExecuteOptions {
 export async function executeExecution(session: Session, id: string, opts: ExecuteOptions = {}): Promise<ExecutionRecord> {
   const { store, ctx } = session;
   const row = getExecution(store.db, id);
-  if (!row || !row.dir) throw new RunnerError('EXECUTION_NOT_FOUND', `execution ${id} does not exist`, { kind: 'not_found' });
+  if (!row?.dir) throw new RunnerError('EXECUTION_NOT_FOUND', `execution ${id} does not exist`, { kind: 'not_found' });
   const keeper = opts.keeper ?? processKeeper(store.db, ctx);
   const owner = keeper.holder.owner;
   const hooks = opts.hooks ?? registered;

@@ -110,7 +110,7 @@ function operationId(r: RouteDef): string {
   const words = r.path
     .replace(/^\/api\//, '')
     .split('/')
-    .map((p) => (p.startsWith('{') ? 'by-' + p.slice(1, -1) : p))
+    .map((p) => (p.startsWith('{') ? `by-${p.slice(1, -1)}` : p))
     .join('-');
   return `${r.method.toLowerCase()}-${words || 'root'}`.replace(/[^a-zA-Z0-9]+(.)/g, (_, c: string) => c.toUpperCase());
 }

@@ -12,7 +12,7 @@ describe('bundled entry point', () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'));
     const ids = Object.keys(manifest.commands);
     expect(ids.length).toBeGreaterThan(30);
-    for (const id of ids) expect(existsSync(join(ROOT, 'dist', 'bundle', 'commands', ...id.split(':')) + '.js'), id).toBe(true);
+    for (const id of ids) expect(existsSync(`${join(ROOT, 'dist', 'bundle', 'commands', ...id.split(':'))}.js`), id).toBe(true);
   });
 
   it('bundled and unbundled give the same output and exit status', () => {

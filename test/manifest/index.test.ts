@@ -6,7 +6,7 @@ import { UsageError } from '../../src/core/errors.js';
 import { formatDiagnostic, loadManifest, manifestSchema, ManifestError, validateManifestFile, validateManifestSource, validationReport } from '../../src/manifest/index.js';
 
 const head = ['apiVersion: maestro/v1', 'kind: Workflow', 'metadata:', '  name: t', 'spec:', '  region: US', '  resourceClass: small'];
-const wf = (...rest: string[]): string => [...head, ...rest].join('\n') + '\n';
+const wf = (...rest: string[]): string => `${[...head, ...rest].join('\n')}\n`;
 const lines = async (src: string, baseDir?: string): Promise<string[]> =>
   (await validateManifestSource(src, { file: 't.yaml', baseDir })).diagnostics.map(formatDiagnostic);
 

@@ -180,7 +180,7 @@ describe('graceful shutdown', () => {
   it('exits 0 on SIGTERM after finishing', async () => {
     const h = tempHome();
     const s = await serve(h.home);
-    expect((await fetch(s.url + '/healthz')).status).toBe(200);
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
     expect(await s.stop('SIGTERM')).toBe(0);
     expect(s.stderr()).toContain('SIGTERM received');
     h.cleanup();

@@ -246,8 +246,8 @@ function collectUserVars(e: Expr, out: Set<string>): void {
     if (!x || typeof x !== 'object') return;
     if (Array.isArray(x)) return x.forEach(visit);
     const o = x as Record<string, unknown>;
-    if (o['type'] === 'var' && !o['generated'] && typeof o['name'] === 'string' && !['data', 'input'].includes(o['name'])) out.add(o['name']);
-    if (o['type'] === 'arraycompr' || o['type'] === 'setcompr' || o['type'] === 'objectcompr') return;
+    if (o.type === 'var' && !o.generated && typeof o.name === 'string' && !['data', 'input'].includes(o.name)) out.add(o.name);
+    if (o.type === 'arraycompr' || o.type === 'setcompr' || o.type === 'objectcompr') return;
     for (const [k, v] of Object.entries(o)) if (k !== 'loc') visit(v);
   };
   visit(e);

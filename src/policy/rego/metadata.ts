@@ -31,10 +31,10 @@ export function applyMetadata(m: Module, src: string): void {
   if (!src.includes('METADATA')) return;
   const lines = src.split('\n');
   const pkgNotes = blockAbove(lines, m.packageLoc.row, m.file);
-  const pkgEntry = pkgNotes ? { annotations: { ...pkgNotes, scope: pkgNotes['scope'] ?? 'package' }, path: m.package } : undefined;
+  const pkgEntry = pkgNotes ? { annotations: { ...pkgNotes, scope: pkgNotes.scope ?? 'package' }, path: m.package } : undefined;
   for (const r of m.rules) {
     const notes = blockAbove(lines, r.loc.row, m.file);
-    const annotations = notes ? { ...notes, scope: notes['scope'] ?? 'rule' } : undefined;
+    const annotations = notes ? { ...notes, scope: notes.scope ?? 'rule' } : undefined;
     const path = [...m.package, ...ruleName(r)];
     const chain = [annotations ? { annotations, path } : { path }, ...(pkgEntry ? [pkgEntry] : [])];
     const values = { 'rego.metadata.rule': annotations ?? {}, 'rego.metadata.chain': chain };

@@ -103,7 +103,7 @@ export abstract class TermParser extends TokenParser {
         }
         if (n.kind !== 'number') this.fail('unary - can only be used with numeric literals', t);
         this.next();
-        return { type: 'scalar', value: parseNumberLiteral('-' + n.text), loc };
+        return { type: 'scalar', value: parseNumberLiteral(`-${n.text}`), loc };
       }
     }
     return this.fail(`unexpected ${JSON.stringify(t.text)} token`);

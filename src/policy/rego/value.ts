@@ -12,13 +12,13 @@ export type Value = null | boolean | string | number | bigint | Value[] | RObjec
 export function keyOf(v: Value): string {
   switch (typeof v) {
     case 'string':
-      return 's' + v.length + ':' + v;
+      return `s${v.length}:${v}`;
     case 'number':
-      if (Number.isSafeInteger(v)) return 'n' + v;
-      if (Number.isInteger(v)) return 'n' + BigInt(v).toString();
-      return 'n' + String(v);
+      if (Number.isSafeInteger(v)) return `n${v}`;
+      if (Number.isInteger(v)) return `n${BigInt(v).toString()}`;
+      return `n${String(v)}`;
     case 'bigint':
-      return 'n' + v.toString();
+      return `n${v.toString()}`;
     case 'boolean':
       return v ? 't' : 'f';
     default:
@@ -26,7 +26,7 @@ export function keyOf(v: Value): string {
       if (Array.isArray(v)) {
         let s = '[';
         for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + keyOf(v[i]!);
-        return s + ']';
+        return `${s}]`;
       }
       return v.key();
   }
@@ -56,7 +56,7 @@ export class RObject {
   }
   /** Lookup of a string key (fast path). */
   getStr(k: string): Value | undefined {
-    return this.map.get('s' + k.length + ':' + k)?.[1];
+    return this.map.get(`s${k.length}:${k}`)?.[1];
   }
   has(k: Value): boolean {
     return this.map.has(keyOf(k));
@@ -82,9 +82,9 @@ export class RObject {
   key(): string {
     if (this.cachedKey === undefined) {
       const parts: string[] = [];
-      for (const [k, [, v]] of this.map) parts.push(k + '=' + keyOf(v));
+      for (const [k, [, v]] of this.map) parts.push(`${k}=${keyOf(v)}`);
       parts.sort();
-      this.cachedKey = '{' + parts.join(',') + '}';
+      this.cachedKey = `{${parts.join(',')}}`;
     }
     return this.cachedKey;
   }
@@ -122,7 +122,7 @@ export class RSet {
   key(): string {
     if (this.cachedKey === undefined) {
       const parts = [...this.map.keys()].sort();
-      this.cachedKey = '<' + parts.join(',') + '>';
+      this.cachedKey = `<${parts.join(',')}>`;
     }
     return this.cachedKey;
   }

@@ -140,8 +140,8 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
     writeFileSync(join(dir, 'ws', 'probe'), readFileSync(p.probe), { mode: 0o755 });
     const secretFile = join(dir, 'root-only');
     writeFileSync(secretFile, 'top secret\n', { mode: 0o600 });
-    writeFileSync(join(dir, 'm.yaml'), ['apiVersion: maestro/v1', 'kind: Workflow', 'metadata: { name: fds }', 'spec:', '  region: US', '  resourceClass: small', '  workspace: ./ws', '  tasks:',
-      '    - id: t', '      uses: shell', '      run: "/workspace/probe fds; /workspace/probe readfd 50; true"'].join('\n') + '\n');
+    writeFileSync(join(dir, 'm.yaml'), `${['apiVersion: maestro/v1', 'kind: Workflow', 'metadata: { name: fds }', 'spec:', '  region: US', '  resourceClass: small', '  workspace: ./ws', '  tasks:',
+      '    - id: t', '      uses: shell', '      run: "/workspace/probe fds; /workspace/probe readfd 50; true"'].join('\n')}\n`);
     const home = join(dir, 'home');
     allowWithoutCgroups(home);
     const fd = openSync(secretFile, 'r');
@@ -224,8 +224,8 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
     const dir = join(p.root, 'termesc');
     mkdirSync(join(dir, 'ws'), { recursive: true, mode: 0o755 });
     chmodSync(dir, 0o755);
-    writeFileSync(join(dir, 'm.yaml'), ['apiVersion: maestro/v1', 'kind: Workflow', 'metadata: { name: esc }', 'spec:', '  region: US', '  resourceClass: small', '  workspace: ./ws', '  tasks:',
-      '    - id: t', '      uses: shell', `      run: ${JSON.stringify("printf '\\033]52;c;cHduZWQ=\\007\\033]0;title\\007\\033[1A\\033[2Ksucceeded\\n'")}`].join('\n') + '\n');
+    writeFileSync(join(dir, 'm.yaml'), `${['apiVersion: maestro/v1', 'kind: Workflow', 'metadata: { name: esc }', 'spec:', '  region: US', '  resourceClass: small', '  workspace: ./ws', '  tasks:',
+      '    - id: t', '      uses: shell', `      run: ${JSON.stringify("printf '\\033]52;c;cHduZWQ=\\007\\033]0;title\\007\\033[1A\\033[2Ksucceeded\\n'")}`].join('\n')}\n`);
     const home = join(dir, 'home');
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, USER: 'tester', MAESTRO_HOME: home, NO_COLOR: '1' };
     allowWithoutCgroups(home);

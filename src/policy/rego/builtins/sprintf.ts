@@ -40,7 +40,7 @@ export function goFixed(x: number, prec: number): string {
     if (r2 > den || (r2 === den && q % 2n === 1n)) q += 1n;
   }
   let digits = q.toString().padStart(prec + 1, '0');
-  if (prec > 0) digits = digits.slice(0, -prec) + '.' + digits.slice(-prec);
+  if (prec > 0) digits = `${digits.slice(0, -prec)}.${digits.slice(-prec)}`;
   return (neg ? '-' : '') + digits;
 }
 
@@ -59,7 +59,7 @@ export function plainText(v: Value): string {
 
 function fmtNumber(v: Value, spec: Spec): string {
   const prec = spec.prec;
-  if (typeof v !== 'number' && typeof v !== 'bigint') return `%!${spec.verb}(${typeof v === 'string' ? 'string=' + v : formatRego(v)})`;
+  if (typeof v !== 'number' && typeof v !== 'bigint') return `%!${spec.verb}(${typeof v === 'string' ? `string=${v}` : formatRego(v)})`;
   const big = isInteger(v) ? toBigInt(v)! : undefined;
   const x = typeof v === 'bigint' ? Number(v) : v;
   switch (spec.verb) {
@@ -67,7 +67,7 @@ function fmtNumber(v: Value, spec: Spec): string {
       return big !== undefined ? big.toString() : `%!d(float64=${goFloat(x)})`;
     case 'f':
     case 'F':
-      if (big !== undefined && (prec ?? 6) >= 0) return big.toString() + ((prec ?? 6) > 0 ? '.' + '0'.repeat(prec ?? 6) : '');
+      if (big !== undefined && (prec ?? 6) >= 0) return big.toString() + ((prec ?? 6) > 0 ? `.${'0'.repeat(prec ?? 6)}` : '');
       return goFixed(x, prec ?? 6);
     case 'e':
     case 'E': {
@@ -79,7 +79,7 @@ function fmtNumber(v: Value, spec: Spec): string {
       return prec === undefined ? goFloat(x) : goExp(String(Number(x.toPrecision(prec))));
     case 'x':
     case 'X': {
-      const s = big !== undefined ? (big < 0n ? '-' + (-big).toString(16) : big.toString(16)) : x.toString(16);
+      const s = big !== undefined ? (big < 0n ? `-${(-big).toString(16)}` : big.toString(16)) : x.toString(16);
       return spec.verb === 'X' ? s.toUpperCase() : s;
     }
     case 'o':
@@ -115,8 +115,8 @@ function fmtOne(v: Value, spec: Spec): string {
 
 function pad(s: string, spec: Spec, numeric: boolean): string {
   let out = s;
-  if (numeric && spec.flags.includes('+') && !out.startsWith('-')) out = '+' + out;
-  else if (numeric && spec.flags.includes(' ') && !out.startsWith('-')) out = ' ' + out;
+  if (numeric && spec.flags.includes('+') && !out.startsWith('-')) out = `+${out}`;
+  else if (numeric && spec.flags.includes(' ') && !out.startsWith('-')) out = ` ${out}`;
   const w = spec.width ?? 0;
   if (out.length >= w) return out;
   if (spec.flags.includes('-')) return out + ' '.repeat(w - out.length);
@@ -160,7 +160,7 @@ export function sprintf(format: string, args: Value[], bctx?: BuiltinContext): s
     out += pad(fmtOne(v, spec), spec, numeric);
   }
   out += format.slice(last);
-  if (argi < args.length) out += '%!(EXTRA ' + args.slice(argi).map(extraText).join(', ') + ')';
+  if (argi < args.length) out += `%!(EXTRA ${args.slice(argi).map(extraText).join(', ')})`;
   return out;
 }
 

@@ -85,8 +85,8 @@ function checkRemoved(rule: Rule, errors: RegoErrorItem[]): void {
     if (!x || typeof x !== 'object') return;
     if (Array.isArray(x)) return x.forEach(visit);
     const o = x as Record<string, unknown>;
-    if (o['type'] === 'call' && V1_REMOVED.has(o['op'] as string)) {
-      errors.push({ code: 'rego_type_error', message: `deprecated built-in function calls in expression: ${String(o['op'])}`, location: o['loc'] as RegoErrorItem['location'] });
+    if (o.type === 'call' && V1_REMOVED.has(o.op as string)) {
+      errors.push({ code: 'rego_type_error', message: `deprecated built-in function calls in expression: ${String(o.op)}`, location: o.loc as RegoErrorItem['location'] });
     }
     for (const [k, v] of Object.entries(o)) if (k !== 'loc' && k !== 'module') visit(v);
   };

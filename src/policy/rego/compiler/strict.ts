@@ -24,7 +24,7 @@ function varNodes(x: unknown, out: VarNode[] = []): VarNode[] {
     return out;
   }
   const o = x as Record<string, unknown>;
-  if (o['type'] === 'var' && typeof o['name'] === 'string' && !o['generated']) out.push(o as unknown as VarNode);
+  if (o.type === 'var' && typeof o.name === 'string' && !o.generated) out.push(o as unknown as VarNode);
   for (const [k, v] of Object.entries(o)) if (k !== 'loc' && k !== 'module') varNodes(v, out);
   return out;
 }
@@ -37,7 +37,7 @@ function calls(x: unknown, out: Array<{ op: string; loc: RegoErrorItem['location
     return out;
   }
   const o = x as Record<string, unknown>;
-  if (o['type'] === 'call' && typeof o['op'] === 'string') out.push({ op: o['op'], loc: o['loc'] as RegoErrorItem['location'] });
+  if (o.type === 'call' && typeof o.op === 'string') out.push({ op: o.op, loc: o.loc as RegoErrorItem['location'] });
   for (const [k, v] of Object.entries(o)) if (k !== 'loc' && k !== 'module') calls(v, out);
   return out;
 }

@@ -64,7 +64,7 @@ export function checkConstantCall(op: string, args: Term[], loc: Term['loc'], er
     // number string but got string" is about the value, so it stays an evaluation error.
     const m = /operand \d+ must be (.*) but got (\w+)/.exec(e instanceof Error ? e.message : '');
     if (e instanceof BuiltinError && e.kind === 'type' && m && !m[1]!.includes(m[2]!)) {
-      errors.push({ code: 'rego_type_error', message: `${e.message.startsWith(op) ? '' : op + ': '}${e.message}`, location: loc });
+      errors.push({ code: 'rego_type_error', message: `${e.message.startsWith(op) ? '' : `${op}: `}${e.message}`, location: loc });
     }
   }
 }

@@ -47,8 +47,8 @@ export function lenientYaml(text: string): string {
     const line = lines[i]!;
     if (/:\s*\[\s*$/.test(line)) {
       let joined = line.trimEnd();
-      while (i + 1 < lines.length && !/^\s*\]/.test(lines[i + 1]!)) joined += ' ' + lines[++i]!.trim();
-      if (i + 1 < lines.length) joined += ' ' + lines[++i]!.trim();
+      while (i + 1 < lines.length && !/^\s*\]/.test(lines[i + 1]!)) joined += ` ${lines[++i]!.trim()}`;
+      if (i + 1 < lines.length) joined += ` ${lines[++i]!.trim()}`;
       out.push(joined);
     } else out.push(line);
   }
@@ -93,7 +93,7 @@ export function loadCases(root: string): ConformanceCase[] {
     const doc = parseYaml(readFileSync(path, 'utf8')) as { cases?: Array<Record<string, unknown>> } | null;
     const seen = new Map<string, number>();
     for (const c of doc?.cases ?? []) {
-      const note = String(c['note'] ?? '');
+      const note = String(c.note ?? '');
       const n = (seen.get(note) ?? 0) + 1;
       seen.set(note, n);
       cases.push({
@@ -101,17 +101,17 @@ export function loadCases(root: string): ConformanceCase[] {
         folder,
         note,
         id: `${file} :: ${note}${n > 1 ? ` #${n}` : ''}`,
-        modules: ((c['modules'] as unknown[]) ?? []).map(String),
-        data: jsonDoc(c['data']),
-        input: jsonDoc(c['input']),
-        query: String(c['query'] ?? ''),
-        wantResult: c['want_result'],
-        noResult: c['no_result'] === true,
-        error: c['error'] === undefined ? undefined : String(c['error']),
-        skip: c['skip'] === true,
-        sortBindings: c['sort_bindings'] === true,
-        strict: c['strict'] === undefined ? undefined : c['strict'] === true,
-        wantPrints: c['want_prints'] as string[] | undefined,
+        modules: ((c.modules as unknown[]) ?? []).map(String),
+        data: jsonDoc(c.data),
+        input: jsonDoc(c.input),
+        query: String(c.query ?? ''),
+        wantResult: c.want_result,
+        noResult: c.no_result === true,
+        error: c.error === undefined ? undefined : String(c.error),
+        skip: c.skip === true,
+        sortBindings: c.sort_bindings === true,
+        strict: c.strict === undefined ? undefined : c.strict === true,
+        wantPrints: c.want_prints as string[] | undefined,
       });
     }
   }
@@ -141,7 +141,7 @@ export function decodeExpected(x: unknown): Value | typeof UNDEFINED {
     }
     if (keys.length === 1 && keys[0] === 'object!' && Array.isArray(o['object!'])) {
       const obj = new RObject();
-      for (const item of o['object!'] as Array<Record<string, unknown>>) obj.set(orNull(decodeExpected(item['key'])), orNull(decodeExpected(item['value'])));
+      for (const item of o['object!'] as Array<Record<string, unknown>>) obj.set(orNull(decodeExpected(item.key)), orNull(decodeExpected(item.value)));
       return obj;
     }
     const obj = new RObject();
@@ -171,7 +171,7 @@ export function many(x: unknown): { items: unknown[]; isMany: boolean } {
  * beside an ancestor of `start` (the repository lives in /work/main or in a worktree below /work).
  */
 export function findConformanceRoot(start: string): string {
-  const env = process.env['REGO_CONFORMANCE_ROOT'];
+  const env = process.env.REGO_CONFORMANCE_ROOT;
   if (env) return env;
   for (let d = start; d !== dirname(d); d = dirname(d)) {
     const p = join(d, 'shared/conformance/rego');

@@ -107,7 +107,7 @@ function sameList(a: Value[], b: Value[]): boolean {
 
 function show(vs: Value[]): string {
   const s = vs.map((v) => formatJson(v)).join(', ');
-  return s.length > 600 ? s.slice(0, 600) + '…' : s;
+  return s.length > 600 ? `${s.slice(0, 600)}…` : s;
 }
 
 export interface FolderTotals {

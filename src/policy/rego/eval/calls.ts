@@ -45,7 +45,7 @@ export function invoke(ev: Evaluator, op: string, args: Value[], loc: Location):
     if (target !== op) return invokeReplacement(ev, op, target, args, loc);
   }
   if (ev.policy.functions.has(op)) {
-    const key = op + '(' + args.map(keyOf).join(',') + ')';
+    const key = `${op}(${args.map(keyOf).join(',')})`;
     const hit = ev.st.fnCache.get(key);
     if (hit !== undefined) return hit === NONE ? undefined : hit;
     const v = callFunction(ev, op, args);
@@ -56,7 +56,7 @@ export function invoke(ev: Evaluator, op: string, args: Value[], loc: Location):
   if (!def) throw regoError('eval_builtin_error', `undefined function ${op}`, loc);
   let cacheKey: string | undefined;
   if (def.nondeterministic) {
-    cacheKey = op + '(' + args.map((a) => formatJson(a)).join(',') + ')';
+    cacheKey = `${op}(${args.map((a) => formatJson(a)).join(',')})`;
     const hit = ev.bctx.cache.get(cacheKey);
     if (hit !== undefined) return hit;
   }
@@ -100,7 +100,7 @@ function evalPrint(ev: Evaluator, frame: Frame, t: Call, k: ValCont): boolean {
       return false;
     });
   });
-  const text = parts.map((p) => (p.length === 0 ? '<undefined>' : p.length === 1 ? p[0]! : '{' + p.join(', ') + '}')).join(' ');
+  const text = parts.map((p) => (p.length === 0 ? '<undefined>' : p.length === 1 ? p[0]! : `{${p.join(', ')}}`)).join(' ');
   ev.bctx.print(`${t.loc.file}:${t.loc.row}: ${text}`);
   return k(true);
 }

@@ -7,7 +7,7 @@ import { collectionEntries, getIndex, RObject, RSet, typeName, valueEquals, type
 import { evalCall, evalCallExpr } from './calls.js';
 import { evalDataRef } from './rules.js';
 import { applyWith } from './with.js';
-import { Frame, Limits, type Cont, type EvalState, type ValCont } from './state.js';
+import { Frame, type Limits, type Cont, type EvalState, type ValCont } from './state.js';
 
 export interface ExplainEntry {
   rule: string;

@@ -97,10 +97,10 @@ async function compare(items: DiffItem[]): Promise<Finding[]> {
 /** Unlisted differences, each with its repro (also appended to $DIFF_REPORT when set). */
 function report(findings: Finding[]): string[] {
   const out = findings.filter((f) => !knownIds.has(f.id)).map((f) => `DIFFERENCE ${f.id}\n  ${f.diff}\n  repro:\n${indent(repro(f.item))}`);
-  if (process.env['DIFF_REPORT']) appendFileSync(process.env['DIFF_REPORT'], out.join('\n\n') + '\n');
+  if (process.env.DIFF_REPORT) appendFileSync(process.env.DIFF_REPORT, `${out.join('\n\n')}\n`);
   return out;
 }
-const indent = (s: string): string => s.split('\n').map((l) => '    ' + l).join('\n');
+const indent = (s: string): string => s.split('\n').map((l) => `    ${l}`).join('\n');
 
 describe.skipIf(!opa.bin)('differential: maestro vs the real opa', () => {
   const seen = new Set<string>();
@@ -143,7 +143,7 @@ describe.skipIf(!opa.bin)('differential: maestro vs the real opa', () => {
         if (!knownIds.has(`generated:${seed}:${k}`)) problems.push(`generated:${seed}:${k}: maestro ${canonical(a[k])}, opa ${canonical(o[k])}\n    package gen\n    ${rule}\n    # input.json ${JSON.stringify(b.input)}`);
       });
     });
-    if (process.env['DIFF_REPORT']) appendFileSync(process.env['DIFF_REPORT'], problems.join('\n\n') + '\n');
+    if (process.env.DIFF_REPORT) appendFileSync(process.env.DIFF_REPORT, `${problems.join('\n\n')}\n`);
     expect(problems).toEqual([]);
   }, 120_000);
 

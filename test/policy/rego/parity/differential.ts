@@ -103,9 +103,9 @@ function show(a: Answer): string {
 
 /** JSON with sorted keys and numbers printed by value (1e3 and 1000 alike). */
 export function canonical(x: unknown): string {
-  if (Array.isArray(x)) return '[' + x.map(canonical).join(',') + ']';
+  if (Array.isArray(x)) return `[${x.map(canonical).join(',')}]`;
   if (x !== null && typeof x === 'object') {
-    return '{' + Object.keys(x).sort().map((k) => JSON.stringify(k) + ':' + canonical((x as Record<string, unknown>)[k])).join(',') + '}';
+    return `{${Object.keys(x).sort().map((k) => `${JSON.stringify(k)}:${canonical((x as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   if (typeof x === 'number') return Number.isInteger(x) && Math.abs(x) < 1e21 ? BigInt(x).toString() : String(x);
   return JSON.stringify(x);

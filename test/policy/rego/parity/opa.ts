@@ -19,8 +19,8 @@ export function findOpa(): OpaFound {
   if (found) return found;
   const tried: string[] = [];
   const candidates: string[] = [];
-  if (process.env['OPA_BIN']) candidates.push(process.env['OPA_BIN']);
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) if (dir) candidates.push(join(dir, 'opa'));
+  if (process.env.OPA_BIN) candidates.push(process.env.OPA_BIN);
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir) candidates.push(join(dir, 'opa'));
   candidates.push('/root/go/bin/opa');
   for (const c of candidates) {
     tried.push(c);

@@ -72,7 +72,7 @@ class Translator {
     let out = this.sequence(flags, depth);
     while (this.expr[this.pos] === '|') {
       this.pos++;
-      out += '|' + this.sequence(flags, depth);
+      out += `|${this.sequence(flags, depth)}`;
     }
     return out;
   }
@@ -166,7 +166,7 @@ class Translator {
       if (folded.length > 1) return this.emitClass({ ranges: folded, raw: [] }, false);
     }
     const ch = String.fromCodePoint(c);
-    if (SYNTAX.has(ch)) return '\\' + ch;
+    if (SYNTAX.has(ch)) return `\\${ch}`;
     if (/[A-Za-z0-9 _,:;'"!@#%&=<>~`]/.test(ch)) return ch;
     if (this.unicode) return cp(c);
     return ch.length === 1 ? u16(c) : `(?:${u16(ch.charCodeAt(0))}${u16(ch.charCodeAt(1))})`;
@@ -204,7 +204,7 @@ class Translator {
     const body = this.alternation(inner, depth + 1);
     if (this.expr[this.pos] !== ')') throw this.err('missing closing )', this.expr.slice(start));
     this.pos++;
-    return { js: open + body + ')', assertion: false };
+    return { js: `${open + body})`, assertion: false };
   }
 
   escape(flags: Flags): Piece {
@@ -215,7 +215,7 @@ class Translator {
       case 'A': this.pos += 2; return { js: '^', assertion: true };
       case 'z': this.pos += 2; return { js: '$', assertion: true };
       case 'b':
-      case 'B': this.pos += 2; return { js: '\\' + next, assertion: true };
+      case 'B': this.pos += 2; return { js: `\\${next}`, assertion: true };
       case 'Q': {
         this.pos += 2;
         const end = e.indexOf('\\E', this.pos);
