@@ -70,7 +70,8 @@ async function readStdin(check: (bytes: number) => void): Promise<string> {
   let bytes = 0;
   for await (const chunk of process.stdin) {
     chunks.push(chunk as Buffer);
-    check((bytes += (chunk as Buffer).length));
+    bytes += (chunk as Buffer).length;
+    check(bytes);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -59,6 +59,7 @@ export function renderExecutionList(list: ExecutionSummary[]): string {
  * move the cursor to forge a line. (`--json` keeps the exact text.)
  */
 export function escapeControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: task output is shown to a terminal; the class matches the control and bidi characters it escapes
   return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
     const n = c.charCodeAt(0);
     return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;

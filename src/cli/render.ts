@@ -75,7 +75,9 @@ export const style = {
 export function table(rows: ReadonlyArray<ReadonlyArray<string>>, width = terminalWidth()): string {
   if (rows.length === 0) return '';
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell));
+  }
   // Columns narrow down to their header's width, then (very narrow terminals) down to 5 characters.
   let floor = widths.map((w, i) => Math.min(w, Math.max(5, visibleLength(rows[0]![i] ?? ''))));
   const sum = (ws: number[]) => ws.reduce((a, b) => a + b, 0) + 2 * (ws.length - 1);
@@ -90,6 +92,7 @@ export function table(rows: ReadonlyArray<ReadonlyArray<string>>, width = termin
   return rows
     .map((row, r) => {
       const line = row.map((cell, i) => {
+        // biome-ignore lint/suspicious/noFocusedTests: `fit` here is this module's cell fitter, not a focused test
         const c = fit(cell, widths[i]!);
         return i === row.length - 1 ? c : c + ' '.repeat(widths[i]! - visibleLength(c));
       }).join('  ');
@@ -102,6 +105,7 @@ export function table(rows: ReadonlyArray<ReadonlyArray<string>>, width = termin
 function fit(cell: string, w: number): string {
   if (visibleLength(cell) <= w) return cell;
   // eslint-disable-next-line no-control-regex -- strips ANSI colour codes before cutting
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matches the ESC of ANSI colour sequences, to measure text without them
   const plain = cell.replace(/\u001b\[[0-9;]*m/g, '');
   return `${plain.slice(0, Math.max(0, w - 1))}…`;
 }
@@ -120,5 +124,6 @@ export function usd(value: number): string {
 
 function visibleLength(s: string): number {
   // eslint-disable-next-line no-control-regex -- strips ANSI colour codes to measure width
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matches the ESC of ANSI colour sequences, to measure text without them
   return s.replace(/\u001b\[[0-9;]*m/g, '').length;
 }

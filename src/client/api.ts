@@ -216,8 +216,7 @@ export class RemoteApi implements MaestroApi {
     let buf = '';
     for await (const chunk of await this.client.stream(`/api/executions/${encodeURIComponent(id)}/logs${q ? `?${q}` : ''}`)) {
       buf += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         if (line.trim() !== '') emit(JSON.parse(line) as LogLine);
@@ -306,7 +305,10 @@ async function workspaceFiles(manifestPath: string, source: string): Promise<Man
 function settingsBody(input: TenantSettingsInput): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   // Validate here too, so a remote call fails with the same message as a local one.
-  if (input.dailyBudget !== undefined) body.dailyBudgetUSD = (usdToMicros(input.dailyBudget, '--daily-budget'), input.dailyBudget.replace(/^\s*\$?|\s*$/g, ''));
+  if (input.dailyBudget !== undefined) {
+    usdToMicros(input.dailyBudget, '--daily-budget'); // throws the local command's usage error on a bad amount
+    body.dailyBudgetUSD = input.dailyBudget.replace(/^\s*\$?|\s*$/g, '');
+  }
   if (input.maxConcurrent !== undefined) body.maxConcurrent = parseMaxConcurrent(input.maxConcurrent);
   if (input.dayTimezone !== undefined) body.dayTimezone = input.dayTimezone;
   if (input.requireSandbox !== undefined) body.requireSandbox = input.requireSandbox;

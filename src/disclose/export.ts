@@ -160,8 +160,16 @@ async function hashInputs(dir: string, onProgress: (e: ProgressEvent) => void, k
   const total = all.reduce((n, f) => n + f.size, 0);
   for (const f of all) {
     const digest = known.get(f.path);
-    const h = digest ? { sha256: digest, size: f.size } : await sha256File(f.absPath, (n) => onProgress({ phase: 'hash', bytes: (done += n), total }));
-    if (digest) onProgress({ phase: 'hash', bytes: (done += f.size), total });
+    const h = digest
+      ? { sha256: digest, size: f.size }
+      : await sha256File(f.absPath, (n) => {
+          done += n;
+          onProgress({ phase: 'hash', bytes: done, total });
+        });
+    if (digest) {
+      done += f.size;
+      onProgress({ phase: 'hash', bytes: done, total });
+    }
     inputs.push({ path: f.path, file: f.absPath, size: h.size, sha256: h.sha256, store: !isCompressible(f.absPath) });
   }
   return { inputs, skipped, total: inputs.reduce((n, i) => n + i.size, 0) };

@@ -108,7 +108,8 @@ async function multipart(client: Client, file: string, target: Target, policy: R
         const r = await withRetry(policy, () => client.send(new s3.UploadPartCommand({ Bucket: target.bucket, Key: target.key, UploadId: state!.uploadId, PartNumber: partNumber, Body: body, ContentLength: len })));
         state!.parts.push({ PartNumber: partNumber, ETag: r.ETag! });
         writeState(file, state!);
-        options.onProgress?.({ phase: 'upload', bytes: (uploaded += len), total: target.size });
+        uploaded += len;
+        options.onProgress?.({ phase: 'upload', bytes: uploaded, total: target.size });
       }
     };
     // Let every worker finish (others keep uploading after one part fails: more to resume from).

@@ -12,7 +12,7 @@ import { RECEIPT_FILE, trustedKeysFromFiles, trustedKeysFromHome, verifyReceipt,
 import { DiscloseNotFoundError } from './errors.js';
 import { contentHash, INDEX_FILE, INDEX_FORMAT, INDEX_SIG_FILE, type IndexEntry, type PackIndex } from './pack-index.js';
 import { readLayout, type LayoutReport } from './zip-layout.js';
-import { DEFAULT_MAX_RATIO, DEFAULT_MAX_TOTAL_BYTES, openZip, readEntry, readStructure, type ZipEntryInfo } from './zip-read.js';
+import { DEFAULT_MAX_RATIO, DEFAULT_MAX_TOTAL_BYTES, openZip, readEntry, readStructure, type StructureReport, type ZipEntryInfo } from './zip-read.js';
 import type { VerifyOptions, VerifyResult } from './disclose.types.js';
 
 const MAX_METADATA_BYTES = 64 * 1024 * 1024;
@@ -47,7 +47,7 @@ export async function verifyPack(ctx: Context, packPath: string, options: Verify
 
 async function verifyOpenZip(zip: Awaited<ReturnType<typeof openZip>>, layout: LayoutReport, trusted: TrustedKey[], options: VerifyOptions, result: VerifyResult): Promise<void> {
   const checks = result.checks;
-  let structure;
+  let structure: StructureReport;
   try {
     structure = await readStructure(zip, { maxTotalBytes: options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES, maxRatio: options.maxRatio ?? DEFAULT_MAX_RATIO });
   } catch (err) {
@@ -130,7 +130,11 @@ async function hashEntries(zip: Awaited<ReturnType<typeof openZip>>, entries: Zi
     const want = expected.get(name);
     if (!want) continue;
     try {
-      const got = await readEntry(zip, entry, { ...(name === RECEIPT_FILE ? { keep: MAX_METADATA_BYTES } : {}), onBytes: (n) => options.onProgress?.({ phase: 'verify', bytes: (done += n), total }) });
+      const got = await readEntry(zip, entry, { ...(name === RECEIPT_FILE ? { keep: MAX_METADATA_BYTES } : {}), onBytes: (n) => {
+          done += n;
+          options.onProgress?.({ phase: 'verify', bytes: done, total });
+        },
+      });
       if (name === RECEIPT_FILE) receipt = got.data ?? null;
       if (name.startsWith('logs/') || name.startsWith('out/') || name === 'manifest.yaml') files.set(name, got.sha256);
       if (got.size !== want.size) failures.push({ name: `entry:${name}`, ok: false, detail: `${name}: size is ${got.size} bytes, the index says ${want.size}` });

@@ -91,8 +91,10 @@ class LayoutReader {
     return b;
   }
 
-  private problem(p: string): void {
+  /** Records a problem; returns null so a reader can `return this.problem(...)` when it cannot go on. */
+  private problem(p: string): null {
     this.problems.push(p);
+    return null;
   }
 
   // The end record must end the file exactly (with its comment, if any); a zip64 locator right before it
@@ -100,7 +102,7 @@ class LayoutReader {
   private findEnd(): { cdOffset: number; cdSize: number; counts: number[]; eocd64: number | null; cdEnd: number } | null {
     const tailLen = Math.min(this.size, EOCD_SIZE + MAX_COMMENT);
     const tail = this.bytes(this.size - tailLen, tailLen);
-    if (!tail) return (this.problem('the file is too short to be a zip'), null);
+    if (!tail) return this.problem('the file is too short to be a zip');
     let at = -1;
     for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
       if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) {
@@ -138,18 +140,18 @@ class LayoutReader {
 
   // Walk the central directory from its offset to its declared size: every byte must be a whole entry.
   private readCentral(cdOffset: number, cdSize: number): LayoutEntry[] | null {
-    if (cdSize > MAX_CD_BYTES) return (this.problem(`the central directory (${cdSize} bytes) is larger than ${MAX_CD_BYTES} bytes`), null);
+    if (cdSize > MAX_CD_BYTES) return this.problem(`the central directory (${cdSize} bytes) is larger than ${MAX_CD_BYTES} bytes`);
     const cd = this.bytes(cdOffset, cdSize);
-    if (!cd) return (this.problem(`the central directory (offset ${cdOffset}, ${cdSize} bytes) lies outside the file`), null);
+    if (!cd) return this.problem(`the central directory (offset ${cdOffset}, ${cdSize} bytes) lies outside the file`);
     const entries: LayoutEntry[] = [];
     let p = 0;
     while (p < cd.length) {
-      if (p + 46 > cd.length || cd.readUInt32LE(p) !== SIG_CENTRAL) return (this.problem(`the central directory holds ${cd.length - p} bytes that are not an entry (at offset ${cdOffset + p})`), null);
+      if (p + 46 > cd.length || cd.readUInt32LE(p) !== SIG_CENTRAL) return this.problem(`the central directory holds ${cd.length - p} bytes that are not an entry (at offset ${cdOffset + p})`);
       const nameLen = cd.readUInt16LE(p + 28);
       const extraLen = cd.readUInt16LE(p + 30);
       const commentLen = cd.readUInt16LE(p + 32);
       const next = p + 46 + nameLen + extraLen + commentLen;
-      if (next > cd.length) return (this.problem(`central directory entry ${entries.length + 1} runs past the directory's end`), null);
+      if (next > cd.length) return this.problem(`central directory entry ${entries.length + 1} runs past the directory's end`);
       const name = Buffer.from(cd.subarray(p + 46, p + 46 + nameLen));
       const e: LayoutEntry = { name, flags: cd.readUInt16LE(p + 8), method: cd.readUInt16LE(p + 10), crc32: cd.readUInt32LE(p + 16), compressedSize: cd.readUInt32LE(p + 20), uncompressedSize: cd.readUInt32LE(p + 24), localOffset: cd.readUInt32LE(p + 42), zip64: false };
       this.applyZip64Extra(e, cd.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen));
@@ -212,12 +214,12 @@ class LayoutReader {
   // One local header (+ data descriptor): returns the offset just past the entry, or null on a problem.
   private checkLocal(e: LayoutEntry, name: string): number | null {
     const h = this.bytes(e.localOffset, 30);
-    if (!h || h.readUInt32LE(0) !== SIG_LOCAL) return (this.problem(`entry ${name}: no local header at offset ${e.localOffset}`), null);
+    if (!h || h.readUInt32LE(0) !== SIG_LOCAL) return this.problem(`entry ${name}: no local header at offset ${e.localOffset}`);
     const nameLen = h.readUInt16LE(26);
     const extraLen = h.readUInt16LE(28);
     const rest = this.bytes(e.localOffset + 30, nameLen + extraLen);
-    if (!rest) return (this.problem(`entry ${name}: local header runs past the end of the file`), null);
-    if (!rest.subarray(0, nameLen).equals(e.name)) return (this.problem(`entry ${name}: the local header names it ${label(rest.subarray(0, nameLen))}`), null);
+    if (!rest) return this.problem(`entry ${name}: local header runs past the end of the file`);
+    if (!rest.subarray(0, nameLen).equals(e.name)) return this.problem(`entry ${name}: the local header names it ${label(rest.subarray(0, nameLen))}`);
     if (h.readUInt16LE(6) !== e.flags) this.problem(`entry ${name}: local flags 0x${h.readUInt16LE(6).toString(16)} differ from the central directory's 0x${e.flags.toString(16)}`);
     if (h.readUInt16LE(8) !== e.method) this.problem(`entry ${name}: local compression method ${h.readUInt16LE(8)} differs from the central directory's ${e.method}`);
     const dataStart = e.localOffset + 30 + nameLen + extraLen;
@@ -228,7 +230,7 @@ class LayoutReader {
       if (local.crc32 !== 0 && local.crc32 !== e.crc32) this.problem(`entry ${name}: local CRC-32 ${hex(local.crc32)} differs from the central directory's ${hex(e.crc32)}`);
       const len = e.zip64 ? 24 : 16;
       const d = this.bytes(dataEnd, len);
-      if (!d || d.readUInt32LE(0) !== SIG_DESCRIPTOR) return (this.problem(`entry ${name}: no data descriptor after its ${e.compressedSize} bytes of data`), null);
+      if (!d || d.readUInt32LE(0) !== SIG_DESCRIPTOR) return this.problem(`entry ${name}: no data descriptor after its ${e.compressedSize} bytes of data`);
       const dCrc = d.readUInt32LE(4);
       const dComp = e.zip64 ? Number(d.readBigUInt64LE(8)) : d.readUInt32LE(8);
       const dSize = e.zip64 ? Number(d.readBigUInt64LE(16)) : d.readUInt32LE(12);

@@ -41,6 +41,7 @@ export const MAX_DIAGNOSTICS = 50;
  */
 export function readable(text: string, max: number): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped here
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the class matches the control characters a diagnostic escapes before printing them
   const safe = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/[\n\t]/g, ' ');
   if (safe.length <= max) return safe;
   const cut = safe.slice(0, max - 1);

@@ -7,7 +7,8 @@ import type { LoadedManifest, Manifest, TaskResources, TaskSpec } from './manife
 /** Defaults of a task's resources when the manifest leaves them out. */
 export const DEFAULT_RESOURCES: Required<Omit<TaskResources, 'expectedSec'>> = { cpu: 1, memoryMB: 256, timeoutSec: 600, tmpMB: 64, pids: 256, outMB: 1024, fds: 1024, logMB: 64 };
 
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- data already validated by the schema
+// biome-ignore lint/suspicious/noExplicitAny: the document was validated by the Manifest v1 schema before normalisation reads it
+type Raw = Record<string, any>;
 
 export interface NormalizeInput {
   /** Schema- and semantics-valid data. */

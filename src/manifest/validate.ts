@@ -55,6 +55,7 @@ export function textProblem(source: string | Buffer): { reason: string; line: nu
     }
   }
   // eslint-disable-next-line no-control-regex -- the characters YAML forbids are control characters
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the class matches the control characters a manifest may not contain
   const bad = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u0084\u0086-\u009f\ufffe\uffff]/.exec(text);
   if (!bad) return null;
   const pos = position(text, bad.index);

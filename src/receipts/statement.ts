@@ -130,7 +130,11 @@ export function maestroVersion(): string {
     const p = join(dir, 'package.json');
     if (!existsSync(p)) continue;
     const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-    if (pkg.name === 'maestro-conductor' && pkg.version) return (cachedVersion = pkg.version);
+    if (pkg.name === 'maestro-conductor' && pkg.version) {
+      cachedVersion = pkg.version;
+      return cachedVersion;
+    }
   }
-  return (cachedVersion = '0.0.0');
+  cachedVersion = '0.0.0';
+  return cachedVersion;
 }

@@ -1,6 +1,6 @@
 /** Writes audit: what a task left under /tmp (reported from inside) and /out (hashed on the host). */
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync, type Dirent } from 'node:fs';
+import { createReadStream, lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskUsage, WriteRecord } from './sandbox.types.js';
 
@@ -90,7 +90,7 @@ function listFiles(dir: string, maxFiles: number, prefix: string): Array<{ abs: 
     const files: typeof out = [];
     for (const name of names) {
       const p = join(abs, name);
-      let st;
+      let st: Stats;
       try {
         st = lstatSync(p);
       } catch {

@@ -63,8 +63,8 @@ export function parseCgroupMounts(text: string): Mount[] {
     const f = left.split(' ');
     const [fstype, , superOpts] = right.split(' ');
     if (fstype !== 'cgroup' && fstype !== 'cgroup2') continue;
-    const unescape = (s: string): string => s.replace(/\\(\d{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
-    out.push({ root: unescape(f[3]!), point: unescape(f[4]!), fstype, options: (f[5] ?? '').split(','), superOptions: (superOpts ?? '').split(',') });
+    const unescapeOctal = (s: string): string => s.replace(/\\(\d{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+    out.push({ root: unescapeOctal(f[3]!), point: unescapeOctal(f[4]!), fstype, options: (f[5] ?? '').split(','), superOptions: (superOpts ?? '').split(',') });
   }
   return out;
 }
@@ -150,8 +150,11 @@ let cached: CgroupProbe | undefined;
  */
 export function probeCgroups(fresh = false): CgroupProbe {
   if (cached && !fresh) return cached;
-  if (process.env.MAESTRO_CGROUPS === 'off') return (cached = { host: null, reason: 'disabled by MAESTRO_CGROUPS=off' });
-  return (cached = detectCgroups(readText('/proc/self/mountinfo') ?? '', readText('/proc/self/cgroup') ?? ''));
+  cached =
+    process.env.MAESTRO_CGROUPS === 'off'
+      ? { host: null, reason: 'disabled by MAESTRO_CGROUPS=off' }
+      : detectCgroups(readText('/proc/self/mountinfo') ?? '', readText('/proc/self/cgroup') ?? '');
+  return cached;
 }
 
 /** The layout decision from mountinfo and /proc/self/cgroup text: v2 first, then v1. */

@@ -114,6 +114,10 @@ function safeArch(): string {
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'denied']);
 let appArmor: string | undefined;
+function appArmorOnce(): string {
+  appArmor ??= ensureAppArmorProfile();
+  return appArmor;
+}
 
 /**
  * Writes the final evidence of a terminal execution from the store (ADR 0015): execution.json, then
@@ -231,7 +235,7 @@ export async function executeExecution(session: Session, id: string, opts: Execu
   const hooks = opts.hooks ?? registered;
   const manifest = JSON.parse(readFileSync(join(row.dir, 'workflow.json'), 'utf8')) as Manifest;
   // Loading the AppArmor profile spawns a parser: once per process, not per execution (a pool runs many).
-  const apparmor = row.sandbox === 'bwrap' ? (appArmor ??= ensureAppArmorProfile()) : 'unavailable';
+  const apparmor = row.sandbox === 'bwrap' ? appArmorOnce() : 'unavailable';
   if (!startHeld(store.db, id, owner, apparmor, isoNow(ctx))) {
     return loadRecord(session, getExecution(store.db, id)!);
   }
@@ -277,7 +281,9 @@ export async function executeExecution(session: Session, id: string, opts: Execu
 }
 
 const live = new Set<AbortController>();
-const onSignal = (): void => live.forEach((a) => a.abort('signal'));
+const onSignal = (): void => {
+  for (const a of live) a.abort('signal');
+};
 
 /** SIGTERM/SIGINT cancel every execution this process runs (one listener, however many executions). */
 function abortOnSignals(a: AbortController): () => void {

@@ -77,7 +77,7 @@ export function forEachLines(stream: Readable, onLines: (lines: string[]) => voi
  */
 export function forEachLine(stream: Readable, onLine: (line: string) => void | Promise<void>, maxBytes = MAX_LINE_BYTES): Promise<void> {
   return forEachLines(stream, (lines) => {
-    let last: void | Promise<void> = undefined;
+    let last: void | Promise<void> | undefined;
     for (const l of lines) last = onLine(l);
     return last;
   }, maxBytes);

@@ -37,7 +37,7 @@ class LogSink {
   private emit(stream: StreamName, lines: string[]): void | Promise<void> {
     if (lines.length === 0) return;
     if (this.io.lines) return this.io.lines(stream, lines);
-    let last: void | Promise<void> = undefined;
+    let last: void | Promise<void> | undefined;
     for (const l of lines) last = this.io.line(stream, l);
     return last;
   }
@@ -137,7 +137,10 @@ export async function supervise(child: ChildProcess, spec: SandboxSpec, io: Sand
     const m = measureDir(spec.outDir, MAX_OUT_ENTRIES);
     if (m.allocated > outMB * 1048576) overQuota = `wrote more than resources.outMB (${outMB} MiB) to /out; the task was stopped`;
     else if (m.entries > MAX_OUT_ENTRIES) overQuota = `created more than ${MAX_OUT_ENTRIES} entries under /out; the task was stopped`;
-    if (overQuota) return killTree();
+    if (overQuota) {
+      killTree();
+      return;
+    }
     watch = setTimeout(look, Math.max(200, (Date.now() - t0) * 4));
   };
   if (spec.mode === 'bwrap') watch = setTimeout(look, 100);

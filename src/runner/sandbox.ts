@@ -220,7 +220,8 @@ async function runPrepared(spec: SandboxSpec, io: SandboxIO, p: Prepared): Promi
   let reportBytes = 0;
   (child.stdio[FD.report] as Readable).on('data', (c: Buffer) => {
     // Bounded: the audit lists at most TMP_AUDIT_MAX_FILES records.
-    if ((reportBytes += c.length) <= 64 * 1048576) reportChunks.push(c);
+    reportBytes += c.length;
+    if (reportBytes <= 64 * 1048576) reportChunks.push(c);
   });
   const result = await supervise(child, spec, io, p.cg);
   const wallSec = Math.round((Date.now() - started) / 1000 * 1000) / 1000;

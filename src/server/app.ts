@@ -91,7 +91,8 @@ export async function startServer(ctx: Context, opts: ServerOptions = {}): Promi
     store,
     closeHttp: () => (closed ??= shutDown(app, closing)),
     close: async () => {
-      await (closed ??= shutDown(app, closing));
+      closed ??= shutDown(app, closing);
+      await closed;
       if (storeClosed) return;
       storeClosed = true;
       await packs.releasePolicyPool();

@@ -43,7 +43,8 @@ export function buildOpenApi(routes: RouteDef[], version: string): Record<string
       },
     };
     if (r.schema.body) op.requestBody = { required: true, content: { 'application/json': { schema: r.schema.body } } };
-    (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
+    paths[r.path] ??= {};
+    paths[r.path]![r.method.toLowerCase()] = op;
   }
   const tags = [...new Set(routes.map((r) => r.tag))].sort().map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? `${name} endpoints` }));
   return {

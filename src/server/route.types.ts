@@ -13,6 +13,8 @@ export interface RouteContext {
   store: Store;
   /** The server's context (also on public routes). */
   ctx: Context;
+  /** The request body, already validated by the route's JSON schema (`schema.body`) before the handler runs. */
+  // biome-ignore lint/suspicious/noExplicitAny: validated by the route's schema before the handler runs; handlers read the fields that schema guarantees
   body: any;
   params: Record<string, string>;
   query: Record<string, string | undefined>;

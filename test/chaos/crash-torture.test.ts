@@ -50,7 +50,12 @@ function start(args: string[]): { child: ChildProcess; exited: Promise<number | 
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', () => undefined);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => (children.delete(child), r(code))));
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      r(code);
+    }),
+  );
   return { child, exited, out: () => out };
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

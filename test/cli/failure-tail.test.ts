@@ -34,9 +34,9 @@ describe('failure diagnostics', () => {
     expect(v.failure.tail[0]).toBe('line 11');
     expect(v.failure.tail[19]).toBe('! err 30');
     expect(v.failure.tail[18]).toBe('line 29');
-    const boom = v.tasks.find((t: any) => t.id === 'boom');
+    const boom = v.tasks.find((t: { id: unknown }) => t.id === 'boom');
     expect(boom.failure.tail).toEqual(v.failure.tail);
-    expect(v.tasks.find((t: any) => t.id === 'ok').failure).toBeUndefined();
+    expect(v.tasks.find((t: { id: unknown }) => t.id === 'ok').failure).toBeUndefined();
   });
 
   it('run (human): the tail is printed under the task table', () => {
@@ -53,7 +53,7 @@ describe('failure diagnostics', () => {
     expect(r.code).toBe(1);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (n) => n === 'testcase' }).parse(r.stdout);
     const cases = doc.testsuites.testsuite.testcase;
-    expect(cases.map((c: any) => c.name)).toEqual(['ok', 'boom']);
+    expect(cases.map((c: { name: unknown }) => c.name)).toEqual(['ok', 'boom']);
     expect(cases[0].failure).toBeUndefined();
     expect(cases[1].failure.message).toBe('exited with status 7');
     expect(cases[1].failure['#text']).toContain('! err 30');

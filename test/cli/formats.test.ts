@@ -39,7 +39,7 @@ function parseJUnit(xml: string) {
   for (const s of root.testsuite) {
     for (const k of ['name', 'tests', 'failures', 'errors', 'skipped', 'time']) expect(s[k], k).toBeDefined();
     expect(Number(s.tests)).toBe(s.testcase.length);
-    expect(Number(s.failures)).toBe(s.testcase.filter((c: any) => c.failure !== undefined).length);
+    expect(Number(s.failures)).toBe(s.testcase.filter((c: { failure: unknown }) => c.failure !== undefined).length);
     for (const c of s.testcase) {
       expect(typeof c.name).toBe('string');
       expect(typeof c.classname).toBe('string');
@@ -92,11 +92,12 @@ describe('writers', () => {
   });
 
   it('SARIF: validates against the 2.1.0 schema; results for findings only, with regions', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the SARIF log, parsed JSON navigated freely by the assertions (a wrong path fails the test)
     const log = writeSarif(sample, '0.1.0') as any;
     expect(validateSarif(log), JSON.stringify(validateSarif.errors)).toBe(true);
     expect(log.version).toBe('2.1.0');
     const results = log.runs[0].results;
-    expect(results.map((r: any) => r.level)).toEqual(['error', 'error', 'warning']);
+    expect(results.map((r: { level: unknown }) => r.level)).toEqual(['error', 'error', 'warning']);
     expect(results[0].locations[0].physicalLocation.region).toEqual({ startLine: 9, startColumn: 2 });
     expect(results[1].locations).toEqual([]);
     // The validator is real: a broken log is refused.
@@ -144,7 +145,7 @@ describe('the CLI', () => {
     const root = parseJUnit(junit.stdout);
     expect(root.tests).toBe('2');
     expect(root.failures).toBe('1');
-    const failed = root.testsuite[0].testcase.find((c: any) => c.failure !== undefined);
+    const failed = root.testsuite[0].testcase.find((c: { failure: unknown }) => c.failure !== undefined);
     expect(failed.name).toBe('test_fail');
     expect(failed.line).toBe('5');
 

@@ -67,12 +67,12 @@ describe('maestro doctor', () => {
   it('--json lists every check with a fix hint when failed; exit status follows the required checks; creates nothing', () => {
     const r = maestro(home, ['doctor', '--json']);
     const report = r.json();
-    expect(report.checks.map((c: any) => c.name)).toEqual(names);
+    expect(report.checks.map((c: { name: unknown }) => c.name)).toEqual(names);
     for (const c of report.checks) {
       expect(typeof c.detail).toBe('string');
       if (!c.ok) expect(c.hint, c.name).toMatch(/\S/);
     }
-    const requiredFailed = report.checks.some((c: any) => c.required && !c.ok);
+    const requiredFailed = report.checks.some((c: { required: unknown; ok: unknown }) => c.required && !c.ok);
     expect(report.ok).toBe(!requiredFailed);
     expect(r.code).toBe(requiredFailed ? 1 : 0);
     expect(existsSync(home)).toBe(false);
@@ -81,7 +81,7 @@ describe('maestro doctor', () => {
   it('fails (exit 1) without bubblewrap on PATH, naming the fix', () => {
     const r = maestro(home, ['doctor', '--json'], { PATH: '/nonexistent' });
     // node itself is found through process.execPath; /usr/bin/time is probed by absolute path.
-    const bwrap = r.json().checks.find((c: any) => c.name === 'bubblewrap');
+    const bwrap = r.json().checks.find((c: { name: unknown }) => c.name === 'bubblewrap');
     expect(bwrap.ok).toBe(false);
     expect(bwrap.hint).toMatch(/apt-get install -y bubblewrap/);
     expect(r.code).toBe(1);
@@ -92,14 +92,14 @@ describe('maestro doctor', () => {
     expect(maestro(home, ['init']).code).toBe(0);
     const db = join(home, 'maestro.db');
     const before = maestro(home, ['doctor', '--json']).json();
-    expect(before.checks.find((c: any) => c.name === 'database').ok).toBe(true);
-    expect(before.checks.find((c: any) => c.name === 'keys').ok).toBe(true);
+    expect(before.checks.find((c: { name: unknown }) => c.name === 'database').ok).toBe(true);
+    expect(before.checks.find((c: { name: unknown }) => c.name === 'keys').ok).toBe(true);
     const fd = openSync(db, 'r+');
     const size = statSync(db).size;
     for (let off = 4096; off < size; off += 4096) writeSync(fd, Buffer.alloc(512, 0x5a), 0, 512, off);
     closeSync(fd);
     const after = maestro(home, ['doctor', '--json']);
-    const check = after.json().checks.find((c: any) => c.name === 'database');
+    const check = after.json().checks.find((c: { name: unknown }) => c.name === 'database');
     expect(check.ok).toBe(false);
     expect(check.hint).toMatch(/restore|move/);
     expect(after.code).toBe(1);

@@ -7,6 +7,7 @@ describe('escapeControls / renderLogLine', () => {
     const attacks = ['\x1b]52;c;ZWNobyBwd25lZA==\x07', '\x1b]0;pwned\x07', '\x1b[1A\x1b[2Ksucceeded', 'ok\rFAILED', 'abc\b\b\b', '\u009b31m', 'a\u202eb'];
     for (const a of attacks) {
       const out = escapeControls(a);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: asserts that no control or bidi character reaches the terminal
       expect(out, JSON.stringify(a)).not.toMatch(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u202e]/);
     }
     expect(escapeControls('\x1b]52;c;x\x07')).toBe('\\x1b]52;c;x\\x07');

@@ -81,14 +81,17 @@ describe('progress with an unknown or zero width', () => {
   it('a TTY reporting 0 columns gets at most one line per 10% per phase', async () => {
     const writes: string[] = [];
     const orig = process.stderr.write.bind(process.stderr);
-    (process.stderr as any).write = (s: string) => (writes.push(String(s)), true);
+    process.stderr.write = ((s: string) => {
+      writes.push(String(s));
+      return true;
+    }) as typeof process.stderr.write;
     try {
       let t = 0;
-      const p = await createProgress({ json: false, tty: true, columns: 0, clock: { now: () => (t += 5) } as any });
-      for (let i = 0; i <= 10_000; i++) p.update({ phase: 'verify', bytes: i * 100, total: 1_000_000 } as any);
+      const p = await createProgress({ json: false, tty: true, columns: 0, clock: { now: () => (t += 5) } });
+      for (let i = 0; i <= 10_000; i++) p.update({ phase: 'verify', bytes: i * 100, total: 1_000_000 });
       await p.done();
     } finally {
-      (process.stderr as any).write = orig;
+      process.stderr.write = orig;
     }
     expect(writes.length).toBeLessThanOrEqual(11);
     expect(writes.length).toBeGreaterThan(0);
@@ -97,12 +100,15 @@ describe('progress with an unknown or zero width', () => {
   it('--quiet and machine output print no progress', async () => {
     const writes: string[] = [];
     const orig = process.stderr.write.bind(process.stderr);
-    (process.stderr as any).write = (s: string) => (writes.push(String(s)), true);
+    process.stderr.write = ((s: string) => {
+      writes.push(String(s));
+      return true;
+    }) as typeof process.stderr.write;
     try {
-      const p = await createProgress({ json: false, quiet: true, tty: false, clock: { now: () => 0 } as any });
-      p.update({ phase: 'verify', bytes: 1, total: 1 } as any);
+      const p = await createProgress({ json: false, quiet: true, tty: false, clock: { now: () => 0 } });
+      p.update({ phase: 'verify', bytes: 1, total: 1 });
     } finally {
-      (process.stderr as any).write = orig;
+      process.stderr.write = orig;
     }
     expect(writes).toEqual([]);
   });

@@ -31,7 +31,7 @@ describe.skipIf(reason !== null)(`maestro run${reason ? ` (skipped: ${reason})` 
     expect(rec.status).toBe('succeeded');
     expect(rec.sandbox).toBe('bwrap');
     expect(rec.apparmor).toBe(existsSync('/sys/module/apparmor/parameters/enabled') ? expect.any(String) : 'unavailable');
-    expect(rec.tasks.map((t: any) => [t.id, t.status, t.exitCode])).toEqual([['prepare', 'succeeded', 0], ['report', 'succeeded', 0]]);
+    expect(rec.tasks.map((t: { id: unknown; status: unknown; exitCode: unknown }) => [t.id, t.status, t.exitCode])).toEqual([['prepare', 'succeeded', 0], ['report', 'succeeded', 0]]);
     const prep = rec.tasks[0];
     expect(prep.usage).toEqual({ cpuSec: expect.any(Number), peakRssMB: expect.any(Number), wallSec: expect.any(Number), bytesWritten: 6 + 8 });
     expect(prep.writes).toEqual([
@@ -65,7 +65,7 @@ describe.skipIf(reason !== null)(`maestro run${reason ? ` (skipped: ${reason})` 
     const rec = r.json();
     expect(rec.status).toBe('failed');
     expect(rec.reason).toBe('task a failed');
-    expect(Object.fromEntries(rec.tasks.map((t: any) => [t.id, t.status]))).toEqual({ a: 'failed', b: 'skipped', c: 'skipped', x: 'succeeded' });
+    expect(Object.fromEntries(rec.tasks.map((t: { id: unknown; status: unknown }) => [t.id, t.status]))).toEqual({ a: 'failed', b: 'skipped', c: 'skipped', x: 'succeeded' });
     expect(rec.tasks[0].exitCode).toBe(3);
     expect(rec.tasks[0].reason).toBe('exited with status 3');
   });

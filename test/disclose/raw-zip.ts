@@ -26,7 +26,7 @@ export function splitZip(zip: Buffer): RawEntry[] {
     p += len;
   }
   offsets.push(cdOffset);
-  out.forEach((e, i) => (e.local = Buffer.from(zip.subarray(offsets[i]!, offsets[i + 1]!))));
+  for (const [i, e] of out.entries()) e.local = Buffer.from(zip.subarray(offsets[i]!, offsets[i + 1]!));
   return out;
 }
 

@@ -80,6 +80,7 @@ describe('garbled manifests', () => {
     expect(out).toContain(`${file}:`);
     expect(out).toContain('not a YAML text file: invalid UTF-8');
     // eslint-disable-next-line no-control-regex -- no raw control bytes may reach the terminal
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserts that no control character reaches the terminal
     expect(out).not.toMatch(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]/);
   });
 });

@@ -33,6 +33,7 @@ describe('resources.outMB / fds / logMB', () => {
     expect(r.diagnostics[0]!.line).toBe(11);
   });
   it('the published schema documents them', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the JSON schema, parsed JSON navigated freely by the assertions (a wrong path fails the test)
     const props = (manifestSchema() as any).properties.spec.properties.tasks.items.properties.resources.properties;
     for (const k of ['outMB', 'fds', 'logMB']) expect(props[k].description).toMatch(/default/);
   });

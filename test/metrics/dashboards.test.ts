@@ -16,7 +16,8 @@ const PROMTOOL = spawnSync('promtool', ['--version']).status === 0;
 const DIR = join(ROOT, 'ops', 'grafana');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 const dashboards = files.map((f) => ({ file: f, json: JSON.parse(readFileSync(join(DIR, f), 'utf8')) }));
-const exprs = dashboards.flatMap((d) => d.json.panels.flatMap((p: any) => p.targets.map((t: any) => ({ file: d.file, panel: p.title as string, expr: t.expr as string }))));
+// biome-ignore lint/suspicious/noExplicitAny: a Grafana panel, parsed JSON navigated freely by the assertions (a wrong path fails the test)
+const exprs = dashboards.flatMap((d) => d.json.panels.flatMap((p: any) => p.targets.map((t: { expr: unknown }) => ({ file: d.file, panel: p.title as string, expr: t.expr as string }))));
 
 /** Grafana's variables, as a query would see them. */
 const substitute = (e: string) => e.replace(/\$__rate_interval/g, '5m').replace(/\$tenant/g, '.*');
@@ -30,7 +31,7 @@ describe('grafana dashboards', () => {
     for (const { file, json } of dashboards) {
       expect(typeof json.uid, file).toBe('string');
       expect(json.schemaVersion, file).toBeGreaterThan(30);
-      const ids = json.panels.map((p: any) => p.id);
+      const ids = json.panels.map((p: { id: unknown }) => p.id);
       expect(new Set(ids).size, file).toBe(ids.length);
       for (const p of json.panels) {
         expect(p.targets.length, `${file}: ${p.title}`).toBeGreaterThan(0);

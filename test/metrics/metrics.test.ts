@@ -12,7 +12,7 @@ import { renderMetrics } from '../../src/metrics/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { ROOT, maestro, tempHome } from '../helpers/cli.js';
 
-export const PROMTOOL = spawnSync('promtool', ['--version']).status === 0 ? 'promtool' : null;
+const PROMTOOL = spawnSync('promtool', ['--version']).status === 0 ? 'promtool' : null;
 const SPEC_NAMES = ['mc_cost_estimate_usd', 'mc_tenant_denies_total', 'mc_policy_eval_ms'];
 
 function sample(text: string, name: string, labels = ''): number | undefined {

@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { allRoutes, buildOpenApi, VERSION } from '../../src/server/index.js';
 import { ROOT } from '../helpers/cli.js';
 
-const doc = buildOpenApi(allRoutes(), VERSION) as any;
+// biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document, parsed JSON navigated freely by the assertions (a wrong path fails the test)
+type Json = any;
+const doc = buildOpenApi(allRoutes(), VERSION) as Json;
 /** Redocly CLI: $REDOCLY, else `redocly` on PATH (CI: npm i -g @redocly/cli@2.77.0). */
 const REDOCLY = process.env.REDOCLY ?? (spawnSync('redocly', ['--version']).status === 0 ? 'redocly' : null);
 
@@ -18,16 +20,16 @@ describe('OpenAPI document', () => {
     expect(doc.servers.length).toBeGreaterThan(0);
     expect(doc.servers[0].url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(doc.info.license.name).toBe('Apache-2.0');
-    const used = new Set(Object.values(doc.paths).flatMap((p: any) => Object.values(p).flatMap((op: any) => op.tags)));
-    for (const t of used) expect(doc.tags.map((x: any) => x.name)).toContain(t);
+    const used = new Set(Object.values(doc.paths).flatMap((p: Json) => Object.values(p).flatMap((op: Json) => op.tags)));
+    for (const t of used) expect(doc.tags.map((x: Json) => x.name)).toContain(t);
   });
 
   it('documents 400, 401, 403, 404, 409, 413 and 429 where the server returns them', () => {
-    const statuses = new Set(Object.values(doc.paths).flatMap((p: any) => Object.values(p).flatMap((op: any) => Object.keys(op.responses))));
+    const statuses = new Set(Object.values(doc.paths).flatMap((p: Json) => Object.values(p).flatMap((op: Json) => Object.keys(op.responses))));
     for (const s of ['200', '201', '400', '401', '403', '404', '409', '413', '429']) expect(statuses, s).toContain(s);
     expect(Object.keys(doc.paths['/api/tenants'].post.responses)).toEqual(expect.arrayContaining(['201', '409', '413']));
-    for (const [path, ops] of Object.entries<any>(doc.paths)) {
-      for (const op of Object.values<any>(ops)) {
+    for (const [path, ops] of Object.entries<Json>(doc.paths)) {
+      for (const op of Object.values<Json>(ops)) {
         if (path.includes('{')) expect(op.responses['404'], `${path} 404`).toBeDefined();
         if (op.requestBody) expect(op.responses['413'], `${path} 413`).toBeDefined();
         if (op.security.length > 0) expect(op.responses['401'], `${path} 401`).toBeDefined();

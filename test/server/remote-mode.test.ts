@@ -18,14 +18,17 @@ let wf: string;
 const asAdmin = (args: string[]) => maestro(server.home, args, { MAESTRO_TOKEN: admin });
 const asClient = (args: string[], env: Record<string, string | undefined> = {}) => maestro(client.home, args, { MAESTRO_URL: srv.url, ...env });
 
-async function http(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; json: any; bytes: Buffer }> {
+// biome-ignore lint/suspicious/noExplicitAny: a response body, parsed JSON navigated freely by the assertions (a wrong path fails the test)
+type Json = any;
+
+async function http(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; json: Json; bytes: Buffer }> {
   const res = await fetch(`${srv.url}${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const bytes = Buffer.from(await res.arrayBuffer());
-  let json: any;
+  let json: Json;
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch {

@@ -19,6 +19,7 @@ async function http(method: string, path: string, token?: string, body?: unknown
     body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   const text = await res.text();
+  // biome-ignore lint/suspicious/noExplicitAny: a response body, parsed JSON navigated freely by the assertions (a wrong path fails the test)
   let json: any;
   try {
     json = JSON.parse(text);

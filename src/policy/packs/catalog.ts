@@ -55,7 +55,10 @@ export function shippedRoot(ctx: Pick<Context, 'env' | 'cwd'>): string {
   if (packageRoot) return packageRoot;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'policies'))) return (packageRoot = join(dir, 'policies'));
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'policies'))) {
+      packageRoot = join(dir, 'policies');
+      return packageRoot;
+    }
     dir = dirname(dir);
   }
   throw new PackError('PACKS_ROOT_MISSING', 'cannot find the shipped policies/ folder next to the maestro package', { hint: 'set MAESTRO_PACKS_DIR to the packs folder' });

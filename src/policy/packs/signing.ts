@@ -4,7 +4,7 @@
  * receipts room (local P-256 signer, offline @sigstore/verify); a verification already made for the
  * same (digest, bundle, key) is remembered in the store so later loads need no crypto.
  */
-import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isoNow, type Context } from '../../core/context.js';
@@ -100,7 +100,7 @@ export function resolveSigningKey(ctx: Context, keyFile?: string): SigningKey {
     ensureSigningKey(ctx);
     return loadSigningKey(ctx);
   }
-  let privateKey;
+  let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(readFileSync(keyFile, 'utf8'));
   } catch (cause) {

@@ -224,7 +224,10 @@ const QUERY_CACHE_SIZE = 64;
 // Parse and compile a query, or reuse the earlier compilation of the same text for this policy.
 function preparedQuery(policy: CompiledPolicy, query: string): PreparedQuery {
   let perPolicy = queryCache.get(policy);
-  if (!perPolicy) queryCache.set(policy, (perPolicy = new Map()));
+  if (!perPolicy) {
+    perPolicy = new Map();
+    queryCache.set(policy, perPolicy);
+  }
   const hit = perPolicy.get(query);
   if (hit) return hit;
   const original = parseQueryText(query, 'query');
@@ -244,7 +247,10 @@ function findCompiled(body: Expr[], original: Expr): Expr {
 function collectUserVars(e: Expr, out: Set<string>): void {
   const visit = (x: unknown): void => {
     if (!x || typeof x !== 'object') return;
-    if (Array.isArray(x)) return x.forEach(visit);
+    if (Array.isArray(x)) {
+      x.forEach(visit);
+      return;
+    }
     const o = x as Record<string, unknown>;
     if (o.type === 'var' && !o.generated && typeof o.name === 'string' && !['data', 'input'].includes(o.name)) out.add(o.name);
     if (o.type === 'arraycompr' || o.type === 'setcompr' || o.type === 'objectcompr') return;

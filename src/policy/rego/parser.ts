@@ -205,16 +205,24 @@ function checkDefaultValue(t: Term, p: ModuleParser): void {
     case 'scalar':
       return;
     case 'var':
-      return p.failAt('invalid `var` in default value', t);
+      p.failAt('invalid `var` in default value', t);
+      return;
     case 'ref':
-      return p.failAt('invalid `ref` in default value', t);
+      p.failAt('invalid `ref` in default value', t);
+      return;
     case 'call':
-      return p.failAt(`invalid \`${callKind(t.op)}\` in default value`, t);
+      p.failAt(`invalid \`${callKind(t.op)}\` in default value`, t);
+      return;
     case 'array':
     case 'set':
-      return t.items.forEach((i) => checkDefaultValue(i, p));
+      for (const i of t.items) checkDefaultValue(i, p);
+      return;
     case 'object':
-      return t.items.forEach(([k, v]) => (checkDefaultValue(k, p), checkDefaultValue(v, p)));
+      for (const [k, v] of t.items) {
+        checkDefaultValue(k, p);
+        checkDefaultValue(v, p);
+      }
+      return;
     default:
       return; // comprehensions are allowed
   }

@@ -128,7 +128,7 @@ describe('the evaluation pool', () => {
       try {
         const first = await pool.run(job);
         const second = await pool.run(job); // sent without sources: the thread has them, or asks again
-        expect(verdicts(first)).toEqual([0, 1, 0, 0, 0, 0].map((n, i) => (packs[i]!.pack.meta.id === 'quota' ? 1 : 0)));
+        expect(verdicts(first)).toEqual([0, 1, 0, 0, 0, 0].map((_n, i) => (packs[i]!.pack.meta.id === 'quota' ? 1 : 0)));
         expect(verdicts(second)).toEqual(verdicts(first));
         if (second.kind === 'done') expect(second.result.misses).toBe(cacheMax === 2 ? 6 : 0);
       } finally {

@@ -95,7 +95,12 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
     const outcome = await runSandboxed({
       command: 'yes 0123456789abcdef0123456789abcdef | head -c 8388608', outDir: join(p.root, 'flood-out'), env: {}, network: false, mode: 'bwrap', runtimeDir: join(p.root, 'runtime'),
       resources: { memoryMB: 256, pids: 64, tmpMB: 8, timeoutSec: 30, logMB: 1 },
-    }, { line: () => undefined, lines: (_s, ls) => void ls.forEach((l) => ((bytes += l.length + 1), lines.push(l))) });
+    }, { line: () => undefined, lines: (_s, ls) => {
+      for (const l of ls) {
+        bytes += l.length + 1;
+        lines.push(l);
+      }
+    } });
     expect(outcome.exitCode).toBe(0);
     expect(bytes).toBeLessThan(1 * MiB + 512);
     expect(lines.filter((l) => l.startsWith('maestro: log truncated'))).toHaveLength(1);
@@ -240,6 +245,7 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
     expect(JSON.parse(json.stdout.trim().split('\n')[0]!).line).toBe(raw);
     const human = spawnSync(process.execPath, [BIN, 'logs', id], { cwd: ROOT, encoding: 'utf8', env });
     expect(human.status).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserts that no control character reaches the terminal
     expect(human.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     expect(human.stdout).toContain('\\x1b]52;c;cHduZWQ=\\x07');
   }, 60_000);

@@ -78,26 +78,35 @@ function ruleDeps(rule: Rule): Array<string[] & { exact?: boolean }> {
             out.push(prefix);
           }
         } else term(t.head);
-        return t.path.forEach(term);
+        t.path.forEach(term);
+        return;
       case 'var':
         if (t.name === 'data') out.push(['data']);
         return;
       case 'array':
       case 'set':
-        return t.items.forEach(term);
+        t.items.forEach(term);
+        return;
       case 'object':
-        return t.items.forEach(([k, v]) => (term(k), term(v)));
+        for (const [k, v] of t.items) {
+          term(k);
+          term(v);
+        }
+        return;
       case 'call':
         if (t.op.startsWith('data.')) out.push(t.op.split('.'));
-        return t.args.forEach(term);
+        t.args.forEach(term);
+        return;
       case 'arraycompr':
       case 'setcompr':
         term(t.term);
-        return body(t.body);
+        body(t.body);
+        return;
       case 'objectcompr':
         term(t.key);
         term(t.value);
-        return body(t.body);
+        body(t.body);
+        return;
       default:
         return;
     }

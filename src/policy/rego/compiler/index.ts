@@ -83,7 +83,10 @@ export function compileQuery(policy: Compiled, body: Expr[]): Expr[] {
 function checkRemoved(rule: Rule, errors: RegoErrorItem[]): void {
   const visit = (x: unknown): void => {
     if (!x || typeof x !== 'object') return;
-    if (Array.isArray(x)) return x.forEach(visit);
+    if (Array.isArray(x)) {
+      x.forEach(visit);
+      return;
+    }
     const o = x as Record<string, unknown>;
     if (o.type === 'call' && V1_REMOVED.has(o.op as string)) {
       errors.push({ code: 'rego_type_error', message: `deprecated built-in function calls in expression: ${String(o.op)}`, location: o.loc as RegoErrorItem['location'] });

@@ -126,7 +126,7 @@ export class Safety {
       case 'term':
         if (e.term.type === 'call') {
           const arity = this.arityOf(e.term.op);
-          e.term.args.forEach((a, i) => collectRoles(a, r, arity !== undefined && i === arity ? 'pattern' : 'input'));
+          for (const [i, a] of e.term.args.entries()) collectRoles(a, r, arity !== undefined && i === arity ? 'pattern' : 'input');
         } else collectRoles(e.term, r, 'input');
         break;
       case 'unify':
@@ -187,7 +187,7 @@ export class Safety {
     if (t.type === 'call') {
       const arity = this.arityOf(t.op);
       const r = newRoles();
-      t.args.forEach((a, i) => collectRoles(a, r, arity !== undefined && i === arity ? 'pattern' : 'input'));
+      for (const [i, a] of t.args.entries()) collectRoles(a, r, arity !== undefined && i === arity ? 'pattern' : 'input');
       return isSubset(r.input, safe);
     }
     return isSubset(this.roles(t, 'input').input, safe);
@@ -251,14 +251,21 @@ export class Safety {
     switch (t.type) {
       case 'ref':
         this.nestedInTerm(t.head, safe);
-        return t.path.forEach((p) => this.nestedInTerm(p, safe));
+        for (const p of t.path) this.nestedInTerm(p, safe);
+        return;
       case 'array':
       case 'set':
-        return t.items.forEach((i) => this.nestedInTerm(i, safe));
+        for (const i of t.items) this.nestedInTerm(i, safe);
+        return;
       case 'object':
-        return t.items.forEach(([k, v]) => (this.nestedInTerm(k, safe), this.nestedInTerm(v, safe)));
+        for (const [k, v] of t.items) {
+          this.nestedInTerm(k, safe);
+          this.nestedInTerm(v, safe);
+        }
+        return;
       case 'call':
-        return t.args.forEach((a) => this.nestedInTerm(a, safe));
+        for (const a of t.args) this.nestedInTerm(a, safe);
+        return;
       case 'arraycompr':
       case 'setcompr':
       case 'objectcompr': {

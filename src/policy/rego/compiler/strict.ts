@@ -63,11 +63,14 @@ function localNames(r: Rule): Set<string> {
   const out = new Set(varNodes(r.args).map((v) => v.name));
   const visit = (x: unknown): void => {
     if (!x || typeof x !== 'object') return;
-    if (Array.isArray(x)) return x.forEach(visit);
+    if (Array.isArray(x)) {
+      x.forEach(visit);
+      return;
+    }
     const e = x as Partial<Expr> & Record<string, unknown>;
-    if (e.kind === 'assign') varNodes(e.lhs).forEach((v) => out.add(v.name));
-    if (e.kind === 'some') e.vars!.forEach((v) => out.add(v.name));
-    if (e.kind === 'somein' || e.kind === 'every') varNodes([e.key, e.value]).forEach((v) => out.add(v.name));
+    if (e.kind === 'assign') for (const v of varNodes(e.lhs)) out.add(v.name);
+    if (e.kind === 'some') for (const v of e.vars!) out.add(v.name);
+    if (e.kind === 'somein' || e.kind === 'every') for (const v of varNodes([e.key, e.value])) out.add(v.name);
     for (const [k, v] of Object.entries(e)) if (k !== 'loc' && k !== 'module') visit(v);
   };
   visit(ruleParts(r));

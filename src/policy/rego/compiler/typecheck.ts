@@ -56,7 +56,8 @@ export function checkConstantCall(op: string, args: Term[], loc: Term['loc'], er
   try {
     let used = 0;
     const budget = (units: number): void => {
-      if ((used += units) > COMPILE_BUDGET) throw new BuiltinError('compile-time budget', 'limit');
+      used += units;
+      if (used > COMPILE_BUDGET) throw new BuiltinError('compile-time budget', 'limit');
     };
     def.fn(values as Value[], { ...ctx, cache: new Map(), budget });
   } catch (e) {

@@ -90,8 +90,8 @@ export function exprVars(e: Expr): Set<string> {
 /** Bare vars of a pattern (var, array items, object values), for declarations. */
 export function patternDeclVars(t: Term, out: Array<Extract<Term, { type: 'var' }>> = []): Array<Extract<Term, { type: 'var' }>> {
   if (t.type === 'var') out.push(t);
-  else if (t.type === 'array') t.items.forEach((i) => patternDeclVars(i, out));
-  else if (t.type === 'object') t.items.forEach(([, v]) => patternDeclVars(v, out));
+  else if (t.type === 'array') for (const i of t.items) patternDeclVars(i, out);
+  else if (t.type === 'object') for (const [, v] of t.items) patternDeclVars(v, out);
   return out;
 }
 
@@ -104,19 +104,24 @@ export function isSubset(a: Iterable<string>, s: Set<string>): boolean {
 export function collectExprNames(e: Expr, out: Set<string>): void {
   switch (e.kind) {
     case 'term':
-      return collectNames(e.term, out);
+      collectNames(e.term, out);
+      return;
     case 'unify':
     case 'assign':
       collectNames(e.lhs, out);
-      return collectNames(e.rhs, out);
+      collectNames(e.rhs, out);
+      return;
     case 'some':
-      return e.vars.forEach((v) => out.add(v.name));
+      for (const v of e.vars) out.add(v.name);
+      return;
     case 'somein':
       if (e.key) collectNames(e.key, out);
       collectNames(e.value, out);
-      return collectNames(e.coll, out);
+      collectNames(e.coll, out);
+      return;
     case 'every':
-      return collectNames(e.domain, out);
+      collectNames(e.domain, out);
+      return;
   }
 }
 
@@ -128,14 +133,21 @@ export function collectNames(t: Term, out: Set<string>): void {
       return;
     case 'ref':
       collectNames(t.head, out);
-      return t.path.forEach((p) => collectNames(p, out));
+      for (const p of t.path) collectNames(p, out);
+      return;
     case 'array':
     case 'set':
-      return t.items.forEach((i) => collectNames(i, out));
+      for (const i of t.items) collectNames(i, out);
+      return;
     case 'object':
-      return t.items.forEach(([k, v]) => (collectNames(k, out), collectNames(v, out)));
+      for (const [k, v] of t.items) {
+        collectNames(k, out);
+        collectNames(v, out);
+      }
+      return;
     case 'call':
-      return t.args.forEach((a) => collectNames(a, out));
+      for (const a of t.args) collectNames(a, out);
+      return;
     default:
       return;
   }

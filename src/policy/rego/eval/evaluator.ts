@@ -3,7 +3,7 @@ import type { Expr, Term, TermOf } from '../ast.js';
 import type { BuiltinContext } from '../builtins/registry.js';
 import type { Compiled } from '../compiler/index.js';
 import { regoError, type Location } from '../errors.js';
-import { collectionEntries, getIndex, RObject, RSet, typeName, valueEquals, type Value } from '../value.js';
+import { collectionEntries, getIndex, RObject, RSet, valueEquals, type Value } from '../value.js';
 import { evalCall, evalCallExpr } from './calls.js';
 import { evalDataRef } from './rules.js';
 import { applyWith } from './with.js';
@@ -205,12 +205,24 @@ export class Evaluator {
     const child = new Frame(frame);
     if (t.type === 'arraycompr') {
       const out: Value[] = [];
-      this.evalBody(child, t.body, 0, () => this.evalTerm(child, t.term, (v) => (this.built(1, t.loc), out.push(v), false)));
+      this.evalBody(child, t.body, 0, () =>
+        this.evalTerm(child, t.term, (v) => {
+          this.built(1, t.loc);
+          out.push(v);
+          return false;
+        }),
+      );
       return out;
     }
     if (t.type === 'setcompr') {
       const out = new RSet();
-      this.evalBody(child, t.body, 0, () => this.evalTerm(child, t.term, (v) => (this.built(1, t.loc), out.add(v), false)));
+      this.evalBody(child, t.body, 0, () =>
+        this.evalTerm(child, t.term, (v) => {
+          this.built(1, t.loc);
+          out.add(v);
+          return false;
+        }),
+      );
       return out;
     }
     const out = new RObject();

@@ -61,7 +61,8 @@ export class Limits {
     this.steps += Math.ceil(units / 16);
     if (this.built > this.maxBuilt) return `${what}: evaluation exceeded the size limit of ${this.maxBuilt} elements or characters built`;
     if (this.steps > this.maxSteps) return `${what}: evaluation exceeded the step limit of ${this.maxSteps} steps`;
-    if ((this.sinceClock += Math.ceil(units / 16)) >= 1024 && this.clockPassed()) return `${what}: evaluation exceeded the time limit (${this.steps} steps)`;
+    this.sinceClock += Math.ceil(units / 16);
+    if (this.sinceClock >= 1024 && this.clockPassed()) return `${what}: evaluation exceeded the time limit (${this.steps} steps)`;
     return undefined;
   }
 

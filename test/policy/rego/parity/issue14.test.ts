@@ -13,7 +13,6 @@ import { findOpa, opaEval } from './opa.js';
 
 const v = (value: unknown) => ({ defined: true as const, value });
 const err = (code: string) => ({ error: code, message: '' });
-const undef = { defined: false as const };
 
 const CASES: ParityCase[] = [
   {
@@ -307,4 +306,3 @@ describe('issue 14 cause 16: a JSON data file holding several values', () => {
   });
 });
 
-export { err, undef };

@@ -26,7 +26,10 @@ export function findOpa(): OpaFound {
     tried.push(c);
     if (!existsSync(c)) continue;
     const r = spawnSync(c, ['version'], { encoding: 'utf8', timeout: 10_000 });
-    if (r.status === 0) return (found = { bin: c });
+    if (r.status === 0) {
+      found = { bin: c };
+      return found;
+    }
   }
   found = { reason: `opa not found (set OPA_BIN, put opa on PATH, or go install github.com/open-policy-agent/opa@v1.22.3); tried ${tried.length} paths` };
   return found;
