@@ -20,7 +20,10 @@ export default class Backup extends BaseCommand<typeof Backup> {
   ];
   static override flags = {
     to: Flags.string({ description: 'Where to back up: a directory or s3://bucket/prefix.', required: true, helpValue: '<dir|s3://bucket/prefix>' }),
-    'passphrase-file': Flags.string({ description: 'File holding the passphrase (or key material) that encrypts private keys (default: MAESTRO_BACKUP_PASSPHRASE).', helpValue: '<file>' }),
+    'passphrase-file': Flags.string({
+      description: 'File holding the passphrase (or key material) that encrypts private keys (default: MAESTRO_BACKUP_PASSPHRASE).',
+      helpValue: '<file>',
+    }),
     watch: Flags.boolean({ description: 'Keep backing up every --every period until SIGTERM/SIGINT.', default: false }),
     every: Flags.string({ description: 'Period between backups with --watch (e.g. 60s, 5m).', default: '60s', dependsOn: ['watch'] }),
     'max-runs': Flags.integer({ description: 'With --watch: stop after this many backups.', min: 1, dependsOn: ['watch'] }),
@@ -30,7 +33,11 @@ export default class Backup extends BaseCommand<typeof Backup> {
   async run(): Promise<void> {
     const { parseEvery, runBackup, watchBackups } = await import('../src/backup/index.js');
     const f = this.flags;
-    const options = { to: f.to, ...(f['passphrase-file'] ? { passphraseFile: f['passphrase-file'] } : {}), s3: { ...(f.endpoint ? { endpoint: f.endpoint } : {}), ...(f.region ? { region: f.region } : {}) } };
+    const options = {
+      to: f.to,
+      ...(f['passphrase-file'] ? { passphraseFile: f['passphrase-file'] } : {}),
+      s3: { ...(f.endpoint ? { endpoint: f.endpoint } : {}), ...(f.region ? { region: f.region } : {}) },
+    };
     if (!f.watch) {
       this.emit(await runBackup(this.ctx, options), renderBackup);
       return;

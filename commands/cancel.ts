@@ -7,7 +7,9 @@ export default class Cancel extends BaseCommand<typeof Cancel> {
   static override examples = ['<%= config.bin %> cancel ex_01jf...', '<%= config.bin %> cancel --all'];
   static override args = { id: Args.string({ description: 'Execution id.', required: false }) };
   static override flags = {
-    ...remoteFlag, all: Flags.boolean({ description: 'Cancel every queued or running execution of your tenant.', default: false }) };
+    ...remoteFlag,
+    all: Flags.boolean({ description: 'Cancel every queued or running execution of your tenant.', default: false }),
+  };
 
   async run(): Promise<void> {
     const { renderCancel } = await import('../src/cli/render-run.js');

@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { renderLogin, renderRemoteLogin } from '../src/cli/render-tenancy.js';
 import { parseDuration } from '../src/cli/parse.js';
+import { renderLogin, renderRemoteLogin } from '../src/cli/render-tenancy.js';
 
 export default class Login extends BaseCommand<typeof Login> {
   static override summary = 'Get an identity token: locally for a member of a tenant, or from a remote control plane with an enrolment code.';
@@ -39,7 +39,9 @@ export default class Login extends BaseCommand<typeof Login> {
       });
     }
     if (!f.tenant || !f.subject) {
-      throw new UsageError('LOGIN_ARGS', 'name the tenant and subject (local login), or give --remote URL --code X', { hint: 'maestro login --tenant acme --subject alice@acme.io' });
+      throw new UsageError('LOGIN_ARGS', 'name the tenant and subject (local login), or give --remote URL --code X', {
+        hint: 'maestro login --tenant acme --subject alice@acme.io',
+      });
     }
     const { login } = await import('../src/index.js');
     this.emit(await login(this.ctx, { tenant: f.tenant, subject: f.subject, ttlSec, print: f.print }), renderLogin);

@@ -6,7 +6,7 @@ export default class Run extends BaseCommand<typeof Run> {
   static override summary = 'Run a workflow: every task in a bubblewrap + seccomp sandbox, in dependency order.';
   static override description =
     'Publishes the execution (quota-checked atomically per tenant), runs its tasks as a DAG (independent tasks in ' +
-    'parallel), streams each task\'s output to logs/<task>.ndjson and records usage and written files. Exit 0 when ' +
+    "parallel), streams each task's output to logs/<task>.ndjson and records usage and written files. Exit 0 when " +
     'it succeeded, 1 when it failed or was cancelled, 3 when denied (quota, budget or policy). --queue waits for a quota ' +
     'slot instead of being denied. --sandbox none runs tasks ' +
     'unsandboxed and records sandbox: none (policies may deny it).';
@@ -21,8 +21,14 @@ export default class Run extends BaseCommand<typeof Run> {
   static override flags = {
     ...remoteFlag,
     ...formatFlag,
-    detach: Flags.boolean({ description: 'Return as soon as the execution is queued; a worker pool runs it (the local one is started on demand).', default: false }),
-    queue: Flags.boolean({ description: 'Over the concurrency quota, wait queued for a free slot instead of being denied (budget denials never wait).', default: false }),
+    detach: Flags.boolean({
+      description: 'Return as soon as the execution is queued; a worker pool runs it (the local one is started on demand).',
+      default: false,
+    }),
+    queue: Flags.boolean({
+      description: 'Over the concurrency quota, wait queued for a free slot instead of being denied (budget denials never wait).',
+      default: false,
+    }),
     sandbox: Flags.string({ description: 'Sandbox for the tasks.', options: ['bwrap', 'none'], default: 'bwrap' }),
     region: Flags.string({ description: 'Region the run is requested for (default: the workflow region); the residency pack checks it.' }),
   };

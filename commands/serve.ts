@@ -19,7 +19,12 @@ export default class Serve extends BaseCommand<typeof Serve> {
     port: Flags.integer({ char: 'p', description: 'TCP port (0 picks a free one).', default: 8080, min: 0, max: 65535 }),
     host: Flags.string({ description: 'Interface to bind.', default: '127.0.0.1' }),
     workers: Flags.integer({ description: 'Executions the embedded worker pool runs at once (0: no embedded pool).', default: 64, min: 0, max: 10_000 }),
-    'max-queue': Flags.integer({ description: 'Queued executions past which POST /api/executions answers 429 (Retry-After).', default: 10_000, min: 1, max: 10_000_000 }),
+    'max-queue': Flags.integer({
+      description: 'Queued executions past which POST /api/executions answers 429 (Retry-After).',
+      default: 10_000,
+      min: 1,
+      max: 10_000_000,
+    }),
   };
 
   async run(): Promise<void> {
@@ -33,14 +38,18 @@ export default class Serve extends BaseCommand<typeof Serve> {
             kind: 'serve',
             graceMs: Number(this.ctx.env.MAESTRO_WORKER_GRACE_MS) || 2000,
             onEvent: (e) => {
-              if (e.type === 'error' || e.type === 'reclaimed') this.note(`maestro serve: worker pool ${e.type}${e.id ? ` ${e.id}` : ''}: ${e.reason ?? e.status ?? ''}`);
+              if (e.type === 'error' || e.type === 'reclaimed')
+                this.note(`maestro serve: worker pool ${e.type}${e.id ? ` ${e.id}` : ''}: ${e.reason ?? e.status ?? ''}`);
             },
           })
         : undefined;
     configureExecutionService(srv.store, { maxQueue: this.flags['max-queue'], ...(pool ? { onQueued: () => pool.wake() } : {}) });
     const done = pool?.start();
-    this.emit({ url: srv.url, home: this.ctx.home, workers, maxQueue: this.flags['max-queue'], worker: pool?.id ?? null }, (r) =>
-      `maestro control plane listening on ${r.url} (state home ${r.home}; ${r.workers > 0 ? `embedded worker pool of ${r.workers}` : 'no embedded worker pool'})`);
+    this.emit(
+      { url: srv.url, home: this.ctx.home, workers, maxQueue: this.flags['max-queue'], worker: pool?.id ?? null },
+      (r) =>
+        `maestro control plane listening on ${r.url} (state home ${r.home}; ${r.workers > 0 ? `embedded worker pool of ${r.workers}` : 'no embedded worker pool'})`,
+    );
     await new Promise<void>((resolve) => {
       const stop = (sig: string) => {
         this.note(`maestro: ${sig} received, shutting down (finishing in-flight requests)`);

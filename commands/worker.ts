@@ -18,7 +18,10 @@ export default class Worker extends BaseCommand<typeof Worker> {
   };
 
   async run(): Promise<void> {
-    const [{ runWorker }, { renderPoolEvent, renderWorkerSummary }] = await Promise.all([import('../src/engine/index.js'), import('../src/cli/render-worker.js')]);
+    const [{ runWorker }, { renderPoolEvent, renderWorkerSummary }] = await Promise.all([
+      import('../src/engine/index.js'),
+      import('../src/cli/render-worker.js'),
+    ]);
     const stop = new AbortController();
     const onSignal = (sig: string) => {
       if (!stop.signal.aborted) this.note(`maestro worker: ${sig} received, stopping (no new claims; running executions finish)`);

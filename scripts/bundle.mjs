@@ -70,7 +70,11 @@ if (!process.argv.includes('--no-bundle')) {
           if (!text.includes('import.meta.url')) return undefined;
           // Chunks sit at different depths: resolve against the bundle root main.js records.
           const rel = relative(outdir, args.path).split(sep).join('/');
-          return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, globalThis.__mcBundleRoot).href`), loader: 'js', resolveDir: dirname(args.path) };
+          return {
+            contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, globalThis.__mcBundleRoot).href`),
+            loader: 'js',
+            resolveDir: dirname(args.path),
+          };
         });
       },
     };
@@ -88,7 +92,15 @@ if (!process.argv.includes('--no-bundle')) {
       // our own code are bundled; every other dependency loads from node_modules as it does
       // unbundled, so its CommonJS/ESM interop is Node's own, not esbuild's (which broke
       // `const { X } = await import('@sigstore/sign')`).
-      external: [...Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]), 'typescript', 'ts-node', 'tsx', 'fsevents'],
+      external: [
+        ...Object.keys(pkg.dependencies)
+          .filter((d) => !BUNDLED.has(d))
+          .flatMap((d) => [d, `${d}/*`]),
+        'typescript',
+        'ts-node',
+        'tsx',
+        'fsevents',
+      ],
       banner: { js: "import { createRequire as __mcCreateRequire } from 'node:module'; const require = __mcCreateRequire(import.meta.url);" },
       plugins: [keepMetaUrl],
     });

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findConformanceRoot, loadCases } from '../src/policy/rego/conformance/cases.js';
-import { caseId, runCase, summarize, type CaseOutcome, type SkipEntry } from '../src/policy/rego/conformance/runner.js';
+import { type CaseOutcome, caseId, runCase, type SkipEntry, summarize } from '../src/policy/rego/conformance/runner.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root: the nearest ancestor with a package.json (else the working directory). */
@@ -31,7 +31,8 @@ const started = Date.now();
 const outcomes: CaseOutcome[] = cases.map((c) => runCase(c, skips));
 const { folders, total } = summarize(outcomes);
 
-const line = (label: string, t: { passed: number; failed: number; skipped: number }): string => `${label.padEnd(9)} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`;
+const line = (label: string, t: { passed: number; failed: number; skipped: number }): string =>
+  `${label.padEnd(9)} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`;
 for (const f of folders) {
   console.log(`${f.folder}`);
   console.log(`  ${line('results', f.result)}`);
@@ -44,17 +45,29 @@ const pct = (t: { passed: number; failed: number }): string => `${((100 * t.pass
 console.log(`  pass rate: results ${pct(total.result)}, errors ${pct(total.error)} (of non-skipped) in ${Date.now() - started} ms`);
 
 const failures = outcomes.filter((o) => o.status === 'fail');
-const md: string[] = ['# Rego conformance report', '', `Cases: ${root}`, '', '| folder | results passed | failed | skipped | errors passed | failed | skipped |', '| --- | --- | --- | --- | --- | --- | --- |'];
-for (const f of [...folders, total]) md.push(`| ${f.folder} | ${f.result.passed} | ${f.result.failed} | ${f.result.skipped} | ${f.error.passed} | ${f.error.failed} | ${f.error.skipped} |`);
+const md: string[] = [
+  '# Rego conformance report',
+  '',
+  `Cases: ${root}`,
+  '',
+  '| folder | results passed | failed | skipped | errors passed | failed | skipped |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
+];
+for (const f of [...folders, total])
+  md.push(`| ${f.folder} | ${f.result.passed} | ${f.result.failed} | ${f.result.skipped} | ${f.error.passed} | ${f.error.failed} | ${f.error.skipped} |`);
 md.push('', `## Failures (${failures.length})`, '');
 for (const o of failures) md.push(`### ${o.c.file} — ${o.c.note} (${o.kind})`, '', '```', (o.reason ?? '').slice(0, 2000), '```', '');
 md.push('## Skipped', '');
 for (const o of outcomes.filter((x) => x.status === 'skip')) md.push(`- ${o.c.file} — ${o.c.note}: ${o.reason}`);
 mkdirSync(join(repo, 'reports'), { recursive: true });
 writeFileSync(join(repo, 'reports/conformance.md'), `${md.join('\n')}\n`);
-if (process.argv.includes('--verbose')) for (const o of failures) console.log(`FAIL ${o.c.file} :: ${o.c.note}\n  ${(o.reason ?? '').split('\n').join('\n  ')}`);
+if (process.argv.includes('--verbose'))
+  for (const o of failures) console.log(`FAIL ${o.c.file} :: ${o.c.note}\n  ${(o.reason ?? '').split('\n').join('\n  ')}`);
 if (process.argv.includes('--write-pass-list')) {
-  const ids = outcomes.filter((o) => o.status === 'pass').map((o) => caseId(o.c)).sort();
+  const ids = outcomes
+    .filter((o) => o.status === 'pass')
+    .map((o) => caseId(o.c))
+    .sort();
   writeFileSync(join(repo, 'test/policy/rego/conformance-pass.json'), `${JSON.stringify(ids, null, 1)}\n`);
   console.log(`wrote ${ids.length} case ids to test/policy/rego/conformance-pass.json`);
 }

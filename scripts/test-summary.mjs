@@ -1,5 +1,5 @@
 // Prints the plain closing line "N passed, N failed, N skipped" from vitest's JSON report.
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const file = process.argv[2] ?? 'reports/vitest.json';
 if (!existsSync(file)) {

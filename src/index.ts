@@ -5,7 +5,8 @@
  *   import { openSession, whoami } from '../src/index.js';
  *   const s = await openSession(ctx); console.log(whoami(s)); s.close();
  */
+
+export { type Context, createContext } from './core/context.js';
 export * from './core/errors.js';
-export { createContext, type Context } from './core/context.js';
 export { openStore, type Store } from './store/index.js';
 export * from './tenancy/index.js';

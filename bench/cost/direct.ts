@@ -7,8 +7,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoadedManifest, TaskSpec } from '../../src/manifest/manifest.types.js';
 import type { ExecutionRecordLike } from '../../src/cost/index.js';
+import type { LoadedManifest, TaskSpec } from '../../src/manifest/manifest.types.js';
 
 interface Outcome {
   exitCode: number | null;
@@ -29,7 +29,18 @@ export async function runDirect(id: string, loaded: LoadedManifest): Promise<Exe
   const run = await load();
   const base = mkdtempSync(join(tmpdir(), 'mc-cost-direct-'));
   // The first sandbox start generates the runtime /etc; then mirror /etc/alternatives into it.
-  await run({ command: 'true', outDir: join(base, 'init'), env: {}, network: false, resources: { memoryMB: 64, pids: 16, tmpMB: 1, timeoutSec: 10 }, mode: 'bwrap', runtimeDir: join(base, 'runtime') }, { line: () => undefined });
+  await run(
+    {
+      command: 'true',
+      outDir: join(base, 'init'),
+      env: {},
+      network: false,
+      resources: { memoryMB: 64, pids: 16, tmpMB: 1, timeoutSec: 10 },
+      mode: 'bwrap',
+      runtimeDir: join(base, 'runtime'),
+    },
+    { line: () => undefined },
+  );
   mirrorAlternatives(join(base, 'runtime', 'etc', 'alternatives'));
   const tasks = loaded.manifest.spec.tasks;
   const done = new Map<string, ExecutionRecordLike['tasks'][number]>();
@@ -45,16 +56,19 @@ export async function runDirect(id: string, loaded: LoadedManifest): Promise<Exe
 
 async function runTask(run: RunSandboxed, t: TaskSpec, loaded: LoadedManifest, base: string): Promise<ExecutionRecordLike['tasks'][number]> {
   const r = t.resources;
-  const o = await run({
-    command: t.run,
-    ...(loaded.manifest.spec.workspace ? { workspace: loaded.manifest.spec.workspace } : {}),
-    outDir: join(base, 'out', t.id),
-    env: t.env,
-    network: false,
-    resources: { memoryMB: r.memoryMB, pids: r.pids, tmpMB: r.tmpMB, timeoutSec: r.timeoutSec },
-    mode: 'bwrap',
-    runtimeDir: join(base, 'runtime'),
-  }, { line: () => undefined });
+  const o = await run(
+    {
+      command: t.run,
+      ...(loaded.manifest.spec.workspace ? { workspace: loaded.manifest.spec.workspace } : {}),
+      outDir: join(base, 'out', t.id),
+      env: t.env,
+      network: false,
+      resources: { memoryMB: r.memoryMB, pids: r.pids, tmpMB: r.tmpMB, timeoutSec: r.timeoutSec },
+      mode: 'bwrap',
+      runtimeDir: join(base, 'runtime'),
+    },
+    { line: () => undefined },
+  );
   return { id: t.id, status: o.exitCode === 0 ? 'succeeded' : 'failed', usage: o.usage };
 }
 

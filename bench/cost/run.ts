@@ -13,18 +13,18 @@
  *   node dist/bench/cost/run.js --direct     # sandbox primitive only, without `maestro run`
  *   node dist/bench/cost/run.js --keep-home  # keep the temp state home (removed by default)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createContext } from '../../src/core/context.js';
-import { loadManifest } from '../../src/manifest/index.js';
-import { openSession } from '../../src/tenancy/index.js';
-import { hostSampler, planWith, probeInstructionCounters, recordActuals, resolvePrices, type Plan } from '../../src/cost/index.js';
 import type { RecordedActuals } from '../../src/cost/index.js';
-import { summarise, renderSummary, type BenchRow } from './summary.js';
-import { runDirect } from './direct.js';
+import { hostSampler, type Plan, planWith, probeInstructionCounters, recordActuals, resolvePrices } from '../../src/cost/index.js';
+import { loadManifest } from '../../src/manifest/index.js';
 import type { LoadedManifest } from '../../src/manifest/manifest.types.js';
+import { openSession } from '../../src/tenancy/index.js';
+import { runDirect } from './direct.js';
+import { type BenchRow, renderSummary, summarise } from './summary.js';
 
 let directSeq = 0;
 
@@ -55,8 +55,7 @@ function parseArgs(argv: string[]): Options {
       const v = argv[++i];
       if (v !== 'both' && v !== 'as-is' && v !== 'loaded') throw new Error(`--pass ${v}: use both, as-is or loaded`);
       o.pass = v;
-    }
-    else if (a === '--only') o.only = argv[++i]!.split(',');
+    } else if (a === '--only') o.only = argv[++i]!.split(',');
     else if (a === '--json') o.json = argv[++i]!;
     else if (a === '--suite') o.suite = argv[++i]!;
     else if (a === '--direct') o.direct = true;
@@ -140,8 +139,13 @@ async function main(): Promise<void> {
   const session = await openSession(ctx);
   const prices = resolvePrices(ctx);
   const dir = resolve(root, opts.suite);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).filter((f) => opts.only.length === 0 || opts.only.some((o) => f.includes(o))).sort();
-  process.stderr.write(`cost bench${opts.direct ? ' (--direct: sandbox primitive, no scheduler)' : ''}: ${files.length} manifests, ${opts.history} history round(s) + 1 measured, state home ${home}\n`);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .filter((f) => opts.only.length === 0 || opts.only.some((o) => f.includes(o)))
+    .sort();
+  process.stderr.write(
+    `cost bench${opts.direct ? ' (--direct: sandbox primitive, no scheduler)' : ''}: ${files.length} manifests, ${opts.history} history round(s) + 1 measured, state home ${home}\n`,
+  );
   hostSampler.acquire();
   const counters = probeInstructionCounters();
   const passes: PassResult[] = [];
@@ -152,7 +156,9 @@ async function main(): Promise<void> {
       const plan: Plan = planWith(session.store, session.identity.tenantId, loaded, prices);
       const run = opts.direct ? await directRun(loaded, round, f) : runManifest(path, env);
       const actual: RecordedActuals = recordActuals(session, run.record as never, { plan, tenantId: session.identity.tenantId });
-      process.stderr.write(`  round ${round + 1}${measured ? ' (measured)' : ''} ${f}: est ${plan.estimatedCostMicros} µ$, actual ${actual.actualCostMicros} µ$, drift ${actual.driftPct ?? '-'}%, stretch ${plan.load.contentionNow ?? '-'} (${run.ms} ms)\n`);
+      process.stderr.write(
+        `  round ${round + 1}${measured ? ' (measured)' : ''} ${f}: est ${plan.estimatedCostMicros} µ$, actual ${actual.actualCostMicros} µ$, drift ${actual.driftPct ?? '-'}%, stretch ${plan.load.contentionNow ?? '-'} (${run.ms} ms)\n`,
+      );
       if (measured) {
         rows.push({ manifest: f, executionId: run.id, status: String(run.record.status), plan, actual });
         if (plan.load.contentionNow !== null) contention.push(plan.load.contentionNow);
@@ -167,7 +173,16 @@ async function main(): Promise<void> {
     const contention: number[] = [];
     for (let round = 0; round < opts.history; round++) await runRound(round, false, [], []);
     if (opts.pass !== 'loaded') await runRound(opts.history, true, rows, contention);
-    if (opts.pass !== 'loaded') passes.push({ name: 'as-is', rows, seconds: Math.round((Date.now() - t0) / 1000), loadBefore, loadAfter: loadavg(), contention, note: 'the machine as it is (no added load)' });
+    if (opts.pass !== 'loaded')
+      passes.push({
+        name: 'as-is',
+        rows,
+        seconds: Math.round((Date.now() - t0) / 1000),
+        loadBefore,
+        loadAfter: loadavg(),
+        contention,
+        note: 'the machine as it is (no added load)',
+      });
   }
   // Pass 2: a fixed background load; measured against the history recorded without it.
   if (opts.pass !== 'as-is') {
@@ -183,7 +198,15 @@ async function main(): Promise<void> {
     } finally {
       const loadAfter = loadavg();
       stopHog();
-      passes.push({ name: 'loaded', rows, seconds: Math.round((Date.now() - t0) / 1000), loadBefore, loadAfter, contention, note: `${note}; history recorded without it` });
+      passes.push({
+        name: 'loaded',
+        rows,
+        seconds: Math.round((Date.now() - t0) / 1000),
+        loadBefore,
+        loadAfter,
+        contention,
+        note: `${note}; history recorded without it`,
+      });
     }
   }
   hostSampler.release();
@@ -192,7 +215,9 @@ async function main(): Promise<void> {
     const summary = summarise(p.rows);
     const c = [...p.contention].sort((a, b) => a - b);
     process.stdout.write(`\n## pass: ${p.name} (${p.note})\n`);
-    process.stdout.write(`load average (1/5/15 min) before ${p.loadBefore}, after ${p.loadAfter}; run-queue stretch at plan time: min ${c[0] ?? '-'}, median ${c[Math.floor(c.length / 2)] ?? '-'}, max ${c[c.length - 1] ?? '-'}\n`);
+    process.stdout.write(
+      `load average (1/5/15 min) before ${p.loadBefore}, after ${p.loadAfter}; run-queue stretch at plan time: min ${c[0] ?? '-'}, median ${c[Math.floor(c.length / 2)] ?? '-'}, max ${c[c.length - 1] ?? '-'}\n`,
+    );
     process.stdout.write(renderSummary(summary, { files: files.length, history: opts.history, seconds: p.seconds, prices: prices.digest }));
     (out.passes as unknown[]).push({ name: p.name, note: p.note, loadBefore: p.loadBefore, loadAfter: p.loadAfter, contention: c, summary });
   }

@@ -41,8 +41,15 @@ function q(sorted: number[], p: number): number {
 }
 
 const BUCKETS: Array<[string, number, number]> = [
-  ['< -25%', -Infinity, -25], ['-25..-10%', -25, -10], ['-10..-5%', -10, -5], ['-5..-2%', -5, -2], ['-2..+2%', -2, 2],
-  ['+2..+5%', 2, 5], ['+5..+10%', 5, 10], ['+10..+25%', 10, 25], ['> +25%', 25, Infinity],
+  ['< -25%', -Infinity, -25],
+  ['-25..-10%', -25, -10],
+  ['-10..-5%', -10, -5],
+  ['-5..-2%', -5, -2],
+  ['-2..+2%', -2, 2],
+  ['+2..+5%', 2, 5],
+  ['+5..+10%', 5, 10],
+  ['+10..+25%', 10, 25],
+  ['> +25%', 25, Infinity],
 ];
 
 // Why a task's estimate missed, in words, from its guess and measured usage.
@@ -71,12 +78,21 @@ export function summarise(rows: BenchRow[]): BenchSummary {
       const d = Math.round(((t.actualCostMicros - t.estimatedCostMicros) / t.actualCostMicros) * 10_000) / 100;
       if (p.basis.guess.source === 'history' && p.basis.guess.cpuSec >= 0.05) {
         cpuTasks++;
-        const cd = Math.abs(t.usage.cpuSec - p.basis.guess.cpuSec) / Math.max(t.usage.cpuSec, 0.001) * 100;
+        const cd = (Math.abs(t.usage.cpuSec - p.basis.guess.cpuSec) / Math.max(t.usage.cpuSec, 0.001)) * 100;
         cpuAbs.push(cd);
         if (cd <= 10) cpuWithin++;
       }
       if (Math.abs(d) > 10) {
-        const m = { manifest: r.manifest, task: t.id, source: p.basis.guess.source, estimatedMicros: t.estimatedCostMicros, actualMicros: t.actualCostMicros, driftPct: d, cpuGuess: p.basis.guess.cpuSec, cpuActual: t.usage.cpuSec };
+        const m = {
+          manifest: r.manifest,
+          task: t.id,
+          source: p.basis.guess.source,
+          estimatedMicros: t.estimatedCostMicros,
+          actualMicros: t.actualCostMicros,
+          driftPct: d,
+          cpuGuess: p.basis.guess.cpuSec,
+          cpuActual: t.usage.cpuSec,
+        };
         taskMisses.push({ ...m, reason: reasonFor(m) });
       }
     }
@@ -86,11 +102,29 @@ export function summarise(rows: BenchRow[]): BenchSummary {
     executions: rows.length,
     within10,
     shareWithin10Pct: rows.length ? Math.round((within10 / rows.length) * 10_000) / 10_000 : 0,
-    drift: { min: sorted[0] ?? 0, p5: q(sorted, 0.05), p25: q(sorted, 0.25), median: q(sorted, 0.5), p75: q(sorted, 0.75), p95: q(sorted, 0.95), max: sorted[sorted.length - 1] ?? 0, medianAbs: q(abs, 0.5), p95Abs: q(abs, 0.95) },
+    drift: {
+      min: sorted[0] ?? 0,
+      p5: q(sorted, 0.05),
+      p25: q(sorted, 0.25),
+      median: q(sorted, 0.5),
+      p75: q(sorted, 0.75),
+      p95: q(sorted, 0.95),
+      max: sorted[sorted.length - 1] ?? 0,
+      medianAbs: q(abs, 0.5),
+      p95Abs: q(abs, 0.95),
+    },
     histogram: BUCKETS.map(([bucket, lo, hi]) => ({ bucket, count: drifts.filter((d) => d > lo && d <= hi).length })),
     rows: rows.map((r) => ({
-      manifest: r.manifest, status: r.status, tasks: r.plan.tasks.length, estimatedMicros: r.plan.estimatedCostMicros, actualMicros: r.actual.actualCostMicros,
-      driftPct: r.actual.driftPct, sources: Object.entries(r.plan.guessSources).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', '),
+      manifest: r.manifest,
+      status: r.status,
+      tasks: r.plan.tasks.length,
+      estimatedMicros: r.plan.estimatedCostMicros,
+      actualMicros: r.actual.actualCostMicros,
+      driftPct: r.actual.driftPct,
+      sources: Object.entries(r.plan.guessSources)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', '),
     })),
     taskMisses,
     cpuTaskDrift: { tasks: cpuTasks, within10: cpuWithin, medianAbsPct: q(cpuAbs, 0.5) },
@@ -104,7 +138,10 @@ export function renderSummary(s: BenchSummary, meta: { files: number; history: n
     '',
     '| manifest | status | tasks | guesses | estimate µ$ | actual µ$ | drift |',
     '|---|---|---|---|---|---|---|',
-    ...s.rows.map((r) => `| ${r.manifest} | ${r.status} | ${r.tasks} | ${r.sources} | ${r.estimatedMicros} | ${r.actualMicros} | ${r.driftPct === null ? '-' : `${r.driftPct.toFixed(2)}%`} |`),
+    ...s.rows.map(
+      (r) =>
+        `| ${r.manifest} | ${r.status} | ${r.tasks} | ${r.sources} | ${r.estimatedMicros} | ${r.actualMicros} | ${r.driftPct === null ? '-' : `${r.driftPct.toFixed(2)}%`} |`,
+    ),
     '',
     `**within ±10%: ${s.within10}/${s.executions} = ${(s.shareWithin10Pct * 100).toFixed(1)}%** (target ≥ 95%)`,
     `drift: min ${s.drift.min}%, p5 ${s.drift.p5}%, p25 ${s.drift.p25}%, median ${s.drift.median}%, p75 ${s.drift.p75}%, p95 ${s.drift.p95}%, max ${s.drift.max}%`,

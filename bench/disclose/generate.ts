@@ -1,7 +1,7 @@
 /** Generate a large execution directory (logs + outputs) in the runner's layout, streaming to disk. */
 import { randomFillSync } from 'node:crypto';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MB = 1024 * 1024;

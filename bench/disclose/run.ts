@@ -10,7 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createContext } from '../../src/core/context.js';
-import { ensureSigningKey, subjectFiles, writeReceipt, type ExecutionRecordLike } from '../../src/receipts/index.js';
+import { type ExecutionRecordLike, ensureSigningKey, subjectFiles, writeReceipt } from '../../src/receipts/index.js';
 import { generateExecution } from './generate.js';
 
 const args = process.argv.slice(2);
@@ -19,7 +19,14 @@ const totalMB = opt('--mb', 1024);
 const runs = opt('--runs', 3);
 const child = join(fileURLToPath(new URL('.', import.meta.url)), 'child.js');
 
-interface ChildResult { ok: boolean; seconds: number; maxRssMB: number; sha256?: string; bytes?: number; failed?: string[] }
+interface ChildResult {
+  ok: boolean;
+  seconds: number;
+  maxRssMB: number;
+  sha256?: string;
+  bytes?: number;
+  failed?: string[];
+}
 
 function runChild(...a: string[]): ChildResult {
   const r = spawnSync(process.execPath, [child, ...a], { encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -55,7 +62,9 @@ for (let run = 1; run <= runs; run++) {
     const ver = runChild('verify', home, pack);
     const again = runChild('export', home, id, join(home, 'pack2.zip'));
     const gbs = gen.bytes / 1e9;
-    rows.push(`| ${run} | ${fmt(gbs)} | ${fmt(baseline)} | ${fmt(receiptSec)} | ${fmt(exp.seconds)} | ${fmt(baseline / exp.seconds)} | ${fmt(exp.maxRssMB, 0)} | ${fmt(ver.seconds)} | ${fmt(baseline / ver.seconds)} | ${fmt(ver.maxRssMB, 0)} | ${ver.ok ? 'yes' : `NO (${ver.failed!.join(', ')})`} | ${again.sha256 === exp.sha256 ? 'yes' : 'NO'} |`);
+    rows.push(
+      `| ${run} | ${fmt(gbs)} | ${fmt(baseline)} | ${fmt(receiptSec)} | ${fmt(exp.seconds)} | ${fmt(baseline / exp.seconds)} | ${fmt(exp.maxRssMB, 0)} | ${fmt(ver.seconds)} | ${fmt(baseline / ver.seconds)} | ${fmt(ver.maxRssMB, 0)} | ${ver.ok ? 'yes' : `NO (${ver.failed!.join(', ')})`} | ${again.sha256 === exp.sha256 ? 'yes' : 'NO'} |`,
+    );
     process.stderr.write(`run ${run}: export ${fmt(exp.seconds)} s, verify ${fmt(ver.seconds)} s, sha256sum ${fmt(baseline)} s\n`);
   } finally {
     rmSync(home, { recursive: true, force: true });

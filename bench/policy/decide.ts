@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createContext } from '../../src/core/context.js';
-import { openSession, type Session } from '../../src/tenancy/index.js';
 import { buildPolicyInput, decide, type PolicyInput } from '../../src/policy/packs/index.js';
 import { compile, evaluate } from '../../src/policy/rego/index.js';
+import { openSession, type Session } from '../../src/tenancy/index.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,8 +37,24 @@ function input(s: Session): PolicyInput {
     spentTodayMicros: 12_340_000,
     estimateMicros: 3_270_000,
     manifest: {
-      apiVersion: 'maestro/v1', kind: 'Workflow', metadata: { name: 'bench', labels: {} },
-      spec: { region: 'EU', resourceClass: 'medium', tasks: [{ id: 'a', uses: 'shell', run: 'true', needs: [], env: {}, network: false, resources: { cpu: 1, memoryMB: 512, timeoutSec: 60, tmpMB: 64, pids: 64 } }] },
+      apiVersion: 'maestro/v1',
+      kind: 'Workflow',
+      metadata: { name: 'bench', labels: {} },
+      spec: {
+        region: 'EU',
+        resourceClass: 'medium',
+        tasks: [
+          {
+            id: 'a',
+            uses: 'shell',
+            run: 'true',
+            needs: [],
+            env: {},
+            network: false,
+            resources: { cpu: 1, memoryMB: 512, timeoutSec: 60, tmpMB: 64, pids: 64 },
+          },
+        ],
+      },
     },
     sandbox: 'bwrap',
   });
@@ -68,7 +84,9 @@ function baseline(samples: number): number[] {
 }
 
 function row(name: string, xs: number[], base?: number): string {
-  const p50 = pct(xs, 50), p95 = pct(xs, 95), p99 = pct(xs, 99);
+  const p50 = pct(xs, 50),
+    p95 = pct(xs, 95),
+    p99 = pct(xs, 99);
   return `| ${name} | ${xs.length} | ${p50.toFixed(3)} | ${p95.toFixed(3)} | ${p99.toFixed(3)} | ${base ? `${(p95 / base).toFixed(1)}×` : '-'} |`;
 }
 
@@ -106,7 +124,9 @@ async function main(): Promise<void> {
   }
   s.close();
   const b95 = pct(base, 95);
-  console.log(`policy decision bench: ${first.packs.length} packs (${first.packs.map((p) => p.id).join(', ')}), outcome ${[...outcomes].join('/')}, node ${process.version}`);
+  console.log(
+    `policy decision bench: ${first.packs.length} packs (${first.packs.map((p) => p.id).join(', ')}), outcome ${[...outcomes].join('/')}, node ${process.version}`,
+  );
   console.log('| measure | samples | p50 ms | p95 ms | p99 ms | p95 / baseline p95 |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   console.log(row('baseline: one-rule policy, one evaluation', base));
@@ -115,7 +135,11 @@ async function main(): Promise<void> {
   console.log(row('warm decide(): CPU time of the whole call (user+sys)', cpuMs, b95));
   console.log(row('cold process: evaluation (first decision)', coldEval, b95));
   console.log(row('cold process: load + verify + compile', coldLoad, b95));
-  console.log(`spec bar: authZ p95 < 15 ms; aim < 2 ms. warm eval p95 = ${pct(evalMs, 95).toFixed(3)} ms; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
+  console.log(
+    `spec bar: authZ p95 < 15 ms; aim < 2 ms. warm eval p95 = ${pct(evalMs, 95).toFixed(3)} ms; load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on ${cpus().length} CPUs`,
+  );
 }
 
 await main();

@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createContext } from '../../src/core/context.js';
-import { acquirePolicyPool, buildPolicyInput, decide, policyCacheStats, releasePolicyPool, type PolicyInput } from '../../src/policy/packs/index.js';
+import { acquirePolicyPool, buildPolicyInput, decide, type PolicyInput, policyCacheStats, releasePolicyPool } from '../../src/policy/packs/index.js';
 import { openSession, type Session } from '../../src/tenancy/index.js';
 
 function arg(name: string, dflt: number): number {
@@ -34,8 +34,24 @@ function input(s: Session): PolicyInput {
     spentTodayMicros: 1_000_000,
     estimateMicros: 2_000_000,
     manifest: {
-      apiVersion: 'maestro/v1', kind: 'Workflow', metadata: { name: 'bench', labels: {} },
-      spec: { region: 'US', resourceClass: 'small', tasks: [{ id: 'a', uses: 'shell', run: 'true', needs: [], env: {}, network: false, resources: { cpu: 1, memoryMB: 256, timeoutSec: 60, tmpMB: 64, pids: 64 } }] },
+      apiVersion: 'maestro/v1',
+      kind: 'Workflow',
+      metadata: { name: 'bench', labels: {} },
+      spec: {
+        region: 'US',
+        resourceClass: 'small',
+        tasks: [
+          {
+            id: 'a',
+            uses: 'shell',
+            run: 'true',
+            needs: [],
+            env: {},
+            network: false,
+            resources: { cpu: 1, memoryMB: 256, timeoutSec: 60, tmpMB: 64, pids: 64 },
+          },
+        ],
+      },
     },
     sandbox: 'bwrap',
   });
@@ -83,7 +99,11 @@ async function main(): Promise<void> {
   const burst = arg('burst', 1000);
   const home = mkdtempSync(join(tmpdir(), 'mc-bench-pool-'));
   const s = await openSession(createContext({ env: { MAESTRO_HOME: home, MAESTRO_SUBJECT: 'root@local' } }));
-  console.log(`bench/policy/pool: six shipped packs; ${cpus().length} cores; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `bench/policy/pool: six shipped packs; ${cpus().length} cores; load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   console.log(await mode(s, 'in-process', samples, burst));
   acquirePolicyPool({ ...process.env });
   console.log(await mode(s, 'pooled', samples, burst));

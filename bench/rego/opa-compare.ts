@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringifyJson } from '../../src/policy/json-text.js';
 import type { PolicyEvaluator } from '../../src/policy/evaluator.js';
+import { stringifyJson } from '../../src/policy/json-text.js';
 
 export function findOpa(): string | undefined {
   for (const c of [process.env.OPA_BIN, 'opa', '/root/go/bin/opa']) {
@@ -50,14 +50,31 @@ function timeProcess(cmd: string, args: string[], runs: number): { times: number
  * Markdown lines comparing maestro with OPA on one pack, entrypoint and input.
  * @example compareWithOpa({ packDir, query: 'data.maestro.decision.result', entrypoint: 'maestro/decision/result', input, ev, root })
  */
-export function compareWithOpa(o: { packDir: string; query: string; entrypoint: string; input: unknown; ev: PolicyEvaluator; root: string; processes: number; iterations: number }): string[] {
+export function compareWithOpa(o: {
+  packDir: string;
+  query: string;
+  entrypoint: string;
+  input: unknown;
+  ev: PolicyEvaluator;
+  root: string;
+  processes: number;
+  iterations: number;
+}): string[] {
   const opa = findOpa();
-  if (!opa) return ['## Beside OPA', '', 'Skipped: no OPA found ($OPA_BIN, `opa` on PATH, /root/go/bin/opa). CI installs it with `go install github.com/open-policy-agent/opa@v1.22.3`.'];
+  if (!opa)
+    return [
+      '## Beside OPA',
+      '',
+      'Skipped: no OPA found ($OPA_BIN, `opa` on PATH, /root/go/bin/opa). CI installs it with `go install github.com/open-policy-agent/opa@v1.22.3`.',
+    ];
   const version = spawnSync(opa, ['version'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? '';
   const dir = mkdtempSync(join(tmpdir(), 'mc-bench-opa-'));
   const inputFile = join(dir, 'input.json');
   writeFileSync(inputFile, stringifyJson(o.input));
-  const files = readdirSync(o.packDir).filter((f) => f.endsWith('.rego') && !f.endsWith('_test.rego')).sort().map((f) => join(o.packDir, f));
+  const files = readdirSync(o.packDir)
+    .filter((f) => f.endsWith('.rego') && !f.endsWith('_test.rego'))
+    .sort()
+    .map((f) => join(o.packDir, f));
   const dArgs = files.flatMap((f) => ['-d', f]);
 
   // maestro in-process, the same single input
@@ -79,8 +96,13 @@ export function compareWithOpa(o: { packDir: string; query: string; entrypoint: 
 
   // one process per decision
   const opaProc = timeProcess(opa, ['eval', ...dArgs, '-i', inputFile, '--format', 'json', o.query], o.processes);
-  const ourProc = timeProcess(process.execPath, [join(o.root, 'bin', 'run.js'), 'policy', 'eval', ...dArgs, '-i', inputFile, '--format', 'json', o.query], o.processes);
-  const same = stringifyJson((JSON.parse(opaProc.stdout) as { result: Array<{ expressions: Array<{ value: unknown }> }> }).result[0]?.expressions[0]?.value) ===
+  const ourProc = timeProcess(
+    process.execPath,
+    [join(o.root, 'bin', 'run.js'), 'policy', 'eval', ...dArgs, '-i', inputFile, '--format', 'json', o.query],
+    o.processes,
+  );
+  const same =
+    stringifyJson((JSON.parse(opaProc.stdout) as { result: Array<{ expressions: Array<{ value: unknown }> }> }).result[0]?.expressions[0]?.value) ===
     stringifyJson((JSON.parse(ourProc.stdout) as { result: Array<{ expressions: Array<{ value: unknown }> }> }).result[0]?.expressions[0]?.value);
 
   const row = (name: string, mean: number, med: number): string => `| ${name} | ${ms(mean)} | ${ms(med)} |`;
@@ -103,7 +125,7 @@ export function compareWithOpa(o: { packDir: string; query: string; entrypoint: 
     `Ratios (median): maestro in-process / opa bench = ${(median(ours) / opaMedian).toFixed(2)}×; ` +
       `opa eval process / maestro in-process = ${(median(opaProc.times) / median(ours)).toFixed(0)}×; ` +
       `maestro policy eval process / opa eval process = ${(median(ourProc.times) / median(opaProc.times)).toFixed(2)}×.`,
-    'A process per decision pays start-up and compilation every time (Node start-up and the CLI dominate maestro\'s);',
+    "A process per decision pays start-up and compilation every time (Node start-up and the CLI dominate maestro's);",
     'the in-process rows are what a warm decision costs (maestro: the control plane and the runner keep the evaluator warm).',
   ];
 }

@@ -13,11 +13,11 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type PolicyEvaluator, RegoEvaluator } from '../../src/policy/evaluator.js';
 import { stringifyJson } from '../../src/policy/json-text.js';
 import { loadPolicyPaths } from '../../src/policy/loader.js';
 import { toPlainJson } from '../../src/policy/output.js';
-import { RegoEvaluator, type PolicyEvaluator } from '../../src/policy/evaluator.js';
-import { compile, listRules, type CompiledPolicy } from '../../src/policy/rego/index.js';
+import { type CompiledPolicy, compile, listRules } from '../../src/policy/rego/index.js';
 import { compareWithOpa } from './opa-compare.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -144,7 +144,9 @@ function main(): void {
   const b = medianRound(baseRounds.map((x) => x.wall));
   const pc = medianRound(packRounds.map((x) => x.cpu));
   const bc = medianRound(baseRounds.map((x) => x.cpu));
-  const load = loadavg().map((x) => x.toFixed(1)).join(' ');
+  const load = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
   const lines = [
     '# Rego decision benchmark (bench/rego)',
     '',
@@ -179,7 +181,19 @@ function main(): void {
     '```',
   ];
   if (!process.argv.includes('--no-opa')) {
-    lines.push('', ...compareWithOpa({ packDir, query: 'data.maestro.decision.result', entrypoint, input: inputs[1], ev: pack, root, processes: Number(arg('--processes', '20')), iterations }));
+    lines.push(
+      '',
+      ...compareWithOpa({
+        packDir,
+        query: 'data.maestro.decision.result',
+        entrypoint,
+        input: inputs[1],
+        ev: pack,
+        root,
+        processes: Number(arg('--processes', '20')),
+        iterations,
+      }),
+    );
   }
   const text = `${lines.join('\n')}\n`;
   process.stdout.write(text);

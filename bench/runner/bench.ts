@@ -10,8 +10,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContext } from '../../src/core/context.js';
-import { runSandboxed } from '../../src/runner/sandbox.js';
 import { runManifest } from '../../src/runner/execute.js';
+import { runSandboxed } from '../../src/runner/sandbox.js';
 import { openSession, tenantsSet } from '../../src/tenancy/index.js';
 
 const N = Number(process.argv[2] ?? 50);
@@ -33,10 +33,18 @@ function spawnTrue(): Promise<number> {
 
 async function sandboxTrue(root: string, i: number): Promise<number> {
   const t0 = process.hrtime.bigint();
-  await runSandboxed({
-    command: 'true', outDir: join(root, `o${i}`), env: {}, network: false, mode: 'bwrap', runtimeDir: join(root, 'rt'),
-    resources: { memoryMB: 256, pids: 64, tmpMB: 16, timeoutSec: 30 },
-  }, { line: () => undefined });
+  await runSandboxed(
+    {
+      command: 'true',
+      outDir: join(root, `o${i}`),
+      env: {},
+      network: false,
+      mode: 'bwrap',
+      runtimeDir: join(root, 'rt'),
+      resources: { memoryMB: 256, pids: 64, tmpMB: 16, timeoutSec: 30 },
+    },
+    { line: () => undefined },
+  );
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
@@ -72,7 +80,10 @@ async function concurrentExecutions(root: string): Promise<string> {
   mkdirSync(ws, { recursive: true });
   chmodSync(root, 0o755);
   const manifest = join(root, 'tiny.yaml');
-  writeFileSync(manifest, 'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: tiny }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - id: t\n      uses: shell\n      run: echo hi\n      resources: { cpu: 1, memoryMB: 128, timeoutSec: 60 }\n');
+  writeFileSync(
+    manifest,
+    'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: tiny }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - id: t\n      uses: shell\n      run: echo hi\n      resources: { cpu: 1, memoryMB: 128, timeoutSec: 60 }\n',
+  );
   const t0 = Date.now();
   const results = await Promise.all(Array.from({ length: E }, () => runManifest(s2, { manifestPath: manifest, sandbox: 'bwrap' })));
   const wall = (Date.now() - t0) / 1000;

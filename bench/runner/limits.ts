@@ -35,10 +35,18 @@ function timed(cmd: string, args: string[]): Promise<number> {
 
 async function sandboxTrue(root: string, i: number): Promise<number> {
   const t0 = process.hrtime.bigint();
-  const o = await runSandboxed({
-    command: 'true', outDir: join(root, `o${i}`), env: { A: 'x' }, network: false, mode: 'bwrap', runtimeDir: join(root, 'rt'),
-    resources: { memoryMB: 256, pids: 64, tmpMB: 16, timeoutSec: 30, cpu: 1, outMB: 1024, fds: 1024, logMB: 64 },
-  }, { line: () => undefined });
+  const o = await runSandboxed(
+    {
+      command: 'true',
+      outDir: join(root, `o${i}`),
+      env: { A: 'x' },
+      network: false,
+      mode: 'bwrap',
+      runtimeDir: join(root, 'rt'),
+      resources: { memoryMB: 256, pids: 64, tmpMB: 16, timeoutSec: 30, cpu: 1, outMB: 1024, fds: 1024, logMB: 64 },
+    },
+    { line: () => undefined },
+  );
   if (o.exitCode !== 0) throw new Error(`sandboxed true failed: ${o.reason ?? o.exitCode}`);
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
@@ -71,17 +79,24 @@ async function flood(root: string, mib: number): Promise<{ peakDeltaMB: number; 
   const logPath = join(root, `flood-${mib}.ndjson`);
   const log = createWriteStream(logPath);
   const t0 = Date.now();
-  await runSandboxed({
-    command: `yes 'a log line of about sixty bytes, repeated by a fast writer......' | head -c ${mib * 1048576}`,
-    outDir: join(root, `flood-out-${mib}`), env: {}, network: false, mode: 'bwrap', runtimeDir: join(root, 'rt'),
-    resources: { memoryMB: 256, pids: 64, tmpMB: 16, timeoutSec: 300, logMB: 4096 },
-  }, {
-    line: () => undefined,
-    lines: (stream, lines) => {
-      const ts = new Date().toISOString();
-      return log.write(lines.map((line) => `${JSON.stringify({ ts, stream, line })}\n`).join('')) ? undefined : once(log, 'drain').then(() => undefined);
+  await runSandboxed(
+    {
+      command: `yes 'a log line of about sixty bytes, repeated by a fast writer......' | head -c ${mib * 1048576}`,
+      outDir: join(root, `flood-out-${mib}`),
+      env: {},
+      network: false,
+      mode: 'bwrap',
+      runtimeDir: join(root, 'rt'),
+      resources: { memoryMB: 256, pids: 64, tmpMB: 16, timeoutSec: 300, logMB: 4096 },
     },
-  });
+    {
+      line: () => undefined,
+      lines: (stream, lines) => {
+        const ts = new Date().toISOString();
+        return log.write(lines.map((line) => `${JSON.stringify({ ts, stream, line })}\n`).join('')) ? undefined : once(log, 'drain').then(() => undefined);
+      },
+    },
+  );
   const secs = (Date.now() - t0) / 1000;
   await new Promise((r) => log.end(r));
   clearInterval(sampler);
@@ -92,14 +107,24 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'maestro-bench-limits-'));
   chmodSync(root, 0o755);
   try {
-    console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    console.log(
+      `load average before: ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+    );
     await startOverhead(root);
     console.log('log flood (engine side, batched ndjson writer):');
     for (const mib of [32, 256]) {
       const r = await flood(root, mib);
-      console.log(`  ${String(mib).padStart(3)} MiB of output: engine RSS peak +${r.peakDeltaMB.toFixed(1)} MiB, ${r.mbPerSec.toFixed(1)} MiB/s logged, log ${(r.logBytes / 1048576).toFixed(1)} MiB`);
+      console.log(
+        `  ${String(mib).padStart(3)} MiB of output: engine RSS peak +${r.peakDeltaMB.toFixed(1)} MiB, ${r.mbPerSec.toFixed(1)} MiB/s logged, log ${(r.logBytes / 1048576).toFixed(1)} MiB`,
+      );
     }
-    console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    console.log(
+      `load average after: ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

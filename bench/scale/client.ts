@@ -76,7 +76,17 @@ export class Client {
         throttled,
       };
     }
-    return { id: '', status: 'error', reason: 'still throttled after 20 attempts', publishedAt: '', sentAt, answeredAt: Date.now(), http: 429, throttled, error: 'throttled' };
+    return {
+      id: '',
+      status: 'error',
+      reason: 'still throttled after 20 attempts',
+      publishedAt: '',
+      sentAt,
+      answeredAt: Date.now(),
+      http: 429,
+      throttled,
+      error: 'throttled',
+    };
   }
 
   async get<T>(path: string): Promise<T> {

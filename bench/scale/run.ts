@@ -17,14 +17,14 @@
  *          [--rate 10] [--burst 1000] [--drain 10000] [--drain-quota 50] [--workers 2000] [--sandbox bwrap|none]
  *          [--out docs/evidence/perf-1k/results.json]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Client, pooled, type ExecutionView, type Published } from './client.js';
+import { Client, type ExecutionView, type Published, pooled } from './client.js';
 import { descendantsOf, ProcWatch, type Sample } from './procs.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -59,7 +59,11 @@ interface Env {
 }
 
 function cli(home: string, args: string[]): string {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, MAESTRO_HOME: home, MAESTRO_SUBJECT: 'root@local' }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...process.env, MAESTRO_HOME: home, MAESTRO_SUBJECT: 'root@local' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (r.status !== 0) throw new Error(`maestro ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -75,7 +79,15 @@ function tenant(home: string, name: string, maxConcurrent: number): string {
 async function startServer(home: string, workers: string): Promise<{ child: ChildProcess; url: string; pooled: boolean }> {
   const help = cli(home, ['serve', '--help']);
   const pooledDesign = help.includes('--workers');
-  const args = [BIN, 'serve', '--port', '0', '--json', ...(pooledDesign ? ['--workers', workers || '2000'] : []), ...(help.includes('--max-queue') ? ['--max-queue', '50000'] : [])];
+  const args = [
+    BIN,
+    'serve',
+    '--port',
+    '0',
+    '--json',
+    ...(pooledDesign ? ['--workers', workers || '2000'] : []),
+    ...(help.includes('--max-queue') ? ['--max-queue', '50000'] : []),
+  ];
   const child = spawn(process.execPath, args, { env: { ...process.env, MAESTRO_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -135,8 +147,13 @@ async function until(deadlineMs: number, everyMs: number, done: () => Promise<bo
 }
 
 /** publish→start per execution: first task's startedAt (its sandbox running), else the execution's. */
-async function startLatencies(c: Client, ids: string[]): Promise<{ ms: number[]; views: Array<ExecutionView & { tasks?: Array<{ startedAt: string | null }> }> }> {
-  const views = await pooled(ids, 16, (id) => c.get<ExecutionView & { tasks?: Array<{ startedAt: string | null }> }>(`/api/executions/${id}`).catch(() => undefined));
+async function startLatencies(
+  c: Client,
+  ids: string[],
+): Promise<{ ms: number[]; views: Array<ExecutionView & { tasks?: Array<{ startedAt: string | null }> }> }> {
+  const views = await pooled(ids, 16, (id) =>
+    c.get<ExecutionView & { tasks?: Array<{ startedAt: string | null }> }>(`/api/executions/${id}`).catch(() => undefined),
+  );
   const ms: number[] = [];
   for (const v of views) {
     const started = v?.tasks?.[0]?.startedAt ?? v?.startedAt;
@@ -147,7 +164,9 @@ async function startLatencies(c: Client, ids: string[]): Promise<{ ms: number[];
 
 function reasons(ps: Array<Pick<Published, 'status' | 'reason' | 'error'>>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const p of ps) if (p.status !== 'queued' && p.status !== 'running') out[`${p.status}: ${(p.reason ?? p.error ?? '').slice(0, 140)}`] = (out[`${p.status}: ${(p.reason ?? p.error ?? '').slice(0, 140)}`] ?? 0) + 1;
+  for (const p of ps)
+    if (p.status !== 'queued' && p.status !== 'running')
+      out[`${p.status}: ${(p.reason ?? p.error ?? '').slice(0, 140)}`] = (out[`${p.status}: ${(p.reason ?? p.error ?? '').slice(0, 140)}`] ?? 0) + 1;
   return out;
 }
 
@@ -191,7 +210,11 @@ async function burst(env: Env, c: Client, n: number) {
   const pubs = await pooled(Array.from({ length: n }), 128, () => c.publish(manifest('burst', 'sleep 1'), { sandbox: env.sandbox }));
   const publishSec = (Date.now() - t0) / 1000;
   const ids = pubs.filter((p) => p.id && (p.status === 'queued' || p.status === 'running')).map((p) => p.id);
-  const done = await until(900_000, 2000, async () => (await c.list()).filter((e) => ids.includes(e.id) && (e.status === 'queued' || e.status === 'running')).length === 0);
+  const done = await until(
+    900_000,
+    2000,
+    async () => (await c.list()).filter((e) => ids.includes(e.id) && (e.status === 'queued' || e.status === 'running')).length === 0,
+  );
   const samples = await s.stop();
   const lat = await startLatencies(c, ids);
   const starts = lat.views.map((v) => Date.parse(v.tasks?.[0]?.startedAt ?? v.startedAt ?? '')).filter(Number.isFinite);
@@ -231,8 +254,16 @@ async function plans(env: Env, c: Client, n: number) {
   })();
   const t0 = Date.now();
   const rs = await pooled(Array.from({ length: n }), n, async () => {
-    const res = await fetch(`${env.url}/api/plan`, { method: 'POST', headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ manifest: manifest('plans', 'true') }), signal: AbortSignal.timeout(300_000) });
-    return { status: res.status, body: (await res.json().catch(() => ({}))) as { allow?: boolean; policy?: { evalMs?: number; reasons?: Array<{ message: string }> } } };
+    const res = await fetch(`${env.url}/api/plan`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ manifest: manifest('plans', 'true') }),
+      signal: AbortSignal.timeout(300_000),
+    });
+    return {
+      status: res.status,
+      body: (await res.json().catch(() => ({}))) as { allow?: boolean; policy?: { evalMs?: number; reasons?: Array<{ message: string }> } },
+    };
   });
   running = false;
   await probe;
@@ -265,7 +296,8 @@ async function drain(env: Env, c: Client, n: number, quota: number, startWorkers
   const finished = async () => {
     const text = await c.text('/metrics');
     let sum = 0;
-    for (const m of text.matchAll(/^mc_executions\{([^}]*)\} (\d+)/gm)) if (/tenant="scale-drain"/.test(m[1]!) && /state="(succeeded|failed|cancelled)"/.test(m[1]!)) sum += Number(m[2]);
+    for (const m of text.matchAll(/^mc_executions\{([^}]*)\} (\d+)/gm))
+      if (/tenant="scale-drain"/.test(m[1]!) && /state="(succeeded|failed|cancelled)"/.test(m[1]!)) sum += Number(m[2]);
     return sum;
   };
   const points: Array<{ t: number; done: number }> = [];
@@ -277,7 +309,14 @@ async function drain(env: Env, c: Client, n: number, quota: number, startWorkers
   const lo = points.find((p) => p.done >= accepted * 0.1);
   const hi = points.find((p) => p.done >= accepted * 0.9);
   const rate = lo && hi && hi.t > lo.t ? (hi.done - lo.done) / ((hi.t - lo.t) / 1000) : null;
-  return { queued: n, accepted, publishSeconds: round(publishSec), finished: points.at(-1)?.done ?? 0, drainPerSec10to90: rate === null ? null : round(rate), notAdmitted: reasons(pubs) };
+  return {
+    queued: n,
+    accepted,
+    publishSeconds: round(publishSec),
+    finished: points.at(-1)?.done ?? 0,
+    drainPerSec10to90: rate === null ? null : round(rate),
+    notAdmitted: reasons(pubs),
+  };
 }
 
 async function main(): Promise<void> {
@@ -294,7 +333,12 @@ async function main(): Promise<void> {
   try {
     cli(home, ['init']);
     const sandbox = opt('sandbox', existsSync('/usr/bin/bwrap') || spawnSync('which', ['bwrap']).status === 0 ? 'bwrap' : 'none');
-    const tokens = { bg: tenant(home, 'scale-bg', 100_000), extra: tenant(home, 'scale-extra', 100_000), burst: tenant(home, 'scale-burst', 100_000), drain: tenant(home, 'scale-drain', num('drain-quota', 50)) };
+    const tokens = {
+      bg: tenant(home, 'scale-bg', 100_000),
+      extra: tenant(home, 'scale-extra', 100_000),
+      burst: tenant(home, 'scale-burst', 100_000),
+      drain: tenant(home, 'scale-drain', num('drain-quota', 50)),
+    };
     if (sandbox === 'none') for (const t of ['scale-bg', 'scale-extra', 'scale-burst', 'scale-drain']) cli(home, ['tenants', 'set', t, '--no-require-sandbox']);
     const srv = await startServer(home, opt('workers', ''));
     const openapi = JSON.parse(await (await fetch(`${srv.url}/api/openapi.json`)).text()) as { paths: Record<string, { post?: { requestBody?: unknown } }> };
@@ -343,9 +387,16 @@ async function main(): Promise<void> {
         const s2 = await startServer(home, '0');
         drainEnv = env = { ...env, extra: [], server: s2.child, url: s2.url, watch: new ProcWatch(home, s2.child.pid!) };
         const quota = num('drain-quota', 50);
-        workers = () => spawn(process.execPath, [BIN, 'worker', '--concurrency', String(quota)], { env: { ...process.env, MAESTRO_HOME: home }, stdio: 'ignore' });
+        workers = () =>
+          spawn(process.execPath, [BIN, 'worker', '--concurrency', String(quota)], { env: { ...process.env, MAESTRO_HOME: home }, stdio: 'ignore' });
       }
-      result.drain = await drain(drainEnv, new Client(drainEnv.url, tokens.drain), srv.pooled ? num('drain', 10_000) : Math.min(num('drain', 10_000), cap), num('drain-quota', 50), workers);
+      result.drain = await drain(
+        drainEnv,
+        new Client(drainEnv.url, tokens.drain),
+        srv.pooled ? num('drain', 10_000) : Math.min(num('drain', 10_000), cap),
+        num('drain-quota', 50),
+        workers,
+      );
       console.log(JSON.stringify(result.drain));
     }
   } finally {

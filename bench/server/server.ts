@@ -68,7 +68,11 @@ try {
   const rows = [
     await load('GET /healthz (baseline)', `${server.url}/healthz`, {}),
     await load('GET /api/executions/{id}', `${server.url}/api/executions/${id}`, { headers: auth }),
-    await load('POST /api/plan', `${server.url}/api/plan`, { method: 'POST', headers: auth, body: JSON.stringify({ manifest: readFileSync(hello, 'utf8'), name: 'hello.yaml' }) }),
+    await load('POST /api/plan', `${server.url}/api/plan`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ manifest: readFileSync(hello, 'utf8'), name: 'hello.yaml' }),
+    }),
   ];
   const base = rows[0]!;
   console.log(`bench/server: ${seconds}s per endpoint, ${connections} connections, node ${process.version}`);

@@ -51,6 +51,10 @@ console.log(`runs: ${runs} (node ${process.version}, ${process.platform}/${proce
 console.log(`node -e 0               median ${f(n.median)} ms  p95 ${f(n.p95)} ms`);
 console.log(`maestro whoami --json   median ${f(c.median)} ms  p95 ${f(c.p95)} ms`);
 console.log(`  unbundled (no bundle)  median ${f(u.median)} ms  p95 ${f(u.p95)} ms  (${(u.median / n.median).toFixed(2)}x)`);
-console.log(`ratio (median)          ${(c.median / n.median).toFixed(2)}x node startup; overhead ${(c.median - n.median).toFixed(1)} ms; target 2x: ${c.median <= 2 * n.median ? 'met' : 'NOT met'}`);
-console.log(`load average            before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')} (${cpus().length} cores)`);
+console.log(
+  `ratio (median)          ${(c.median / n.median).toFixed(2)}x node startup; overhead ${(c.median - n.median).toFixed(1)} ms; target 2x: ${c.median <= 2 * n.median ? 'met' : 'NOT met'}`,
+);
+console.log(
+  `load average            before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')} (${cpus().length} cores)`,
+);
 console.log(`target                  median < 250 ms: ${c.median < 250 ? 'met' : 'NOT met'}`);

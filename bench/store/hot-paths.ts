@@ -12,11 +12,20 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createContext } from '../../src/core/context.js';
 import { whoami } from '../../src/engine/whoami.js';
-import { getExecution, latestExecution, listExecutions, markFinished, orphanCandidates, taskRuns, activeExecutionIds, type NewExecution } from '../../src/store/executions.js';
-import { admit, markExecutionStarted } from '../../src/store/queue.js';
 import { liveEstimates } from '../../src/store/cost.js';
-import { loadMigrations, openDb, type Db } from '../../src/store/index.js';
+import {
+  activeExecutionIds,
+  getExecution,
+  latestExecution,
+  listExecutions,
+  markFinished,
+  type NewExecution,
+  orphanCandidates,
+  taskRuns,
+} from '../../src/store/executions.js';
+import { type Db, loadMigrations, openDb } from '../../src/store/index.js';
 import { decisionsForExecution, getDecision, insertDecision, recentDecisions } from '../../src/store/policy.js';
+import { admit, markExecutionStarted } from '../../src/store/queue.js';
 import { insertTenant } from '../../src/store/tenants.js';
 import { openSession, type Session } from '../../src/tenancy/index.js';
 
@@ -39,7 +48,15 @@ function fill(db: Db, n: number): void {
   const t0 = Date.UTC(2026, 0, 1);
   db.transaction(() => {
     for (let t = 0; t < TENANTS; t++) {
-      insertTenant(db, { id: tenantId(t), name: `bench-${t}`, daily_budget_micros: 1e12, max_concurrent: 1_000_000, day_timezone: 'UTC', require_sandbox: 0, created_at: new Date(t0).toISOString() });
+      insertTenant(db, {
+        id: tenantId(t),
+        name: `bench-${t}`,
+        daily_budget_micros: 1e12,
+        max_concurrent: 1_000_000,
+        day_timezone: 'UTC',
+        require_sandbox: 0,
+        created_at: new Date(t0).toISOString(),
+      });
     }
   })();
   const chunk = 5000;
@@ -48,9 +65,39 @@ function fill(db: Db, n: number): void {
       for (let i = start; i < Math.min(n, start + chunk); i++) {
         const tenant = tenantId(i % TENANTS);
         const at = new Date(t0 + i * 1000).toISOString();
-        const row: NewExecution = { id: exId(i), tenant_id: tenant, subject: 'bench@local', workflow_name: 'wf', manifest_digest: 'sha256:x', manifest_path: null, sandbox: 'none', estimated_cost_micros: 1000, published_at: at, dir: null, detached: 1 };
+        const row: NewExecution = {
+          id: exId(i),
+          tenant_id: tenant,
+          subject: 'bench@local',
+          workflow_name: 'wf',
+          manifest_digest: 'sha256:x',
+          manifest_path: null,
+          sandbox: 'none',
+          estimated_cost_micros: 1000,
+          published_at: at,
+          dir: null,
+          detached: 1,
+        };
         admitRow(db, row, 1_000_000);
-        insertDecision(db, { id: `pd_b${i}`, tenantId: tenant, executionId: row.id, subject: 'bench@local', action: 'run', outcome: 'allow', reasons: '[]', warnings: '[]', packs: '[]', evalMs: 1, estimateMicros: 1000, explanation: null, createdAt: at }, []);
+        insertDecision(
+          db,
+          {
+            id: `pd_b${i}`,
+            tenantId: tenant,
+            executionId: row.id,
+            subject: 'bench@local',
+            action: 'run',
+            outcome: 'allow',
+            reasons: '[]',
+            warnings: '[]',
+            packs: '[]',
+            evalMs: 1,
+            estimateMicros: 1000,
+            explanation: null,
+            createdAt: at,
+          },
+          [],
+        );
         if (i < n - 20 * TENANTS) {
           markExecutionStarted(db, row.id, at);
           markFinished(db, row.id, 'succeeded', null, at);
@@ -64,7 +111,10 @@ function fill(db: Db, n: number): void {
 function admitRow(db: Db, row: NewExecution, maxConcurrent: number): unknown {
   return admit(db, {
     row,
-    tasks: [{ id: 'a', digest: 'sha256:a' }, { id: 'b', digest: 'sha256:b' }],
+    tasks: [
+      { id: 'a', digest: 'sha256:a' },
+      { id: 'b', digest: 'sha256:b' },
+    ],
     maxConcurrent,
     wait: false,
     budget: null,
@@ -97,7 +147,23 @@ function queries(db: Db, session: Session, n: number): Query[] {
     {
       name: 'admission: admit (write txn)',
       run: (i) =>
-        admitRow(db, { id: exId(next++), tenant_id: tenant(i), subject: 'bench@local', workflow_name: 'wf', manifest_digest: 'sha256:x', manifest_path: null, sandbox: 'none', estimated_cost_micros: 1, published_at: new Date().toISOString(), dir: null, detached: 1 }, 0),
+        admitRow(
+          db,
+          {
+            id: exId(next++),
+            tenant_id: tenant(i),
+            subject: 'bench@local',
+            workflow_name: 'wf',
+            manifest_digest: 'sha256:x',
+            manifest_path: null,
+            sandbox: 'none',
+            estimated_cost_micros: 1,
+            published_at: new Date().toISOString(),
+            dir: null,
+            detached: 1,
+          },
+          0,
+        ),
     },
     { name: 'decisions of an execution', run: (i) => decisionsForExecution(db, some(i)) },
     { name: 'decision by id', run: (i) => getDecision(db, `pd_b${(i * 7919) % n}`) },
@@ -126,7 +192,13 @@ async function main(): Promise<void> {
     const all = loadMigrations();
     const stores = [
       { label: 'indexed', db: openDb(join(dir, 'indexed.db'), all) },
-      { label: 'baseline (no 007)', db: openDb(join(dir, 'baseline.db'), all.filter((m) => m.version !== 7)) },
+      {
+        label: 'baseline (no 007)',
+        db: openDb(
+          join(dir, 'baseline.db'),
+          all.filter((m) => m.version !== 7),
+        ),
+      },
     ];
     const fillMs: number[] = [];
     for (const s of stores) {
@@ -142,8 +214,14 @@ async function main(): Promise<void> {
       return queries(s.db, sess, n).map((q) => ({ name: q.name, ...measure(q, k === 0 ? samples : Math.min(samples, 200)) }));
     });
     const f = (x: number) => x.toFixed(3).padStart(8);
-    console.log(`bench/store hot paths: ${n.toLocaleString('en')} executions (${TENANTS} tenants, 2 task runs and 1 decision each), ${samples} samples per query`);
-    console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}; fill ${(fillMs[0]! / 1000).toFixed(1)} s`);
+    console.log(
+      `bench/store hot paths: ${n.toLocaleString('en')} executions (${TENANTS} tenants, 2 task runs and 1 decision each), ${samples} samples per query`,
+    );
+    console.log(
+      `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}; fill ${(fillMs[0]! / 1000).toFixed(1)} s`,
+    );
     console.log(`baseline: the same store without migration 007 (${Math.min(samples, 200)} samples per query)`);
     console.log(`${'query'.padEnd(40)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} | baseline p95 | ratio`);
     let worst = 0;
@@ -152,7 +230,9 @@ async function main(): Promise<void> {
       worst = Math.max(worst, r.p95);
       console.log(`${r.name.padEnd(40)} ${f(r.p50)} ${f(r.p95)} ${f(r.p99)} | ${f(b.p95)}     | ${(b.p95 / r.p95).toFixed(1)}x`);
     });
-    console.log(`worst p95 ${worst.toFixed(3)} ms: ${worst < 1 ? 'meets' : 'MISSES'} the 1 ms target (issue 11); ${worst < 50 ? 'meets' : 'MISSES'} MC-PERF-752's 50 ms`);
+    console.log(
+      `worst p95 ${worst.toFixed(3)} ms: ${worst < 1 ? 'meets' : 'MISSES'} the 1 ms target (issue 11); ${worst < 50 ? 'meets' : 'MISSES'} MC-PERF-752's 50 ms`,
+    );
     for (const s of stores) s.db.close();
     session.close();
   } finally {

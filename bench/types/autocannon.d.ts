@@ -1,6 +1,7 @@
 // Minimal types for the parts of autocannon the benchmarks use (the package ships none).
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
+
   interface Options {
     url: string;
     connections?: number;

@@ -6,7 +6,11 @@ export default class CostReport extends BaseCommand<typeof CostReport> {
   static override description =
     'Drift per execution is (actual − estimate) / actual. Prints an ALERT line when fewer than 95% of the ' +
     'executions in the period landed within ±10%. Another tenant than your own needs the platform admin.';
-  static override examples = ['<%= config.bin %> cost report', '<%= config.bin %> cost report --since 24h --json', '<%= config.bin %> cost report --tenant acme'];
+  static override examples = [
+    '<%= config.bin %> cost report',
+    '<%= config.bin %> cost report --since 24h --json',
+    '<%= config.bin %> cost report --tenant acme',
+  ];
   static override flags = {
     since: Flags.string({ description: 'Period start: a duration (90m, 36h, 7d, 2w) or an ISO date.', default: '7d' }),
     tenant: Flags.string({ description: 'Tenant name or id (default: yours).' }),

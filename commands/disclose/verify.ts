@@ -13,15 +13,28 @@ export default class DiscloseVerify extends BaseCommand<typeof DiscloseVerify> {
   static override args = { pack: Args.string({ description: 'The pack (zip) to verify.', required: true }) };
   static override flags = {
     ...formatFlag,
-    key: Flags.string({ description: 'Trusted public key (PEM); repeatable (--key a.pem --key b.pem). Replaces the state home keys.', multiple: true, multipleNonGreedy: true, helpValue: '<pem>' }),
+    key: Flags.string({
+      description: 'Trusted public key (PEM); repeatable (--key a.pem --key b.pem). Replaces the state home keys.',
+      multiple: true,
+      multipleNonGreedy: true,
+      helpValue: '<pem>',
+    }),
   };
 
   async run(): Promise<void> {
     if (!this.flags.key) this.requireLocal(); // the state home's keys are the trust anchor without --key
     const { verifyPack } = await import('../../src/disclose/index.js');
-    const progress = await createProgress({ json: this.jsonMode || this.machineFormat !== undefined, quiet: this.flags.quiet, tty: process.stderr.isTTY === true, clock: this.ctx.clock });
+    const progress = await createProgress({
+      json: this.jsonMode || this.machineFormat !== undefined,
+      quiet: this.flags.quiet,
+      tty: process.stderr.isTTY === true,
+      clock: this.ctx.clock,
+    });
     try {
-      const result = await verifyPack(this.ctx, this.args.pack, { ...(this.flags.key ? { keyFiles: this.flags.key } : {}), onProgress: (e) => progress.update(e) });
+      const result = await verifyPack(this.ctx, this.args.pack, {
+        ...(this.flags.key ? { keyFiles: this.flags.key } : {}),
+        onProgress: (e) => progress.update(e),
+      });
       await progress.done();
       if (this.machineFormat) await this.emitFormat((await import('../../src/cli/formats/index.js')).fromVerify(result));
       else this.emit(result, renderVerify);

@@ -5,7 +5,11 @@ import { BaseCommand } from '../../src/cli/base-command.js';
 
 export default class KeysExportPublic extends BaseCommand<typeof KeysExportPublic> {
   static override summary = 'Print (or write) a public key as PEM, for `disclose verify --key` or cosign.';
-  static override examples = ['<%= config.bin %> keys export-public -o pub.pem', '<%= config.bin %> keys export-public --id ci', '<%= config.bin %> keys export-public --json'];
+  static override examples = [
+    '<%= config.bin %> keys export-public -o pub.pem',
+    '<%= config.bin %> keys export-public --id ci',
+    '<%= config.bin %> keys export-public --json',
+  ];
   static override flags = {
     id: Flags.string({ description: 'Key name, id or id prefix (default: the default key).', helpValue: '<key>' }),
     output: Flags.string({ char: 'o', description: 'Write the PEM to this file instead of stdout.', helpValue: '<file>' }),

@@ -6,7 +6,7 @@ const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES2
 export default class PolicyBuild extends BaseCommand<typeof PolicyBuild> {
   static override summary = 'Write an OPA bundle (tar.gz) that `opa eval -b` and `opa run` load; sign it like `opa build --signing-key`.';
   static override description =
-    'Paths are loaded with OPA\'s -d rules (modules, data files, directories) and compiled first; the bundle holds /data.json (all data merged), the policy files under their paths, /.manifest (--revision, --root) and, with --signing-key, /.signatures.json: a JWS over every file\'s SHA-256 in OPA\'s payload format. --pack <id> exports a catalog pack as a bundle whose roots are its packages and whose manifest metadata carries pack.json.';
+    "Paths are loaded with OPA's -d rules (modules, data files, directories) and compiled first; the bundle holds /data.json (all data merged), the policy files under their paths, /.manifest (--revision, --root) and, with --signing-key, /.signatures.json: a JWS over every file's SHA-256 in OPA's payload format. --pack <id> exports a catalog pack as a bundle whose roots are its packages and whose manifest metadata carries pack.json.";
   static override examples = [
     '<%= config.bin %> policy build policies/quota -o quota.tar.gz',
     '<%= config.bin %> policy build policies/quota -o quota.tar.gz --signing-key private.pem',

@@ -6,7 +6,7 @@ const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES2
 export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
   static override summary = 'Evaluate a Rego query against policy and data files (like `opa eval`).';
   static override description =
-    '-d loads .rego modules, .json/.yaml data files and directories with OPA\'s loading rules: a data file named directly is merged at the root of data, one inside a directory at its directory path (dir/a/b/data.json → data.a.b). `prefix:path` loads under data.prefix. --format json prints exactly what `opa eval --format json` prints.';
+    "-d loads .rego modules, .json/.yaml data files and directories with OPA's loading rules: a data file named directly is merged at the root of data, one inside a directory at its directory path (dir/a/b/data.json → data.a.b). `prefix:path` loads under data.prefix. --format json prints exactly what `opa eval --format json` prints.";
   static override examples = [
     "<%= config.bin %> policy eval -d policies/quota -i input.json 'data.quota.deny'",
     "<%= config.bin %> policy eval -d policy.rego -d data.json --format json 'data.example.allow'",
@@ -18,8 +18,16 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
   };
   static override flags = {
     data: Flags.string({ char: 'd', description: 'Policy or data file or directory (repeatable).', multiple: true, multipleNonGreedy: true }),
-    bundle: Flags.string({ char: 'b', description: 'OPA bundle: a directory or .tar.gz (repeatable; .manifest roots, data.json/data.yaml, .signatures.json).', multiple: true, multipleNonGreedy: true }),
-    'verification-key': Flags.string({ description: 'Verify -b bundles\' .signatures.json: a PEM public key (file or text) or, for HS*, the secret.', helpValue: '<pem|secret>' }),
+    bundle: Flags.string({
+      char: 'b',
+      description: 'OPA bundle: a directory or .tar.gz (repeatable; .manifest roots, data.json/data.yaml, .signatures.json).',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    'verification-key': Flags.string({
+      description: "Verify -b bundles' .signatures.json: a PEM public key (file or text) or, for HS*, the secret.",
+      helpValue: '<pem|secret>',
+    }),
     'signing-alg': Flags.string({ description: 'Signature algorithm of --verification-key (as opa).', options: [...SIGNING_ALGS], default: 'RS256' }),
     scope: Flags.string({ description: 'Scope the bundle signature must carry (as opa --scope).' }),
     input: Flags.string({ char: 'i', description: 'Input document file (.json, .yaml).' }),
@@ -30,7 +38,10 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
     fail: Flags.boolean({ description: 'Exit 1 when the result is undefined (as opa eval --fail).', default: false, exclusive: ['fail-defined'] }),
     'fail-defined': Flags.boolean({ description: 'Exit 1 when the result is defined (as opa eval --fail-defined).', default: false }),
     timeout: Flags.string({ char: 't', description: 'Evaluation time limit, e.g. 5s or 500ms.', default: '5s' }),
-    'max-input-bytes': Flags.integer({ description: 'Refuse an input (-i or -I) larger than this many bytes, before parsing it. Default 33554432 (32 MiB).', min: 1 }),
+    'max-input-bytes': Flags.integer({
+      description: 'Refuse an input (-i or -I) larger than this many bytes, before parsing it. Default 33554432 (32 MiB).',
+      min: 1,
+    }),
   };
 
   async run(): Promise<void> {
@@ -43,7 +54,13 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
       dataPaths: this.flags.data ?? [],
       bundlePaths: this.flags.bundle ?? [],
       ...(this.flags['verification-key'] !== undefined
-        ? { verification: { key: this.flags['verification-key'], alg: this.flags['signing-alg'], ...(this.flags.scope !== undefined ? { scope: this.flags.scope } : {}) } }
+        ? {
+            verification: {
+              key: this.flags['verification-key'],
+              alg: this.flags['signing-alg'],
+              ...(this.flags.scope !== undefined ? { scope: this.flags.scope } : {}),
+            },
+          }
         : {}),
       ...(this.flags.input !== undefined ? { inputPath: this.flags.input } : {}),
       ...(this.flags['stdin-input'] ? { input: parseDataFile('<stdin>', await readStdin((n) => assertInputSize(n, maxInputBytes, '<stdin>')), true) } : {}),

@@ -14,7 +14,12 @@ export default class PolicyFmt extends BaseCommand<typeof PolicyFmt> {
   static override strict = false;
   static override args = { path: Args.string({ description: 'Files or directories (default: stdin).', required: false, ignoreStdin: true }) };
   static override flags = {
-    diff: Flags.boolean({ char: 'd', description: 'Print a unified diff of the changes instead of the formatted text.', default: false, exclusive: ['check', 'write'] }),
+    diff: Flags.boolean({
+      char: 'd',
+      description: 'Print a unified diff of the changes instead of the formatted text.',
+      default: false,
+      exclusive: ['check', 'write'],
+    }),
     check: Flags.boolean({ description: 'List files that would change; exit 2 if any (as opa fmt -l --fail).', default: false, exclusive: ['write'] }),
     list: Flags.boolean({ char: 'l', description: 'List files that would change (as opa fmt -l).', default: false }),
     write: Flags.boolean({ char: 'w', description: 'Rewrite files in place.', default: false }),

@@ -8,7 +8,9 @@ export default class TenantsCreate extends BaseCommand<typeof TenantsCreate> {
   static override examples = ['<%= config.bin %> tenants create acme --daily-budget 500 --max-concurrent 25'];
   static override args = { name: Args.string({ description: 'Tenant name: lowercase letters, digits, dashes.', required: true }) };
   static override flags = {
-    ...remoteFlag, ...tenantSettingFlags };
+    ...remoteFlag,
+    ...tenantSettingFlags,
+  };
 
   async run(): Promise<void> {
     this.emit(await (await this.api()).tenantsCreate(this.args.name, tenantSettings(this.flags)), renderTenant);

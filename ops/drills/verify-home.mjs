@@ -45,12 +45,30 @@ for (const id of existsSync(dir) ? readdirSync(dir).sort() : []) {
   const subjects = new Map();
   for (const f of subjectFiles(exDir).files) subjects.set(f.path, (await sha256File(f.absPath)).sha256);
   const v = await verifyReceipt(readFileSync(join(exDir, RECEIPT_FILE), 'utf8'), trusted, { subjects });
-  if (!v.ok) summary.failures.push({ id, what: 'receipt', detail: v.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ').slice(0, 300) });
+  if (!v.ok)
+    summary.failures.push({
+      id,
+      what: 'receipt',
+      detail: v.checks
+        .filter((c) => !c.ok)
+        .map((c) => `${c.name}: ${c.detail}`)
+        .join('; ')
+        .slice(0, 300),
+    });
   else summary.receiptsVerified++;
   try {
     const e = await exportPack(ctx, { executionId: id, output: join(packs, `${id}.zip`) });
     const p = await verifyPack(ctx, e.path);
-    if (!p.ok) summary.failures.push({ id, what: 'pack', detail: p.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ').slice(0, 300) });
+    if (!p.ok)
+      summary.failures.push({
+        id,
+        what: 'pack',
+        detail: p.checks
+          .filter((c) => !c.ok)
+          .map((c) => `${c.name}: ${c.detail}`)
+          .join('; ')
+          .slice(0, 300),
+      });
     else summary.packsVerified++;
   } catch (err) {
     summary.failures.push({ id, what: 'export', detail: `${err.code ?? ''} ${err.message}`.slice(0, 300) });

@@ -61,7 +61,8 @@ if (unavailable) {
 const vulns = Object.values(audit.vulnerabilities ?? {});
 const critical = vulns.filter((v) => v.severity === 'critical');
 const high = vulns.filter((v) => v.severity === 'high');
-for (const v of critical) problems.push(`critical advisory in ${v.name} (${advisoryIds(v).join(', ') || `via ${v.via.join(', ')}`}): critical is never accepted; upgrade or remove it`);
+for (const v of critical)
+  problems.push(`critical advisory in ${v.name} (${advisoryIds(v).join(', ') || `via ${v.via.join(', ')}`}): critical is never accepted; upgrade or remove it`);
 for (const v of high) {
   const ids = advisoryIds(v);
   const covered = ids.length > 0 ? ids.every((id) => live.has(id)) : live.has(v.name);

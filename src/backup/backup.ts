@@ -10,7 +10,7 @@
  * previous one intact. Runtime scratch (runtime/, uploads/, *.tmp) is not backed up.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, type Stats, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
@@ -19,9 +19,9 @@ import { dbPath, snapshotDatabase } from '../store/index.js';
 import { BACKUP_FORMAT, type BackupFile, type BackupManifest, type BackupOptions, type BackupResult, type BackupSecret } from './backup.types.js';
 import { BackupError, BackupUsageError } from './errors.js';
 import { readLatest } from './manifest.js';
-import { deriveKey, newKdf, readPassphrase, seal } from './secrets.js';
-import { openTarget, type BackupTarget } from './target.js';
 import { mapLimit } from './pool.js';
+import { deriveKey, newKdf, readPassphrase, seal } from './secrets.js';
+import { type BackupTarget, openTarget } from './target.js';
 
 /** Top-level entries of a state home that are scratch, rebuilt on demand, or the live database. */
 const SKIP_TOP = new Set(['runtime', 'uploads', 'maestro.db', 'maestro.db-wal', 'maestro.db-shm', 'maestro.db-journal']);
@@ -44,9 +44,13 @@ export async function runBackup(ctx: Context, options: BackupOptions): Promise<B
   const secretsPresent = files.some((f) => isSecretPath(f.path));
   const passphrase = readPassphrase(ctx, options.passphraseFile);
   if (secretsPresent && !passphrase) {
-    throw new BackupUsageError('BACKUP_PASSPHRASE_REQUIRED', 'the state home holds private keys and a token, which a backup stores only encrypted: no passphrase given', {
-      hint: 'pass --passphrase-file <file> or set MAESTRO_BACKUP_PASSPHRASE (keep it apart from the backups)',
-    });
+    throw new BackupUsageError(
+      'BACKUP_PASSPHRASE_REQUIRED',
+      'the state home holds private keys and a token, which a backup stores only encrypted: no passphrase given',
+      {
+        hint: 'pass --passphrase-file <file> or set MAESTRO_BACKUP_PASSPHRASE (keep it apart from the backups)',
+      },
+    );
   }
   const target = await openTarget(ctx, options.to, options.s3 ?? {}, true);
   const work = mkdtempSync(join(tmpdir(), 'maestro-backup-'));
@@ -55,7 +59,10 @@ export async function runBackup(ctx: Context, options: BackupOptions): Promise<B
     const snapshotAt = ctx.clock.now();
     const snap = join(work, 'maestro.db');
     const facts = await snapshotDatabase(dbPath(ctx.home), snap);
-    if (!facts.ok) throw new BackupError('BACKUP_DB_CORRUPT', `the database snapshot fails its integrity check: ${facts.integrity}`, { hint: 'the live database may be damaged: run maestro doctor' });
+    if (!facts.ok)
+      throw new BackupError('BACKUP_DB_CORRUPT', `the database snapshot fails its integrity check: ${facts.integrity}`, {
+        hint: 'the live database may be damaged: run maestro doctor',
+      });
     const dbDigest = await sha256File(snap);
     const known = new Set(parent ? [...parent.files.map((f) => f.sha256), parent.database.sha256] : []);
     const stats: CopyStats = { filesCopied: 0, bytesCopied: 0, changedExecutions: new Set<string>(), copies: 0 };
@@ -65,7 +72,9 @@ export async function runBackup(ctx: Context, options: BackupOptions): Promise<B
     }
     const previous = new Map((parent?.files ?? []).map((f) => [f.path, f]));
     const plain = files.filter((f) => !isSecretPath(f.path));
-    const entries = (await mapLimit(plain, CONCURRENCY, (f) => storeFile(ctx.home, work, f, previous.get(f.path), known, target, stats))).filter((e): e is BackupFile => e !== null);
+    const entries = (await mapLimit(plain, CONCURRENCY, (f) => storeFile(ctx.home, work, f, previous.get(f.path), known, target, stats))).filter(
+      (e): e is BackupFile => e !== null,
+    );
     const kdf = passphrase && secretsPresent ? newKdf(ctx) : null;
     const key = kdf && passphrase ? deriveKey(passphrase, kdf) : null;
     const secrets: BackupSecret[] = [];
@@ -118,7 +127,15 @@ type CopyStats = { filesCopied: number; bytesCopied: number; changedExecutions: 
 
 // One file: unchanged since the parent (size + mtime) → the parent's entry; else hash, and copy the
 // bytes unless an object with that digest is already stored.
-async function storeFile(home: string, work: string, f: { path: string; stat: Stats }, prev: BackupFile | undefined, known: Set<string>, target: BackupTarget, stats: CopyStats): Promise<BackupFile | null> {
+async function storeFile(
+  home: string,
+  work: string,
+  f: { path: string; stat: Stats },
+  prev: BackupFile | undefined,
+  known: Set<string>,
+  target: BackupTarget,
+  stats: CopyStats,
+): Promise<BackupFile | null> {
   const meta = { path: f.path, size: f.stat.size, mode: f.stat.mode & 0o777, mtimeMs: Math.floor(f.stat.mtimeMs) };
   if (prev && prev.size === meta.size && prev.mtimeMs === meta.mtimeMs && prev.mode === meta.mode) return prev;
   const abs = join(home, f.path);

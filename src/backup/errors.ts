@@ -1,5 +1,5 @@
 /** Errors of the backup room. */
-import { EngineError, NotFoundError, UsageError, type EngineErrorOptions } from '../core/errors.js';
+import { EngineError, type EngineErrorOptions, NotFoundError, UsageError } from '../core/errors.js';
 
 /** A backup or restore failed (exit 1): unreadable target, digest mismatch, wrong passphrase. */
 export class BackupError extends EngineError {

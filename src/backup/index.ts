@@ -5,9 +5,9 @@
  *   const b = await runBackup(ctx, { to: '/var/backups/maestro', passphraseFile: 'pass.txt' });
  *   const r = await runRestore(newCtx, { from: '/var/backups/maestro', passphraseFile: 'pass.txt' });
  */
-export { runBackup, objectKey, MAX_FILES } from './backup.js';
-export { runRestore } from './restore.js';
-export { parseEvery, watchBackups, MAX_CONSECUTIVE_FAILURES } from './watch.js';
+export { MAX_FILES, objectKey, runBackup } from './backup.js';
+export type * from './backup.types.js';
 export { BackupError, BackupNotFoundError, BackupUsageError } from './errors.js';
 export { readLatest, readManifest } from './manifest.js';
-export type * from './backup.types.js';
+export { runRestore } from './restore.js';
+export { MAX_CONSECUTIVE_FAILURES, parseEvery, watchBackups } from './watch.js';

@@ -17,7 +17,8 @@ export async function readLatest(target: BackupTarget): Promise<BackupManifest |
   } catch (cause) {
     throw new BackupError('BACKUP_LATEST_INVALID', `${target.url}/LATEST is not valid JSON`, { cause });
   }
-  if (typeof pointer.id !== 'string' || typeof pointer.sha256 !== 'string') throw new BackupError('BACKUP_LATEST_INVALID', `${target.url}/LATEST does not name a backup`);
+  if (typeof pointer.id !== 'string' || typeof pointer.sha256 !== 'string')
+    throw new BackupError('BACKUP_LATEST_INVALID', `${target.url}/LATEST does not name a backup`);
   return readManifest(target, pointer.id, pointer.sha256);
 }
 
@@ -27,7 +28,8 @@ export async function readManifest(target: BackupTarget, id: string, sha256?: st
   const bytes = await target.getBytes(`backups/${id}.json`);
   if (!bytes) throw new BackupNotFoundError('BACKUP_NOT_FOUND', `backup ${id} is not in ${target.url}`);
   const digest = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== undefined && digest !== sha256) throw new BackupError('BACKUP_MANIFEST_ALTERED', `backup ${id}: its manifest's sha256 is ${digest}, LATEST says ${sha256}`);
+  if (sha256 !== undefined && digest !== sha256)
+    throw new BackupError('BACKUP_MANIFEST_ALTERED', `backup ${id}: its manifest's sha256 is ${digest}, LATEST says ${sha256}`);
   let m: BackupManifest;
   try {
     m = JSON.parse(bytes.toString('utf8')) as BackupManifest;

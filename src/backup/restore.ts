@@ -16,7 +16,7 @@ import { BackupError, BackupNotFoundError, BackupUsageError } from './errors.js'
 import { readLatest, readManifest } from './manifest.js';
 import { mapLimit } from './pool.js';
 import { deriveKey, open, readPassphrase } from './secrets.js';
-import { openTarget, type BackupTarget } from './target.js';
+import { type BackupTarget, openTarget } from './target.js';
 
 const CONCURRENCY = 8;
 
@@ -31,10 +31,13 @@ export async function runRestore(ctx: Context, options: RestoreOptions): Promise
   const target = await openTarget(ctx, options.from, options.s3 ?? {}, false);
   try {
     const manifest = options.backup ? await readManifest(target, options.backup) : await readLatest(target);
-    if (!manifest) throw new BackupNotFoundError('BACKUP_NOT_FOUND', `no backup in ${target.url} (no LATEST)`, { hint: 'maestro backup --to <the same place> makes one' });
+    if (!manifest)
+      throw new BackupNotFoundError('BACKUP_NOT_FOUND', `no backup in ${target.url} (no LATEST)`, { hint: 'maestro backup --to <the same place> makes one' });
     const passphrase = readPassphrase(ctx, options.passphraseFile);
     if (manifest.secrets.length > 0 && !passphrase) {
-      throw new BackupUsageError('BACKUP_PASSPHRASE_REQUIRED', `backup ${manifest.id} holds encrypted keys: no passphrase given`, { hint: 'pass --passphrase-file <file> or set MAESTRO_BACKUP_PASSPHRASE' });
+      throw new BackupUsageError('BACKUP_PASSPHRASE_REQUIRED', `backup ${manifest.id} holds encrypted keys: no passphrase given`, {
+        hint: 'pass --passphrase-file <file> or set MAESTRO_BACKUP_PASSPHRASE',
+      });
     }
     mkdirSync(dirname(home), { recursive: true });
     const staging = join(dirname(home), `.${basename(home)}.restoring.${process.pid}.${ctx.random.uuid()}.tmp`);
@@ -63,12 +66,17 @@ export async function runRestore(ctx: Context, options: RestoreOptions): Promise
 
 function refuseNonEmpty(home: string): void {
   if (!existsSync(home)) return;
-  if (!statSync(home).isDirectory()) throw new BackupUsageError('RESTORE_HOME_NOT_EMPTY', `${home} exists and is not a directory`, { hint: 'set MAESTRO_HOME to a new, empty directory' });
+  if (!statSync(home).isDirectory())
+    throw new BackupUsageError('RESTORE_HOME_NOT_EMPTY', `${home} exists and is not a directory`, { hint: 'set MAESTRO_HOME to a new, empty directory' });
   const entries = readdirSync(home);
   if (entries.length > 0) {
-    throw new BackupUsageError('RESTORE_HOME_NOT_EMPTY', `the state home ${home} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, e.g. ${entries.sort()[0]}): restore writes only into an empty state home`, {
-      hint: 'set MAESTRO_HOME to a new directory, or move this one away first',
-    });
+    throw new BackupUsageError(
+      'RESTORE_HOME_NOT_EMPTY',
+      `the state home ${home} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, e.g. ${entries.sort()[0]}): restore writes only into an empty state home`,
+      {
+        hint: 'set MAESTRO_HOME to a new directory, or move this one away first',
+      },
+    );
   }
 }
 
@@ -92,9 +100,11 @@ async function restoreInto(dir: string, m: BackupManifest, target: BackupTarget,
     for (const s of m.secrets) {
       const blob = await target.getBytes(objectKey(s.object));
       if (!blob) throw new BackupError('RESTORE_OBJECT_MISSING', `backup ${m.id}: the sealed ${s.path} (object ${s.object}) is missing`);
-      if (createHash('sha256').update(blob).digest('hex') !== s.object) throw new BackupError('RESTORE_DIGEST_MISMATCH', `backup ${m.id}: the sealed ${s.path} does not match its digest`);
+      if (createHash('sha256').update(blob).digest('hex') !== s.object)
+        throw new BackupError('RESTORE_DIGEST_MISMATCH', `backup ${m.id}: the sealed ${s.path} does not match its digest`);
       const plain = open(key, blob, s.path);
-      if (createHash('sha256').update(plain).digest('hex') !== s.sha256) throw new BackupError('RESTORE_DIGEST_MISMATCH', `backup ${m.id}: ${s.path} decrypts to other bytes than were backed up`);
+      if (createHash('sha256').update(plain).digest('hex') !== s.sha256)
+        throw new BackupError('RESTORE_DIGEST_MISMATCH', `backup ${m.id}: ${s.path} decrypts to other bytes than were backed up`);
       const path = join(dir, ...s.path.split('/'));
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       writeFileSync(path, plain, { mode: s.mode & 0o777 });
@@ -102,13 +112,24 @@ async function restoreInto(dir: string, m: BackupManifest, target: BackupTarget,
     }
   }
   const executions = new Set(m.files.map((f) => executionOf(f.path)).filter((x) => x !== null)).size;
-  return { files: m.files.length, bytes, secrets: m.secrets.length, executions, database: { schemaVersion: facts.schemaVersion, executions: facts.executions, integrity: facts.integrity } };
+  return {
+    files: m.files.length,
+    bytes,
+    secrets: m.secrets.length,
+    executions,
+    database: { schemaVersion: facts.schemaVersion, executions: facts.executions, integrity: facts.integrity },
+  };
 }
 
 async function fetchVerified(target: BackupTarget, sha256: string, size: number, file: string, label: string): Promise<void> {
-  if (!(await target.getToFile(objectKey(sha256), file))) throw new BackupError('RESTORE_OBJECT_MISSING', `${label}: object ${sha256} is missing from the backup`);
+  if (!(await target.getToFile(objectKey(sha256), file)))
+    throw new BackupError('RESTORE_OBJECT_MISSING', `${label}: object ${sha256} is missing from the backup`);
   const got = await sha256File(file);
   if (got.sha256 !== sha256 || got.size !== size) {
-    throw new BackupError('RESTORE_DIGEST_MISMATCH', `${label}: restored bytes have sha256 ${got.sha256} (${got.size} bytes), the backup recorded ${sha256} (${size} bytes)`, { hint: 'the backup was altered or damaged: restore an earlier one (--backup <id>)' });
+    throw new BackupError(
+      'RESTORE_DIGEST_MISMATCH',
+      `${label}: restored bytes have sha256 ${got.sha256} (${got.size} bytes), the backup recorded ${sha256} (${size} bytes)`,
+      { hint: 'the backup was altered or damaged: restore an earlier one (--backup <id>)' },
+    );
   }
 }

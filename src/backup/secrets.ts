@@ -47,7 +47,8 @@ export function newKdf(ctx: Context): KdfParams {
 
 export function deriveKey(passphrase: Buffer, k: KdfParams): Buffer {
   if (k.kdf !== 'scrypt' || k.cipher !== 'aes-256-gcm') throw new BackupError('BACKUP_CIPHER_UNKNOWN', `unknown key derivation ${k.kdf} / cipher ${k.cipher}`);
-  if (![k.N, k.r, k.p].every((v) => Number.isSafeInteger(v) && v > 0) || k.N > 1 << 20 || k.r > 32 || k.p > 16) throw new BackupError('BACKUP_KDF_INVALID', 'the backup names out-of-range scrypt parameters');
+  if (![k.N, k.r, k.p].every((v) => Number.isSafeInteger(v) && v > 0) || k.N > 1 << 20 || k.r > 32 || k.p > 16)
+    throw new BackupError('BACKUP_KDF_INVALID', 'the backup names out-of-range scrypt parameters');
   return scryptSync(passphrase, Buffer.from(k.salt, 'base64'), 32, { N: k.N, r: k.r, p: k.p, maxmem: 256 * k.N * k.r + 1024 * 1024 });
 }
 
@@ -66,6 +67,9 @@ export function open(key: Buffer, blob: Buffer, aad: string): Buffer {
   try {
     return Buffer.concat([d.update(blob.subarray(IV, blob.length - TAG)), d.final()]);
   } catch (cause) {
-    throw new BackupError('BACKUP_PASSPHRASE_WRONG', `cannot decrypt ${aad}: wrong passphrase, or the backup was altered`, { cause, hint: 'use the passphrase (file) the backup was made with' });
+    throw new BackupError('BACKUP_PASSPHRASE_WRONG', `cannot decrypt ${aad}: wrong passphrase, or the backup was altered`, {
+      cause,
+      hint: 'use the passphrase (file) the backup was made with',
+    });
   }
 }

@@ -30,9 +30,20 @@ export async function openTarget(ctx: Context, to: string, s3: S3Settings, creat
   if (to.startsWith('s3://')) {
     const { openS3Store } = await import('../disclose/index.js');
     const store = await openS3Store(ctx, { to, ...s3 });
-    return { url: store.url, has: (k) => store.exists(k), putFile: (k, f) => store.putFile(k, f), putBytes: (k, b) => store.putBytes(k, b), getBytes: (k) => store.getBytes(k), getToFile: (k, f) => store.getToFile(k, f), close: () => store.close() };
+    return {
+      url: store.url,
+      has: (k) => store.exists(k),
+      putFile: (k, f) => store.putFile(k, f),
+      putBytes: (k, b) => store.putBytes(k, b),
+      getBytes: (k) => store.getBytes(k),
+      getToFile: (k, f) => store.getToFile(k, f),
+      close: () => store.close(),
+    };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(to)) throw new BackupUsageError('BACKUP_TARGET_INVALID', `"${to}" is neither a directory nor an s3://bucket/prefix`, { hint: 'example: --to /var/backups/maestro or --to s3://backups/maestro' });
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(to))
+    throw new BackupUsageError('BACKUP_TARGET_INVALID', `"${to}" is neither a directory nor an s3://bucket/prefix`, {
+      hint: 'example: --to /var/backups/maestro or --to s3://backups/maestro',
+    });
   const root = resolve(ctx.cwd, to);
   if (create) mkdirSync(root, { recursive: true, mode: 0o700 });
   return dirTarget(ctx, root);

@@ -5,9 +5,9 @@
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
-import { createContext, type Context } from '../core/context.js';
-import { EXIT, EngineError, UsageError, isEngineError } from '../core/errors.js';
 import type { MaestroApi } from '../client/api.js';
+import { type Context, createContext } from '../core/context.js';
+import { EngineError, EXIT, isEngineError, UsageError } from '../core/errors.js';
 import type { Session } from '../tenancy/session.js';
 import { configureColor } from './render.js';
 
@@ -42,7 +42,11 @@ export const formatFlag = {
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     json: Flags.boolean({ description: 'Print machine-readable JSON on stdout (nothing else goes to stdout).', default: false }),
-    quiet: Flags.boolean({ char: 'q', description: 'Print nothing but errors (and --json/--format output); the exit status tells the outcome.', default: false }),
+    quiet: Flags.boolean({
+      char: 'q',
+      description: 'Print nothing but errors (and --json/--format output); the exit status tells the outcome.',
+      default: false,
+    }),
   };
 
   protected flags!: CommandFlags<T>;
@@ -193,9 +197,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       // Parser errors (missing argument, unknown flag, bad option): usage.
       code = EXIT.usage;
       const { describeUsageError } = await import('./usage.js');
-      const usage = `maestro ${(this.id ?? '').replace(/:/g, ' ')} ${Object.entries(this.ctor.args ?? {}).map(([n, a]) => (a.required ? `<${n}>` : `[${n}]`)).join(' ')}`.trim();
+      const usage = `maestro ${(this.id ?? '').replace(/:/g, ' ')} ${Object.entries(this.ctor.args ?? {})
+        .map(([n, a]) => (a.required ? `<${n}>` : `[${n}]`))
+        .join(' ')}`.trim();
       const better = describeUsageError(err, this.id ?? '', usage, Object.keys({ ...this.ctor.flags, ...(this.ctor as typeof BaseCommand).baseFlags }));
-      payload = { code: 'USAGE', message: better?.message ?? firstLine(err.message), hint: better?.hint ?? `see: maestro ${this.id?.replace(/:/g, ' ') ?? ''} --help`.trim() };
+      payload = {
+        code: 'USAGE',
+        message: better?.message ?? firstLine(err.message),
+        hint: better?.hint ?? `see: maestro ${this.id?.replace(/:/g, ' ') ?? ''} --help`.trim(),
+      };
     } else {
       code = EXIT.error;
       payload = { code: 'INTERNAL', message: err?.message ?? String(err), hint: 'set MAESTRO_DEBUG=1 for the stack trace' };
@@ -215,6 +225,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 }
 
 function firstLine(message: string): string {
-  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('See more help'));
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('See more help'));
   return lines.join('; ');
 }

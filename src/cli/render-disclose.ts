@@ -35,14 +35,20 @@ export function renderExport(r: ExportResult): string {
   ];
   if (r.receiptCreated) rows.push(['receipt', 'created now (the execution had none)']);
   if (r.skipped.length > 0) rows.push(['skipped', `${r.skipped.join(', ')} (not regular files)`]);
-  if (r.upload) rows.push(['uploaded', `${r.upload.url} (${r.upload.parts} parts${r.upload.resumedParts ? `, ${r.upload.resumedParts} resumed` : ''}, ${r.upload.retries} retries)`]);
+  if (r.upload)
+    rows.push([
+      'uploaded',
+      `${r.upload.url} (${r.upload.parts} parts${r.upload.resumedParts ? `, ${r.upload.resumedParts} resumed` : ''}, ${r.upload.retries} retries)`,
+    ]);
   return fields(rows);
 }
 
 export function renderVerify(r: VerifyResult): string {
   const lines = r.checks.map((c) => `${c.ok ? style.ok('✓') : style.bad('✗')} ${c.name}: ${c.detail}`);
   const failed = r.checks.filter((c) => !c.ok).length;
-  lines.push(r.ok ? style.ok(`OK: ${r.pack} verified (${r.checks.length} checks)`) : style.bad(`FAILED: ${failed} of ${r.checks.length} checks failed for ${r.pack}`));
+  lines.push(
+    r.ok ? style.ok(`OK: ${r.pack} verified (${r.checks.length} checks)`) : style.bad(`FAILED: ${failed} of ${r.checks.length} checks failed for ${r.pack}`),
+  );
   return lines.join('\n');
 }
 
@@ -74,7 +80,14 @@ const LABEL: Record<ProgressEvent['phase'], string> = { hash: 'hashing', zip: 'w
  * width is known (at least 60 columns) and TERM is not dumb, otherwise plain lines on stderr (at most
  * one per 10% per phase, whatever the terminal reports).
  */
-export async function createProgress(options: { json: boolean; tty: boolean; clock: Clock; quiet?: boolean; columns?: number; term?: string }): Promise<ProgressReporter> {
+export async function createProgress(options: {
+  json: boolean;
+  tty: boolean;
+  clock: Clock;
+  quiet?: boolean;
+  columns?: number;
+  term?: string;
+}): Promise<ProgressReporter> {
   if (options.json || options.quiet) return { update: () => {}, done: async () => {} };
   const columns = options.columns ?? process.stderr.columns ?? 0;
   const term = options.term ?? process.env.TERM;
@@ -106,7 +119,11 @@ async function inkProgress(clock: Clock, columns: number): Promise<ProgressRepor
     const line = `${LABEL[e.phase].padEnd(9)} [] 100%  ${text}`;
     const width = Math.max(5, Math.min(30, columns - 1 - line.length));
     const filled = Math.round((percent / 100) * width);
-    return React.createElement(Text, null, `${LABEL[e.phase].padEnd(9)} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${percent.toFixed(0).padStart(3)}%  ${text}`);
+    return React.createElement(
+      Text,
+      null,
+      `${LABEL[e.phase].padEnd(9)} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${percent.toFixed(0).padStart(3)}%  ${text}`,
+    );
   };
   const app = render(view(null), { stdout: process.stderr, patchConsole: false, exitOnCtrlC: false });
   let last = 0;

@@ -10,6 +10,11 @@ export function renderDoctor(r: DoctorReport): string {
     return `${mark}  ${c.name.padEnd(w)}  ${c.detail}${fix}`;
   });
   const failed = r.checks.filter((c) => !c.ok && c.required).length;
-  lines.push('', r.ok ? style.ok('maestro can run workflows here.') : style.bad(`maestro cannot run workflows here: ${failed} required check${failed === 1 ? '' : 's'} failed.`));
+  lines.push(
+    '',
+    r.ok
+      ? style.ok('maestro can run workflows here.')
+      : style.bad(`maestro cannot run workflows here: ${failed} required check${failed === 1 ? '' : 's'} failed.`),
+  );
   return lines.join('\n');
 }

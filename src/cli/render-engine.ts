@@ -1,11 +1,12 @@
 /** Human output for the composed operations: plan with its policy verdict, status with cost and policy. */
-import type { ExecutionStatusView } from '../engine/index.js';
+
 import type { Plan } from '../cost/index.js';
+import type { ExecutionStatusView } from '../engine/index.js';
 import type { Decision, StatusPolicy } from '../policy/packs/index.js';
+import { fields } from './render.js';
 import { renderCostLine, renderPlan } from './render-cost.js';
 import { renderDecision, renderStatusPolicy } from './render-packs.js';
 import { renderExecution } from './render-run.js';
-import { fields } from './render.js';
 
 export function renderPlanWithPolicy(r: Plan & { policy: Decision }, explain: boolean): string {
   return `${renderPlan(r)}\n\n${renderDecision(r.policy, explain)}`;
@@ -13,7 +14,8 @@ export function renderPlanWithPolicy(r: Plan & { policy: Decision }, explain: bo
 
 export function renderStatusView(v: ExecutionStatusView): string {
   const cost = fields([['cost', renderCostLine(v.cost)]]);
-  const queued = v.queuePosition == null ? '' : `\n${fields([['queue', `position ${v.queuePosition}${v.waitingForSlot ? ', waiting for a quota slot' : ''}`]])}`;
+  const queued =
+    v.queuePosition == null ? '' : `\n${fields([['queue', `position ${v.queuePosition}${v.waitingForSlot ? ', waiting for a quota slot' : ''}`]])}`;
   const base = `${renderExecution(v)}${queued}\n\n${cost}`;
   const policy = (v as { policy?: StatusPolicy }).policy;
   return policy ? `${base}\n\n${renderStatusPolicy(policy)}` : base;

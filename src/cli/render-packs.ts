@@ -32,7 +32,10 @@ export function renderPackDetail(p: PackDetail): string {
     ...(p.config ? ([['config', JSON.stringify(p.config)]] as Array<[string, string]>) : []),
   ]);
   const rules = table([['RULE', 'DEFINED AT'], ...p.rules.map((r) => [r.name, r.location])]);
-  const examples = p.examples.map((e) => `  ${e.deny ? style.bad('deny ') : e.warn ? style.warn('warn ') : style.ok('allow')}  ${JSON.stringify(e.input)}${e.data ? `  data ${JSON.stringify(e.data)}` : ''}`);
+  const examples = p.examples.map(
+    (e) =>
+      `  ${e.deny ? style.bad('deny ') : e.warn ? style.warn('warn ') : style.ok('allow')}  ${JSON.stringify(e.input)}${e.data ? `  data ${JSON.stringify(e.data)}` : ''}`,
+  );
   return [info, '', rules, '', style.bold('Examples'), ...examples].join('\n');
 }
 
@@ -101,7 +104,9 @@ export function renderStatusPolicy(s: StatusPolicy): string {
   const out = [style.bold('Policy decisions')];
   if (s.decisions.length === 0) out.push('  (none recorded)');
   for (const d of s.decisions) {
-    out.push(`  ${d.createdAt}  ${d.action}  ${d.outcome.toUpperCase()}  ${style.dim(`${d.evalMs.toFixed(2)} ms, packs ${d.packs.map((p) => `${p.id}@${p.version}`).join(' ')}`)}`);
+    out.push(
+      `  ${d.createdAt}  ${d.action}  ${d.outcome.toUpperCase()}  ${style.dim(`${d.evalMs.toFixed(2)} ms, packs ${d.packs.map((p) => `${p.id}@${p.version}`).join(' ')}`)}`,
+    );
     out.push(...reasonLines(d).map((l) => `  ${l}`));
     for (const f of d.explanation.fired) out.push(`      ${f.rule} = ${short(f.value)}  ${style.dim(f.location)}`);
   }

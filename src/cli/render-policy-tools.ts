@@ -5,7 +5,9 @@ import type { BuildReport } from '../policy/index.js';
 
 /** `policy build`: what was written, one line per file. */
 export function renderBuildReport(r: BuildReport): string {
-  const lines = [`wrote ${r.output}${r.signed ? ' (signed)' : ''}: revision ${JSON.stringify(r.revision)}, roots [${r.roots.map((x) => JSON.stringify(x)).join(', ')}]`];
+  const lines = [
+    `wrote ${r.output}${r.signed ? ' (signed)' : ''}: revision ${JSON.stringify(r.revision)}, roots [${r.roots.map((x) => JSON.stringify(x)).join(', ')}]`,
+  ];
   for (const f of r.files) lines.push(`  ${f.name} (${f.bytes} bytes)`);
   return lines.join('\n');
 }
@@ -18,8 +20,23 @@ export function renderCoverageShortfall(s: { message: string; uncovered: Readonl
 
 /** `policy fmt`: the formatted text, the diffs, or the names of files that would change. */
 export function renderFormatReport(r: { mode: string; files: ReadonlyArray<{ file: string; changed: boolean; output?: string }> }): string {
-  if (r.mode === 'print') return r.files.map((f) => f.output ?? '').join('').replace(/\n$/, '');
-  if (r.mode === 'diff') return r.files.map((f) => f.output ?? '').join('').replace(/\n$/, '');
-  if (r.mode === 'write') return r.files.filter((f) => f.changed).map((f) => `formatted ${f.file}`).join('\n');
-  return r.files.filter((f) => f.changed).map((f) => f.file).join('\n');
+  if (r.mode === 'print')
+    return r.files
+      .map((f) => f.output ?? '')
+      .join('')
+      .replace(/\n$/, '');
+  if (r.mode === 'diff')
+    return r.files
+      .map((f) => f.output ?? '')
+      .join('')
+      .replace(/\n$/, '');
+  if (r.mode === 'write')
+    return r.files
+      .filter((f) => f.changed)
+      .map((f) => `formatted ${f.file}`)
+      .join('\n');
+  return r.files
+    .filter((f) => f.changed)
+    .map((f) => f.file)
+    .join('\n');
 }

@@ -34,7 +34,9 @@ export function renderEvalPretty(out: OpaEvalOutput): string {
 function bindingsTable(results: NonNullable<OpaEvalOutput['result']>): string {
   const vars: string[] = [];
   for (const r of results) for (const k of Object.keys(r.bindings ?? {})) if (!vars.includes(k)) vars.push(k);
-  const exprCols = (results[0]?.expressions ?? []).map((e, i) => ({ i, text: e.text })).filter(({ i }) => results.some((r) => r.expressions[i]?.value !== true));
+  const exprCols = (results[0]?.expressions ?? [])
+    .map((e, i) => ({ i, text: e.text }))
+    .filter(({ i }) => results.some((r) => r.expressions[i]?.value !== true));
   const rows = results.map((r) => [
     ...vars.map((v) => (r.bindings && v in r.bindings ? stringifyJson(r.bindings[v]) : '')),
     ...exprCols.map(({ i }) => stringifyJson(r.expressions[i]?.value)),
@@ -46,7 +48,11 @@ function bindingsTable(results: NonNullable<OpaEvalOutput['result']>): string {
 export function renderExplanation(entries: readonly ExplanationEntry[], defined = false): string {
   if (entries.length === 0) {
     // A value with no rule body behind it came from the rule's `default`.
-    return style.dim(defined ? 'explanation: no rule body matched, so the default value applied (the rule\'s `default` declaration)' : 'explanation: no rule produced a value (the query is undefined)');
+    return style.dim(
+      defined
+        ? "explanation: no rule body matched, so the default value applied (the rule's `default` declaration)"
+        : 'explanation: no rule produced a value (the query is undefined)',
+    );
   }
   const lines = [style.bold('explanation:')];
   for (const e of entries) {

@@ -14,7 +14,9 @@ function num(n: number | null | undefined, unit: string): string {
 }
 
 /** The execution: header fields, then one row per task. */
-export function renderExecution(r: Omit<ExecutionRecord, 'cost' | 'tasks'> & { tasks: ReadonlyArray<ExecutionRecord['tasks'][number] & { failure?: { tail: string[] } }> }): string {
+export function renderExecution(
+  r: Omit<ExecutionRecord, 'cost' | 'tasks'> & { tasks: ReadonlyArray<ExecutionRecord['tasks'][number] & { failure?: { tail: string[] } }> },
+): string {
   const head = fields([
     ['execution', r.id],
     ['workflow', r.workflow],
@@ -28,8 +30,14 @@ export function renderExecution(r: Omit<ExecutionRecord, 'cost' | 'tasks'> & { t
   const rows = [['TASK', 'STATUS', 'EXIT', 'WALL', 'CPU', 'PEAK RSS', 'WRITTEN', 'NOTE']];
   for (const t of r.tasks) {
     rows.push([
-      t.id, statusText(t.status), t.exitCode === null ? '-' : String(t.exitCode), num(t.usage?.wallSec, 's'), num(t.usage?.cpuSec, 's'),
-      num(t.usage?.peakRssMB, ' MiB'), t.usage ? bytes(t.usage.bytesWritten) : '-', t.reason ?? '',
+      t.id,
+      statusText(t.status),
+      t.exitCode === null ? '-' : String(t.exitCode),
+      num(t.usage?.wallSec, 's'),
+      num(t.usage?.cpuSec, 's'),
+      num(t.usage?.peakRssMB, ' MiB'),
+      t.usage ? bytes(t.usage.bytesWritten) : '-',
+      t.reason ?? '',
     ]);
   }
   return `${head}\n\n${table(rows)}${renderFailureTails(r.id, r.tasks)}`;
@@ -41,7 +49,11 @@ function renderFailureTails(executionId: string, tasks: ReadonlyArray<{ id: stri
   for (const t of tasks) {
     if (t.status !== 'failed' || !t.failure) continue;
     const head = style.bad(`${t.id} failed; last ${t.failure.tail.length} line${t.failure.tail.length === 1 ? '' : 's'} of its output:`);
-    parts.push(t.failure.tail.length === 0 ? `${style.bad(`${t.id} failed`)} (it printed nothing)` : `${head}\n${t.failure.tail.map((l) => `  ${style.dim('|')} ${l}`).join('\n')}`);
+    parts.push(
+      t.failure.tail.length === 0
+        ? `${style.bad(`${t.id} failed`)} (it printed nothing)`
+        : `${head}\n${t.failure.tail.map((l) => `  ${style.dim('|')} ${l}`).join('\n')}`,
+    );
     parts.push(style.dim(`  (all of it: maestro logs ${executionId} --task ${t.id})`));
   }
   return parts.length ? `\n\n${parts.join('\n')}` : '';
@@ -50,7 +62,10 @@ function renderFailureTails(executionId: string, tasks: ReadonlyArray<{ id: stri
 /** `status --all`. */
 export function renderExecutionList(list: ExecutionSummary[]): string {
   if (list.length === 0) return 'no executions';
-  return table([['EXECUTION', 'WORKFLOW', 'STATUS', 'PUBLISHED', 'FINISHED'], ...list.map((e) => [e.id, e.workflow, statusText(e.status), e.publishedAt, e.finishedAt ?? '-'])]);
+  return table([
+    ['EXECUTION', 'WORKFLOW', 'STATUS', 'PUBLISHED', 'FINISHED'],
+    ...list.map((e) => [e.id, e.workflow, statusText(e.status), e.publishedAt, e.finishedAt ?? '-']),
+  ]);
 }
 
 /**

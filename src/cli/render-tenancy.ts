@@ -34,7 +34,9 @@ export function renderTenant(t: TenantView): string {
     ['max concurrent', String(t.maxConcurrent)],
     ['day time zone', t.dayTimezone],
     ['sandbox', t.requireSandbox ? 'required' : 'optional'],
-    ...(t.costEstimate ? [['budget admits with', t.costEstimate === 'high' ? "the estimate's upper end (strict)" : 'the point estimate'] as [string, string]] : []),
+    ...(t.costEstimate
+      ? [['budget admits with', t.costEstimate === 'high' ? "the estimate's upper end (strict)" : 'the point estimate'] as [string, string]]
+      : []),
   ]);
 }
 
@@ -58,7 +60,15 @@ export function renderInvitation(i: { code: string; tenant: string; subject: str
 }
 
 /** `login --remote --code`: where the token for that remote is stored. */
-export function renderRemoteLogin(r: { remote: string; subject: string; tenant: string; role: string; expiresAt: string; tokenPath: string; token?: string }): string {
+export function renderRemoteLogin(r: {
+  remote: string;
+  subject: string;
+  tenant: string;
+  role: string;
+  expiresAt: string;
+  tokenPath: string;
+  token?: string;
+}): string {
   if (r.token) return r.token;
   return fields([
     ['remote', r.remote],

@@ -1,6 +1,7 @@
 /** Human output of `maestro worker` (exec-queue room): pool events on stderr, the summary on stdout. */
-import type { PoolEvent } from '../runner/index.js';
+
 import type { WorkerSummary } from '../engine/index.js';
+import type { PoolEvent } from '../runner/index.js';
 
 /** One line per pool event. */
 export function renderPoolEvent(e: PoolEvent): string {

@@ -28,7 +28,7 @@ export function colorLevel(env: Readonly<Record<string, string | undefined>>, is
 /** Sets chalk's level for this process (see colorLevel). */
 export function configureColor(env: Readonly<Record<string, string | undefined>>, isTty: boolean, machine: boolean): void {
   const level = colorLevel(env, isTty, machine);
-  chalk.level = level === 0 ? 0 : Math.max(level, chalk.level) as 1 | 2 | 3;
+  chalk.level = level === 0 ? 0 : (Math.max(level, chalk.level) as 1 | 2 | 3);
 }
 
 /**
@@ -36,7 +36,10 @@ export function configureColor(env: Readonly<Record<string, string | undefined>>
  * columns counts as 100 wide; a pipe without $COLUMNS is not limited (scripts get whole cells).
  * Never under 40.
  */
-export function terminalWidth(stream: { columns?: number; isTTY?: boolean } = process.stdout, env: Readonly<Record<string, string | undefined>> = process.env): number {
+export function terminalWidth(
+  stream: { columns?: number; isTTY?: boolean } = process.stdout,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): number {
   const fromTty = stream.columns && stream.columns > 0 ? stream.columns : 0;
   const fromEnv = Number(env.COLUMNS);
   const w = fromTty || (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : stream.isTTY ? 100 : Infinity);
@@ -85,17 +88,21 @@ export function table(rows: ReadonlyArray<ReadonlyArray<string>>, width = termin
   const total = () => sum(widths);
   while (total() > width) {
     let widest = -1;
-    widths.forEach((w, i) => { if (w > floor[i]! && (widest < 0 || w > widths[widest]!)) widest = i; });
+    widths.forEach((w, i) => {
+      if (w > floor[i]! && (widest < 0 || w > widths[widest]!)) widest = i;
+    });
     if (widest < 0) break;
     widths[widest] = Math.max(floor[widest]!, widths[widest]! - (total() - width));
   }
   return rows
     .map((row, r) => {
-      const line = row.map((cell, i) => {
-        // biome-ignore lint/suspicious/noFocusedTests: `fit` here is this module's cell fitter, not a focused test
-        const c = fit(cell, widths[i]!);
-        return i === row.length - 1 ? c : c + ' '.repeat(widths[i]! - visibleLength(c));
-      }).join('  ');
+      const line = row
+        .map((cell, i) => {
+          // biome-ignore lint/suspicious/noFocusedTests: `fit` here is this module's cell fitter, not a focused test
+          const c = fit(cell, widths[i]!);
+          return i === row.length - 1 ? c : c + ' '.repeat(widths[i]! - visibleLength(c));
+        })
+        .join('  ');
       return r === 0 ? style.bold(line) : line;
     })
     .join('\n');
@@ -104,7 +111,6 @@ export function table(rows: ReadonlyArray<ReadonlyArray<string>>, width = termin
 /** Cuts a cell to `w` visible characters with an ellipsis (colour codes dropped when cut). */
 function fit(cell: string, w: number): string {
   if (visibleLength(cell) <= w) return cell;
-  // eslint-disable-next-line no-control-regex -- strips ANSI colour codes before cutting
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matches the ESC of ANSI colour sequences, to measure text without them
   const plain = cell.replace(/\u001b\[[0-9;]*m/g, '');
   return `${plain.slice(0, Math.max(0, w - 1))}…`;
@@ -123,7 +129,6 @@ export function usd(value: number): string {
 }
 
 function visibleLength(s: string): number {
-  // eslint-disable-next-line no-control-regex -- strips ANSI colour codes to measure width
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matches the ESC of ANSI colour sequences, to measure text without them
   return s.replace(/\u001b\[[0-9;]*m/g, '').length;
 }

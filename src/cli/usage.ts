@@ -40,17 +40,28 @@ export function closest(word: string, candidates: readonly string[]): string | u
  * `{ message, hint }` for a parser error of command `id` (e.g. `plan`), or undefined to keep oclif's.
  * `usage` is the command line, e.g. `maestro plan <manifest>`; `flagNames` its flags (long names).
  */
-export function describeUsageError(err: ParseErrorLike, id: string, usage: string, flagNames: readonly string[]): { message: string; hint: string } | undefined {
+export function describeUsageError(
+  err: ParseErrorLike,
+  id: string,
+  usage: string,
+  flagNames: readonly string[],
+): { message: string; hint: string } | undefined {
   const cmd = `maestro ${id.replace(/:/g, ' ')}`;
   if (err.message.startsWith('Missing') && err.args && err.args.length > 0) {
     const names = err.args.map((a) => `<${a.name}>`).join(' ');
     const what = err.args.map((a) => (a.description ? `<${a.name}> (${a.description.replace(/\.$/, '')})` : `<${a.name}>`)).join(', ');
-    return { message: `${cmd}: missing ${err.args.length === 1 ? 'argument' : 'arguments'} ${what}`, hint: `${usage || `${cmd} ${names}`}; more: ${cmd} --help` };
+    return {
+      message: `${cmd}: missing ${err.args.length === 1 ? 'argument' : 'arguments'} ${what}`,
+      hint: `${usage || `${cmd} ${names}`}; more: ${cmd} --help`,
+    };
   }
   if (err.flags && err.flags.length > 0) {
     const unknown = err.flags[0]!;
     const base = unknown.split('=')[0]!;
-    const near = closest(base, flagNames.map((f) => `--${f}`));
+    const near = closest(
+      base,
+      flagNames.map((f) => `--${f}`),
+    );
     return { message: `${cmd}: unknown flag ${base}${near ? `; did you mean ${near}?` : ''}`, hint: `flags: ${cmd} --help` };
   }
   return undefined;

@@ -2,16 +2,17 @@
  * One interface, two implementations: commands call `MaestroApi` and render its plain data, whether
  * the engine is embedded (local) or a remote control plane (thin client). Same objects, same output.
  */
-import type { WhoAmI } from '../engine/whoami.js';
-import { whoami } from '../engine/whoami.js';
-import type { Member, Session, TenantSettingsInput, TenantView } from '../tenancy/index.js';
+
 import { NotFoundError, UsageError } from '../core/errors.js';
-import { parseMaxConcurrent, usdToMicros } from '../tenancy/tenants.js';
-import { inviteMember, membersList, membersSet, tenantsCreate, tenantsList, tenantsSet, type Invitation } from '../tenancy/index.js';
 import type { PublicKeyView } from '../engine/evidence.js';
 import type { ExecutionStatusView, PlanRequest } from '../engine/index.js';
-import type { CancelResult, ExecutionSummary, LogLine } from '../runner/index.js';
+import type { WhoAmI } from '../engine/whoami.js';
+import { whoami } from '../engine/whoami.js';
 import type { PackDetail, PackSummary } from '../policy/packs/index.js';
+import type { CancelResult, ExecutionSummary, LogLine } from '../runner/index.js';
+import type { Member, Session, TenantSettingsInput, TenantView } from '../tenancy/index.js';
+import { type Invitation, inviteMember, membersList, membersSet, tenantsCreate, tenantsList, tenantsSet } from '../tenancy/index.js';
+import { parseMaxConcurrent, usdToMicros } from '../tenancy/tenants.js';
 import type { ControlPlaneClient } from './http.js';
 
 export type PlanResult = Awaited<ReturnType<typeof import('../engine/index.js').planWithPolicy>>;
@@ -159,7 +160,11 @@ export class RemoteApi implements MaestroApi {
     return this.client.json<Member[]>('GET', `/api/tenants/${encodeURIComponent(tenant)}/members`);
   }
   async membersInvite(tenant: string, subject: string, role: string, ttlSec?: number) {
-    const inv = await this.client.json<Invitation>('POST', `/api/tenants/${encodeURIComponent(tenant)}/invites`, { subject, role, ...(ttlSec ? { ttlSec } : {}) });
+    const inv = await this.client.json<Invitation>('POST', `/api/tenants/${encodeURIComponent(tenant)}/invites`, {
+      subject,
+      role,
+      ...(ttlSec ? { ttlSec } : {}),
+    });
     return { ...inv, login: `maestro login --remote ${this.client.baseUrl} --code ${inv.code}` };
   }
   publicKeys() {
@@ -194,7 +199,12 @@ export class RemoteApi implements MaestroApi {
     return this.client.json<PlanResult>('POST', '/api/plan', body);
   }
   async run(req: RunRequest): Promise<RunOutcome> {
-    const body = { ...(await manifestUpload(req.manifestPath, true)), sandbox: req.sandbox, ...(req.region ? { region: req.region } : {}), ...(req.queue ? { queue: true } : {}) };
+    const body = {
+      ...(await manifestUpload(req.manifestPath, true)),
+      sandbox: req.sandbox,
+      ...(req.region ? { region: req.region } : {}),
+      ...(req.queue ? { queue: true } : {}),
+    };
     const published = await this.client.json<ExecutionStatusView & { warnings: string[] }>('POST', '/api/executions', body);
     const { exitCodeFor } = await import('../runner/index.js');
     let view = await this.status(published.id, false);
@@ -254,7 +264,9 @@ async function manifestUpload(path: string, withWorkspace = false): Promise<Mani
   try {
     manifest = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new NotFoundError('MANIFEST_NOT_FOUND', `cannot read manifest ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
+    throw new NotFoundError('MANIFEST_NOT_FOUND', `cannot read manifest ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, {
+      cause,
+    });
   }
   const upload: ManifestUpload = { manifest, name: basename(path), path: resolve(path) };
   if (withWorkspace) {
@@ -285,9 +297,13 @@ async function workspaceFiles(manifestPath: string, source: string): Promise<Man
         const data = await fs.readFile(full);
         total += data.length;
         if (total > MAX_WORKSPACE_UPLOAD) {
-          throw new UsageError('WORKSPACE_TOO_LARGE', `workspace ${base} is larger than ${MAX_WORKSPACE_UPLOAD / 1024 / 1024} MiB, the most a remote run uploads`, {
-            hint: 'run it locally, or keep large inputs on the control plane host',
-          });
+          throw new UsageError(
+            'WORKSPACE_TOO_LARGE',
+            `workspace ${base} is larger than ${MAX_WORKSPACE_UPLOAD / 1024 / 1024} MiB, the most a remote run uploads`,
+            {
+              hint: 'run it locally, or keep large inputs on the control plane host',
+            },
+          );
         }
         files.push({ path: path.relative(base, full).split(path.sep).join('/'), mode: (await fs.stat(full)).mode & 0o777, data: data.toString('base64') });
       }

@@ -47,7 +47,13 @@ export class ControlPlaneClient {
   private async getPool(): Promise<Pool> {
     if (!this.pool) {
       const { Pool } = await import('undici');
-      this.pool = new Pool(this.origin, { connections: 8, keepAliveTimeout: 10_000, headersTimeout: this.opts.timeoutMs, bodyTimeout: 0, connectTimeout: 10_000 });
+      this.pool = new Pool(this.origin, {
+        connections: 8,
+        keepAliveTimeout: 10_000,
+        headersTimeout: this.opts.timeoutMs,
+        bodyTimeout: 0,
+        connectTimeout: 10_000,
+      });
     }
     return this.pool;
   }

@@ -20,10 +20,21 @@ export interface RemoteLoginResult {
 export async function loginRemote(ctx: Context, opts: { remote: string; code: string; ttlSec?: number; print?: boolean }): Promise<RemoteLoginResult> {
   const client = new ControlPlaneClient({ baseUrl: opts.remote, attempts: 1 });
   try {
-    const e = await client.json<{ token: string; subject: string; tenant: string; role: string; expiresAt: string }>('POST', '/api/enrol', { code: opts.code, ...(opts.ttlSec ? { ttlSec: opts.ttlSec } : {}) });
+    const e = await client.json<{ token: string; subject: string; tenant: string; role: string; expiresAt: string }>('POST', '/api/enrol', {
+      code: opts.code,
+      ...(opts.ttlSec ? { ttlSec: opts.ttlSec } : {}),
+    });
     const login = { url: opts.remote, token: e.token, subject: e.subject, tenant: e.tenant, role: e.role, expiresAt: e.expiresAt };
     const tokenPath = opts.print ? '' : storeRemoteLogin(ctx, login);
-    return { remote: opts.remote, subject: e.subject, tenant: e.tenant, role: e.role, expiresAt: e.expiresAt, tokenPath, ...(opts.print ? { token: e.token } : {}) };
+    return {
+      remote: opts.remote,
+      subject: e.subject,
+      tenant: e.tenant,
+      role: e.role,
+      expiresAt: e.expiresAt,
+      tokenPath,
+      ...(opts.print ? { token: e.token } : {}),
+    };
   } finally {
     await client.close();
   }

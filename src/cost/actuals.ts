@@ -2,10 +2,11 @@
  * Actual cost of a finished execution: each task's measured usage priced with the same entry its
  * estimate used (recorded in the plan), so estimate and actual are comparable.
  */
-import type { Plan } from './plan.js';
-import { microRates, type PriceEntry } from './prices.js';
+
 import { priceUsage, totalMicros, type Usage } from './model.js';
 import { driftPct, microsToUsd } from './money.js';
+import type { Plan } from './plan.js';
+import { microRates, type PriceEntry } from './prices.js';
 
 /** The slice of the runner's execution record (execution.json) the cost room reads. */
 export interface ExecutionRecordLike {

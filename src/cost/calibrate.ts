@@ -1,13 +1,13 @@
 /** `maestro cost calibrate`: refit the model from recorded runs and show accuracy before and after. */
 import { isoNow } from '../core/context.js';
 import { AuthError } from '../core/errors.js';
-import { isPlatformAdmin, requirePermission, type Session } from '../tenancy/index.js';
 import { allTaskHistory, saveCalibration } from '../store/cost.js';
+import { isPlatformAdmin, requirePermission, type Session } from '../tenancy/index.js';
 import { calibrate, type FittedFactors } from './calibration.js';
 import { DEFAULT_FACTORS } from './estimator.js';
+import { calibrationLookup } from './lookups.js';
 import { resolvePrices } from './prices.js';
 import type { Accuracy } from './report.js';
-import { calibrationLookup } from './lookups.js';
 
 export interface CalibrationReport {
   /** Executions and task runs replayed. */
@@ -43,14 +43,28 @@ export function calibrateCosts(session: Pick<Session, 'ctx' | 'store' | 'identit
   const applied = !opts.dryRun && result.factors.length > 0 && notWorse;
   if (applied) {
     const fittedAt = isoNow(session.ctx);
-    saveCalibration(session.store.db, result.factors.map((f) => ({
-      uses: f.uses, resourceClass: f.resourceClass, defaultSec: f.defaultSec ?? null, cpuUtil: f.cpuUtil, memUtil: f.memUtil,
-      declaredFactor: f.declaredFactor, historyCorrection: f.historyCorrection, historyWindow: f.window, samples: f.samples, fittedAt,
-    })));
+    saveCalibration(
+      session.store.db,
+      result.factors.map((f) => ({
+        uses: f.uses,
+        resourceClass: f.resourceClass,
+        defaultSec: f.defaultSec ?? null,
+        cpuUtil: f.cpuUtil,
+        memUtil: f.memUtil,
+        declaredFactor: f.declaredFactor,
+        historyCorrection: f.historyCorrection,
+        historyWindow: f.window,
+        samples: f.samples,
+        fittedAt,
+      })),
+    );
   }
-  const reason = opts.dryRun ? 'dry run: nothing saved'
-    : result.factors.length === 0 ? 'no recorded runs yet: nothing to fit'
-    : notWorse ? 'saved: plans use the refitted factors from now on'
-    : 'kept the current factors: the refit was less accurate on this history';
+  const reason = opts.dryRun
+    ? 'dry run: nothing saved'
+    : result.factors.length === 0
+      ? 'no recorded runs yet: nothing to fit'
+      : notWorse
+        ? 'saved: plans use the refitted factors from now on'
+        : 'kept the current factors: the refit was less accurate on this history';
   return { ...result, applied, reason };
 }

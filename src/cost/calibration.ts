@@ -5,9 +5,9 @@
 import type { ResourceClass, TaskSpec } from '../manifest/manifest.types.js';
 import type { TaskHistoryRow } from '../store/cost.js';
 import { DEFAULT_FACTORS, estimateTask, type ModelFactors } from './estimator.js';
-import { microRates, priceEntry, type ResolvedPrices } from './prices.js';
 import { priceUsage, totalMicros, type Usage } from './model.js';
-import { accuracy, type Accuracy, type DriftSample } from './report.js';
+import { microRates, priceEntry, type ResolvedPrices } from './prices.js';
+import { type Accuracy, accuracy, type DriftSample } from './report.js';
 import { median } from './stats.js';
 
 export type FactorsFor = (uses: string, cls: ResourceClass) => ModelFactors;
@@ -41,7 +41,15 @@ export function replay(rows: readonly TaskHistoryRow[], prices: ResolvedPrices, 
       const f = factorsFor(r.uses, cls);
       const key = `${r.tenantId}|${r.taskDigest}`;
       const history = past.get(key) ?? [];
-      const e = estimateTask({ task: pseudoTask(r), digest: r.taskDigest, resourceClass: cls, prices: entry, defaultSec: prices.table.defaultSec[cls], history, factors: f });
+      const e = estimateTask({
+        task: pseudoTask(r),
+        digest: r.taskDigest,
+        resourceClass: cls,
+        prices: entry,
+        defaultSec: prices.table.defaultSec[cls],
+        history,
+        factors: f,
+      });
       const a = totalMicros(priceUsage(microRates(entry), usageOf(r)));
       if (ratios && e.basis.guess.source === 'history' && e.estimatedCostMicros > 0) {
         const k = `${r.uses}|${cls}`;
@@ -56,7 +64,14 @@ export function replay(rows: readonly TaskHistoryRow[], prices: ResolvedPrices, 
       past.set(key, [usageOf(r), ...(past.get(key) ?? [])]);
     }
     const first = group[0]!;
-    samples.push({ executionId: first.executionId, workflow: first.executionId, tenantId: first.tenantId, estimatedMicros: est, actualMicros: act, finishedAt: first.finishedAt });
+    samples.push({
+      executionId: first.executionId,
+      workflow: first.executionId,
+      tenantId: first.tenantId,
+      estimatedMicros: est,
+      actualMicros: act,
+      finishedAt: first.finishedAt,
+    });
   }
   return samples;
 }
@@ -106,7 +121,9 @@ function fitUtilisation(rows: readonly TaskHistoryRow[]): Map<string, FittedFact
       cpuUtil: timed.length ? round4(clamp(median(timed.map((r) => r.cpuSec / (r.wallSec * Math.max(r.cpu, 0.001)))), 0.01, 4)) : 1,
       memUtil: g.length ? round4(clamp(median(g.map((r) => r.peakRssMB / Math.max(r.memoryMB, 1))), 0.001, 1)) : 1,
       declaredFactor: declared.length ? round4(clamp(median(declared.map((r) => r.wallSec / r.expectedSec!)), 0.05, 20)) : 1,
-      ...((undeclared.length || timed.length) ? { defaultSec: round4(Math.max(0.1, median((undeclared.length ? undeclared : timed).map((r) => r.wallSec)))) } : {}),
+      ...(undeclared.length || timed.length
+        ? { defaultSec: round4(Math.max(0.1, median((undeclared.length ? undeclared : timed).map((r) => r.wallSec)))) }
+        : {}),
     });
   }
   return out;

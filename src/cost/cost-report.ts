@@ -1,10 +1,10 @@
 /** `maestro cost report`: estimate-vs-actual accuracy over a period, for one tenant. */
 import { AuthError, UsageError } from '../core/errors.js';
+import { executionSources, listActuals, type TaskHistoryRow, taskRunsSince } from '../store/cost.js';
 import { getTenant, isPlatformAdmin, requirePermission, type Session } from '../tenancy/index.js';
-import { executionSources, listActuals, taskRunsSince, type TaskHistoryRow } from '../store/cost.js';
-import { firstRunOf, summariseSources, type EstimateSourceSummary } from './wording.js';
-import { accuracy, alertLine, parseSince, worstOffenders, type Accuracy, type DriftSample, type Offender } from './report.js';
 import { loadBand } from './host.js';
+import { type Accuracy, accuracy, alertLine, type DriftSample, type Offender, parseSince, worstOffenders } from './report.js';
+import { type EstimateSourceSummary, firstRunOf, summariseSources } from './wording.js';
 
 export interface CostReportOptions {
   /** A duration (7d, 36h, 2w, 90m) or an ISO date; default 7d. */
@@ -33,7 +33,14 @@ export interface CostReport extends Accuracy {
 
 /** Task runs as drift samples (one per task), for the by-source and by-load splits. */
 function taskSamples(rows: readonly TaskHistoryRow[]): DriftSample[] {
-  return rows.map((r) => ({ executionId: `${r.executionId}/${r.taskId}`, workflow: r.taskId, tenantId: r.tenantId, estimatedMicros: r.estimatedMicros, actualMicros: r.actualMicros, finishedAt: r.finishedAt }));
+  return rows.map((r) => ({
+    executionId: `${r.executionId}/${r.taskId}`,
+    workflow: r.taskId,
+    tenantId: r.tenantId,
+    estimatedMicros: r.estimatedMicros,
+    actualMicros: r.actualMicros,
+    finishedAt: r.finishedAt,
+  }));
 }
 
 /**
@@ -44,11 +51,21 @@ export function splitAccuracy(rows: readonly TaskHistoryRow[]): Pick<CostReport,
   const sources = ['history', 'priors', 'declared', 'default'] as const;
   const bands = ['quiet', 'busy', 'overloaded', 'unknown'] as const;
   const bySource = Object.fromEntries(sources.map((k) => [k, accuracy(taskSamples(rows.filter((r) => r.estimateSource === k)))])) as CostReport['bySource'];
-  const byLoadBand = Object.fromEntries(bands.map((k) => [k, accuracy(taskSamples(rows.filter((r) => loadBand(r.hostContention ?? null) === k)))])) as CostReport['byLoadBand'];
-  const withInterval = rows.filter((r) => r.estimatedLowMicros !== null && r.estimatedLowMicros !== undefined && r.estimatedHighMicros !== null && r.estimatedHighMicros !== undefined && r.actualMicros > 0);
+  const byLoadBand = Object.fromEntries(
+    bands.map((k) => [k, accuracy(taskSamples(rows.filter((r) => loadBand(r.hostContention ?? null) === k)))]),
+  ) as CostReport['byLoadBand'];
+  const withInterval = rows.filter(
+    (r) =>
+      r.estimatedLowMicros !== null &&
+      r.estimatedLowMicros !== undefined &&
+      r.estimatedHighMicros !== null &&
+      r.estimatedHighMicros !== undefined &&
+      r.actualMicros > 0,
+  );
   const inside = withInterval.filter((r) => r.actualMicros >= r.estimatedLowMicros! && r.actualMicros <= r.estimatedHighMicros!).length;
   return {
-    bySource, byLoadBand,
+    bySource,
+    byLoadBand,
     intervalCoverage: { tasks: withInterval.length, inside, share: withInterval.length ? Math.round((inside / withInterval.length) * 10_000) / 10_000 : 0 },
   };
 }
@@ -67,7 +84,14 @@ export function costReport(session: Pick<Session, 'ctx' | 'store' | 'identity'>,
   }
   const tenant = resolveTenant(session, opts.tenant);
   const rows = listActuals(session.store.db, new Date(since).toISOString(), tenant.id);
-  const samples = rows.map((r) => ({ executionId: r.executionId, workflow: r.workflowName, tenantId: r.tenantId, estimatedMicros: r.estimatedMicros, actualMicros: r.actualMicros, finishedAt: r.finishedAt }));
+  const samples = rows.map((r) => ({
+    executionId: r.executionId,
+    workflow: r.workflowName,
+    tenantId: r.tenantId,
+    estimatedMicros: r.estimatedMicros,
+    actualMicros: r.actualMicros,
+    finishedAt: r.finishedAt,
+  }));
   const acc = accuracy(samples);
   return {
     tenant: tenant.name,

@@ -1,5 +1,5 @@
 /** The cost room's errors: every failure it raises on purpose carries a stable code. */
-import { EngineError, UsageError, type EngineErrorOptions } from '../core/errors.js';
+import { EngineError, type EngineErrorOptions, UsageError } from '../core/errors.js';
 
 /** A failure inside the cost governor (exit 1 unless a kind says otherwise). */
 export class CostError extends EngineError {

@@ -9,9 +9,9 @@
  * Pure: the caller brings the price entry, the history samples, priors, load and calibration factors.
  */
 import type { ResourceClass, TaskSpec } from '../manifest/manifest.types.js';
-import { microRates, type MicroRates, type PriceEntry } from './prices.js';
-import { gbSeconds, priceQuantities, totalMicros, type Components, type Usage } from './model.js';
+import { type Components, gbSeconds, priceQuantities, totalMicros, type Usage } from './model.js';
 import { microsToUsd } from './money.js';
+import { type MicroRates, microRates, type PriceEntry } from './prices.js';
 import { median, quantile } from './stats.js';
 
 export type GuessSource = 'history' | 'priors' | 'declared' | 'default';
@@ -138,9 +138,12 @@ export function estimateTask(input: EstimateInput): TaskEstimate {
   const rates = microRates(input.prices);
   const load = input.load ?? NO_LOAD_MODEL;
   const recent = input.history.slice(0, Math.max(1, input.factors.window));
-  const g: Guessed = recent.length > 0 ? fromHistory(recent, input.factors, load, rates)
-    : input.priors && input.priors.groups.length > 0 ? fromPriors(input.priors, input.task, load, rates)
-    : fromDeclared(input, rates);
+  const g: Guessed =
+    recent.length > 0
+      ? fromHistory(recent, input.factors, load, rates)
+      : input.priors && input.priors.groups.length > 0
+        ? fromPriors(input.priors, input.task, load, rates)
+        : fromDeclared(input, rates);
   const midC = priceQuantities(rates, g.mid);
   const est = totalMicros(midC, g.correction);
   const low = Math.min(est, g.lowMicros);
@@ -159,7 +162,13 @@ export function estimateTask(input: EstimateInput): TaskEstimate {
     highCostUSD: microsToUsd(high),
     estimateInterval: { lowUSD: microsToUsd(low), highUSD: microsToUsd(high) },
     lowCostMicros: low,
-    basis: { prices: { ...input.prices }, guess: g.guess, correction: g.correction, components: componentsUsd(midC), load: { contentionNow: load.contentionNow, cpuSlope: load.cpuSlope, wallSlope: load.wallSlope ?? DEFAULT_WALL_SLOPE } },
+    basis: {
+      prices: { ...input.prices },
+      guess: g.guess,
+      correction: g.correction,
+      components: componentsUsd(midC),
+      load: { contentionNow: load.contentionNow, cpuSlope: load.cpuSlope, wallSlope: load.wallSlope ?? DEFAULT_WALL_SLOPE },
+    },
   };
 }
 
@@ -213,7 +222,8 @@ function fromHistory(runs: readonly HistorySample[], f: ModelFactors, load: Load
   const point = totalMicros(priceQuantities(rates, mid), f.historyCorrection);
   // Few runs say little about the spread: at least ±(25%/√n) around the point.
   const floor = 0.25 / Math.sqrt(runs.length);
-  const projected = load.contentionNow !== null && p.some((q, i) => Math.abs(q.wallSec - runs[i]!.wallSec) > 1e-9 || Math.abs(q.cpuSec - runs[i]!.cpuSec) > 1e-9);
+  const projected =
+    load.contentionNow !== null && p.some((q, i) => Math.abs(q.wallSec - runs[i]!.wallSec) > 1e-9 || Math.abs(q.cpuSec - runs[i]!.cpuSec) > 1e-9);
   const n = runs.length;
   const guess: TimeGuess = {
     source: 'history',
@@ -223,12 +233,19 @@ function fromHistory(runs: readonly HistorySample[], f: ModelFactors, load: Load
     peakRssMB: round3(median(p.map((q) => q.peakRssMB))),
     gbSec: round3(mid.gbSec),
     bytesWritten: Math.round(mid.bytesWritten),
-    highWallSec: round3(quantile(p.map((q) => q.wallSec), 0.9)),
+    highWallSec: round3(
+      quantile(
+        p.map((q) => q.wallSec),
+        0.9,
+      ),
+    ),
     samples: n,
     note: `from ${n} earlier run${n === 1 ? '' : 's'} of this task`,
   };
   return {
-    guess, mid, correction: f.historyCorrection,
+    guess,
+    mid,
+    correction: f.historyCorrection,
     lowMicros: Math.min(Math.round(quantile(costs, 0.1)), Math.round(point * (1 - floor))),
     highMicros: Math.max(Math.round(quantile(costs, 0.9)), Math.round(point * (1 + floor))),
   };
@@ -251,19 +268,48 @@ function fromPriors(pr: Priors, task: TaskSpec, load: LoadModel, rates: MicroRat
     peakRssMB: round3(median(perTask.map((q) => q.peakRssMB))),
     gbSec: round3(mid.gbSec),
     bytesWritten: Math.round(mid.bytesWritten),
-    highWallSec: round3(quantile(perTask.map((q) => q.wallSec), 0.9)),
+    highWallSec: round3(
+      quantile(
+        perTask.map((q) => q.wallSec),
+        0.9,
+      ),
+    ),
     samples: 0,
     note: `no history: estimated from ${n} similar ${task.uses} task${n === 1 ? '' : 's'} (${pr.scope}, command shape "${pr.shape}")`,
   };
   return {
-    guess, mid, correction: 1,
+    guess,
+    mid,
+    correction: 1,
     lowMicros: Math.min(Math.round(quantile(costs, 0.1)), Math.round(point * 0.5)),
     highMicros: Math.max(Math.round(quantile(costs, 0.9)), Math.round(point * 2)),
   };
 }
 
 /** Programs that finish at once whatever their arguments: a first run of only these gets a trivial default. */
-const TRIVIAL = new Set(['echo', 'printf', 'true', 'false', ':', 'date', 'pwd', 'env', 'printenv', 'mkdir', 'touch', 'hostname', 'id', 'uname', 'whoami', 'test', '[', 'exit', 'basename', 'dirname', 'ls']);
+const TRIVIAL = new Set([
+  'echo',
+  'printf',
+  'true',
+  'false',
+  ':',
+  'date',
+  'pwd',
+  'env',
+  'printenv',
+  'mkdir',
+  'touch',
+  'hostname',
+  'id',
+  'uname',
+  'whoami',
+  'test',
+  '[',
+  'exit',
+  'basename',
+  'dirname',
+  'ls',
+]);
 export const TRIVIAL_SEC = 0.05;
 
 // A declared or default duration, with the calibrated CPU and memory utilisation of the kind/class.
@@ -298,9 +344,11 @@ function fromDeclared(input: EstimateInput, rates: MicroRates): Guessed {
     source: declared ? 'declared' : 'default',
     statistic: declared
       ? `resources.expectedSec ${r.expectedSec}s${f.declaredFactor !== 1 ? ` × calibrated ${round3(f.declaredFactor)}` : ''}; interval up to timeoutSec`
-      : sleepSec !== null ? `a sleep of ${sleepSec}s (no history); interval up to timeoutSec`
-      : trivial ? `a trivial command (${shape}); interval up to timeoutSec`
-      : `default for class ${input.resourceClass} (${round3(wallSec)}s at full CPU); interval up to timeoutSec`,
+      : sleepSec !== null
+        ? `a sleep of ${sleepSec}s (no history); interval up to timeoutSec`
+        : trivial
+          ? `a trivial command (${shape}); interval up to timeoutSec`
+          : `default for class ${input.resourceClass} (${round3(wallSec)}s at full CPU); interval up to timeoutSec`,
     wallSec: round3(wallSec),
     cpuSec: round3(cpuSec),
     peakRssMB: round3(peakRssMB),
@@ -308,13 +356,18 @@ function fromDeclared(input: EstimateInput, rates: MicroRates): Guessed {
     bytesWritten: 0,
     highWallSec: r.timeoutSec,
     samples: 0,
-    note: declared ? `no history: a guess from the declared expectedSec (${r.expectedSec}s)`
-      : sleepSec !== null ? `no history: a guess (the command sleeps ${sleepSec}s)`
-      : trivial ? `no history: a guess (a trivial command: ${shape})`
-      : `no history: a guess from the ${input.resourceClass} class default (${round3(wallSec)}s at full CPU); declare resources.expectedSec to improve it`,
+    note: declared
+      ? `no history: a guess from the declared expectedSec (${r.expectedSec}s)`
+      : sleepSec !== null
+        ? `no history: a guess (the command sleeps ${sleepSec}s)`
+        : trivial
+          ? `no history: a guess (a trivial command: ${shape})`
+          : `no history: a guess from the ${input.resourceClass} class default (${round3(wallSec)}s at full CPU); declare resources.expectedSec to improve it`,
   };
   return {
-    guess, mid, correction: 1,
+    guess,
+    mid,
+    correction: 1,
     lowMicros: totalMicros(priceQuantities(rates, low)),
     highMicros: totalMicros(priceQuantities(rates, high)),
   };
@@ -338,7 +391,9 @@ const MAX_PROGRAMS = 16;
  * → ['head', 'sha256sum'].
  */
 export function commandPrograms(run: string): string[] {
-  return segments(run).map((s) => s.program).filter((p) => p !== '');
+  return segments(run)
+    .map((s) => s.program)
+    .filter((p) => p !== '');
 }
 
 /**

@@ -216,7 +216,10 @@ export function probeInstructionCounters(root = '/sys/bus/event_source/devices')
   const pmu = names.find((n) => n === 'cpu' || n === 'cpu_core' || n === 'cpu_atom' || n === 'armv8_pmuv3_0');
   if (!pmu) return { available: false, reason: `no hardware PMU exposed (event sources: ${names.sort().join(', ') || 'none'}); CPU seconds stay the basis` };
   const paranoid = readOr('/proc/sys/kernel/perf_event_paranoid');
-  return { available: true, reason: `hardware PMU "${pmu}" present (perf_event_paranoid ${paranoid?.trim() ?? '?'}); not used yet: CPU seconds stay the basis` };
+  return {
+    available: true,
+    reason: `hardware PMU "${pmu}" present (perf_event_paranoid ${paranoid?.trim() ?? '?'}); not used yet: CPU seconds stay the basis`,
+  };
 }
 
 function round3(n: number): number {

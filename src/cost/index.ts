@@ -8,35 +8,35 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Store } from '../store/index.js';
 import type { LoadedManifest } from '../manifest/manifest.types.js';
-import { findTenant, requirePermission, type Session, type Tenant } from '../tenancy/index.js';
 import * as sql from '../store/cost.js';
-import { calibrationLookup, loadLookup, priorsLookup, sampleOf } from './lookups.js';
-import { commandShape } from './estimator.js';
-import { conditionsBetween, hostSampler, type HostConditions } from './host.js';
-import { buildPlan, type Plan } from './plan.js';
-import { resolvePrices, type ResolvedPrices } from './prices.js';
-import { computeActuals, type Actuals, type ExecutionRecordLike } from './actuals.js';
+import type { Store } from '../store/index.js';
+import { findTenant, requirePermission, type Session, type Tenant } from '../tenancy/index.js';
+import { type Actuals, computeActuals, type ExecutionRecordLike } from './actuals.js';
 import { tenantDay } from './day-window.js';
-import { driftPct, microsToUsd } from './money.js';
 import { CostError } from './errors.js';
-import { describeDrift, firstRunOf, summariseSources, type EstimateSourceSummary } from './wording.js';
+import { commandShape } from './estimator.js';
+import { conditionsBetween, type HostConditions, hostSampler } from './host.js';
+import { calibrationLookup, loadLookup, priorsLookup, sampleOf } from './lookups.js';
+import { driftPct, microsToUsd } from './money.js';
+import { buildPlan, type Plan } from './plan.js';
+import { type ResolvedPrices, resolvePrices } from './prices.js';
+import { describeDrift, type EstimateSourceSummary, firstRunOf, summariseSources } from './wording.js';
 
-export { CostError, PriceTableError } from './errors.js';
-export { resolvePrices, type PriceTable, type PriceEntry, type ResolvedPrices } from './prices.js';
-export { microsToUsd, usdToMicros, driftPct } from './money.js';
-export { tenantDay } from './day-window.js';
-export type { Plan } from './plan.js';
-export type { TaskEstimate, TimeGuess, GuessSource, EstimateInterval } from './estimator.js';
-export { commandShape } from './estimator.js';
-export { hostSampler, currentConditions, probeInstructionCounters, loadBand, type HostConditions } from './host.js';
-export { estimateBasis, setEstimateBasis, type EstimateBasis } from '../store/cost.js';
+export { type EstimateBasis, estimateBasis, setEstimateBasis } from '../store/cost.js';
 export type { Actuals, ExecutionRecordLike } from './actuals.js';
+export { type CalibrationReport, calibrateCosts } from './calibrate.js';
+export { type CostReport, type CostReportOptions, costReport } from './cost-report.js';
+export { tenantDay } from './day-window.js';
+export { CostError, PriceTableError } from './errors.js';
+export type { EstimateInterval, GuessSource, TaskEstimate, TimeGuess } from './estimator.js';
+export { commandShape } from './estimator.js';
+export { currentConditions, type HostConditions, hostSampler, loadBand, probeInstructionCounters } from './host.js';
 export { calibrationLookup } from './lookups.js';
-export { describeDrift, summariseSources, type EstimateSourceSummary } from './wording.js';
-export { costReport, type CostReport, type CostReportOptions } from './cost-report.js';
-export { calibrateCosts, type CalibrationReport } from './calibrate.js';
+export { driftPct, microsToUsd, usdToMicros } from './money.js';
+export type { Plan } from './plan.js';
+export { type PriceEntry, type PriceTable, type ResolvedPrices, resolvePrices } from './prices.js';
+export { describeDrift, type EstimateSourceSummary, summariseSources } from './wording.js';
 
 export interface PlanOptions {
   /** A price file overlaid on the built-in and state-home tables (`--prices`). */
@@ -115,7 +115,11 @@ export interface RecordedActuals extends Actuals {
  * @example
  *   const a = recordActuals(session, record, { executionDir }); a.actualCostMicros
  */
-export function recordActuals(session: Pick<Session, 'ctx' | 'store'> & { identity?: { tenantId: string } }, record: ExecutionRecordLike, opts: RecordOptions = {}): RecordedActuals {
+export function recordActuals(
+  session: Pick<Session, 'ctx' | 'store'> & { identity?: { tenantId: string } },
+  record: ExecutionRecordLike,
+  opts: RecordOptions = {},
+): RecordedActuals {
   const { store, ctx } = session;
   const dir = opts.executionDir ?? join(ctx.home, 'executions', record.id);
   const plan = opts.plan ?? readPlan(dir);
@@ -137,25 +141,61 @@ export function recordActuals(session: Pick<Session, 'ctx' | 'store'> & { identi
     const p = planned.get(t.id);
     if (!p || !t.usage) return [];
     const host = taskConditions(times.get(t.id), t.usage.wallSec, finishedAt, opts.conditions?.[t.id]);
-    return [{
-      executionId: record.id, taskId: t.id, tenantId, taskDigest: p.digest, uses: p.uses, resourceClass: p.resourceClass,
-      cpu: p.resources.cpu, memoryMB: p.resources.memoryMB, expectedSec: p.resources.expectedSec ?? null, status: t.status,
-      ...t.usage, estimateSource: p.basis.guess.source, estimatedMicros: p.estimatedCostMicros, actualMicros: t.actualCostMicros, finishedAt,
-      hostLoad1: host?.load1 ?? null, hostStealPct: host?.stealPct ?? null, hostNcpu: host?.ncpu ?? null, hostRunnable: host?.runnable ?? null,
-      hostContention: host?.contention ?? null, commandShape: p.basis.guess ? shapeOf(plan, p.id, opts.commands) : null,
-      estimatedLowMicros: p.lowCostMicros ?? null, estimatedHighMicros: p.highCostMicros ?? null,
-    }];
+    return [
+      {
+        executionId: record.id,
+        taskId: t.id,
+        tenantId,
+        taskDigest: p.digest,
+        uses: p.uses,
+        resourceClass: p.resourceClass,
+        cpu: p.resources.cpu,
+        memoryMB: p.resources.memoryMB,
+        expectedSec: p.resources.expectedSec ?? null,
+        status: t.status,
+        ...t.usage,
+        estimateSource: p.basis.guess.source,
+        estimatedMicros: p.estimatedCostMicros,
+        actualMicros: t.actualCostMicros,
+        finishedAt,
+        hostLoad1: host?.load1 ?? null,
+        hostStealPct: host?.stealPct ?? null,
+        hostNcpu: host?.ncpu ?? null,
+        hostRunnable: host?.runnable ?? null,
+        hostContention: host?.contention ?? null,
+        commandShape: p.basis.guess ? shapeOf(plan, p.id, opts.commands) : null,
+        estimatedLowMicros: p.lowCostMicros ?? null,
+        estimatedHighMicros: p.highCostMicros ?? null,
+      },
+    ];
   });
-  const recorded = sql.insertActuals(store.db, {
-    executionId: record.id, tenantId, workflowName: plan.workflow, status: record.status, estimatedMicros: plan.estimatedCostMicros,
-    actualMicros: actuals.actualCostMicros, pricesDigest: plan.prices.digest, finishedAt, ledgerDay,
-  }, tasks, new Date(ctx.clock.now()).toISOString());
+  const recorded = sql.insertActuals(
+    store.db,
+    {
+      executionId: record.id,
+      tenantId,
+      workflowName: plan.workflow,
+      status: record.status,
+      estimatedMicros: plan.estimatedCostMicros,
+      actualMicros: actuals.actualCostMicros,
+      pricesDigest: plan.prices.digest,
+      finishedAt,
+      ledgerDay,
+    },
+    tasks,
+    new Date(ctx.clock.now()).toISOString(),
+  );
   return { ...actuals, recorded, ledgerDay };
 }
 
 // The host conditions over a task's run: given, else from the sampler between its start and end
 // (the end less the wall time when the record has no start); null when unknown.
-function taskConditions(t: { startedAt?: string | null; finishedAt?: string | null } | undefined, wallSec: number, execFinished: string, given?: HostConditions | null): HostConditions | null {
+function taskConditions(
+  t: { startedAt?: string | null; finishedAt?: string | null } | undefined,
+  wallSec: number,
+  execFinished: string,
+  given?: HostConditions | null,
+): HostConditions | null {
   if (given !== undefined) return given;
   const end = Date.parse(t?.finishedAt ?? execFinished);
   if (!Number.isFinite(end)) return null;
@@ -265,7 +305,12 @@ export interface BudgetContext {
  * Budget figures for a tenant at an instant, with an optional new estimate on top (MC-POL-703 input).
  * @example budgetContext(store, tenant, now, plan.estimatedCostMicros).projectedPct // 81.5 → warn
  */
-export function budgetContext(store: Store, tenant: Pick<Tenant, 'id' | 'dayTimezone' | 'dailyBudgetMicros'>, nowMs: number, estimateMicros = 0): BudgetContext {
+export function budgetContext(
+  store: Store,
+  tenant: Pick<Tenant, 'id' | 'dayTimezone' | 'dailyBudgetMicros'>,
+  nowMs: number,
+  estimateMicros = 0,
+): BudgetContext {
   const spent = spentTodayMicros(store, tenant, nowMs);
   const projected = spent + estimateMicros;
   const cap = tenant.dailyBudgetMicros;

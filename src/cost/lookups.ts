@@ -1,10 +1,10 @@
 /** Store-backed look-ups the estimator needs: calibrated factors, first-run priors, the load model. */
 import type { ResourceClass, TaskSpec } from '../manifest/manifest.types.js';
-import type { Store } from '../store/index.js';
-import * as sql from '../store/cost.js';
 import type { TaskHistoryRow } from '../store/cost.js';
+import * as sql from '../store/cost.js';
+import type { Store } from '../store/index.js';
 import { commandShape, DEFAULT_FACTORS, DEFAULT_WALL_SLOPE, type HistorySample, type LoadModel, type ModelFactors, type Priors } from './estimator.js';
-import { currentConditions, probeInstructionCounters, type CounterProbe } from './host.js';
+import { type CounterProbe, currentConditions, probeInstructionCounters } from './host.js';
 import { median } from './stats.js';
 
 /** Calibrated factors from the store, keyed by (uses, class); undefined when never calibrated. */
@@ -23,7 +23,6 @@ export function calibrationLookup(store: Store): (uses: string, cls: ResourceCla
     };
   };
 }
-
 
 /** How many recent machine-wide task runs the CPU-slope fit reads (bounded). */
 export const SLOPE_FIT_ROWS = 2000;
@@ -107,7 +106,10 @@ export function sampleOf(r: TaskHistoryRow): HistorySample {
 export function priorsLookup(store: Store, tenantId: string): (task: TaskSpec, digest: string, cls: ResourceClass) => Priors | undefined {
   return (task, digest, cls) => {
     const shape = commandShape(task.run);
-    for (const [scope, t] of [['this tenant', tenantId], ['this machine', null]] as const) {
+    for (const [scope, t] of [
+      ['this tenant', tenantId],
+      ['this machine', null],
+    ] as const) {
       const rows = sql.similarHistory(store.db, { tenantId: t, uses: task.uses, resourceClass: cls, shape, excludeDigest: digest, limit: PRIOR_ROWS });
       if (rows.length === 0) continue;
       const groups = new Map<string, HistorySample[]>();

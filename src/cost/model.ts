@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { TaskSpec } from '../manifest/manifest.types.js';
-import { canonicalJson, type MicroRates } from './prices.js';
 import { roundMicros } from './money.js';
+import { canonicalJson, type MicroRates } from './prices.js';
 
 /** What the runner measures for one task. */
 export interface Usage {

@@ -2,9 +2,20 @@
  * Build an execution plan: tasks in topological order, each with its resources, estimate and basis.
  * Pure given its lookups (history and calibration come in as functions).
  */
-import type { LoadedManifest, ResourceClass, TaskSpec } from '../manifest/manifest.types.js';
+
 import { topoOrder } from '../manifest/index.js';
-import { estimateTask, DEFAULT_FACTORS, NO_LOAD_MODEL, type EstimateInterval, type HistorySample, type LoadModel, type ModelFactors, type Priors, type TaskEstimate } from './estimator.js';
+import type { LoadedManifest, ResourceClass, TaskSpec } from '../manifest/manifest.types.js';
+import {
+  DEFAULT_FACTORS,
+  type EstimateInterval,
+  estimateTask,
+  type HistorySample,
+  type LoadModel,
+  type ModelFactors,
+  NO_LOAD_MODEL,
+  type Priors,
+  type TaskEstimate,
+} from './estimator.js';
 import { taskDigest } from './model.js';
 import { microsToUsd } from './money.js';
 import { priceEntry, type ResolvedPrices } from './prices.js';

@@ -5,19 +5,20 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import type { Node } from 'yaml';
 
 // The YAML parser (for located errors in price files) loads only when a price file is read, keeping
 // it off the start-up path of commands that merely sum costs (whoami, status).
 const requireLazy = createRequire(import.meta.url);
 const yaml = (): typeof import('yaml') => requireLazy('yaml') as typeof import('yaml');
+
 import type { Context } from '../core/context.js';
 import { RESOURCE_CLASSES, type ResourceClass } from '../manifest/manifest.types.js';
-import { MICROS_PER_USD } from './money.js';
 import { PriceTableError } from './errors.js';
+import { MICROS_PER_USD } from './money.js';
 
 /** The four prices of one (kind, class) entry, in USD. */
 export interface PriceEntry {
@@ -72,7 +73,10 @@ export function resolvePrices(ctx: Pick<Context, 'home' | 'cwd'>, file?: string)
     try {
       text = readFileSync(path, 'utf8');
     } catch (cause) {
-      throw new PriceTableError('PRICES_UNREADABLE', `cannot read the price table ${path}: ${(cause as Error).message}`, { cause, hint: 'check the --prices path' });
+      throw new PriceTableError('PRICES_UNREADABLE', `cannot read the price table ${path}: ${(cause as Error).message}`, {
+        cause,
+        hint: 'check the --prices path',
+      });
     }
     table = overlayTable(table, parsePriceFile(path, text, true));
     sources.push(path);
@@ -88,7 +92,9 @@ export function parsePriceFile(path: string, text: string, partial: boolean): Pa
   } catch (cause) {
     const m = /position (\d+)/.exec((cause as Error).message);
     const at = m ? locate(text, Number(m[1])) : '1:1';
-    throw new PriceTableError('PRICES_INVALID_JSON', `${path}:${at}: invalid JSON: ${(cause as Error).message.replace(/ in JSON at position \d+.*$/, '')}`, { cause });
+    throw new PriceTableError('PRICES_INVALID_JSON', `${path}:${at}: invalid JSON: ${(cause as Error).message.replace(/ in JSON at position \d+.*$/, '')}`, {
+      cause,
+    });
   }
   const problems = checkTable(data, partial);
   if (problems.length > 0) {
@@ -129,7 +135,8 @@ function checkTable(data: unknown, partial: boolean): Problem[] {
     else {
       for (const [cls, v] of Object.entries(data.defaultSec)) {
         if (!isClass(cls)) out.push({ path: ['defaultSec', cls], message: `unknown resource class "${cls}" (expected ${RESOURCE_CLASSES.join(', ')})` });
-        else if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) out.push({ path: ['defaultSec', cls], message: `defaultSec.${cls} must be a positive number of seconds` });
+        else if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+          out.push({ path: ['defaultSec', cls], message: `defaultSec.${cls} must be a positive number of seconds` });
       }
     }
   }
@@ -211,7 +218,10 @@ function tableDigest(table: PriceTable): string {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (isObject(value)) {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }

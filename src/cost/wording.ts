@@ -25,7 +25,12 @@ export function firstRunOf(sources: readonly string[]): boolean {
  * @example describeDrift(6300, 100, 'default') // "first run (no history): the estimate was a guess and came out 63× the actual; later plans use this run"
  * @example describeDrift(1000, 1050, 'history') // "4.8% above the estimate (within ±10%)"
  */
-export function describeDrift(estimateMicros: number, actualMicros: number, source: EstimateSourceSummary | null, firstRun = source !== null && source !== 'history' && source !== 'mixed'): string {
+export function describeDrift(
+  estimateMicros: number,
+  actualMicros: number,
+  source: EstimateSourceSummary | null,
+  firstRun = source !== null && source !== 'history' && source !== 'mixed',
+): string {
   if (actualMicros === 0) return estimateMicros === 0 ? 'nothing ran, nothing estimated' : 'nothing ran: no cost';
   const rel = estimateMicros > 0 ? (actualMicros - estimateMicros) / estimateMicros : Infinity;
   let diff: string;
@@ -36,7 +41,14 @@ export function describeDrift(estimateMicros: number, actualMicros: number, sour
   else diff = `${(Math.abs(rel) * 100).toFixed(1)}% ${rel > 0 ? 'above' : 'below'} the estimate`;
   const within = estimateMicros > 0 && Math.abs((actualMicros - estimateMicros) / actualMicros) <= 0.1;
   if (firstRun) {
-    const what = source === 'priors' ? 'estimated from similar tasks' : source === 'declared' ? 'a guess from expectedSec' : source === 'mixed' ? 'guesses from expectedSec, similar tasks or defaults' : 'a guess';
+    const what =
+      source === 'priors'
+        ? 'estimated from similar tasks'
+        : source === 'declared'
+          ? 'a guess from expectedSec'
+          : source === 'mixed'
+            ? 'guesses from expectedSec, similar tasks or defaults'
+            : 'a guess';
     return `first run of ${source === 'priors' ? 'these tasks' : 'this workflow'} (no history; ${what}): actual ${diff}${within ? ' (within ±10%)' : ''}; later plans use this run`;
   }
   return `actual ${diff}${within ? ' (within ±10%)' : ' (outside ±10%)'}`;

@@ -1,5 +1,5 @@
 /** Errors of the disclosure room (export, zip, upload). A failed verification is a result, not an error. */
-import { EngineError, NotFoundError, UsageError, type EngineErrorOptions } from '../core/errors.js';
+import { EngineError, type EngineErrorOptions, NotFoundError, UsageError } from '../core/errors.js';
 
 /** Export, zip or upload failed (exit 1). */
 export class DiscloseError extends EngineError {

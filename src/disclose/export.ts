@@ -13,6 +13,7 @@ import type { Context } from '../core/context.js';
 import {
   canonicalJsonFile,
   comparePaths,
+  type ExecutionRecordLike,
   ensureSigningKey,
   loadSigningKey,
   RECEIPT_FILE,
@@ -20,24 +21,26 @@ import {
   signBlobBundle,
   subjectFiles,
   writeReceipt,
-  type ExecutionRecordLike,
 } from '../receipts/index.js';
-import { DiscloseError, DiscloseNotFoundError, DiscloseUsageError } from './errors.js';
-import { INDEX_FILE, INDEX_FORMAT, INDEX_SIG_FILE, contentHash, type PackIndex } from './pack-index.js';
-import { parseS3Target } from './s3-target.js';
-import { isCompressible, writeZip, zipEpochFromEnv, type ZipInput } from './zip.js';
 import type { ExportOptions, ExportResult, ProgressEvent } from './disclose.types.js';
+import { DiscloseError, DiscloseNotFoundError, DiscloseUsageError } from './errors.js';
+import { contentHash, INDEX_FILE, INDEX_FORMAT, INDEX_SIG_FILE, type PackIndex } from './pack-index.js';
+import { parseS3Target } from './s3-target.js';
+import { isCompressible, writeZip, type ZipInput, zipEpochFromEnv } from './zip.js';
 
 const TOP_FILES = ['decisions.json', 'execution.json', 'manifest.yaml', 'plan.json', RECEIPT_FILE] as const;
 const ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Where an execution lives in a state home; NotFound (exit 5) when absent. */
 export function locateExecution(ctx: Pick<Context, 'home'>, executionId: string): { dir: string; record: ExecutionRecordLike } {
-  if (!ID_RE.test(executionId)) throw new DiscloseUsageError('EXECUTION_ID_INVALID', `"${executionId}" is not an execution id`, { hint: 'ids look like ex_01jf8z6v3k9q2w7e5r4t1y0u8i' });
+  if (!ID_RE.test(executionId))
+    throw new DiscloseUsageError('EXECUTION_ID_INVALID', `"${executionId}" is not an execution id`, { hint: 'ids look like ex_01jf8z6v3k9q2w7e5r4t1y0u8i' });
   const dir = join(ctx.home, 'executions', executionId);
   const recordPath = join(dir, 'execution.json');
   if (!existsSync(recordPath)) {
-    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${executionId} not found in ${join(ctx.home, 'executions')}`, { hint: 'list executions with: maestro status --all' });
+    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${executionId} not found in ${join(ctx.home, 'executions')}`, {
+      hint: 'list executions with: maestro status --all',
+    });
   }
   let record: ExecutionRecordLike;
   try {
@@ -93,11 +96,23 @@ export async function exportPack(ctx: Context, options: ExportOptions): Promise<
 }
 
 // One attempt: pass 1 (hashes, except those given in `known`), sign the index, pass 2 (zip).
-async function packOnce(ctx: Context, dir: string, executionId: string, output: string, onProgress: (e: ProgressEvent) => void, known: ReadonlyMap<string, string>) {
+async function packOnce(
+  ctx: Context,
+  dir: string,
+  executionId: string,
+  output: string,
+  onProgress: (e: ProgressEvent) => void,
+  known: ReadonlyMap<string, string>,
+) {
   const { inputs, skipped, total } = await hashInputs(dir, onProgress, known);
   const { index, indexBytes, sigBytes, key } = await signedIndex(ctx, executionId, inputs);
   const zipInputs: ZipInput[] = [...inputs, { path: INDEX_FILE, data: indexBytes }, { path: INDEX_SIG_FILE, data: sigBytes }];
-  const written = await writeAtomically(output, zipInputs, { mtimeMs: zipEpochFromEnv(ctx.env), total: total + indexBytes.length + sigBytes.length, onProgress, ctx });
+  const written = await writeAtomically(output, zipInputs, {
+    mtimeMs: zipEpochFromEnv(ctx.env),
+    total: total + indexBytes.length + sigBytes.length,
+    onProgress,
+    ctx,
+  });
   return { written, index, key, skipped, total, entries: zipInputs.length };
 }
 
@@ -105,9 +120,12 @@ async function packOnce(ctx: Context, dir: string, executionId: string, output: 
 function receiptDigests(dir: string): Map<string, string> {
   try {
     const bundle = JSON.parse(readFileSync(join(dir, RECEIPT_FILE), 'utf8')) as { dsseEnvelope?: { payload?: string } };
-    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope?.payload ?? '', 'base64').toString('utf8')) as { subject?: Array<{ name?: unknown; digest?: { sha256?: unknown } }> };
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope?.payload ?? '', 'base64').toString('utf8')) as {
+      subject?: Array<{ name?: unknown; digest?: { sha256?: unknown } }>;
+    };
     const out = new Map<string, string>();
-    for (const s of statement.subject ?? []) if (typeof s.name === 'string' && typeof s.digest?.sha256 === 'string' && /^[0-9a-f]{64}$/.test(s.digest.sha256)) out.set(s.name, s.digest.sha256);
+    for (const s of statement.subject ?? [])
+      if (typeof s.name === 'string' && typeof s.digest?.sha256 === 'string' && /^[0-9a-f]{64}$/.test(s.digest.sha256)) out.set(s.name, s.digest.sha256);
     return out;
   } catch {
     return new Map();
@@ -118,10 +136,14 @@ function receiptDigests(dir: string): Map<string, string> {
 function checkExportable(record: ExecutionRecordLike, options: ExportOptions): void {
   if (options.caller && !options.caller.platformAdmin && !tenantMatches(record.tenantId ?? record.tenant, options.caller)) {
     // Same answer as a missing execution: do not reveal other tenants' executions.
-    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${options.executionId} not found in your tenant "${options.caller.tenantName}"`, { hint: 'list executions with: maestro status --all' });
+    throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${options.executionId} not found in your tenant "${options.caller.tenantName}"`, {
+      hint: 'list executions with: maestro status --all',
+    });
   }
   if (record.status === 'queued' || record.status === 'running') {
-    throw new DiscloseError('EXECUTION_NOT_FINISHED', `execution ${record.id} is still ${record.status}: its evidence is not final`, { hint: `wait for it to end (maestro status ${record.id}), then export` });
+    throw new DiscloseError('EXECUTION_NOT_FINISHED', `execution ${record.id} is still ${record.status}: its evidence is not final`, {
+      hint: `wait for it to end (maestro status ${record.id}), then export`,
+    });
   }
 }
 
@@ -151,9 +173,16 @@ export function tenantMatches(tenant: unknown, caller: { tenantId: string; tenan
 type HashedInput = { path: string; file: string; size: number; sha256: string; store: boolean };
 
 // Pass 1: every file that goes into the pack, hashed (streaming) unless its digest is known, sorted by path.
-async function hashInputs(dir: string, onProgress: (e: ProgressEvent) => void, known: ReadonlyMap<string, string>): Promise<{ inputs: HashedInput[]; skipped: string[]; total: number }> {
+async function hashInputs(
+  dir: string,
+  onProgress: (e: ProgressEvent) => void,
+  known: ReadonlyMap<string, string>,
+): Promise<{ inputs: HashedInput[]; skipped: string[]; total: number }> {
   const { files, skipped } = subjectFiles(dir);
-  const all = [...TOP_FILES.filter((f) => existsSync(join(dir, f))).map((f) => ({ path: f, absPath: join(dir, f), size: statSync(join(dir, f)).size })), ...files];
+  const all = [
+    ...TOP_FILES.filter((f) => existsSync(join(dir, f))).map((f) => ({ path: f, absPath: join(dir, f), size: statSync(join(dir, f)).size })),
+    ...files,
+  ];
   all.sort((a, b) => comparePaths(a.path, b.path));
   const inputs: HashedInput[] = [];
   let done = 0;
@@ -215,7 +244,11 @@ export function sweepStaleTemps(output: string): string[] {
   const uploadPrefix = `${basename(output)}.upload.json.`;
   for (const name of names) {
     if (!name.endsWith('.tmp')) continue;
-    const m = name.startsWith(prefix) ? /^(\d{1,10})\.[0-9a-f-]{1,64}\.tmp$/.exec(name.slice(prefix.length)) : name.startsWith(uploadPrefix) ? /^(\d{1,10})\.tmp$/.exec(name.slice(uploadPrefix.length)) : null;
+    const m = name.startsWith(prefix)
+      ? /^(\d{1,10})\.[0-9a-f-]{1,64}\.tmp$/.exec(name.slice(prefix.length))
+      : name.startsWith(uploadPrefix)
+        ? /^(\d{1,10})\.tmp$/.exec(name.slice(uploadPrefix.length))
+        : null;
     if (!m || processAlive(Number(m[1]))) continue;
     rmSync(join(dir, name), { force: true });
     removed.push(join(dir, name));

@@ -4,11 +4,11 @@
  * client settings, credentials and bounded retry loop as the pack upload (upload.ts).
  */
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Context } from '../core/context.js';
 import { DiscloseError } from './errors.js';
-import { withRetry, type RetryPolicy } from './retry.js';
+import { type RetryPolicy, withRetry } from './retry.js';
 import { parseS3Target } from './s3-target.js';
 
 export interface S3StoreOptions {
@@ -55,14 +55,24 @@ export async function openS3Store(ctx: Context, options: S3StoreOptions): Promis
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const policy = (): RetryPolicy => ({ maxAttempts: options.maxAttempts ?? 8, baseDelayMs: options.baseDelayMs ?? 200, maxDelayMs: 20_000, random: () => ctx.random.bytes(4).readUInt32LE(0) / 2 ** 32, retries: 0 });
+  const policy = (): RetryPolicy => ({
+    maxAttempts: options.maxAttempts ?? 8,
+    baseDelayMs: options.baseDelayMs ?? 200,
+    maxDelayMs: 20_000,
+    random: () => ctx.random.bytes(4).readUInt32LE(0) / 2 ** 32,
+    retries: 0,
+  });
   const url = `s3://${bucket}/${base}`;
   const fail = (what: string, k: string, err: unknown): never => {
     const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    throw new DiscloseError('S3_REQUEST_FAILED', `${what} s3://${bucket}/${full(k)} failed: ${e.$metadata?.httpStatusCode ? `HTTP ${e.$metadata.httpStatusCode} ` : ''}${e.name ?? 'Error'}: ${e.message ?? String(err)}`, {
-      cause: err,
-      hint: 'check the endpoint, bucket and credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)',
-    });
+    throw new DiscloseError(
+      'S3_REQUEST_FAILED',
+      `${what} s3://${bucket}/${full(k)} failed: ${e.$metadata?.httpStatusCode ? `HTTP ${e.$metadata.httpStatusCode} ` : ''}${e.name ?? 'Error'}: ${e.message ?? String(err)}`,
+      {
+        cause: err,
+        hint: 'check the endpoint, bucket and credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)',
+      },
+    );
   };
   const missing = (err: unknown) => {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -80,10 +90,14 @@ export async function openS3Store(ctx: Context, options: S3StoreOptions): Promis
     url,
     async putFile(k, file) {
       const size = statSync(file).size;
-      await withRetry(policy(), () => client.send(new s3.PutObjectCommand({ Bucket: bucket, Key: full(k), Body: createReadStream(file), ContentLength: size }))).catch((err: unknown) => fail('PUT', k, err));
+      await withRetry(policy(), () =>
+        client.send(new s3.PutObjectCommand({ Bucket: bucket, Key: full(k), Body: createReadStream(file), ContentLength: size })),
+      ).catch((err: unknown) => fail('PUT', k, err));
     },
     async putBytes(k, bytes) {
-      await withRetry(policy(), () => client.send(new s3.PutObjectCommand({ Bucket: bucket, Key: full(k), Body: bytes, ContentLength: bytes.length }))).catch((err: unknown) => fail('PUT', k, err));
+      await withRetry(policy(), () => client.send(new s3.PutObjectCommand({ Bucket: bucket, Key: full(k), Body: bytes, ContentLength: bytes.length }))).catch(
+        (err: unknown) => fail('PUT', k, err),
+      );
     },
     async getBytes(k) {
       const r = await get(k);

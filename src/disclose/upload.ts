@@ -11,10 +11,10 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Context } from '../core/context.js';
 import { canonicalJsonFile, sha256File } from '../receipts/index.js';
-import { DiscloseError } from './errors.js';
-import { withRetry, type RetryPolicy } from './retry.js';
-import { parseS3Target } from './s3-target.js';
 import type { UploadOptions, UploadResult } from './disclose.types.js';
+import { DiscloseError } from './errors.js';
+import { type RetryPolicy, withRetry } from './retry.js';
+import { parseS3Target } from './s3-target.js';
 
 const MIN_PART = 5 * 1024 * 1024;
 
@@ -44,7 +44,13 @@ export async function uploadPack(ctx: Context, file: string, options: UploadOpti
   const { bucket, key } = parseS3Target(options.to, basename(file));
   const size = statSync(file).size;
   const partSize = Math.max(MIN_PART, options.partSize ?? 8 * 1024 * 1024);
-  const policy: RetryPolicy = { maxAttempts: options.maxAttempts ?? 8, baseDelayMs: options.baseDelayMs ?? 200, maxDelayMs: 20_000, random: () => ctx.random.bytes(4).readUInt32LE(0) / 2 ** 32, retries: 0 };
+  const policy: RetryPolicy = {
+    maxAttempts: options.maxAttempts ?? 8,
+    baseDelayMs: options.baseDelayMs ?? 200,
+    maxDelayMs: 20_000,
+    random: () => ctx.random.bytes(4).readUInt32LE(0) / 2 ** 32,
+    retries: 0,
+  };
   const accessKeyId = options.accessKeyId ?? ctx.env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = options.secretAccessKey ?? ctx.env.AWS_SECRET_ACCESS_KEY;
   const client = new S3Client({
@@ -67,7 +73,10 @@ export async function uploadPack(ctx: Context, file: string, options: UploadOpti
   } catch (err) {
     if (err instanceof DiscloseError) throw err;
     const state = readState(file);
-    const hint = state && state.parts.length > 0 ? `run the same command again: it resumes from the ${state.parts.length} completed parts recorded in ${uploadStatePath(file)}` : 'check the endpoint and credentials, then run the same command again';
+    const hint =
+      state && state.parts.length > 0
+        ? `run the same command again: it resumes from the ${state.parts.length} completed parts recorded in ${uploadStatePath(file)}`
+        : 'check the endpoint and credentials, then run the same command again';
     throw new DiscloseError('UPLOAD_FAILED', `upload to ${url} failed after ${policy.retries} retries: ${describe(err)}`, { cause: err, hint });
   } finally {
     client.destroy();
@@ -80,7 +89,9 @@ type Target = Omit<UploadState, 'uploadId' | 'parts'>;
 async function putSingle(client: Client, file: string, bucket: string, key: string, policy: RetryPolicy): Promise<string | null> {
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   const body = readFileSync(file);
-  const r = await withRetry(policy, () => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length, ContentType: 'application/zip' })));
+  const r = await withRetry(policy, () =>
+    client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length, ContentType: 'application/zip' })),
+  );
   return r.ETag ?? null;
 }
 
@@ -89,7 +100,9 @@ async function multipart(client: Client, file: string, target: Target, policy: R
   let state = await resumableState(client, file, target, policy);
   const resumedParts = state?.parts.length ?? 0;
   if (!state) {
-    const created = await withRetry(policy, () => client.send(new s3.CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ContentType: 'application/zip' })));
+    const created = await withRetry(policy, () =>
+      client.send(new s3.CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ContentType: 'application/zip' })),
+    );
     state = { ...target, uploadId: created.UploadId!, parts: [] };
     writeState(file, state);
   }
@@ -105,7 +118,18 @@ async function multipart(client: Client, file: string, target: Target, policy: R
         const body = Buffer.alloc(len);
         await fh.read(body, 0, len, (n - 1) * target.partSize);
         const partNumber = n;
-        const r = await withRetry(policy, () => client.send(new s3.UploadPartCommand({ Bucket: target.bucket, Key: target.key, UploadId: state!.uploadId, PartNumber: partNumber, Body: body, ContentLength: len })));
+        const r = await withRetry(policy, () =>
+          client.send(
+            new s3.UploadPartCommand({
+              Bucket: target.bucket,
+              Key: target.key,
+              UploadId: state!.uploadId,
+              PartNumber: partNumber,
+              Body: body,
+              ContentLength: len,
+            }),
+          ),
+        );
         state!.parts.push({ PartNumber: partNumber, ETag: r.ETag! });
         writeState(file, state!);
         uploaded += len;
@@ -120,9 +144,21 @@ async function multipart(client: Client, file: string, target: Target, policy: R
     await fh.close();
   }
   const parts = [...state.parts].sort((a, b) => a.PartNumber - b.PartNumber);
-  const completed = await withRetry(policy, () => client.send(new s3.CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: state!.uploadId, MultipartUpload: { Parts: parts } })));
+  const completed = await withRetry(policy, () =>
+    client.send(
+      new s3.CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: state!.uploadId, MultipartUpload: { Parts: parts } }),
+    ),
+  );
   rmSync(uploadStatePath(file), { force: true });
-  return { bucket: target.bucket, key: target.key, url: `s3://${target.bucket}/${target.key}`, etag: completed.ETag ?? null, parts: count, resumedParts, retries: policy.retries };
+  return {
+    bucket: target.bucket,
+    key: target.key,
+    url: `s3://${target.bucket}/${target.key}`,
+    etag: completed.ETag ?? null,
+    parts: count,
+    resumedParts,
+    retries: policy.retries,
+  };
 }
 
 // The saved state if it is for the same bytes and target; reconciled with ListParts where supported.
@@ -130,16 +166,26 @@ async function resumableState(client: Client, file: string, target: Target, poli
   const state = readState(file);
   if (!state) return null;
   const { AbortMultipartUploadCommand, ListPartsCommand } = await import('@aws-sdk/client-s3');
-  if (state.bucket !== target.bucket || state.key !== target.key || state.size !== target.size || state.sha256 !== target.sha256 || state.partSize !== target.partSize) {
+  if (
+    state.bucket !== target.bucket ||
+    state.key !== target.key ||
+    state.size !== target.size ||
+    state.sha256 !== target.sha256 ||
+    state.partSize !== target.partSize
+  ) {
     // Other bytes or another target: abandon that upload (best effort, so its parts stop costing storage).
     await client.send(new AbortMultipartUploadCommand({ Bucket: state.bucket, Key: state.key, UploadId: state.uploadId })).catch(() => undefined);
     return null;
   }
   try {
-    const listed = await withRetry(policy, () => client.send(new ListPartsCommand({ Bucket: target.bucket, Key: target.key, UploadId: state.uploadId, MaxParts: 10_000 })));
+    const listed = await withRetry(policy, () =>
+      client.send(new ListPartsCommand({ Bucket: target.bucket, Key: target.key, UploadId: state.uploadId, MaxParts: 10_000 })),
+    );
     const server = new Map((listed.Parts ?? []).map((p) => [p.PartNumber!, p.ETag!]));
     state.parts = state.parts.filter((p) => server.get(p.PartNumber) === p.ETag);
-    for (const [n, etag] of server) if (!state.parts.some((p) => p.PartNumber === n) && n >= 1 && n <= Math.ceil(target.size / target.partSize)) state.parts.push({ PartNumber: n, ETag: etag });
+    for (const [n, etag] of server)
+      if (!state.parts.some((p) => p.PartNumber === n) && n >= 1 && n <= Math.ceil(target.size / target.partSize))
+        state.parts.push({ PartNumber: n, ETag: etag });
   } catch (err) {
     const code = (err as { name?: string }).name;
     if (code === 'NoSuchUpload') return null; // expired or aborted: start again

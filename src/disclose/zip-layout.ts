@@ -67,7 +67,11 @@ class LayoutReader {
     if (end.cdOffset + end.cdSize !== end.cdEnd) {
       // The directory must end where the end record(s) begin; a shift means bytes were added in front.
       const shift = end.cdEnd - end.cdSize - end.cdOffset;
-      this.problem(shift > 0 ? `${shift} bytes precede the zip's recorded offsets (data prepended to the zip?)` : `the central directory (offset ${end.cdOffset}, ${end.cdSize} bytes) overlaps the end record`);
+      this.problem(
+        shift > 0
+          ? `${shift} bytes precede the zip's recorded offsets (data prepended to the zip?)`
+          : `the central directory (offset ${end.cdOffset}, ${end.cdSize} bytes) overlaps the end record`,
+      );
       return { entries: [], problems: this.problems };
     }
     const entries = this.readCentral(end.cdOffset, end.cdSize);
@@ -75,7 +79,8 @@ class LayoutReader {
       this.checkCounts(entries.length, end);
       this.checkLocals(entries, end.cdOffset);
     }
-    const problems = this.problems.length > MAX_PROBLEMS ? [...this.problems.slice(0, MAX_PROBLEMS), `… and ${this.problems.length - MAX_PROBLEMS} more`] : this.problems;
+    const problems =
+      this.problems.length > MAX_PROBLEMS ? [...this.problems.slice(0, MAX_PROBLEMS), `… and ${this.problems.length - MAX_PROBLEMS} more`] : this.problems;
     return { entries: entries ?? [], problems };
   }
 
@@ -120,7 +125,8 @@ class LayoutReader {
     const classic = { onDisk: e.readUInt16LE(8), total: e.readUInt16LE(10), cdSize: e.readUInt32LE(12), cdOffset: e.readUInt32LE(16) };
     const loc = eocd >= LOCATOR64_SIZE ? this.bytes(eocd - LOCATOR64_SIZE, LOCATOR64_SIZE) : null;
     if (!loc || loc.readUInt32LE(0) !== SIG_LOCATOR64) {
-      if (classic.onDisk === 0xffff || classic.total === 0xffff || classic.cdSize === 0xffffffff || classic.cdOffset === 0xffffffff) this.problem('the end record holds zip64 markers but there is no zip64 end record');
+      if (classic.onDisk === 0xffff || classic.total === 0xffff || classic.cdSize === 0xffffffff || classic.cdOffset === 0xffffffff)
+        this.problem('the end record holds zip64 markers but there is no zip64 end record');
       return { cdOffset: classic.cdOffset, cdSize: classic.cdSize, counts: [classic.onDisk, classic.total], eocd64: null, cdEnd: eocd };
     }
     const eocd64 = Number(loc.readBigUInt64LE(8));
@@ -129,11 +135,18 @@ class LayoutReader {
       this.problem(`the zip64 locator points at offset ${eocd64}, not at a zip64 end record directly before it`);
       return null;
     }
-    const z = { onDisk: Number(r.readBigUInt64LE(24)), total: Number(r.readBigUInt64LE(32)), cdSize: Number(r.readBigUInt64LE(40)), cdOffset: Number(r.readBigUInt64LE(48)) };
+    const z = {
+      onDisk: Number(r.readBigUInt64LE(24)),
+      total: Number(r.readBigUInt64LE(32)),
+      cdSize: Number(r.readBigUInt64LE(40)),
+      cdOffset: Number(r.readBigUInt64LE(48)),
+    };
     // Classic fields either agree with the zip64 ones or hold the "see zip64" marker.
     const agree = (v: number, z64: number, marker: number) => v === marker || v === z64;
-    if (!agree(classic.onDisk, z.onDisk, 0xffff) || !agree(classic.total, z.total, 0xffff)) this.problem(`the end record counts ${classic.total} entries, the zip64 end record ${z.total}`);
-    if (!agree(classic.cdSize, z.cdSize, 0xffffffff) || !agree(classic.cdOffset, z.cdOffset, 0xffffffff)) this.problem('the end record and the zip64 end record disagree on the central directory');
+    if (!agree(classic.onDisk, z.onDisk, 0xffff) || !agree(classic.total, z.total, 0xffff))
+      this.problem(`the end record counts ${classic.total} entries, the zip64 end record ${z.total}`);
+    if (!agree(classic.cdSize, z.cdSize, 0xffffffff) || !agree(classic.cdOffset, z.cdOffset, 0xffffffff))
+      this.problem('the end record and the zip64 end record disagree on the central directory');
     const counts = [z.onDisk, z.total, ...(classic.total === 0xffff ? [] : [classic.onDisk, classic.total])];
     return { cdOffset: z.cdOffset, cdSize: z.cdSize, counts, eocd64, cdEnd: eocd64 };
   }
@@ -146,14 +159,24 @@ class LayoutReader {
     const entries: LayoutEntry[] = [];
     let p = 0;
     while (p < cd.length) {
-      if (p + 46 > cd.length || cd.readUInt32LE(p) !== SIG_CENTRAL) return this.problem(`the central directory holds ${cd.length - p} bytes that are not an entry (at offset ${cdOffset + p})`);
+      if (p + 46 > cd.length || cd.readUInt32LE(p) !== SIG_CENTRAL)
+        return this.problem(`the central directory holds ${cd.length - p} bytes that are not an entry (at offset ${cdOffset + p})`);
       const nameLen = cd.readUInt16LE(p + 28);
       const extraLen = cd.readUInt16LE(p + 30);
       const commentLen = cd.readUInt16LE(p + 32);
       const next = p + 46 + nameLen + extraLen + commentLen;
       if (next > cd.length) return this.problem(`central directory entry ${entries.length + 1} runs past the directory's end`);
       const name = Buffer.from(cd.subarray(p + 46, p + 46 + nameLen));
-      const e: LayoutEntry = { name, flags: cd.readUInt16LE(p + 8), method: cd.readUInt16LE(p + 10), crc32: cd.readUInt32LE(p + 16), compressedSize: cd.readUInt32LE(p + 20), uncompressedSize: cd.readUInt32LE(p + 24), localOffset: cd.readUInt32LE(p + 42), zip64: false };
+      const e: LayoutEntry = {
+        name,
+        flags: cd.readUInt16LE(p + 8),
+        method: cd.readUInt16LE(p + 10),
+        crc32: cd.readUInt32LE(p + 16),
+        compressedSize: cd.readUInt32LE(p + 20),
+        uncompressedSize: cd.readUInt32LE(p + 24),
+        localOffset: cd.readUInt32LE(p + 42),
+        zip64: false,
+      };
       this.applyZip64Extra(e, cd.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen));
       if (commentLen > 0) this.problem(`entry ${label(name)}: has a comment (packs never write one)`);
       if (cd.readUInt16LE(p + 34) !== 0) this.problem(`entry ${label(name)}: on another disk`);
@@ -201,14 +224,22 @@ class LayoutReader {
       const name = label(e.name);
       if (e.localOffset !== expected) {
         if (expected === 0) this.problem(`${e.localOffset} bytes precede the first local header (data prepended to the zip?)`);
-        else this.problem(`entry ${name}: local header at offset ${e.localOffset}, expected ${expected} (${e.localOffset > expected ? `${e.localOffset - expected} unaccounted bytes before it` : 'it overlaps the previous entry'})`);
+        else
+          this.problem(
+            `entry ${name}: local header at offset ${e.localOffset}, expected ${expected} (${e.localOffset > expected ? `${e.localOffset - expected} unaccounted bytes before it` : 'it overlaps the previous entry'})`,
+          );
         return;
       }
       const end = this.checkLocal(e, name);
       if (end === null) return;
       expected = end;
     }
-    if (expected !== cdOffset) this.problem(expected < cdOffset ? `${cdOffset - expected} unaccounted bytes lie between the last entry and the central directory` : 'the last entry overlaps the central directory');
+    if (expected !== cdOffset)
+      this.problem(
+        expected < cdOffset
+          ? `${cdOffset - expected} unaccounted bytes lie between the last entry and the central directory`
+          : 'the last entry overlaps the central directory',
+      );
   }
 
   // One local header (+ data descriptor): returns the offset just past the entry, or null on a problem.
@@ -220,14 +251,17 @@ class LayoutReader {
     const rest = this.bytes(e.localOffset + 30, nameLen + extraLen);
     if (!rest) return this.problem(`entry ${name}: local header runs past the end of the file`);
     if (!rest.subarray(0, nameLen).equals(e.name)) return this.problem(`entry ${name}: the local header names it ${label(rest.subarray(0, nameLen))}`);
-    if (h.readUInt16LE(6) !== e.flags) this.problem(`entry ${name}: local flags 0x${h.readUInt16LE(6).toString(16)} differ from the central directory's 0x${e.flags.toString(16)}`);
-    if (h.readUInt16LE(8) !== e.method) this.problem(`entry ${name}: local compression method ${h.readUInt16LE(8)} differs from the central directory's ${e.method}`);
+    if (h.readUInt16LE(6) !== e.flags)
+      this.problem(`entry ${name}: local flags 0x${h.readUInt16LE(6).toString(16)} differ from the central directory's 0x${e.flags.toString(16)}`);
+    if (h.readUInt16LE(8) !== e.method)
+      this.problem(`entry ${name}: local compression method ${h.readUInt16LE(8)} differs from the central directory's ${e.method}`);
     const dataStart = e.localOffset + 30 + nameLen + extraLen;
     const dataEnd = dataStart + e.compressedSize;
     const local = { crc32: h.readUInt32LE(14), compressedSize: h.readUInt32LE(18), uncompressedSize: h.readUInt32LE(22) };
     if (e.flags & 0x08) {
       // Sizes and CRC follow the data in a descriptor (with its signature, as packs write it).
-      if (local.crc32 !== 0 && local.crc32 !== e.crc32) this.problem(`entry ${name}: local CRC-32 ${hex(local.crc32)} differs from the central directory's ${hex(e.crc32)}`);
+      if (local.crc32 !== 0 && local.crc32 !== e.crc32)
+        this.problem(`entry ${name}: local CRC-32 ${hex(local.crc32)} differs from the central directory's ${hex(e.crc32)}`);
       const len = e.zip64 ? 24 : 16;
       const d = this.bytes(dataEnd, len);
       if (!d || d.readUInt32LE(0) !== SIG_DESCRIPTOR) return this.problem(`entry ${name}: no data descriptor after its ${e.compressedSize} bytes of data`);
@@ -235,12 +269,16 @@ class LayoutReader {
       const dComp = e.zip64 ? Number(d.readBigUInt64LE(8)) : d.readUInt32LE(8);
       const dSize = e.zip64 ? Number(d.readBigUInt64LE(16)) : d.readUInt32LE(12);
       if (dCrc !== e.crc32) this.problem(`entry ${name}: data descriptor CRC-32 ${hex(dCrc)} differs from the central directory's ${hex(e.crc32)}`);
-      if (dComp !== e.compressedSize || dSize !== e.uncompressedSize) this.problem(`entry ${name}: data descriptor sizes ${dComp}/${dSize} differ from the central directory's ${e.compressedSize}/${e.uncompressedSize}`);
+      if (dComp !== e.compressedSize || dSize !== e.uncompressedSize)
+        this.problem(`entry ${name}: data descriptor sizes ${dComp}/${dSize} differ from the central directory's ${e.compressedSize}/${e.uncompressedSize}`);
       return dataEnd + len;
     }
     const sizes = localZip64Sizes(local, rest.subarray(nameLen));
     if (local.crc32 !== e.crc32) this.problem(`entry ${name}: local CRC-32 ${hex(local.crc32)} differs from the central directory's ${hex(e.crc32)}`);
-    if (sizes.compressedSize !== e.compressedSize || sizes.uncompressedSize !== e.uncompressedSize) this.problem(`entry ${name}: local sizes ${sizes.compressedSize}/${sizes.uncompressedSize} differ from the central directory's ${e.compressedSize}/${e.uncompressedSize}`);
+    if (sizes.compressedSize !== e.compressedSize || sizes.uncompressedSize !== e.uncompressedSize)
+      this.problem(
+        `entry ${name}: local sizes ${sizes.compressedSize}/${sizes.uncompressedSize} differ from the central directory's ${e.compressedSize}/${e.uncompressedSize}`,
+      );
     return dataEnd;
   }
 }
@@ -249,7 +287,8 @@ class LayoutReader {
 function localZip64Sizes(local: { compressedSize: number; uncompressedSize: number }, extra: Buffer): { compressedSize: number; uncompressedSize: number } {
   if (local.compressedSize !== 0xffffffff && local.uncompressedSize !== 0xffffffff) return local;
   for (let q = 0; q + 4 <= extra.length; q += 4 + extra.readUInt16LE(q + 2)) {
-    if (extra.readUInt16LE(q) === 0x0001 && extra.readUInt16LE(q + 2) >= 16) return { uncompressedSize: Number(extra.readBigUInt64LE(q + 4)), compressedSize: Number(extra.readBigUInt64LE(q + 12)) };
+    if (extra.readUInt16LE(q) === 0x0001 && extra.readUInt16LE(q + 2) >= 16)
+      return { uncompressedSize: Number(extra.readBigUInt64LE(q + 4)), compressedSize: Number(extra.readBigUInt64LE(q + 12)) };
   }
   return local;
 }

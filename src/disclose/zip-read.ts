@@ -48,14 +48,18 @@ export async function readStructure(zip: ZipFile, limits: { maxTotalBytes: numbe
     seen.add(name);
     const type = (entry.externalFileAttributes >>> 16) & 0o170000;
     if (entry.versionMadeBy >> 8 === 3 && type === 0o120000) problems.push(`entry ${label}: symlink entries are refused`);
-    else if (name.endsWith('/') || (entry.versionMadeBy >> 8 === 3 && type !== 0 && type !== 0o100000)) problems.push(`entry ${label}: only regular files are allowed`);
+    else if (name.endsWith('/') || (entry.versionMadeBy >> 8 === 3 && type !== 0 && type !== 0o100000))
+      problems.push(`entry ${label}: only regular files are allowed`);
     if (entry.isEncrypted()) problems.push(`entry ${label}: encrypted entries are refused`);
-    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) problems.push(`entry ${label}: unsupported compression method ${entry.compressionMethod}`);
+    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
+      problems.push(`entry ${label}: unsupported compression method ${entry.compressionMethod}`);
     const extra = entry.extraFields.filter((f) => f.id !== 0x0001).map((f) => `0x${f.id.toString(16).padStart(4, '0')}`);
     if (extra.length > 0) problems.push(`entry ${label}: unexpected extra field ${extra.join(', ')}`);
     total += entry.uncompressedSize;
     if (entry.uncompressedSize > RATIO_FLOOR_BYTES && entry.uncompressedSize > limits.maxRatio * Math.max(1, entry.compressedSize)) {
-      problems.push(`entry ${label}: compression ratio ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))}:1 exceeds the limit ${limits.maxRatio}:1 (zip bomb?)`);
+      problems.push(
+        `entry ${label}: compression ratio ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))}:1 exceeds the limit ${limits.maxRatio}:1 (zip bomb?)`,
+      );
     }
   }
   if (total > limits.maxTotalBytes) problems.push(`total uncompressed size ${total} bytes exceeds the limit ${limits.maxTotalBytes} (zip bomb?)`);
@@ -113,7 +117,11 @@ function checkOverlaps(entries: readonly ZipEntryInfo[]): string[] {
  * Stream one entry: sha256, size, and (when asked) the bytes, up to a cap. The CRC-32 of the data is
  * checked against the central directory's (a pack whose CRC was altered is refused, as unzip -t does).
  */
-export async function readEntry(zip: ZipFile, entry: Entry, options: { keep?: number; onBytes?: (n: number) => void } = {}): Promise<{ sha256: string; size: number; data?: Buffer }> {
+export async function readEntry(
+  zip: ZipFile,
+  entry: Entry,
+  options: { keep?: number; onBytes?: (n: number) => void } = {},
+): Promise<{ sha256: string; size: number; data?: Buffer }> {
   const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
   const hash = createHash('sha256');
   const kept: Buffer[] = [];
@@ -129,6 +137,9 @@ export async function readEntry(zip: ZipFile, entry: Entry, options: { keep?: nu
       kept.push(chunk);
     }
   }
-  if (crc >>> 0 !== entry.crc32 >>> 0) throw new Error(`CRC-32 of the data is 0x${(crc >>> 0).toString(16).padStart(8, '0')}, the zip says 0x${(entry.crc32 >>> 0).toString(16).padStart(8, '0')}`);
+  if (crc >>> 0 !== entry.crc32 >>> 0)
+    throw new Error(
+      `CRC-32 of the data is 0x${(crc >>> 0).toString(16).padStart(8, '0')}, the zip says 0x${(entry.crc32 >>> 0).toString(16).padStart(8, '0')}`,
+    );
   return { sha256: hash.digest('hex'), size, ...(options.keep !== undefined ? { data: Buffer.concat(kept) } : {}) };
 }

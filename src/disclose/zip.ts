@@ -11,9 +11,9 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { deflateRawSync } from 'node:zlib';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { deflateRawSync } from 'node:zlib';
 import { comparePaths } from '../receipts/index.js';
 import { installFastCrc32 } from './crc32.js';
 import { DiscloseError } from './errors.js';
@@ -87,7 +87,11 @@ function localWallClock(ms: number, yazlDos: (d: Date) => { date: number; time: 
  * Write a deterministic zip of `inputs` to `out` (streaming). Resolves with the bytes written.
  * @example await writeZip(createWriteStream('p.zip'), [{ path: 'a.txt', data: Buffer.from('a') }]);
  */
-export async function writeZip(out: Writable, inputs: readonly ZipInput[], options: ZipOptions = {}): Promise<{ bytes: number; entries: number; sha256: string }> {
+export async function writeZip(
+  out: Writable,
+  inputs: readonly ZipInput[],
+  options: ZipOptions = {},
+): Promise<{ bytes: number; entries: number; sha256: string }> {
   const yazl = await import('yazl');
   installFastCrc32();
   const sorted = [...inputs].sort((a, b) => comparePaths(a.path, b.path));
@@ -113,7 +117,10 @@ export async function writeZip(out: Writable, inputs: readonly ZipInput[], optio
     }
     const stored = input.store ? { compress: false, compressionLevel: 0 } : {};
     zip.addReadStreamLazy(input.path, { ...entryOptions, ...stored, size: input.size }, (cb: (err: Error | null, stream: NodeJS.ReadableStream) => void) => {
-      cb(null, openChecked(input, progress, (err) => zip.emit('error', err)));
+      cb(
+        null,
+        openChecked(input, progress, (err) => zip.emit('error', err)),
+      );
     });
   }
   let bytes = 0;
@@ -124,7 +131,9 @@ export async function writeZip(out: Writable, inputs: readonly ZipInput[], optio
   });
   const done = pipeline(zip.outputStream, out);
   const failed = new Promise<never>((_, reject) =>
-    zip.on('error', (err: Error) => reject(err instanceof DiscloseError ? err : new DiscloseError('ZIP_WRITE_FAILED', `cannot write the zip: ${err.message}`, { cause: err }))),
+    zip.on('error', (err: Error) =>
+      reject(err instanceof DiscloseError ? err : new DiscloseError('ZIP_WRITE_FAILED', `cannot write the zip: ${err.message}`, { cause: err })),
+    ),
   );
   zip.end();
   await Promise.race([done, failed]);
@@ -141,7 +150,8 @@ function openChecked(input: { path: string; file: string; sha256?: string }, pro
     progress(chunk.length);
   });
   stream.on('end', () => {
-    if (hash && hash.digest('hex') !== input.sha256) fail(new DiscloseError('ZIP_INPUT_CHANGED', `${input.path} changed while the pack was being written (its sha256 is not the one in the index)`));
+    if (hash && hash.digest('hex') !== input.sha256)
+      fail(new DiscloseError('ZIP_INPUT_CHANGED', `${input.path} changed while the pack was being written (its sha256 is not the one in the index)`));
   });
   stream.on('error', (err) => fail(err));
   return stream;

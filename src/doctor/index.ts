@@ -4,14 +4,14 @@
  * nothing is created (a missing state home is reported, not made).
  * @example const report = runDoctor(ctx); if (!report.ok) process.exitCode = 1;
  */
-import { existsSync, mkdtempSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { listKeys, loadSigningKey } from '../receipts/index.js';
-import { checkDatabase, dbPath } from '../store/index.js';
 import { probeIsolation } from '../runner/index.js';
-import { probeGnuTime, type Probe } from './probes.js';
+import { checkDatabase, dbPath } from '../store/index.js';
+import { type Probe, probeGnuTime } from './probes.js';
 
 export type { Probe } from './probes.js';
 
@@ -86,7 +86,12 @@ function checkDisk(home: string): Probe {
     const mib = (free / 1024 / 1024).toFixed(0);
     return free >= MIN_FREE_BYTES
       ? { name: 'disk space', ok: true, detail: `${mib} MiB free at ${at}` }
-      : { name: 'disk space', ok: false, detail: `only ${mib} MiB free at ${at} (need ${MIN_FREE_BYTES / 1024 / 1024} MiB)`, hint: 'free space, or point MAESTRO_HOME at a larger filesystem' };
+      : {
+          name: 'disk space',
+          ok: false,
+          detail: `only ${mib} MiB free at ${at} (need ${MIN_FREE_BYTES / 1024 / 1024} MiB)`,
+          hint: 'free space, or point MAESTRO_HOME at a larger filesystem',
+        };
   } catch (err) {
     return { name: 'disk space', ok: false, detail: `cannot stat ${at}: ${(err as Error).message}`, hint: 'check MAESTRO_HOME' };
   }
@@ -95,14 +100,25 @@ function checkDisk(home: string): Probe {
 /** The clock is plausible (after 2024) and agrees with the filesystem's timestamps within 60 s. */
 function checkClock(ctx: Pick<Context, 'clock'>): Probe {
   const now = ctx.clock.now();
-  if (now < Date.UTC(2024, 0, 1)) return { name: 'clock', ok: false, detail: `system time ${new Date(now).toISOString()} is before 2024`, hint: 'set the clock (timedatectl set-ntp true); receipts and tokens carry times' };
+  if (now < Date.UTC(2024, 0, 1))
+    return {
+      name: 'clock',
+      ok: false,
+      detail: `system time ${new Date(now).toISOString()} is before 2024`,
+      hint: 'set the clock (timedatectl set-ntp true); receipts and tokens carry times',
+    };
   const dir = mkdtempSync(join(tmpdir(), 'maestro-doctor-'));
   try {
     writeFileSync(join(dir, 'probe'), '');
     const skew = Math.abs(statSync(join(dir, 'probe')).mtimeMs - now);
     return skew <= 60_000
       ? { name: 'clock', ok: true, detail: `${new Date(now).toISOString()} (filesystem agrees within ${Math.round(skew)} ms)` }
-      : { name: 'clock', ok: false, detail: `the filesystem's clock differs by ${Math.round(skew / 1000)} s`, hint: 'synchronise the clocks (NTP) of this host and its file server' };
+      : {
+          name: 'clock',
+          ok: false,
+          detail: `the filesystem's clock differs by ${Math.round(skew / 1000)} s`,
+          hint: 'synchronise the clocks (NTP) of this host and its file server',
+        };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

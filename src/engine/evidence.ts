@@ -26,7 +26,14 @@ export interface PublicKeyView {
 export async function publicKeys(session: Session): Promise<PublicKeyView[]> {
   requirePermission(session.identity, 'read');
   const { listKeys, readPublicKeyPem } = await import('../receipts/index.js');
-  return listKeys(session.ctx).map((k) => ({ id: k.id, name: k.name, algorithm: k.algorithm, createdAt: k.createdAt, default: k.default, publicKeyPem: readPublicKeyPem(session.ctx, k.name).pem }));
+  return listKeys(session.ctx).map((k) => ({
+    id: k.id,
+    name: k.name,
+    algorithm: k.algorithm,
+    createdAt: k.createdAt,
+    default: k.default,
+    publicKeyPem: readPublicKeyPem(session.ctx, k.name).pem,
+  }));
 }
 
 /** The signed receipt (sigstore bundle JSON) of one of the caller's executions. */
@@ -37,7 +44,9 @@ export async function executionReceipt(session: Session, id: string): Promise<un
   // The worker signs the receipt just after marking the execution finished: wait a moment for it.
   for (let i = 0; i < RECEIPT_WAIT_STEPS && TERMINAL.has(row.status) && row.dir && !existsSync(join(row.dir, RECEIPT_FILE)); i++) await sleep(100);
   if (!row.dir || !existsSync(join(row.dir, RECEIPT_FILE))) {
-    throw new NotFoundError('RECEIPT_NOT_FOUND', `execution ${id} has no receipt yet (status ${row.status})`, { hint: `receipts are signed when an execution ends: maestro status ${id}` });
+    throw new NotFoundError('RECEIPT_NOT_FOUND', `execution ${id} has no receipt yet (status ${row.status})`, {
+      hint: `receipts are signed when an execution ends: maestro status ${id}`,
+    });
   }
   return JSON.parse(readReceipt(row.dir));
 }

@@ -80,7 +80,12 @@ export async function evidenceFinisher(env: { ctx: Session['ctx']; store: Sessio
  * @example await recoverExecutions({ ctx, store });
  */
 export async function recoverExecutions(env: { ctx: Session['ctx']; store: Session['store'] }, limit = 100): Promise<{ reclaimed: number; sealed: number }> {
-  const [runner, receipts, { existsSync }, { join }] = await Promise.all([import('../runner/index.js'), import('../receipts/index.js'), import('node:fs'), import('node:path')]);
+  const [runner, receipts, { existsSync }, { join }] = await Promise.all([
+    import('../runner/index.js'),
+    import('../receipts/index.js'),
+    import('node:fs'),
+    import('node:path'),
+  ]);
   const reclaimed = runner.recoverOrphans(env.store.db, new Date(env.ctx.clock.now()).toISOString(), env.ctx.clock.now()).length;
   const sealed = await runner.sealPending(env, await evidenceFinisher(env), { limit, complete: (dir) => existsSync(join(dir, receipts.RECEIPT_FILE)) });
   return { reclaimed, sealed };

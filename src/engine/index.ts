@@ -4,10 +4,21 @@
  * @example
  *   await installRunHooks(session); const plan = await planWithPolicy(session, { manifestPath });
  */
-export { installRunHooks, buildRunHooks, evidenceFinisher, recoverExecutions, type RunHookOptions } from './hooks.js';
-export { planWithPolicy, type PlanRequest } from './plan.js';
-export { executionStatusView, type ExecutionStatusView } from './status.js';
-export { whoami, type WhoAmI } from './whoami.js';
-export { publishRun, createWorkerPool, executionSession, runWorker, type PublishRunRequest, type PublishRunOptions, type WorkerPoolRequest, type RunWorkerRequest, type WorkerSummary } from './run.js';
+
 export { exportDisclosure } from './disclose.js';
-export { publicKeys, executionReceipt, executionDisclosure, type PublicKeyView } from './evidence.js';
+export { executionDisclosure, executionReceipt, type PublicKeyView, publicKeys } from './evidence.js';
+export { buildRunHooks, evidenceFinisher, installRunHooks, type RunHookOptions, recoverExecutions } from './hooks.js';
+export { type PlanRequest, planWithPolicy } from './plan.js';
+export {
+  createWorkerPool,
+  executionSession,
+  type PublishRunOptions,
+  type PublishRunRequest,
+  publishRun,
+  type RunWorkerRequest,
+  runWorker,
+  type WorkerPoolRequest,
+  type WorkerSummary,
+} from './run.js';
+export { type ExecutionStatusView, executionStatusView } from './status.js';
+export { type WhoAmI, whoami } from './whoami.js';

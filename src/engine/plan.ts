@@ -31,11 +31,15 @@ export async function planWithPolicy(session: Session, req: PlanRequest) {
   // The packs judge the figure admission will use: the point estimate, or the interval's top for a
   // tenant with strict budgets (`tenants set --cost-estimate high`).
   const admit = cost.admissionEstimate(session.store.db, session.tenant.id, plan);
-  const gate = await packs.planPolicy(session, { ...plan, estimatedCostMicros: admit.micros }, {
-    explain: req.explain ?? false,
-    ...(req.region ? { region: req.region } : {}),
-    ...(req.sandbox ? { sandbox: req.sandbox } : {}),
-  });
+  const gate = await packs.planPolicy(
+    session,
+    { ...plan, estimatedCostMicros: admit.micros },
+    {
+      explain: req.explain ?? false,
+      ...(req.region ? { region: req.region } : {}),
+      ...(req.sandbox ? { sandbox: req.sandbox } : {}),
+    },
+  );
   return { ...plan, policy: gate.decision, allow: gate.allow };
 }
 

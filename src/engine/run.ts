@@ -4,13 +4,12 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
-import { UsageError } from '../core/errors.js';
 import type { Context } from '../core/context.js';
-import { EngineError } from '../core/errors.js';
+import { EngineError, UsageError } from '../core/errors.js';
 import type { ExecutionRow } from '../store/executions.js';
 import type { Store } from '../store/index.js';
-import { findMemberRole } from '../tenancy/tenants.js';
 import { findTenant, permissionsFor, type Session } from '../tenancy/index.js';
+import { findMemberRole } from '../tenancy/tenants.js';
 import { buildRunHooks, evidenceFinisher, recoverExecutions } from './hooks.js';
 
 export interface PublishRunRequest {
@@ -47,7 +46,11 @@ export async function publishRun(session: Session, req: PublishRunRequest, opts:
   if (req.workspace) writeWorkspace(dir, req.workspace);
   const hooks = await buildRunHooks(session, req.region ? { region: req.region } : {});
   return runManifest(session, {
-    manifestPath: path, sandbox: req.sandbox ?? 'bwrap', detach: true, hooks, queue: req.queue === true,
+    manifestPath: path,
+    sandbox: req.sandbox ?? 'bwrap',
+    detach: true,
+    hooks,
+    queue: req.queue === true,
     ...(opts.onQueued ? { onQueued: opts.onQueued } : {}),
   });
 }
@@ -68,7 +71,10 @@ function writeWorkspace(dir: string, ws: NonNullable<PublishRunRequest['workspac
       try {
         writeFileSync(f.target, Buffer.from(f.data, 'base64'), { mode: (f.mode & 0o755) | 0o444 });
       } catch (err) {
-        throw new UsageError('WORKSPACE_WRITE_FAILED', `workspace file ${JSON.stringify(f.path)} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        throw new UsageError(
+          'WORKSPACE_WRITE_FAILED',
+          `workspace file ${JSON.stringify(f.path)} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
       }
     }
   } catch (err) {
@@ -90,7 +96,8 @@ function checkWorkspace(dir: string, ws: NonNullable<PublishRunRequest['workspac
   const byRel = new Map<string, string>();
   const out: Array<{ path: string; mode: number; data: string; target: string }> = [];
   for (const f of ws.files) {
-    const bad = (code: string, why: string) => new UsageError(code, `workspace path ${shown(f.path)} ${why}`, { hint: 'send each file once, as a relative path below the workspace root' });
+    const bad = (code: string, why: string) =>
+      new UsageError(code, `workspace path ${shown(f.path)} ${why}`, { hint: 'send each file once, as a relative path below the workspace root' });
     if (f.path.includes('\0')) throw bad('WORKSPACE_PATH_INVALID', 'contains a NUL byte');
     if (isAbsolute(f.path)) throw bad('WORKSPACE_PATH_ESCAPES', 'is absolute');
     const target = resolve(root, f.path);
@@ -107,7 +114,12 @@ function checkWorkspace(dir: string, ws: NonNullable<PublishRunRequest['workspac
   for (const [rel, path] of byRel) {
     for (let parent = dirname(rel); parent !== '.' && parent !== '/' && parent !== ''; parent = dirname(parent)) {
       const file = byRel.get(parent);
-      if (file !== undefined) throw new UsageError('WORKSPACE_PATH_CONFLICT', `workspace path ${shown(path)} needs ${shown(file)} to be a directory, but ${shown(file)} is also sent as a file`, { hint: 'drop one of the two paths' });
+      if (file !== undefined)
+        throw new UsageError(
+          'WORKSPACE_PATH_CONFLICT',
+          `workspace path ${shown(path)} needs ${shown(file)} to be a directory, but ${shown(file)} is also sent as a file`,
+          { hint: 'drop one of the two paths' },
+        );
     }
   }
   return out;
@@ -187,14 +199,29 @@ export type WorkerSummary = import('../runner/index.js').PoolSummary & { local: 
  */
 export async function runWorker(ctx: Context, req: RunWorkerRequest): Promise<WorkerSummary> {
   const [{ openStore }, { ensureInitialized }, runner, queue] = await Promise.all([
-    import('../store/index.js'), import('../tenancy/index.js'), import('../runner/index.js'), import('../store/queue.js'),
+    import('../store/index.js'),
+    import('../tenancy/index.js'),
+    import('../runner/index.js'),
+    import('../store/queue.js'),
   ]);
   const store = openStore(ctx);
   try {
     await ensureInitialized(ctx, store);
     const local = req.local === true;
     if (local && !(await takeOverPidfile(ctx.home, runner))) {
-      return { worker: '', concurrency: req.concurrency, claimed: 0, succeeded: 0, failed: 0, cancelled: 0, released: 0, reclaimed: 0, stoppedBy: 'stop', local, skipped: 'another local worker runs for this state home' };
+      return {
+        worker: '',
+        concurrency: req.concurrency,
+        claimed: 0,
+        succeeded: 0,
+        failed: 0,
+        cancelled: 0,
+        released: 0,
+        reclaimed: 0,
+        stoppedBy: 'stop',
+        local,
+        skipped: 'another local worker runs for this state home',
+      };
     }
     try {
       const idle = req.idleExitMs ?? (Number(ctx.env.MAESTRO_WORKER_IDLE_MS) || 30_000);

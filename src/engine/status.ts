@@ -11,7 +11,11 @@ import type { Session } from '../tenancy/index.js';
  */
 export async function executionStatusView(session: Session, opts: { id?: string; explain?: boolean }) {
   const [runner, cost, queue, executions, hooks] = await Promise.all([
-    import('../runner/index.js'), import('../cost/index.js'), import('../store/queue.js'), import('../store/executions.js'), import('./hooks.js'),
+    import('../runner/index.js'),
+    import('../cost/index.js'),
+    import('../store/queue.js'),
+    import('../store/executions.js'),
+    import('./hooks.js'),
   ]);
   // Reclaim executions of dead holders and rebuild evidence their runners never wrote (ADR 0015).
   await hooks.recoverExecutions(session, 20);

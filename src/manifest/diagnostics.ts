@@ -40,9 +40,13 @@ export const MAX_DIAGNOSTICS = 50;
  * escapes (never raw bytes), cut at `max` characters with an ellipsis.
  */
 export function readable(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped here
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the class matches the control characters a diagnostic escapes before printing them
-  const safe = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/[\n\t]/g, ' ');
+  const safe = text
+    .replace(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the class matches the control characters a diagnostic escapes before printing them
+      /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    )
+    .replace(/[\n\t]/g, ' ');
   if (safe.length <= max) return safe;
   const cut = safe.slice(0, max - 1);
   return `${/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
@@ -63,7 +67,14 @@ export class DiagnosticSink {
   }
 
   addAt(pos: Position, field: string, message: string, code: DiagnosticCode): void {
-    this.list.push({ file: this.file, line: pos.line, column: pos.column, field: readable(field, MAX_FIELD_CHARS), message: readable(message, MAX_MESSAGE_CHARS), code });
+    this.list.push({
+      file: this.file,
+      line: pos.line,
+      column: pos.column,
+      field: readable(field, MAX_FIELD_CHARS),
+      message: readable(message, MAX_MESSAGE_CHARS),
+      code,
+    });
   }
 
   /** Diagnostics in source order (line, column), duplicates dropped, insertion order kept on ties. */
@@ -82,6 +93,16 @@ export class DiagnosticSink {
     if (ordered.length <= MAX_DIAGNOSTICS) return ordered;
     const last = ordered[MAX_DIAGNOSTICS - 1]!;
     const more = ordered.length - MAX_DIAGNOSTICS;
-    return [...ordered.slice(0, MAX_DIAGNOSTICS), { file: this.file, line: last.line, column: last.column, field: '(file)', message: `${more} more error${more === 1 ? '' : 's'} not shown (fix these first)`, code: 'TOO_MANY_ERRORS' }];
+    return [
+      ...ordered.slice(0, MAX_DIAGNOSTICS),
+      {
+        file: this.file,
+        line: last.line,
+        column: last.column,
+        field: '(file)',
+        message: `${more} more error${more === 1 ? '' : 's'} not shown (fix these first)`,
+        code: 'TOO_MANY_ERRORS',
+      },
+    ];
   }
 }

@@ -11,9 +11,9 @@ import { ManifestError } from './errors.js';
 import type { LoadedManifest, ManifestDiagnostic } from './manifest.types.js';
 import { MANIFEST_SCHEMA } from './schema.js';
 
-export * from './manifest.types.js';
-export { formatDiagnostic } from './format.js';
 export { ManifestError } from './errors.js';
+export { formatDiagnostic } from './format.js';
+export * from './manifest.types.js';
 export { DEFAULT_RESOURCES, normalize, topoOrder } from './normalize.js';
 export { MAX_TASKS } from './schema.js';
 
@@ -98,7 +98,10 @@ function readManifestBytes(given: string, abs: string): Buffer {
     size = st.size;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      throw new NotFoundError('MANIFEST_NOT_FOUND', `manifest file not found: ${given} (looked at ${abs})`, { hint: 'check the spelling, or give the path relative to the current directory', cause: err });
+      throw new NotFoundError('MANIFEST_NOT_FOUND', `manifest file not found: ${given} (looked at ${abs})`, {
+        hint: 'check the spelling, or give the path relative to the current directory',
+        cause: err,
+      });
     }
     throw err;
   }

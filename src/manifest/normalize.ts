@@ -5,7 +5,16 @@ import { EngineError } from '../core/errors.js';
 import type { LoadedManifest, Manifest, TaskResources, TaskSpec } from './manifest.types.js';
 
 /** Defaults of a task's resources when the manifest leaves them out. */
-export const DEFAULT_RESOURCES: Required<Omit<TaskResources, 'expectedSec'>> = { cpu: 1, memoryMB: 256, timeoutSec: 600, tmpMB: 64, pids: 256, outMB: 1024, fds: 1024, logMB: 64 };
+export const DEFAULT_RESOURCES: Required<Omit<TaskResources, 'expectedSec'>> = {
+  cpu: 1,
+  memoryMB: 256,
+  timeoutSec: 600,
+  tmpMB: 64,
+  pids: 256,
+  outMB: 1024,
+  fds: 1024,
+  logMB: 64,
+};
 
 // biome-ignore lint/suspicious/noExplicitAny: the document was validated by the Manifest v1 schema before normalisation reads it
 type Raw = Record<string, any>;

@@ -2,7 +2,7 @@
  * YAML parsing with source positions: the document keeps its nodes so that any field path
  * (["spec", "tasks", 1, "needs", 0]) can be mapped back to a 1-based line and column.
  */
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 
 export type PathSegment = string | number;
 
@@ -56,7 +56,10 @@ function yamlMessage(code: string, message: string, source: string, offset: numb
 
 /** "Map keys must be unique at line 6, column 1:\n\n..." → "map keys must be unique". */
 function cleanYamlMessage(message: string): string {
-  const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/[.:]$/, '');
+  const first = message
+    .split('\n')[0]!
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(/[.:]$/, '');
   return first.charAt(0).toLowerCase() + first.slice(1);
 }
 

@@ -121,7 +121,9 @@ function reportItems(err: ErrorObject, path: PathSegment[], sink: DiagnosticSink
 }
 
 function typeName(t: string): string {
-  return { object: 'a mapping', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false', null: 'null' }[t] ?? t;
+  return (
+    { object: 'a mapping', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false', null: 'null' }[t] ?? t
+  );
 }
 
 /** A short rendering of a value for messages: "abc", 12, null, a mapping, a list. */

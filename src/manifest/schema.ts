@@ -28,9 +28,19 @@ const resources = {
     timeoutSec: { type: 'integer', minimum: 1, maximum: 86400, description: 'Wall-clock limit.' },
     tmpMB: { type: 'integer', minimum: 1, maximum: 4096, description: 'Size of the /tmp tmpfs (default 64).' },
     pids: { type: 'integer', minimum: 1, maximum: 32768, description: 'Process/thread limit (default 256).' },
-    outMB: { type: 'integer', minimum: 1, maximum: 65536, description: 'Most MiB the task may leave under /out, enforced while it runs; also the largest single file (default 1024).' },
+    outMB: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65536,
+      description: 'Most MiB the task may leave under /out, enforced while it runs; also the largest single file (default 1024).',
+    },
     fds: { type: 'integer', minimum: 16, maximum: 65536, description: 'Open file descriptor limit of the task (RLIMIT_NOFILE, default 1024).' },
-    logMB: { type: 'integer', minimum: 1, maximum: 4096, description: 'Most MiB of output kept in the log; the rest is dropped and the cut marked (default 64).' },
+    logMB: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 4096,
+      description: 'Most MiB of output kept in the log; the rest is dropped and the cut marked (default 64).',
+    },
     expectedSec: { type: 'number', minimum: 0, description: 'Expected duration, used by the cost estimator.' },
   },
 } as const;

@@ -156,7 +156,11 @@ function checkLimits(tasks: unknown[], cls: ResourceClass, sink: DiagnosticSink)
       sink.add([...base, 'cpu'], `${r.cpu} CPUs exceed the "${cls}" class ceiling of ${limit.cpu} (lower cpu or raise resourceClass)`, 'OVER_CLASS_LIMIT');
     }
     if (typeof r.memoryMB === 'number' && r.memoryMB > limit.memoryMB) {
-      sink.add([...base, 'memoryMB'], `${r.memoryMB} MB exceeds the "${cls}" class ceiling of ${limit.memoryMB} MB (lower memoryMB or raise resourceClass)`, 'OVER_CLASS_LIMIT');
+      sink.add(
+        [...base, 'memoryMB'],
+        `${r.memoryMB} MB exceeds the "${cls}" class ceiling of ${limit.memoryMB} MB (lower memoryMB or raise resourceClass)`,
+        'OVER_CLASS_LIMIT',
+      );
     }
   });
 }
@@ -180,7 +184,12 @@ function checkWorkspace(ws: string, sink: DiagnosticSink, baseDir: string | unde
       sink.add(path, `workspace "${ws}" escapes the manifest's folder through a symlink (resolved to ${real})`, 'WORKSPACE_ESCAPE');
     } else {
       const blocked = unreadableBySandbox(real);
-      if (blocked) sink.add(path, `workspace "${ws}" is not readable by the sandbox user (uid ${SANDBOX_USER}) on this host: ${blocked.path} has mode ${blocked.mode}; fix: chmod ${blocked.fix} ${blocked.path}`, 'WORKSPACE_UNREADABLE');
+      if (blocked)
+        sink.add(
+          path,
+          `workspace "${ws}" is not readable by the sandbox user (uid ${SANDBOX_USER}) on this host: ${blocked.path} has mode ${blocked.mode}; fix: chmod ${blocked.fix} ${blocked.path}`,
+          'WORKSPACE_UNREADABLE',
+        );
     }
   }
 }

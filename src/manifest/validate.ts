@@ -16,7 +16,11 @@ export interface PipelineResult {
 export async function runPipeline(source: string | Buffer, file: string, path: string | undefined, baseDir: string | undefined): Promise<PipelineResult> {
   const notText = textProblem(source);
   if (notText) {
-    return { diagnostics: [{ file, line: notText.line, column: notText.column, field: '(file)', message: `not a YAML text file: ${notText.reason}`, code: 'NOT_YAML_TEXT' }] };
+    return {
+      diagnostics: [
+        { file, line: notText.line, column: notText.column, field: '(file)', message: `not a YAML text file: ${notText.reason}`, code: 'NOT_YAML_TEXT' },
+      ],
+    };
   }
   const text = typeof source === 'string' ? source : source.toString('utf8');
   const parsed = parseSource(text);
@@ -54,7 +58,6 @@ export function textProblem(source: string | Buffer): { reason: string; line: nu
       return { reason: `invalid UTF-8 at byte ${at} (line ${pos.line}, column ${pos.column}); is it a binary file? Save it as UTF-8 text`, ...pos };
     }
   }
-  // eslint-disable-next-line no-control-regex -- the characters YAML forbids are control characters
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the class matches the control characters a manifest may not contain
   const bad = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u0084\u0086-\u009f\ufffe\uffff]/.exec(text);
   if (!bad) return null;

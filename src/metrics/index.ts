@@ -80,7 +80,6 @@ function storeMetric(name: string, help: string, type: MetricObject['type'], val
   };
 }
 
-
 const STORE_METRICS = [
   storeMetric(METRIC_NAMES.executions, 'Executions by tenant and state', 'gauge', (s) =>
     executionsByState(s.db).map((r) => ({ labels: { tenant: r.tenant, state: r.status }, value: r.n })),
@@ -147,7 +146,12 @@ async function init(store: Store): Promise<State> {
     buckets: P2S_BUCKETS,
     registers: [registry],
   });
-  const buildInfo = new prom.Gauge({ name: METRIC_NAMES.buildInfo, help: 'Build information; the value is always 1', labelNames: ['version', 'node', 'platform'], registers: [registry] });
+  const buildInfo = new prom.Gauge({
+    name: METRIC_NAMES.buildInfo,
+    help: 'Build information; the value is always 1',
+    labelNames: ['version', 'node', 'platform'],
+    registers: [registry],
+  });
   buildInfo.set({ version: BUILD_VERSION, node: process.version, platform: `${process.platform}/${process.arch}` }, 1);
   prom.collectDefaultMetrics({ register: registry });
   // prom-client names these gauges *_total, which `promtool check metrics` rejects; the same counts

@@ -5,9 +5,10 @@
  * Like OPA: a head is covered when its rule produced a value, an expression when it was evaluated;
  * `some` declarations do not count; a line counts once.
  */
+
+import type { ModuleFile } from './loader.js';
 import type { Expr, Module, Rule } from './rego/ast.js';
 import { parseModule } from './rego/index.js';
-import type { ModuleFile } from './loader.js';
 
 export interface CoveragePosition {
   row: number;
@@ -168,7 +169,8 @@ function scan(lines: string[], row: number, col: number, stop: (ch: string, rest
       else if (')]}'.includes(ch)) {
         if (depth === 0) return last;
         depth--;
-      } else if (depth === 0 && (line.startsWith(':=', c) || (ch === '=' && !'=!<>:'.includes(line[c + 1] ?? '') && !'=!<>:'.includes(line[c - 1] ?? '')))) assign = true;
+      } else if (depth === 0 && (line.startsWith(':=', c) || (ch === '=' && !'=!<>:'.includes(line[c + 1] ?? '') && !'=!<>:'.includes(line[c - 1] ?? ''))))
+        assign = true;
       if (ch !== ' ' && ch !== '\t' && ch !== '\r') last = { row: r, col: c + 2 };
     }
     if (depth === 0 && !inRaw) return last;
@@ -195,7 +197,9 @@ function contains(a: CoverageRange, b: CoverageRange): boolean {
 function uniqueRanges(rs: CoverageRange[]): CoverageRange[] {
   const m = new Map<string, CoverageRange>();
   for (const r of rs) m.set(`${r.start.row}:${r.start.col}:${r.end.row}:${r.end.col}`, r);
-  return [...m.values()].sort((a, b) => a.start.row - b.start.row || (a.start.col ?? 0) - (b.start.col ?? 0) || a.end.row - b.end.row || (a.end.col ?? 0) - (b.end.col ?? 0));
+  return [...m.values()].sort(
+    (a, b) => a.start.row - b.start.row || (a.start.col ?? 0) - (b.start.col ?? 0) || a.end.row - b.end.row || (a.end.col ?? 0) - (b.end.col ?? 0),
+  );
 }
 
 function rowCount(rs: CoverageRange[]): number {

@@ -5,8 +5,8 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EngineError } from '../core/errors.js';
+import { type LoadedBundle, loadBundles, mergeBundles, type VerificationOptions } from './bundle/index.js';
 import { PolicyError, type SourceLocation } from './errors.js';
-import { mergeBundles, loadBundles, type LoadedBundle, type VerificationOptions } from './bundle/index.js';
 import { loadInputFile, loadPolicyPaths } from './loader.js';
 import { toPlainJson } from './output.js';
 import { compile, evaluateRaw, RegoError } from './rego/index.js';
@@ -122,7 +122,11 @@ export function evalPolicyQuery(req: PolicyEvalRequest): PolicyEvalReport {
     if (raw.length > 0) {
       output.result = raw.map((r) => {
         const res: OpaResult = {
-          expressions: r.expressions.map((v, i) => ({ value: toPlainJson(v), text: exprs[i]?.text ?? '', location: { row: exprs[i]?.loc.row ?? 1, col: exprs[i]?.loc.col ?? 1 } })),
+          expressions: r.expressions.map((v, i) => ({
+            value: toPlainJson(v),
+            text: exprs[i]?.text ?? '',
+            location: { row: exprs[i]?.loc.row ?? 1, col: exprs[i]?.loc.col ?? 1 },
+          })),
         };
         if (r.bindings.size > 0) res.bindings = toPlainJson(Object.fromEntries(r.bindings)) as Record<string, unknown>;
         return res;
@@ -148,7 +152,10 @@ export interface PolicyEvalBundleRequest extends PolicyEvalRequest {
 export async function evalPolicy(req: PolicyEvalBundleRequest): Promise<PolicyEvalReport> {
   let bundles: LoadedBundle[];
   try {
-    bundles = await loadBundles(req.bundlePaths ?? [], { ...(req.cwd ? { cwd: req.cwd } : {}), ...(req.verification ? { verification: req.verification } : {}) });
+    bundles = await loadBundles(req.bundlePaths ?? [], {
+      ...(req.cwd ? { cwd: req.cwd } : {}),
+      ...(req.verification ? { verification: req.verification } : {}),
+    });
   } catch (err) {
     return { output: { errors: errorItems(err) }, exitCode: exitCodeOf(err) };
   }

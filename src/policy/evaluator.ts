@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { PolicyError } from './errors.js';
 import { loadPolicyPaths } from './loader.js';
 import { toPlainJson } from './output.js';
-import { compile, evaluateRaw, listRules, type CompiledPolicy } from './rego/index.js';
+import { type CompiledPolicy, compile, evaluateRaw, listRules } from './rego/index.js';
 import { fromJson, type Value } from './rego/value.js';
 
 /** Decides one entrypoint at a time; the value is plain JSON data, `undefined` when undefined. */
@@ -50,7 +50,10 @@ export class RegoEvaluator implements PolicyEvaluator {
   /** The base document converted to interpreter values once, not per decision. */
   private readonly data: Value | undefined;
 
-  constructor(private readonly policy: CompiledPolicy, private readonly opts: RegoEvaluatorOptions = {}) {
+  constructor(
+    private readonly policy: CompiledPolicy,
+    private readonly opts: RegoEvaluatorOptions = {},
+  ) {
     this.data = opts.data ? fromJson(opts.data) : undefined;
   }
 

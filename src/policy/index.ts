@@ -3,33 +3,45 @@
  * `policy eval` / `test` / `check`, the PolicyEvaluator seam (Rego or compiled Wasm), and output
  * helpers. Heavy parts (opa-wasm) load lazily.
  */
-export { PolicyError, type SourceLocation } from './errors.js';
-export { loadPolicyPaths, loadInputFile, parseDataFile, type LoadedPolicyFiles, type ModuleFile, type LoadOptions } from './loader.js';
-export { evalPolicyQuery, evalPolicy, errorItems, exitCodeOf, assertInputSize, DEFAULT_MAX_INPUT_BYTES, type PolicyEvalBundleRequest } from './eval.js';
-export type { PolicyEvalRequest, PolicyEvalReport, OpaEvalOutput, OpaResult, OpaExpression, OpaErrorItem, ExplanationEntry } from './eval.js';
-export { opaTestJson, testExitCode, coverageShortfall, parseThreshold, type OpaTestJson } from './test-runner.js';
-export { coverageReport, uncoveredLines, CoverageRecorder, type CoverageReport, type FileCoverage, type UncoveredLine } from './coverage.js';
-export { runPolicyTests, runPolicyTestsWithBundles, parseDurationMs, type PolicyTestRequest, type PolicyTestReport, type PolicyTestResult } from './test-runner.js';
-export { checkPolicies, type PolicyCheckRequest, type PolicyCheckReport } from './check.js';
-export { RegoEvaluator, createRegoEvaluator, openPackEvaluator, entrypointPath, dataRef } from './evaluator.js';
-export type { PolicyEvaluator, RegoEvaluatorOptions } from './evaluator.js';
-export { stringifyJson, parseJsonText } from './json-text.js';
-export { toPlainJson } from './output.js';
-export { formatRego, formatFiles, type FormatRequest, type FormatReport, type FormatFileResult } from './format/index.js';
+
 export {
+  type BuildReport,
+  type BuildRequest,
+  BundleError,
   buildBundle,
   buildPackBundle,
+  type LoadedBundle,
   loadBundles,
   mergeBundles,
   readBundle,
-  BundleError,
   SIGNING_ALGORITHMS,
-  type BuildRequest,
-  type BuildReport,
-  type LoadedBundle,
   type SigningOptions,
   type VerificationOptions,
 } from './bundle/index.js';
+export { checkPolicies, type PolicyCheckReport, type PolicyCheckRequest } from './check.js';
+export { CoverageRecorder, type CoverageReport, coverageReport, type FileCoverage, type UncoveredLine, uncoveredLines } from './coverage.js';
+export { PolicyError, type SourceLocation } from './errors.js';
+export type { ExplanationEntry, OpaErrorItem, OpaEvalOutput, OpaExpression, OpaResult, PolicyEvalReport, PolicyEvalRequest } from './eval.js';
+export { assertInputSize, DEFAULT_MAX_INPUT_BYTES, errorItems, evalPolicy, evalPolicyQuery, exitCodeOf, type PolicyEvalBundleRequest } from './eval.js';
+export type { PolicyEvaluator, RegoEvaluatorOptions } from './evaluator.js';
+export { createRegoEvaluator, dataRef, entrypointPath, openPackEvaluator, RegoEvaluator } from './evaluator.js';
+export { type FormatFileResult, type FormatReport, type FormatRequest, formatFiles, formatRego } from './format/index.js';
+export { parseJsonText, stringifyJson } from './json-text.js';
+export { type LoadedPolicyFiles, type LoadOptions, loadInputFile, loadPolicyPaths, type ModuleFile, parseDataFile } from './loader.js';
+export { toPlainJson } from './output.js';
+export {
+  coverageShortfall,
+  type OpaTestJson,
+  opaTestJson,
+  type PolicyTestReport,
+  type PolicyTestRequest,
+  type PolicyTestResult,
+  parseDurationMs,
+  parseThreshold,
+  runPolicyTests,
+  runPolicyTestsWithBundles,
+  testExitCode,
+} from './test-runner.js';
 
 /**
  * Load a compiled OPA Wasm policy (bundle.tar.gz, policy.wasm, or a directory holding one).

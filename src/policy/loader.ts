@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { join, relative, resolve, sep } from 'node:path';
 import { PolicyError } from './errors.js';
 import { parseJsonText } from './json-text.js';
-import { mergeData, type DataOwners } from './merge.js';
+import { type DataOwners, mergeData } from './merge.js';
 import { parseYamlText } from './yaml-text.js';
 
 /** One Rego module as read from disk (the same shape as the interpreter's RegoModuleSource). */
@@ -54,7 +54,9 @@ export function loadPolicyPaths(paths: readonly string[], opts: LoadOptions = {}
     const abs = resolve(cwd, path);
     if (statSync(abs).isDirectory()) {
       for (const file of walk(abs, new Set())) {
-        const dirKeys = relative(abs, join(file, '..')).split(sep).filter((k) => k !== '');
+        const dirKeys = relative(abs, join(file, '..'))
+          .split(sep)
+          .filter((k) => k !== '');
         if (opts.modulesOnly && kindOf(file) !== 'rego') continue;
         load(file, displayPath(path, abs, file), [...prefix, ...dirKeys], false);
       }
@@ -129,7 +131,10 @@ function readText(abs: string, display: string): string {
   try {
     return readFileSync(abs, 'utf8');
   } catch (err) {
-    throw new PolicyError('POLICY_FILE_UNREADABLE', `${display}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { kind: 'usage', cause: err });
+    throw new PolicyError('POLICY_FILE_UNREADABLE', `${display}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+      kind: 'usage',
+      cause: err,
+    });
   }
 }
 
@@ -164,7 +169,11 @@ function splitPrefix(arg: string, cwd: string): { prefix: string[]; path: string
   if (i > 0) {
     const path = arg.slice(i + 1);
     if (existsSync(resolve(cwd, path))) {
-      const prefix = arg.slice(0, i).replace(/^data\./, '').split('.').filter((k) => k !== '' && k !== 'data');
+      const prefix = arg
+        .slice(0, i)
+        .replace(/^data\./, '')
+        .split('.')
+        .filter((k) => k !== '' && k !== 'data');
       return { prefix, path };
     }
   }

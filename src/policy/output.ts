@@ -2,7 +2,7 @@
  * Turning interpreter values into output data: sets become sorted arrays, objects with non-string keys
  * get their JSON text as key, integers beyond 2^53 stay exact (bigint, printed by `stringifyJson`).
  */
-import { RObject, RSet, compareValues, formatJson, type Value } from './rego/value.js';
+import { compareValues, formatJson, RObject, RSet, type Value } from './rego/value.js';
 
 /**
  * Plain JSON data (bigint allowed) from a Rego value or plain JS data.
@@ -15,7 +15,11 @@ export function toPlainJson(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(toPlainJson);
   if (v instanceof RSet) return v.values().map(toPlainJson);
   if (v instanceof RObject) return objectOf(v.entries());
-  if (v instanceof Set) return [...v].map((x) => x as Value).sort(compareValues).map(toPlainJson);
+  if (v instanceof Set)
+    return [...v]
+      .map((x) => x as Value)
+      .sort(compareValues)
+      .map(toPlainJson);
   if (v instanceof Map) return objectOf([...v.entries()].sort((a, b) => compareValues(a[0] as Value, b[0] as Value)));
   return objectOf(Object.entries(v as Record<string, unknown>));
 }

@@ -4,12 +4,12 @@
  * `todo_test_*` rules are reported as SKIPPED.
  */
 import { EngineError } from '../core/errors.js';
+import { type LoadedBundle, loadBundles, mergeBundles, type VerificationOptions } from './bundle/index.js';
+import { CoverageRecorder, type CoverageReport, coverageReport, type UncoveredLine, uncoveredLines } from './coverage.js';
 import { PolicyError, type SourceLocation } from './errors.js';
 import { errorItems, type OpaErrorItem } from './eval.js';
-import { loadBundles, mergeBundles, type LoadedBundle, type VerificationOptions } from './bundle/index.js';
-import { CoverageRecorder, coverageReport, uncoveredLines, type CoverageReport, type UncoveredLine } from './coverage.js';
 import { loadPolicyPaths, type ModuleFile } from './loader.js';
-import { compile, evaluate, listRules, type CompiledPolicy } from './rego/index.js';
+import { type CompiledPolicy, compile, evaluate, listRules } from './rego/index.js';
 import { fromJson, type Value } from './rego/value.js';
 
 export interface PolicyTestRequest {
@@ -85,9 +85,14 @@ export function runPolicyTests(req: PolicyTestRequest): PolicyTestReport {
  * `runPolicyTests` plus `-b` bundles (directories or .tar.gz), read and verified first.
  * @example await runPolicyTestsWithBundles({ paths: [], bundlePaths: ['quota.tar.gz'] })
  */
-export async function runPolicyTestsWithBundles(req: PolicyTestRequest & { bundlePaths?: readonly string[]; verification?: VerificationOptions }): Promise<PolicyTestReport> {
+export async function runPolicyTestsWithBundles(
+  req: PolicyTestRequest & { bundlePaths?: readonly string[]; verification?: VerificationOptions },
+): Promise<PolicyTestReport> {
   try {
-    const bundles = await loadBundles(req.bundlePaths ?? [], { ...(req.cwd ? { cwd: req.cwd } : {}), ...(req.verification ? { verification: req.verification } : {}) });
+    const bundles = await loadBundles(req.bundlePaths ?? [], {
+      ...(req.cwd ? { cwd: req.cwd } : {}),
+      ...(req.verification ? { verification: req.verification } : {}),
+    });
     return runPolicyTests({ ...req, bundles: [...(req.bundles ?? []), ...bundles] });
   } catch (err) {
     throw asLoadFailure(err);
@@ -97,7 +102,12 @@ export async function runPolicyTestsWithBundles(req: PolicyTestRequest & { bundl
 // opa test exits 1 when loading or compiling fails (2 means failing tests); a bad --run stays a usage error.
 function asLoadFailure(err: unknown): unknown {
   if (!(err instanceof EngineError) || err.kind === 'error' || err.code === 'POLICY_BAD_RUN_PATTERN') return err;
-  return new PolicyError(err.code, err.message, { kind: 'error', cause: err, ...(err.hint ? { hint: err.hint } : {}), ...(err.details ? { details: err.details } : {}) });
+  return new PolicyError(err.code, err.message, {
+    kind: 'error',
+    cause: err,
+    ...(err.hint ? { hint: err.hint } : {}),
+    ...(err.details ? { details: err.details } : {}),
+  });
 }
 
 function compileFilter(run: string | undefined): RegExp | undefined {
@@ -124,7 +134,12 @@ function discoverTests(policy: CompiledPolicy): TestCase[] {
     const full = `${pkg}.${rule.name}`;
     if (seen.has(full)) continue;
     seen.add(full);
-    out.push({ pkg: pkg === 'data' || pkg.startsWith('data.') ? pkg : `data.${pkg}`, name: rule.name, location: { file: rule.location.file, row: rule.location.row, col: rule.location.col }, todo });
+    out.push({
+      pkg: pkg === 'data' || pkg.startsWith('data.') ? pkg : `data.${pkg}`,
+      name: rule.name,
+      location: { file: rule.location.file, row: rule.location.row, col: rule.location.col },
+      todo,
+    });
   }
   return out.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.row - b.location.row);
 }
@@ -249,7 +264,10 @@ export function coverageShortfall(report: PolicyTestReport, threshold: number): 
 export function parseThreshold(text: string): number {
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) {
-    throw new PolicyError('POLICY_BAD_THRESHOLD', `--threshold ${JSON.stringify(text)}: code coverage threshold must be between 0 and 100`, { kind: 'error', hint: 'e.g. --threshold 80' });
+    throw new PolicyError('POLICY_BAD_THRESHOLD', `--threshold ${JSON.stringify(text)}: code coverage threshold must be between 0 and 100`, {
+      kind: 'error',
+      hint: 'e.g. --threshold 80',
+    });
   }
   return n;
 }

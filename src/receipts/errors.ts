@@ -1,5 +1,5 @@
 /** Errors of the receipts room (keys, signing, verification). */
-import { EngineError, NotFoundError, UsageError, type EngineErrorOptions } from '../core/errors.js';
+import { EngineError, type EngineErrorOptions, NotFoundError, UsageError } from '../core/errors.js';
 
 /** A receipt or key operation failed (exit 1). */
 export class ReceiptError extends EngineError {

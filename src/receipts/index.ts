@@ -7,25 +7,25 @@
  *   const v = await verifyReceipt(readReceipt(executionDir), trustedKeysFromHome(ctx));
  */
 export { canonicalJson, canonicalJsonFile, sortKeys } from './canonical-json.js';
-export { ReceiptError, KeyNotFoundError, KeyUsageError } from './errors.js';
+export { KeyNotFoundError, KeyUsageError, ReceiptError } from './errors.js';
 export { comparePaths, sha256File, sha256Hex, subjectFiles, walkFiles } from './files.js';
 export {
   DEFAULT_KEY_NAME,
-  KEY_ALGORITHM,
   ensureSigningKey,
   findKey,
   generateKey,
+  KEY_ALGORITHM,
+  type KeyInfo,
   keyIdOf,
   keysDir,
   listKeys,
   loadSigningKey,
   parsePublicKeyPem,
   readPublicKeyPem,
-  type KeyInfo,
   type SigningKey,
 } from './keys.js';
 export { RECEIPT_FILE, readReceipt, receiptFinishedHook, verifyReceipt, writeReceipt } from './receipt.js';
-export { IN_TOTO_PAYLOAD_TYPE, LocalKeySigner, preAuthEncoding, signBlobBundle, signDsseBundle } from './signer.js';
-export { BUILD_TYPE, BUILDER_ID, SLSA_PROVENANCE_V1, STATEMENT_TYPE, buildStatement, maestroVersion } from './statement.js';
-export { trustedKeysFromFiles, trustedKeysFromHome, verifySignedBundle, type SignedBundleResult, type TrustedKey } from './trust.js';
 export type * from './receipts.types.js';
+export { IN_TOTO_PAYLOAD_TYPE, LocalKeySigner, preAuthEncoding, signBlobBundle, signDsseBundle } from './signer.js';
+export { BUILD_TYPE, BUILDER_ID, buildStatement, maestroVersion, SLSA_PROVENANCE_V1, STATEMENT_TYPE } from './statement.js';
+export { type SignedBundleResult, type TrustedKey, trustedKeysFromFiles, trustedKeysFromHome, verifySignedBundle } from './trust.js';

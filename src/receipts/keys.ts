@@ -9,7 +9,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDir, isoNow, type Context } from '../core/context.js';
+import { type Context, ensureDir, isoNow } from '../core/context.js';
 import { canonicalJsonFile } from './canonical-json.js';
 import { KeyNotFoundError, KeyUsageError, ReceiptError } from './errors.js';
 
@@ -125,7 +125,8 @@ export function findKey(ctx: Pick<Context, 'home'>, ref?: string): KeyInfo {
   const keys = listKeys(ctx);
   if (ref === undefined) {
     const def = keys.find((k) => k.default);
-    if (!def) throw new KeyNotFoundError('KEY_NOT_FOUND', `no default key in ${keysDir(ctx)}`, { hint: 'run: maestro init (or maestro keys generate --default)' });
+    if (!def)
+      throw new KeyNotFoundError('KEY_NOT_FOUND', `no default key in ${keysDir(ctx)}`, { hint: 'run: maestro init (or maestro keys generate --default)' });
     return def;
   }
   const byName = keys.find((k) => k.name === ref);
@@ -133,7 +134,8 @@ export function findKey(ctx: Pick<Context, 'home'>, ref?: string): KeyInfo {
   const lower = ref.toLowerCase();
   const byId = lower.length >= 8 ? keys.filter((k) => k.id.startsWith(lower)) : [];
   if (byId.length === 1) return byId[0]!;
-  if (byId.length > 1) throw new KeyUsageError('KEY_AMBIGUOUS', `key id prefix "${ref}" matches ${byId.length} keys`, { hint: 'give more characters of the id' });
+  if (byId.length > 1)
+    throw new KeyUsageError('KEY_AMBIGUOUS', `key id prefix "${ref}" matches ${byId.length} keys`, { hint: 'give more characters of the id' });
   throw new KeyNotFoundError('KEY_NOT_FOUND', `no key named or with id "${ref}"`, { hint: 'see: maestro keys list' });
 }
 

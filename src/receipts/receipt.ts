@@ -10,10 +10,10 @@ import type { Context } from '../core/context.js';
 import { canonicalJson, canonicalJsonFile } from './canonical-json.js';
 import { sha256Hex } from './files.js';
 import { loadSigningKey } from './keys.js';
+import type { Check, ExecutionRecordLike, ProvenanceStatement, ReceiptVerification, WriteReceiptResult } from './receipts.types.js';
 import { IN_TOTO_PAYLOAD_TYPE, signDsseBundle } from './signer.js';
 import { buildStatement, SLSA_PROVENANCE_V1, STATEMENT_TYPE } from './statement.js';
-import type { Check, ExecutionRecordLike, ProvenanceStatement, ReceiptVerification, WriteReceiptResult } from './receipts.types.js';
-import { verifySignedBundle, type TrustedKey } from './trust.js';
+import { type TrustedKey, verifySignedBundle } from './trust.js';
 
 export const RECEIPT_FILE = 'receipt.sigstore.json';
 
@@ -21,7 +21,12 @@ export const RECEIPT_FILE = 'receipt.sigstore.json';
  * Build, sign and store the receipt of an execution (the runner's `finished` hook calls this).
  * @example const r = await writeReceipt(ctx, '/home/.maestro/executions/ex_…', record);
  */
-export async function writeReceipt(ctx: Context, executionDir: string, record: ExecutionRecordLike, options: { keyRef?: string } = {}): Promise<WriteReceiptResult> {
+export async function writeReceipt(
+  ctx: Context,
+  executionDir: string,
+  record: ExecutionRecordLike,
+  options: { keyRef?: string } = {},
+): Promise<WriteReceiptResult> {
   const statement = await buildStatement(executionDir, record);
   const payload = Buffer.from(canonicalJson(statement), 'utf8');
   const key = loadSigningKey(ctx, options.keyRef);
@@ -53,14 +58,22 @@ export function readReceipt(executionDir: string): string {
  * files they describe (name → sha256). A bad receipt is a result with failed checks, not an error.
  * @example const v = await verifyReceipt(readReceipt(dir), trustedKeys); if (!v.ok) …
  */
-export async function verifyReceipt(bundleJson: string | unknown, trustedKeys: readonly TrustedKey[], options: { subjects?: ReadonlyMap<string, string> } = {}): Promise<ReceiptVerification> {
+export async function verifyReceipt(
+  bundleJson: string | unknown,
+  trustedKeys: readonly TrustedKey[],
+  options: { subjects?: ReadonlyMap<string, string> } = {},
+): Promise<ReceiptVerification> {
   const checks: Check[] = [];
   const signed = await verifySignedBundle(bundleJson, trustedKeys, { expect: 'dsse', label: 'receipt' });
   checks.push(...signed.checks);
   if (!signed.envelope) return { ok: false, keyId: signed.keyId, statement: null, checks };
   const { payloadType, payload } = signed.envelope;
   const typeOk = payloadType === IN_TOTO_PAYLOAD_TYPE;
-  checks.push({ name: 'receipt.payloadType', ok: typeOk, detail: typeOk ? payloadType : `payload type is "${payloadType}", expected "${IN_TOTO_PAYLOAD_TYPE}"` });
+  checks.push({
+    name: 'receipt.payloadType',
+    ok: typeOk,
+    detail: typeOk ? payloadType : `payload type is "${payloadType}", expected "${IN_TOTO_PAYLOAD_TYPE}"`,
+  });
   const statement = parseStatement(payload, checks);
   if (statement && options.subjects) checks.push(checkSubjects(statement, options.subjects));
   return { ok: checks.every((c) => c.ok), keyId: signed.keyId, statement, checks };
@@ -82,7 +95,12 @@ function parseStatement(payload: Buffer, checks: Check[]): ProvenanceStatement |
   if (!subjectsOk) problems.push('subject must be a list of {name, digest: {sha256}}');
   else if (s.subject!.length === 0) problems.push('subject is empty: an in-toto statement must name at least one subject');
   if (typeof s.predicate?.runDetails?.metadata?.invocationId !== 'string') problems.push('runDetails.metadata.invocationId is missing');
-  checks.push({ name: 'receipt.statement', ok: problems.length === 0, detail: problems.length === 0 ? `in-toto Statement v1, SLSA provenance v1, invocation ${s.predicate!.runDetails.metadata.invocationId}` : problems.join('; ') });
+  checks.push({
+    name: 'receipt.statement',
+    ok: problems.length === 0,
+    detail:
+      problems.length === 0 ? `in-toto Statement v1, SLSA provenance v1, invocation ${s.predicate!.runDetails.metadata.invocationId}` : problems.join('; '),
+  });
   return problems.length === 0 ? (s as ProvenanceStatement) : null;
 }
 
@@ -104,6 +122,11 @@ function checkSubjects(statement: ProvenanceStatement, files: ReadonlyMap<string
     else if (actual !== s.digest.sha256) problems.push(`subject ${s.name}: sha256 is ${actual}, the receipt says ${s.digest.sha256}`);
   }
   // Every log and output must be a subject (other files, e.g. manifest.yaml, only when named).
-  for (const name of files.keys()) if ((name.startsWith('logs/') || name.startsWith('out/')) && !named.has(name)) problems.push(`${name} is not a subject of the receipt`);
-  return { name: 'receipt.subjects', ok: problems.length === 0, detail: problems.length === 0 ? `${statement.subject.length} subjects match` : problems.join('; ') };
+  for (const name of files.keys())
+    if ((name.startsWith('logs/') || name.startsWith('out/')) && !named.has(name)) problems.push(`${name} is not a subject of the receipt`);
+  return {
+    name: 'receipt.subjects',
+    ok: problems.length === 0,
+    detail: problems.length === 0 ? `${statement.subject.length} subjects match` : problems.join('; '),
+  };
 }

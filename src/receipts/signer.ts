@@ -5,8 +5,8 @@
  * node:crypto's ECDSA uses random nonces, which is why it only verifies here.
  */
 import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
-import type { Signature, Signer } from '@sigstore/sign';
 import type { SerializedBundle } from '@sigstore/bundle';
+import type { Signature, Signer } from '@sigstore/sign';
 import type { SigningKey } from './keys.js';
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
@@ -56,7 +56,10 @@ export async function signDsseBundle(key: SigningKey, payload: Buffer, payloadTy
 
 /** Sign a blob (message signature over its sha256) as a sigstore bundle v0.3 (JSON form). */
 export async function signBlobBundle(key: SigningKey, blob: Buffer): Promise<SerializedBundle> {
-  const [{ MessageSignatureBundleBuilder }, { bundleToJSON, BUNDLE_V03_MEDIA_TYPE }] = await Promise.all([import('@sigstore/sign'), import('@sigstore/bundle')]);
+  const [{ MessageSignatureBundleBuilder }, { bundleToJSON, BUNDLE_V03_MEDIA_TYPE }] = await Promise.all([
+    import('@sigstore/sign'),
+    import('@sigstore/bundle'),
+  ]);
   const builder = new MessageSignatureBundleBuilder({ signer: new LocalKeySigner(key), witnesses: [] });
   const bundle = await builder.create({ data: blob });
   // The builder labels message-signature bundles v0.2 for certificate chains; ours carry a public key hint only, a valid v0.3 bundle.

@@ -22,7 +22,12 @@ export async function buildStatement(executionDir: string, record: ExecutionReco
   const manifest = await fileDigest(executionDir, 'manifest.yaml');
   // An in-toto statement needs at least one subject: a run with no logs or outputs (denied, or
   // cancelled before any task) attests its manifest, else its identity.
-  if (subject.length === 0) subject.push(manifest ? { name: 'manifest.yaml', digest: manifest } : { name: `execution:${record.id}`, digest: { sha256: sha256Hex(canonicalJson({ id: record.id, workflow: record.workflow ?? null })) } });
+  if (subject.length === 0)
+    subject.push(
+      manifest
+        ? { name: 'manifest.yaml', digest: manifest }
+        : { name: `execution:${record.id}`, digest: { sha256: sha256Hex(canonicalJson({ id: record.id, workflow: record.workflow ?? null })) } },
+    );
   const decisions = readJson(executionDir, 'decisions.json');
   const plan = readJson(executionDir, 'plan.json');
   const metadata: ProvenanceStatement['predicate']['runDetails']['metadata'] = { invocationId: record.id };
@@ -92,7 +97,8 @@ function byproducts(record: ExecutionRecordLike, decisions: JsonFile, plan: Json
 function costEstimate(plan: unknown): unknown {
   const p = asRecord(plan);
   if (!p) return null;
-  for (const k of ['estimate', 'estimatedCostMicros', 'estimatedMicros', 'totalMicros', 'estimatedCostUSD', 'total']) if (p[k] !== undefined) return { [k]: p[k] };
+  for (const k of ['estimate', 'estimatedCostMicros', 'estimatedMicros', 'totalMicros', 'estimatedCostUSD', 'total'])
+    if (p[k] !== undefined) return { [k]: p[k] };
   return null;
 }
 

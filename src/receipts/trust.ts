@@ -49,7 +49,10 @@ export async function verifySignedBundle(
   options: { expect: 'dsse' | 'message'; artifact?: Buffer; label: string },
 ): Promise<SignedBundleResult> {
   const { label } = options;
-  const [{ bundleFromJSON, BUNDLE_V03_MEDIA_TYPE }, { Verifier, toSignedEntity, toTrustMaterial }] = await Promise.all([import('@sigstore/bundle'), import('@sigstore/verify')]);
+  const [{ bundleFromJSON, BUNDLE_V03_MEDIA_TYPE }, { Verifier, toSignedEntity, toTrustMaterial }] = await Promise.all([
+    import('@sigstore/bundle'),
+    import('@sigstore/verify'),
+  ]);
   let bundle: ReturnType<typeof bundleFromJSON>;
   try {
     const obj = typeof bundleJson === 'string' ? (JSON.parse(bundleJson) as unknown) : bundleJson;
@@ -63,7 +66,10 @@ export async function verifySignedBundle(
   }
   const checks: Check[] = [{ name: `${label}.bundle`, ok: true, detail: 'sigstore bundle v0.3' }];
   const hint = bundle.verificationMaterial.content.$case === 'publicKey' ? bundle.verificationMaterial.content.publicKey.hint : '';
-  const envelope = bundle.content.$case === 'dsseEnvelope' ? { payloadType: bundle.content.dsseEnvelope.payloadType, payload: Buffer.from(bundle.content.dsseEnvelope.payload) } : undefined;
+  const envelope =
+    bundle.content.$case === 'dsseEnvelope'
+      ? { payloadType: bundle.content.dsseEnvelope.payloadType, payload: Buffer.from(bundle.content.dsseEnvelope.payload) }
+      : undefined;
   const key = trustedKeys.find((k) => k.id === hint);
   if (!key) {
     const trusted = trustedKeys.length === 0 ? 'no keys are trusted (pass --key pub.pem)' : `trusted: ${trustedKeys.map((k) => k.id.slice(0, 16)).join(', ')}`;
@@ -72,17 +78,18 @@ export async function verifySignedBundle(
   }
   try {
     const { crypto } = await import('@sigstore/core');
-    const trust = toTrustMaterial(
-      { mediaType: '', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] },
-      (h: string) => {
-        if (h !== key.id) throw new Error(`key not found: ${h}`);
-        return { publicKey: crypto.createPublicKey(key.pem), validFor: () => true };
-      },
-    );
+    const trust = toTrustMaterial({ mediaType: '', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] }, (h: string) => {
+      if (h !== key.id) throw new Error(`key not found: ${h}`);
+      return { publicKey: crypto.createPublicKey(key.pem), validFor: () => true };
+    });
     new Verifier(trust, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 }).verify(toSignedEntity(bundle, options.artifact));
     checks.push({ name: `${label}.signature`, ok: true, detail: `valid signature by key ${key.id} (${key.source})` });
   } catch (err) {
-    checks.push({ name: `${label}.signature`, ok: false, detail: `signature does not verify with trusted key ${key.id} (${key.source}): ${(err as Error).message}` });
+    checks.push({
+      name: `${label}.signature`,
+      ok: false,
+      detail: `signature does not verify with trusted key ${key.id} (${key.source}): ${(err as Error).message}`,
+    });
   }
   return { checks, keyId: key.id, ...(envelope ? { envelope } : {}) };
 }

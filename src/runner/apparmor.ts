@@ -57,7 +57,7 @@ export function appArmorAvailable(enabledFile = '/sys/module/apparmor/parameters
 
 /** Loads (or replaces) the profile when possible; returns what the execution should record. */
 export function ensureAppArmorProfile(): AppArmorStatus {
-  if (!appArmorAvailable() || !existsSync('/sbin/apparmor_parser') && !existsSync('/usr/sbin/apparmor_parser')) return 'unavailable';
+  if (!appArmorAvailable() || (!existsSync('/sbin/apparmor_parser') && !existsSync('/usr/sbin/apparmor_parser'))) return 'unavailable';
   const r = spawnSync('apparmor_parser', ['-r', '-W'], { input: appArmorProfileText(), stdio: ['pipe', 'ignore', 'pipe'] });
   return r.status === 0 ? 'enforced' : 'load-failed';
 }

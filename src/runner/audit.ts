@@ -1,6 +1,6 @@
 /** Writes audit: what a task left under /tmp (reported from inside) and /out (hashed on the host). */
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
+import { createReadStream, type Dirent, lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskUsage, WriteRecord } from './sandbox.types.js';
 

@@ -295,7 +295,11 @@ export function readCgroupUsage(cg: TaskCgroup): CgroupUsage {
     const d = cg.dirs[0]!;
     const usec = keyed(join(d, 'cpu.stat'), 'usage_usec');
     const peak = readNumber(join(d, 'memory.peak'));
-    return { cpuSec: usec === null ? null : round3(usec / 1e6), peakRssMB: peak === null ? null : round3(peak / 1048576), oomKills: keyed(join(d, 'memory.events'), 'oom_kill') ?? 0 };
+    return {
+      cpuSec: usec === null ? null : round3(usec / 1e6),
+      peakRssMB: peak === null ? null : round3(peak / 1048576),
+      oomKills: keyed(join(d, 'memory.events'), 'oom_kill') ?? 0,
+    };
   }
   const acct = v1Dir(cg, 'cpuacct.usage');
   const ns = readNumber(acct ? join(acct, 'cpuacct.usage') : null);
@@ -382,9 +386,15 @@ export function sweepStaleCgroups(host: CgroupHost | null = probeCgroups().host,
     }
   }
   for (const name of names) {
-    const cg: TaskCgroup = { version: host.version, name, dirs: Object.values(host.bases).map((b) => join(b, name)).filter((d) => existsSync(d)), procsFiles: [] };
+    const cg: TaskCgroup = {
+      version: host.version,
+      name,
+      dirs: Object.values(host.bases)
+        .map((b) => join(b, name))
+        .filter((d) => existsSync(d)),
+      procsFiles: [],
+    };
     if (removeTaskCgroupNow(cg)) removed.push(name);
   }
   return removed;
 }
-

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isoNow } from '../core/context.js';
 import { NotFoundError } from '../core/errors.js';
-import { activeExecutionIds, getExecution, latestExecution, listExecutions, markCancelled, sandboxPgids, settleTasks, type ExecutionRow } from '../store/executions.js';
+import {
+  activeExecutionIds,
+  type ExecutionRow,
+  getExecution,
+  latestExecution,
+  listExecutions,
+  markCancelled,
+  sandboxPgids,
+  settleTasks,
+} from '../store/executions.js';
 import { requirePermission, type Session } from '../tenancy/index.js';
 import { RunnerError } from './errors.js';
 import { loadRecord } from './execute.js';
@@ -26,7 +35,9 @@ export interface ExecutionSummary {
 export function findExecution(session: Session, id: string): ExecutionRow {
   const row = getExecution(session.store.db, id);
   if (!row || row.tenant_id !== session.tenant.id) {
-    throw new NotFoundError('EXECUTION_NOT_FOUND', `execution ${id} does not exist in tenant ${session.tenant.name}`, { hint: 'list executions with: maestro status --all' });
+    throw new NotFoundError('EXECUTION_NOT_FOUND', `execution ${id} does not exist in tenant ${session.tenant.name}`, {
+      hint: 'list executions with: maestro status --all',
+    });
   }
   return row;
 }
@@ -48,7 +59,14 @@ export function listAllExecutions(session: Session): ExecutionSummary[] {
   requirePermission(session.identity, 'read');
   recoverOrphans(session.store.db, isoNow(session.ctx));
   return listExecutions(session.store.db, session.tenant.id).map((r) => ({
-    id: r.id, workflow: r.workflow_name, status: r.status, subject: r.subject, publishedAt: r.published_at, startedAt: r.started_at, finishedAt: r.finished_at, reason: r.reason,
+    id: r.id,
+    workflow: r.workflow_name,
+    status: r.status,
+    subject: r.subject,
+    publishedAt: r.published_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    reason: r.reason,
   }));
 }
 
@@ -65,7 +83,12 @@ const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'denied']);
  * Streams log lines (never the whole file in memory) to `emit`, task by task in file order; with
  * `follow`, keeps tailing every task's file until the execution ends.
  */
-export async function streamLogs(session: Session, id: string, opts: { task?: string; follow?: boolean; signal?: AbortSignal }, emit: (l: LogLine) => void): Promise<void> {
+export async function streamLogs(
+  session: Session,
+  id: string,
+  opts: { task?: string; follow?: boolean; signal?: AbortSignal },
+  emit: (l: LogLine) => void,
+): Promise<void> {
   requirePermission(session.identity, 'read');
   const row = findExecution(session, id);
   const logsDir = join(row.dir ?? '', 'logs');
@@ -147,5 +170,10 @@ export function cancelExecutions(session: Session, target: { id?: string; all?: 
 
 /** The task ids that have a log file (for `logs` without a record). */
 export function logFiles(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ndjson')).map((f) => f.slice(0, -7)).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.ndjson'))
+        .map((f) => f.slice(0, -7))
+        .sort()
+    : [];
 }

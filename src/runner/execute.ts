@@ -9,26 +9,35 @@ import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import type { Context } from '../core/context.js';
 import { isoNow } from '../core/context.js';
 import type { Manifest, TaskSpec } from '../manifest/manifest.types.js';
-import { getExecution, markTaskFinished, settleTasks, taskRuns, type ExecutionRow } from '../store/executions.js';
-import { claimOwnSlot, finishHeld, markExecutionStarted, markSealed, markTaskStartedHeld, queuePosition, startHeld, unsealedExecutions } from '../store/queue.js';
-import { findTenant, type Session } from '../tenancy/index.js';
+import { type ExecutionRow, getExecution, markTaskFinished, settleTasks, taskRuns } from '../store/executions.js';
 import type { Store } from '../store/index.js';
-import type { Context } from '../core/context.js';
+import {
+  claimOwnSlot,
+  finishHeld,
+  markExecutionStarted,
+  markSealed,
+  markTaskStartedHeld,
+  queuePosition,
+  startHeld,
+  unsealedExecutions,
+} from '../store/queue.js';
+import { findTenant, type Session } from '../tenancy/index.js';
 import { ensureAppArmorProfile } from './apparmor.js';
 import { RunnerError } from './errors.js';
 import type { ExecutionHooks } from './hooks.types.js';
 import { hostArch } from './profiles.js';
-import { publishExecution, type PublishOptions } from './publish.js';
-import { buildRecord, extrasFromFile, readRecordFile, writeRecordFile, type ExecutionRecord, type TaskExtras } from './record.js';
+import { type PublishOptions, publishExecution } from './publish.js';
+import { buildRecord, type ExecutionRecord, extrasFromFile, readRecordFile, type TaskExtras, writeRecordFile } from './record.js';
 import { cleanTempFiles, holderAliveHere, holderDead, LIVE_HOLDER_GRACE_MS, recoverOrphans } from './recovery.js';
 import { runSandboxed } from './sandbox.js';
 import type { SandboxMode, TaskOutcome } from './sandbox.types.js';
 import { runDag } from './scheduler.js';
-import { processKeeper, type LeaseKeeper } from './worker-lease.js';
+import { type LeaseKeeper, processKeeper } from './worker-lease.js';
 
-export type { ExecutionHooks, PlanArgs, PlanOutcome, DecideArgs, DecideOutcome } from './hooks.types.js';
+export type { DecideArgs, DecideOutcome, ExecutionHooks, PlanArgs, PlanOutcome } from './hooks.types.js';
 
 let registered: ExecutionHooks = {};
 
@@ -125,7 +134,11 @@ function appArmorOnce(): string {
  * runner right after the terminal status and by recovery for executions whose runner died before.
  * @example await sealExecution({ ctx, store }, id, hooks.finished);
  */
-export async function sealExecution(env: { ctx: Context; store: Store }, id: string, finished?: ExecutionHooks['finished']): Promise<ExecutionRecord | undefined> {
+export async function sealExecution(
+  env: { ctx: Context; store: Store },
+  id: string,
+  finished?: ExecutionHooks['finished'],
+): Promise<ExecutionRecord | undefined> {
   const row = getExecution(env.store.db, id);
   if (!row || !TERMINAL.has(row.status) || !row.dir) return undefined;
   const tenant = findTenant(env.store, row.tenant_id);
@@ -146,11 +159,16 @@ export async function sealExecution(env: { ctx: Context; store: Store }, id: str
  * status and whose evidence `complete(dir)` says is there is only marked sealed. Bounded per call.
  * @example await sealPending({ ctx, store }, hooks.finished, { complete: (d) => existsSync(join(d, 'receipt.sigstore.json')) });
  */
-export async function sealPending(env: { ctx: Context; store: Store }, finished: ExecutionHooks['finished'], opts: { limit?: number; complete?: (dir: string) => boolean } = {}): Promise<number> {
+export async function sealPending(
+  env: { ctx: Context; store: Store },
+  finished: ExecutionHooks['finished'],
+  opts: { limit?: number; complete?: (dir: string) => boolean } = {},
+): Promise<number> {
   const now = env.ctx.clock.now();
   let n = 0;
   for (const row of unsealedExecutions(env.store.db, opts.limit ?? 100)) {
-    const expired = row.lease_expires_at === null || (row.lease_expires_at < now && (now - row.lease_expires_at > LIVE_HOLDER_GRACE_MS || !holderAliveHere(row)));
+    const expired =
+      row.lease_expires_at === null || (row.lease_expires_at < now && (now - row.lease_expires_at > LIVE_HOLDER_GRACE_MS || !holderAliveHere(row)));
     const gone = row.lease_owner === null || expired || holderDead(row);
     if (!gone || !row.dir) continue;
     if (readRecordFile(row.dir)?.status === row.status && opts.complete?.(row.dir)) {
@@ -247,7 +265,12 @@ export async function executeExecution(session: Session, id: string, opts: Execu
   opts.shutdown?.addEventListener('abort', onShutdown, { once: true });
   try {
     const parallel = opts.parallel ?? (Number(ctx.env.MAESTRO_PARALLEL) || Math.max(2, cpus().length));
-    const states = await runDag(manifest.spec.tasks, parallel, (t) => runTask(session, row, manifest, t, abort.signal, owner, extras, opts.progress), () => abort.signal.aborted);
+    const states = await runDag(
+      manifest.spec.tasks,
+      parallel,
+      (t) => runTask(session, row, manifest, t, abort.signal, owner, extras, opts.progress),
+      () => abort.signal.aborted,
+    );
     const failed = [...states.values()].some((s) => s === 'failed');
     const at = isoNow(ctx);
     if (abort.signal.aborted) {
@@ -302,7 +325,16 @@ function abortOnSignals(a: AbortController): () => void {
 }
 
 /** One task: sandboxed run, logs streamed line by line, usage and writes recorded. */
-async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, task: TaskSpec, signal: AbortSignal, owner: string, extras: Map<string, TaskExtras>, progress?: (e: TaskEvent) => void): Promise<boolean> {
+async function runTask(
+  session: Session,
+  row: ExecutionRow,
+  manifest: Manifest,
+  task: TaskSpec,
+  signal: AbortSignal,
+  owner: string,
+  extras: Map<string, TaskExtras>,
+  progress?: (e: TaskEvent) => void,
+): Promise<boolean> {
   const { store, ctx } = session;
   // Fenced: a task starts only while we hold the lease, so a reclaimed execution never runs twice.
   if (signal.aborted || !markTaskStartedHeld(store.db, row.id, task.id, owner, isoNow(ctx), null)) return false;
@@ -310,36 +342,51 @@ async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, 
   const log = createWriteStream(join(row.dir!, 'logs', `${task.id}.ndjson`), { flags: 'a' });
   let outcome: TaskOutcome;
   try {
-    outcome = await runSandboxed({
-      command: task.run,
-      ...(manifest.spec.workspace ? { workspace: manifest.spec.workspace } : {}),
-      outDir: join(row.dir!, 'out', task.id),
-      env: task.env,
-      network: task.network,
-      // The whole resources object: limits the sandbox adds flow through without runner edits.
-      resources: task.resources,
-      mode: (row.sandbox ?? 'bwrap') as SandboxMode,
-      runtimeDir: join(ctx.home, 'runtime'),
-      signal,
-      // ADR 0017: a tenant that requires the sandbox (the default) also refuses to run without a cgroup.
-      onMissingCgroup: (session.tenant.id === row.tenant_id ? session.tenant : findTenant(store, row.tenant_id))?.requireSandbox === false ? 'warn' : 'refuse',
-    }, {
-      line: (stream, line) => (log.write(`${JSON.stringify({ ts: isoNow(ctx), stream, line })}\n`) ? undefined : once(log, 'drain').then(() => undefined)),
-      // One write per read of the task's pipe (not per line) keeps pace with a fast writer.
-      lines: (stream, lines) => {
-        const ts = isoNow(ctx);
-        return log.write(lines.map((line) => `${JSON.stringify({ ts, stream, line })}\n`).join('')) ? undefined : once(log, 'drain').then(() => undefined);
+    outcome = await runSandboxed(
+      {
+        command: task.run,
+        ...(manifest.spec.workspace ? { workspace: manifest.spec.workspace } : {}),
+        outDir: join(row.dir!, 'out', task.id),
+        env: task.env,
+        network: task.network,
+        // The whole resources object: limits the sandbox adds flow through without runner edits.
+        resources: task.resources,
+        mode: (row.sandbox ?? 'bwrap') as SandboxMode,
+        runtimeDir: join(ctx.home, 'runtime'),
+        signal,
+        // ADR 0017: a tenant that requires the sandbox (the default) also refuses to run without a cgroup.
+        onMissingCgroup:
+          (session.tenant.id === row.tenant_id ? session.tenant : findTenant(store, row.tenant_id))?.requireSandbox === false ? 'warn' : 'refuse',
       },
-      started: (pgid) => {
-        const at = isoNow(ctx);
-        markTaskStartedHeld(store.db, row.id, task.id, owner, at, pgid);
-        markExecutionStarted(store.db, row.id, at);
+      {
+        line: (stream, line) => (log.write(`${JSON.stringify({ ts: isoNow(ctx), stream, line })}\n`) ? undefined : once(log, 'drain').then(() => undefined)),
+        // One write per read of the task's pipe (not per line) keeps pace with a fast writer.
+        lines: (stream, lines) => {
+          const ts = isoNow(ctx);
+          return log.write(lines.map((line) => `${JSON.stringify({ ts, stream, line })}\n`).join('')) ? undefined : once(log, 'drain').then(() => undefined);
+        },
+        started: (pgid) => {
+          const at = isoNow(ctx);
+          markTaskStartedHeld(store.db, row.id, task.id, owner, at, pgid);
+          markExecutionStarted(store.db, row.id, at);
+        },
       },
-    });
+    );
   } catch (err) {
     log.write(`${JSON.stringify({ ts: isoNow(ctx), stream: 'stderr', line: `maestro: ${(err as Error).message}` })}\n`);
     await new Promise((r) => log.end(r));
-    markTaskFinished(store.db, { execution_id: row.id, task_id: task.id, status: 'failed', exit_code: null, reason: (err as Error).message, finished_at: isoNow(ctx), cpu_ms: null, peak_rss_kb: null, wall_ms: null, bytes_written: null });
+    markTaskFinished(store.db, {
+      execution_id: row.id,
+      task_id: task.id,
+      status: 'failed',
+      exit_code: null,
+      reason: (err as Error).message,
+      finished_at: isoNow(ctx),
+      cpu_ms: null,
+      peak_rss_kb: null,
+      wall_ms: null,
+      bytes_written: null,
+    });
     progress?.({ task: task.id, phase: 'finished', status: 'failed', reason: (err as Error).message });
     return false;
   }
@@ -351,7 +398,12 @@ async function runTask(session: Session, row: ExecutionRow, manifest: Manifest, 
   extras.set(task.id, extra);
   const u = outcome.usage;
   markTaskFinished(store.db, {
-    execution_id: row.id, task_id: task.id, status, exit_code: outcome.exitCode, reason, finished_at: isoNow(ctx),
+    execution_id: row.id,
+    task_id: task.id,
+    status,
+    exit_code: outcome.exitCode,
+    reason,
+    finished_at: isoNow(ctx),
     cpu_ms: u.cpuSec === null ? null : Math.round(u.cpuSec * 1000),
     peak_rss_kb: u.peakRssMB === null ? null : Math.round(u.peakRssMB * 1024),
     wall_ms: Math.round(u.wallSec * 1000),

@@ -55,8 +55,9 @@ export function readTail(executionDir: string, task: string, lines = FAILURE_TAI
  * Adds `failure: { tail }` to every failed task and a top-level `failure` naming the first failed
  * task (`failure.tail` in `run --json`). Other tasks and non-failed executions are returned unchanged.
  */
-export function withFailureTails<V extends { status: string; dir: string | null; tasks: ReadonlyArray<{ id: string; status: string; exitCode: number | null; reason?: string }> }>(view: V):
-  V & { failure?: { task: string; exitCode: number | null; reason: string | null; tail: string[] } } {
+export function withFailureTails<
+  V extends { status: string; dir: string | null; tasks: ReadonlyArray<{ id: string; status: string; exitCode: number | null; reason?: string }> },
+>(view: V): V & { failure?: { task: string; exitCode: number | null; reason: string | null; tail: string[] } } {
   if (!view.dir || !view.tasks.some((t) => t.status === 'failed')) return view;
   const dir = view.dir;
   const tasks = view.tasks.map((t) => (t.status === 'failed' ? { ...t, failure: { tail: readTail(dir, t.id) } } : t));

@@ -4,21 +4,44 @@
  *   const r = await runManifest(session, { manifestPath: 'wf.yaml', sandbox: 'bwrap' });
  *   process.exitCode = r.exitCode;
  */
-export { RunnerError } from './errors.js';
-export { runManifest, executeExecution, exitCodeFor, loadRecord, registerExecutionHooks, registeredHooks, sealExecution, sealPending, type RunOptions, type RunResult, type TaskEvent, type ExecuteOptions } from './execute.js';
-export type { ExecutionHooks, PlanArgs, PlanOutcome, DecideArgs, DecideOutcome, BudgetGate } from './hooks.types.js';
-export { publishExecution, quotaDenial, budgetDenial, commandDigest, executionsRoot } from './publish.js';
-export { executionStatus, listAllExecutions, streamLogs, cancelExecutions, findExecution, type ExecutionSummary, type LogLine, type CancelResult } from './control.js';
-export { recoverOrphans, sameProcessAlive, processStartTime, cleanTempFiles, type RecoveredExecution } from './recovery.js';
-export { WorkerPool, type PoolOptions, type PoolSummary, type PoolEvent } from './worker-pool.js';
-export { LeaseKeeper, leaseConfig, processKeeper, setProcessKeeper, type LeaseConfig } from './worker-lease.js';
-export { ensureLocalWorker, acquirePidfile, releasePidfile, ownsPidfile, readPidfile, workerPidfile, workerLog, type EnsureResult } from './worker-local.js';
-export { runSandboxed, findBwrap, requireBwrap, BWRAP_INSTALL_HINT } from './sandbox.js';
-export type { SandboxSpec, SandboxIO, TaskOutcome, TaskUsage, WriteRecord, SandboxMode } from './sandbox.types.js';
-export { compileSeccomp, buildSeccompProgram } from './seccomp.js';
-export { probeIsolation, type IsolationLayer } from './isolation.js';
+
+export { appArmorAvailable, appArmorProfileText } from './apparmor.js';
 export { probeCgroups, sweepStaleCgroups } from './cgroup.js';
-export { appArmorProfileText, appArmorAvailable } from './apparmor.js';
-export { writeRecordFile, readRecordFile, type ExecutionRecord, type TaskRecord } from './record.js';
+export {
+  type CancelResult,
+  cancelExecutions,
+  type ExecutionSummary,
+  executionStatus,
+  findExecution,
+  type LogLine,
+  listAllExecutions,
+  streamLogs,
+} from './control.js';
+export { RunnerError } from './errors.js';
+export {
+  type ExecuteOptions,
+  executeExecution,
+  exitCodeFor,
+  loadRecord,
+  type RunOptions,
+  type RunResult,
+  registerExecutionHooks,
+  registeredHooks,
+  runManifest,
+  sealExecution,
+  sealPending,
+  type TaskEvent,
+} from './execute.js';
+export { FAILURE_TAIL_LINES, readTail, type TaskFailure, withFailureTails } from './failure.js';
+export type { BudgetGate, DecideArgs, DecideOutcome, ExecutionHooks, PlanArgs, PlanOutcome } from './hooks.types.js';
 export { EXECUTION_ID_RE } from './ids.js';
-export { withFailureTails, readTail, FAILURE_TAIL_LINES, type TaskFailure } from './failure.js';
+export { type IsolationLayer, probeIsolation } from './isolation.js';
+export { budgetDenial, commandDigest, executionsRoot, publishExecution, quotaDenial } from './publish.js';
+export { type ExecutionRecord, readRecordFile, type TaskRecord, writeRecordFile } from './record.js';
+export { cleanTempFiles, processStartTime, type RecoveredExecution, recoverOrphans, sameProcessAlive } from './recovery.js';
+export { BWRAP_INSTALL_HINT, findBwrap, requireBwrap, runSandboxed } from './sandbox.js';
+export type { SandboxIO, SandboxMode, SandboxSpec, TaskOutcome, TaskUsage, WriteRecord } from './sandbox.types.js';
+export { buildSeccompProgram, compileSeccomp } from './seccomp.js';
+export { type LeaseConfig, LeaseKeeper, leaseConfig, processKeeper, setProcessKeeper } from './worker-lease.js';
+export { acquirePidfile, type EnsureResult, ensureLocalWorker, ownsPidfile, readPidfile, releasePidfile, workerLog, workerPidfile } from './worker-local.js';
+export { type PoolEvent, type PoolOptions, type PoolSummary, WorkerPool } from './worker-pool.js';

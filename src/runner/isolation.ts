@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { appArmorAvailable } from './apparmor.js';
 import { probeCgroups } from './cgroup.js';
-import { landlockAbi, LANDLOCK_SCOPE_ABI } from './landlock.js';
-import { buildSeccompProgram } from './seccomp.js';
+import { LANDLOCK_SCOPE_ABI, landlockAbi } from './landlock.js';
 import { hostArch } from './profiles.js';
 import { findBwrap, findPerl } from './sandbox.js';
+import { buildSeccompProgram } from './seccomp.js';
 
 export interface IsolationLayer {
   name: string;
@@ -36,7 +36,13 @@ function bubblewrap(env: Env): IsolationLayer {
   if (!bwrap) return { name: 'bubblewrap', ok: false, detail: 'bwrap is not installed', hint: BWRAP_FIX };
   const v = spawnSync(bwrap, ['--version'], { encoding: 'utf8', timeout: 5000 });
   const perl = findPerl(env);
-  if (!perl) return { name: 'bubblewrap', ok: false, detail: `${v.stdout.trim()} at ${bwrap}, but perl (the launcher) is missing`, hint: 'apt-get install -y perl-base' };
+  if (!perl)
+    return {
+      name: 'bubblewrap',
+      ok: false,
+      detail: `${v.stdout.trim()} at ${bwrap}, but perl (the launcher) is missing`,
+      hint: 'apt-get install -y perl-base',
+    };
   return { name: 'bubblewrap', ok: v.status === 0, detail: `${v.stdout.trim() || 'unknown version'} at ${bwrap}` };
 }
 
@@ -47,18 +53,25 @@ function userNamespaces(env: Env): IsolationLayer {
   const r = spawnSync(bwrap, ['--unshare-user', '--unshare-pid', '--ro-bind', '/', '/', '/bin/true'], { encoding: 'utf8', timeout: 5000 });
   if (r.status === 0) return { name: 'user namespaces', ok: true, detail: `a sandbox starts (max_user_namespaces=${max})` };
   return {
-    name: 'user namespaces', ok: false, detail: `bwrap cannot create a user namespace: ${(r.stderr || '').trim() || `status ${r.status}`}`,
+    name: 'user namespaces',
+    ok: false,
+    detail: `bwrap cannot create a user namespace: ${(r.stderr || '').trim() || `status ${r.status}`}`,
     hint: 'set sysctl user.max_user_namespaces > 0 (and kernel.unprivileged_userns_clone=1 or an AppArmor userns exception for bwrap where restricted)',
   };
 }
 
 function seccomp(): IsolationLayer {
   const status = read('/proc/self/status') ?? '';
-  if (!/^Seccomp:/m.test(status)) return { name: 'seccomp', ok: false, detail: 'the kernel has no seccomp (CONFIG_SECCOMP_FILTER)', hint: 'use a kernel built with CONFIG_SECCOMP_FILTER=y' };
+  if (!/^Seccomp:/m.test(status))
+    return { name: 'seccomp', ok: false, detail: 'the kernel has no seccomp (CONFIG_SECCOMP_FILTER)', hint: 'use a kernel built with CONFIG_SECCOMP_FILTER=y' };
   try {
     const arch = hostArch();
     const n = buildSeccompProgram({ profile: 'default', arch, network: false }).length;
-    return { name: 'seccomp', ok: true, detail: `filter mode; default profile for ${arch}: ${n} BPF instructions (unknown syscalls ENOSYS, refused ones EPERM)` };
+    return {
+      name: 'seccomp',
+      ok: true,
+      detail: `filter mode; default profile for ${arch}: ${n} BPF instructions (unknown syscalls ENOSYS, refused ones EPERM)`,
+    };
   } catch (err) {
     return { name: 'seccomp', ok: false, detail: (err as Error).message };
   }
@@ -68,7 +81,9 @@ function cgroups(): IsolationLayer {
   const { host, reason } = probeCgroups();
   if (!host) {
     return {
-      name: 'cgroups', ok: false, detail: reason ?? 'unavailable',
+      name: 'cgroups',
+      ok: false,
+      detail: reason ?? 'unavailable',
       hint: 'mount the cgroup v1 memory controller read-write, or delegate a cgroup v2 subtree with memory, cpu and pids; without it, tenants that require the sandbox refuse to run tasks',
     };
   }
@@ -78,15 +93,24 @@ function cgroups(): IsolationLayer {
 function landlock(env: Env): IsolationLayer {
   const perl = findPerl(env);
   const { version, detail } = landlockAbi(perl ?? 'perl');
-  if (version >= LANDLOCK_SCOPE_ABI) return { name: 'landlock', ok: true, detail: `${detail}: network tasks run scoped (no abstract unix sockets or signals outside the sandbox)` };
+  if (version >= LANDLOCK_SCOPE_ABI)
+    return { name: 'landlock', ok: true, detail: `${detail}: network tasks run scoped (no abstract unix sockets or signals outside the sandbox)` };
   return {
-    name: 'landlock', ok: false, detail: version > 0 ? `${detail}: older than ABI ${LANDLOCK_SCOPE_ABI}, no scopes` : detail,
+    name: 'landlock',
+    ok: false,
+    detail: version > 0 ? `${detail}: older than ABI ${LANDLOCK_SCOPE_ABI}, no scopes` : detail,
     hint: `Linux 6.12+ with landlock in the lsm= boot list gives ABI ${LANDLOCK_SCOPE_ABI}+; workspace sockets, FIFOs and devices are masked either way`,
   };
 }
 
 function apparmor(): IsolationLayer {
-  if (!appArmorAvailable()) return { name: 'apparmor', ok: false, detail: 'not enabled in this kernel', hint: 'optional: enable AppArmor and install apparmor (apparmor_parser) to confine tasks further' };
+  if (!appArmorAvailable())
+    return {
+      name: 'apparmor',
+      ok: false,
+      detail: 'not enabled in this kernel',
+      hint: 'optional: enable AppArmor and install apparmor (apparmor_parser) to confine tasks further',
+    };
   const parser = spawnSync('apparmor_parser', ['--version'], { encoding: 'utf8', timeout: 5000 });
   if (parser.status !== 0) return { name: 'apparmor', ok: false, detail: 'enabled, but apparmor_parser is missing', hint: 'apt-get install -y apparmor' };
   return { name: 'apparmor', ok: true, detail: 'enabled; the maestro-task profile is loaded at the first run' };

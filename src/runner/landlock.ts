@@ -27,14 +27,25 @@ let abi: { version: number; detail: string } | undefined;
  */
 export function landlockAbi(perl = 'perl'): { version: number; detail: string } {
   if (abi) return abi;
-  const r = spawnSync(perl, ['-e', `my $v = syscall(${SYS_LANDLOCK_CREATE_RULESET}, 0, 0, ${LANDLOCK_CREATE_RULESET_VERSION}); print $v < 0 ? "err " . ($!+0) : "abi $v"`], { encoding: 'utf8', timeout: 5000 });
+  const r = spawnSync(
+    perl,
+    ['-e', `my $v = syscall(${SYS_LANDLOCK_CREATE_RULESET}, 0, 0, ${LANDLOCK_CREATE_RULESET_VERSION}); print $v < 0 ? "err " . ($!+0) : "abi $v"`],
+    { encoding: 'utf8', timeout: 5000 },
+  );
   const m = /^abi (\d+)$/.exec(r.stdout ?? '');
   if (m) {
     abi = { version: Number(m[1]), detail: `ABI ${m[1]}` };
     return abi;
   }
   const e = /^err (\d+)$/.exec(r.stdout ?? '');
-  const why = !r.stdout && r.error ? `perl is not available (${r.error.message})` : e?.[1] === '38' ? 'not built into this kernel (ENOSYS)' : e?.[1] === '95' ? 'disabled at boot (EOPNOTSUPP; add landlock to lsm=)' : `query failed (${r.stdout || r.stderr})`;
+  const why =
+    !r.stdout && r.error
+      ? `perl is not available (${r.error.message})`
+      : e?.[1] === '38'
+        ? 'not built into this kernel (ENOSYS)'
+        : e?.[1] === '95'
+          ? 'disabled at boot (EOPNOTSUPP; add landlock to lsm=)'
+          : `query failed (${r.stdout || r.stderr})`;
   abi = { version: 0, detail: why };
   return abi;
 }

@@ -76,9 +76,13 @@ export function forEachLines(stream: Readable, onLines: (lines: string[]) => voi
  *   await forEachLine(child.stdout, (l) => console.log(l));
  */
 export function forEachLine(stream: Readable, onLine: (line: string) => void | Promise<void>, maxBytes = MAX_LINE_BYTES): Promise<void> {
-  return forEachLines(stream, (lines) => {
-    let last: void | Promise<void> | undefined;
-    for (const l of lines) last = onLine(l);
-    return last;
-  }, maxBytes);
+  return forEachLines(
+    stream,
+    (lines) => {
+      let last: void | Promise<void> | undefined;
+      for (const l of lines) last = onLine(l);
+      return last;
+    },
+    maxBytes,
+  );
 }

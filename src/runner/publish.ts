@@ -2,6 +2,8 @@
  * Stages before anything runs: load → authorise → sandbox check → plan hook → decide hook →
  * atomic quota admission → publish the execution directory.
  */
+
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isoNow } from '../core/context.js';
@@ -10,12 +12,11 @@ import type { LoadedManifest, TaskSpec } from '../manifest/manifest.types.js';
 import type { NewExecution } from '../store/executions.js';
 import { admit, insertDenied } from '../store/queue.js';
 import { requirePermission, type Session } from '../tenancy/index.js';
-import { createHash } from 'node:crypto';
 import type { DecideOutcome, ExecutionHooks } from './hooks.types.js';
 import { newExecutionId } from './ids.js';
 import { requireBwrap } from './sandbox.js';
 import type { SandboxMode } from './sandbox.types.js';
-import { processKeeper, type LeaseKeeper } from './worker-lease.js';
+import { type LeaseKeeper, processKeeper } from './worker-lease.js';
 
 export interface PublishOptions {
   manifestPath: string;
@@ -90,7 +91,12 @@ export async function publishExecution(session: Session, opts: PublishOptions): 
   const planned = opts.hooks?.plan ? await opts.hooks.plan(args) : undefined;
   if (planned) writeJson(join(dir, 'plan.json'), planned.plan);
   const decided: DecideOutcome | undefined = opts.hooks?.decide
-    ? await opts.hooks.decide({ ...args, estimatedCostMicros: planned?.estimatedCostMicros ?? null, plan: planned?.plan ?? null, ...(opts.queue ? { queue: true } : {}) })
+    ? await opts.hooks.decide({
+        ...args,
+        estimatedCostMicros: planned?.estimatedCostMicros ?? null,
+        plan: planned?.plan ?? null,
+        ...(opts.queue ? { queue: true } : {}),
+      })
     : undefined;
   if (decided) writeJson(join(dir, 'decisions.json'), decided.decisions);
   const row: NewExecution = {

@@ -67,7 +67,13 @@ function taskRecord(t: TaskRunRow, extra: TaskExtras | undefined): TaskRecord {
 }
 
 /** Builds the record from the store rows (plus extras known to the runner). */
-export function buildRecord(row: ExecutionRow, tasks: TaskRunRow[], tenantName: string, extras: ReadonlyMap<string, TaskExtras> = new Map(), seccomp: ExecutionRecord['seccomp'] = null): ExecutionRecord {
+export function buildRecord(
+  row: ExecutionRow,
+  tasks: TaskRunRow[],
+  tenantName: string,
+  extras: ReadonlyMap<string, TaskExtras> = new Map(),
+  seccomp: ExecutionRecord['seccomp'] = null,
+): ExecutionRecord {
   return {
     id: row.id,
     tenant: tenantName,

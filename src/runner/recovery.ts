@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '../store/db.js';
-import { markFinished, orphanCandidates, sandboxPgids, settleTasks, type ExecutionRow } from '../store/executions.js';
+import { type ExecutionRow, markFinished, orphanCandidates, sandboxPgids, settleTasks } from '../store/executions.js';
 import { expiredLeases, reclaim } from '../store/queue.js';
 
 interface ProcStat {

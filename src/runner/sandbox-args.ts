@@ -64,7 +64,11 @@ export function systemDirArgs(root = '/'): string[] {
 export function envScript(env: Record<string, string>): string {
   const base: Record<string, string> = { PATH: SANDBOX_PATH, HOME: '/tmp', TMPDIR: '/tmp', MAESTRO_OUT: '/out', LANG: 'C.UTF-8' };
   const merged = { ...base, ...env };
-  return Object.keys(merged).sort().filter((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)).map((k) => `export ${k}=${shellQuote(merged[k]!)}\n`).join('');
+  return Object.keys(merged)
+    .sort()
+    .filter((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+    .map((k) => `export ${k}=${shellQuote(merged[k]!)}\n`)
+    .join('');
 }
 
 /** Encodes arguments for bwrap's `--args FD`: each one NUL-terminated. */
@@ -123,16 +127,16 @@ export const ENV_LOADER = `. /proc/self/fd/${FD.env}; exec ${FD.env}<&-; exec /b
  * $1 command, $2 max processes, $3 max address space KiB (or unlimited), $4 max fds, $5 max file blocks.
  */
 export function wrapperScript(layout: ArgsLayout): string {
-  const drop = layout.identity === 'mapped'
-    ? `setpriv --reuid=${SANDBOX_UID} --regid=${SANDBOX_UID} --clear-groups --inh-caps=-all --bounding-set=-all -- `
-    : '';
+  const drop =
+    layout.identity === 'mapped' ? `setpriv --reuid=${SANDBOX_UID} --regid=${SANDBOX_UID} --clear-groups --inh-caps=-all --bounding-set=-all -- ` : '';
   const aa = layout.appArmorProfile ? `aa-exec -p ${layout.appArmorProfile} -- ` : '';
   const ll = layout.landlockScope ? `perl -e ${shellQuote(LANDLOCK_SCOPE_EXEC)} ` : '';
   const task = `${drop}${aa}${ll}/bin/sh -c ${shellQuote(ENV_LOADER)} "$1"`;
   // GNU time reports on its stderr, pointed at fd 4; the task gets the real stderr back (saved in fd 9).
-  const run = layout.haveTime && !layout.cgroup
-    ? `${TIME_BIN} -f 'time %e %U %S %M' /bin/sh -c 'exec 2>&9 9>&- 4>&-; exec "$@"' restore ${task} 9>&2 2>&${FD.report}`
-    : `${task} ${FD.report}>&-`;
+  const run =
+    layout.haveTime && !layout.cgroup
+      ? `${TIME_BIN} -f 'time %e %U %S %M' /bin/sh -c 'exec 2>&9 9>&- 4>&-; exec "$@"' restore ${task} 9>&2 2>&${FD.report}`
+      : `${task} ${FD.report}>&-`;
   const list = `find /tmp -xdev -type f -printf '%s\\t%b\\t%p\\0' | head -z -n ${TMP_AUDIT_MAX_FILES}; printf 'hashes\\n'; find /tmp -xdev -type f -exec sha256sum -z -- {} +`;
   const audit = `cd / && timeout -s KILL ${TMP_AUDIT_TIMEOUT_SEC} /bin/sh -c ${shellQuote(list)}`;
   return [

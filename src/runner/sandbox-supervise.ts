@@ -8,8 +8,8 @@ import { measureDir } from './audit.js';
 import { cgroupPids, type TaskCgroup } from './cgroup.js';
 import { RunnerError } from './errors.js';
 import { forEachLines } from './lines.js';
-import { DEFAULT_LOG_MB, DEFAULT_OUT_MB } from './sandbox-args.js';
 import type { SandboxIO, SandboxSpec, StreamName } from './sandbox.types.js';
+import { DEFAULT_LOG_MB, DEFAULT_OUT_MB } from './sandbox-args.js';
 
 /** Most entries /out may hold (the quota watcher and the audit stop there). */
 export const MAX_OUT_ENTRIES = 100_000;
@@ -32,7 +32,11 @@ class LogSink {
   private dropped = 0;
   private chain: Promise<void> = Promise.resolve();
   private pending = false;
-  constructor(private readonly io: SandboxIO, private readonly cap: number, private readonly logMB: number) {}
+  constructor(
+    private readonly io: SandboxIO,
+    private readonly cap: number,
+    private readonly logMB: number,
+  ) {}
 
   private emit(stream: StreamName, lines: string[]): void | Promise<void> {
     if (lines.length === 0) return;
@@ -150,10 +154,7 @@ export async function supervise(child: ChildProcess, spec: SandboxSpec, io: Sand
   });
   const logMB = spec.resources.logMB ?? DEFAULT_LOG_MB;
   const sink = new LogSink(io, logMB * 1048576, logMB);
-  const lines = Promise.all([
-    forEachLines(child.stdout!, (ls) => sink.accept('stdout', ls)),
-    forEachLines(child.stderr!, (ls) => sink.accept('stderr', ls)),
-  ]);
+  const lines = Promise.all([forEachLines(child.stdout!, (ls) => sink.accept('stdout', ls)), forEachLines(child.stderr!, (ls) => sink.accept('stderr', ls))]);
   const [r] = await Promise.all([done, lines]);
   exited = true;
   clearTimeout(watch);
@@ -162,5 +163,12 @@ export async function supervise(child: ChildProcess, spec: SandboxSpec, io: Sand
   spec.signal?.removeEventListener('abort', onAbort);
   if (r.error) throw new RunnerError('SANDBOX_SPAWN_FAILED', `cannot start the task: ${r.error.message}`, { cause: r.error });
   const reason = timedOut ? `timed out after ${spec.resources.timeoutSec}s (the whole sandbox was killed)` : cancelled ? 'cancelled' : overQuota;
-  return { exitCode: r.code, signal: r.signal, timedOut, cancelled, ...(overQuota && !timedOut && !cancelled ? { exceeded: 'outMB' as const } : {}), ...(reason ? { reason } : {}) };
+  return {
+    exitCode: r.code,
+    signal: r.signal,
+    timedOut,
+    cancelled,
+    ...(overQuota && !timedOut && !cancelled ? { exceeded: 'outMB' as const } : {}),
+    ...(reason ? { reason } : {}),
+  };
 }

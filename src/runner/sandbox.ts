@@ -2,21 +2,34 @@
  * Running one command under bubblewrap + seccomp (or, only when asked, unsandboxed).
  * See docs/adr/0008-sandbox.md for the design: namespaces, mounts, identity, limits, measurement.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { ensureAppArmorProfile, APPARMOR_PROFILE_NAME, type AppArmorStatus } from './apparmor.js';
+import { APPARMOR_PROFILE_NAME, type AppArmorStatus, ensureAppArmorProfile } from './apparmor.js';
 import { auditOutDir, bytesOf, findSpecialFiles, parseReport } from './audit.js';
 import { createTaskCgroup, limitedControllers, probeCgroups, readCgroupUsage, removeTaskCgroup, sweepStaleCgroups, type TaskCgroup } from './cgroup.js';
 import { RunnerError } from './errors.js';
-import { landlockAbi, LANDLOCK_SCOPE_ABI } from './landlock.js';
+import { LANDLOCK_SCOPE_ABI, landlockAbi } from './landlock.js';
 import { hostArch, type ProfileName } from './profiles.js';
-import { bwrapArgs, DEFAULT_OUT_MB, encodeArgs, envScript, ETC_FILES, FD, HOST_ETC, HOST_ETC_DIRS, launcherArgv, SANDBOX_UID, TIME_BIN, type ArgsLayout } from './sandbox-args.js';
-import { compileSeccomp } from './seccomp.js';
-import { MAX_OUT_ENTRIES, supervise } from './sandbox-supervise.js';
 import type { IsolationRecord, SandboxIO, SandboxSpec, TaskOutcome } from './sandbox.types.js';
+import {
+  type ArgsLayout,
+  bwrapArgs,
+  DEFAULT_OUT_MB,
+  ETC_FILES,
+  encodeArgs,
+  envScript,
+  FD,
+  HOST_ETC,
+  HOST_ETC_DIRS,
+  launcherArgv,
+  SANDBOX_UID,
+  TIME_BIN,
+} from './sandbox-args.js';
+import { MAX_OUT_ENTRIES, supervise } from './sandbox-supervise.js';
+import { compileSeccomp } from './seccomp.js';
 
 export { MAX_OUT_ENTRIES, supervise } from './sandbox-supervise.js';
 
@@ -27,7 +40,14 @@ const found = new Map<string, string | null>();
 function onPath(name: string, env: Readonly<Record<string, string | undefined>>): string | null {
   const path = env.PATH ?? '/usr/bin:/bin';
   const key = `${name}\0${path}`;
-  if (!found.has(key)) found.set(key, path.split(':').map((d) => join(d, name)).find((p) => existsSync(p)) ?? null);
+  if (!found.has(key))
+    found.set(
+      key,
+      path
+        .split(':')
+        .map((d) => join(d, name))
+        .find((p) => existsSync(p)) ?? null,
+    );
   return found.get(key)!;
 }
 
@@ -114,10 +134,18 @@ function specialFilesOf(workspace: string | undefined): string[] {
   if (!workspace) return [];
   const r = findSpecialFiles(workspace, MAX_WORKSPACE_SCAN);
   if (r.truncated) {
-    throw new RunnerError('WORKSPACE_TOO_LARGE', `the workspace ${workspace} has more than ${MAX_WORKSPACE_SCAN} entries, too many to check for sockets, FIFOs and devices`, { kind: 'usage', hint: 'keep build outputs and dependencies out of the workspace' });
+    throw new RunnerError(
+      'WORKSPACE_TOO_LARGE',
+      `the workspace ${workspace} has more than ${MAX_WORKSPACE_SCAN} entries, too many to check for sockets, FIFOs and devices`,
+      { kind: 'usage', hint: 'keep build outputs and dependencies out of the workspace' },
+    );
   }
   if (r.paths.length > MAX_MASKED) {
-    throw new RunnerError('WORKSPACE_SPECIAL_FILES', `the workspace ${workspace} holds ${r.paths.length} sockets, FIFOs or device nodes (at most ${MAX_MASKED} are masked)`, { kind: 'usage', hint: 'remove them from the workspace; tasks may not reach host sockets or devices' });
+    throw new RunnerError(
+      'WORKSPACE_SPECIAL_FILES',
+      `the workspace ${workspace} holds ${r.paths.length} sockets, FIFOs or device nodes (at most ${MAX_MASKED} are masked)`,
+      { kind: 'usage', hint: 'remove them from the workspace; tasks may not reach host sockets or devices' },
+    );
   }
   return r.paths;
 }
@@ -134,7 +162,10 @@ export async function runSandboxed(spec: SandboxSpec, io: SandboxIO): Promise<Ta
   if (spec.mode === 'none') return runUnsandboxed(spec, io);
   const bwrap = requireBwrap();
   const perl = findPerl();
-  if (!perl) throw new RunnerError('SANDBOX_UNAVAILABLE', 'perl is not installed, so the sandbox launcher (cgroup join, close_range) cannot run', { hint: 'install perl-base (Debian/Ubuntu: apt-get install -y perl-base)' });
+  if (!perl)
+    throw new RunnerError('SANDBOX_UNAVAILABLE', 'perl is not installed, so the sandbox launcher (cgroup join, close_range) cannot run', {
+      hint: 'install perl-base (Debian/Ubuntu: apt-get install -y perl-base)',
+    });
   const profile = spec.profile ?? 'default';
   const { etcDir, seccompFile, maskFile } = prepareRuntime(spec.runtimeDir, profile, spec.network);
   appArmorStatus ??= ensureAppArmorProfile();
@@ -193,7 +224,12 @@ async function runPrepared(spec: SandboxSpec, io: SandboxIO, p: Prepared): Promi
     if (note) await io.line('stderr', note);
   }
   const layout: ArgsLayout = {
-    identity, etcDir: p.etcDir, haveTime: existsSync(TIME_BIN), cgroup: p.cg !== null, masked: p.masked, maskFile: p.maskFile,
+    identity,
+    etcDir: p.etcDir,
+    haveTime: existsSync(TIME_BIN),
+    cgroup: p.cg !== null,
+    masked: p.masked,
+    maskFile: p.maskFile,
     landlockScope: p.iso.landlock !== null,
     ...(appArmorStatus === 'enforced' ? { appArmorProfile: APPARMOR_PROFILE_NAME } : {}),
   };
@@ -224,7 +260,7 @@ async function runPrepared(spec: SandboxSpec, io: SandboxIO, p: Prepared): Promi
     if (reportBytes <= 64 * 1048576) reportChunks.push(c);
   });
   const result = await supervise(child, spec, io, p.cg);
-  const wallSec = Math.round((Date.now() - started) / 1000 * 1000) / 1000;
+  const wallSec = Math.round(((Date.now() - started) / 1000) * 1000) / 1000;
   const report = parseReport(Buffer.concat(reportChunks));
   const outMB = spec.resources.outMB ?? DEFAULT_OUT_MB;
   const outWrites = await auditOutDir(spec.outDir, '/out', { maxFiles: MAX_OUT_ENTRIES, maxHashBytes: outMB * 1048576, hashMs: 20_000 });
@@ -232,7 +268,12 @@ async function runPrepared(spec: SandboxSpec, io: SandboxIO, p: Prepared): Promi
   const cgUsage = p.cg ? readCgroupUsage(p.cg) : null;
   const outcome: TaskOutcome = {
     ...result,
-    usage: { cpuSec: cgUsage ? cgUsage.cpuSec : report.cpuSec, peakRssMB: cgUsage ? cgUsage.peakRssMB : report.peakRssMB, wallSec, bytesWritten: bytesOf(writes) },
+    usage: {
+      cpuSec: cgUsage ? cgUsage.cpuSec : report.cpuSec,
+      peakRssMB: cgUsage ? cgUsage.peakRssMB : report.peakRssMB,
+      wallSec,
+      bytesWritten: bytesOf(writes),
+    },
     writes,
     sandbox: 'bwrap',
     apparmor: appArmorStatus!,
@@ -297,5 +338,12 @@ async function runUnsandboxed(spec: SandboxSpec, io: SandboxIO): Promise<TaskOut
   const result = await supervise(child, spec, io);
   const writes = await auditOutDir(spec.outDir);
   const wallSec = Math.round(Date.now() - started) / 1000;
-  return { ...result, usage: { cpuSec: null, peakRssMB: null, wallSec, bytesWritten: bytesOf(writes) }, writes, sandbox: 'none', apparmor: 'unavailable', seccomp: null };
+  return {
+    ...result,
+    usage: { cpuSec: null, peakRssMB: null, wallSec, bytesWritten: bytesOf(writes) },
+    writes,
+    sandbox: 'none',
+    apparmor: 'unavailable',
+    seccomp: null,
+  };
 }

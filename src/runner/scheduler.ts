@@ -20,7 +20,12 @@ export interface Settled {
  * @example
  *   const states = await runDag(tasks, 4, async (t) => (await exec(t)).ok, () => false);
  */
-export async function runDag<T extends DagTask>(tasks: T[], parallel: number, run: (t: T) => Promise<boolean>, stop: () => boolean = () => false): Promise<Map<string, NodeState>> {
+export async function runDag<T extends DagTask>(
+  tasks: T[],
+  parallel: number,
+  run: (t: T) => Promise<boolean>,
+  stop: () => boolean = () => false,
+): Promise<Map<string, NodeState>> {
   const state = new Map<string, NodeState>(tasks.map((t) => [t.id, 'pending']));
   const dependents = new Map<string, string[]>(tasks.map((t) => [t.id, []]));
   for (const t of tasks) for (const n of t.needs) dependents.get(n)?.push(t.id);
@@ -40,7 +45,10 @@ export async function runDag<T extends DagTask>(tasks: T[], parallel: number, ru
         if (running.size >= Math.max(1, parallel)) break;
         state.set(t.id, 'running');
         const p: Promise<void> = run(t)
-          .then((ok) => ok, () => false)
+          .then(
+            (ok) => ok,
+            () => false,
+          )
           .then((ok) => {
             state.set(t.id, stop() && !ok ? 'cancelled' : ok ? 'succeeded' : 'failed');
             if (!ok) skipFrom(t.id);

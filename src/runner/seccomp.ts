@@ -11,7 +11,7 @@
  *      does under Docker.
  * The output is the raw `struct sock_filter[]` bwrap reads from `--seccomp FD`.
  */
-import { loadProfile, syscallTable, type ProfileName, type SeccompArch } from './profiles.js';
+import { loadProfile, type ProfileName, type SeccompArch, syscallTable } from './profiles.js';
 
 /** `struct sock_filter` fields. */
 export interface BpfInsn {
@@ -68,41 +68,42 @@ function guarded(nr: number, block: BpfInsn[]): BpfInsn[] {
 function argFilters(table: Record<string, number>, allowed: Set<string>, network: boolean): BpfInsn[] {
   const out: BpfInsn[] = [];
   if (allowed.has('clone') && table.clone !== undefined) {
-    out.push(...guarded(table.clone, [
-      stmt(BPF.LD_W_ABS, OFF.argLow(0)),
-      stmt(BPF.ALU_AND_K, CLONE_NS_MASK),
-      jump(BPF.JEQ_K, 0, 0, 1),
-      ret(SECCOMP_RET.ALLOW),
-      errno(ERRNO.EPERM),
-    ]));
+    out.push(
+      ...guarded(table.clone, [
+        stmt(BPF.LD_W_ABS, OFF.argLow(0)),
+        stmt(BPF.ALU_AND_K, CLONE_NS_MASK),
+        jump(BPF.JEQ_K, 0, 0, 1),
+        ret(SECCOMP_RET.ALLOW),
+        errno(ERRNO.EPERM),
+      ]),
+    );
   }
   if (table.clone3 !== undefined) out.push(...guarded(table.clone3, [errno(ERRNO.ENOSYS)]));
   if (allowed.has('ioctl') && table.ioctl !== undefined) {
-    out.push(...guarded(table.ioctl, [
-      stmt(BPF.LD_W_ABS, OFF.argLow(1)),
-      stmt(BPF.ALU_AND_K, 0xffffffff),
-      jump(BPF.JEQ_K, TIOCSTI, 2, 0),
-      jump(BPF.JEQ_K, TIOCLINUX, 1, 0),
-      ret(SECCOMP_RET.ALLOW),
-      errno(ERRNO.EPERM),
-    ]));
+    out.push(
+      ...guarded(table.ioctl, [
+        stmt(BPF.LD_W_ABS, OFF.argLow(1)),
+        stmt(BPF.ALU_AND_K, 0xffffffff),
+        jump(BPF.JEQ_K, TIOCSTI, 2, 0),
+        jump(BPF.JEQ_K, TIOCLINUX, 1, 0),
+        ret(SECCOMP_RET.ALLOW),
+        errno(ERRNO.EPERM),
+      ]),
+    );
   }
   if (allowed.has('personality') && table.personality !== undefined) {
     const n = PERSONALITY_ALLOWED.length;
-    out.push(...guarded(table.personality, [
-      stmt(BPF.LD_W_ABS, OFF.argLow(0)),
-      ...PERSONALITY_ALLOWED.map((v, i) => jump(BPF.JEQ_K, v, n - i, 0)),
-      errno(ERRNO.EPERM),
-      ret(SECCOMP_RET.ALLOW),
-    ]));
+    out.push(
+      ...guarded(table.personality, [
+        stmt(BPF.LD_W_ABS, OFF.argLow(0)),
+        ...PERSONALITY_ALLOWED.map((v, i) => jump(BPF.JEQ_K, v, n - i, 0)),
+        errno(ERRNO.EPERM),
+        ret(SECCOMP_RET.ALLOW),
+      ]),
+    );
   }
   if (!network && allowed.has('socket') && table.socket !== undefined) {
-    out.push(...guarded(table.socket, [
-      stmt(BPF.LD_W_ABS, OFF.argLow(0)),
-      jump(BPF.JEQ_K, AF_UNIX, 0, 1),
-      ret(SECCOMP_RET.ALLOW),
-      errno(ERRNO.EPERM),
-    ]));
+    out.push(...guarded(table.socket, [stmt(BPF.LD_W_ABS, OFF.argLow(0)), jump(BPF.JEQ_K, AF_UNIX, 0, 1), ret(SECCOMP_RET.ALLOW), errno(ERRNO.EPERM)]));
   }
   return out;
 }

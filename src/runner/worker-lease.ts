@@ -3,9 +3,9 @@
  * in the workers table, renews every lease it holds with one UPDATE per heartbeat, and watches (one
  * query every ~300 ms) for executions it runs that were cancelled or taken from it, aborting them.
  */
-import { isoNow, type Context } from '../core/context.js';
+import { type Context, isoNow } from '../core/context.js';
 import type { Db } from '../store/db.js';
-import { heldIds, registerWorker, renewLeases, stopWorker, workerHeartbeat, type LeaseHolder, type WorkerRow } from '../store/queue.js';
+import { heldIds, type LeaseHolder, registerWorker, renewLeases, stopWorker, type WorkerRow, workerHeartbeat } from '../store/queue.js';
 import { hostId, processStartTime } from './recovery.js';
 
 export interface LeaseConfig {
@@ -47,8 +47,14 @@ export class LeaseKeeper {
     this.config = leaseConfig(ctx.env);
     this.holder = { owner: newOwnerId(ctx), pid: process.pid, pidStart: processStartTime(process.pid) ?? '' };
     registerWorker(db, {
-      id: this.holder.owner, host: hostId(), pid: process.pid, pidStart: this.holder.pidStart, kind, concurrency,
-      startedAt: isoNow(ctx), heartbeatAt: ctx.clock.now(),
+      id: this.holder.owner,
+      host: hostId(),
+      pid: process.pid,
+      pidStart: this.holder.pidStart,
+      kind,
+      concurrency,
+      startedAt: isoNow(ctx),
+      heartbeatAt: ctx.clock.now(),
     });
     this.lastBeat = ctx.clock.now();
     this.watch = setInterval(() => this.tick(), this.config.watchMs);

@@ -8,9 +8,9 @@
 import { setMaxListeners } from 'node:events';
 import type { Context } from '../core/context.js';
 import { isoNow } from '../core/context.js';
-import { getExecution, type ExecutionRow } from '../store/executions.js';
+import { type ExecutionRow, getExecution } from '../store/executions.js';
 import type { Store } from '../store/index.js';
-import { claimBatch, claimableCount, detachedActiveCount, finishHeld, pruneWorkers, releaseExecution } from '../store/queue.js';
+import { claimableCount, claimBatch, detachedActiveCount, finishHeld, pruneWorkers, releaseExecution } from '../store/queue.js';
 import type { Session } from '../tenancy/index.js';
 import { executeExecution, sealExecution } from './execute.js';
 import type { ExecutionHooks } from './hooks.types.js';
@@ -85,7 +85,17 @@ export class WorkerPool {
     setProcessKeeper(opts.store.db, this.keeper);
     this.pollMs = opts.pollMs ?? (Number(opts.ctx.env.MAESTRO_WORKER_POLL_MS) || 100);
     this.graceMs = opts.graceMs ?? (Number(opts.ctx.env.MAESTRO_WORKER_GRACE_MS) || 30_000);
-    this.summary = { worker: this.keeper.holder.owner, concurrency, claimed: 0, succeeded: 0, failed: 0, cancelled: 0, released: 0, reclaimed: 0, stoppedBy: 'stop' };
+    this.summary = {
+      worker: this.keeper.holder.owner,
+      concurrency,
+      claimed: 0,
+      succeeded: 0,
+      failed: 0,
+      cancelled: 0,
+      released: 0,
+      reclaimed: 0,
+      stoppedBy: 'stop',
+    };
     this.wakeP = new Promise((r) => (this.wakeUp = r));
     // One shutdown listener per running execution: as many as the concurrency allows.
     setMaxListeners(concurrency + 16, this.shutdown.signal);

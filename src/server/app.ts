@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../core/context.js';
 import { EngineError, isEngineError } from '../core/errors.js';
-import { openStore, schemaVersion, type Store } from '../store/index.js';
+import { openStore, type Store, schemaVersion } from '../store/index.js';
 import { requirePermission } from '../tenancy/roles.js';
 import { authenticateToken, ensureInitialized, type Session } from '../tenancy/session.js';
 import { statusForError, toWire, type WireError } from './http-errors.js';
@@ -36,7 +36,8 @@ export interface RunningServer {
 export const VERSION = '0.1.0';
 
 /** What a remote user without a token runs (an admin issues the code). */
-export const REMOTE_LOGIN_HINT = 'get a token: maestro login --remote <server-url> --code <code>; an admin issues codes with: maestro tenants members invite <tenant> <subject> <role>';
+export const REMOTE_LOGIN_HINT =
+  'get a token: maestro login --remote <server-url> --code <code>; an admin issues codes with: maestro tenants members invite <tenant> <subject> <role>';
 
 /**
  * Start the control plane on host:port (port 0 picks a free one).
@@ -63,7 +64,12 @@ export async function startServer(ctx: Context, opts: ServerOptions = {}): Promi
   const { observeHttp } = await import('../metrics/index.js');
 
   app.setErrorHandler((err: HttpError, _req, reply) => sendError(reply, err));
-  app.setNotFoundHandler((req, reply) => sendError(reply, new EngineError('ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.url.split('?')[0]}`, { kind: 'not_found', hint: 'see GET /api/openapi.json' })));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(
+      reply,
+      new EngineError('ROUTE_NOT_FOUND', `no endpoint ${req.method} ${req.url.split('?')[0]}`, { kind: 'not_found', hint: 'see GET /api/openapi.json' }),
+    ),
+  );
   app.addHook('onResponse', async (req, reply) => {
     observeHttp(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
   });
@@ -207,7 +213,14 @@ function errorPayload(err: HttpError): { status: number; body: WireError } {
     const extra = typeof first.params?.additionalProperty === 'string' ? `/${first.params.additionalProperty}` : '';
     const field = `${first.instancePath ?? ''}${missing}${extra}`.replace(/^\//, '').replace(/\//g, '.') || '(root)';
     status = 400;
-    body = { error: { code: 'BAD_REQUEST', kind: 'usage', field, message: `${err.validationContext ?? 'request'}.${field}: ${first.message ?? 'is invalid'}${extra ? ` (${extra.slice(1)})` : ''}` } };
+    body = {
+      error: {
+        code: 'BAD_REQUEST',
+        kind: 'usage',
+        field,
+        message: `${err.validationContext ?? 'request'}.${field}: ${first.message ?? 'is invalid'}${extra ? ` (${extra.slice(1)})` : ''}`,
+      },
+    };
   } else if (isEngineError(err)) {
     status = statusForError(err);
     body = toWire(err);

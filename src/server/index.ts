@@ -3,9 +3,9 @@
  * @example
  *   const srv = await startServer(createContext(), { port: 0 }); await srv.close();
  */
-export { startServer, VERSION, type RunningServer, type ServerOptions } from './app.js';
-export { registerRoutes, allRoutes } from './routes.js';
+export { type RunningServer, type ServerOptions, startServer, VERSION } from './app.js';
+export { fromWire, statusForError, toWire, type WireError } from './http-errors.js';
 export { buildOpenApi } from './openapi.js';
-export { fromWire, toWire, statusForError, type WireError } from './http-errors.js';
-export type { RouteDef, RouteContext, JsonSchema } from './route.types.js';
+export type { JsonSchema, RouteContext, RouteDef } from './route.types.js';
+export { allRoutes, registerRoutes } from './routes.js';
 export { configureExecutionService, DEFAULT_MAX_QUEUE, type ExecutionServiceConfig } from './routes-executions.js';

@@ -52,7 +52,8 @@ export function buildOpenApi(routes: RouteDef[], version: string): Record<string
     info: {
       title: 'Maestro Conductor control plane',
       version,
-      description: 'The HTTP control plane of `maestro serve`: tenants, plans, executions, logs, policy packs and evidence (receipts, disclosure packs, keys). Authenticate with a Bearer JWT (`maestro login`).',
+      description:
+        'The HTTP control plane of `maestro serve`: tenants, plans, executions, logs, policy packs and evidence (receipts, disclosure packs, keys). Authenticate with a Bearer JWT (`maestro login`).',
       license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
     },
     servers: [{ url: 'http://127.0.0.1:8080', description: 'maestro serve on its default address (use --host/--port for others)' }],
@@ -66,7 +67,8 @@ export function buildOpenApi(routes: RouteDef[], version: string): Record<string
 function errorResponses(r: RouteDef): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (r.schema.body || r.schema.params || r.schema.querystring) out['400'] = errorResponse('invalid request: the body names the field');
-  if (r.permission || r.path === '/api/enrol') out['401'] = errorResponse(r.path === '/api/enrol' ? 'the enrolment code is unknown, used or expired' : 'no token, or a bad or expired one');
+  if (r.permission || r.path === '/api/enrol')
+    out['401'] = errorResponse(r.path === '/api/enrol' ? 'the enrolment code is unknown, used or expired' : 'no token, or a bad or expired one');
   if (r.permission) out['403'] = errorResponse('the role or the tenant does not allow it');
   if (r.schema.params) out['404'] = errorResponse('not found, or not in your tenant (the same answer either way)');
   if (r.method === 'POST' && r.path === '/api/tenants') out['409'] = errorResponse('a tenant with that name exists');

@@ -1,7 +1,7 @@
 /** The route table's shape: one entry per endpoint, used to register, validate and document it. */
 import type { Context } from '../core/context.js';
-import type { Permission } from '../tenancy/roles.js';
 import type { Store } from '../store/index.js';
+import type { Permission } from '../tenancy/roles.js';
 import type { Session } from '../tenancy/session.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -21,7 +21,13 @@ export interface RouteContext {
   /** Set the HTTP status of a successful answer (default 200). */
   status(code: number): void;
   /** For streaming answers: the raw Node response, after headers are sent by the handler. */
-  raw: { write(chunk: string): boolean; end(): void; writeHead(status: number, headers: Record<string, string>): void; setHeader(name: string, value: string): void; on(ev: 'close', fn: () => void): void };
+  raw: {
+    write(chunk: string): boolean;
+    end(): void;
+    writeHead(status: number, headers: Record<string, string>): void;
+    setHeader(name: string, value: string): void;
+    on(ev: 'close', fn: () => void): void;
+  };
   /** Resolves when the client disconnects or the server shuts down. */
   closed: Promise<void>;
 }

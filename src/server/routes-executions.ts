@@ -60,7 +60,10 @@ export const executionRoutes: RouteDef[] = [
     permission: 'plan',
     schema: {
       body: { type: 'object', additionalProperties: false, required: ['manifest'], properties: { ...manifestBody, explain: { type: 'boolean' } } },
-      response: { type: 'object', properties: { estimatedCostUSD: { type: 'number' }, allow: { type: 'boolean' }, tasks: { type: 'array' }, policy: { type: 'object' } } },
+      response: {
+        type: 'object',
+        properties: { estimatedCostUSD: { type: 'number' }, allow: { type: 'boolean' }, tasks: { type: 'array' }, policy: { type: 'object' } },
+      },
     },
     handler: async ({ session, body }) =>
       (await engine()).planWithPolicy(session, {
@@ -81,7 +84,7 @@ export const executionRoutes: RouteDef[] = [
     permission: 'run',
     successStatus: 201,
     bodyLimit: 48 * 1024 * 1024,
-    errors: { 429: 'The queue is full (serve --max-queue): retry after the Retry-After header\'s seconds' },
+    errors: { 429: "The queue is full (serve --max-queue): retry after the Retry-After header's seconds" },
     schema: {
       body: {
         type: 'object',
@@ -133,7 +136,10 @@ export const executionRoutes: RouteDef[] = [
     permission: 'read',
     schema: { params: idParams, querystring: { type: 'object', properties: { explain: { type: 'string', enum: ['0', '1', 'true', 'false'] } } } },
     handler: async ({ session, params, query }) =>
-      (await engine()).executionStatusView(session, { ...(params.id === 'latest' ? {} : { id: params.id }), explain: query.explain === '1' || query.explain === 'true' }),
+      (await engine()).executionStatusView(session, {
+        ...(params.id === 'latest' ? {} : { id: params.id }),
+        explain: query.explain === '1' || query.explain === 'true',
+      }),
   },
   {
     method: 'GET',

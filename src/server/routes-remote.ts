@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { executionDisclosure, executionReceipt, publicKeys } from '../engine/evidence.js';
-import { inviteMember, redeemEnrolment, ROLES } from '../tenancy/index.js';
+import { inviteMember, ROLES, redeemEnrolment } from '../tenancy/index.js';
 import type { JsonSchema, RouteDef } from './route.types.js';
 
 const idParams: JsonSchema = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 128 } } };
@@ -79,13 +79,21 @@ export const remoteRoutes: RouteDef[] = [
     handler: async ({ session, params, raw, closed }) => {
       const pack = await executionDisclosure(session, params.id!);
       try {
-        raw.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(pack.bytes), 'x-maestro-sha256': pack.sha256, 'content-disposition': `attachment; filename="${params.id}.disclosure.zip"` });
+        raw.writeHead(200, {
+          'content-type': 'application/zip',
+          'content-length': String(pack.bytes),
+          'x-maestro-sha256': pack.sha256,
+          'content-disposition': `attachment; filename="${params.id}.disclosure.zip"`,
+        });
         const out = raw as unknown as NodeJS.WritableStream;
         const src = createReadStream(pack.path);
         await new Promise<void>((resolve, reject) => {
           src.on('error', reject);
           src.on('end', resolve);
-          void closed.then(() => { src.destroy(); resolve(); });
+          void closed.then(() => {
+            src.destroy();
+            resolve();
+          });
           src.pipe(out, { end: false });
         });
         raw.end();

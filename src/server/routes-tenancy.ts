@@ -1,7 +1,7 @@
 /** Routes for identity and tenants (spec §7): thin wrappers over the tenancy room's operations. */
 import { NotFoundError } from '../core/errors.js';
 import { whoami } from '../engine/whoami.js';
-import { ROLES, membersList, membersSet, tenantsCreate, tenantsList, tenantsSet } from '../tenancy/index.js';
+import { membersList, membersSet, ROLES, tenantsCreate, tenantsList, tenantsSet } from '../tenancy/index.js';
 import type { JsonSchema, RouteDef } from './route.types.js';
 
 const money: JsonSchema = { type: 'string', pattern: '^\\$?\\d{1,12}(\\.\\d{1,6})?$', description: 'USD amount, e.g. "500" or "12.50"' };
@@ -10,7 +10,11 @@ const tenantSettings: Record<string, JsonSchema> = {
   maxConcurrent: { type: 'integer', minimum: 0, maximum: 1_000_000 },
   dayTimezone: { type: 'string', minLength: 1, maxLength: 64 },
   requireSandbox: { type: 'boolean' },
-  costEstimate: { type: 'string', enum: ['point', 'high'], description: "The estimate the budget admits runs with: 'point' (default) or 'high' (the interval's upper end)" },
+  costEstimate: {
+    type: 'string',
+    enum: ['point', 'high'],
+    description: "The estimate the budget admits runs with: 'point' (default) or 'high' (the interval's upper end)",
+  },
 };
 
 const tenantView: JsonSchema = {
@@ -38,7 +42,8 @@ function inTenant<T>(ref: string, handler: () => T): T {
     return handler();
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (code === 'CROSS_TENANT' || code === 'TENANT_NOT_FOUND') throw new NotFoundError('TENANT_NOT_FOUND', `tenant "${ref}" does not exist`, { hint: 'maestro tenants list' });
+    if (code === 'CROSS_TENANT' || code === 'TENANT_NOT_FOUND')
+      throw new NotFoundError('TENANT_NOT_FOUND', `tenant "${ref}" does not exist`, { hint: 'maestro tenants list' });
     throw err;
   }
 }

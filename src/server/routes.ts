@@ -17,9 +17,13 @@ const metricsRoute: RouteDef = {
   schema: {},
   handler: async ({ session, store }) => {
     if (!isPlatformAdmin(store, session.identity)) {
-      throw new AuthError('PERMISSION_DENIED', `/metrics shows every tenant: it needs the metrics permission in the "default" tenant; ${session.identity.subject} is ${session.identity.role} in "${session.identity.tenantName}"`, {
-        hint: 'scrape with a token of an admin of the default tenant (maestro login --print)',
-      });
+      throw new AuthError(
+        'PERMISSION_DENIED',
+        `/metrics shows every tenant: it needs the metrics permission in the "default" tenant; ${session.identity.subject} is ${session.identity.role} in "${session.identity.tenantName}"`,
+        {
+          hint: 'scrape with a token of an admin of the default tenant (maestro login --print)',
+        },
+      );
     }
     return (await renderMetrics(store)).text;
   },

@@ -78,9 +78,11 @@ const ACTUAL_COLS = `execution_id as executionId, tenant_id as tenantId, workflo
  */
 export function insertActuals(db: Db, row: ActualRow, tasks: readonly TaskHistoryRow[], nowIso: string): boolean {
   const tx = db.transaction(() => {
-    const ins = db.prepare(`insert or ignore into cost_actuals (execution_id, tenant_id, workflow_name, status, estimated_micros,
+    const ins = db
+      .prepare(`insert or ignore into cost_actuals (execution_id, tenant_id, workflow_name, status, estimated_micros,
       actual_micros, prices_digest, finished_at, ledger_day) values (@executionId, @tenantId, @workflowName, @status,
-      @estimatedMicros, @actualMicros, @pricesDigest, @finishedAt, @ledgerDay)`).run(row);
+      @estimatedMicros, @actualMicros, @pricesDigest, @finishedAt, @ledgerDay)`)
+      .run(row);
     if (ins.changes === 0) return false;
     const task = db.prepare(`insert or replace into cost_task_history (execution_id, task_id, tenant_id, task_digest, uses,
       resource_class, cpu, memory_mb, expected_sec, status, cpu_sec, peak_rss_mb, wall_sec, bytes_written, estimate_source,
@@ -91,15 +93,25 @@ export function insertActuals(db: Db, row: ActualRow, tasks: readonly TaskHistor
       @hostContention, @commandShape, @estimatedLowMicros, @estimatedHighMicros)`);
     for (const t of tasks) {
       task.run({
-        hostLoad1: null, hostStealPct: null, hostNcpu: null, hostRunnable: null, hostContention: null, commandShape: null,
-        estimatedLowMicros: null, estimatedHighMicros: null, ...t,
+        hostLoad1: null,
+        hostStealPct: null,
+        hostNcpu: null,
+        hostRunnable: null,
+        hostContention: null,
+        commandShape: null,
+        estimatedLowMicros: null,
+        estimatedHighMicros: null,
+        ...t,
       });
     }
     db.prepare(`insert into cost_spend_ledger (tenant_id, day, spent_micros, executions, updated_at) values (?, ?, ?, 1, ?)
       on conflict (tenant_id, day) do update set spent_micros = spent_micros + excluded.spent_micros,
       executions = executions + 1, updated_at = excluded.updated_at`).run(row.tenantId, row.ledgerDay, row.actualMicros, nowIso);
-    db.prepare('update executions set actual_cost_micros = ?, estimated_cost_micros = coalesce(estimated_cost_micros, ?) where id = ?')
-      .run(row.actualMicros, row.estimatedMicros, row.executionId);
+    db.prepare('update executions set actual_cost_micros = ?, estimated_cost_micros = coalesce(estimated_cost_micros, ?) where id = ?').run(
+      row.actualMicros,
+      row.estimatedMicros,
+      row.executionId,
+    );
     return true;
   });
   return tx.immediate();
@@ -107,15 +119,20 @@ export function insertActuals(db: Db, row: ActualRow, tasks: readonly TaskHistor
 
 /** Successful runs of one task digest in a tenant, newest first. */
 export function taskHistory(db: Db, tenantId: string, digest: string, limit: number): TaskHistoryRow[] {
-  return db.prepare(`select ${HISTORY_COLS} from cost_task_history where tenant_id = ? and task_digest = ? and status = 'succeeded'
-    order by finished_at desc, execution_id desc limit ?`).all(tenantId, digest, limit) as TaskHistoryRow[];
+  return db
+    .prepare(`select ${HISTORY_COLS} from cost_task_history where tenant_id = ? and task_digest = ? and status = 'succeeded'
+    order by finished_at desc, execution_id desc limit ?`)
+    .all(tenantId, digest, limit) as TaskHistoryRow[];
 }
 
 /**
  * Successful runs of tasks similar to a new one (same uses, class and command shape; any shape when
  * `shape` is null), newest first: the first-run priors. `tenantId` null = the whole machine.
  */
-export function similarHistory(db: Db, q: { tenantId: string | null; uses: string; resourceClass: string; shape: string | null; excludeDigest: string; limit: number }): TaskHistoryRow[] {
+export function similarHistory(
+  db: Db,
+  q: { tenantId: string | null; uses: string; resourceClass: string; shape: string | null; excludeDigest: string; limit: number },
+): TaskHistoryRow[] {
   const conds = [`uses = ?`, `resource_class = ?`, `status = 'succeeded'`, `task_digest <> ?`];
   const params: unknown[] = [q.uses, q.resourceClass, q.excludeDigest];
   if (q.tenantId !== null) {
@@ -126,20 +143,26 @@ export function similarHistory(db: Db, q: { tenantId: string | null; uses: strin
     conds.push('command_shape = ?');
     params.push(q.shape);
   }
-  return db.prepare(`select ${HISTORY_COLS} from cost_task_history where ${conds.join(' and ')}
-    order by finished_at desc, execution_id desc limit ?`).all(...params, q.limit) as TaskHistoryRow[];
+  return db
+    .prepare(`select ${HISTORY_COLS} from cost_task_history where ${conds.join(' and ')}
+    order by finished_at desc, execution_id desc limit ?`)
+    .all(...params, q.limit) as TaskHistoryRow[];
 }
 
 /** The most recent successful task runs of the machine (every tenant), newest first: the load-model fit. */
 export function recentTaskHistory(db: Db, limit: number): TaskHistoryRow[] {
-  return db.prepare(`select ${HISTORY_COLS} from cost_task_history where status = 'succeeded'
-    order by finished_at desc, execution_id desc limit ?`).all(limit) as TaskHistoryRow[];
+  return db
+    .prepare(`select ${HISTORY_COLS} from cost_task_history where status = 'succeeded'
+    order by finished_at desc, execution_id desc limit ?`)
+    .all(limit) as TaskHistoryRow[];
 }
 
 /** Task runs of a tenant finished at or after `sinceIso` (the report's by-source and by-load split), oldest first; bounded. */
 export function taskRunsSince(db: Db, tenantId: string, sinceIso: string, limit = 100_000): TaskHistoryRow[] {
-  return db.prepare(`select ${HISTORY_COLS} from cost_task_history where tenant_id = ? and finished_at >= ?
-    order by finished_at, execution_id, task_id limit ?`).all(tenantId, sinceIso, limit) as TaskHistoryRow[];
+  return db
+    .prepare(`select ${HISTORY_COLS} from cost_task_history where tenant_id = ? and finished_at >= ?
+    order by finished_at, execution_id, task_id limit ?`)
+    .all(tenantId, sinceIso, limit) as TaskHistoryRow[];
 }
 
 /** The estimate sources of an execution's recorded tasks (history, priors, declared, default). */
@@ -164,14 +187,16 @@ export function setEstimateBasis(db: Db, tenantId: string, basis: EstimateBasis,
 /** Every recorded task run (optionally of one tenant), oldest first: the calibration data. */
 export function allTaskHistory(db: Db, tenantId?: string): TaskHistoryRow[] {
   const where = tenantId ? 'where tenant_id = ?' : '';
-  return db.prepare(`select ${HISTORY_COLS} from cost_task_history ${where} order by finished_at, execution_id, task_id`)
+  return db
+    .prepare(`select ${HISTORY_COLS} from cost_task_history ${where} order by finished_at, execution_id, task_id`)
     .all(...(tenantId ? [tenantId] : [])) as TaskHistoryRow[];
 }
 
 /** Recorded actuals finished at or after `sinceIso`, optionally for one tenant, oldest first. */
 export function listActuals(db: Db, sinceIso: string, tenantId?: string): ActualRow[] {
   const t = tenantId ? 'and tenant_id = ?' : '';
-  return db.prepare(`select ${ACTUAL_COLS} from cost_actuals where finished_at >= ? ${t} order by finished_at, execution_id`)
+  return db
+    .prepare(`select ${ACTUAL_COLS} from cost_actuals where finished_at >= ? ${t} order by finished_at, execution_id`)
     .all(sinceIso, ...(tenantId ? [tenantId] : [])) as ActualRow[];
 }
 
@@ -182,8 +207,9 @@ export function getActual(db: Db, executionId: string): ActualRow | undefined {
 
 /** The estimate and actual on the executions row (001), if the execution exists. */
 export function executionCostColumns(db: Db, executionId: string): { estimated: number | null; actual: number | null; status: string } | undefined {
-  return db.prepare('select estimated_cost_micros as estimated, actual_cost_micros as actual, status from executions where id = ?')
-    .get(executionId) as { estimated: number | null; actual: number | null; status: string } | undefined;
+  return db.prepare('select estimated_cost_micros as estimated, actual_cost_micros as actual, status from executions where id = ?').get(executionId) as
+    | { estimated: number | null; actual: number | null; status: string }
+    | undefined;
 }
 
 /** Spend booked in the ledger for a tenant-local day. */
@@ -194,16 +220,20 @@ export function ledgerSpent(db: Db, tenantId: string, day: string): number {
 
 /** Sum of the estimates of a tenant's admitted, unfinished executions (queued or running). */
 export function liveEstimates(db: Db, tenantId: string): number {
-  const r = db.prepare(`select coalesce(sum(coalesce(estimated_cost_micros, 0)), 0) as s from executions
-    where tenant_id = ? and status in ('queued', 'running')`).get(tenantId) as { s: number };
+  const r = db
+    .prepare(`select coalesce(sum(coalesce(estimated_cost_micros, 0)), 0) as s from executions
+    where tenant_id = ? and status in ('queued', 'running')`)
+    .get(tenantId) as { s: number };
   return r.s;
 }
 
 /** All calibration rows. */
 export function listCalibration(db: Db): CalibrationRow[] {
-  return db.prepare(`select uses, resource_class as resourceClass, default_sec as defaultSec, cpu_util as cpuUtil, mem_util as memUtil,
+  return db
+    .prepare(`select uses, resource_class as resourceClass, default_sec as defaultSec, cpu_util as cpuUtil, mem_util as memUtil,
     declared_factor as declaredFactor, history_correction as historyCorrection, history_window as historyWindow, samples,
-    fitted_at as fittedAt from cost_calibration order by uses, resource_class`).all() as CalibrationRow[];
+    fitted_at as fittedAt from cost_calibration order by uses, resource_class`)
+    .all() as CalibrationRow[];
 }
 
 /** Replace the calibration with a new set of rows, atomically. */
@@ -219,7 +249,9 @@ export function saveCalibration(db: Db, rows: readonly CalibrationRow[]): void {
 
 /** Finished executions of a tenant since `sinceIso` whose actuals were never recorded (hook missed). */
 export function unrecordedFinished(db: Db, tenantId: string, sinceIso: string): Array<{ id: string; finishedAt: string; micros: number }> {
-  return db.prepare(`select e.id, e.finished_at as finishedAt, coalesce(e.actual_cost_micros, e.estimated_cost_micros, 0) as micros
+  return db
+    .prepare(`select e.id, e.finished_at as finishedAt, coalesce(e.actual_cost_micros, e.estimated_cost_micros, 0) as micros
     from executions e where e.tenant_id = ? and e.finished_at >= ? and e.status in ('succeeded', 'failed', 'cancelled')
-    and not exists (select 1 from cost_actuals a where a.execution_id = e.id)`).all(tenantId, sinceIso) as Array<{ id: string; finishedAt: string; micros: number }>;
+    and not exists (select 1 from cost_actuals a where a.execution_id = e.id)`)
+    .all(tenantId, sinceIso) as Array<{ id: string; finishedAt: string; micros: number }>;
 }

@@ -2,10 +2,11 @@
  * Opening the SQLite store: WAL, foreign keys, a busy timeout, and versioned migrations applied on open.
  * Each migration runs in its own transaction, so a failed one leaves the previous schema intact.
  */
-import Database from 'better-sqlite3';
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { EngineError } from '../core/errors.js';
 
 export type Db = Database.Database;
@@ -22,7 +23,9 @@ const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations
 
 /** Migrations shipped with the engine, ordered by version (files named NNN-name.sql). */
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  const files = readdirSync(dir).filter((f) => /^\d{3}-[a-z0-9-]+\.sql$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{3}-[a-z0-9-]+\.sql$/.test(f))
+    .sort();
   const seen = new Set<number>();
   return files.map((file) => {
     const version = Number(file.slice(0, 3));
@@ -93,7 +96,11 @@ export function migrate(db: Db, migrations: Migration[]): number[] {
       // Serialise concurrent first opens: the immediate transaction takes the write lock before reading.
       if (!run.immediate()) continue;
     } catch (cause) {
-      throw new StoreError('MIGRATION_FAILED', `migration ${m.version} (${m.name}) failed: ${(cause as Error).message}; the schema stays at version ${schemaVersion(db)}`, { cause });
+      throw new StoreError(
+        'MIGRATION_FAILED',
+        `migration ${m.version} (${m.name}) failed: ${(cause as Error).message}; the schema stays at version ${schemaVersion(db)}`,
+        { cause },
+      );
     }
     applied.push(m.version);
   }

@@ -17,7 +17,9 @@ export interface EnrolmentRow {
 export const MAX_OPEN_CODES_PER_TENANT = 1000;
 
 const insert = preparedOnce((db) =>
-  db.prepare('insert into enrolment_codes (code_hash, tenant_id, subject, role, created_by, created_at, expires_at) values (@code_hash, @tenant_id, @subject, @role, @created_by, @created_at, @expires_at)'),
+  db.prepare(
+    'insert into enrolment_codes (code_hash, tenant_id, subject, role, created_by, created_at, expires_at) values (@code_hash, @tenant_id, @subject, @role, @created_by, @created_at, @expires_at)',
+  ),
 );
 const openCount = preparedOnce((db) => db.prepare('select count(*) as n from enrolment_codes where tenant_id = ? and used_at is null and expires_at > ?'));
 const purge = preparedOnce((db) => db.prepare('delete from enrolment_codes where expires_at <= ? or used_at is not null and used_at <= ?'));
@@ -26,13 +28,15 @@ const byHash = preparedOnce((db) => db.prepare('select * from enrolment_codes wh
 
 /** Stores a new code's hash; false when the tenant already has MAX_OPEN_CODES_PER_TENANT open codes. */
 export function insertEnrolment(db: Db, row: Omit<EnrolmentRow, 'used_at'>): boolean {
-  return db.transaction(() => {
-    // Keep the table bounded: expired codes, and used ones older than a day, go first.
-    purge(db).run(row.created_at, new Date(Date.parse(row.created_at) - 86_400_000).toISOString());
-    if ((openCount(db).get(row.tenant_id, row.created_at) as { n: number }).n >= MAX_OPEN_CODES_PER_TENANT) return false;
-    insert(db).run(row);
-    return true;
-  }).immediate();
+  return db
+    .transaction(() => {
+      // Keep the table bounded: expired codes, and used ones older than a day, go first.
+      purge(db).run(row.created_at, new Date(Date.parse(row.created_at) - 86_400_000).toISOString());
+      if ((openCount(db).get(row.tenant_id, row.created_at) as { n: number }).n >= MAX_OPEN_CODES_PER_TENANT) return false;
+      insert(db).run(row);
+      return true;
+    })
+    .immediate();
 }
 
 /** Marks the code used and returns it, atomically; undefined when unknown, used or expired. */

@@ -2,7 +2,7 @@
  * SQL for executions and task runs. Admission, claims and leases live in queue.ts (one IMMEDIATE
  * transaction each, so two processes can never both take a tenant's last slot or the same execution).
  */
-import { preparedOnce, type Db } from './db.js';
+import { type Db, preparedOnce } from './db.js';
 
 export type ExecutionStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'denied';
 export type TaskRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -56,7 +56,20 @@ export interface TaskRunRow {
   extras: string | null;
 }
 
-export type NewExecution = Pick<ExecutionRow, 'id' | 'tenant_id' | 'subject' | 'workflow_name' | 'manifest_digest' | 'manifest_path' | 'sandbox' | 'estimated_cost_micros' | 'published_at' | 'dir' | 'detached'>;
+export type NewExecution = Pick<
+  ExecutionRow,
+  | 'id'
+  | 'tenant_id'
+  | 'subject'
+  | 'workflow_name'
+  | 'manifest_digest'
+  | 'manifest_path'
+  | 'sandbox'
+  | 'estimated_cost_micros'
+  | 'published_at'
+  | 'dir'
+  | 'detached'
+>;
 
 function prepare(db: Db) {
   return {
@@ -77,8 +90,10 @@ function prepare(db: Db) {
          extras = @extras
        where execution_id = @execution_id and task_id = @task_id`,
     ),
-    taskSettle: db.prepare("update task_runs set status = ?, reason = coalesce(reason, ?), finished_at = coalesce(finished_at, ?), sandbox_pgid = null where execution_id = ? and status in ('pending', 'running') and (? = 'any' or status = ?)"),
-    runningPgids: db.prepare("select sandbox_pgid from task_runs where execution_id = ? and sandbox_pgid is not null"),
+    taskSettle: db.prepare(
+      "update task_runs set status = ?, reason = coalesce(reason, ?), finished_at = coalesce(finished_at, ?), sandbox_pgid = null where execution_id = ? and status in ('pending', 'running') and (? = 'any' or status = ?)",
+    ),
+    runningPgids: db.prepare('select sandbox_pgid from task_runs where execution_id = ? and sandbox_pgid is not null'),
   };
 }
 
@@ -132,7 +147,10 @@ export function markTaskStarted(db: Db, executionId: string, taskId: string, at:
   stmts(db).taskStart.run(at, pgid, executionId, taskId);
 }
 
-export function markTaskFinished(db: Db, row: Omit<TaskRunRow, 'seq' | 'started_at' | 'command_digest' | 'sandbox_pgid' | 'extras'> & { extras?: string | null }): void {
+export function markTaskFinished(
+  db: Db,
+  row: Omit<TaskRunRow, 'seq' | 'started_at' | 'command_digest' | 'sandbox_pgid' | 'extras'> & { extras?: string | null },
+): void {
   row = { ...row, extras: row.extras ?? null };
   stmts(db).taskFinish.run(row);
 }

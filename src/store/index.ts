@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { ensureDir } from '../core/context.js';
-import { openDb, type Db } from './db.js';
+import { type Db, openDb } from './db.js';
 
-export { openDb, migrate, loadMigrations, schemaVersion, StoreError, type Db, type Migration } from './db.js';
+export { type Db, loadMigrations, type Migration, migrate, openDb, StoreError, schemaVersion } from './db.js';
 
 export interface Store {
   readonly db: Db;
@@ -28,6 +28,6 @@ export function openStore(ctx: Pick<Context, 'home'>): Store {
   const db = openDb(path);
   return { db, path, close: () => db.close() };
 }
-export { checkDatabaseFile, snapshotDatabase, type DbFacts } from './snapshot.js';
+export { claimEnrolment, type EnrolmentRow, findEnrolment, insertEnrolment, MAX_OPEN_CODES_PER_TENANT } from './enrolment.js';
 export { checkDatabase, type DbHealth } from './integrity.js';
-export { insertEnrolment, claimEnrolment, findEnrolment, MAX_OPEN_CODES_PER_TENANT, type EnrolmentRow } from './enrolment.js';
+export { checkDatabaseFile, type DbFacts, snapshotDatabase } from './snapshot.js';

@@ -12,12 +12,12 @@ export function executionsByState(db: Db): Array<{ tenant: string; status: strin
 
 /** Seconds from publish to start of executions started since `sinceIso` (for the latency histogram). */
 export function publishToStartSeconds(db: Db, sinceIso: string): number[] {
-  const rows = db
-    .prepare('select published_at as p, started_at as s from executions where started_at is not null and started_at >= ?')
-    .all(sinceIso) as Array<{ p: string; s: string }>;
+  const rows = db.prepare('select published_at as p, started_at as s from executions where started_at is not null and started_at >= ?').all(sinceIso) as Array<{
+    p: string;
+    s: string;
+  }>;
   return rows.map((r) => Math.max(0, (Date.parse(r.s) - Date.parse(r.p)) / 1000));
 }
-
 
 /** One started execution, for the cumulative publish-to-start histogram. */
 export interface StartedRow {
@@ -44,6 +44,8 @@ export function startedAfter(db: Db, cursor: { startedAt: string; id: string }, 
 /** Disclosure exports so far per tenant: count, bytes and seconds (monotonic while rows are kept). */
 export function exportTotals(db: Db): Array<{ tenantId: string; n: number; bytes: number; seconds: number }> {
   return db
-    .prepare('select tenant_id as tenantId, count(*) as n, coalesce(sum(bytes), 0) as bytes, coalesce(sum(seconds), 0) as seconds from disclosure_exports group by tenant_id order by tenant_id')
+    .prepare(
+      'select tenant_id as tenantId, count(*) as n, coalesce(sum(bytes), 0) as bytes, coalesce(sum(seconds), 0) as seconds from disclosure_exports group by tenant_id order by tenant_id',
+    )
     .all() as Array<{ tenantId: string; n: number; bytes: number; seconds: number }>;
 }

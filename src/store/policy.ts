@@ -2,7 +2,7 @@
  * Policy tables (migration 004): decisions linked to executions, deny counters per tenant and pack,
  * the evaluation-time histogram, tenant pack choices and the cache of verified pack signatures.
  */
-import { preparedOnce, type Db } from './db.js';
+import { type Db, preparedOnce } from './db.js';
 
 /** Upper bounds (ms) of the mc_policy_eval_ms histogram buckets; '+Inf' is implied last. */
 export const EVAL_MS_BUCKETS = [0.5, 1, 2, 5, 10, 15, 25, 50, 100, 250, 500, 1000] as const;
@@ -42,9 +42,19 @@ interface DecisionDbRow {
 
 function fromDb(r: DecisionDbRow): DecisionRow {
   return {
-    id: r.id, tenantId: r.tenant_id, executionId: r.execution_id, subject: r.subject, action: r.action, outcome: r.outcome,
-    reasons: r.reasons, warnings: r.warnings, packs: r.packs, evalMs: r.eval_ms, estimateMicros: r.estimate_micros,
-    explanation: r.explanation, createdAt: r.created_at,
+    id: r.id,
+    tenantId: r.tenant_id,
+    executionId: r.execution_id,
+    subject: r.subject,
+    action: r.action,
+    outcome: r.outcome,
+    reasons: r.reasons,
+    warnings: r.warnings,
+    packs: r.packs,
+    evalMs: r.eval_ms,
+    estimateMicros: r.estimate_micros,
+    explanation: r.explanation,
+    createdAt: r.created_at,
   };
 }
 
@@ -81,7 +91,21 @@ const stmts = preparedOnce((db: Db) => ({
 export function insertDecision(db: Db, row: DecisionRow, deniedPacks: readonly string[]): void {
   const s = stmts(db);
   db.transaction(() => {
-    s.insert.run(row.id, row.tenantId, row.executionId, row.subject, row.action, row.outcome, row.reasons, row.warnings, row.packs, row.evalMs, row.estimateMicros, row.explanation, row.createdAt);
+    s.insert.run(
+      row.id,
+      row.tenantId,
+      row.executionId,
+      row.subject,
+      row.action,
+      row.outcome,
+      row.reasons,
+      row.warnings,
+      row.packs,
+      row.evalMs,
+      row.estimateMicros,
+      row.explanation,
+      row.createdAt,
+    );
     for (const pack of new Set(deniedPacks)) s.deny.run(row.tenantId, pack);
     s.histogram.run(bucketOf(row.evalMs));
     s.totals.run(row.evalMs);

@@ -8,7 +8,7 @@
  * `select … for update skip locked` for claims), and the statements stay as written (epoch-ms integers
  * for leases, no SQLite-only functions).
  */
-import { preparedOnce, type Db } from './db.js';
+import { type Db, preparedOnce } from './db.js';
 import type { ExecutionRow, NewExecution } from './executions.js';
 
 /** A process holding leases: a worker pool, a server's embedded pool, or a foreground `run`. */
@@ -38,9 +38,7 @@ export interface AdmissionRequest {
   budgetReason(spent: number, estimate: number, cap: number): string;
 }
 
-export type AdmissionResult =
-  | { admitted: true; waiting: boolean }
-  | { admitted: false; cause: 'quota' | 'budget'; reason: string; holders: string[] };
+export type AdmissionResult = { admitted: true; waiting: boolean } | { admitted: false; cause: 'quota' | 'budget'; reason: string; holders: string[] };
 
 export interface QueueCounts {
   queued: number;
@@ -148,7 +146,9 @@ const stmts = preparedOnce((db: Db) => ({
   workerStop: db.prepare('update workers set stopped_at = ? where id = ?'),
   workersAlive: db.prepare('select * from workers where stopped_at is null and heartbeat_at >= ? order by started_at'),
   workerGet: db.prepare('select * from workers where id = ?'),
-  workersPrune: db.prepare('delete from workers where (stopped_at is not null or heartbeat_at < ?) and id not in (select lease_owner from executions where lease_owner is not null and status in (\'queued\', \'running\'))'),
+  workersPrune: db.prepare(
+    "delete from workers where (stopped_at is not null or heartbeat_at < ?) and id not in (select lease_owner from executions where lease_owner is not null and status in ('queued', 'running'))",
+  ),
 }));
 
 /**
@@ -193,12 +193,27 @@ export function admit(db: Db, req: AdmissionRequest): AdmissionResult {
 }
 
 /** Records an execution denied before admission (by policy), with its task runs. */
-export function insertDenied(db: Db, row: NewExecution, tasks: Array<{ id: string; digest: string }>, reason: string, holder: LeaseHolder | null, nowMs: number, leaseMs: number): void {
+export function insertDenied(
+  db: Db,
+  row: NewExecution,
+  tasks: Array<{ id: string; digest: string }>,
+  reason: string,
+  holder: LeaseHolder | null,
+  nowMs: number,
+  leaseMs: number,
+): void {
   const s = stmts(db);
   db.transaction(() => {
     s.insert.run({
-      ...row, status: 'denied', reason, finished_at: row.published_at, waiting: 0,
-      lease_owner: holder?.owner ?? null, lease_expires_at: holder ? nowMs + leaseMs : null, runner_pid: holder?.pid ?? null, runner_start: holder?.pidStart ?? null,
+      ...row,
+      status: 'denied',
+      reason,
+      finished_at: row.published_at,
+      waiting: 0,
+      lease_owner: holder?.owner ?? null,
+      lease_expires_at: holder ? nowMs + leaseMs : null,
+      runner_pid: holder?.pid ?? null,
+      runner_start: holder?.pidStart ?? null,
     });
     for (const [i, t] of tasks.entries()) s.insertTask.run(row.id, t.id, i, 'pending', t.digest);
   }).immediate();
@@ -249,15 +264,17 @@ export function claimBatch(db: Db, holder: LeaseHolder, max: number, nowMs: numb
  */
 export function claimOwnSlot(db: Db, id: string, holder: LeaseHolder, maxConcurrent: number, nowMs: number, leaseMs: number): boolean {
   const s = stmts(db);
-  return db.transaction((): boolean => {
-    const row = db.prepare('select tenant_id, waiting from executions where id = ?').get(id) as { tenant_id: string; waiting: number } | undefined;
-    if (!row) return false;
-    if (row.waiting === 0) return true;
-    const holding = (s.holding.all(row.tenant_id) as unknown[]).length;
-    const oldest = s.oldestWaiting.get(row.tenant_id) as { id: string } | undefined;
-    if (holding >= maxConcurrent || oldest?.id !== id) return false;
-    return s.takeOwnSlot.run({ id, owner: holder.owner, expires: nowMs + leaseMs }).changes === 1;
-  }).immediate();
+  return db
+    .transaction((): boolean => {
+      const row = db.prepare('select tenant_id, waiting from executions where id = ?').get(id) as { tenant_id: string; waiting: number } | undefined;
+      if (!row) return false;
+      if (row.waiting === 0) return true;
+      const holding = (s.holding.all(row.tenant_id) as unknown[]).length;
+      const oldest = s.oldestWaiting.get(row.tenant_id) as { id: string } | undefined;
+      if (holding >= maxConcurrent || oldest?.id !== id) return false;
+      return s.takeOwnSlot.run({ id, owner: holder.owner, expires: nowMs + leaseMs }).changes === 1;
+    })
+    .immediate();
 }
 
 /** The holder starts an execution it holds (queued → running). False when it no longer holds it. */
@@ -268,10 +285,12 @@ export function startHeld(db: Db, id: string, owner: string, apparmor: string, a
 /** Renews every lease of a holder; returns the ids it still holds. */
 export function renewLeases(db: Db, owner: string, nowMs: number, leaseMs: number): string[] {
   const s = stmts(db);
-  return db.transaction(() => {
-    s.renew.run(nowMs + leaseMs, owner);
-    return (s.held.all(owner) as Array<{ id: string }>).map((r) => r.id);
-  }).immediate();
+  return db
+    .transaction(() => {
+      s.renew.run(nowMs + leaseMs, owner);
+      return (s.held.all(owner) as Array<{ id: string }>).map((r) => r.id);
+    })
+    .immediate();
 }
 
 /** Ids of the executions a holder still has leased (queued or running). */
@@ -301,26 +320,30 @@ export function reclaim(db: Db, row: ExecutionRow, reason: string, retryNote: st
   const s = stmts(db);
   const owner = row.lease_owner;
   if (!owner) return null;
-  return db.transaction((): ReclaimOutcome => {
-    const started = (s.startedTasks.get(row.id) as { n: number }).n;
-    const fresh = db.prepare('select attempts, detached from executions where id = ?').get(row.id) as { attempts: number; detached: number } | undefined;
-    if (fresh && fresh.detached === 1 && started === 0 && fresh.attempts < 2) {
-      return s.requeue.run(retryNote, row.id, owner).changes === 1 ? 'requeued' : null;
-    }
-    if (s.fail.run(reason, at, row.id, owner).changes !== 1) return null;
-    s.settleRunning.run('the worker running this task died', at, row.id);
-    s.settlePending.run('the worker died before this task started', at, row.id);
-    return 'failed';
-  }).immediate();
+  return db
+    .transaction((): ReclaimOutcome => {
+      const started = (s.startedTasks.get(row.id) as { n: number }).n;
+      const fresh = db.prepare('select attempts, detached from executions where id = ?').get(row.id) as { attempts: number; detached: number } | undefined;
+      if (fresh && fresh.detached === 1 && started === 0 && fresh.attempts < 2) {
+        return s.requeue.run(retryNote, row.id, owner).changes === 1 ? 'requeued' : null;
+      }
+      if (s.fail.run(reason, at, row.id, owner).changes !== 1) return null;
+      s.settleRunning.run('the worker running this task died', at, row.id);
+      s.settlePending.run('the worker died before this task started', at, row.id);
+      return 'failed';
+    })
+    .immediate();
 }
 
 /** Graceful shutdown: hands a running detached execution with no started task back to the queue. */
 export function releaseExecution(db: Db, id: string, owner: string): boolean {
   const s = stmts(db);
-  return db.transaction((): boolean => {
-    if ((s.startedTasks.get(id) as { n: number }).n > 0) return false;
-    return s.release.run(id, owner).changes === 1;
-  }).immediate();
+  return db
+    .transaction((): boolean => {
+      if ((s.startedTasks.get(id) as { n: number }).n > 0) return false;
+      return s.release.run(id, owner).changes === 1;
+    })
+    .immediate();
 }
 
 /** Ends an execution (fenced: only its holder may; `owner` null ends only an unleased one). A cancel that came first wins. */
@@ -391,7 +414,10 @@ export interface WorkerRow {
   stopped_at: string | null;
 }
 
-export function registerWorker(db: Db, w: { id: string; host: string; pid: number; pidStart: string; kind: WorkerRow['kind']; concurrency: number; startedAt: string; heartbeatAt: number }): void {
+export function registerWorker(
+  db: Db,
+  w: { id: string; host: string; pid: number; pidStart: string; kind: WorkerRow['kind']; concurrency: number; startedAt: string; heartbeatAt: number },
+): void {
   stmts(db).workerUpsert.run(w);
 }
 

@@ -2,8 +2,9 @@
  * Online copies of the state database (SQLite's backup API through better-sqlite3) and integrity
  * checks of such copies. Used by the backup room; the live database keeps serving while it runs.
  */
-import Database from 'better-sqlite3';
+
 import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { StoreError } from './db.js';
 
 export interface DbFacts {
@@ -20,7 +21,8 @@ export interface DbFacts {
  * @example const facts = await snapshotDatabase(join(home, 'maestro.db'), '/tmp/snap.db');
  */
 export async function snapshotDatabase(source: string, dest: string): Promise<DbFacts> {
-  if (!existsSync(source)) throw new StoreError('STORE_MISSING', `no state database at ${source}`, { kind: 'not_found', hint: 'is MAESTRO_HOME the state home to back up?' });
+  if (!existsSync(source))
+    throw new StoreError('STORE_MISSING', `no state database at ${source}`, { kind: 'not_found', hint: 'is MAESTRO_HOME the state home to back up?' });
   const db = new Database(source, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 10000');
@@ -36,7 +38,10 @@ export function checkDatabaseFile(path: string): DbFacts {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
-    const integrity = rows.map((r) => r.integrity_check).slice(0, 5).join('; ');
+    const integrity = rows
+      .map((r) => r.integrity_check)
+      .slice(0, 5)
+      .join('; ');
     const has = (t: string) => (db.prepare("select count(*) as n from sqlite_master where type = 'table' and name = ?").get(t) as { n: number }).n > 0;
     const schemaVersion = has('schema_migrations') ? ((db.prepare('select max(version) as v from schema_migrations').get() as { v: number | null }).v ?? 0) : 0;
     const executions = has('executions') ? (db.prepare('select count(*) as n from executions').get() as { n: number }).n : 0;

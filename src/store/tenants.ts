@@ -1,7 +1,7 @@
 /**
  * SQL for tenants, members and engine settings. Statements are prepared once per database handle.
  */
-import { preparedOnce, type Db } from './db.js';
+import { type Db, preparedOnce } from './db.js';
 
 export interface TenantRow {
   id: string;
@@ -109,4 +109,3 @@ export function getSetting(db: Db, key: string): string | undefined {
 export function putSetting(db: Db, key: string, value: string): void {
   stmts(db).putSetting.run(key, value);
 }
-

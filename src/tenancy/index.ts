@@ -4,38 +4,39 @@
  *   const session = await openSession(ctx);
  *   requirePermission(session.identity, 'run');
  */
-export { ROLES, PERMISSIONS, ROLE_PERMISSIONS, isRole, permissionsFor, requirePermission, type Role, type Permission } from './roles.js';
+
+export { DEFAULT_CODE_TTL_SEC, type Enrolment, type Invitation, inviteMember, redeemEnrolment } from './enrolment.js';
 export {
-  DEFAULT_TENANT,
-  getTenant,
-  findTenant,
-  listTenants,
-  tenantView,
-  microsToUsd,
-  usdToMicros,
-  type Tenant,
-  type TenantView,
-  type Member,
-} from './tenants.js';
+  type LoginResult,
+  login,
+  membersList,
+  membersSet,
+  type TenantSettingsInput,
+  tenantsCreate,
+  tenantsList,
+  tenantsSet,
+} from './operations.js';
+export { isRole, PERMISSIONS, type Permission, permissionsFor, ROLE_PERMISSIONS, ROLES, type Role, requirePermission } from './roles.js';
 export {
-  openSession,
-  ensureInitialized,
   authenticateToken,
   currentToken,
-  isPlatformAdmin,
-  type Session,
+  ensureInitialized,
   type Identity,
   type InitResult,
+  isPlatformAdmin,
+  openSession,
+  type Session,
 } from './session.js';
-export { issueToken, verifyToken, tokenPath, TOKEN_ALGORITHMS, type TokenClaims } from './tokens.js';
 export {
-  login,
-  tenantsList,
-  tenantsCreate,
-  tenantsSet,
-  membersSet,
-  membersList,
-  type LoginResult,
-  type TenantSettingsInput,
-} from './operations.js';
-export { inviteMember, redeemEnrolment, DEFAULT_CODE_TTL_SEC, type Invitation, type Enrolment } from './enrolment.js';
+  DEFAULT_TENANT,
+  findTenant,
+  getTenant,
+  listTenants,
+  type Member,
+  microsToUsd,
+  type Tenant,
+  type TenantView,
+  tenantView,
+  usdToMicros,
+} from './tenants.js';
+export { issueToken, TOKEN_ALGORITHMS, type TokenClaims, tokenPath, verifyToken } from './tokens.js';

@@ -3,6 +3,7 @@
  */
 import type { Context } from '../core/context.js';
 import { AuthError, UsageError } from '../core/errors.js';
+import { type EstimateBasis, estimateBasis, setEstimateBasis } from '../store/cost.js';
 import { openStore } from '../store/index.js';
 import { requirePermission } from './roles.js';
 import { ensureInitialized, isPlatformAdmin, type Session } from './session.js';
@@ -12,17 +13,16 @@ import {
   getTenant,
   listMembers,
   listTenants,
+  type Member,
   parseMaxConcurrent,
   setMember,
+  type Tenant,
+  type TenantView,
   tenantView,
   updateTenant,
   usdToMicros,
-  type Member,
-  type Tenant,
-  type TenantView,
 } from './tenants.js';
 import { issueToken, tokenPath, writeSecretFile } from './tokens.js';
-import { estimateBasis, setEstimateBasis, type EstimateBasis } from '../store/cost.js';
 
 export interface LoginResult {
   subject: string;
@@ -75,7 +75,9 @@ export interface TenantSettingsInput {
 function parseCostEstimate(v: string | undefined): EstimateBasis | undefined {
   if (v === undefined) return undefined;
   if (v === 'point' || v === 'high') return v;
-  throw new UsageError('BAD_COST_ESTIMATE', `--cost-estimate "${v}" is neither "point" nor "high"`, { hint: "use 'point' (the estimate) or 'high' (the interval's upper end, for strict budgets)" });
+  throw new UsageError('BAD_COST_ESTIMATE', `--cost-estimate "${v}" is neither "point" nor "high"`, {
+    hint: "use 'point' (the estimate) or 'high' (the interval's upper end, for strict budgets)",
+  });
 }
 
 function withCostEstimate(session: Session, view: TenantView, set: EstimateBasis | undefined): TenantView {
@@ -99,17 +101,23 @@ export function tenantsCreate(session: Session, name: string, input: TenantSetti
 export function tenantsSet(session: Session, tenantRef: string, input: TenantSettingsInput): TenantView {
   const tenant = manageableTenant(session, tenantRef, 'tenant:manage');
   if (Object.values(input).every((v) => v === undefined)) {
-    throw new UsageError('NOTHING_TO_SET', 'nothing to change', { hint: 'pass --daily-budget, --max-concurrent, --day-timezone, --require-sandbox or --cost-estimate' });
+    throw new UsageError('NOTHING_TO_SET', 'nothing to change', {
+      hint: 'pass --daily-budget, --max-concurrent, --day-timezone, --require-sandbox or --cost-estimate',
+    });
   }
   const basis = parseCostEstimate(input.costEstimate);
-  return withCostEstimate(session, tenantView(
-    updateTenant(session.store, tenant, {
-      dailyBudgetMicros: input.dailyBudget !== undefined ? usdToMicros(input.dailyBudget, '--daily-budget') : undefined,
-      maxConcurrent: input.maxConcurrent !== undefined ? parseMaxConcurrent(input.maxConcurrent) : undefined,
-      dayTimezone: input.dayTimezone,
-      requireSandbox: input.requireSandbox,
-    }),
-  ), basis);
+  return withCostEstimate(
+    session,
+    tenantView(
+      updateTenant(session.store, tenant, {
+        dailyBudgetMicros: input.dailyBudget !== undefined ? usdToMicros(input.dailyBudget, '--daily-budget') : undefined,
+        maxConcurrent: input.maxConcurrent !== undefined ? parseMaxConcurrent(input.maxConcurrent) : undefined,
+        dayTimezone: input.dayTimezone,
+        requireSandbox: input.requireSandbox,
+      }),
+    ),
+    basis,
+  );
 }
 
 export function membersSet(session: Session, tenantRef: string, subject: string, role: string): Member {
@@ -124,7 +132,10 @@ export function membersList(session: Session, tenantRef: string): Member[] {
 
 function requirePlatformAdmin(session: Session, action: string): void {
   if (isPlatformAdmin(session.store, session.identity)) return;
-  throw new AuthError('PERMISSION_DENIED', `only an admin of the "default" tenant may ${action}; ${session.identity.subject} is ${session.identity.role} in "${session.identity.tenantName}"`);
+  throw new AuthError(
+    'PERMISSION_DENIED',
+    `only an admin of the "default" tenant may ${action}; ${session.identity.subject} is ${session.identity.role} in "${session.identity.tenantName}"`,
+  );
 }
 
 /** A tenant the caller may manage: its own (with the permission) or any, for a platform admin. */
@@ -145,5 +156,8 @@ function visibleTenant(session: Session, ref: string): Tenant {
 }
 
 function crossTenant(session: Session, tenant: Tenant): AuthError {
-  return new AuthError('CROSS_TENANT', `${session.identity.subject} belongs to tenant "${session.identity.tenantName}" and may not access tenant "${tenant.name}"`);
+  return new AuthError(
+    'CROSS_TENANT',
+    `${session.identity.subject} belongs to tenant "${session.identity.tenantName}" and may not access tenant "${tenant.name}"`,
+  );
 }

@@ -7,8 +7,8 @@ import { ensureDir, localSubject } from '../core/context.js';
 import { AuthError } from '../core/errors.js';
 import { dbPath, openStore, type Store } from '../store/index.js';
 import { getSetting, putSetting } from '../store/tenants.js';
-import { permissionsFor, type Permission, type Role } from './roles.js';
-import { DEFAULT_TENANT, createTenant, findMemberRole, findTenant, setMember, type Tenant } from './tenants.js';
+import { type Permission, permissionsFor, type Role } from './roles.js';
+import { createTenant, DEFAULT_TENANT, findMemberRole, findTenant, setMember, type Tenant } from './tenants.js';
 import { ensureTokenKey, issueToken, tokenPath, verifyToken, writeSecretFile } from './tokens.js';
 
 export interface Identity {

@@ -6,7 +6,7 @@ import { isoNow } from '../core/context.js';
 import { EngineError, NotFoundError, UsageError } from '../core/errors.js';
 import type { Store } from '../store/index.js';
 import * as sql from '../store/tenants.js';
-import { ROLES, isRole, type Role } from './roles.js';
+import { isRole, ROLES, type Role } from './roles.js';
 
 export interface Tenant {
   id: string;

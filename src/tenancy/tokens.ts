@@ -108,7 +108,10 @@ export async function verifyToken(ctx: Pick<Context, 'home' | 'clock'>, token: s
     throw new AuthError('TOKEN_ALG_NONE', 'the token is unsigned (alg "none"); unsigned tokens are always refused');
   }
   if (!(TOKEN_ALGORITHMS as readonly string[]).includes(alg)) {
-    throw new AuthError('TOKEN_ALG_NOT_ALLOWED', `the token is signed with ${alg || 'no algorithm'}, which is not configured (accepted: ${TOKEN_ALGORITHMS.join(', ')})`);
+    throw new AuthError(
+      'TOKEN_ALG_NOT_ALLOWED',
+      `the token is signed with ${alg || 'no algorithm'}, which is not configured (accepted: ${TOKEN_ALGORITHMS.join(', ')})`,
+    );
   }
   const { publicKey } = loadTokenKeys(ctx.home);
   try {
@@ -151,7 +154,7 @@ function mapJoseError(err: unknown, errors: typeof import('jose/errors')): unkno
     return new AuthError('TOKEN_CLAIM_INVALID', `the token's "${err.claim}" claim is invalid (${err.reason})`, { hint: login });
   }
   if (err instanceof errors.JWSSignatureVerificationFailed) {
-    return new AuthError('TOKEN_BAD_SIGNATURE', 'the token signature does not verify: it was not signed by this engine\'s key', { hint: login });
+    return new AuthError('TOKEN_BAD_SIGNATURE', "the token signature does not verify: it was not signed by this engine's key", { hint: login });
   }
   if (err instanceof errors.JOSEAlgNotAllowed) {
     return new AuthError('TOKEN_ALG_NOT_ALLOWED', `the token's algorithm is not configured (accepted: ${TOKEN_ALGORITHMS.join(', ')})`);

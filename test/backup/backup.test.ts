@@ -7,19 +7,20 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- s3rver ships no types
 import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackup, runRestore } from '../../src/backup/index.js';
-import { createContext, type Context } from '../../src/core/context.js';
-import { BIN, ROOT, maestro } from '../helpers/cli.js';
+import { type Context, createContext } from '../../src/core/context.js';
+import { BIN, maestro, ROOT } from '../helpers/cli.js';
 import { fixtureContext, makeExecution } from '../receipts/fixtures.js';
 
 const PASS = 'correct horse battery staple';
 const root = mkdtempSync(join(tmpdir(), 'backup-test-'));
 let n = 0;
 const fresh = (name: string) => join(root, `${name}-${++n}`);
-const ctxFor = (home: string, env: Record<string, string> = { MAESTRO_BACKUP_PASSPHRASE: PASS }): Context => createContext({ home, env: { MAESTRO_HOME: home, ...env }, cwd: root });
+const ctxFor = (home: string, env: Record<string, string> = { MAESTRO_BACKUP_PASSPHRASE: PASS }): Context =>
+  createContext({ home, env: { MAESTRO_HOME: home, ...env }, cwd: root });
 
 /** A state home made by the real CLI, with `count` executions of evidence. */
 function makeHome(count: number): string {
@@ -65,7 +66,10 @@ describe('backup and restore to a directory', () => {
   it('round-trips a home byte for byte (modes too); the restored CLI works; secrets are never stored in clear', async () => {
     const home = makeHome(3);
     // One output above the 8 MiB in-memory limit: stored from a private copy.
-    makeExecution(fixtureContext(home), { id: 'ex_big0000000000000000000000', tasks: [{ id: 'big', outputs: { 'blob.bin': Buffer.alloc(9 * 1024 * 1024, 7) } }] });
+    makeExecution(fixtureContext(home), {
+      id: 'ex_big0000000000000000000000',
+      tasks: [{ id: 'big', outputs: { 'blob.bin': Buffer.alloc(9 * 1024 * 1024, 7) } }],
+    });
     const dest = fresh('dest');
     const b = await runBackup(ctxFor(home), { to: dest });
     expect(b).toMatchObject({ parent: null, executions: 4, executionsCopied: 4, secrets: expect.any(Number), database: { integrity: 'ok' } });
@@ -100,7 +104,9 @@ describe('backup and restore to a directory', () => {
     const manifest = JSON.parse(readFileSync(join(dest, 'backups', `${third.id}.json`), 'utf8'));
     expect(manifest.files.filter((f: { path: string }) => f.path.startsWith(`executions/${id}/`)).length).toBeGreaterThan(3);
     // Only the new execution's files (and secrets/db, re-sealed or changed) became new objects.
-    expect(objects(dest).length - countAfterFirst).toBeLessThan(manifest.files.filter((f: { path: string }) => f.path.startsWith(`executions/${id}/`)).length + 2 * manifest.secrets.length + 3);
+    expect(objects(dest).length - countAfterFirst).toBeLessThan(
+      manifest.files.filter((f: { path: string }) => f.path.startsWith(`executions/${id}/`)).length + 2 * manifest.secrets.length + 3,
+    );
     const target = fresh('restored');
     await runRestore(ctxFor(target), { from: dest });
     expect(tree(target)).toEqual(tree(home));
@@ -119,7 +125,9 @@ describe('backup and restore to a directory', () => {
     writeFileSync(passFile, `${PASS}\n`);
     await runBackup(ctxFor(home, {}), { to: dest, passphraseFile: passFile }); // file and env are the same passphrase
     const target = fresh('restored');
-    await expect(runRestore(ctxFor(target, { MAESTRO_BACKUP_PASSPHRASE: 'not the passphrase' }), { from: dest })).rejects.toMatchObject({ code: 'BACKUP_PASSPHRASE_WRONG' });
+    await expect(runRestore(ctxFor(target, { MAESTRO_BACKUP_PASSPHRASE: 'not the passphrase' }), { from: dest })).rejects.toMatchObject({
+      code: 'BACKUP_PASSPHRASE_WRONG',
+    });
     await expect(runRestore(ctxFor(target, {}), { from: dest })).rejects.toMatchObject({ code: 'BACKUP_PASSPHRASE_REQUIRED' });
     expect(existsSync(target)).toBe(false);
     expect(readdirSync(dirname(target)).filter((x) => x.includes('.restoring.'))).toEqual([]);
@@ -160,7 +168,13 @@ describe('backup and restore through S3 (s3rver on loopback)', () => {
   let endpoint: string;
   const creds = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
   beforeAll(async () => {
-    server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: mkdtempSync(join(tmpdir(), 's3rver-')), configureBuckets: [{ name: 'backups' }] });
+    server = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: mkdtempSync(join(tmpdir(), 's3rver-')),
+      configureBuckets: [{ name: 'backups' }],
+    });
     endpoint = `http://127.0.0.1:${(await server.run()).port}`;
   });
   afterAll(async () => {
@@ -198,7 +212,10 @@ describe('backup --watch', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const deadline = Date.now() + 30_000;
     while (out.split('\n').filter(Boolean).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const lines = out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines[1].parent).toBe(lines[0].id);
     // Recovery points at most a period (+ the backup's own time) apart.
@@ -232,7 +249,13 @@ describe('watch bounds', () => {
     const errors: string[] = [];
     const { watchBackups, MAX_CONSECUTIVE_FAILURES } = await import('../../src/backup/index.js');
     await expect(
-      watchBackups(ctxFor(home), { to: join(notADir, 'sub'), everyMs: 1, signal: new AbortController().signal, onResult: () => undefined, onError: (e) => errors.push(e.message) }),
+      watchBackups(ctxFor(home), {
+        to: join(notADir, 'sub'),
+        everyMs: 1,
+        signal: new AbortController().signal,
+        onResult: () => undefined,
+        onError: (e) => errors.push(e.message),
+      }),
     ).rejects.toThrow(/ENOTDIR|not a directory/);
     expect(errors).toHaveLength(MAX_CONSECUTIVE_FAILURES - 1);
   });
@@ -240,7 +263,14 @@ describe('watch bounds', () => {
   it('maxRuns bounds the loop', async () => {
     const { watchBackups } = await import('../../src/backup/index.js');
     const results: string[] = [];
-    const r = await watchBackups(ctxFor(makeHome(1)), { to: fresh('dest'), everyMs: 1, maxRuns: 3, signal: new AbortController().signal, onResult: (b) => results.push(b.id), onError: () => undefined });
+    const r = await watchBackups(ctxFor(makeHome(1)), {
+      to: fresh('dest'),
+      everyMs: 1,
+      maxRuns: 3,
+      signal: new AbortController().signal,
+      onResult: (b) => results.push(b.id),
+      onError: () => undefined,
+    });
     expect(r).toEqual({ backups: 3, failures: 0 });
     expect(new Set(results).size).toBe(3);
   });

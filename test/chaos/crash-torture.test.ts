@@ -8,20 +8,21 @@
  * Bounded: kills are attempted until KILLS_PER_KIND of each kind landed, at most 3× as many attempts;
  * each run/export/request is bounded by a timeout. Seed: CHAOS_SEED.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContext, type Context } from '../../src/core/context.js';
+import { type Context, createContext } from '../../src/core/context.js';
 import { exportPack, verifyPack } from '../../src/disclose/index.js';
 import { listAllExecutions } from '../../src/runner/index.js';
 import { checkDatabaseFile } from '../../src/store/index.js';
 import { openSession } from '../../src/tenancy/index.js';
-import { BIN, ROOT, maestro, tempHome } from '../helpers/cli.js';
+import { BIN, maestro, ROOT, tempHome } from '../helpers/cli.js';
 
 const hasBwrap = spawnSync('bwrap', ['--version']).status === 0;
 const required = process.env.MAESTRO_REQUIRE_SANDBOX === '1';
-if (!hasBwrap && !required) console.warn('crash torture: skipped, bwrap is not installed (runs need the sandbox; set MAESTRO_REQUIRE_SANDBOX=1 to fail instead)');
+if (!hasBwrap && !required)
+  console.warn('crash torture: skipped, bwrap is not installed (runs need the sandbox; set MAESTRO_REQUIRE_SANDBOX=1 to fail instead)');
 const SEED = Number(process.env.CHAOS_SEED ?? 20261128);
 const KILLS_PER_KIND = Number(process.env.CHAOS_KILLS_PER_KIND ?? 10);
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'denied']);
@@ -97,7 +98,10 @@ beforeAll(async () => {
   admin = readFileSync(join(home, 'token'), 'utf8').trim();
   mkdirSync(packs, { recursive: true });
   const job = join(home, '..', 'job.yaml');
-  writeFileSync(job, 'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: chaos }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - { id: a, uses: shell, run: "echo a; head -c 65536 /dev/urandom > /out/a.bin; sleep 0.2" }\n    - { id: b, uses: shell, needs: [a], run: "echo b; sleep 0.1" }\n');
+  writeFileSync(
+    job,
+    'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: chaos }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - { id: a, uses: shell, run: "echo a; head -c 65536 /dev/urandom > /out/a.bin; sleep 0.2" }\n    - { id: b, uses: shell, needs: [a], run: "echo b; sleep 0.1" }\n',
+  );
   // Calibrate: how long a whole run takes on this machine now (load varies a lot).
   const t0 = Date.now();
   for (let k = 0; k < 2; k++) await start(['run', job, '--json']).exited; // also: terminal executions for the exports
@@ -123,7 +127,11 @@ beforeAll(async () => {
   const exportMs = Date.now() - e0; // node startup + hash + zip + rename, on this machine now
   await killUntil((k) => {
     const id = done[k % done.length]!.id;
-    return killAfter(start(['disclose', 'export', id, '-o', join(packs, `${id}.zip`)]), Math.floor(rand() * exportMs * 0.95), `export #${k} ${id} (an export takes ~${exportMs} ms)`);
+    return killAfter(
+      start(['disclose', 'export', id, '-o', join(packs, `${id}.zip`)]),
+      Math.floor(rand() * exportMs * 0.95),
+      `export #${k} ${id} (an export takes ~${exportMs} ms)`,
+    );
   });
   // 3. `maestro serve`, killed while it publishes remote runs and answers reads.
   await killUntil(async (k) => {
@@ -177,7 +185,13 @@ describe.skipIf(!hasBwrap && !required)(`crash torture (seed ${SEED}, ${3 * KILL
       try {
         const p = await exportPack(ctx, { executionId: e.id, output: join(packs, `${e.id}.zip`) });
         const v = await verifyPack(ctx, p.path);
-        if (!v.ok) failures.push(`${e.id} (${e.status}): ${v.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+        if (!v.ok)
+          failures.push(
+            `${e.id} (${e.status}): ${v.checks
+              .filter((c) => !c.ok)
+              .map((c) => `${c.name}: ${c.detail}`)
+              .join('; ')}`,
+          );
       } catch (err) {
         failures.push(`${e.id} (${e.status}): ${(err as { code?: string }).code ?? ''} ${(err as Error).message}`);
       }

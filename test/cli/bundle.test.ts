@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, maestro, tempHome } from '../helpers/cli.js';
+import { maestro, ROOT, tempHome } from '../helpers/cli.js';
 
 describe('bundled entry point', () => {
   const { home, cleanup } = tempHome();
@@ -17,7 +17,12 @@ describe('bundled entry point', () => {
 
   it('bundled and unbundled give the same output and exit status', () => {
     expect(maestro(home, ['init']).code).toBe(0);
-    for (const args of [['whoami', '--json'], ['manifest', 'validate', 'fixtures/manifests/invalid/cycle.yaml'], ['help', 'run'], ['tenants', 'list', '--json']]) {
+    for (const args of [
+      ['whoami', '--json'],
+      ['manifest', 'validate', 'fixtures/manifests/invalid/cycle.yaml'],
+      ['help', 'run'],
+      ['tenants', 'list', '--json'],
+    ]) {
       const a = maestro(home, args);
       const b = maestro(home, args, { MAESTRO_NO_BUNDLE: '1' });
       expect(a.code, args.join(' ')).toBe(b.code);

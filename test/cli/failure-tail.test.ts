@@ -1,8 +1,8 @@
 /** A failed task shows the last 20 lines of its output: `failure.tail` in JSON, a block in human output, a JUnit failure body. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maestro, tempHome } from '../helpers/cli.js';
 
 describe('failure diagnostics', () => {
@@ -13,13 +13,26 @@ describe('failure diagnostics', () => {
     mkdirSync(join(dir, 'ws'), { recursive: true });
     manifest = join(dir, 'fail.yaml');
     // 29 lines on stdout, then (after they are read) one on stderr, then exit 7.
-    writeFileSync(manifest, [
-      'apiVersion: maestro/v1', 'kind: Workflow', 'metadata: { name: failing }', 'spec:', '  region: US', '  resourceClass: small', '  tasks:',
-      '    - id: ok', '      uses: shell', '      run: echo fine',
-      '    - id: boom', '      uses: shell', '      needs: [ok]',
-      "      run: 'for i in $(seq 1 29); do echo \"line $i\"; done; sleep 0.3; echo \"err 30\" >&2; exit 7'",
-      '',
-    ].join('\n'));
+    writeFileSync(
+      manifest,
+      [
+        'apiVersion: maestro/v1',
+        'kind: Workflow',
+        'metadata: { name: failing }',
+        'spec:',
+        '  region: US',
+        '  resourceClass: small',
+        '  tasks:',
+        '    - id: ok',
+        '      uses: shell',
+        '      run: echo fine',
+        '    - id: boom',
+        '      uses: shell',
+        '      needs: [ok]',
+        '      run: \'for i in $(seq 1 29); do echo "line $i"; done; sleep 0.3; echo "err 30" >&2; exit 7\'',
+        '',
+      ].join('\n'),
+    );
     expect(maestro(home, ['tenants', 'set', 'default', '--no-require-sandbox']).code).toBe(0);
   });
   afterAll(cleanup);

@@ -3,13 +3,14 @@
  * SARIF 2.1.0 schema (shipped in @microsoft/jest-sarif), GitHub lines follow the workflow-command syntax.
  * Unit cases on the writers, then the real CLI on each command that offers --format.
  */
-import { createRequire } from 'node:module';
+
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
 import Ajv from 'ajv';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { escapeData, escapeProperty, writeGitHub, writeJUnit, writeSarif, type CaseReport } from '../../src/cli/formats/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type CaseReport, escapeData, escapeProperty, writeGitHub, writeJUnit, writeSarif } from '../../src/cli/formats/index.js';
 import { maestro, tempHome } from '../helpers/cli.js';
 
 const require = createRequire(import.meta.url);
@@ -26,7 +27,8 @@ function sarifValidator() {
 const validateSarif = sarifValidator();
 
 /** Every line is a workflow command `::cmd k=v,k=v::data` with escaped properties and data. */
-const GH_LINE = /^::(error|warning|notice)(?: ((?:file|line|col|endLine|endColumn|title)=[^,:\r\n]*(?:,(?:file|line|col|endLine|endColumn|title)=[^,:\r\n]*)*))?::[^\r\n]*$/;
+const GH_LINE =
+  /^::(error|warning|notice)(?: ((?:file|line|col|endLine|endColumn|title)=[^,:\r\n]*(?:,(?:file|line|col|endLine|endColumn|title)=[^,:\r\n]*)*))?::[^\r\n]*$/;
 
 function parseJUnit(xml: string) {
   expect(XMLValidator.validate(xml)).toBe(true);
@@ -85,7 +87,9 @@ describe('writers', () => {
     const lines = writeGitHub(sample).trimEnd().split('\n');
     for (const l of lines) expect(l).toMatch(GH_LINE);
     expect(lines).toHaveLength(4); // fail, error, warn, notice summary
-    expect(lines[0]).toBe('::error file=dir%2Cx/a%3Ab.rego,line=9,col=2,title=policy-test%3A test_bad <&>"::nope%3A 50%25, a%0Ab%0D'.replace('nope%3A', 'nope:'));
+    expect(lines[0]).toBe(
+      '::error file=dir%2Cx/a%3Ab.rego,line=9,col=2,title=policy-test%3A test_bad <&>"::nope%3A 50%25, a%0Ab%0D'.replace('nope%3A', 'nope:'),
+    );
     expect(lines[1]).toMatch(/^::error title=eval_conflict_error%3A test_err::conflict%0Aline1%0Aline2$/);
     expect(lines[2]).toMatch(/^::warning /);
     expect(lines[3]).toMatch(/^::notice title=maestro test::5 checked: 1 passed, 1 failed, 1 errors, 1 warnings, 1 skipped$/);

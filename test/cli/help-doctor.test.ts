@@ -1,9 +1,9 @@
 /** help, -h, did-you-mean, missing arguments, and `maestro doctor [--json]`, through the real CLI. */
-import { existsSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { maestro, tempHome } from '../helpers/cli.js';
 import { closest, describeUsageError } from '../../src/cli/usage.js';
+import { maestro, tempHome } from '../helpers/cli.js';
 
 describe('help and usage errors', () => {
   const { home, cleanup } = tempHome();
@@ -42,7 +42,9 @@ describe('help and usage errors', () => {
     expect(f.stderr).toMatch(/unknown flag --explian; did you mean --explain\?/);
     const m = maestro(home, ['plan']);
     expect(m.code).toBe(2);
-    expect(m.stderr.trim()).toBe('error: maestro plan: missing argument <manifest> (Path of the manifest (YAML)) (hint: maestro plan <manifest>; more: maestro plan --help)');
+    expect(m.stderr.trim()).toBe(
+      'error: maestro plan: missing argument <manifest> (Path of the manifest (YAML)) (hint: maestro plan <manifest>; more: maestro plan --help)',
+    );
     expect(m.stderr).not.toMatch(/:;/);
   });
 
@@ -85,7 +87,9 @@ describe('maestro doctor', () => {
     expect(bwrap.ok).toBe(false);
     expect(bwrap.hint).toMatch(/apt-get install -y bubblewrap/);
     expect(r.code).toBe(1);
-    expect(maestro(home, ['doctor'], { PATH: '/nonexistent' }).stdout).toMatch(/FAIL\s+bubblewrap[\s\S]*fix: apt-get install -y bubblewrap[\s\S]*cannot run workflows here/);
+    expect(maestro(home, ['doctor'], { PATH: '/nonexistent' }).stdout).toMatch(
+      /FAIL\s+bubblewrap[\s\S]*fix: apt-get install -y bubblewrap[\s\S]*cannot run workflows here/,
+    );
   });
 
   it('a corrupted database fails the integrity check', () => {

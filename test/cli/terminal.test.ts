@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytes, colorLevel, table, terminalWidth } from '../../src/cli/render.js';
 import { createProgress } from '../../src/cli/render-disclose.js';
-import { BIN, ROOT, maestro, tempHome } from '../helpers/cli.js';
+import { BIN, maestro, ROOT, tempHome } from '../helpers/cli.js';
 
 describe('colour (no-color.org, FORCE_COLOR, TERM=dumb)', () => {
   it('NO_COLOR disables colour only when non-empty', () => {
@@ -42,7 +42,15 @@ describe('width and units', () => {
     expect(table(rows, w)).toContain('…');
   });
   it('a narrow table is left as is', () => {
-    expect(table([['A', 'B'], ['1', '2']], 160)).toBe('A  B\n1  2');
+    expect(
+      table(
+        [
+          ['A', 'B'],
+          ['1', '2'],
+        ],
+        160,
+      ),
+    ).toBe('A  B\n1  2');
   });
   it('terminal width: a terminal reporting 0 columns falls back to $COLUMNS, then 100; a pipe is unlimited', () => {
     expect(terminalWidth({ columns: 0, isTTY: true }, {})).toBe(100);
@@ -56,7 +64,10 @@ describe('width and units', () => {
     try {
       expect(maestro(home, ['tenants', 'set', 'default', '--no-require-sandbox']).code).toBe(0);
       const wf = join(home, '..', 'w.yaml');
-      writeFileSync(wf, 'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: a-workflow-with-a-rather-long-name-for-the-table }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - id: a\n      uses: shell\n      run: echo a\n');
+      writeFileSync(
+        wf,
+        'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: a-workflow-with-a-rather-long-name-for-the-table }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - id: a\n      uses: shell\n      run: echo a\n',
+      );
       expect(maestro(home, ['run', wf, '--sandbox', 'none']).code).toBe(0);
       for (const cols of [40, 160]) {
         const r = maestro(home, ['status', '--all'], { COLUMNS: String(cols) });
@@ -129,13 +140,20 @@ describe('--quiet and Ctrl-C', () => {
   it('Ctrl-C during a run exits 130 (the run is cancelled first)', async () => {
     expect(maestro(home, ['tenants', 'set', 'default', '--no-require-sandbox']).code).toBe(0);
     const child = spawn(process.execPath, [BIN, 'run', 'fixtures/manifests/long-running.yaml', '--sandbox', 'none'], {
-      cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, MAESTRO_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, MAESTRO_HOME: home, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no task started: ${err}`)), 30_000);
-      child.stderr.on('data', () => { if (/started/.test(err)) { clearTimeout(t); resolve(); } });
+      child.stderr.on('data', () => {
+        if (/started/.test(err)) {
+          clearTimeout(t);
+          resolve();
+        }
+      });
     });
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));

@@ -2,10 +2,11 @@
  * Budget admission is atomic (issue 11): 50 parallel publishes from separate processes against a daily
  * budget that fits 4 of them admit at most 4, whatever the interleaving.
  */
-import Database from 'better-sqlite3';
+
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maestro, tempHome } from '../helpers/cli.js';
 import { maestroAsync, waitFor, writeManifest } from '../runner/e2e-helpers.js';
@@ -46,20 +47,26 @@ describe.skipIf(reason !== null)(`atomic budget admission${reason ? ` (skipped: 
     // The store agrees: never more than 4 executions held the budget at once.
     const db = new Database(join(h.home, 'maestro.db'), { readonly: true });
     try {
-      const live = db.prepare("select count(*) as n, coalesce(sum(estimated_cost_micros), 0) as s from executions where status in ('queued', 'running', 'succeeded')").get() as { n: number; s: number };
+      const live = db
+        .prepare("select count(*) as n, coalesce(sum(estimated_cost_micros), 0) as s from executions where status in ('queued', 'running', 'succeeded')")
+        .get() as { n: number; s: number };
       expect(live.n).toBeLessThanOrEqual(4);
       expect(live.s).toBeLessThanOrEqual(Math.round(Number(cap) * 1e6));
     } finally {
       db.close();
     }
     expect(maestro(h.home, ['cancel', '--all', '--json'], ENV).code).toBe(0);
-    await waitFor(() => {
-      const d = new Database(join(h.home, 'maestro.db'), { readonly: true });
-      try {
-        return (d.prepare("select count(*) as n from executions where status in ('queued', 'running')").get() as { n: number }).n === 0;
-      } finally {
-        d.close();
-      }
-    }, 20_000, 'the cancelled executions to end');
+    await waitFor(
+      () => {
+        const d = new Database(join(h.home, 'maestro.db'), { readonly: true });
+        try {
+          return (d.prepare("select count(*) as n from executions where status in ('queued', 'running')").get() as { n: number }).n === 0;
+        } finally {
+          d.close();
+        }
+      },
+      20_000,
+      'the cancelled executions to end',
+    );
   }, 300_000);
 });

@@ -31,7 +31,10 @@ describe.skipIf(reason !== null)(`detach, cancel, quota, recovery${reason ? ` (s
 
   it('cancel stops a running execution and kills its sandbox', async () => {
     const marker = `cancel-marker-${process.pid}`;
-    const m = writeManifest(dir, 'to-cancel', [{ id: 'long', run: `sleep 60; echo ${marker}` }, { id: 'after', run: 'true', needs: ['long'] }]);
+    const m = writeManifest(dir, 'to-cancel', [
+      { id: 'long', run: `sleep 60; echo ${marker}` },
+      { id: 'after', run: 'true', needs: ['long'] },
+    ]);
     const id = maestro(h.home, ['run', m, '--detach', '--json']).json().id;
     await waitFor(() => processesWith(marker).length > 0, 15_000, 'the sandboxed task');
     const c = maestro(h.home, ['cancel', id]);
@@ -46,5 +49,4 @@ describe.skipIf(reason !== null)(`detach, cancel, quota, recovery${reason ? ` (s
     expect(Object.fromEntries(rec.tasks.map((t: { id: string; status: string }) => [t.id, t.status]))).toEqual({ long: 'cancelled', after: 'cancelled' });
     expect(maestro(h.home, ['cancel', id]).stdout).toContain('had already finished');
   });
-
 });

@@ -1,9 +1,9 @@
 /** `maestro cost report` and `maestro cost calibrate` end to end, over history recorded in a real store. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/core/context.js';
+import { planExecution, recordActuals } from '../../src/cost/index.js';
 import { loadManifest } from '../../src/manifest/index.js';
 import { openSession } from '../../src/tenancy/index.js';
-import { planExecution, recordActuals } from '../../src/cost/index.js';
 import { maestro, tempHome } from '../helpers/cli.js';
 
 const t = tempHome('maestro-cost-');
@@ -19,12 +19,23 @@ beforeAll(async () => {
     const plan = planExecution(s, loaded);
     const id = `ex_${String(i).padStart(26, '0')}`;
     const at = new Date(Date.now() - (60 - i) * 60_000).toISOString();
-    s.store.db.prepare(`insert into executions (id, tenant_id, subject, workflow_name, manifest_digest, status, estimated_cost_micros, published_at, finished_at)
-      values (?, ?, 'tester@local', 'sleep-then-cpu', ?, 'succeeded', ?, ?, ?)`).run(id, s.tenant.id, loaded.digest, plan.estimatedCostMicros, at, at);
-    recordActuals(s, { id, status: 'succeeded', finishedAt: at, tasks: [
-      { id: 'wait', status: 'succeeded', usage: { cpuSec: 0.01, peakRssMB: 2, wallSec: 0.5, bytesWritten: 0 } },
-      { id: 'work', status: 'succeeded', usage: { cpuSec: 0.4 + (i % 2) * 0.01, peakRssMB: 3, wallSec: 0.45, bytesWritten: 0 } },
-    ] }, { plan });
+    s.store.db
+      .prepare(`insert into executions (id, tenant_id, subject, workflow_name, manifest_digest, status, estimated_cost_micros, published_at, finished_at)
+      values (?, ?, 'tester@local', 'sleep-then-cpu', ?, 'succeeded', ?, ?, ?)`)
+      .run(id, s.tenant.id, loaded.digest, plan.estimatedCostMicros, at, at);
+    recordActuals(
+      s,
+      {
+        id,
+        status: 'succeeded',
+        finishedAt: at,
+        tasks: [
+          { id: 'wait', status: 'succeeded', usage: { cpuSec: 0.01, peakRssMB: 2, wallSec: 0.5, bytesWritten: 0 } },
+          { id: 'work', status: 'succeeded', usage: { cpuSec: 0.4 + (i % 2) * 0.01, peakRssMB: 3, wallSec: 0.45, bytesWritten: 0 } },
+        ],
+      },
+      { plan },
+    );
   }
   s.close();
 });

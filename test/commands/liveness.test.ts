@@ -69,10 +69,15 @@ describe('recovery liveness', () => {
       insert.run('ex_remote', 'w-ffffffffff-1-cc', now - 1000, 1, '1');
       db.prepare("insert into task_runs (execution_id, task_id, seq, status, command_digest) values ('ex_dead', 'a', 0, 'running', 'd')").run();
       const out = recoverOrphans(db, new Date(now).toISOString(), now);
-      expect(out.map((r) => [r.id, r.outcome]).sort()).toEqual([['ex_dead', 'failed'], ['ex_remote', 'requeued']]);
+      expect(out.map((r) => [r.id, r.outcome]).sort()).toEqual([
+        ['ex_dead', 'failed'],
+        ['ex_remote', 'requeued'],
+      ]);
       expect(getExecution(db, 'ex_dead')!.reason).toBe(`runner process ${zombie} died while the execution was running (worker ${dead})`);
       expect(getExecution(db, 'ex_remote')).toMatchObject({ status: 'queued', lease_owner: null });
-      expect(getExecution(db, 'ex_remote')!.reason).toMatch(/^retried: worker w-ffffffffff-1-cc \(pid 1\) stopped heartbeating while the execution was running: its lease expired at .*, before any task started$/);
+      expect(getExecution(db, 'ex_remote')!.reason).toMatch(
+        /^retried: worker w-ffffffffff-1-cc \(pid 1\) stopped heartbeating while the execution was running: its lease expired at .*, before any task started$/,
+      );
       expect(db.prepare("select status from task_runs where execution_id = 'ex_dead'").get()).toEqual({ status: 'failed' });
       expect(getExecution(db, 'ex_live')!.status).toBe('running');
       expect(getExecution(db, 'ex_slow')!.status).toBe('running');

@@ -14,7 +14,14 @@ describe.skipIf(reason !== null)(`maestro logs${reason ? ` (skipped: ${reason})`
   let id = '';
   beforeAll(() => {
     const dir = mkdtempSync(join(tmpdir(), 'maestro-logs-'));
-    id = maestro(h.home, ['run', writeManifest(dir, 'logs', [{ id: 'a', run: 'echo line-1; echo line-2; echo oops >&2' }, { id: 'b', run: 'printf "no-newline"', needs: ['a'] }]), '--json']).json().id;
+    id = maestro(h.home, [
+      'run',
+      writeManifest(dir, 'logs', [
+        { id: 'a', run: 'echo line-1; echo line-2; echo oops >&2' },
+        { id: 'b', run: 'printf "no-newline"', needs: ['a'] },
+      ]),
+      '--json',
+    ]).json().id;
   });
   afterAll(() => h.cleanup());
 
@@ -26,8 +33,15 @@ describe.skipIf(reason !== null)(`maestro logs${reason ? ` (skipped: ${reason})`
 
   it('--task filters; --json prints one {task, ts, stream, line} object a line', () => {
     const r = maestro(h.home, ['logs', id, '--task', 'a', '--json']);
-    const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(recs.map((x) => [x.task, x.stream, x.line])).toEqual([['a', 'stdout', 'line-1'], ['a', 'stdout', 'line-2'], ['a', 'stderr', 'oops']]);
+    const recs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(recs.map((x) => [x.task, x.stream, x.line])).toEqual([
+      ['a', 'stdout', 'line-1'],
+      ['a', 'stdout', 'line-2'],
+      ['a', 'stderr', 'oops'],
+    ]);
     expect(typeof recs[0].ts).toBe('string');
     expect(maestro(h.home, ['logs', id, '--task', 'nope']).code).toBe(5);
   });

@@ -1,5 +1,5 @@
 /** `maestro plan` end to end: the real CLI, a temp state home, fixtures from the repo. */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { maestro, tempHome } from '../helpers/cli.js';

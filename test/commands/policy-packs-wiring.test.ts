@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, maestro, tempHome } from '../helpers/cli.js';
+import { maestro, ROOT, tempHome } from '../helpers/cli.js';
 
 const HELLO = join(ROOT, 'fixtures', 'manifests', 'hello.yaml');
 
@@ -16,7 +16,7 @@ beforeAll(() => {
 afterAll(() => home.cleanup());
 
 describe('packs enforced at plan and run', () => {
-  it('plan shows each pack\'s verdict and --explain names the rules with file:line', () => {
+  it("plan shows each pack's verdict and --explain names the rules with file:line", () => {
     const r = run(['plan', HELLO, '--explain']);
     expect(r.code, r.stderr).toBe(0);
     for (const id of ['budget', 'quota', 'rbac', 'residency', 'resource-class', 'sandbox-required']) expect(r.stdout).toContain(id);
@@ -44,7 +44,9 @@ describe('packs enforced at plan and run', () => {
     expect(run(['tenants', 'set', 'default', '--daily-budget', cap(est / 2)]).code).toBe(0);
     const deny = run(['plan', HELLO]);
     expect(deny.code).toBe(3);
-    expect(deny.stdout + deny.stderr).toMatch(/budget: tenant default would exceed its daily budget: spent \$0\.00 \+ estimate \$0\.0\d+ = \$0\.0\d+, over the \$0\.0\d+ cap \((199\.\d|200\.0)%\)/);
+    expect(deny.stdout + deny.stderr).toMatch(
+      /budget: tenant default would exceed its daily budget: spent \$0\.00 \+ estimate \$0\.0\d+ = \$0\.0\d+, over the \$0\.0\d+ cap \((199\.\d|200\.0)%\)/,
+    );
     expect(run(['tenants', 'set', 'default', '--daily-budget', '100']).code).toBe(0);
   });
 

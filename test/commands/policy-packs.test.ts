@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, maestro, tempHome } from '../helpers/cli.js';
+import { maestro, ROOT, tempHome } from '../helpers/cli.js';
 
 let home: { home: string; cleanup(): void };
 let packs: string;

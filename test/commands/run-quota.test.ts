@@ -40,5 +40,4 @@ describe.skipIf(reason !== null)(`quota admission${reason ? ` (skipped: ${reason
     expect(full.stderr).toContain('denied: tenant default at concurrency quota (0/0 running)');
     expect(maestro(h.home, ['tenants', 'set', 'default', '--max-concurrent', '25']).code).toBe(0);
   });
-
 });

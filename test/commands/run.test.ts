@@ -20,7 +20,11 @@ describe.skipIf(reason !== null)(`maestro run${reason ? ` (skipped: ${reason})` 
 
   it('runs a DAG in a sandbox and prints {id, status, tasks} with usage and audited writes', () => {
     const m = writeManifest(dir, 'ok-flow', [
-      { id: 'prepare', run: 'cat /workspace/input.txt; echo "$GREETING" > /out/greeting.txt; echo scratch > /tmp/s; echo warn >&2' , env: { GREETING: 'hello' } },
+      {
+        id: 'prepare',
+        run: 'cat /workspace/input.txt; echo "$GREETING" > /out/greeting.txt; echo scratch > /tmp/s; echo warn >&2',
+        env: { GREETING: 'hello' },
+      },
       { id: 'report', run: 'id -u; test ! -e /out/greeting.txt && echo isolated-out', needs: ['prepare'] },
     ]);
     const r = maestro(h.home, ['run', m, '--json']);
@@ -31,7 +35,10 @@ describe.skipIf(reason !== null)(`maestro run${reason ? ` (skipped: ${reason})` 
     expect(rec.status).toBe('succeeded');
     expect(rec.sandbox).toBe('bwrap');
     expect(rec.apparmor).toBe(existsSync('/sys/module/apparmor/parameters/enabled') ? expect.any(String) : 'unavailable');
-    expect(rec.tasks.map((t: { id: unknown; status: unknown; exitCode: unknown }) => [t.id, t.status, t.exitCode])).toEqual([['prepare', 'succeeded', 0], ['report', 'succeeded', 0]]);
+    expect(rec.tasks.map((t: { id: unknown; status: unknown; exitCode: unknown }) => [t.id, t.status, t.exitCode])).toEqual([
+      ['prepare', 'succeeded', 0],
+      ['report', 'succeeded', 0],
+    ]);
     const prep = rec.tasks[0];
     expect(prep.usage).toEqual({ cpuSec: expect.any(Number), peakRssMB: expect.any(Number), wallSec: expect.any(Number), bytesWritten: 6 + 8 });
     expect(prep.writes).toEqual([
@@ -45,8 +52,17 @@ describe.skipIf(reason !== null)(`maestro run${reason ? ` (skipped: ${reason})` 
     expect(readFileSync(join(exDir, 'manifest.yaml'), 'utf8')).toBe(readFileSync(m, 'utf8'));
     expect(JSON.parse(readFileSync(join(exDir, 'execution.json'), 'utf8')).status).toBe('succeeded');
     expect(readFileSync(join(exDir, 'out', 'prepare', 'greeting.txt'), 'utf8')).toBe('hello\n');
-    const logLines = readFileSync(join(exDir, 'logs', 'prepare.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(logLines.map((l) => [l.stream, l.line])).toEqual(expect.arrayContaining([['stdout', 'alpha'], ['stdout', 'beta'], ['stderr', 'warn']]));
+    const logLines = readFileSync(join(exDir, 'logs', 'prepare.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(logLines.map((l) => [l.stream, l.line])).toEqual(
+      expect.arrayContaining([
+        ['stdout', 'alpha'],
+        ['stdout', 'beta'],
+        ['stderr', 'warn'],
+      ]),
+    );
     expect(logLines.every((l) => !Number.isNaN(Date.parse(l.ts)))).toBe(true);
     const report = readFileSync(join(exDir, 'logs', 'report.ndjson'), 'utf8');
     expect(report).toContain('"line":"65534"');
@@ -65,7 +81,12 @@ describe.skipIf(reason !== null)(`maestro run${reason ? ` (skipped: ${reason})` 
     const rec = r.json();
     expect(rec.status).toBe('failed');
     expect(rec.reason).toBe('task a failed');
-    expect(Object.fromEntries(rec.tasks.map((t: { id: unknown; status: unknown }) => [t.id, t.status]))).toEqual({ a: 'failed', b: 'skipped', c: 'skipped', x: 'succeeded' });
+    expect(Object.fromEntries(rec.tasks.map((t: { id: unknown; status: unknown }) => [t.id, t.status]))).toEqual({
+      a: 'failed',
+      b: 'skipped',
+      c: 'skipped',
+      x: 'succeeded',
+    });
     expect(rec.tasks[0].exitCode).toBe(3);
     expect(rec.tasks[0].reason).toBe('exited with status 3');
   });
@@ -95,7 +116,9 @@ describe.skipIf(reason !== null)(`maestro run${reason ? ` (skipped: ${reason})` 
     expect(maestro(h.home, ['tenants', 'set', 'default', '--require-sandbox']).code).toBe(0);
     expect(r.code).toBe(0);
     expect(r.json().sandbox).toBe('none');
-    expect(r.json().tasks[0].writes).toEqual([{ path: '/out/x', size: 3, allocated: expect.any(Number), sha256: createHash('sha256').update('hi\n').digest('hex') }]);
+    expect(r.json().tasks[0].writes).toEqual([
+      { path: '/out/x', size: 3, allocated: expect.any(Number), sha256: createHash('sha256').update('hi\n').digest('hex') },
+    ]);
   });
 
   it('refuses to run without bwrap, naming the install command', () => {

@@ -16,7 +16,14 @@ describe.skipIf(reason !== null)(`maestro status${reason ? ` (skipped: ${reason}
   beforeAll(() => {
     const dir = mkdtempSync(join(tmpdir(), 'maestro-status-'));
     first = maestro(h.home, ['run', writeManifest(dir, 'one', [{ id: 't', run: 'echo one' }]), '--json']).json().id;
-    second = maestro(h.home, ['run', writeManifest(dir, 'two', [{ id: 'a', run: 'echo two-a' }, { id: 'b', run: 'echo two-b >&2', needs: ['a'] }]), '--json']).json().id;
+    second = maestro(h.home, [
+      'run',
+      writeManifest(dir, 'two', [
+        { id: 'a', run: 'echo two-a' },
+        { id: 'b', run: 'echo two-b >&2', needs: ['a'] },
+      ]),
+      '--json',
+    ]).json().id;
   });
   afterAll(() => h.cleanup());
 

@@ -47,7 +47,9 @@ describe('maestro foundation CLI', () => {
       ['ann@acme.io', 'admin'],
       ['vic@acme.io', 'viewer'],
     ]);
-    const names = run(['tenants', 'list', '--json']).json().map((x: { name: string }) => x.name);
+    const names = run(['tenants', 'list', '--json'])
+      .json()
+      .map((x: { name: string }) => x.name);
     expect(names).toEqual(['acme', 'default']);
   });
 
@@ -75,7 +77,11 @@ describe('maestro foundation CLI', () => {
     expect(cross.stderr).toContain('may not access tenant "default"');
     const create = run(['tenants', 'create', 'other'], { MAESTRO_TOKEN: admin });
     expect(create.code).toBe(4);
-    expect(run(['tenants', 'list', '--json'], { MAESTRO_TOKEN: admin }).json().map((x: { name: string }) => x.name)).toEqual(['acme']);
+    expect(
+      run(['tenants', 'list', '--json'], { MAESTRO_TOKEN: admin })
+        .json()
+        .map((x: { name: string }) => x.name),
+    ).toEqual(['acme']);
   });
 
   it('refuses bad tokens with exit 4 and one clear stderr line, no stack trace', () => {

@@ -4,10 +4,11 @@
  * never run twice), the on-demand local worker, wait mode, and evidence that survives a kill between
  * the store's terminal status and the receipt (ADR 0014, 0015).
  */
-import Database from 'better-sqlite3';
+
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maestro, tempHome } from '../helpers/cli.js';
 import { maestroAsync, processesWith, waitFor, writeManifest } from '../runner/e2e-helpers.js';
@@ -56,7 +57,11 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
     const marker = `kill-worker-${process.pid}`;
     const m = writeManifest(dir, 'long', [{ id: 'hold', run: `echo started; sleep 60; echo ${marker}` }]);
     const worker = maestroAsync(h.home, ['worker', '--concurrency', '4'], ENV);
-    await waitFor(() => query<{ n: number }>(h.home, "select count(*) as n from workers where kind = 'pool' and stopped_at is null")[0]!.n > 0, 20_000, 'the worker to register');
+    await waitFor(
+      () => query<{ n: number }>(h.home, "select count(*) as n from workers where kind = 'pool' and stopped_at is null")[0]!.n > 0,
+      20_000,
+      'the worker to register',
+    );
     const ids = [0, 1].map(() => {
       const r = maestro(h.home, ['run', m, '--detach', '--json'], ENV);
       expect(r.code, r.stderr).toBe(0);
@@ -65,8 +70,21 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
     // No local worker was started: a registered pool serves the home.
     expect(existsSync(join(h.home, 'worker.pid'))).toBe(false);
     // Both sandboxes running (their process groups recorded), and their output flowing.
-    await waitFor(() => query<{ n: number }>(h.home, 'select count(*) as n from task_runs where sandbox_pgid is not null')[0]!.n === 2, 20_000, 'both sandboxes');
-    await waitFor(() => ids.every((id) => existsSync(join(h.home, 'executions', id, 'logs', 'hold.ndjson')) && readFileSync(join(h.home, 'executions', id, 'logs', 'hold.ndjson'), 'utf8').includes('started')), 20_000, 'both tasks to print');
+    await waitFor(
+      () => query<{ n: number }>(h.home, 'select count(*) as n from task_runs where sandbox_pgid is not null')[0]!.n === 2,
+      20_000,
+      'both sandboxes',
+    );
+    await waitFor(
+      () =>
+        ids.every(
+          (id) =>
+            existsSync(join(h.home, 'executions', id, 'logs', 'hold.ndjson')) &&
+            readFileSync(join(h.home, 'executions', id, 'logs', 'hold.ndjson'), 'utf8').includes('started'),
+        ),
+      20_000,
+      'both tasks to print',
+    );
     expect(processesWith(marker).length).toBeGreaterThanOrEqual(2);
     const owner = query<{ lease_owner: string }>(h.home, 'select lease_owner from executions where id = ?', ids[0])[0]!.lease_owner;
     expect(owner).toMatch(new RegExp(`^w-[0-9a-f]{10}-${worker.pid}-`));
@@ -98,7 +116,11 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
     const m = writeManifest(dir, 'quick', [{ id: 'q', run: 'sleep 1; echo done' }]);
     // Hold the local-worker pidfile with a live process, so run --detach starts none and --once drains.
     const holder = maestroAsync(h.home, ['worker', '--concurrency', '1'], { ...ENV, MAESTRO_WORKER_POLL_MS: '60000' });
-    await waitFor(() => query<{ n: number }>(h.home, "select count(*) as n from workers where kind = 'pool' and stopped_at is null")[0]!.n > 0, 20_000, 'the idle pool');
+    await waitFor(
+      () => query<{ n: number }>(h.home, "select count(*) as n from workers where kind = 'pool' and stopped_at is null")[0]!.n > 0,
+      20_000,
+      'the idle pool',
+    );
     const ids = [0, 1, 2, 3].map(() => maestro(h.home, ['run', m, '--detach', '--json'], ENV).json().id as string);
     const t0 = Date.now();
     const r = maestro(h.home, ['worker', '--concurrency', '8', '--once', '--json'], ENV);
@@ -111,7 +133,11 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
     expect(s.succeeded).toBe(4);
     for (const id of ids) expect(maestro(h.home, ['status', id, '--json'], ENV).json().status).toBe('succeeded');
     // In parallel: four one-second executions well under four seconds of wall time.
-    const spans = query<{ s: string; f: string }>(h.home, `select started_at as s, finished_at as f from executions where id in (${ids.map(() => '?').join(',')})`, ...ids);
+    const spans = query<{ s: string; f: string }>(
+      h.home,
+      `select started_at as s, finished_at as f from executions where id in (${ids.map(() => '?').join(',')})`,
+      ...ids,
+    );
     const overlap = spans.filter((a) => spans.some((b) => a !== b && a.s < b.f && b.s < a.f));
     expect(overlap.length).toBeGreaterThan(1);
     expect(Date.now() - t0).toBeLessThan(60_000);
@@ -140,11 +166,14 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
     expect(owners).toHaveLength(1);
   });
 
-  it('a kill between the store\'s terminal status and the receipt: recovery rebuilds the evidence, which exports and verifies', () => {
+  it("a kill between the store's terminal status and the receipt: recovery rebuilds the evidence, which exports and verifies", () => {
     const m = writeManifest(dir, 'evidence', [{ id: 'e', run: 'echo evidence > $MAESTRO_OUT/e.txt' }]);
     const r = maestro(h.home, ['run', m, '--json'], { ...ENV, MAESTRO_FAILPOINT: 'before-evidence' });
     expect(r.code).not.toBe(0); // killed
-    const [row] = query<{ id: string; status: string; sealed: number; actual: number | null }>(h.home, 'select id, status, sealed, actual_cost_micros as actual from executions order by published_at desc limit 1');
+    const [row] = query<{ id: string; status: string; sealed: number; actual: number | null }>(
+      h.home,
+      'select id, status, sealed, actual_cost_micros as actual from executions order by published_at desc limit 1',
+    );
     expect(row).toMatchObject({ status: 'succeeded', sealed: 0, actual: null });
     const exDir = join(h.home, 'executions', row!.id);
     // The state the issue describes: a temp file, execution.json still queued, no receipt.
@@ -168,10 +197,20 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
       const hold = writeManifest(dir, 'hold', [{ id: 'h', run: 'sleep 60' }]);
       const quick = writeManifest(dir, 'after', [{ id: 'q', run: 'echo after' }]);
       const first = maestroAsync(h.home, ['run', hold, '--json'], ENV);
-      const firstId = (await waitFor(() => query<{ id: string }>(h.home, "select id from executions where status = 'running' and workflow_name = 'hold'")[0], 20_000, 'the first run')).id;
+      const firstId = (
+        await waitFor(
+          () => query<{ id: string }>(h.home, "select id from executions where status = 'running' and workflow_name = 'hold'")[0],
+          20_000,
+          'the first run',
+        )
+      ).id;
       expect(maestro(h.home, ['run', quick], ENV).code).toBe(3); // default: denied
       const waiter = maestroAsync(h.home, ['run', quick, '--queue', '--json'], ENV);
-      const queued = await waitFor(() => query<{ id: string }>(h.home, "select id from executions where status = 'queued' and waiting = 1")[0], 30_000, 'the waiting run');
+      const queued = await waitFor(
+        () => query<{ id: string }>(h.home, "select id from executions where status = 'queued' and waiting = 1")[0],
+        30_000,
+        'the waiting run',
+      );
       const st = maestro(h.home, ['status', queued.id, '--json'], ENV).json();
       expect(st).toMatchObject({ status: 'queued', queuePosition: 1, waitingForSlot: true });
       expect(maestro(h.home, ['status', queued.id], ENV).stdout).toContain('position 1, waiting for a quota slot');
@@ -193,9 +232,17 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
   it('SIGTERM: the worker stops claiming, lets running executions finish within the grace, then fails them naming itself', async () => {
     const m = writeManifest(dir, 'graceful', [{ id: 'g', run: 'sleep 60' }]);
     const worker = maestroAsync(h.home, ['worker', '--concurrency', '2', '--json'], { ...ENV, MAESTRO_WORKER_GRACE_MS: '1000' });
-    await waitFor(() => query<{ n: number }>(h.home, "select count(*) as n from workers where kind = 'pool' and stopped_at is null")[0]!.n > 0, 20_000, 'the worker');
+    await waitFor(
+      () => query<{ n: number }>(h.home, "select count(*) as n from workers where kind = 'pool' and stopped_at is null")[0]!.n > 0,
+      20_000,
+      'the worker',
+    );
     const id = maestro(h.home, ['run', m, '--detach', '--json'], ENV).json().id as string;
-    await waitFor(() => query<{ n: number }>(h.home, 'select count(*) as n from task_runs where execution_id = ? and sandbox_pgid is not null', id)[0]!.n === 1, 20_000, 'the sandbox');
+    await waitFor(
+      () => query<{ n: number }>(h.home, 'select count(*) as n from task_runs where execution_id = ? and sandbox_pgid is not null', id)[0]!.n === 1,
+      20_000,
+      'the sandbox',
+    );
     worker.kill('SIGTERM');
     const done = await worker.done;
     expect(done.code, done.stderr).toBe(0);
@@ -217,4 +264,3 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
     }
   });
 });
-

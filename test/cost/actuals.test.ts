@@ -7,9 +7,16 @@ const prices = { vcpuSecondUSD: 0.0001, gbSecondUSD: 0.00001, gbWrittenUSD: 0.05
 
 function plan(estimates: Record<string, number>): Plan {
   const tasks = Object.entries(estimates).map(([id, micros]) => ({
-    id, uses: 'shell', resourceClass: 'small', needs: [], digest: `sha256:${id}`,
+    id,
+    uses: 'shell',
+    resourceClass: 'small',
+    needs: [],
+    digest: `sha256:${id}`,
     resources: { cpu: 1, memoryMB: 256, timeoutSec: 60, tmpMB: 64, pids: 64 },
-    estimatedCostMicros: micros, estimatedCostUSD: micros / 1e6, highCostMicros: micros, highCostUSD: micros / 1e6,
+    estimatedCostMicros: micros,
+    estimatedCostUSD: micros / 1e6,
+    highCostMicros: micros,
+    highCostUSD: micros / 1e6,
     basis: { prices, guess: {} as never, correction: 1, components: {} as never },
   }));
   const total = tasks.reduce((s, t) => s + t.estimatedCostMicros, 0);
@@ -19,7 +26,8 @@ function plan(estimates: Record<string, number>): Plan {
 describe('actuals', () => {
   it('prices CPU seconds, GB-seconds (peak RSS × wall) and bytes written, plus the base fee', () => {
     const a = computeActuals(plan({ a: 400, b: 100 }), {
-      id: 'ex_1', status: 'failed',
+      id: 'ex_1',
+      status: 'failed',
       tasks: [
         { id: 'a', status: 'succeeded', usage: { cpuSec: 2, peakRssMB: 2048, wallSec: 5, bytesWritten: 2 * 1024 ** 3 } },
         { id: 'b', status: 'skipped', usage: null },
@@ -34,7 +42,11 @@ describe('actuals', () => {
   });
 
   it('charges a failed task for what it used, and nothing for one that never ran', () => {
-    const a = computeActuals(plan({ a: 100 }), { id: 'ex_2', status: 'failed', tasks: [{ id: 'a', status: 'failed', usage: { cpuSec: 0.5, peakRssMB: 0, wallSec: 0.5, bytesWritten: 0 } }] });
+    const a = computeActuals(plan({ a: 100 }), {
+      id: 'ex_2',
+      status: 'failed',
+      tasks: [{ id: 'a', status: 'failed', usage: { cpuSec: 0.5, peakRssMB: 0, wallSec: 0.5, bytesWritten: 0 } }],
+    });
     expect(a.actualCostMicros).toBe(100);
     const b = computeActuals(plan({ a: 100 }), { id: 'ex_3', status: 'cancelled', tasks: [{ id: 'a', status: 'cancelled' }] });
     expect(b.actualCostMicros).toBe(0);
@@ -62,7 +74,11 @@ describe('money and drift', () => {
 
 describe('unmeasured CPU time', () => {
   it('bills wall time × requested vCPUs when the runner could not measure CPU', () => {
-    const a = computeActuals(plan({ a: 100 }), { id: 'ex_4', status: 'succeeded', tasks: [{ id: 'a', status: 'succeeded', usage: { cpuSec: null, peakRssMB: null, wallSec: 2, bytesWritten: 0 } }] });
+    const a = computeActuals(plan({ a: 100 }), {
+      id: 'ex_4',
+      status: 'succeeded',
+      tasks: [{ id: 'a', status: 'succeeded', usage: { cpuSec: null, peakRssMB: null, wallSec: 2, bytesWritten: 0 } }],
+    });
     expect(a.tasks[0]!.usage!.cpuSec).toBe(2);
     expect(a.actualCostMicros).toBe(2 * 100 + 50);
   });

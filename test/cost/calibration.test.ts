@@ -9,10 +9,25 @@ const prices = resolvePrices({ home: tempDir(), cwd: '/' });
 
 function row(exec: number, task: string, over: Partial<TaskHistoryRow>): TaskHistoryRow {
   return {
-    executionId: `ex_${String(exec).padStart(4, '0')}`, taskId: task, tenantId: 't1', taskDigest: `sha256:${task}`, uses: 'shell',
-    resourceClass: 'small', cpu: 1, memoryMB: 256, expectedSec: 10, status: 'succeeded', cpuSec: 2, peakRssMB: 16, wallSec: 2,
-    bytesWritten: 0, estimateSource: 'declared', estimatedMicros: 0, actualMicros: 0,
-    finishedAt: `2026-03-01T00:${String(exec).padStart(2, '0')}:00.000Z`, ...over,
+    executionId: `ex_${String(exec).padStart(4, '0')}`,
+    taskId: task,
+    tenantId: 't1',
+    taskDigest: `sha256:${task}`,
+    uses: 'shell',
+    resourceClass: 'small',
+    cpu: 1,
+    memoryMB: 256,
+    expectedSec: 10,
+    status: 'succeeded',
+    cpuSec: 2,
+    peakRssMB: 16,
+    wallSec: 2,
+    bytesWritten: 0,
+    estimateSource: 'declared',
+    estimatedMicros: 0,
+    actualMicros: 0,
+    finishedAt: `2026-03-01T00:${String(exec).padStart(2, '0')}:00.000Z`,
+    ...over,
   };
 }
 

@@ -6,11 +6,26 @@ import type { TaskSpec } from '../../src/manifest/manifest.types.js';
 const prices = { vcpuSecondUSD: 0.0001, gbSecondUSD: 0.00001, gbWrittenUSD: 0.05, baseFeeUSD: 0.00005 };
 
 function task(over: Partial<TaskSpec['resources']> = {}): TaskSpec {
-  return { id: 't', uses: 'shell', run: 'make', needs: [], env: {}, network: false, resources: { cpu: 2, memoryMB: 512, timeoutSec: 100, tmpMB: 64, pids: 64, ...over } };
+  return {
+    id: 't',
+    uses: 'shell',
+    run: 'make',
+    needs: [],
+    env: {},
+    network: false,
+    resources: { cpu: 2, memoryMB: 512, timeoutSec: 100, tmpMB: 64, pids: 64, ...over },
+  };
 }
 
-const input = (t: TaskSpec, history: Usage[] = [], factors = DEFAULT_FACTORS) =>
-  ({ task: t, digest: taskDigest(t), resourceClass: 'small' as const, prices, defaultSec: 30, history, factors });
+const input = (t: TaskSpec, history: Usage[] = [], factors = DEFAULT_FACTORS) => ({
+  task: t,
+  digest: taskDigest(t),
+  resourceClass: 'small' as const,
+  prices,
+  defaultSec: 30,
+  history,
+  factors,
+});
 
 describe('estimator: time guess sources', () => {
   it('uses the class default when there is no history and no expectedSec', () => {

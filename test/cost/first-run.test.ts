@@ -1,9 +1,9 @@
 /** First runs, host conditions in the store, admission estimates and the split report, on a real SQLite home. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { admissionEstimate, costHooks, costReport, costSummary, type Plan, planExecution, recordActuals, setEstimateBasis } from '../../src/cost/index.js';
 import { loadManifest } from '../../src/manifest/index.js';
-import { openSession, tenantsSet, type Session } from '../../src/tenancy/index.js';
-import { admissionEstimate, costHooks, costReport, costSummary, planExecution, recordActuals, setEstimateBasis, type Plan } from '../../src/cost/index.js';
 import { insertActuals, taskHistory } from '../../src/store/cost.js';
+import { openSession, type Session, tenantsSet } from '../../src/tenancy/index.js';
 import { testContext, writeManifest } from './helpers.js';
 
 const sessions: Session[] = [];
@@ -22,7 +22,8 @@ let seq = 0;
 const FIN = '2026-03-10T11:30:00.000Z';
 function execRow(session: Session, plan: Plan) {
   const id = `ex_${String(++seq).padStart(26, '0')}`;
-  session.store.db.prepare(`insert into executions (id, tenant_id, subject, workflow_name, manifest_digest, status, estimated_cost_micros,
+  session.store.db
+    .prepare(`insert into executions (id, tenant_id, subject, workflow_name, manifest_digest, status, estimated_cost_micros,
     published_at, started_at, finished_at) values (?, ?, 'tester@local', 'wf', 'sha256:x', 'succeeded', ?, ?, ?, ?)`)
     .run(id, session.tenant.id, plan.estimatedCostMicros, FIN, FIN, FIN);
   return id;
@@ -42,14 +43,40 @@ describe('first runs and host conditions (store-backed)', () => {
     const plan = await planOf(session, ctx.home, 'a', "awk 'BEGIN { for (i = 0; i < 10; i++) s += i }'");
     expect(plan.tasks[0]!.commandShape).toBe('awk');
     const id = execRow(session, plan);
-    recordActuals(session, { id, status: 'succeeded', finishedAt: FIN, tasks: [{ id: 'main', status: 'succeeded', usage: { cpuSec: 1, peakRssMB: 10, wallSec: 3, bytesWritten: 0 } }] }, { plan, conditions: { main: busy } });
+    recordActuals(
+      session,
+      {
+        id,
+        status: 'succeeded',
+        finishedAt: FIN,
+        tasks: [{ id: 'main', status: 'succeeded', usage: { cpuSec: 1, peakRssMB: 10, wallSec: 3, bytesWritten: 0 } }],
+      },
+      { plan, conditions: { main: busy } },
+    );
     const [row] = taskHistory(session.store.db, session.tenant.id, plan.tasks[0]!.digest, 5);
-    expect(row).toMatchObject({ hostLoad1: 6, hostStealPct: 1.5, hostNcpu: 2, hostRunnable: 6, hostContention: 3, commandShape: 'awk', estimateSource: 'default' });
+    expect(row).toMatchObject({
+      hostLoad1: 6,
+      hostStealPct: 1.5,
+      hostNcpu: 2,
+      hostRunnable: 6,
+      hostContention: 3,
+      commandShape: 'awk',
+      estimateSource: 'default',
+    });
     expect(row!.estimatedLowMicros).toBe(plan.tasks[0]!.lowCostMicros);
     expect(row!.estimatedHighMicros).toBe(plan.tasks[0]!.highCostMicros);
     // a record far from any host reading (the fixed test clock is in March) stores unknown conditions, not today's
     const id2 = execRow(session, plan);
-    recordActuals(session, { id: id2, status: 'succeeded', finishedAt: FIN, tasks: [{ id: 'main', status: 'succeeded', usage: { cpuSec: 1, peakRssMB: 10, wallSec: 1, bytesWritten: 0 } }] }, { plan });
+    recordActuals(
+      session,
+      {
+        id: id2,
+        status: 'succeeded',
+        finishedAt: FIN,
+        tasks: [{ id: 'main', status: 'succeeded', usage: { cpuSec: 1, peakRssMB: 10, wallSec: 1, bytesWritten: 0 } }],
+      },
+      { plan },
+    );
     const rows = taskHistory(session.store.db, session.tenant.id, plan.tasks[0]!.digest, 5);
     expect(rows.find((r) => r.executionId === id2)!.hostContention).toBeNull();
   });
@@ -59,7 +86,16 @@ describe('first runs and host conditions (store-backed)', () => {
     for (let i = 1; i <= 3; i++) {
       const plan = await planOf(session, ctx.home, `w${i}`, `awk 'BEGIN { for (i = 0; i < ${i}000; i++) s += i }'`);
       const id = execRow(session, plan);
-      recordActuals(session, { id, status: 'succeeded', finishedAt: FIN, tasks: [{ id: 'main', status: 'succeeded', usage: { cpuSec: 0.4 * i, peakRssMB: 8, wallSec: 0.4 * i, bytesWritten: 0 } }] }, { plan, conditions: { main: quiet } });
+      recordActuals(
+        session,
+        {
+          id,
+          status: 'succeeded',
+          finishedAt: FIN,
+          tasks: [{ id: 'main', status: 'succeeded', usage: { cpuSec: 0.4 * i, peakRssMB: 8, wallSec: 0.4 * i, bytesWritten: 0 } }],
+        },
+        { plan, conditions: { main: quiet } },
+      );
     }
     const fresh = await planOf(session, ctx.home, 'new', "awk 'BEGIN { print 42 }'");
     const g = fresh.tasks[0]!.basis.guess;
@@ -72,9 +108,44 @@ describe('first runs and host conditions (store-backed)', () => {
     expect(other.tasks[0]!.basis.guess.source).toBe('default');
     // the machine's history (another tenant's runs) serves a tenant with none of its own
     session.store.db.prepare('delete from cost_task_history where tenant_id = ?').run(session.tenant.id);
-    insertActuals(session.store.db, { executionId: 'ex_other', tenantId: 'tn_other', workflowName: 'x', status: 'succeeded', estimatedMicros: 1, actualMicros: 1, pricesDigest: 'd', finishedAt: FIN, ledgerDay: '2026-03-10' },
-      [{ executionId: 'ex_other', taskId: 't', tenantId: 'tn_other', taskDigest: 'sha256:o', uses: 'shell', resourceClass: 'small', cpu: 1, memoryMB: 64, expectedSec: null, status: 'succeeded',
-        cpuSec: 2, peakRssMB: 8, wallSec: 2, bytesWritten: 0, estimateSource: 'history', estimatedMicros: 1, actualMicros: 1, finishedAt: FIN, commandShape: 'awk' }], FIN);
+    insertActuals(
+      session.store.db,
+      {
+        executionId: 'ex_other',
+        tenantId: 'tn_other',
+        workflowName: 'x',
+        status: 'succeeded',
+        estimatedMicros: 1,
+        actualMicros: 1,
+        pricesDigest: 'd',
+        finishedAt: FIN,
+        ledgerDay: '2026-03-10',
+      },
+      [
+        {
+          executionId: 'ex_other',
+          taskId: 't',
+          tenantId: 'tn_other',
+          taskDigest: 'sha256:o',
+          uses: 'shell',
+          resourceClass: 'small',
+          cpu: 1,
+          memoryMB: 64,
+          expectedSec: null,
+          status: 'succeeded',
+          cpuSec: 2,
+          peakRssMB: 8,
+          wallSec: 2,
+          bytesWritten: 0,
+          estimateSource: 'history',
+          estimatedMicros: 1,
+          actualMicros: 1,
+          finishedAt: FIN,
+          commandShape: 'awk',
+        },
+      ],
+      FIN,
+    );
     const machine = await planOf(session, ctx.home, 'new2', "awk 'BEGIN { print 43 }'");
     expect(machine.tasks[0]!.basis.guess.note).toBe('no history: estimated from 1 similar shell task (this machine, command shape "awk")');
   });
@@ -85,7 +156,12 @@ describe('first runs and host conditions (store-backed)', () => {
     expect(plan.estimateInterval.lowUSD).toBeLessThanOrEqual(plan.estimatedCostUSD);
     expect(plan.estimateInterval.highUSD).toBe(plan.highCostUSD);
     expect(plan.highCostMicros).toBeGreaterThan(plan.estimatedCostMicros);
-    expect(admissionEstimate(session.store.db, session.tenant.id, plan)).toEqual({ micros: plan.estimatedCostMicros, basis: 'point', pointMicros: plan.estimatedCostMicros, highMicros: plan.highCostMicros });
+    expect(admissionEstimate(session.store.db, session.tenant.id, plan)).toEqual({
+      micros: plan.estimatedCostMicros,
+      basis: 'point',
+      pointMicros: plan.estimatedCostMicros,
+      highMicros: plan.highCostMicros,
+    });
     const view = tenantsSet(session as never, session.tenant.name, { costEstimate: 'high' });
     expect(view.costEstimate).toBe('high');
     expect(admissionEstimate(session.store.db, session.tenant.id, plan).micros).toBe(plan.highCostMicros);
@@ -103,14 +179,32 @@ describe('first runs and host conditions (store-backed)', () => {
     const { ctx, session } = await setup();
     const plan = await planOf(session, ctx.home, 'a', 'echo hello');
     const id = execRow(session, plan);
-    recordActuals(session, { id, status: 'succeeded', finishedAt: FIN, tasks: [{ id: 'main', status: 'succeeded', usage: { cpuSec: 0, peakRssMB: 2, wallSec: 0.1, bytesWritten: 0 } }] }, { plan, conditions: { main: quiet } });
+    recordActuals(
+      session,
+      {
+        id,
+        status: 'succeeded',
+        finishedAt: FIN,
+        tasks: [{ id: 'main', status: 'succeeded', usage: { cpuSec: 0, peakRssMB: 2, wallSec: 0.1, bytesWritten: 0 } }],
+      },
+      { plan, conditions: { main: quiet } },
+    );
     const s = costSummary(session.store, id)!;
     expect(s.firstRun).toBe(true);
     expect(s.estimateSource).toBe('default');
     expect(s.drift).toMatch(/^first run of this workflow \(no history; a guess\)/);
     const next = await planOf(session, ctx.home, 'a', 'echo hello');
     const id2 = execRow(session, next);
-    recordActuals(session, { id: id2, status: 'succeeded', finishedAt: FIN, tasks: [{ id: 'main', status: 'succeeded', usage: { cpuSec: 0.01, peakRssMB: 2, wallSec: 0.1, bytesWritten: 0 } }] }, { plan: next, conditions: { main: busy } });
+    recordActuals(
+      session,
+      {
+        id: id2,
+        status: 'succeeded',
+        finishedAt: FIN,
+        tasks: [{ id: 'main', status: 'succeeded', usage: { cpuSec: 0.01, peakRssMB: 2, wallSec: 0.1, bytesWritten: 0 } }],
+      },
+      { plan: next, conditions: { main: busy } },
+    );
     expect(costSummary(session.store, id2)!.firstRun).toBe(false);
     const r = costReport(session, { since: '30d' });
     expect(Object.keys(r.bySource)).toEqual(['history', 'priors', 'declared', 'default']);

@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createContext, type Context } from '../../src/core/context.js';
+import { type Context, createContext } from '../../src/core/context.js';
 
 /** A fresh temp dir. */
 export function tempDir(prefix = 'mc-cost-'): string {
@@ -14,7 +14,11 @@ export function testContext(nowMs = Date.parse('2026-03-10T12:00:00Z')): Context
   let now = nowMs;
   const home = tempDir('mc-home-');
   const ctx = createContext({ env: { MAESTRO_HOME: home, USER: 'tester' }, home, cwd: home, clock: { now: () => now } });
-  return Object.assign(ctx, { setNow: (ms: number) => { now = ms; } });
+  return Object.assign(ctx, {
+    setNow: (ms: number) => {
+      now = ms;
+    },
+  });
 }
 
 export interface TaskDef {
@@ -26,7 +30,15 @@ export interface TaskDef {
 
 /** Write a manifest YAML into `dir` and return its path. */
 export function writeManifest(dir: string, name: string, tasks: TaskDef[], resourceClass = 'small'): string {
-  const lines = ['apiVersion: maestro/v1', 'kind: Workflow', `metadata:\n  name: ${name}`, 'spec:', '  region: US', `  resourceClass: ${resourceClass}`, '  tasks:'];
+  const lines = [
+    'apiVersion: maestro/v1',
+    'kind: Workflow',
+    `metadata:\n  name: ${name}`,
+    'spec:',
+    '  region: US',
+    `  resourceClass: ${resourceClass}`,
+    '  tasks:',
+  ];
   for (const t of tasks) {
     lines.push(`    - id: ${t.id}`, '      uses: shell', `      run: ${JSON.stringify(t.run ?? `echo ${t.id}`)}`);
     if (t.needs?.length) lines.push(`      needs: [${t.needs.join(', ')}]`);

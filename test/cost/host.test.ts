@@ -3,7 +3,16 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  conditionsFrom, contentionOf, hostSampler, LEASE_TTL_MS, loadBand, parseProcStat, probeInstructionCounters, readHost, RING_MAX, type HostSnapshot,
+  conditionsFrom,
+  contentionOf,
+  type HostSnapshot,
+  hostSampler,
+  LEASE_TTL_MS,
+  loadBand,
+  parseProcStat,
+  probeInstructionCounters,
+  RING_MAX,
+  readHost,
 } from '../../src/cost/host.js';
 import { tempDir } from './helpers.js';
 

@@ -2,9 +2,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  budgetContext,
+  calibrateCosts,
+  costHooks,
+  costReport,
+  costSummary,
+  type Plan,
+  planExecution,
+  recordActuals,
+  spentTodayMicros,
+} from '../../src/cost/index.js';
 import { loadManifest } from '../../src/manifest/index.js';
-import { openSession, getTenant, type Session } from '../../src/tenancy/index.js';
-import { budgetContext, calibrateCosts, costHooks, costReport, costSummary, planExecution, recordActuals, spentTodayMicros, type Plan } from '../../src/cost/index.js';
+import { getTenant, openSession, type Session } from '../../src/tenancy/index.js';
 import { testContext, writeManifest } from './helpers.js';
 
 const sessions: Session[] = [];
@@ -26,7 +36,8 @@ async function setup() {
 let seq = 0;
 function insertExecution(session: Session, status: string, plan: Plan | null, finishedAt: string | null) {
   const id = `ex_${String(++seq).padStart(26, '0')}`;
-  session.store.db.prepare(`insert into executions (id, tenant_id, subject, workflow_name, manifest_digest, status, estimated_cost_micros,
+  session.store.db
+    .prepare(`insert into executions (id, tenant_id, subject, workflow_name, manifest_digest, status, estimated_cost_micros,
     published_at, started_at, finished_at) values (?, ?, 'tester@local', 'wf', 'sha256:x', ?, ?, ?, ?, ?)`)
     .run(id, session.tenant.id, status, plan?.estimatedCostMicros ?? null, '2026-03-10T11:00:00.000Z', '2026-03-10T11:00:00.000Z', finishedAt);
   return id;
@@ -38,14 +49,27 @@ describe('cost room (store-backed)', () => {
   it('plans in topological order with declared and default guesses, then learns from recorded actuals', async () => {
     const { session, loaded } = await setup();
     const first = planExecution(session, loaded);
-    expect(first.tasks.map((t) => [t.id, t.basis.guess.source])).toEqual([['a', 'declared'], ['b', 'default']]);
+    expect(first.tasks.map((t) => [t.id, t.basis.guess.source])).toEqual([
+      ['a', 'declared'],
+      ['b', 'default'],
+    ]);
     expect(first.estimatedCostMicros).toBe(first.tasks[0]!.estimatedCostMicros + first.tasks[1]!.estimatedCostMicros);
 
     for (const cpu of [0.5, 0.7, 0.6]) {
       const id = insertExecution(session, 'succeeded', first, '2026-03-10T11:30:00.000Z');
-      const r = recordActuals(session, { id, status: 'succeeded', finishedAt: '2026-03-10T11:30:00.000Z', tasks: [
-        { id: 'a', status: 'succeeded', usage: usage(cpu) }, { id: 'b', status: 'succeeded', usage: usage(cpu / 10) },
-      ] }, { plan: first });
+      const r = recordActuals(
+        session,
+        {
+          id,
+          status: 'succeeded',
+          finishedAt: '2026-03-10T11:30:00.000Z',
+          tasks: [
+            { id: 'a', status: 'succeeded', usage: usage(cpu) },
+            { id: 'b', status: 'succeeded', usage: usage(cpu / 10) },
+          ],
+        },
+        { plan: first },
+      );
       expect(r.recorded).toBe(true);
       expect(r.actualCostMicros).toBeGreaterThan(0);
     }
@@ -64,7 +88,15 @@ describe('cost room (store-backed)', () => {
     // the plan comes from <home>/executions/<id>/plan.json as the runner writes it
     mkdirSync(join(ctx.home, 'executions', id), { recursive: true });
     writeFileSync(join(ctx.home, 'executions', id, 'plan.json'), JSON.stringify(plan));
-    const record = { id, status: 'succeeded', finishedAt: '2026-03-10T11:59:00.000Z', tasks: [{ id: 'a', status: 'succeeded', usage: usage(1) }, { id: 'b', status: 'skipped' }] };
+    const record = {
+      id,
+      status: 'succeeded',
+      finishedAt: '2026-03-10T11:59:00.000Z',
+      tasks: [
+        { id: 'a', status: 'succeeded', usage: usage(1) },
+        { id: 'b', status: 'skipped' },
+      ],
+    };
     const r1 = recordActuals(session, record);
     const r2 = recordActuals(session, record);
     expect(r1.recorded).toBe(true);
@@ -80,10 +112,11 @@ describe('cost room (store-backed)', () => {
     expect(spentTodayMicros(session.store, session.tenant, ctx.clock.now())).toBe(r1.actualCostMicros);
   });
 
-  it('spent today = today\'s ledger in the tenant time zone + estimates of running executions', async () => {
+  it("spent today = today's ledger in the tenant time zone + estimates of running executions", async () => {
     const { ctx, session, loaded } = await setup();
     const plan = planExecution(session, loaded);
-    const record = (id: string, at: string) => recordActuals(session, { id, status: 'succeeded', finishedAt: at, tasks: [{ id: 'a', status: 'succeeded', usage: usage(2) }] }, { plan });
+    const record = (id: string, at: string) =>
+      recordActuals(session, { id, status: 'succeeded', finishedAt: at, tasks: [{ id: 'a', status: 'succeeded', usage: usage(2) }] }, { plan });
     const y = record(insertExecution(session, 'succeeded', plan, '2026-03-09T23:30:00.000Z'), '2026-03-09T23:30:00.000Z');
     const t = record(insertExecution(session, 'succeeded', plan, '2026-03-10T00:30:00.000Z'), '2026-03-10T00:30:00.000Z');
     insertExecution(session, 'running', plan, null);
@@ -96,13 +129,16 @@ describe('cost room (store-backed)', () => {
     session.store.db.prepare("update tenants set day_timezone = 'America/Denver' where id = ?").run(session.tenant.id);
     const denver = getTenant(session.store, session.tenant.id);
     const plan = planExecution(session, loaded);
-    const record = (id: string, at: string) => recordActuals(session, { id, status: 'succeeded', finishedAt: at, tasks: [{ id: 'a', status: 'succeeded', usage: usage(2) }] }, { plan });
+    const record = (id: string, at: string) =>
+      recordActuals(session, { id, status: 'succeeded', finishedAt: at, tasks: [{ id: 'a', status: 'succeeded', usage: usage(2) }] }, { plan });
     const y = record(insertExecution(session, 'succeeded', plan, '2026-03-09T23:30:00.000Z'), '2026-03-09T23:30:00.000Z');
     const t = record(insertExecution(session, 'succeeded', plan, '2026-03-10T00:30:00.000Z'), '2026-03-10T00:30:00.000Z');
     insertExecution(session, 'running', plan, null);
     expect([y.ledgerDay, t.ledgerDay]).toEqual(['2026-03-09', '2026-03-09']);
     // 05:00Z on the 10th is 23:00 on the 9th in Denver: both runs count; 12:00Z is the 10th: neither does
-    expect(spentTodayMicros(session.store, denver, Date.parse('2026-03-10T05:00:00Z'))).toBe(y.actualCostMicros + t.actualCostMicros + plan.estimatedCostMicros);
+    expect(spentTodayMicros(session.store, denver, Date.parse('2026-03-10T05:00:00Z'))).toBe(
+      y.actualCostMicros + t.actualCostMicros + plan.estimatedCostMicros,
+    );
     expect(spentTodayMicros(session.store, denver, Date.parse('2026-03-10T12:00:00Z'))).toBe(plan.estimatedCostMicros);
   });
 
@@ -112,7 +148,19 @@ describe('cost room (store-backed)', () => {
       const plan = planExecution(session, loaded);
       const at = new Date(ctx.clock.now() - (10 - i) * 60_000).toISOString();
       const id = insertExecution(session, 'succeeded', plan, at);
-      recordActuals(session, { id, status: 'succeeded', finishedAt: at, tasks: [{ id: 'a', status: 'succeeded', usage: usage(1) }, { id: 'b', status: 'succeeded', usage: usage(0.1) }] }, { plan });
+      recordActuals(
+        session,
+        {
+          id,
+          status: 'succeeded',
+          finishedAt: at,
+          tasks: [
+            { id: 'a', status: 'succeeded', usage: usage(1) },
+            { id: 'b', status: 'succeeded', usage: usage(0.1) },
+          ],
+        },
+        { plan },
+      );
     }
     const report = costReport(session, { since: '1d' });
     expect(report.tenant).toBe('default');
@@ -148,7 +196,10 @@ describe('cost room (store-backed)', () => {
     mkdirSync(join(ctx.home, 'executions', id), { recursive: true });
     writeFileSync(join(ctx.home, 'executions', id, 'plan.json'), JSON.stringify({ estimatedCostMicros, plan }));
     session.store.db.prepare("update executions set status = 'succeeded', finished_at = ? where id = ?").run('2026-03-10T11:00:00.000Z', id);
-    await hooks.finished({ id, status: 'succeeded', finishedAt: '2026-03-10T11:00:00.000Z', tasks: [{ id: 'a', status: 'succeeded', usage: usage(0.2) }] }, join(ctx.home, 'executions', id));
+    await hooks.finished(
+      { id, status: 'succeeded', finishedAt: '2026-03-10T11:00:00.000Z', tasks: [{ id: 'a', status: 'succeeded', usage: usage(0.2) }] },
+      join(ctx.home, 'executions', id),
+    );
     const a = costSummary(session.store, id)!;
     expect(a.actualUSD).toBeGreaterThan(0);
     expect(budgetContext(session.store, tenant, ctx.clock.now()).spentTodayUSD).toBe(a.actualUSD);

@@ -1,19 +1,37 @@
 /** History projected across host load, intervals, first-run priors and defaults, command shapes (ADR 0026). */
 import { describe, expect, it } from 'vitest';
-import { commandPrograms, commandShape, DEFAULT_FACTORS, estimateTask, projectSample, type HistorySample, type Priors } from '../../src/cost/estimator.js';
+import { commandPrograms, commandShape, DEFAULT_FACTORS, estimateTask, type HistorySample, type Priors, projectSample } from '../../src/cost/estimator.js';
 import { fitCpuSlope, fitWallSlope } from '../../src/cost/lookups.js';
-import { describeDrift } from '../../src/cost/wording.js';
 import { taskDigest } from '../../src/cost/model.js';
+import { describeDrift } from '../../src/cost/wording.js';
 import type { TaskSpec } from '../../src/manifest/manifest.types.js';
 
 const prices = { vcpuSecondUSD: 0.0001, gbSecondUSD: 0.00001, gbWrittenUSD: 0.05, baseFeeUSD: 0.00005 };
 
 function task(run = 'awk x', over: Partial<TaskSpec['resources']> = {}): TaskSpec {
-  return { id: 't', uses: 'shell', run, needs: [], env: {}, network: false, resources: { cpu: 1, memoryMB: 2048, timeoutSec: 100, tmpMB: 64, pids: 64, ...over } };
+  return {
+    id: 't',
+    uses: 'shell',
+    run,
+    needs: [],
+    env: {},
+    network: false,
+    resources: { cpu: 1, memoryMB: 2048, timeoutSec: 100, tmpMB: 64, pids: 64, ...over },
+  };
 }
 
 const est = (t: TaskSpec, history: HistorySample[], contentionNow: number | null, cpuSlope = 0, priors?: Priors) =>
-  estimateTask({ task: t, digest: taskDigest(t), resourceClass: 'small', prices, defaultSec: 30, history, factors: DEFAULT_FACTORS, priors, load: { contentionNow, cpuSlope } });
+  estimateTask({
+    task: t,
+    digest: taskDigest(t),
+    resourceClass: 'small',
+    prices,
+    defaultSec: 30,
+    history,
+    factors: DEFAULT_FACTORS,
+    priors,
+    load: { contentionNow, cpuSlope },
+  });
 
 // A memory-heavy CPU-bound task: 2 CPU-s, 1 GiB resident; its quiet wall is 2 s (+0.5 s of sleep).
 function runUnder(c: number, slope = 0): HistorySample {
@@ -52,7 +70,10 @@ describe('load projection', () => {
 
   it('fits the CPU slope within each task and returns 0 without spread in load', () => {
     const rows = [];
-    for (const [d, base] of [['a', 1], ['b', 3]] as const) {
+    for (const [d, base] of [
+      ['a', 1],
+      ['b', 3],
+    ] as const) {
       for (const c of [1, 1.5, 2, 3, 4]) rows.push({ taskDigest: d, cpuSec: base * (1 + 0.08 * (c - 1)), hostContention: c });
     }
     expect(fitCpuSlope(rows)).toBeGreaterThan(0.06);
@@ -72,7 +93,10 @@ describe('wall stretch', () => {
 
   it('fits the wall slope from CPU-bound runs of the same task under different loads', () => {
     const rows = [];
-    for (const [d, cpu] of [['a', 1], ['b', 0.5]] as const) {
+    for (const [d, cpu] of [
+      ['a', 1],
+      ['b', 0.5],
+    ] as const) {
       for (const c of [2, 4, 6, 8]) rows.push({ taskDigest: d, cpuSec: cpu, wallSec: cpu * (1 + 0.3 * (c - 1)), hostContention: c });
     }
     // a sleepy task (cpu/wall < 0.2) does not count
@@ -131,7 +155,9 @@ describe('first runs', () => {
   });
 
   it('drift in words: a first-run miss is a guess that missed, not a −6088% alarm', () => {
-    expect(describeDrift(6300, 100, 'default')).toBe('first run of this workflow (no history; a guess): actual 63× below the estimate; later plans use this run');
+    expect(describeDrift(6300, 100, 'default')).toBe(
+      'first run of this workflow (no history; a guess): actual 63× below the estimate; later plans use this run',
+    );
     expect(describeDrift(102, 100, 'default')).toMatch(/^first run .*2\.0% below the estimate \(within ±10%\)/);
     expect(describeDrift(1000, 1050, 'history')).toBe('actual 5.0% above the estimate (within ±10%)');
     expect(describeDrift(100, 300, 'history')).toBe('actual 3.0× the estimate (outside ±10%)');

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolvePrices, priceEntry, microRates, overlayTable } from '../../src/cost/prices.js';
 import { PriceTableError } from '../../src/cost/errors.js';
+import { microRates, overlayTable, priceEntry, resolvePrices } from '../../src/cost/prices.js';
 import { tempDir } from './helpers.js';
 
 const ctxOf = (home: string) => ({ home, cwd: home });

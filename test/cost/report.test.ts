@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, alertLine, parseSince, worstOffenders, type DriftSample } from '../../src/cost/report.js';
+import { accuracy, alertLine, type DriftSample, parseSince, worstOffenders } from '../../src/cost/report.js';
 
-const s = (id: string, est: number, act: number): DriftSample => ({ executionId: id, workflow: `wf-${id}`, tenantId: 't', estimatedMicros: est, actualMicros: act, finishedAt: '2026-03-10T00:00:00.000Z' });
+const s = (id: string, est: number, act: number): DriftSample => ({
+  executionId: id,
+  workflow: `wf-${id}`,
+  tenantId: 't',
+  estimatedMicros: est,
+  actualMicros: act,
+  finishedAt: '2026-03-10T00:00:00.000Z',
+});
 
 describe('report math', () => {
   it('counts the share within ±10%, median and p95 absolute drift, excluding executions that ran nothing', () => {
@@ -28,7 +35,10 @@ describe('report math', () => {
 
   it('lists the worst offenders by absolute drift', () => {
     const w = worstOffenders([s('a', 100, 100), s('b', 300, 100), s('c', 50, 100)], 2);
-    expect(w.map((o) => [o.executionId, o.driftPct])).toEqual([['b', -200], ['c', 50]]);
+    expect(w.map((o) => [o.executionId, o.driftPct])).toEqual([
+      ['b', -200],
+      ['c', 50],
+    ]);
   });
 
   it('parses --since durations and dates', () => {

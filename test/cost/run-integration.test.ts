@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/core/context.js';
+import { costSummary, planExecution, recordActuals, spentTodayMicros } from '../../src/cost/index.js';
 import { loadManifest } from '../../src/manifest/index.js';
 import { openSession } from '../../src/tenancy/index.js';
-import { costSummary, planExecution, recordActuals, spentTodayMicros } from '../../src/cost/index.js';
 import { maestro, tempHome } from '../helpers/cli.js';
 
 const hasBwrap = (() => {

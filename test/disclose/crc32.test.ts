@@ -30,7 +30,7 @@ describe('crc32 (slicing-by-8)', () => {
     }
   });
 
-  it('matches zlib\'s crc32 (an independent C implementation bundled with Node) on random buffers, chained', () => {
+  it("matches zlib's crc32 (an independent C implementation bundled with Node) on random buffers, chained", () => {
     let seed = 1;
     for (const len of [0, 1, 7, 8, 9, 4095, 65_537, 1_000_003]) {
       const b = randomBytes(len);
@@ -48,7 +48,7 @@ describe('crc32 (slicing-by-8)', () => {
   const python = spawnSync('python3', ['--version']).status === 0;
   if (!unzip) console.warn('crc32 interop: unzip not on PATH, its check is skipped (zlib and Python checks still run)');
   if (!python) console.warn('crc32 interop: python3 not on PATH, its check is skipped (zlib and unzip checks still run)');
-  it('yields zips whose every entry CRC equals zlib\'s CRC of the data, and that unzip -t / Python zipfile accept', async () => {
+  it("yields zips whose every entry CRC equals zlib's CRC of the data, and that unzip -t / Python zipfile accept", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crc-'));
     const data = randomBytes(3 * 1024 * 1024 + 5);
     writeFileSync(join(dir, 'r.bin'), data);
@@ -74,7 +74,11 @@ describe('crc32 (slicing-by-8)', () => {
       expect(t.stdout).toMatch(/No errors detected/);
     }
     if (python) {
-      const py = execFileSync('python3', ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip(), [i.compress_type for i in z.infolist()])', zip], { encoding: 'utf8' });
+      const py = execFileSync(
+        'python3',
+        ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip(), [i.compress_type for i in z.infolist()])', zip],
+        { encoding: 'utf8' },
+      );
       expect(py.trim()).toBe('None [8, 0, 8]');
     }
   });

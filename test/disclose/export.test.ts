@@ -25,8 +25,18 @@ describe('disclose export', () => {
     const r = await exportPack(ctx, { executionId: ID, output: join(out, 'p.zip') });
     const entries = await readAll(r.path);
     expect([...entries.keys()]).toEqual([
-      'decisions.json', 'execution.json', 'index.json', 'index.sig.json', 'logs/build.ndjson', 'logs/test.ndjson',
-      'manifest.yaml', 'out/build/app.bin', 'out/build/report/summary.txt', 'out/test/junit.xml', 'plan.json', 'receipt.sigstore.json',
+      'decisions.json',
+      'execution.json',
+      'index.json',
+      'index.sig.json',
+      'logs/build.ndjson',
+      'logs/test.ndjson',
+      'manifest.yaml',
+      'out/build/app.bin',
+      'out/build/report/summary.txt',
+      'out/test/junit.xml',
+      'plan.json',
+      'receipt.sigstore.json',
     ]);
     const index = JSON.parse(entries.get('index.json')!.toString());
     expect(index.entries).toHaveLength(10);
@@ -34,7 +44,10 @@ describe('disclose export', () => {
       expect(createHash('sha256').update(entries.get(e.path)!).digest('hex')).toBe(e.sha256);
       expect(entries.get(e.path)!.length).toBe(e.size);
     }
-    const lines = index.entries.map((e: { sha256: string; path: string }) => `${e.sha256}  ${e.path}\n`).sort().join('');
+    const lines = index.entries
+      .map((e: { sha256: string; path: string }) => `${e.sha256}  ${e.path}\n`)
+      .sort()
+      .join('');
     expect(index.contentHash).toBe(createHash('sha256').update(lines).digest('hex'));
     expect(contentHash(index.entries)).toBe(index.contentHash);
     expect(entries.get('index.json')!.toString()).toBe(canonicalJsonFile(index)); // sorted keys, fixed spacing

@@ -1,5 +1,5 @@
 /** Test helper: an HTTP proxy on loopback that injects faults (429 bursts, 5xx, dropped connections). */
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Fault = 'pass' | 'drop' | { status: number; code: string };

@@ -19,15 +19,28 @@ export async function readAll(path: string): Promise<Map<string, Buffer>> {
 }
 
 /** Rewrite a zip after editing its entries (an attacker's rewrite: structure stays valid). */
-export async function rezip(src: string, dst: string, edit: (entries: Map<string, Buffer>) => void, mode?: (name: string) => number | undefined): Promise<void> {
+export async function rezip(
+  src: string,
+  dst: string,
+  edit: (entries: Map<string, Buffer>) => void,
+  mode?: (name: string) => number | undefined,
+): Promise<void> {
   const entries = await readAll(src);
   edit(entries);
-  await writeEntries(dst, [...entries].map(([name, data]) => ({ name, data, mode: mode?.(name) })));
+  await writeEntries(
+    dst,
+    [...entries].map(([name, data]) => ({ name, data, mode: mode?.(name) })),
+  );
 }
 
 export async function writeEntries(dst: string, entries: Array<{ name: string; data: Buffer; mode?: number | undefined; level?: number }>): Promise<void> {
   const zip = new yazl.ZipFile();
-  for (const e of entries) zip.addBuffer(e.data, e.name, { forceDosTimestamp: true, ...(e.mode !== undefined ? { mode: e.mode } : {}), ...(e.level !== undefined ? { compressionLevel: e.level } : {}) });
+  for (const e of entries)
+    zip.addBuffer(e.data, e.name, {
+      forceDosTimestamp: true,
+      ...(e.mode !== undefined ? { mode: e.mode } : {}),
+      ...(e.level !== undefined ? { compressionLevel: e.level } : {}),
+    });
   zip.end();
   const out = createWriteStream(dst);
   zip.outputStream.pipe(out);

@@ -23,11 +23,24 @@ describe('sweepStaleTemps', () => {
     await new Promise((r) => dead.once('exit', r));
     const live = parent.pid!;
     const uuid = '00000000-0000-4000-8000-000000000001';
-    const names = [`.pack.zip.${zombie}.${uuid}.tmp`, `.pack.zip.${dead.pid}.${uuid}.tmp`, `pack.zip.upload.json.${dead.pid}.tmp`, `pack.zip.upload.json.${live}.tmp`, `.pack.zip.${live}.${uuid}.tmp`, `.pack.zip.${process.pid}.${uuid}.tmp`, `.other.zip.${dead.pid}.${uuid}.tmp`, 'pack.zip'];
+    const names = [
+      `.pack.zip.${zombie}.${uuid}.tmp`,
+      `.pack.zip.${dead.pid}.${uuid}.tmp`,
+      `pack.zip.upload.json.${dead.pid}.tmp`,
+      `pack.zip.upload.json.${live}.tmp`,
+      `.pack.zip.${live}.${uuid}.tmp`,
+      `.pack.zip.${process.pid}.${uuid}.tmp`,
+      `.other.zip.${dead.pid}.${uuid}.tmp`,
+      'pack.zip',
+    ];
     for (const n of names) writeFileSync(join(dir, n), 'x');
     try {
       expect(processAlive(live)).toBe(true);
-      expect(sweepStaleTemps(out).map((p) => p.slice(dir.length + 1)).sort()).toEqual([names[0], names[1], names[2]].sort());
+      expect(
+        sweepStaleTemps(out)
+          .map((p) => p.slice(dir.length + 1))
+          .sort(),
+      ).toEqual([names[0], names[1], names[2]].sort());
       expect(readdirSync(dir).sort()).toEqual(names.slice(3).sort());
     } finally {
       parent.kill('SIGKILL');

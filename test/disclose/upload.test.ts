@@ -2,10 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 // @ts-expect-error -- s3rver ships no types
 import S3rver from 's3rver';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPack, parseS3Target, uploadPack, uploadStatePath } from '../../src/disclose/index.js';
 import { ensureSigningKey } from '../../src/receipts/index.js';
 import { fixtureContext, makeExecution } from '../receipts/fixtures.js';
@@ -16,7 +16,13 @@ let server: { run(): Promise<{ port: number }>; close(): Promise<void>; httpServ
 let s3url: string;
 
 beforeAll(async () => {
-  server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: mkdtempSync(join(tmpdir(), 's3rver-')), configureBuckets: [{ name: 'evidence' }] });
+  server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: mkdtempSync(join(tmpdir(), 's3rver-')),
+    configureBuckets: [{ name: 'evidence' }],
+  });
   const { port } = await server.run();
   s3url = `http://127.0.0.1:${port}`;
 });
@@ -85,7 +91,10 @@ describe('S3 upload', () => {
     const opts = { to: 's3://evidence/resume', ...creds, partSize: 5 * 1024 * 1024, baseDelayMs: 5, maxAttempts: 3 };
     const broken = await startFaultProxy(s3url, (_req, _n, part) => (part === 3 ? { status: 500, code: 'InternalError' } : 'pass'));
     try {
-      await expect(uploadPack(ctx, pack, { ...opts, endpoint: broken.url })).rejects.toMatchObject({ code: 'UPLOAD_FAILED', hint: expect.stringMatching(/resumes from the 2 completed parts/) });
+      await expect(uploadPack(ctx, pack, { ...opts, endpoint: broken.url })).rejects.toMatchObject({
+        code: 'UPLOAD_FAILED',
+        hint: expect.stringMatching(/resumes from the 2 completed parts/),
+      });
     } finally {
       await broken.close();
     }

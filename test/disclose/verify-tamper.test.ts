@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportPack, verifyPack, type VerifyResult } from '../../src/disclose/index.js';
-import { ensureSigningKey } from '../../src/receipts/index.js';
 import type { Context } from '../../src/core/context.js';
+import { exportPack, type VerifyResult, verifyPack } from '../../src/disclose/index.js';
+import { ensureSigningKey } from '../../src/receipts/index.js';
 import { fixtureContext, makeExecution } from '../receipts/fixtures.js';
 import { assemble, setCrc, splitZip, storedEntry } from './raw-zip.js';
 
@@ -39,7 +39,10 @@ function save(b: Buffer): string {
 }
 
 const layoutDetail = (r: VerifyResult) => r.checks.find((c) => c.name === 'zip.layout')!;
-const pyNames = (p: string) => spawnSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', p], { encoding: 'utf8' }).stdout.trim().split('\n');
+const pyNames = (p: string) =>
+  spawnSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', p], { encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n');
 
 describe('disclose verify refuses tampered packs', () => {
   it('reassembling the untouched entries gives the same bytes and a pack that verifies (the surgery is exact)', async () => {
@@ -93,11 +96,17 @@ describe('disclose verify refuses tampered packs', () => {
         expect(t.status).not.toBe(0);
         expect(t.stdout).toMatch(new RegExp(`bad CRC.*|${target}.*bad`));
       }
-      if (python) expect(spawnSync('python3', ['-c', 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).testzip())', p], { encoding: 'utf8' }).stdout.trim()).toBe(target);
+      if (python)
+        expect(spawnSync('python3', ['-c', 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).testzip())', p], { encoding: 'utf8' }).stdout.trim()).toBe(
+          target,
+        );
       const r = await verifyPack(ctx, p);
       expect(r.ok).toBe(false);
       expect(layoutDetail(r).ok).toBe(true);
-      const failedDetails = r.checks.filter((c) => !c.ok).map((c) => c.detail).join('\n');
+      const failedDetails = r.checks
+        .filter((c) => !c.ok)
+        .map((c) => c.detail)
+        .join('\n');
       expect(failedDetails).toMatch(/CRC-32 of the data is 0x[0-9a-f]{8}, the zip says 0x[0-9a-f]{8}/);
     });
   }

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportPack, verifyPack, type VerifyResult } from '../../src/disclose/index.js';
-import { ensureSigningKey } from '../../src/receipts/index.js';
 import type { Context } from '../../src/core/context.js';
+import { exportPack, type VerifyResult, verifyPack } from '../../src/disclose/index.js';
+import { ensureSigningKey } from '../../src/receipts/index.js';
 import { fixtureContext, makeExecution } from '../receipts/fixtures.js';
 import { flip, patchBytes, readAll, rezip, writeEntries } from './helpers.js';
 
@@ -32,8 +32,18 @@ describe('disclose verify', () => {
     expect(failed(r)).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.checks.map((c) => c.name)).toEqual([
-      'zip.layout', 'zip.structure', 'index.bundle', 'index.signature', 'index.contentHash', 'index.coverage', 'entries',
-      'receipt.bundle', 'receipt.signature', 'receipt.payloadType', 'receipt.statement', 'receipt.subjects',
+      'zip.layout',
+      'zip.structure',
+      'index.bundle',
+      'index.signature',
+      'index.contentHash',
+      'index.coverage',
+      'entries',
+      'receipt.bundle',
+      'receipt.signature',
+      'receipt.payloadType',
+      'receipt.statement',
+      'receipt.subjects',
     ]);
     const pub = join(work, 'pub.pem');
     writeFileSync(pub, readFileSync(join(ctx.home, 'keys', 'default.pub')));
@@ -55,7 +65,8 @@ describe('disclose verify', () => {
       expect(entry.ok).toBe(false);
       expect(entry.detail).toMatch(new RegExp(`^${name.replace('.', '\\.')}: sha256 is [0-9a-f]{64}, the index says [0-9a-f]{64}$`));
       expect(r.checks.find((c) => c.name === 'entries')!.detail).toContain(name);
-      if (name.startsWith('logs/') || name.startsWith('out/')) expect(r.checks.find((c) => c.name === 'receipt.subjects')!.detail).toContain(`subject ${name}: sha256 is`);
+      if (name.startsWith('logs/') || name.startsWith('out/'))
+        expect(r.checks.find((c) => c.name === 'receipt.subjects')!.detail).toContain(`subject ${name}: sha256 is`);
     });
   }
 
@@ -143,7 +154,10 @@ describe('malicious zips are refused before any data is read', () => {
 
   it('path traversal and absolute paths', async () => {
     const p = tmp();
-    await writeEntries(p, [{ name: 'xx/evil.txt', data }, { name: 'xetc/passwd', data }]);
+    await writeEntries(p, [
+      { name: 'xx/evil.txt', data },
+      { name: 'xetc/passwd', data },
+    ]);
     patchBytes(p, 'xx/evil.txt', '../evil.txt');
     patchBytes(p, 'xetc/passwd', '/etc/passwd');
     const d = await structure(p);
@@ -153,7 +167,10 @@ describe('malicious zips are refused before any data is read', () => {
 
   it('duplicate names', async () => {
     const p = tmp();
-    await writeEntries(p, [{ name: 'a.txt', data }, { name: 'b.txt', data }]);
+    await writeEntries(p, [
+      { name: 'a.txt', data },
+      { name: 'b.txt', data },
+    ]);
     patchBytes(p, 'b.txt', 'a.txt');
     expect(await structure(p)).toContain('entry "a.txt": duplicate name');
   });

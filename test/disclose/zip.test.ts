@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dosDateTimeUtc, writeZip, zipEpochFromEnv, type ZipInput } from '../../src/disclose/index.js';
+import { dosDateTimeUtc, writeZip, type ZipInput, zipEpochFromEnv } from '../../src/disclose/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zip-'));
 writeFileSync(join(dir, 'big.bin'), Buffer.alloc(3 * 1024 * 1024, 'abcdefgh'));
@@ -38,7 +38,14 @@ function central(buf: Buffer): Array<{ name: string; time: number; date: number;
   const out = [];
   for (let i = buf.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); i >= 0; i = buf.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), i + 4)) {
     const nameLen = buf.readUInt16LE(i + 28);
-    out.push({ name: buf.subarray(i + 46, i + 46 + nameLen).toString(), time: buf.readUInt16LE(i + 12), date: buf.readUInt16LE(i + 14), madeBy: buf.readUInt16LE(i + 4), attrs: buf.readUInt32LE(i + 38), extra: buf.readUInt16LE(i + 30) });
+    out.push({
+      name: buf.subarray(i + 46, i + 46 + nameLen).toString(),
+      time: buf.readUInt16LE(i + 12),
+      date: buf.readUInt16LE(i + 14),
+      madeBy: buf.readUInt16LE(i + 4),
+      attrs: buf.readUInt32LE(i + 38),
+      extra: buf.readUInt16LE(i + 30),
+    });
   }
   return out;
 }
@@ -68,7 +75,11 @@ describe('deterministic zip', () => {
   it('gives the same bytes under TZ=UTC and TZ=Asia/Kolkata processes (default 1980 epoch)', () => {
     const built = ensureBuilt();
     const script = `import(${JSON.stringify(built)}).then(async (m) => { const fs = await import('node:fs'); const r = await m.writeZip(fs.createWriteStream(process.argv[1]), [{ path: 'b.txt', data: Buffer.from('b') }, { path: 'a.txt', data: Buffer.from('a') }]); process.stdout.write(r.sha256); })`;
-    const run = (tz: string): string => execFileSync(process.execPath, ['--input-type=module', '-e', script, join(dir, `proc-${tz.replace('/', '_')}.zip`)], { env: { ...process.env, TZ: tz }, encoding: 'utf8' });
+    const run = (tz: string): string =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', script, join(dir, `proc-${tz.replace('/', '_')}.zip`)], {
+        env: { ...process.env, TZ: tz },
+        encoding: 'utf8',
+      });
     const utc = run('UTC');
     expect(run('Asia/Kolkata')).toBe(utc);
     expect(run('America/New_York')).toBe(utc);
@@ -88,7 +99,12 @@ describe('deterministic zip', () => {
   });
 
   it('refuses duplicate entry names', async () => {
-    await expect(writeZip(createWriteStream(join(dir, 'dup.zip')), [{ path: 'a', data: Buffer.from('1') }, { path: 'a', data: Buffer.from('2') }])).rejects.toThrow(/two entries are named "a"/);
+    await expect(
+      writeZip(createWriteStream(join(dir, 'dup.zip')), [
+        { path: 'a', data: Buffer.from('1') },
+        { path: 'a', data: Buffer.from('2') },
+      ]),
+    ).rejects.toThrow(/two entries are named "a"/);
   });
 
   it('fails (and says which) when a file changes between hashing and zipping', async () => {
@@ -96,6 +112,8 @@ describe('deterministic zip', () => {
     writeFileSync(f, 'before');
     const good = sha(Buffer.from('before'));
     writeFileSync(f, 'after!');
-    await expect(writeZip(createWriteStream(join(dir, 'chg.zip')), [{ path: 'x/changing.txt', file: f, size: 6, sha256: good }])).rejects.toThrow(/x\/changing.txt changed/);
+    await expect(writeZip(createWriteStream(join(dir, 'chg.zip')), [{ path: 'x/changing.txt', file: f, size: 6, sha256: good }])).rejects.toThrow(
+      /x\/changing.txt changed/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 /** Start the real `maestro serve` on a free loopback port (child process) and stop it. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { BIN, ROOT } from './cli.js';
 
 export interface Served {

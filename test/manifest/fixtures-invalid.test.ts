@@ -10,10 +10,14 @@ import { formatDiagnostic, validateManifestFile } from '../../src/manifest/index
 
 const root = resolve('.');
 const dir = resolve('fixtures/manifests/invalid');
-const cases = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 function expectedLines(name: string): string[] {
-  return readFileSync(join(dir, name.replace(/\.yaml$/, '.expected.txt')), 'utf8').trimEnd().split('\n');
+  return readFileSync(join(dir, name.replace(/\.yaml$/, '.expected.txt')), 'utf8')
+    .trimEnd()
+    .split('\n');
 }
 
 describe('invalid fixtures', () => {

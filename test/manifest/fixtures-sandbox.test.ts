@@ -23,14 +23,20 @@ const t = tempHome('maestro-fixtures-');
 afterAll(() => t.cleanup());
 
 describe.skipIf(!hasBwrap && !required)('example manifests run through the real runner (bwrap + seccomp)', () => {
-  it.each(quick)('%s: maestro run succeeds, every task in the sandbox', (name) => {
-    const r = maestro(t.home, ['run', `fixtures/manifests/${name}.yaml`, '--sandbox', 'bwrap', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const record = r.json();
-    expect(record.status).toBe('succeeded');
-    expect(record.sandbox).toBe('bwrap');
-    expect(record.seccomp?.profile).toBeTruthy();
-    expect(record.tasks.length).toBeGreaterThan(0);
-    expect(record.tasks.map((x: { id: string; status: string; exitCode: number }) => [x.id, x.status, x.exitCode])).toEqual(record.tasks.map((x: { id: string }) => [x.id, 'succeeded', 0]));
-  }, 60_000);
+  it.each(quick)(
+    '%s: maestro run succeeds, every task in the sandbox',
+    (name) => {
+      const r = maestro(t.home, ['run', `fixtures/manifests/${name}.yaml`, '--sandbox', 'bwrap', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const record = r.json();
+      expect(record.status).toBe('succeeded');
+      expect(record.sandbox).toBe('bwrap');
+      expect(record.seccomp?.profile).toBeTruthy();
+      expect(record.tasks.length).toBeGreaterThan(0);
+      expect(record.tasks.map((x: { id: string; status: string; exitCode: number }) => [x.id, x.status, x.exitCode])).toEqual(
+        record.tasks.map((x: { id: string }) => [x.id, 'succeeded', 0]),
+      );
+    },
+    60_000,
+  );
 });

@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic, validateManifestSource } from '../../src/manifest/index.js';
 import { MAX_DIAGNOSTICS, MAX_FIELD_CHARS, MAX_MESSAGE_CHARS } from '../../src/manifest/diagnostics.js';
+import { formatDiagnostic, validateManifestSource } from '../../src/manifest/index.js';
 import { BIN, ROOT } from '../helpers/cli.js';
 
 // A seeded xorshift stream: the same "binary garbage" on every run.
@@ -37,16 +37,27 @@ describe('garbled manifests', () => {
 
   it('Latin-1 text: the first bad byte, located', async () => {
     const d = await check(Buffer.concat([Buffer.from(`${base}spec:\n  region: Z`), Buffer.from([0xfc]), Buffer.from('rich\n')]));
-    expect(d.map(formatDiagnostic)).toEqual([`g.yaml:5:12 (file): not a YAML text file: invalid UTF-8 at byte ${base.length + 17} (line 5, column 12); is it a binary file? Save it as UTF-8 text`]);
+    expect(d.map(formatDiagnostic)).toEqual([
+      `g.yaml:5:12 (file): not a YAML text file: invalid UTF-8 at byte ${base.length + 17} (line 5, column 12); is it a binary file? Save it as UTF-8 text`,
+    ]);
   });
 
   it('valid UTF-8 with a NUL or a control character: one error, the character escaped', async () => {
-    expect((await check(Buffer.from(`${base}spec:\0\n`))).map(formatDiagnostic)).toEqual(['g.yaml:4:6 (file): not a YAML text file: a NUL byte (binary data?) at line 4, column 6']);
-    expect((await check(`a: b\x1b[31m\n`)).map((x) => x.message)).toEqual(['not a YAML text file: the control character U+001B, which YAML does not allow at line 1, column 5']);
+    expect((await check(Buffer.from(`${base}spec:\0\n`))).map(formatDiagnostic)).toEqual([
+      'g.yaml:4:6 (file): not a YAML text file: a NUL byte (binary data?) at line 4, column 6',
+    ]);
+    expect((await check(`a: b\x1b[31m\n`)).map((x) => x.message)).toEqual([
+      'not a YAML text file: the control character U+001B, which YAML does not allow at line 1, column 5',
+    ]);
   });
 
   it('a UTF-8 BOM and ordinary Unicode are text', async () => {
-    const d = await check(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${base}spec: {region: US, resourceClass: small, tasks: [{id: cafe, uses: shell, run: "echo ünïcødé 😀"}]}\n`)]));
+    const d = await check(
+      Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from(`${base}spec: {region: US, resourceClass: small, tasks: [{id: cafe, uses: shell, run: "echo ünïcødé 😀"}]}\n`),
+      ]),
+    );
     expect(d).toEqual([]);
   });
 
@@ -73,13 +84,16 @@ describe('garbled manifests', () => {
     const dir = mkdtempSync(join(tmpdir(), 'garbled-'));
     const file = join(dir, 'junk.yaml');
     writeFileSync(file, garbage(1024 * 1024, 42));
-    const r = spawnSync(process.execPath, [BIN, 'manifest', 'validate', file], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, MAESTRO_HOME: join(dir, 'home'), NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [BIN, 'manifest', 'validate', file], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, MAESTRO_HOME: join(dir, 'home'), NO_COLOR: '1' },
+    });
     expect(r.status).toBe(2);
     const out = r.stdout + r.stderr;
     expect(out.length).toBeLessThan(1000);
     expect(out).toContain(`${file}:`);
     expect(out).toContain('not a YAML text file: invalid UTF-8');
-    // eslint-disable-next-line no-control-regex -- no raw control bytes may reach the terminal
     // biome-ignore lint/suspicious/noControlCharactersInRegex: asserts that no control character reaches the terminal
     expect(out).not.toMatch(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffd]/);
   });

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { formatDiagnostic, loadManifest, manifestSchema, ManifestError, validateManifestFile, validateManifestSource, validationReport } from '../../src/manifest/index.js';
+import {
+  formatDiagnostic,
+  loadManifest,
+  ManifestError,
+  manifestSchema,
+  validateManifestFile,
+  validateManifestSource,
+  validationReport,
+} from '../../src/manifest/index.js';
 
 const head = ['apiVersion: maestro/v1', 'kind: Workflow', 'metadata:', '  name: t', 'spec:', '  region: US', '  resourceClass: small'];
 const wf = (...rest: string[]): string => `${[...head, ...rest].join('\n')}\n`;
@@ -55,16 +63,23 @@ describe('diagnostic positions', () => {
   });
 
   it('points a missing required field at its parent mapping, and the root at 1:1', async () => {
-    expect(await lines('kind: Workflow\n')).toEqual([
-      't.yaml:1:1 apiVersion: is required',
-      't.yaml:1:1 metadata: is required',
-      't.yaml:1:1 spec: is required',
-    ]);
+    expect(await lines('kind: Workflow\n')).toEqual(['t.yaml:1:1 apiVersion: is required', 't.yaml:1:1 metadata: is required', 't.yaml:1:1 spec: is required']);
     expect(await lines(wf())).toEqual(['t.yaml:6:3 tasks: is required']);
   });
 
   it('follows YAML anchors and aliases', async () => {
-    const src = wf('  tasks:', '    - &base', '      id: a', '      uses: shell', '      run: x', '      network: maybe', '    - id: b', '      uses: shell', '      run: y', '      needs: [a, c]');
+    const src = wf(
+      '  tasks:',
+      '    - &base',
+      '      id: a',
+      '      uses: shell',
+      '      run: x',
+      '      network: maybe',
+      '    - id: b',
+      '      uses: shell',
+      '      run: y',
+      '      needs: [a, c]',
+    );
     expect(await lines(src)).toEqual([
       't.yaml:13:16 tasks[0].network: must be true or false (got "maybe")',
       't.yaml:17:18 tasks[1].needs[1]: unknown task "c"',
@@ -113,9 +128,13 @@ describe('semantic checks', () => {
       return;
     }
     // The folders above the workspace do not matter (bwrap binds it as root): a 0700 temp dir is fine.
-    expect(first).toEqual([`t.yaml:8:14 workspace: workspace "./ws" is not readable by the sandbox user (uid 65534) on this host: ${join(dir, 'ws', 'secret')} has mode 0600; fix: chmod o+r ${join(dir, 'ws', 'secret')}`]);
+    expect(first).toEqual([
+      `t.yaml:8:14 workspace: workspace "./ws" is not readable by the sandbox user (uid 65534) on this host: ${join(dir, 'ws', 'secret')} has mode 0600; fix: chmod o+r ${join(dir, 'ws', 'secret')}`,
+    ]);
     chmodSync(join(dir, 'ws'), 0o700);
-    expect(await lines(src, dir)).toEqual([`t.yaml:8:14 workspace: workspace "./ws" is not readable by the sandbox user (uid 65534) on this host: ${join(dir, 'ws')} has mode 0700; fix: chmod o+rx ${join(dir, 'ws')}`]);
+    expect(await lines(src, dir)).toEqual([
+      `t.yaml:8:14 workspace: workspace "./ws" is not readable by the sandbox user (uid 65534) on this host: ${join(dir, 'ws')} has mode 0700; fix: chmod o+rx ${join(dir, 'ws')}`,
+    ]);
     chmodSync(join(dir, 'ws'), 0o755);
     chmodSync(join(dir, 'ws', 'secret'), 0o644);
     expect(await lines(src, dir)).toEqual([]);

@@ -2,9 +2,17 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RESOURCES, topoOrder, validateManifestFile, validateManifestSource, type Manifest, type TaskSpec } from '../../src/manifest/index.js';
+import { DEFAULT_RESOURCES, type Manifest, type TaskSpec, topoOrder, validateManifestFile, validateManifestSource } from '../../src/manifest/index.js';
 
-const task = (id: string, needs: string[] = []): TaskSpec => ({ id, uses: 'shell', run: 'true', needs, env: {}, network: false, resources: { ...DEFAULT_RESOURCES } });
+const task = (id: string, needs: string[] = []): TaskSpec => ({
+  id,
+  uses: 'shell',
+  run: 'true',
+  needs,
+  env: {},
+  network: false,
+  resources: { ...DEFAULT_RESOURCES },
+});
 const wf = (tasks: TaskSpec[]): Manifest => ({
   apiVersion: 'maestro/v1',
   kind: 'Workflow',
@@ -35,9 +43,16 @@ describe('normalize', () => {
 
   it('inherits spec.network unless the task says otherwise', async () => {
     const src = [
-      'apiVersion: maestro/v1', 'kind: Workflow', 'metadata: {name: net}',
-      'spec:', '  region: EU', '  resourceClass: small', '  network: true', '  tasks:',
-      '    - {id: a, uses: shell, run: "true"}', '    - {id: b, uses: shell, run: "true", network: false}',
+      'apiVersion: maestro/v1',
+      'kind: Workflow',
+      'metadata: {name: net}',
+      'spec:',
+      '  region: EU',
+      '  resourceClass: small',
+      '  network: true',
+      '  tasks:',
+      '    - {id: a, uses: shell, run: "true"}',
+      '    - {id: b, uses: shell, run: "true", network: false}',
     ].join('\n');
     const r = await validateManifestSource(src, { file: 'net.yaml' });
     expect(r.diagnostics).toEqual([]);

@@ -12,9 +12,7 @@ describe('odd shapes never crash and are located', () => {
   it('spec and tasks of the wrong shape', async () => {
     const base = 'apiVersion: maestro/v1\nkind: Workflow\nmetadata: {name: x}\n';
     expect(await lines(`${base}spec:\n`)).toEqual(['o.yaml:4:1 spec: must be a mapping (got nothing)']);
-    expect(await lines(`${base}spec: {region: US, resourceClass: small, tasks: {a: 1}}\n`)).toEqual([
-      'o.yaml:4:49 tasks: must be a list (got a mapping)',
-    ]);
+    expect(await lines(`${base}spec: {region: US, resourceClass: small, tasks: {a: 1}}\n`)).toEqual(['o.yaml:4:49 tasks: must be a list (got a mapping)']);
     expect(await lines(`${base}spec: {region: US, resourceClass: small, tasks: [build, 7, {id: 3, uses: shell, run: x, needs: [1]}]}\n`)).toEqual([
       'o.yaml:4:50 tasks[0]: must be a mapping (got "build")',
       'o.yaml:4:57 tasks[1]: must be a mapping (got 7)',

@@ -26,7 +26,12 @@ describe('resources.outMB / fds / logMB', () => {
     const r = await validateManifestSource(doc('{ outMB: 5, fds: 64, logMB: 2 }'), { file: 'm.yaml' });
     expect(r.manifest!.manifest.spec.tasks[0]!.resources).toMatchObject({ outMB: 5, fds: 64, logMB: 2 });
   });
-  it.each([['outMB: 0', 'outMB'], ['fds: 8', 'fds'], ['logMB: 5000', 'logMB'], ['outMB: 1.5', 'outMB']])('rejects %s with a located diagnostic', async (field, name) => {
+  it.each([
+    ['outMB: 0', 'outMB'],
+    ['fds: 8', 'fds'],
+    ['logMB: 5000', 'logMB'],
+    ['outMB: 1.5', 'outMB'],
+  ])('rejects %s with a located diagnostic', async (field, name) => {
     const r = await validateManifestSource(doc(`{ ${field} }`), { file: 'm.yaml' });
     expect(r.valid).toBe(false);
     expect(JSON.stringify(r.diagnostics)).toContain(name);

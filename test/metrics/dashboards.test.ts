@@ -10,14 +10,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { renderMetrics } from '../../src/metrics/index.js';
 import { openStore } from '../../src/store/index.js';
-import { ROOT, maestro, tempHome } from '../helpers/cli.js';
+import { maestro, ROOT, tempHome } from '../helpers/cli.js';
 
 const PROMTOOL = spawnSync('promtool', ['--version']).status === 0;
 const DIR = join(ROOT, 'ops', 'grafana');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const dashboards = files.map((f) => ({ file: f, json: JSON.parse(readFileSync(join(DIR, f), 'utf8')) }));
-// biome-ignore lint/suspicious/noExplicitAny: a Grafana panel, parsed JSON navigated freely by the assertions (a wrong path fails the test)
-const exprs = dashboards.flatMap((d) => d.json.panels.flatMap((p: any) => p.targets.map((t: { expr: unknown }) => ({ file: d.file, panel: p.title as string, expr: t.expr as string }))));
+const exprs = dashboards.flatMap((d) =>
+  // biome-ignore lint/suspicious/noExplicitAny: a Grafana panel, parsed JSON navigated freely by the assertions (a wrong path fails the test)
+  d.json.panels.flatMap((p: any) => p.targets.map((t: { expr: unknown }) => ({ file: d.file, panel: p.title as string, expr: t.expr as string }))),
+);
 
 /** Grafana's variables, as a query would see them. */
 const substitute = (e: string) => e.replace(/\$__rate_interval/g, '5m').replace(/\$tenant/g, '.*');
@@ -64,7 +68,9 @@ describe('grafana dashboards', () => {
     try {
       const { text } = await renderMetrics(store);
       const exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
-      const named = new Set(exprs.flatMap((e) => [...e.expr.matchAll(/\b((?:mc|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''))));
+      const named = new Set(
+        exprs.flatMap((e) => [...e.expr.matchAll(/\b((?:mc|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''))),
+      );
       expect(named.size).toBeGreaterThan(8);
       for (const n of named) expect(exported.has(n), `${n} is not exported`).toBe(true);
     } finally {

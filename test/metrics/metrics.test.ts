@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderMetrics } from '../../src/metrics/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { ROOT, maestro, tempHome } from '../helpers/cli.js';
+import { maestro, ROOT, tempHome } from '../helpers/cli.js';
 
 const PROMTOOL = spawnSync('promtool', ['--version']).status === 0 ? 'promtool' : null;
 const SPEC_NAMES = ['mc_cost_estimate_usd', 'mc_tenant_denies_total', 'mc_policy_eval_ms'];
@@ -30,7 +30,10 @@ describe('metrics', () => {
     const dir = join(home, '..', 'wf');
     mkdirSync(dir, { recursive: true });
     wf = join(dir, 'm.yaml');
-    writeFileSync(wf, 'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: m }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - id: a\n      uses: shell\n      run: echo a\n');
+    writeFileSync(
+      wf,
+      'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: m }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - id: a\n      uses: shell\n      run: echo a\n',
+    );
     expect(maestro(home, ['run', wf, '--sandbox', 'none']).code).toBe(0);
     store = openStore({ home });
   });
@@ -70,7 +73,11 @@ describe('metrics', () => {
     // Age the execution by three days: a 24-hour window would drop it (the old behaviour).
     const db = new Database(join(home, 'maestro.db'));
     const old = (iso: string) => new Date(Date.parse(iso) - 3 * 86_400_000).toISOString();
-    for (const r of db.prepare('select id, published_at, started_at from executions').all() as Array<{ id: string; published_at: string; started_at: string }>) {
+    for (const r of db.prepare('select id, published_at, started_at from executions').all() as Array<{
+      id: string;
+      published_at: string;
+      started_at: string;
+    }>) {
       db.prepare('update executions set published_at = ?, started_at = ? where id = ?').run(old(r.published_at), old(r.started_at), r.id);
     }
     db.close();

@@ -7,7 +7,10 @@ const fixtures = join(import.meta.dirname, '../../fixtures/policy');
 describe('policy front door', () => {
   it('evalPolicyQuery answers in the shape of opa eval', () => {
     const ok = evalPolicyQuery({ query: 'data.example.roles', dataPaths: ['basic'], cwd: fixtures });
-    expect(ok).toEqual({ exitCode: 0, output: { result: [{ expressions: [{ value: ['admin', 'operator', 'viewer'], text: 'data.example.roles', location: { row: 1, col: 1 } }] }] } });
+    expect(ok).toEqual({
+      exitCode: 0,
+      output: { result: [{ expressions: [{ value: ['admin', 'operator', 'viewer'], text: 'data.example.roles', location: { row: 1, col: 1 } }] }] },
+    });
     expect(evalPolicyQuery({ query: 'data.example.nope', dataPaths: ['basic'], cwd: fixtures })).toEqual({ exitCode: 0, output: {} });
     const bad = evalPolicyQuery({ query: 'data.unsafe.deny', dataPaths: ['broken/unsafe.rego'], cwd: fixtures });
     expect(bad.exitCode).toBe(2);

@@ -2,7 +2,7 @@
  * The real OPA as a test oracle (never a runtime dependency): $OPA_BIN, else `opa` on PATH, else
  * /root/go/bin/opa (where `go install github.com/open-policy-agent/opa@v1.22.3` puts it).
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,10 @@ function locate(): string | undefined {
 
 /** The opa binary, or undefined (then `skipReason` says why). */
 export const opaBin = locate();
-export const skipReason = opaBin === undefined ? 'no OPA found ($OPA_BIN, `opa` on PATH, /root/go/bin/opa); CI installs it with `go install github.com/open-policy-agent/opa@v1.22.3`' : '';
+export const skipReason =
+  opaBin === undefined
+    ? 'no OPA found ($OPA_BIN, `opa` on PATH, /root/go/bin/opa); CI installs it with `go install github.com/open-policy-agent/opa@v1.22.3`'
+    : '';
 
 /** Print once per suite why it skips. */
 export function noteSkip(suite: string): void {

@@ -79,7 +79,10 @@ describe('policy test --format json vs opa test --format json', () => {
 });
 
 interface Cov {
-  files: Record<string, { covered?: Range[]; not_covered?: Array<Range & { kinds?: string[] }>; covered_lines?: number; not_covered_lines?: number; coverage?: number }>;
+  files: Record<
+    string,
+    { covered?: Range[]; not_covered?: Array<Range & { kinds?: string[] }>; covered_lines?: number; not_covered_lines?: number; coverage?: number }
+  >;
   covered_lines: number;
   not_covered_lines: number;
   coverage: number;

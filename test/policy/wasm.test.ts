@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,6 @@ import { PolicyError } from '../../src/policy/errors.js';
 import { createRegoEvaluator, openPackEvaluator } from '../../src/policy/evaluator.js';
 import { readTarFiles } from '../../src/policy/wasm/tar.js';
 import { loadWasmEvaluator, readWasmBundle } from '../../src/policy/wasm/wasm-evaluator.js';
-import { readFileSync } from 'node:fs';
 import { noteSkip, opaBin } from './opa.js';
 
 noteSkip('wasm.test');
@@ -93,7 +92,19 @@ describe('compiled OPA Wasm bundles (opa build -t wasm)', () => {
     writeFileSync(join(dir, 'policy.rego'), policy);
     mkdirSync(join(dir, 'roles'));
     writeFileSync(join(dir, 'roles', 'data.json'), '{"allowed": ["admin", "operator"]}');
-    execFileSync(opaBin!, ['build', '-t', 'wasm', '-e', 'example/allow', '-e', 'example/deny', '-o', join(dir, 'bundle.tar.gz'), join(dir, 'policy.rego'), `roles:${join(dir, 'roles')}`]);
+    execFileSync(opaBin!, [
+      'build',
+      '-t',
+      'wasm',
+      '-e',
+      'example/allow',
+      '-e',
+      'example/deny',
+      '-o',
+      join(dir, 'bundle.tar.gz'),
+      join(dir, 'policy.rego'),
+      `roles:${join(dir, 'roles')}`,
+    ]);
     const wasm = await loadWasmEvaluator(join(dir, 'bundle.tar.gz'));
     const rego = createRegoEvaluator([join(dir, 'policy.rego'), `roles:${join(dir, 'roles', 'data.json')}`]);
     expect(wasm.engine).toBe('wasm');

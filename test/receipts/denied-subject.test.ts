@@ -6,7 +6,16 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  buildStatement, canonicalJson, ensureSigningKey, IN_TOTO_PAYLOAD_TYPE, loadSigningKey, readReceipt, signDsseBundle, trustedKeysFromHome, verifyReceipt, writeReceipt,
+  buildStatement,
+  canonicalJson,
+  ensureSigningKey,
+  IN_TOTO_PAYLOAD_TYPE,
+  loadSigningKey,
+  readReceipt,
+  signDsseBundle,
+  trustedKeysFromHome,
+  verifyReceipt,
+  writeReceipt,
 } from '../../src/receipts/index.js';
 import { fixtureContext, makeExecution } from './fixtures.js';
 

@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createContext, type Context } from '../../src/core/context.js';
+import { type Context, createContext } from '../../src/core/context.js';
 import type { ExecutionRecordLike } from '../../src/receipts/index.js';
 
 export interface FixtureTask {
@@ -40,9 +40,19 @@ export function makeExecution(ctx: Context, options: { id?: string; tasks?: Fixt
   mkdirSync(join(dir, 'logs'), { recursive: true });
   writeFileSync(join(dir, 'manifest.yaml'), 'version: 1\nname: demo\ntasks:\n  build: {run: make}\n  test: {run: make test, needs: [build]}\n');
   writeFileSync(join(dir, 'plan.json'), JSON.stringify({ estimatedCostMicros: 120000, tasks: tasks.map((t) => ({ id: t.id, micros: 60000 })) }, null, 2));
-  writeFileSync(join(dir, 'decisions.json'), JSON.stringify(options.decisions ?? { packs: [{ name: 'budget', version: '1.0.0', digest: `sha256:${'ab'.repeat(32)}` }], decisions: [{ pack: 'budget', allow: true, reasons: [] }] }));
+  writeFileSync(
+    join(dir, 'decisions.json'),
+    JSON.stringify(
+      options.decisions ?? {
+        packs: [{ name: 'budget', version: '1.0.0', digest: `sha256:${'ab'.repeat(32)}` }],
+        decisions: [{ pack: 'budget', allow: true, reasons: [] }],
+      },
+    ),
+  );
   const taskRecords = tasks.map((t, i) => {
-    const log = Array.from({ length: t.lines ?? 3 }, (_, k) => JSON.stringify({ ts: `2026-11-23T10:00:${String(k % 60).padStart(2, '0')}.000Z`, stream: k % 3 === 2 ? 'stderr' : 'stdout', line: `${t.id} line ${k}` })).join('\n');
+    const log = Array.from({ length: t.lines ?? 3 }, (_, k) =>
+      JSON.stringify({ ts: `2026-11-23T10:00:${String(k % 60).padStart(2, '0')}.000Z`, stream: k % 3 === 2 ? 'stderr' : 'stdout', line: `${t.id} line ${k}` }),
+    ).join('\n');
     writeFileSync(join(dir, 'logs', `${t.id}.ndjson`), `${log}\n`);
     const writes = Object.entries(t.outputs ?? {}).map(([p, content]) => {
       const abs = join(dir, 'out', t.id, p);
@@ -50,7 +60,15 @@ export function makeExecution(ctx: Context, options: { id?: string; tasks?: Fixt
       writeFileSync(abs, content);
       return { path: `/out/${p}`, size: Buffer.byteLength(content) };
     });
-    return { id: t.id, status: 'succeeded', exitCode: 0, startedAt: `2026-11-23T10:0${i}:00.000Z`, finishedAt: `2026-11-23T10:0${i}:30.000Z`, usage: { cpuSec: 1.5, peakRssMB: 42, wallSec: 30, bytesWritten: 100 }, writes };
+    return {
+      id: t.id,
+      status: 'succeeded',
+      exitCode: 0,
+      startedAt: `2026-11-23T10:0${i}:00.000Z`,
+      finishedAt: `2026-11-23T10:0${i}:30.000Z`,
+      usage: { cpuSec: 1.5, peakRssMB: 42, wallSec: 30, bytesWritten: 100 },
+      writes,
+    };
   });
   const record: ExecutionRecordLike = {
     id,

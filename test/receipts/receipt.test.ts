@@ -8,10 +8,10 @@ import {
   IN_TOTO_PAYLOAD_TYPE,
   listKeys,
   readReceipt,
+  type TrustedKey,
   trustedKeysFromHome,
   verifyReceipt,
   writeReceipt,
-  type TrustedKey,
 } from '../../src/receipts/index.js';
 import { fixtureContext, makeExecution } from './fixtures.js';
 
@@ -66,8 +66,18 @@ describe('receipts', () => {
     const st = JSON.parse(payload.toString()) as Doc;
     expect(st._type).toBe('https://in-toto.io/Statement/v1');
     expect(st.predicateType).toBe('https://slsa.dev/provenance/v1');
-    expect(st.subject.map((s: { name: string }) => s.name)).toEqual(['logs/build.ndjson', 'logs/test.ndjson', 'out/build/app.bin', 'out/build/report/summary.txt', 'out/test/junit.xml']);
-    expect(st.subject[2].digest.sha256).toBe(createHash('sha256').update(Buffer.from([0, 1, 2, 3, 255])).digest('hex'));
+    expect(st.subject.map((s: { name: string }) => s.name)).toEqual([
+      'logs/build.ndjson',
+      'logs/test.ndjson',
+      'out/build/app.bin',
+      'out/build/report/summary.txt',
+      'out/test/junit.xml',
+    ]);
+    expect(st.subject[2].digest.sha256).toBe(
+      createHash('sha256')
+        .update(Buffer.from([0, 1, 2, 3, 255]))
+        .digest('hex'),
+    );
     expect(st.predicate.buildDefinition.externalParameters.parameters).toEqual({ env: 'staging' });
     expect(st.predicate.buildDefinition.externalParameters.manifest.digest.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(st.predicate.buildDefinition.resolvedDependencies[0]).toMatchObject({ name: 'policy-pack:budget', digest: { sha256: 'ab'.repeat(32) } });
@@ -146,14 +156,45 @@ describe('receipts', () => {
 describe('runner-shaped records', () => {
   it('reads the runner record and policy decisions (list of decisions with pack ids and digests)', async () => {
     const { ctx, dir } = makeExecution(fixtureContext(), {
-      decisions: [{ id: 'd1', action: 'run', allow: true, packs: [{ id: 'quota', version: '2.0.0', digest: `sha256:${'cd'.repeat(32)}`, verdict: 'allow' }, { id: 'budget', version: '1.0.0', digest: 'ef'.repeat(32), verdict: 'allow' }] }],
+      decisions: [
+        {
+          id: 'd1',
+          action: 'run',
+          allow: true,
+          packs: [
+            { id: 'quota', version: '2.0.0', digest: `sha256:${'cd'.repeat(32)}`, verdict: 'allow' },
+            { id: 'budget', version: '1.0.0', digest: 'ef'.repeat(32), verdict: 'allow' },
+          ],
+        },
+      ],
     });
     ensureSigningKey(ctx);
     const record = {
-      id: 'ex_01jf8z6v3k9q2w7e5r4t1y0u8i', tenant: 'default', tenantId: 't_1', subject: 'bob@local', workflow: 'demo', manifestDigest: 'x',
-      status: 'succeeded', publishedAt: '2026-11-23T09:00:00.000Z', startedAt: null, finishedAt: '2026-11-23T09:05:00.000Z', sandbox: 'default',
-      seccomp: { profile: 'default', arch: 'x86_64' }, apparmor: null,
-      tasks: [{ id: 'build', status: 'succeeded', exitCode: 0, startedAt: null, finishedAt: null, usage: null, writes: [{ path: '/out/app.bin', size: 5, sha256: 'aa'.repeat(32) }], commandDigest: 'c' }],
+      id: 'ex_01jf8z6v3k9q2w7e5r4t1y0u8i',
+      tenant: 'default',
+      tenantId: 't_1',
+      subject: 'bob@local',
+      workflow: 'demo',
+      manifestDigest: 'x',
+      status: 'succeeded',
+      publishedAt: '2026-11-23T09:00:00.000Z',
+      startedAt: null,
+      finishedAt: '2026-11-23T09:05:00.000Z',
+      sandbox: 'default',
+      seccomp: { profile: 'default', arch: 'x86_64' },
+      apparmor: null,
+      tasks: [
+        {
+          id: 'build',
+          status: 'succeeded',
+          exitCode: 0,
+          startedAt: null,
+          finishedAt: null,
+          usage: null,
+          writes: [{ path: '/out/app.bin', size: 5, sha256: 'aa'.repeat(32) }],
+          commandDigest: 'c',
+        },
+      ],
       cost: { estimatedMicros: 100, actualMicros: 90 },
     };
     const { receiptFinishedHook } = await import('../../src/receipts/index.js');

@@ -3,7 +3,17 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cgroupPids, createTaskCgroup, detectCgroups, parseCgroupMounts, parseProcCgroup, probeCgroups, readCgroupUsage, removeTaskCgroup, sweepStaleCgroups } from '../../src/runner/cgroup.js';
+import {
+  cgroupPids,
+  createTaskCgroup,
+  detectCgroups,
+  parseCgroupMounts,
+  parseProcCgroup,
+  probeCgroups,
+  readCgroupUsage,
+  removeTaskCgroup,
+  sweepStaleCgroups,
+} from '../../src/runner/cgroup.js';
 
 describe('parsers', () => {
   it('mountinfo: v1 controllers (super options) and the v2 mount, with octal escapes', () => {
@@ -14,7 +24,11 @@ describe('parsers', () => {
       '40 25 0:40 / /proc rw - proc proc rw',
     ].join('\n');
     const m = parseCgroupMounts(text);
-    expect(m.map((x) => [x.fstype, x.point, x.root])).toEqual([['cgroup', '/sys/fs/cgroup/memory', '/'], ['cgroup', '/sys/fs/cgroup/cpu,cpuacct', '/'], ['cgroup2', '/sys/fs/cgroup/uni fied', '/sub']]);
+    expect(m.map((x) => [x.fstype, x.point, x.root])).toEqual([
+      ['cgroup', '/sys/fs/cgroup/memory', '/'],
+      ['cgroup', '/sys/fs/cgroup/cpu,cpuacct', '/'],
+      ['cgroup2', '/sys/fs/cgroup/uni fied', '/sub'],
+    ]);
     expect(m[1]!.superOptions).toEqual(['rw', 'cpu', 'cpuacct']);
   });
   it('/proc/self/cgroup: co-mounted controllers split, v2 under the empty name', () => {
@@ -51,7 +65,11 @@ describe('detectCgroups (directories stand in for the mounts)', () => {
     try {
       mkdirSync(join(root, 'memory', 'job', 'x'), { recursive: true });
       mkdirSync(join(root, 'cpu,cpuacct'), { recursive: true });
-      const mi = (mode: string) => [`30 25 0:26 / ${root}/memory ${mode},relatime - cgroup cgroup ${mode},memory`, `31 25 0:27 / ${root}/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct`].join('\n');
+      const mi = (mode: string) =>
+        [
+          `30 25 0:26 / ${root}/memory ${mode},relatime - cgroup cgroup ${mode},memory`,
+          `31 25 0:27 / ${root}/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct`,
+        ].join('\n');
       const own = '4:memory:/job/x\n2:cpu,cpuacct:/\n0::/\n';
       const ok = detectCgroups(mi('rw'), own);
       expect(ok.host?.version).toBe(1);
@@ -116,7 +134,7 @@ describe.runIf(host !== null)(`task cgroups on this host (v${host?.version})`, (
     for (const d of cg.dirs) expect(existsSync(d)).toBe(false);
   });
 
-  it('a stale cgroup (its engine pid is dead) is swept with its processes; a live engine\'s is kept', async () => {
+  it("a stale cgroup (its engine pid is dead) is swept with its processes; a live engine's is kept", async () => {
     const dead = spawn('true');
     await new Promise((r) => dead.on('exit', r));
     const name = `t-${dead.pid}-00ff00ff00ff`;

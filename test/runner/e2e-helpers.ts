@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, type CliResult } from '../helpers/cli.js';
+import { BIN, type CliResult, ROOT } from '../helpers/cli.js';
 
 export interface TaskDef {
   id: string;
@@ -18,7 +18,16 @@ export function writeManifest(dir: string, name: string, tasks: TaskDef[]): stri
   chmodSync(dir, 0o755);
   chmodSync(join(dir, 'ws'), 0o755);
   writeFileSync(join(dir, 'ws', 'input.txt'), 'alpha\nbeta\n');
-  const lines = ['apiVersion: maestro/v1', 'kind: Workflow', `metadata: { name: ${name} }`, 'spec:', '  region: US', '  resourceClass: small', '  workspace: ./ws', '  tasks:'];
+  const lines = [
+    'apiVersion: maestro/v1',
+    'kind: Workflow',
+    `metadata: { name: ${name} }`,
+    'spec:',
+    '  region: US',
+    '  resourceClass: small',
+    '  workspace: ./ws',
+    '  tasks:',
+  ];
   for (const t of tasks) {
     lines.push(`    - id: ${t.id}`, '      uses: shell', `      run: ${JSON.stringify(t.run)}`);
     if (t.needs) lines.push(`      needs: [${t.needs.join(', ')}]`);
@@ -31,7 +40,11 @@ export function writeManifest(dir: string, name: string, tasks: TaskDef[]): stri
 }
 
 /** `maestro <args>` as a child process that does not block the test (for parallel runs). */
-export function maestroAsync(home: string, args: string[], env: Record<string, string> = {}): { pid: number; done: Promise<CliResult>; kill(sig: NodeJS.Signals): void } {
+export function maestroAsync(
+  home: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { pid: number; done: Promise<CliResult>; kill(sig: NodeJS.Signals): void } {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, USER: 'tester', MAESTRO_HOME: home, NO_COLOR: '1', ...env } as NodeJS.ProcessEnv,
@@ -41,9 +54,7 @@ export function maestroAsync(home: string, args: string[], env: Record<string, s
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<CliResult>((resolve) =>
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) })),
-  );
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) })));
   return { pid: child.pid!, done, kill: (sig) => child.kill(sig) };
 }
 

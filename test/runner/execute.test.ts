@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/core/context.js';
-import { runManifest, type ExecutionHooks } from '../../src/runner/execute.js';
+import { type ExecutionHooks, runManifest } from '../../src/runner/execute.js';
 import type { ExecutionRecord } from '../../src/runner/record.js';
 import { openSession, type Session } from '../../src/tenancy/index.js';
 import { writeManifest } from './e2e-helpers.js';
@@ -20,7 +20,10 @@ describe.skipIf(reason !== null)(`execution hooks${reason ? ` (skipped: ${reason
     root = mkdtempSync(join(tmpdir(), 'maestro-hooks-'));
     const home = join(root, 'home');
     session = await openSession(createContext({ env: { MAESTRO_HOME: home, USER: 'tester' }, home }));
-    manifest = writeManifest(root, 'hooked', [{ id: 'a', run: 'echo hi' }, { id: 'b', run: 'echo there', needs: ['a'] }]);
+    manifest = writeManifest(root, 'hooked', [
+      { id: 'a', run: 'echo hi' },
+      { id: 'b', run: 'echo there', needs: ['a'] },
+    ]);
   });
   afterAll(() => {
     session?.close();
@@ -56,7 +59,8 @@ describe.skipIf(reason !== null)(`execution hooks${reason ? ` (skipped: ${reason
 
   it('a deny from decide records a denied execution, runs nothing, exit 3', async () => {
     const r = await runManifest(session, {
-      manifestPath: manifest, sandbox: 'bwrap',
+      manifestPath: manifest,
+      sandbox: 'bwrap',
       hooks: { decide: async () => ({ allow: false, reasons: ['budget: over the daily cap'], warnings: [], decisions: { deny: true } }) },
     });
     expect(r.exitCode).toBe(3);

@@ -28,12 +28,14 @@ describe('probeIsolation', () => {
 });
 
 describe('maestro doctor --json uses probeIsolation', () => {
-  it('its isolation checks are the runner\'s layers; cgroups is required (runs are refused without it)', async () => {
+  it("its isolation checks are the runner's layers; cgroups is required (runs are refused without it)", async () => {
     const { maestro, tempHome } = await import('../helpers/cli.js');
     const { home, cleanup } = tempHome();
     try {
       const r = maestro(home, ['doctor', '--json']);
-      const checks = r.json<{ checks: Array<{ name: string; ok: boolean; detail: string; required: boolean; group: string }> }>().checks.filter((c) => c.group === 'isolation');
+      const checks = r
+        .json<{ checks: Array<{ name: string; ok: boolean; detail: string; required: boolean; group: string }> }>()
+        .checks.filter((c) => c.group === 'isolation');
       const layers = probeIsolation();
       expect(checks.map((c) => [c.name, c.ok])).toEqual(layers.map((l) => [l.name, l.ok]));
       const cg = checks.find((c) => c.name === 'cgroups')!;

@@ -4,21 +4,38 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bwrapArgs, encodeArgs, envScript, launcherArgv, wrapperScript } from '../../src/runner/sandbox-args.js';
 import { runSandboxed } from '../../src/runner/sandbox.js';
 import type { SandboxSpec } from '../../src/runner/sandbox.types.js';
+import { bwrapArgs, encodeArgs, envScript, launcherArgv, wrapperScript } from '../../src/runner/sandbox-args.js';
 import { unavailableReason } from './escape/helpers.js';
 
 const reason = unavailableReason();
 
 describe('bwrapArgs', () => {
   const spec: SandboxSpec = {
-    command: 'echo hi', workspace: '/w', outDir: '/o', env: { A: 'secret value' }, network: false, mode: 'bwrap', runtimeDir: '/r',
+    command: 'echo hi',
+    workspace: '/w',
+    outDir: '/o',
+    env: { A: 'secret value' },
+    network: false,
+    mode: 'bwrap',
+    runtimeDir: '/r',
     resources: { memoryMB: 128, pids: 10, tmpMB: 2, timeoutSec: 5 },
   };
   it('unshares every namespace, net only without network, and limits /tmp', () => {
     const args = bwrapArgs(spec, { identity: 'user', etcDir: '/r/etc', haveTime: true });
-    for (const f of ['--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup', '--unshare-net', '--die-with-parent', '--new-session', '--clearenv']) expect(args).toContain(f);
+    for (const f of [
+      '--unshare-user',
+      '--unshare-pid',
+      '--unshare-ipc',
+      '--unshare-uts',
+      '--unshare-cgroup',
+      '--unshare-net',
+      '--die-with-parent',
+      '--new-session',
+      '--clearenv',
+    ])
+      expect(args).toContain(f);
     expect(args.join(' ')).toContain(`--perms 1777 --size ${2 * 1024 * 1024} --tmpfs /tmp`);
     expect(args.join(' ')).toContain('--ro-bind /w /workspace');
     expect(args.join(' ')).toContain('--bind /o /out');
@@ -34,7 +51,11 @@ describe('bwrapArgs', () => {
     expect(envScript({ Q: "it's $(x)" })).toContain(`export Q='it'\\''s $(x)'`);
   });
   it('the launcher gets bwrap, the cgroup files and the command; options (host paths) go to fd 7', () => {
-    const { argv, options } = launcherArgv('/usr/bin/bwrap', ['/cg/a/cgroup.procs', '/cg/b/cgroup.procs'], bwrapArgs(spec, { identity: 'user', etcDir: '/r/etc', haveTime: true }));
+    const { argv, options } = launcherArgv(
+      '/usr/bin/bwrap',
+      ['/cg/a/cgroup.procs', '/cg/b/cgroup.procs'],
+      bwrapArgs(spec, { identity: 'user', etcDir: '/r/etc', haveTime: true }),
+    );
     expect(argv.slice(2, 6)).toEqual(['/usr/bin/bwrap', '2', '/cg/a/cgroup.procs', '/cg/b/cgroup.procs']);
     expect(argv[6]).toBe('--');
     expect(argv.join(' ')).not.toContain('/o');
@@ -79,10 +100,19 @@ describe.skipIf(reason !== null)(`runSandboxed${reason ? ` (skipped: ${reason})`
 
   const run = async (command: string, extra: Partial<SandboxSpec> = {}) => {
     const lines: string[] = [];
-    const outcome = await runSandboxed({
-      command, outDir: join(root, `out-${Math.random().toString(36).slice(2)}`), env: { ONLY: 'declared' }, network: false, mode: 'bwrap', runtimeDir: join(root, 'rt'),
-      resources: { memoryMB: 256, pids: 64, tmpMB: 8, timeoutSec: 10 }, ...extra,
-    }, { line: (s, l) => void lines.push(`${s}: ${l}`) });
+    const outcome = await runSandboxed(
+      {
+        command,
+        outDir: join(root, `out-${Math.random().toString(36).slice(2)}`),
+        env: { ONLY: 'declared' },
+        network: false,
+        mode: 'bwrap',
+        runtimeDir: join(root, 'rt'),
+        resources: { memoryMB: 256, pids: 64, tmpMB: 8, timeoutSec: 10 },
+        ...extra,
+      },
+      { line: (s, l) => void lines.push(`${s}: ${l}`) },
+    );
     return { outcome, lines };
   };
 
@@ -102,7 +132,10 @@ describe.skipIf(reason !== null)(`runSandboxed${reason ? ` (skipped: ${reason})`
     expect(outcome.usage.peakRssMB).toBeGreaterThan(0.5);
     expect(outcome.usage.wallSec).toBeGreaterThanOrEqual(outcome.usage.cpuSec! * 0.5);
     expect(outcome.usage.bytesWritten).toBe(1010);
-    expect(outcome.writes.map((w) => [w.path, w.size])).toEqual([['/tmp/z', 1000], ['/out/o', 10]]);
+    expect(outcome.writes.map((w) => [w.path, w.size])).toEqual([
+      ['/tmp/z', 1000],
+      ['/out/o', 10],
+    ]);
     expect(outcome.writes.every((w) => w.allocated! >= w.size && /^[0-9a-f]{64}$/.test(w.sha256!))).toBe(true);
   });
 

@@ -49,13 +49,18 @@ describe('runDag', () => {
 
   it('a thrown error counts as a failure; stop() prevents new starts and marks the rest cancelled', async () => {
     let stopped = false;
-    const states = await runDag([t('a'), t('b', ['a'])], 1, async (task) => {
-      if (task.id === 'a') {
-        stopped = true;
-        return false;
-      }
-      throw new Error('never');
-    }, () => stopped);
+    const states = await runDag(
+      [t('a'), t('b', ['a'])],
+      1,
+      async (task) => {
+        if (task.id === 'a') {
+          stopped = true;
+          return false;
+        }
+        throw new Error('never');
+      },
+      () => stopped,
+    );
     expect(Object.fromEntries(states)).toEqual({ a: 'cancelled', b: 'skipped' });
   });
 });

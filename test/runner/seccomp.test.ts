@@ -1,7 +1,17 @@
 /** The generated BPF program, checked by running it in a small classic-BPF interpreter. */
 import { describe, expect, it } from 'vitest';
 import { syscallTable } from '../../src/runner/profiles.js';
-import { AUDIT_ARCH, BPF, buildSeccompProgram, compileSeccomp, PERSONALITY_ALLOWED, SECCOMP_RET, TIOCLINUX, TIOCSTI, type BpfInsn } from '../../src/runner/seccomp.js';
+import {
+  AUDIT_ARCH,
+  BPF,
+  type BpfInsn,
+  buildSeccompProgram,
+  compileSeccomp,
+  PERSONALITY_ALLOWED,
+  SECCOMP_RET,
+  TIOCLINUX,
+  TIOCSTI,
+} from '../../src/runner/seccomp.js';
 
 /** Evaluates a classic BPF seccomp program for one syscall. */
 function evaluate(prog: BpfInsn[], data: { arch: number; nr: number; args?: bigint[] }): number {
@@ -16,12 +26,22 @@ function evaluate(prog: BpfInsn[], data: { arch: number; nr: number; args?: bigi
   for (let pc = 0; pc < prog.length; pc++) {
     const ins = prog[pc]!;
     switch (ins.code) {
-      case BPF.LD_W_ABS: a = word(ins.k); break;
-      case BPF.ALU_AND_K: a = (a & ins.k) >>> 0; break;
-      case BPF.JEQ_K: pc += a === ins.k ? ins.jt : ins.jf; break;
-      case BPF.JGE_K: pc += a >= ins.k ? ins.jt : ins.jf; break;
-      case BPF.RET_K: return ins.k >>> 0;
-      default: throw new Error(`unknown opcode ${ins.code}`);
+      case BPF.LD_W_ABS:
+        a = word(ins.k);
+        break;
+      case BPF.ALU_AND_K:
+        a = (a & ins.k) >>> 0;
+        break;
+      case BPF.JEQ_K:
+        pc += a === ins.k ? ins.jt : ins.jf;
+        break;
+      case BPF.JGE_K:
+        pc += a >= ins.k ? ins.jt : ins.jf;
+        break;
+      case BPF.RET_K:
+        return ins.k >>> 0;
+      default:
+        throw new Error(`unknown opcode ${ins.code}`);
     }
   }
   throw new Error('fell off the end');
@@ -40,7 +60,21 @@ describe.each(['x86_64', 'aarch64'] as const)('seccomp program (%s)', (arch) => 
   });
   it('allows listed syscalls and refuses the dangerous ones with EPERM', () => {
     for (const ok of ['read', 'write', 'openat', 'execve', 'exit_group', 'wait4', 'mmap']) expect(run(ok)).toBe(SECCOMP_RET.ALLOW);
-    for (const bad of ['mount', 'umount2', 'unshare', 'setns', 'ptrace', 'keyctl', 'bpf', 'perf_event_open', 'init_module', 'finit_module', 'chroot', 'pivot_root', 'io_uring_setup']) {
+    for (const bad of [
+      'mount',
+      'umount2',
+      'unshare',
+      'setns',
+      'ptrace',
+      'keyctl',
+      'bpf',
+      'perf_event_open',
+      'init_module',
+      'finit_module',
+      'chroot',
+      'pivot_root',
+      'io_uring_setup',
+    ]) {
       expect(run(bad), bad).toBe(EPERM);
     }
   });
@@ -78,7 +112,8 @@ describe.each(['x86_64', 'aarch64'] as const)('seccomp program (%s)', (arch) => 
   it('the strict profile is a subset of the default one', () => {
     const strict = buildSeccompProgram({ profile: 'strict', arch, network: false });
     for (const name of ['sendfile', 'read']) expect(evaluate(strict, { arch: AUDIT_ARCH[arch], nr: table[name]!, args: [] })).toBe(SECCOMP_RET.ALLOW);
-    for (const name of ['mknodat', 'personality', 'mbind']) if (table[name] !== undefined) expect(evaluate(strict, { arch: AUDIT_ARCH[arch], nr: table[name]!, args: [] }), name).toBe(EPERM);
+    for (const name of ['mknodat', 'personality', 'mbind'])
+      if (table[name] !== undefined) expect(evaluate(strict, { arch: AUDIT_ARCH[arch], nr: table[name]!, args: [] }), name).toBe(EPERM);
   });
 });
 

@@ -10,12 +10,16 @@ const SECRETLINT = join(ROOT, 'node_modules', '.bin', 'secretlint');
 
 function copyTree(): string {
   const dir = mkdtempSync(join(tmpdir(), 'mc-secrets-'));
-  for (const f of ['.secretlintrc.json', '.secretlintignore', 'package.json', 'README.md', 'src', 'policies', 'fixtures']) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
+  for (const f of ['.secretlintrc.json', '.secretlintignore', 'package.json', 'README.md', 'src', 'policies', 'fixtures'])
+    cpSync(join(ROOT, f), join(dir, f), { recursive: true });
   return dir;
 }
 
 function scan(dir: string) {
-  const r = spawnSync(SECRETLINT, ['--secretlintrc', join(dir, '.secretlintrc.json'), '--secretlintignore', join(dir, '.secretlintignore'), '**/*'], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(SECRETLINT, ['--secretlintrc', join(dir, '.secretlintrc.json'), '--secretlintignore', join(dir, '.secretlintignore'), '**/*'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   return { code: r.status, out: r.stdout + r.stderr };
 }
 

@@ -9,7 +9,16 @@ const ROOT = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'mc-vuln-'));
 
 function advisory(name: string, severity: string, ghsa: string) {
-  return { name, severity, isDirect: false, via: [{ source: 1, name, title: 't', url: `https://github.com/advisories/${ghsa}`, severity }], effects: [], range: '*', nodes: [], fixAvailable: false };
+  return {
+    name,
+    severity,
+    isDirect: false,
+    via: [{ source: 1, name, title: 't', url: `https://github.com/advisories/${ghsa}`, severity }],
+    effects: [],
+    range: '*',
+    nodes: [],
+    fixAvailable: false,
+  };
 }
 
 function audit(vulns: ReturnType<typeof advisory>[]) {
@@ -23,7 +32,10 @@ function gate(auditDoc: unknown, justifications: unknown[], today = '2026-11-28'
   const j = join(dir, `just-${Math.random()}.yaml`);
   writeFileSync(a, JSON.stringify(auditDoc));
   writeFileSync(j, JSON.stringify({ justifications }));
-  const r = spawnSync(process.execPath, ['scripts/gates/vuln-budget.mjs', '--input', a, '--justifications', j, '--today', today], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['scripts/gates/vuln-budget.mjs', '--input', a, '--justifications', j, '--today', today], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
@@ -54,10 +66,18 @@ describe('vulnerability budget gate', () => {
   it('fails past the budget of three highs, justified or not', () => {
     const ids = ['GHSA-1111-1111-1111', 'GHSA-2222-2222-2222', 'GHSA-3333-3333-3333', 'GHSA-4444-4444-4444'];
     const doc = audit(ids.map((id, i) => advisory(`p${i}`, 'high', id)));
-    const r = gate(doc, ids.map((id) => just(id)));
+    const r = gate(
+      doc,
+      ids.map((id) => just(id)),
+    );
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/4 high advisories exceed the budget of 3/);
-    expect(gate(audit(ids.slice(0, 3).map((id, i) => advisory(`p${i}`, 'high', id))), ids.map((id) => just(id))).code).toBe(0);
+    expect(
+      gate(
+        audit(ids.slice(0, 3).map((id, i) => advisory(`p${i}`, 'high', id))),
+        ids.map((id) => just(id)),
+      ).code,
+    ).toBe(0);
   });
   it('says UNAVAILABLE (exit 3), never pass, when the advisory service cannot be reached', () => {
     const r = gate({ message: '405 Method Not Allowed - POST https://registry.example/-/npm/v1/security/advisories/bulk', statusCode: 405 }, []);

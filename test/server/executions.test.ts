@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, maestro, tempHome } from '../helpers/cli.js';
-import { serve, type Served } from '../helpers/serve.js';
+import { parse } from 'yaml';
+import { maestro, ROOT, tempHome } from '../helpers/cli.js';
+import { type Served, serve } from '../helpers/serve.js';
 
 const HELLO = join(ROOT, 'fixtures', 'manifests', 'hello.yaml');
 const t = tempHome();
@@ -53,8 +53,19 @@ describe('control plane: plans and executions', () => {
     expect(r.code, r.stderr).toBe(0);
     const run = r.json();
     expect(run.status).toBe('succeeded');
-    expect(run.tasks.map((x: { id: string; status: string }) => [x.id, x.status])).toEqual([['greet', 'succeeded'], ['report', 'succeeded']]);
-    for (const args of [['status', run.id, '--json'], ['status', run.id], ['status', '--json'], ['logs', run.id], ['logs', run.id, '--json', '--task', 'greet'], ['policy', 'packs', 'list', '--json'], ['policy', 'packs', 'show', 'budget', '--json']]) {
+    expect(run.tasks.map((x: { id: string; status: string }) => [x.id, x.status])).toEqual([
+      ['greet', 'succeeded'],
+      ['report', 'succeeded'],
+    ]);
+    for (const args of [
+      ['status', run.id, '--json'],
+      ['status', run.id],
+      ['status', '--json'],
+      ['logs', run.id],
+      ['logs', run.id, '--json', '--task', 'greet'],
+      ['policy', 'packs', 'list', '--json'],
+      ['policy', 'packs', 'show', 'budget', '--json'],
+    ]) {
       const a = cli(args);
       const b = remote(args);
       expect(b.code, args.join(' ')).toBe(a.code);
@@ -102,7 +113,11 @@ describe('control plane: plans and executions', () => {
 
   it('cross-tenant: another tenant cannot see, follow or cancel the execution', () => {
     const id = cli(['status', '--json']).json().id;
-    for (const args of [['status', id], ['logs', id], ['cancel', id]]) {
+    for (const args of [
+      ['status', id],
+      ['logs', id],
+      ['cancel', id],
+    ]) {
       const r = remote(args, { MAESTRO_TOKEN: other });
       expect(r.code, args.join(' ')).toBe(5);
     }
@@ -117,7 +132,16 @@ describe('alert rules', () => {
     const names = new Set(exprs.flatMap((e) => e.match(/\bmc_[a-z_]+/g) ?? []).map((n) => n.replace(/_(bucket|sum|count)$/, '')));
     const text = await (await fetch(`${srv.url}/metrics`, { headers: { authorization: `Bearer ${admin}` } })).text();
     for (const n of names) expect(text, n).toContain(`# TYPE ${n} `);
-    for (const n of ['mc_cost_estimate_usd', 'mc_tenant_denies_total', 'mc_policy_eval_ms', 'mc_executions', 'mc_publish_to_start_seconds', 'mc_http_request_duration_seconds', 'mc_build_info', 'process_cpu_seconds_total']) {
+    for (const n of [
+      'mc_cost_estimate_usd',
+      'mc_tenant_denies_total',
+      'mc_policy_eval_ms',
+      'mc_executions',
+      'mc_publish_to_start_seconds',
+      'mc_http_request_duration_seconds',
+      'mc_build_info',
+      'process_cpu_seconds_total',
+    ]) {
       expect(text).toContain(`# TYPE ${n} `);
     }
     expect(text).toMatch(/mc_tenant_denies_total\{tenant="default",pack="sandbox-required"\} [1-9]/);

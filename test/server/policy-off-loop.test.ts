@@ -6,12 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maestro, tempHome } from '../helpers/cli.js';
-import { serve, type Served } from '../helpers/serve.js';
+import { type Served, serve } from '../helpers/serve.js';
 
 const t = tempHome('maestro-offloop-');
 let srv: Served;
 let token: string;
-const MANIFEST = 'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: off-loop }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - { id: a, uses: shell, run: "true" }\n';
+const MANIFEST =
+  'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: off-loop }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - { id: a, uses: shell, run: "true" }\n';
 
 beforeAll(async () => {
   expect(maestro(t.home, ['init']).code).toBe(0);
@@ -59,7 +60,9 @@ describe('policy evaluation off the event loop', () => {
     const body = JSON.parse(p.body) as { allow: boolean; policy: { failClosed: boolean; reasons: Array<{ message: string }> } };
     expect(body.allow).toBe(false);
     expect(body.policy.failClosed).toBe(true);
-    expect(body.policy.reasons.map((r) => r.message).join('\n')).toMatch(/policy evaluation did not finish within its 6000 ms cut-off .*the evaluation thread was stopped after \d+ ms; denied \(fail-closed\)/);
+    expect(body.policy.reasons.map((r) => r.message).join('\n')).toMatch(
+      /policy evaluation did not finish within its 6000 ms cut-off .*the evaluation thread was stopped after \d+ ms; denied \(fail-closed\)/,
+    );
   });
 
   it('/metrics exports mc_policy_cache_hits_total and mc_policy_cache_misses_total', async () => {

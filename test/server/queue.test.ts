@@ -4,20 +4,33 @@
  * (`"queue": true`); past --max-queue the server answers 429 with Retry-After. Real server, real
  * sandbox, real SQLite (integrity checked afterwards).
  */
-import Database from 'better-sqlite3';
+
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maestro, tempHome } from '../helpers/cli.js';
-import { serve, type Served } from '../helpers/serve.js';
+import { type Served, serve } from '../helpers/serve.js';
 import { unavailableReason } from '../runner/escape/helpers.js';
 
 const reason = unavailableReason();
 const ENV = { MAESTRO_LEASE_MS: '5000', MAESTRO_PDP_TIMEOUT_MS: '20000' };
 
 const manifest = (name: string, run: string) =>
-  ['apiVersion: maestro/v1', 'kind: Workflow', `metadata: { name: ${name} }`, 'spec:', '  region: US', '  resourceClass: small', '  tasks:',
-    '    - id: t', '      uses: shell', `      run: ${JSON.stringify(run)}`, '      resources: { cpu: 1, memoryMB: 128, timeoutSec: 60 }', ''].join('\n');
+  [
+    'apiVersion: maestro/v1',
+    'kind: Workflow',
+    `metadata: { name: ${name} }`,
+    'spec:',
+    '  region: US',
+    '  resourceClass: small',
+    '  tasks:',
+    '    - id: t',
+    '      uses: shell',
+    `      run: ${JSON.stringify(run)}`,
+    '      resources: { cpu: 1, memoryMB: 128, timeoutSec: 60 }',
+    '',
+  ].join('\n');
 
 interface Publish {
   status: number;
@@ -26,7 +39,11 @@ interface Publish {
 }
 
 async function publish(srv: Served, token: string, body: Record<string, unknown>): Promise<Publish> {
-  const res = await fetch(`${srv.url}/api/executions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${srv.url}/api/executions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Publish['body'], retryAfter: res.headers.get('retry-after') };
 }
 
@@ -91,7 +108,11 @@ describe.skipIf(reason !== null)(`execution service over HTTP${reason ? ` (skipp
       expect(admitted.length).toBeGreaterThanOrEqual(10);
       expect(denied.length).toBeGreaterThan(0);
       for (const d of denied) expect(d.body.reason).toMatch(/^tenant default at concurrency quota \(10\/10 running: ex_/);
-      await until(() => s.count("select count(*) as n from executions where status in ('queued', 'running')") === 0, 180_000, 'the admitted executions to finish');
+      await until(
+        () => s.count("select count(*) as n from executions where status in ('queued', 'running')") === 0,
+        180_000,
+        'the admitted executions to finish',
+      );
       expect(s.count("select count(*) as n from executions where workflow_name = 'burst' and status = 'succeeded'")).toBe(admitted.length);
       expect(s.max.samples).toBeGreaterThan(10);
       expect(s.max.running).toBeLessThanOrEqual(10);
@@ -105,11 +126,17 @@ describe.skipIf(reason !== null)(`execution service over HTTP${reason ? ` (skipp
   it('wait mode ("queue": true): all 200 are queued, never more than 10 run at once, and all then run', async () => {
     const s = sampler(t.home);
     try {
-      const results = await Promise.all(Array.from({ length: 200 }, () => publish(srv, token, { manifest: manifest('waiting', 'sleep 0.2'), name: 'w.yaml', queue: true })));
+      const results = await Promise.all(
+        Array.from({ length: 200 }, () => publish(srv, token, { manifest: manifest('waiting', 'sleep 0.2'), name: 'w.yaml', queue: true })),
+      );
       for (const r of results) expect(r.status, JSON.stringify(r.body)).toBe(201);
       expect(results.filter((r) => r.body.status === 'denied')).toEqual([]);
       const ids = results.map((r) => r.body.id!);
-      await until(() => s.count("select count(*) as n from executions where workflow_name = 'waiting' and status in ('queued', 'running')") === 0, 400_000, 'the queue to drain');
+      await until(
+        () => s.count("select count(*) as n from executions where workflow_name = 'waiting' and status in ('queued', 'running')") === 0,
+        400_000,
+        'the queue to drain',
+      );
       expect(s.count("select count(*) as n from executions where workflow_name = 'waiting' and status = 'succeeded'")).toBe(200);
       expect(new Set(ids).size).toBe(200);
       expect(s.max.running).toBeLessThanOrEqual(10);
@@ -165,7 +192,9 @@ describe.skipIf(reason !== null)(`backpressure${reason ? ` (skipped: ${reason})`
     expect(remote.code).toBe(1);
     expect(remote.stderr).toContain('the execution queue is full');
     // The OpenAPI document lists the 429 with its Retry-After header.
-    const doc = (await (await fetch(`${srv.url}/api/openapi.json`)).json()) as { paths: Record<string, { post?: { responses: Record<string, { headers?: object }> } }> };
+    const doc = (await (await fetch(`${srv.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, { post?: { responses: Record<string, { headers?: object }> } }>;
+    };
     expect(doc.paths['/api/executions']!.post!.responses['429']!.headers).toHaveProperty('Retry-After');
   });
 });

@@ -3,11 +3,11 @@
  * --remote --code → token stored per remote (0600); GET /api/keys, receipt and disclosure (tenant-
  * scoped); `disclose export --remote` then offline verify; local-only commands refuse under MAESTRO_URL.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maestro, tempHome } from '../helpers/cli.js';
-import { serve, type Served } from '../helpers/serve.js';
+import { type Served, serve } from '../helpers/serve.js';
 
 const server = tempHome('maestro-srv-');
 const client = tempHome('maestro-cli-');
@@ -53,7 +53,10 @@ beforeAll(async () => {
   const dir = join(server.home, '..', 'wf');
   mkdirSync(dir, { recursive: true });
   wf = join(dir, 'plain.yaml');
-  writeFileSync(wf, 'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: plain }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - id: hi\n      uses: shell\n      run: echo hi > /out/hi.txt; echo done\n');
+  writeFileSync(
+    wf,
+    'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: plain }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - id: hi\n      uses: shell\n      run: echo hi > /out/hi.txt; echo done\n',
+  );
   srv = await serve(server.home);
 });
 afterAll(async () => {
@@ -172,15 +175,18 @@ describe('evidence over HTTP', () => {
 });
 
 describe('local-only commands under MAESTRO_URL', () => {
-  it.each([[['keys', 'list']], [['init']], [['cost', 'report']], [['policy', 'packs', 'enable', 'budget']], [['disclose', 'verify', 'x.zip']]])('%j says it is local-only and creates nothing', (args) => {
-    const fresh = tempHome();
-    try {
-      const r = maestro(fresh.home, args, { MAESTRO_URL: 'http://127.0.0.1:9' });
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/local state home only, and MAESTRO_URL is set/);
-      expect(existsSync(fresh.home)).toBe(false);
-    } finally {
-      fresh.cleanup();
-    }
-  });
+  it.each([[['keys', 'list']], [['init']], [['cost', 'report']], [['policy', 'packs', 'enable', 'budget']], [['disclose', 'verify', 'x.zip']]])(
+    '%j says it is local-only and creates nothing',
+    (args) => {
+      const fresh = tempHome();
+      try {
+        const r = maestro(fresh.home, args, { MAESTRO_URL: 'http://127.0.0.1:9' });
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/local state home only, and MAESTRO_URL is set/);
+        expect(existsSync(fresh.home)).toBe(false);
+      } finally {
+        fresh.cleanup();
+      }
+    },
+  );
 });

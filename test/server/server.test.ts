@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, maestro, tempHome } from '../helpers/cli.js';
-import { serve, type Served } from '../helpers/serve.js';
+import { maestro, ROOT, tempHome } from '../helpers/cli.js';
+import { type Served, serve } from '../helpers/serve.js';
 
 const t = tempHome();
 let srv: Served;
@@ -32,7 +32,13 @@ async function http(method: string, path: string, token?: string, body?: unknown
 beforeAll(async () => {
   cli(['init']);
   for (const [tenant, members] of [
-    ['acme', [['ann@acme.io', 'admin'], ['vic@acme.io', 'viewer']]],
+    [
+      'acme',
+      [
+        ['ann@acme.io', 'admin'],
+        ['vic@acme.io', 'viewer'],
+      ],
+    ],
     ['beta', [['bob@beta.io', 'admin']]],
   ] as const) {
     expect(cli(['tenants', 'create', tenant, '--max-concurrent', '4']).code).toBe(0);
@@ -74,7 +80,13 @@ describe('maestro serve', () => {
   it('answers whoami for the caller', async () => {
     const r = await http('GET', '/api/whoami', acmeViewer);
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({ subject: 'vic@acme.io', tenant: 'acme', roles: ['viewer'], quotas: { maxConcurrent: 4, inUse: 0 }, budget: { dailyMaxUSD: 100, spentUSD: 0 } });
+    expect(r.json).toEqual({
+      subject: 'vic@acme.io',
+      tenant: 'acme',
+      roles: ['viewer'],
+      quotas: { maxConcurrent: 4, inUse: 0 },
+      budget: { dailyMaxUSD: 100, spentUSD: 0 },
+    });
   });
 
   it('403 when the role does not allow it, with the reason', async () => {
@@ -143,7 +155,13 @@ describe('maestro serve', () => {
   });
 
   it('the thin client gives the same output as local mode', () => {
-    for (const args of [['whoami'], ['whoami', '--json'], ['tenants', 'list', '--json'], ['tenants', 'members', 'list', 'acme'], ['tenants', 'members', 'list', 'acme', '--json']]) {
+    for (const args of [
+      ['whoami'],
+      ['whoami', '--json'],
+      ['tenants', 'list', '--json'],
+      ['tenants', 'members', 'list', 'acme'],
+      ['tenants', 'members', 'list', 'acme', '--json'],
+    ]) {
       const local = cli(args, { MAESTRO_TOKEN: acmeAdmin });
       const remote = cli([...args, '--remote', srv.url], { MAESTRO_TOKEN: acmeAdmin });
       expect(remote.code, args.join(' ')).toBe(local.code);

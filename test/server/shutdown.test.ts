@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maestro, tempHome } from '../helpers/cli.js';
-import { serve, type Served } from '../helpers/serve.js';
+import { type Served, serve } from '../helpers/serve.js';
 
 const t = tempHome();
 let srv: Served;

@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, maestro, tempHome } from '../helpers/cli.js';
-import { serve, type Served } from '../helpers/serve.js';
+import { maestro, ROOT, tempHome } from '../helpers/cli.js';
+import { type Served, serve } from '../helpers/serve.js';
 
 const t = tempHome();
 let srv: Served;
@@ -36,12 +36,24 @@ async function upload(root: string, files: ReturnType<typeof file>[]) {
 describe('workspace uploads', () => {
   const cases: Array<[string, string, ReturnType<typeof file>[], string, string]> = [
     ['a file and a file below it', '.', [file('a'), file('a/b')], 'WORKSPACE_PATH_CONFLICT', 'workspace path "a/b" needs "a" to be a directory'],
-    ['the same, deeper and in the other order', 'ws', [file('x/y/z'), file('x/y')], 'WORKSPACE_PATH_CONFLICT', 'workspace path "x/y/z" needs "x/y" to be a directory'],
+    [
+      'the same, deeper and in the other order',
+      'ws',
+      [file('x/y/z'), file('x/y')],
+      'WORKSPACE_PATH_CONFLICT',
+      'workspace path "x/y/z" needs "x/y" to be a directory',
+    ],
     ['the path "."', '.', [file('.')], 'WORKSPACE_PATH_NOT_FILE', 'workspace path "." names a directory'],
     ['a path naming the root through ..', 'ws', [file('sub/..')], 'WORKSPACE_PATH_NOT_FILE', 'workspace path "sub/.." names a directory'],
     ['a trailing slash', '.', [file('dir/')], 'WORKSPACE_PATH_NOT_FILE', 'workspace path "dir/" names a directory'],
     ['a duplicate', '.', [file('d.txt'), file('d.txt', 'y')], 'WORKSPACE_PATH_DUPLICATE', 'workspace path "d.txt" is sent twice'],
-    ['a duplicate after normalising', '.', [file('d.txt'), file('./d.txt')], 'WORKSPACE_PATH_DUPLICATE', 'workspace path "./d.txt" is the same file as "d.txt"'],
+    [
+      'a duplicate after normalising',
+      '.',
+      [file('d.txt'), file('./d.txt')],
+      'WORKSPACE_PATH_DUPLICATE',
+      'workspace path "./d.txt" is the same file as "d.txt"',
+    ],
     ['an escape', '.', [file('../../etc/x')], 'WORKSPACE_PATH_ESCAPES', 'workspace path "../../etc/x" escapes the upload folder'],
     ['an absolute path', '.', [file('/etc/x')], 'WORKSPACE_PATH_ESCAPES', 'workspace path "/etc/x" is absolute'],
   ];

@@ -1,9 +1,9 @@
-import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadMigrations, migrate, openDb, schemaVersion, type Migration } from '../../src/store/db.js';
+import { loadMigrations, type Migration, migrate, openDb, schemaVersion } from '../../src/store/db.js';
 
 const dirs: string[] = [];
 function tmp(): string {

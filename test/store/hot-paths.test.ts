@@ -3,16 +3,17 @@
 // connection as it executes, and each SELECT's EXPLAIN QUERY PLAN must search an index: no full scan
 // of a table and no temporary b-tree for ORDER BY. The test follows the statements of the store
 // modules as they are, whatever they become.
-import Database from 'better-sqlite3';
+
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionStatusView, whoami } from '../../src/engine/index.js';
 import { decisionsFor } from '../../src/policy/packs/index.js';
 import { listAllExecutions } from '../../src/runner/index.js';
 import { markFinished, type NewExecution } from '../../src/store/executions.js';
-import { admit, markExecutionStarted } from '../../src/store/queue.js';
 import { loadMigrations, migrate, type Store } from '../../src/store/index.js';
 import { insertDecision, recentDecisions } from '../../src/store/policy.js';
+import { admit, markExecutionStarted } from '../../src/store/queue.js';
 import { authenticateToken, currentToken, type Session } from '../../src/tenancy/index.js';
 import { tempSession } from '../policy/packs/helpers.js';
 
@@ -35,7 +36,9 @@ function captured(): string[] {
  * is a partial index, which holds only the rows the query wants) or a temp b-tree sort.
  */
 function badPlanLines(sql: string): string[] {
-  const partial = new Set((db.prepare("select name from sqlite_master where type = 'index' and sql like '% where %'").all() as Array<{ name: string }>).map((r) => r.name));
+  const partial = new Set(
+    (db.prepare("select name from sqlite_master where type = 'index' and sql like '% where %'").all() as Array<{ name: string }>).map((r) => r.name),
+  );
   const plan = db.prepare(`explain query plan ${sql}`).all() as Array<{ detail: string }>;
   return plan
     .map((r) => r.detail)
@@ -48,7 +51,19 @@ function badPlanLines(sql: string): string[] {
 }
 
 function row(i: number, tenant: string, published: string): NewExecution {
-  return { id: `ex_hot${String(i).padStart(6, '0')}`, tenant_id: tenant, subject: 'root@local', workflow_name: 'wf', manifest_digest: 'sha256:x', manifest_path: null, sandbox: 'none', estimated_cost_micros: 1000, published_at: published, dir: null, detached: 1 };
+  return {
+    id: `ex_hot${String(i).padStart(6, '0')}`,
+    tenant_id: tenant,
+    subject: 'root@local',
+    workflow_name: 'wf',
+    manifest_digest: 'sha256:x',
+    manifest_path: null,
+    sandbox: 'none',
+    estimated_cost_micros: 1000,
+    published_at: published,
+    dir: null,
+    detached: 1,
+  };
 }
 
 /** The store's atomic admission as publishing uses it (quota and budget checks, task runs). */
@@ -85,7 +100,25 @@ beforeAll(async () => {
         markFinished(db, row(i, tenant, at).id, 'succeeded', null, at);
       }
       if (i % 3 === 0) {
-        insertDecision(db, { id: `pd_hot${i}`, tenantId: tenant, executionId: row(i, tenant, at).id, subject: 'root@local', action: 'run', outcome: 'allow', reasons: '[]', warnings: '[]', packs: '[]', evalMs: 1, estimateMicros: 1000, explanation: null, createdAt: at }, []);
+        insertDecision(
+          db,
+          {
+            id: `pd_hot${i}`,
+            tenantId: tenant,
+            executionId: row(i, tenant, at).id,
+            subject: 'root@local',
+            action: 'run',
+            outcome: 'allow',
+            reasons: '[]',
+            warnings: '[]',
+            packs: '[]',
+            evalMs: 1,
+            estimateMicros: 1000,
+            explanation: null,
+            createdAt: at,
+          },
+          [],
+        );
       }
     }
   })();
@@ -120,7 +153,11 @@ describe('hot paths use indexes', () => {
 
   it('the check can fail: a query on an unindexed column is reported', () => {
     expect(badPlanLines("select * from executions where workflow_name = 'wf'")).toEqual(['SCAN executions']);
-    expect(badPlanLines('select id from executions order by published_at')).toEqual([expect.stringMatching(/^SCAN executions USING (COVERING )?INDEX executions_published$/)]);
-    expect(badPlanLines("select * from executions where tenant_id = 'x' order by subject")).toEqual(expect.arrayContaining([expect.stringMatching(/USE TEMP B-TREE FOR ORDER BY/)]));
+    expect(badPlanLines('select id from executions order by published_at')).toEqual([
+      expect.stringMatching(/^SCAN executions USING (COVERING )?INDEX executions_published$/),
+    ]);
+    expect(badPlanLines("select * from executions where tenant_id = 'x' order by subject")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/USE TEMP B-TREE FOR ORDER BY/)]),
+    );
   });
 });

@@ -3,11 +3,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../src/store/db.js';
+import { type Db, openDb } from '../../src/store/db.js';
 import { getExecution, markTaskFinished, type NewExecution } from '../../src/store/executions.js';
 import {
-  admit, claimBatch, claimOwnSlot, expiredLeases, finishHeld, markTaskStartedHeld, queueCounts, queuePosition, reclaim, releaseExecution,
-  renewLeases, startHeld, type AdmissionRequest, type LeaseHolder,
+  type AdmissionRequest,
+  admit,
+  claimBatch,
+  claimOwnSlot,
+  expiredLeases,
+  finishHeld,
+  type LeaseHolder,
+  markTaskStartedHeld,
+  queueCounts,
+  queuePosition,
+  reclaim,
+  releaseExecution,
+  renewLeases,
+  startHeld,
 } from '../../src/store/queue.js';
 
 let dir: string;
@@ -18,8 +30,16 @@ const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'mc-queue-'));
   db = openDb(join(dir, 'm.db'));
-  for (const [id, max] of [['ta', 3], ['tb', 3], ['tc', 1]] as const) {
-    db.prepare("insert into tenants (id, name, max_concurrent, daily_budget_micros, created_at) values (?, ?, ?, 10000, '2026-01-01T00:00:00.000Z')").run(id, `n-${id}`, max);
+  for (const [id, max] of [
+    ['ta', 3],
+    ['tb', 3],
+    ['tc', 1],
+  ] as const) {
+    db.prepare("insert into tenants (id, name, max_concurrent, daily_budget_micros, created_at) values (?, ?, ?, 10000, '2026-01-01T00:00:00.000Z')").run(
+      id,
+      `n-${id}`,
+      max,
+    );
   }
 });
 afterEach(() => {
@@ -32,15 +52,34 @@ const holder = (n: number): LeaseHolder => ({ owner: `w-0000000000-${n}-ab`, pid
 function row(tenant: string, over: Partial<NewExecution> = {}): NewExecution {
   seq += 1;
   return {
-    id: `ex_${String(seq).padStart(26, '0')}`, tenant_id: tenant, subject: 's', workflow_name: 'w', manifest_digest: 'sha256:x', manifest_path: null,
-    sandbox: 'none', estimated_cost_micros: null, published_at: new Date(T0 + seq).toISOString(), dir: null, detached: 1, ...over,
+    id: `ex_${String(seq).padStart(26, '0')}`,
+    tenant_id: tenant,
+    subject: 's',
+    workflow_name: 'w',
+    manifest_digest: 'sha256:x',
+    manifest_path: null,
+    sandbox: 'none',
+    estimated_cost_micros: null,
+    published_at: new Date(T0 + seq).toISOString(),
+    dir: null,
+    detached: 1,
+    ...over,
   };
 }
 
 function req(r: NewExecution, over: Partial<AdmissionRequest> = {}): AdmissionRequest {
   return {
-    row: r, tasks: [{ id: 'a', digest: 'd' }], maxConcurrent: 3, wait: false, budget: null, holder: holder(1), nowMs: T0, leaseMs: 1000,
-    quotaReason: (h) => `quota full: ${h.join(',')}`, budgetReason: (s, e, c) => `budget ${s}+${e}>${c}`, ...over,
+    row: r,
+    tasks: [{ id: 'a', digest: 'd' }],
+    maxConcurrent: 3,
+    wait: false,
+    budget: null,
+    holder: holder(1),
+    nowMs: T0,
+    leaseMs: 1000,
+    quotaReason: (h) => `quota full: ${h.join(',')}`,
+    budgetReason: (s, e, c) => `budget ${s}+${e}>${c}`,
+    ...over,
   };
 }
 
@@ -65,14 +104,27 @@ describe('admission', () => {
 
   it('checks the budget (spent + live estimates + this estimate) in the same transaction; budget denials never wait', () => {
     // Cap 10,000 µ$, estimate 2,400 each: four fit (9,600), the fifth would be 12,000.
-    const gate = { capMicros: 10_000, spentMicros: () => (db.prepare("select coalesce(sum(estimated_cost_micros), 0) as s from executions where tenant_id = 'ta' and status in ('queued', 'running')").get() as { s: number }).s };
-    const results = Array.from({ length: 6 }, () => admit(db, req(row('ta', { estimated_cost_micros: 2400 }), { budget: gate, maxConcurrent: 100, wait: true })));
+    const gate = {
+      capMicros: 10_000,
+      spentMicros: () =>
+        (
+          db
+            .prepare("select coalesce(sum(estimated_cost_micros), 0) as s from executions where tenant_id = 'ta' and status in ('queued', 'running')")
+            .get() as { s: number }
+        ).s,
+    };
+    const results = Array.from({ length: 6 }, () =>
+      admit(db, req(row('ta', { estimated_cost_micros: 2400 }), { budget: gate, maxConcurrent: 100, wait: true })),
+    );
     expect(results.filter((r) => r.admitted)).toHaveLength(4);
     const denied = results.filter((r) => !r.admitted);
     expect(denied).toHaveLength(2);
     expect(denied[0]).toMatchObject({ cause: 'budget', reason: 'budget 9600+2400>10000' });
     // A zero cap denies any run with a cost.
-    expect(admit(db, req(row('tb', { estimated_cost_micros: 1 }), { budget: { capMicros: 0, spentMicros: () => 0 } }))).toMatchObject({ admitted: false, cause: 'budget' });
+    expect(admit(db, req(row('tb', { estimated_cost_micros: 1 }), { budget: { capMicros: 0, spentMicros: () => 0 } }))).toMatchObject({
+      admitted: false,
+      cause: 'budget',
+    });
   });
 
   it('wait mode queues over the cap without taking a slot', () => {
@@ -87,7 +139,7 @@ describe('admission', () => {
 });
 
 describe('claims', () => {
-  it('dispatches fairly across tenants: one tenant\'s backlog does not starve another', () => {
+  it("dispatches fairly across tenants: one tenant's backlog does not starve another", () => {
     for (let i = 0; i < 3; i++) admit(db, req(row('ta'), { maxConcurrent: 3 }));
     const b = row('tb');
     admit(db, req(b));
@@ -149,7 +201,10 @@ describe('leases', () => {
     const exp2 = expiredLeases(db, T0 + 4000);
     expect(reclaim(db, exp2[0]!, 'worker w-3 gone', 'retried', new Date(T0 + 4000).toISOString())).toBe('failed');
     expect(getExecution(db, r.id)).toMatchObject({ status: 'failed', reason: 'worker w-3 gone' });
-    expect(db.prepare('select status, reason from task_runs where execution_id = ?').get(r.id)).toEqual({ status: 'skipped', reason: 'the worker died before this task started' });
+    expect(db.prepare('select status, reason from task_runs where execution_id = ?').get(r.id)).toEqual({
+      status: 'skipped',
+      reason: 'the worker died before this task started',
+    });
   });
 
   it('an expired lease with a started task fails at once (never run twice); a second reclaim is a no-op', () => {
@@ -174,7 +229,19 @@ describe('leases', () => {
     expect(releaseExecution(db, a.id, holder(2).owner)).toBe(true);
     expect(releaseExecution(db, b.id, holder(2).owner)).toBe(false);
     expect(getExecution(db, a.id)).toMatchObject({ status: 'queued', lease_owner: null, attempts: 0 });
-    markTaskFinished(db, { execution_id: b.id, task_id: 'a', status: 'succeeded', exit_code: 0, reason: null, finished_at: 't', cpu_ms: 1, peak_rss_kb: 1, wall_ms: 1, bytes_written: 0, extras: '{"writes":[],"cpuSec":0.001,"peakRssMB":0.001}' });
+    markTaskFinished(db, {
+      execution_id: b.id,
+      task_id: 'a',
+      status: 'succeeded',
+      exit_code: 0,
+      reason: null,
+      finished_at: 't',
+      cpu_ms: 1,
+      peak_rss_kb: 1,
+      wall_ms: 1,
+      bytes_written: 0,
+      extras: '{"writes":[],"cpuSec":0.001,"peakRssMB":0.001}',
+    });
     expect((db.prepare('select extras from task_runs where execution_id = ?').get(b.id) as { extras: string }).extras).toContain('writes');
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });

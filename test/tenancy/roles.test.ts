@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/core/errors.js';
-import { PERMISSIONS, ROLES, permissionsFor, requirePermission, type Permission, type Role } from '../../src/tenancy/roles.js';
+import { PERMISSIONS, type Permission, permissionsFor, ROLES, type Role, requirePermission } from '../../src/tenancy/roles.js';
 
 // The RBAC matrix from the issue: admin manages; operator runs and cancels; composer plans and validates; viewer reads.
 const MATRIX: Record<Role, Permission[]> = {

@@ -1,13 +1,13 @@
-import { generateKeyPairSync, createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContext, type Context } from '../../src/core/context.js';
+import { type Context, createContext } from '../../src/core/context.js';
 import { AuthError } from '../../src/core/errors.js';
 import { openStore } from '../../src/store/index.js';
 import { ensureInitialized, openSession } from '../../src/tenancy/session.js';
 import { getTenant } from '../../src/tenancy/tenants.js';
-import { issueToken, tokenKeyPath, tokenPath, verifyToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../src/tenancy/tokens.js';
+import { issueToken, TOKEN_AUDIENCE, TOKEN_ISSUER, tokenKeyPath, tokenPath, verifyToken } from '../../src/tenancy/tokens.js';
 import { tempHome } from '../helpers/cli.js';
 
 const t = tempHome();
@@ -29,7 +29,12 @@ function engineKey() {
 
 function claims(extra: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ tenant_id: tenantId, ...extra }).setSubject('alice@local').setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setIssuedAt(now).setExpirationTime(now + 600);
+  return new SignJWT({ tenant_id: tenantId, ...extra })
+    .setSubject('alice@local')
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(TOKEN_AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 600);
 }
 
 async function refusal(token: string): Promise<AuthError> {
@@ -54,13 +59,24 @@ describe('identity tokens', () => {
   });
 
   it('refuses a token without tenant_id', async () => {
-    const tok = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setSubject('alice@local').setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setIssuedAt().setExpirationTime('10m').sign(engineKey());
+    const tok = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256' })
+      .setSubject('alice@local')
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(engineKey());
     expect((await refusal(tok)).code).toBe('TOKEN_NO_TENANT');
   });
 
   it('refuses an expired token, naming when it expired', async () => {
     const past = Math.floor(Date.now() / 1000) - 7200;
-    const tok = await claims().setProtectedHeader({ alg: 'ES256' }).setIssuedAt(past).setExpirationTime(past + 60).sign(engineKey());
+    const tok = await claims()
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuedAt(past)
+      .setExpirationTime(past + 60)
+      .sign(engineKey());
     const err = await refusal(tok);
     expect(err.code).toBe('TOKEN_EXPIRED');
     expect(err.message).toContain(new Date((past + 60) * 1000).toISOString());
@@ -68,7 +84,11 @@ describe('identity tokens', () => {
 
   it('refuses a token that is not yet valid', async () => {
     const future = Math.floor(Date.now() / 1000) + 3600;
-    const tok = await claims().setProtectedHeader({ alg: 'ES256' }).setNotBefore(future).setExpirationTime(future + 600).sign(engineKey());
+    const tok = await claims()
+      .setProtectedHeader({ alg: 'ES256' })
+      .setNotBefore(future)
+      .setExpirationTime(future + 600)
+      .sign(engineKey());
     expect((await refusal(tok)).code).toBe('TOKEN_NOT_YET_VALID');
   });
 

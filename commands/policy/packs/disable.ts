@@ -4,9 +4,7 @@ import { BaseCommand } from '../../../src/cli/base-command.js';
 
 export default class PolicyPacksDisable extends BaseCommand<typeof PolicyPacksDisable> {
   static override summary = 'Disable a policy pack for a tenant (tenant:manage or policy:manage; any tenant for an admin of "default").';
-  static override examples = [
-    '<%= config.bin %> policy packs disable budget --tenant acme',
-  ];
+  static override examples = ['<%= config.bin %> policy packs disable budget --tenant acme'];
   static override args = { id: Args.string({ description: 'Pack id.', required: true }) };
   static override flags = {
     tenant: Flags.string({ description: "Tenant name or id (default: the caller's tenant)." }),

@@ -7,7 +7,11 @@ export default class PolicyPacksDocs extends BaseCommand<typeof PolicyPacksDocs>
   static override description =
     "Writes each pack's README.md in its folder, or <out>/<id>/README.md with --out. With --check nothing is " +
     'written and the exit status is 1 when a README is stale.';
-  static override examples = ['<%= config.bin %> policy packs docs', '<%= config.bin %> policy packs docs --out build/docs', '<%= config.bin %> policy packs docs --check'];
+  static override examples = [
+    '<%= config.bin %> policy packs docs',
+    '<%= config.bin %> policy packs docs --out build/docs',
+    '<%= config.bin %> policy packs docs --check',
+  ];
   static override flags = {
     out: Flags.string({ description: 'Directory to write into (default: each pack folder).', helpValue: '<dir>' }),
     check: Flags.boolean({ description: 'Only report stale READMEs (exit 1 when any is stale).', default: false }),

@@ -18,7 +18,11 @@ export default class PolicyPacksEnable extends BaseCommand<typeof PolicyPacksEna
     const { setPackEnabled } = await import('../../../src/policy/packs/index.js');
     const { renderPackChoice } = await import('../../../src/cli/render-packs.js');
     const session = await this.session();
-    const opts = { enabled: true, ...(this.flags.tenant !== undefined ? { tenant: this.flags.tenant } : {}), ...(this.flags.config !== undefined ? { config: this.flags.config } : {}) };
+    const opts = {
+      enabled: true,
+      ...(this.flags.tenant !== undefined ? { tenant: this.flags.tenant } : {}),
+      ...(this.flags.config !== undefined ? { config: this.flags.config } : {}),
+    };
     this.emit(setPackEnabled(session, this.args.id, opts), renderPackChoice);
   }
 }

@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args';
 import { BaseCommand, remoteFlag } from '../../../src/cli/base-command.js';
 
 export default class PolicyPacksShow extends BaseCommand<typeof PolicyPacksShow> {
-  static override summary = "Show one policy pack: metadata, digest, signature, the inputs it reads, its rules and examples.";
+  static override summary = 'Show one policy pack: metadata, digest, signature, the inputs it reads, its rules and examples.';
   static override examples = ['<%= config.bin %> policy packs show budget', '<%= config.bin %> policy packs show residency --json'];
   static override args = { id: Args.string({ description: 'Pack id (see policy packs list).', required: true }) };
 

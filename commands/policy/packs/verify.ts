@@ -3,7 +3,7 @@ import { BaseCommand } from '../../../src/cli/base-command.js';
 import { EXIT } from '../../../src/core/errors.js';
 
 export default class PolicyPacksVerify extends BaseCommand<typeof PolicyPacksVerify> {
-  static override summary = "Verify a pack against its signature: exit 0 when valid, 1 when invalid or unsigned.";
+  static override summary = 'Verify a pack against its signature: exit 0 when valid, 1 when invalid or unsigned.';
   static override examples = ['<%= config.bin %> policy packs verify budget', '<%= config.bin %> policy packs verify budget --json'];
   static override args = { id: Args.string({ description: 'Pack id.', required: true }) };
 

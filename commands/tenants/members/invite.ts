@@ -7,7 +7,8 @@ import { ROLES } from '../../../src/index.js';
 
 export default class MembersInvite extends BaseCommand<typeof MembersInvite> {
   static override summary = 'Issue a one-time, expiring enrolment code: the subject exchanges it for a token with `maestro login --remote URL --code X`.';
-  static override description = 'The code is shown once and stored only as a hash. Redeeming it makes the subject a member with the role and gives it a token. Needs members:manage on the tenant.';
+  static override description =
+    'The code is shown once and stored only as a hash. Redeeming it makes the subject a member with the role and gives it a token. Needs members:manage on the tenant.';
   static override examples = [
     '<%= config.bin %> tenants members invite acme alice@acme.io operator',
     '<%= config.bin %> tenants members invite acme ci@acme.io viewer --ttl 1h --remote http://127.0.0.1:8080 --json',

@@ -5,7 +5,8 @@ import { ROLES } from '../../../src/index.js';
 
 export default class MembersSet extends BaseCommand<typeof MembersSet> {
   static override summary = "Add a member to a tenant or change a member's role (upsert).";
-  static override description = `Roles: ${ROLES.join(', ')}. viewer reads; composer also plans and validates; operator also runs and cancels; admin manages the tenant, members, budgets and quotas.`;
+  static override description =
+    `Roles: ${ROLES.join(', ')}. viewer reads; composer also plans and validates; operator also runs and cancels; admin manages the tenant, members, budgets and quotas.`;
   static override examples = ['<%= config.bin %> tenants members set acme alice@acme.io operator'];
   static override args = {
     tenant: Args.string({ description: 'Tenant name or id.', required: true }),

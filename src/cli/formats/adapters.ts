@@ -3,20 +3,35 @@ import type { ManifestDiagnostic } from '../../manifest/manifest.types.js';
 import type { CaseReport, CaseResult, CaseStatus } from './formats.types.js';
 
 /** `policy test`: one case per test rule, at its file:row:col. */
-export function fromPolicyTests(results: ReadonlyArray<{
-  package: string; name: string; location: { file: string; row: number; col: number }; pass: boolean; fail?: true; skip?: true;
-  error?: { message: string; code: string; location?: { file: string; row: number; col: number } }; duration_ns: number; output?: string[];
-}>): CaseReport {
+export function fromPolicyTests(
+  results: ReadonlyArray<{
+    package: string;
+    name: string;
+    location: { file: string; row: number; col: number };
+    pass: boolean;
+    fail?: true;
+    skip?: true;
+    error?: { message: string; code: string; location?: { file: string; row: number; col: number } };
+    duration_ns: number;
+    output?: string[];
+  }>,
+): CaseReport {
   return {
     tool: 'maestro policy test',
     cases: results.map((r) => {
       const status: CaseStatus = r.skip ? 'skip' : r.error ? 'error' : r.pass ? 'pass' : 'fail';
       const at = r.error?.location ?? r.location;
       return {
-        suite: r.package, name: r.name, status, ruleId: r.error ? r.error.code : 'policy-test',
+        suite: r.package,
+        name: r.name,
+        status,
+        ruleId: r.error ? r.error.code : 'policy-test',
         ...(status === 'pass' ? {} : { message: r.error ? r.error.message : r.skip ? 'todo test (not run)' : 'test failed (false or undefined)' }),
         ...(r.output?.length ? { detail: r.output.join('\n') } : {}),
-        file: at.file, line: at.row, column: at.col, durationSec: r.duration_ns / 1e9,
+        file: at.file,
+        line: at.row,
+        column: at.col,
+        durationSec: r.duration_ns / 1e9,
       };
     }),
   };
@@ -25,10 +40,20 @@ export function fromPolicyTests(results: ReadonlyArray<{
 /** `manifest validate`: one case per diagnostic, or one passing case for a valid file. */
 export function fromManifestValidation(r: { valid: boolean; file: string; diagnostics: ReadonlyArray<ManifestDiagnostic> }): CaseReport {
   const suite = `manifest ${r.file}`;
-  if (r.diagnostics.length === 0) return { tool: 'maestro manifest validate', cases: [{ suite, name: 'valid', status: 'pass', ruleId: 'manifest', file: r.file }] };
+  if (r.diagnostics.length === 0)
+    return { tool: 'maestro manifest validate', cases: [{ suite, name: 'valid', status: 'pass', ruleId: 'manifest', file: r.file }] };
   return {
     tool: 'maestro manifest validate',
-    cases: r.diagnostics.map((d) => ({ suite, name: d.field || '(document)', status: 'fail', ruleId: d.code, message: d.message, file: d.file, line: d.line, column: d.column })),
+    cases: r.diagnostics.map((d) => ({
+      suite,
+      name: d.field || '(document)',
+      status: 'fail',
+      ruleId: d.code,
+      message: d.message,
+      file: d.file,
+      line: d.line,
+      column: d.column,
+    })),
   };
 }
 
@@ -53,8 +78,10 @@ export function fromDecision(d: DecisionLike): CaseReport {
   for (const p of d.packs) {
     const reasons = d.reasons.filter((r) => r.pack === p.id);
     const warnings = d.warnings.filter((r) => r.pack === p.id);
-    for (const r of reasons) cases.push({ suite, name: `${p.id}.${r.rule}`, status: 'fail', ruleId: `${p.id}/${r.rule}`, message: r.message, ...splitLocation(r.location) });
-    for (const r of warnings) cases.push({ suite, name: `${p.id}.${r.rule}`, status: 'warn', ruleId: `${p.id}/${r.rule}`, message: r.message, ...splitLocation(r.location) });
+    for (const r of reasons)
+      cases.push({ suite, name: `${p.id}.${r.rule}`, status: 'fail', ruleId: `${p.id}/${r.rule}`, message: r.message, ...splitLocation(r.location) });
+    for (const r of warnings)
+      cases.push({ suite, name: `${p.id}.${r.rule}`, status: 'warn', ruleId: `${p.id}/${r.rule}`, message: r.message, ...splitLocation(r.location) });
     if (reasons.length + warnings.length === 0) {
       const bad = p.verdict === 'deny' || p.verdict === 'refused' || p.verdict === 'error';
       cases.push({ suite, name: p.id, status: bad ? 'fail' : 'pass', ruleId: `${p.id}/verdict`, ...(bad ? { message: `pack ${p.id}: ${p.verdict}` } : {}) });
@@ -62,7 +89,8 @@ export function fromDecision(d: DecisionLike): CaseReport {
   }
   // Reasons that name no listed pack (quota, fail-closed errors) still fail the report.
   const known = new Set(d.packs.map((p) => p.id));
-  for (const r of d.reasons.filter((x) => !known.has(x.pack))) cases.push({ suite, name: `${r.pack}.${r.rule}`, status: 'fail', ruleId: `${r.pack}/${r.rule}`, message: r.message, ...splitLocation(r.location) });
+  for (const r of d.reasons.filter((x) => !known.has(x.pack)))
+    cases.push({ suite, name: `${r.pack}.${r.rule}`, status: 'fail', ruleId: `${r.pack}/${r.rule}`, message: r.message, ...splitLocation(r.location) });
   return { tool: 'maestro plan', cases };
 }
 
@@ -71,7 +99,14 @@ interface ExecutionLike {
   status: string;
   reason: string | null;
   manifestPath: string | null;
-  tasks: ReadonlyArray<{ id: string; status: string; exitCode: number | null; reason?: string; usage: { wallSec: number | null } | null; failure?: { tail: string[] } }>;
+  tasks: ReadonlyArray<{
+    id: string;
+    status: string;
+    exitCode: number | null;
+    reason?: string;
+    usage: { wallSec: number | null } | null;
+    failure?: { tail: string[] };
+  }>;
 }
 
 const TASK_STATUS: Record<string, CaseStatus> = { succeeded: 'pass', failed: 'fail', cancelled: 'error', skipped: 'skip', pending: 'skip', running: 'skip' };
@@ -81,13 +116,17 @@ export function fromExecution(v: ExecutionLike): CaseReport {
   const suite = `execution ${v.id}`;
   const file = v.manifestPath ?? undefined;
   const where = file ? { file } : {};
-  if (v.status === 'denied') return { tool: 'maestro run', cases: [{ suite, name: 'admission', status: 'fail', ruleId: 'denied', message: v.reason ?? 'denied by policy', ...where }] };
+  if (v.status === 'denied')
+    return { tool: 'maestro run', cases: [{ suite, name: 'admission', status: 'fail', ruleId: 'denied', message: v.reason ?? 'denied by policy', ...where }] };
   return {
     tool: 'maestro run',
     cases: v.tasks.map((t) => {
       const status = TASK_STATUS[t.status] ?? 'error';
       return {
-        suite, name: t.id, status, ruleId: `task-${t.status}`,
+        suite,
+        name: t.id,
+        status,
+        ruleId: `task-${t.status}`,
         ...(status === 'pass' ? {} : { message: t.reason ?? t.status }),
         ...(t.failure?.tail.length ? { detail: t.failure.tail.join('\n') } : {}),
         ...where,
@@ -102,8 +141,12 @@ export function fromVerify(r: { pack: string; checks: ReadonlyArray<{ name: stri
   return {
     tool: 'maestro disclose verify',
     cases: r.checks.map((c) => ({
-      suite: `disclose ${r.pack}`, name: c.name, status: c.ok ? 'pass' : 'fail', ruleId: `verify-${c.name.replace(/[^A-Za-z0-9_.-]+/g, '-')}`,
-      ...(c.ok ? {} : { message: c.detail }), file: r.pack,
+      suite: `disclose ${r.pack}`,
+      name: c.name,
+      status: c.ok ? 'pass' : 'fail',
+      ruleId: `verify-${c.name.replace(/[^A-Za-z0-9_.-]+/g, '-')}`,
+      ...(c.ok ? {} : { message: c.detail }),
+      file: r.pack,
     })),
   };
 }

@@ -35,6 +35,8 @@ export function writeGitHub(report: CaseReport): string {
     else if (c.status === 'warn') lines.push(command('warning', c));
   }
   const n = (s: string) => report.cases.filter((c) => c.status === s).length;
-  lines.push(`::notice title=${escapeProperty(report.tool)}::${escapeData(`${report.cases.length} checked: ${n('pass')} passed, ${n('fail')} failed, ${n('error')} errors, ${n('warn')} warnings, ${n('skip')} skipped`)}`);
+  lines.push(
+    `::notice title=${escapeProperty(report.tool)}::${escapeData(`${report.cases.length} checked: ${n('pass')} passed, ${n('fail')} failed, ${n('error')} errors, ${n('warn')} warnings, ${n('skip')} skipped`)}`,
+  );
   return `${lines.join('\n')}\n`;
 }

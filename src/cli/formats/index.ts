@@ -3,16 +3,17 @@
  * CaseReport (adapters.ts) and print `writeFormat(format, report)`.
  * @example process.stdout.write(writeFormat('junit', fromPolicyTests(report.results)))
  */
+
+import type { CaseReport, MachineFormat } from './formats.types.js';
 import { writeGitHub } from './github.js';
 import { writeJUnit } from './junit.js';
 import { writeSarif } from './sarif.js';
-import type { CaseReport, MachineFormat } from './formats.types.js';
 
-export { MACHINE_FORMATS, type CaseReport, type CaseResult, type CaseStatus, type MachineFormat } from './formats.types.js';
 export { fromDecision, fromExecution, fromManifestValidation, fromPolicyTests, fromVerify } from './adapters.js';
+export { type CaseReport, type CaseResult, type CaseStatus, MACHINE_FORMATS, type MachineFormat } from './formats.types.js';
+export { escapeData, escapeProperty, writeGitHub } from './github.js';
 export { writeJUnit, xmlEscape } from './junit.js';
-export { writeGitHub, escapeData, escapeProperty } from './github.js';
-export { writeSarif, SARIF_SCHEMA_URI } from './sarif.js';
+export { SARIF_SCHEMA_URI, writeSarif } from './sarif.js';
 
 /** The report in the format, as text ending in a newline (SARIF names the package version). */
 export async function writeFormat(format: MachineFormat, report: CaseReport): Promise<string> {

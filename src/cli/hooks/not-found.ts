@@ -12,7 +12,10 @@ const hook: Hook<'command_not_found'> = async function (opts) {
   let suggestion: { id: string; rest: string[]; typed: string } | undefined;
   for (let n = Math.min(words.length, 4); n >= 1 && !suggestion; n--) {
     const typed = words.slice(0, n).join(':');
-    const near = closest(typed, visible.filter((id) => id.split(':').length === n));
+    const near = closest(
+      typed,
+      visible.filter((id) => id.split(':').length === n),
+    );
     if (near) suggestion = { id: near, rest: [...words.slice(n), ...(opts.argv ?? [])], typed };
   }
   const show = (id: string) => id.replace(/:/g, ' ');

@@ -13,10 +13,10 @@ import { mergeData } from '../merge.js';
 import { compile, parseModule } from '../rego/index.js';
 import { BundleError } from './errors.js';
 import { canonicalOfValue } from './hash.js';
-import { checkBundleOverlap, checkRoots, parseManifest, type BundleManifest } from './manifest.js';
-import { readBundle, type LoadedBundle } from './read.js';
-import { digestFile, signBundle, type SignedFile, type SigningOptions, type VerificationOptions } from './signing.js';
-import { writeTarGz, type TarEntry } from './tar-write.js';
+import { type BundleManifest, checkBundleOverlap, checkRoots, parseManifest } from './manifest.js';
+import { type LoadedBundle, readBundle } from './read.js';
+import { digestFile, type SignedFile, type SigningOptions, signBundle, type VerificationOptions } from './signing.js';
+import { type TarEntry, writeTarGz } from './tar-write.js';
 
 export interface BuildRequest {
   /** Files and directories, loaded with OPA's -d rules. */
@@ -82,15 +82,31 @@ export async function buildBundle(req: BuildRequest): Promise<BuildReport> {
 
 // "/policies/quota/policy.rego": the path as given, slash-separated, one leading "/".
 function bundlePath(p: string): string {
-  return `/${p.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '')}`;
+  return `/${p
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/^\/+/, '')}`;
 }
 
-async function writeBundle(manifest: BundleManifest, modules: ModuleFile[], data: Record<string, unknown>, output: string, cwd: string, signing?: SigningOptions): Promise<BuildReport> {
+async function writeBundle(
+  manifest: BundleManifest,
+  modules: ModuleFile[],
+  data: Record<string, unknown>,
+  output: string,
+  cwd: string,
+  signing?: SigningOptions,
+): Promise<BuildReport> {
   compile(modules);
-  checkRoots(manifest, output, data, modules.map((m) => ({ pkg: parseModule(m).package, file: m.path })));
+  checkRoots(
+    manifest,
+    output,
+    data,
+    modules.map((m) => ({ pkg: parseModule(m).package, file: m.path })),
+  );
   const seen = new Set<string>();
   for (const m of modules) {
-    if (seen.has(m.path)) throw new BundleError('BUNDLE_DUPLICATE_FILE', `${m.path}: two modules would be written under the same bundle path`, { hint: 'pass each file once' });
+    if (seen.has(m.path))
+      throw new BundleError('BUNDLE_DUPLICATE_FILE', `${m.path}: two modules would be written under the same bundle path`, { hint: 'pass each file once' });
     seen.add(m.path);
   }
   const manifestDoc: Record<string, unknown> = { revision: manifest.revision, roots: manifest.roots, rego_version: manifest.rego_version ?? 1 };
@@ -119,7 +135,14 @@ async function writeBundle(manifest: BundleManifest, modules: ModuleFile[], data
     rmSync(tmp, { force: true });
     throw new BundleError('BUNDLE_WRITE_FAILED', `${output}: cannot write the bundle (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   }
-  return { output, revision: manifest.revision, roots: manifest.roots, files: entries.map((e) => ({ name: e.name, bytes: e.data.length })), signed: signing !== undefined, signatures };
+  return {
+    output,
+    revision: manifest.revision,
+    roots: manifest.roots,
+    files: entries.map((e) => ({ name: e.name, bytes: e.data.length })),
+    signed: signing !== undefined,
+    signatures,
+  };
 }
 
 /**
@@ -128,7 +151,11 @@ async function writeBundle(manifest: BundleManifest, modules: ModuleFile[], data
  * default data sits at data.maestro.config.<id> as the decision point places it.
  * @example await buildPackBundle(ctx, 'quota', { output: 'quota.tar.gz', signing: { key: 'k.pem' } })
  */
-export async function buildPackBundle(ctx: Pick<Context, 'env' | 'cwd' | 'home'>, id: string, opts: { output?: string; signing?: SigningOptions }): Promise<BuildReport> {
+export async function buildPackBundle(
+  ctx: Pick<Context, 'env' | 'cwd' | 'home'>,
+  id: string,
+  opts: { output?: string; signing?: SigningOptions },
+): Promise<BuildReport> {
   // Lazy: the packs room (store, receipts) is not needed by plain `policy build` / `eval`.
   const { findPackDir, readPack } = await import('../packs/index.js');
   const found = findPackDir(ctx, id);
@@ -143,6 +170,9 @@ export async function buildPackBundle(ctx: Pick<Context, 'env' | 'cwd' | 'home'>
     mergeData(data, ['maestro', 'config', pack.meta.id], pack.meta.data, 'pack.json', new Map());
     roots.push(`maestro/config/${pack.meta.id}`);
   }
-  const manifest = parseManifest({ revision: pack.meta.version, roots, rego_version: 1, metadata: { maestro_pack: { ...pack.meta, digest: pack.digest } } }, `${id}/pack.json`);
+  const manifest = parseManifest(
+    { revision: pack.meta.version, roots, rego_version: 1, metadata: { maestro_pack: { ...pack.meta, digest: pack.digest } } },
+    `${id}/pack.json`,
+  );
   return writeBundle(manifest, modules, data, opts.output ?? `${pack.meta.id}.tar.gz`, ctx.cwd, opts.signing);
 }

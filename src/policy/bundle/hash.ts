@@ -93,7 +93,10 @@ export function canonicalJson(text: string, name: string): string {
         else fail('expected , or }');
       }
       i++;
-      return `{${[...entries].sort(([a], [b]) => byteCompare(a, b)).map(([k, v]) => `${goString(k)}:${v}`).join(',')}}`;
+      return `{${[...entries]
+        .sort(([a], [b]) => byteCompare(a, b))
+        .map(([k, v]) => `${goString(k)}:${v}`)
+        .join(',')}}`;
     }
     if (c === '[') {
       i++;

@@ -8,15 +8,15 @@
 import type { LoadedPolicyFiles } from '../loader.js';
 import { mergeData } from '../merge.js';
 import { checkBundleOverlap } from './manifest.js';
-import { readBundle, type LoadedBundle, type ReadBundleOptions } from './read.js';
+import { type LoadedBundle, type ReadBundleOptions, readBundle } from './read.js';
 
+export { type BuildReport, type BuildRequest, buildBundle, buildPackBundle } from './build.js';
 export { BundleError } from './errors.js';
-export { buildBundle, buildPackBundle, type BuildRequest, type BuildReport } from './build.js';
-export { readBundle, BUNDLE_LIMITS, type LoadedBundle, type ReadBundleOptions } from './read.js';
-export { parseManifest, checkRoots, checkBundleOverlap, rootsOverlap, type BundleManifest } from './manifest.js';
-export { signBundle, verifyBundle, digestFile, SIGNING_ALGORITHMS, type SignedFile, type SigningOptions, type VerificationOptions } from './signing.js';
 export { canonicalJson, canonicalOfValue, isStructuredDoc } from './hash.js';
-export { writeTarGz, type TarEntry } from './tar-write.js';
+export { type BundleManifest, checkBundleOverlap, checkRoots, parseManifest, rootsOverlap } from './manifest.js';
+export { BUNDLE_LIMITS, type LoadedBundle, type ReadBundleOptions, readBundle } from './read.js';
+export { digestFile, SIGNING_ALGORITHMS, type SignedFile, type SigningOptions, signBundle, type VerificationOptions, verifyBundle } from './signing.js';
+export { type TarEntry, writeTarGz } from './tar-write.js';
 
 /**
  * Read several bundles and refuse overlapping roots, as `opa eval -b a -b b` does.
@@ -39,5 +39,9 @@ export function mergeBundles(loaded: LoadedPolicyFiles, bundles: readonly Loaded
   const data: Record<string, unknown> = {};
   mergeData(data, [], loaded.data, loaded.dataFiles.join(', ') || '-d data', owners);
   for (const b of bundles) mergeData(data, [], b.data, b.name, owners);
-  return { modules: [...loaded.modules, ...bundles.flatMap((b) => b.modules.map((m) => ({ path: m.path, text: m.text })))], data, dataFiles: [...loaded.dataFiles, ...bundles.map((b) => b.name)] };
+  return {
+    modules: [...loaded.modules, ...bundles.flatMap((b) => b.modules.map((m) => ({ path: m.path, text: m.text })))],
+    data,
+    dataFiles: [...loaded.dataFiles, ...bundles.map((b) => b.name)],
+  };
 }

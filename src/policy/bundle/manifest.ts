@@ -40,7 +40,9 @@ export function parseManifest(doc: unknown, where: string): BundleManifest {
 }
 
 function invalid(where: string, why: string): BundleError {
-  return new BundleError('BUNDLE_MANIFEST_INVALID', `${where}: ${why}`, { hint: 'see https://www.openpolicyagent.org/docs/management-bundles/#bundle-file-format' });
+  return new BundleError('BUNDLE_MANIFEST_INVALID', `${where}: ${why}`, {
+    hint: 'see https://www.openpolicyagent.org/docs/management-bundles/#bundle-file-format',
+  });
 }
 
 function segments(root: string): string[] {
@@ -92,9 +94,13 @@ export function checkRoots(m: BundleManifest, bundle: string, data: Record<strin
       path = [...path, k];
       leaf = (leaf as Record<string, unknown>)[k];
     }
-    throw new BundleError('BUNDLE_OUTSIDE_ROOTS', `${bundle}: manifest roots ${shown} do not permit data at path '/${path.join('/')}' (hint: check bundle directory structure)`, {
-      hint: 'add the data path to "roots" in .manifest, or move the data file',
-    });
+    throw new BundleError(
+      'BUNDLE_OUTSIDE_ROOTS',
+      `${bundle}: manifest roots ${shown} do not permit data at path '/${path.join('/')}' (hint: check bundle directory structure)`,
+      {
+        hint: 'add the data path to "roots" in .manifest, or move the data file',
+      },
+    );
   };
   visit(data, []);
 }
@@ -127,7 +133,11 @@ export function checkBundleOverlap(bundles: ReadonlyArray<{ name: string; roots:
       { hint },
     );
   }
-  throw new BundleError('BUNDLE_ROOTS_OVERLAP', `detected overlapping roots in manifests for these bundles: [${[...names].sort().join(', ')}] (${[...conflicts].sort().join(', ')})`, {
-    hint: 'give each bundle its own "roots" in .manifest (a bundle without a manifest owns every path)',
-  });
+  throw new BundleError(
+    'BUNDLE_ROOTS_OVERLAP',
+    `detected overlapping roots in manifests for these bundles: [${[...names].sort().join(', ')}] (${[...conflicts].sort().join(', ')})`,
+    {
+      hint: 'give each bundle its own "roots" in .manifest (a bundle without a manifest owns every path)',
+    },
+  );
 }

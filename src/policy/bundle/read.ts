@@ -13,8 +13,8 @@ import { mergeData } from '../merge.js';
 import { parseModule } from '../rego/index.js';
 import { readTarFiles } from '../wasm/tar.js';
 import { BundleError } from './errors.js';
-import { checkRoots, parseManifest, type BundleManifest } from './manifest.js';
-import { verifyBundle, type VerificationOptions } from './signing.js';
+import { type BundleManifest, checkRoots, parseManifest } from './manifest.js';
+import { type VerificationOptions, verifyBundle } from './signing.js';
 
 /** Bounds: a bundle of more files or bytes than this is refused rather than read. */
 export const BUNDLE_LIMITS = { files: 10_000, bytes: 256 * 1024 * 1024 } as const;
@@ -51,7 +51,11 @@ export interface ReadBundleOptions {
 export async function readBundle(path: string, opts: ReadBundleOptions = {}): Promise<LoadedBundle> {
   const abs = resolve(opts.cwd ?? process.cwd(), path);
   const st = statSync(abs, { throwIfNoEntry: false });
-  if (!st) throw new BundleError('BUNDLE_NOT_FOUND', `${path}: no such bundle file or directory`, { kind: 'not_found', hint: 'pass a bundle directory or a .tar.gz built by `maestro policy build` or `opa build`' });
+  if (!st)
+    throw new BundleError('BUNDLE_NOT_FOUND', `${path}: no such bundle file or directory`, {
+      kind: 'not_found',
+      hint: 'pass a bundle directory or a .tar.gz built by `maestro policy build` or `opa build`',
+    });
   const maxFiles = opts.maxFiles ?? BUNDLE_LIMITS.files;
   const files = st.isDirectory() ? readDirFiles(abs, path, maxFiles) : readTarFiles(readFileSync(abs), path);
   if (files.size > maxFiles) throw new BundleError('BUNDLE_TOO_LARGE', `${path}: more than ${maxFiles} files`, { hint: 'split the bundle' });
@@ -59,7 +63,11 @@ export async function readBundle(path: string, opts: ReadBundleOptions = {}): Pr
   files.delete('.signatures.json');
   const signed = sigBytes !== undefined;
   if (opts.verification) {
-    if (!signed) throw new BundleError('BUNDLE_SIGNATURE_INVALID', `${path}: bundle missing .signatures.json file`, { kind: 'auth', hint: 'sign it with `maestro policy build --signing-key <key>`, or drop --verification-key' });
+    if (!signed)
+      throw new BundleError('BUNDLE_SIGNATURE_INVALID', `${path}: bundle missing .signatures.json file`, {
+        kind: 'auth',
+        hint: 'sign it with `maestro policy build --signing-key <key>`, or drop --verification-key',
+      });
     const doc = parseJsonDoc(sigBytes, `${path}:/.signatures.json`);
     // OPA signs a directory bundle's files under the directory's path as given; accept both spellings.
     const prefix = st.isDirectory() ? path.replace(/^(\.\/)+|^\/+/, '').replace(/\/+$/, '') : '';
@@ -83,8 +91,22 @@ export async function readBundle(path: string, opts: ReadBundleOptions = {}): Pr
       mergeData(data, keys, value, display, owners);
     }
   }
-  checkRoots(manifest, path, data, modules.map((m) => ({ pkg: parseModule(m).package, file: m.path })));
-  return { name: path, manifest, hasManifest: manifestBytes !== undefined, modules, data, verified: opts.verification !== undefined, signed, files: [...files.keys()].sort() };
+  checkRoots(
+    manifest,
+    path,
+    data,
+    modules.map((m) => ({ pkg: parseModule(m).package, file: m.path })),
+  );
+  return {
+    name: path,
+    manifest,
+    hasManifest: manifestBytes !== undefined,
+    modules,
+    data,
+    verified: opts.verification !== undefined,
+    signed,
+    files: [...files.keys()].sort(),
+  };
 }
 
 function parseJsonDoc(bytes: Buffer, where: string): unknown {
@@ -104,7 +126,8 @@ function readDirFiles(root: string, given: string, maxFiles: number): Map<string
       else if (entry.isFile()) {
         const buf = readFileSync(p);
         bytes += buf.length;
-        if (out.size >= maxFiles || bytes > BUNDLE_LIMITS.bytes) throw new BundleError('BUNDLE_TOO_LARGE', `${given}: more than ${maxFiles} files or ${BUNDLE_LIMITS.bytes} bytes`, { hint: 'split the bundle' });
+        if (out.size >= maxFiles || bytes > BUNDLE_LIMITS.bytes)
+          throw new BundleError('BUNDLE_TOO_LARGE', `${given}: more than ${maxFiles} files or ${BUNDLE_LIMITS.bytes} bytes`, { hint: 'split the bundle' });
         out.set(relative(root, p).split(sep).join('/'), buf);
       }
     }

@@ -4,12 +4,12 @@
  * private key (RS*, PS*, ES*) or an HMAC secret (HS*). Verification checks the JWS with the given key,
  * the scope, and then that every file is listed with a matching hash and every listed file exists.
  */
-import { createHash, createPrivateKey, createPublicKey, createSecretKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, createSecretKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
+import { parse as parseYaml } from 'yaml';
 import { BundleError } from './errors.js';
 import { BUNDLE_HASH_ALGORITHM, canonicalJson, canonicalOfValue, isStructuredDoc } from './hash.js';
-import { parse as parseYaml } from 'yaml';
 
 /** Algorithms OPA signs and verifies bundles with. */
 export const SIGNING_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'HS256', 'HS384', 'HS512'] as const;
@@ -42,7 +42,14 @@ export interface VerificationOptions {
 }
 
 const NODE_HASH: Record<string, string> = {
-  MD5: 'md5', 'SHA-1': 'sha1', 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512', 'SHA-512-224': 'sha512-224', 'SHA-512-256': 'sha512-256',
+  MD5: 'md5',
+  'SHA-1': 'sha1',
+  'SHA-224': 'sha224',
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+  'SHA-512-224': 'sha512-224',
+  'SHA-512-256': 'sha512-256',
 };
 
 /**
@@ -106,7 +113,11 @@ function publicKeyOf(key: string, alg: string): KeyObject {
 export async function signBundle(files: readonly SignedFile[], opts: SigningOptions): Promise<{ signatures: string[] }> {
   const alg = checkAlg(opts.alg ?? 'RS256');
   const keyId = opts.keyId ?? 'default';
-  const payload = { files: files.map((f) => ({ name: f.name, hash: f.hash, algorithm: f.algorithm })), keyid: keyId, ...(opts.scope ? { scope: opts.scope } : {}) };
+  const payload = {
+    files: files.map((f) => ({ name: f.name, hash: f.hash, algorithm: f.algorithm })),
+    keyid: keyId,
+    ...(opts.scope ? { scope: opts.scope } : {}),
+  };
   const key = privateKeyOf(opts.key, alg);
   let token: string;
   try {
@@ -131,7 +142,13 @@ function refused(bundle: string, why: string, cause?: unknown): BundleError {
  * signed a file under (a directory bundle's files signed with the directory's path as prefix).
  * @example await verifyBundle('b.tar.gz', sigDoc, files, { key: 'public.pem' })
  */
-export async function verifyBundle(bundle: string, signatures: unknown, files: ReadonlyMap<string, Buffer>, opts: VerificationOptions, altName: (n: string) => string = (n) => n): Promise<{ keyId: string }> {
+export async function verifyBundle(
+  bundle: string,
+  signatures: unknown,
+  files: ReadonlyMap<string, Buffer>,
+  opts: VerificationOptions,
+  altName: (n: string) => string = (n) => n,
+): Promise<{ keyId: string }> {
   const alg = checkAlg(opts.alg ?? 'RS256');
   const sigs = (signatures as { signatures?: unknown } | null)?.signatures;
   if (!Array.isArray(sigs) || sigs.length === 0) throw refused(bundle, '.signatures.json: missing JWT (expected exactly one)');
@@ -168,6 +185,7 @@ export async function verifyBundle(bundle: string, signatures: unknown, files: R
     listed.delete(key);
   }
   for (const name of excluded) listed.delete(name);
-  if (listed.size > 0) throw refused(bundle, `file(s) [${[...listed.keys()].sort().join(' ')}] specified in bundle signatures but not found in the target bundle`);
+  if (listed.size > 0)
+    throw refused(bundle, `file(s) [${[...listed.keys()].sort().join(' ')}] specified in bundle signatures but not found in the target bundle`);
   return { keyId };
 }

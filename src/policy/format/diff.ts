@@ -11,7 +11,7 @@ const MAX_LINES = 4000;
 export function unifiedDiff(file: string, before: string, after: string): string {
   const a = before.split('\n');
   const b = after.split('\n');
-  const ops = a.length * b.length > MAX_LINES * MAX_LINES / 4 ? replaceAll(a, b) : lcsOps(a, b);
+  const ops = a.length * b.length > (MAX_LINES * MAX_LINES) / 4 ? replaceAll(a, b) : lcsOps(a, b);
   const out = [`--- ${file}`, `+++ ${file} (formatted)`];
   const context = 3;
   let i = 0;
@@ -61,7 +61,8 @@ function lcsOps(a: string[], b: string[]): Op[] {
   const n = a.length;
   const m = b.length;
   const dp: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i]![j] = a[i] === b[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--) dp[i]![j] = a[i] === b[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
   const ops: Op[] = [];
   let i = 0;
   let j = 0;

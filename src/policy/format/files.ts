@@ -5,8 +5,8 @@
 import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PolicyError } from '../errors.js';
-import { formatRego } from './index.js';
 import { unifiedDiff } from './diff.js';
+import { formatRego } from './index.js';
 
 export interface FormatRequest {
   paths: readonly string[];

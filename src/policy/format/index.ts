@@ -7,7 +7,7 @@
 import { parseModule } from '../rego/index.js';
 import { printModule } from './printer.js';
 
-export { formatFiles, type FormatRequest, type FormatReport, type FormatFileResult } from './files.js';
+export { type FormatFileResult, type FormatReport, type FormatRequest, formatFiles } from './files.js';
 
 /**
  * Format one module's text; throws RegoError (rego_parse_error) when it does not parse.

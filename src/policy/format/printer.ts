@@ -6,7 +6,7 @@
  */
 import type { Expr, Import, Module, Rule } from '../rego/ast.js';
 import { Source } from './source.js';
-import { INFIX, TermPrinter, type ExprPrinter } from './terms.js';
+import { type ExprPrinter, INFIX, TermPrinter } from './terms.js';
 import { scanComments, Writer } from './writer.js';
 
 /**
@@ -25,7 +25,10 @@ class Printer implements ExprPrinter {
   /** OPA writes `p["a"]` for two-part heads unless the module uses longer ref heads somewhere. */
   private refHeads = false;
 
-  constructor(private readonly w: Writer, private readonly src: Source) {
+  constructor(
+    private readonly w: Writer,
+    private readonly src: Source,
+  ) {
     this.t = new TermPrinter(w, src, this);
   }
 

@@ -27,7 +27,10 @@ export class Source {
       return line.slice(i, j + 1);
     }
     if (c === '`') {
-      const rest = this.lines.slice(p.row - 1).join('\n').slice(i);
+      const rest = this.lines
+        .slice(p.row - 1)
+        .join('\n')
+        .slice(i);
       const end = rest.indexOf('`', 1);
       return end < 0 ? undefined : rest.slice(0, end + 1);
     }

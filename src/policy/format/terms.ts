@@ -9,8 +9,21 @@ import type { Pos, Writer } from './writer.js';
 
 /** Builtins written infix, by the interpreter's operator names. */
 export const INFIX: Record<string, string> = {
-  plus: '+', minus: '-', mul: '*', div: '/', rem: '%', and: '&', or: '|',
-  equal: '==', neq: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=', 'internal.member_2': 'in', 'internal.member_3': 'in',
+  plus: '+',
+  minus: '-',
+  mul: '*',
+  div: '/',
+  rem: '%',
+  and: '&',
+  or: '|',
+  equal: '==',
+  neq: '!=',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+  'internal.member_2': 'in',
+  'internal.member_3': 'in',
 };
 
 const KEYWORDS = new Set(['as', 'default', 'else', 'false', 'import', 'package', 'not', 'null', 'true', 'with', 'some', 'in', 'if', 'contains', 'every']);
@@ -22,7 +35,11 @@ export interface ExprPrinter {
 }
 
 export class TermPrinter {
-  constructor(readonly w: Writer, readonly src: Source, readonly exprs: ExprPrinter) {}
+  constructor(
+    readonly w: Writer,
+    readonly src: Source,
+    readonly exprs: ExprPrinter,
+  ) {}
 
   writeTerm(t: Term, parens = false): void {
     this.w.insertComments(t.loc);
@@ -53,11 +70,16 @@ export class TermPrinter {
         return;
       case 'object':
         this.w.write('{');
-        this.writeIterable(t.items, t.loc, ([k, v]) => {
-          this.writeListItem(k, true);
-          this.w.write(': ');
-          this.writeListItem(v, true);
-        }, ([k]) => k.loc);
+        this.writeIterable(
+          t.items,
+          t.loc,
+          ([k, v]) => {
+            this.writeListItem(k, true);
+            this.w.write(': ');
+            this.writeListItem(v, true);
+          },
+          ([k]) => k.loc,
+        );
         this.w.write('}');
         return;
       case 'arraycompr':

@@ -73,7 +73,8 @@ function toExample(raw: unknown, line: number, file: string): PackExample {
   }
   if (typeof ex.deny !== 'boolean') throw new PackError('PACK_EXAMPLE_INVALID', `${where}: an example needs "deny: true" or "deny: false"`);
   if (ex.warn !== undefined && typeof ex.warn !== 'boolean') throw new PackError('PACK_EXAMPLE_INVALID', `${where}: "warn" must be true or false`);
-  if (ex.data !== undefined && (ex.data === null || typeof ex.data !== 'object')) throw new PackError('PACK_EXAMPLE_INVALID', `${where}: "data" must be a JSON object`);
+  if (ex.data !== undefined && (ex.data === null || typeof ex.data !== 'object'))
+    throw new PackError('PACK_EXAMPLE_INVALID', `${where}: "data" must be a JSON object`);
   return {
     input: ex.input as Record<string, unknown>,
     ...(ex.data !== undefined ? { data: ex.data as Record<string, unknown> } : {}),

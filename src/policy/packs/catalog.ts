@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from '../../core/context.js';
-import { parseAnnotations, type PackAnnotations } from './annotations.js';
+import { type PackAnnotations, parseAnnotations } from './annotations.js';
 import { PackError, PackNotFoundError } from './errors.js';
 import { DEFAULT_CACHE_MAX, LruCache } from './warm-cache.js';
 
@@ -61,7 +61,9 @@ export function shippedRoot(ctx: Pick<Context, 'env' | 'cwd'>): string {
     }
     dir = dirname(dir);
   }
-  throw new PackError('PACKS_ROOT_MISSING', 'cannot find the shipped policies/ folder next to the maestro package', { hint: 'set MAESTRO_PACKS_DIR to the packs folder' });
+  throw new PackError('PACKS_ROOT_MISSING', 'cannot find the shipped policies/ folder next to the maestro package', {
+    hint: 'set MAESTRO_PACKS_DIR to the packs folder',
+  });
 }
 
 /** The state home's local packs root. */
@@ -97,7 +99,9 @@ export function findPackDir(ctx: Pick<Context, 'env' | 'cwd' | 'home'>, id: stri
   const all = listPackDirs(ctx);
   const found = all.find((p) => p.id === id);
   if (!found) {
-    throw new PackNotFoundError('PACK_NOT_FOUND', `no policy pack "${id}"`, { hint: `known packs: ${all.map((p) => p.id).join(', ') || '(none)'}; see maestro policy packs list` });
+    throw new PackNotFoundError('PACK_NOT_FOUND', `no policy pack "${id}"`, {
+      hint: `known packs: ${all.map((p) => p.id).join(', ') || '(none)'}; see maestro policy packs list`,
+    });
   }
   return found;
 }
@@ -161,7 +165,8 @@ export function readPack(dir: string, origin: PackOrigin, displayBase: string): 
   const display = (rel: string): string => relative(displayBase, join(dir, rel)).split(sep).join('/');
   const meta = parseMeta(files.get('pack.json'), display('pack.json'), dir);
   const policy = files.get('policy.rego');
-  if (!policy) throw new PackError('PACK_INVALID', `${display('policy.rego')} is missing`, { hint: 'a pack needs policy.rego, policy_test.rego and pack.json' });
+  if (!policy)
+    throw new PackError('PACK_INVALID', `${display('policy.rego')} is missing`, { hint: 'a pack needs policy.rego, policy_test.rego and pack.json' });
   const modules = [...files.keys()]
     .filter((p) => p.endsWith('.rego') && !p.endsWith('_test.rego'))
     .map((p) => ({ path: display(p), text: files.get(p)!.toString('utf8') }));

@@ -4,17 +4,17 @@
  * evaluation error, the time budget overrun) fails closed as a deny that says why.
  */
 import { performance } from 'node:perf_hooks';
-import { isoNow, type Context } from '../../core/context.js';
+import { type Context, isoNow } from '../../core/context.js';
 import type { Store } from '../../store/index.js';
 import { packData } from './data.js';
-import { compileJob, evaluateJob, type EvalJob } from './eval-core.js';
-import { setPackCacheMax, type FiredRule, type PackMessage } from './evaluate.js';
+import { compileJob, type EvalJob, evaluateJob } from './eval-core.js';
+import { type FiredRule, type PackMessage, setPackCacheMax } from './evaluate.js';
 import { buildExplanation, type DecisionExplanation } from './explain-data.js';
 import type { PolicyInput } from './input.js';
-import { recordDecision } from './record.js';
-import { loadPacks, type LoadedPack } from './registry.js';
-import type { SignatureStatus } from './signing.js';
 import { activePolicyPool, type PoolOutcome } from './pool.js';
+import { recordDecision } from './record.js';
+import { type LoadedPack, loadPacks } from './registry.js';
+import type { SignatureStatus } from './signing.js';
 import { cacheMaxFrom, countCacheLookups, packCacheKey } from './warm-cache.js';
 
 export type Outcome = 'allow' | 'deny' | 'warn';
@@ -199,7 +199,8 @@ async function evalPhase(ctx: Context, loaded: LoadedPack[], req: DecideRequest,
       tally.packs.push({ ...packRef(lp), verdict: o.verdict.deny.length > 0 ? 'deny' : o.verdict.warn.length > 0 ? 'warn' : 'allow' });
     } else {
       const id = lp.pack.meta.id;
-      const message = o.kind === 'compile' ? `pack ${id} does not compile (fail-closed): ${o.message}` : `pack ${id} failed to evaluate (fail-closed): ${o.message}`;
+      const message =
+        o.kind === 'compile' ? `pack ${id} does not compile (fail-closed): ${o.message}` : `pack ${id} failed to evaluate (fail-closed): ${o.message}`;
       deny(tally, { pack: id, rule: o.kind === 'compile' ? 'compile' : 'evaluate', message, location: null });
       tally.packs.push({ ...packRef(lp), verdict: 'error' });
     }

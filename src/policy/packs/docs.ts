@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Context } from '../../core/context.js';
 import { listRules } from '../rego/index.js';
-import { annotationsOf, listPackDirs, readPack, type Pack } from './catalog.js';
+import { annotationsOf, listPackDirs, type Pack, readPack } from './catalog.js';
 import { compilePack } from './evaluate.js';
 
 /** The rules of a pack's package with their lines in policy.rego (tests excluded). */

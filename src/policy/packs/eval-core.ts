@@ -6,7 +6,7 @@
  * time that does not grow when other processes hold the cores (see ADR 0016).
  */
 import { performance } from 'node:perf_hooks';
-import { compileWarm, evaluatePack, type EvalPack, type PackVerdict } from './evaluate.js';
+import { compileWarm, type EvalPack, evaluatePack, type PackVerdict } from './evaluate.js';
 
 /** A pack to evaluate, with its warm-cache key (digest and signature). */
 export interface JobPack extends EvalPack {
@@ -24,9 +24,7 @@ export interface EvalJob {
   delayMs: number;
 }
 
-export type PackOutcome =
-  | { id: string; kind: 'ok'; verdict: PackVerdict }
-  | { id: string; kind: 'compile' | 'error'; message: string };
+export type PackOutcome = { id: string; kind: 'ok'; verdict: PackVerdict } | { id: string; kind: 'compile' | 'error'; message: string };
 
 export interface EvalResult {
   outcomes: PackOutcome[];
@@ -98,5 +96,12 @@ export function evaluateJob(job: EvalJob, compiled: CompiledJob): EvalResult {
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const evalWall = t2 - t1;
-  return { outcomes, evalMs: Math.min(evalWall, cpuMs) + (t1 - t0), wallMs: t2 - t0, compileMs: compiled.compileMs, hits: compiled.hits, misses: compiled.misses };
+  return {
+    outcomes,
+    evalMs: Math.min(evalWall, cpuMs) + (t1 - t0),
+    wallMs: t2 - t0,
+    compileMs: compiled.compileMs,
+    hits: compiled.hits,
+    misses: compiled.misses,
+  };
 }

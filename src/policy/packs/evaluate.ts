@@ -4,9 +4,10 @@
  * warn messages with the rule definition (file:line) that produced each, and the rules that fired
  * (for --explain).
  */
-import { compile, evaluate, listRules, type CompiledPolicy } from '../rego/index.js';
-import type { Pack } from './catalog.js';
+
 import { stringifyJson } from '../json-text.js';
+import { type CompiledPolicy, compile, evaluate, listRules } from '../rego/index.js';
+import type { Pack } from './catalog.js';
 import { DEFAULT_CACHE_MAX, LruCache, packCacheKey } from './warm-cache.js';
 
 /** What compiling and evaluating needs of a pack (a Pack, or the copy an evaluation thread receives). */
@@ -83,18 +84,33 @@ export function compileWarm(pack: EvalPack, key: string): { compiled: CompiledPa
 function compileFresh(pack: EvalPack): CompiledPack {
   const policy = compile(pack.modules);
   const prefix = `data.${pack.meta.package}.`;
-  const names = new Set(listRules(policy).filter((r) => r.path.startsWith(prefix)).map((r) => r.path.slice(prefix.length)));
+  const names = new Set(
+    listRules(policy)
+      .filter((r) => r.path.startsWith(prefix))
+      .map((r) => r.path.slice(prefix.length)),
+  );
   const main = pack.modules.find((m) => m.path.endsWith('/policy.rego'))?.text ?? '';
-  const headLines = (rule: string): number[] =>
-    main.split('\n').flatMap((l, i) => (new RegExp(`^${rule}\\s+contains\\b`).test(l) ? [i + 1] : []));
-  return { policy, hasWarn: names.has('warn'), hasDeny: names.has('deny'), heads: { deny: headLines('deny'), warn: headLines('warn') }, firstPath: pack.modules[0]?.path ?? '' };
+  const headLines = (rule: string): number[] => main.split('\n').flatMap((l, i) => (new RegExp(`^${rule}\\s+contains\\b`).test(l) ? [i + 1] : []));
+  return {
+    policy,
+    hasWarn: names.has('warn'),
+    hasDeny: names.has('deny'),
+    heads: { deny: headLines('deny'), warn: headLines('warn') },
+    firstPath: pack.modules[0]?.path ?? '',
+  };
 }
 
 /** A representative input: evaluating it once at load moves the interpreter's JIT warm-up out of the timed window. */
 const WARM_INPUT = {
   action: 'run',
   actor: { sub: 'warm-up', roles: ['viewer'], tenant: 'warm-up' },
-  tenant: { id: 'warm-up', name: 'warm-up', quota: { maxConcurrent: 1, inUse: 1, active: ['ex_warm'] }, budget: { dailyMaxUSD: 1, spentTodayUSD: 0.9 }, requireSandbox: true },
+  tenant: {
+    id: 'warm-up',
+    name: 'warm-up',
+    quota: { maxConcurrent: 1, inUse: 1, active: ['ex_warm'] },
+    budget: { dailyMaxUSD: 1, spentTodayUSD: 0.9 },
+    requireSandbox: true,
+  },
   request: { resourceClass: 'small', region: 'A' },
   plan: { estimatedCostUSD: 0.5 },
   workflow: { name: 'warm-up', region: 'B', tasks: [] },
@@ -161,7 +177,8 @@ function evaluateOnce(pack: EvalPack, c: CompiledPack, input: unknown, data: unk
   });
   for (const e of entries) {
     const location = `${e.location.file}:${e.location.row}`;
-    if (!out.fired.some((f) => f.rule === e.rule && f.location === location)) out.fired.push({ pack: pack.meta.id, rule: e.rule, value: jsonSafe(e.value), location });
+    if (!out.fired.some((f) => f.rule === e.rule && f.location === location))
+      out.fired.push({ pack: pack.meta.id, rule: e.rule, value: jsonSafe(e.value), location });
   }
   return out;
 }

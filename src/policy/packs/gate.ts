@@ -3,9 +3,10 @@
  * decide. Returns the decision plus the one-line texts the runner prints; it never throws for a deny
  * (a denied run is a result), only `deniedError(decision)` turns it into exit 3.
  */
-import { decide, type Decision } from './decide.js';
-import { policyInputFor, type SessionInputOptions } from './session-input.js';
+
 import type { Session } from '../../tenancy/index.js';
+import { type Decision, decide } from './decide.js';
+import { policyInputFor, type SessionInputOptions } from './session-input.js';
 
 export interface PolicyGateOptions extends SessionInputOptions {
   /** Explain every pack, not only the ones that fired (plan --explain). */

@@ -6,21 +6,61 @@
  *   const decision = await decide(session, { action: 'run', input, executionId });
  *   if (!decision.allow) throw deniedError(decision); // exit 3
  */
+
+export { type PackAnnotations, type PackExample, parseAnnotations } from './annotations.js';
+export {
+  annotationsOf,
+  findPackDir,
+  listPackDirs,
+  localRoot,
+  type Pack,
+  type PackMeta,
+  type PackOrigin,
+  packDigest,
+  readPack,
+  shippedRoot,
+} from './catalog.js';
+export { ACTION_PERMISSIONS, packData, rbacData } from './data.js';
+export {
+  cutoffMs,
+  type DecideRequest,
+  type DecideSession,
+  type Decision,
+  type DecisionPack,
+  type DecisionReason,
+  decide,
+  type Outcome,
+  timeBudgetMs,
+} from './decide.js';
+export { type DocsResult, generateDocs, renderPackReadme } from './docs.js';
 export { PackError, PackNotFoundError, PackUsageError } from './errors.js';
-export { parseAnnotations, type PackAnnotations, type PackExample } from './annotations.js';
-export { annotationsOf, listPackDirs, findPackDir, readPack, packDigest, shippedRoot, localRoot, type Pack, type PackMeta, type PackOrigin } from './catalog.js';
-export { signPack, verifyPack, signaturePath, packTrustedKeys, packTrustedKeyIds, PACK_PREDICATE_TYPE, type SignatureCheck, type SignatureStatus } from './signing.js';
-export { loadPacks, signOnFirstUse, type LoadedPack, type BrokenPack } from './registry.js';
+export { clearPackCache, compilePack, evaluatePack, type FiredRule, type PackMessage, type PackVerdict, packCacheInfo } from './evaluate.js';
+export { type BudgetContext, budgetContext, buildExplanation, type DecisionExplanation, type QuotaContext } from './explain-data.js';
+export { type PlanLike, type PolicyGateOptions, type PolicyGateResult, planPolicy, policyGate, type RunnerDecideArgs, runDecideHook } from './gate.js';
 export { buildPolicyInput, type PolicyInput, type PolicyInputParts, type PolicyWorkflow } from './input.js';
-export { policyInputFor, type SessionInputOptions } from './session-input.js';
-export { packData, rbacData, ACTION_PERMISSIONS } from './data.js';
-export { compilePack, evaluatePack, clearPackCache, packCacheInfo, type PackMessage, type FiredRule, type PackVerdict } from './evaluate.js';
-export { policyCacheStats, packCacheKey, LruCache, type PolicyCacheStats } from './warm-cache.js';
-export { acquirePolicyPool, releasePolicyPool, activePolicyPool, poolOptionsFrom, EvalPool, type PoolOptions, type PoolStats, type PoolOutcome } from './pool.js';
-export { decide, timeBudgetMs, cutoffMs, type Decision, type DecisionReason, type DecisionPack, type DecideRequest, type DecideSession, type Outcome } from './decide.js';
-export { budgetContext, buildExplanation, type BudgetContext, type QuotaContext, type DecisionExplanation } from './explain-data.js';
+export { listPacks, type PackDetail, type PackSummary, setPackEnabled, showPack, signPackOp, verifyPackOp } from './operations.js';
+export {
+  acquirePolicyPool,
+  activePolicyPool,
+  EvalPool,
+  type PoolOptions,
+  type PoolOutcome,
+  type PoolStats,
+  poolOptionsFrom,
+  releasePolicyPool,
+} from './pool.js';
 export { linkDecisionToExecution } from './record.js';
-export { policyGate, planPolicy, runDecideHook, type PlanLike, type PolicyGateOptions, type PolicyGateResult, type RunnerDecideArgs } from './gate.js';
-export { decisionsFor, deniedError, formatDenial, policyMetrics, statusPolicy, type PolicyMetrics, type StatusPolicy } from './results.js';
-export { listPacks, showPack, signPackOp, verifyPackOp, setPackEnabled, type PackSummary, type PackDetail } from './operations.js';
-export { generateDocs, renderPackReadme, type DocsResult } from './docs.js';
+export { type BrokenPack, type LoadedPack, loadPacks, signOnFirstUse } from './registry.js';
+export { decisionsFor, deniedError, formatDenial, type PolicyMetrics, policyMetrics, type StatusPolicy, statusPolicy } from './results.js';
+export { policyInputFor, type SessionInputOptions } from './session-input.js';
+export {
+  PACK_PREDICATE_TYPE,
+  packTrustedKeyIds,
+  packTrustedKeys,
+  type SignatureCheck,
+  type SignatureStatus,
+  signaturePath,
+  signPack,
+  verifyPack,
+} from './signing.js';
+export { LruCache, type PolicyCacheStats, packCacheKey, policyCacheStats } from './warm-cache.js';

@@ -2,17 +2,18 @@
  * One engine function per `maestro policy packs` command: each checks its permission, does the work,
  * and returns plain data (the --json output).
  */
+
+import { dirname } from 'node:path';
 import { isoNow } from '../../core/context.js';
 import { AuthError } from '../../core/errors.js';
 import { setTenantPack } from '../../store/policy.js';
 import { getTenant, isPlatformAdmin, requirePermission, type Session, type Tenant } from '../../tenancy/index.js';
-import { annotationsOf, findPackDir, readPack, type PackOrigin } from './catalog.js';
+import { listRules } from '../rego/index.js';
+import { annotationsOf, findPackDir, type PackOrigin, readPack } from './catalog.js';
 import { PackUsageError } from './errors.js';
 import { compilePack } from './evaluate.js';
-import { listRules } from '../rego/index.js';
-import { loadPacks, signOnFirstUse, type LoadedPack } from './registry.js';
-import { signPack, verifyPack, type SignatureStatus } from './signing.js';
-import { dirname } from 'node:path';
+import { type LoadedPack, loadPacks, signOnFirstUse } from './registry.js';
+import { type SignatureStatus, signPack, verifyPack } from './signing.js';
 
 /** One row of `policy packs list`. */
 export interface PackSummary {
@@ -43,8 +44,16 @@ export interface PackDetail extends PackSummary {
 function summarize(lp: LoadedPack): PackSummary {
   const m = lp.pack.meta;
   return {
-    id: m.id, version: m.version, title: m.title, summary: m.summary, digest: lp.pack.digest, signature: lp.signature.status,
-    signatureDetail: lp.signature.detail, enabled: lp.enabled, origin: lp.pack.origin, path: lp.pack.dir,
+    id: m.id,
+    version: m.version,
+    title: m.title,
+    summary: m.summary,
+    digest: lp.pack.digest,
+    signature: lp.signature.status,
+    signatureDetail: lp.signature.detail,
+    enabled: lp.enabled,
+    origin: lp.pack.origin,
+    path: lp.pack.dir,
   };
 }
 
@@ -57,7 +66,18 @@ export async function listPacks(session: Session): Promise<PackSummary[]> {
   const { packs, broken } = await loadPacks(session.ctx, session.store, session.identity.tenantId);
   const rows = packs.map(summarize);
   for (const b of broken) {
-    rows.push({ id: b.id, version: '?', title: '(unreadable)', summary: b.error, digest: '', signature: 'invalid', signatureDetail: b.error, enabled: false, origin: b.origin, path: b.dir });
+    rows.push({
+      id: b.id,
+      version: '?',
+      title: '(unreadable)',
+      summary: b.error,
+      digest: '',
+      signature: 'invalid',
+      signatureDetail: b.error,
+      enabled: false,
+      origin: b.origin,
+      path: b.dir,
+    });
   }
   return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
@@ -84,7 +104,13 @@ export async function showPack(session: Session, id: string): Promise<PackDetail
     package: lp.pack.meta.package,
     inputs: lp.pack.meta.inputs,
     rules,
-    examples: annotationsOf(lp.pack).examples.map((e) => ({ input: e.input, ...(e.data ? { data: e.data } : {}), deny: e.deny, ...(e.warn !== undefined ? { warn: e.warn } : {}), location: `${policyPath}:${e.line}` })),
+    examples: annotationsOf(lp.pack).examples.map((e) => ({
+      input: e.input,
+      ...(e.data ? { data: e.data } : {}),
+      deny: e.deny,
+      ...(e.warn !== undefined ? { warn: e.warn } : {}),
+      location: `${policyPath}:${e.line}`,
+    })),
     files: [...lp.pack.files.keys()],
     signaturePath: lp.signature.path,
     keyId: lp.signature.keyId,
@@ -108,7 +134,16 @@ export async function verifyPackOp(session: Session, id: string) {
   const pack = readPack(ref.dir, ref.origin, dirname(dirname(ref.dir)));
   await signOnFirstUse(session.ctx, session.store, pack);
   const check = await verifyPack(session.ctx, undefined, pack);
-  return { id, version: pack.meta.version, digest: pack.digest, valid: check.status === 'valid', signature: check.status, detail: check.detail, keyId: check.keyId, path: check.path };
+  return {
+    id,
+    version: pack.meta.version,
+    digest: pack.digest,
+    valid: check.status === 'valid',
+    signature: check.status,
+    detail: check.detail,
+    keyId: check.keyId,
+    path: check.path,
+  };
 }
 
 /** The tenant a pack choice is for: the caller's own (policy:manage or tenant:manage), or any for a platform admin. */
@@ -116,7 +151,10 @@ function managedTenant(session: Session, ref: string | undefined): Tenant {
   const tenant = ref ? getTenant(session.store, ref) : session.tenant;
   if (isPlatformAdmin(session.store, session.identity)) return tenant;
   if (tenant.id !== session.identity.tenantId) {
-    throw new AuthError('CROSS_TENANT', `${session.identity.subject} belongs to tenant "${session.identity.tenantName}" and may not change the packs of tenant "${tenant.name}"`);
+    throw new AuthError(
+      'CROSS_TENANT',
+      `${session.identity.subject} belongs to tenant "${session.identity.tenantName}" and may not change the packs of tenant "${tenant.name}"`,
+    );
   }
   if (!session.identity.permissions.includes('tenant:manage')) requirePermission(session.identity, 'policy:manage');
   return tenant;
@@ -129,7 +167,10 @@ function parseConfig(text: string | undefined): string | undefined {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
     return JSON.stringify(v);
   } catch (cause) {
-    throw new PackUsageError('PACK_CONFIG_INVALID', `--config must be a JSON object: ${(cause as Error).message}`, { cause, hint: `e.g. --config '{"allowedRegions":{"acme":["EU"]}}'` });
+    throw new PackUsageError('PACK_CONFIG_INVALID', `--config must be a JSON object: ${(cause as Error).message}`, {
+      cause,
+      hint: `e.g. --config '{"allowedRegions":{"acme":["EU"]}}'`,
+    });
   }
 }
 

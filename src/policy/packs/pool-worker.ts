@@ -2,8 +2,8 @@
  * An evaluation thread of the policy pool (pool.ts): compiles packs into its warm cache, says when
  * evaluation starts (the cut-off counts from there), evaluates, and posts the plain-data result.
  */
-import { workerData, type MessagePort } from 'node:worker_threads';
-import { compileJob, evaluateJob, type EvalJob } from './eval-core.js';
+import { type MessagePort, workerData } from 'node:worker_threads';
+import { compileJob, type EvalJob, evaluateJob } from './eval-core.js';
 import { isPackWarm, setPackCacheMax } from './evaluate.js';
 
 const { cacheMax, port, state } = workerData as { cacheMax: number; port: MessagePort; state: SharedArrayBuffer };

@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { EvalJob, EvalResult } from './eval-core.js';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { PackError } from './errors.js';
+import type { EvalJob, EvalResult } from './eval-core.js';
 import { cacheMaxFrom, countCacheLookups } from './warm-cache.js';
 
 /** What a pooled evaluation returns: the result, or why there is none (each denies fail-closed). */

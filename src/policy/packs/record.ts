@@ -6,7 +6,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../../core/context.js';
 import type { Store } from '../../store/index.js';
-import { getDecision, insertDecision, linkDecision, type DecisionRow } from '../../store/policy.js';
+import { type DecisionRow, getDecision, insertDecision, linkDecision } from '../../store/policy.js';
 import type { Decision } from './decide.js';
 import type { PolicyInput } from './input.js';
 
@@ -24,7 +24,11 @@ function appendToExecution(ctx: Pick<Context, 'home'>, executionId: string, deci
 }
 
 /** Store a decision (and its counters); write it next to its execution when there is one. */
-export function recordDecision(session: { ctx: Context; store: Store; identity: { subject: string; tenantId: string } }, d: Decision, input: PolicyInput): void {
+export function recordDecision(
+  session: { ctx: Context; store: Store; identity: { subject: string; tenantId: string } },
+  d: Decision,
+  input: PolicyInput,
+): void {
   const row: DecisionRow = {
     id: d.id,
     tenantId: session.identity.tenantId,

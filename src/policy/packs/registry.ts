@@ -3,14 +3,15 @@
  * and the tenant's enable/disable choices. Shipped packs are enabled unless a tenant disables them;
  * local packs are disabled until enabled.
  */
+
+import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Context } from '../../core/context.js';
 import { maestroVersion } from '../../receipts/index.js';
 import type { Store } from '../../store/index.js';
-import { tenantPackChoices, type TenantPackChoice } from '../../store/policy.js';
-import { listPackDirs, readPackCached, shippedRoot, localRoot, type Pack, type PackOrigin } from './catalog.js';
-import { packTrustedKeyIds, signPack, signaturePath, verifyPack, type SignatureCheck } from './signing.js';
-import { existsSync, statSync } from 'node:fs';
+import { type TenantPackChoice, tenantPackChoices } from '../../store/policy.js';
+import { listPackDirs, localRoot, type Pack, type PackOrigin, readPackCached, shippedRoot } from './catalog.js';
+import { packTrustedKeyIds, type SignatureCheck, signaturePath, signPack, verifyPack } from './signing.js';
 import { DEFAULT_CACHE_MAX, LruCache } from './warm-cache.js';
 
 /** A pack as the engine sees it: its files, signature check and the tenant's choice. */

@@ -5,8 +5,8 @@
 import { DeniedError } from '../../core/errors.js';
 import { spentTodayMicros } from '../../cost/index.js';
 import { liveEstimates } from '../../store/cost.js';
-import { denyCounts, decisionsForExecution, evalHistogram, latestEstimates } from '../../store/policy.js';
 import type { Store } from '../../store/index.js';
+import { decisionsForExecution, denyCounts, evalHistogram, latestEstimates } from '../../store/policy.js';
 import type { Session, Tenant } from '../../tenancy/index.js';
 import type { Decision } from './decide.js';
 import { rowToDecision } from './record.js';

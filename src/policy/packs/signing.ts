@@ -7,22 +7,22 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isoNow, type Context } from '../../core/context.js';
+import { type Context, isoNow } from '../../core/context.js';
 import {
-  IN_TOTO_PAYLOAD_TYPE,
   canonicalJson,
   canonicalJsonFile,
   ensureSigningKey,
+  IN_TOTO_PAYLOAD_TYPE,
   keyIdOf,
   listKeys,
   loadSigningKey,
   maestroVersion,
   parsePublicKeyPem,
+  type SigningKey,
   signDsseBundle,
+  type TrustedKey,
   trustedKeysFromHome,
   verifySignedBundle,
-  type SigningKey,
-  type TrustedKey,
 } from '../../receipts/index.js';
 import type { Store } from '../../store/index.js';
 import { isVerified, markVerified } from '../../store/policy.js';
@@ -107,7 +107,9 @@ export function resolveSigningKey(ctx: Context, keyFile?: string): SigningKey {
     throw new PackUsageError('PACK_KEY_INVALID', `cannot read a PEM private key from ${keyFile}: ${(cause as Error).message}`, { cause });
   }
   if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new PackUsageError('PACK_KEY_UNSUPPORTED', `${keyFile} is not an ECDSA P-256 private key`, { hint: 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out pack.key' });
+    throw new PackUsageError('PACK_KEY_UNSUPPORTED', `${keyFile} is not an ECDSA P-256 private key`, {
+      hint: 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out pack.key',
+    });
   }
   const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
   return { id: keyIdOf(publicKeyPem), name: keyFile, privateKey, publicKeyPem };
@@ -144,7 +146,10 @@ function writeAtomic(path: string, text: string): void {
 /** The statement inside a bundle's DSSE envelope, or undefined when it is not ours. */
 function readStatement(payload: Buffer): { id?: string; digest?: string; auto?: boolean; maestroVersion?: string } | undefined {
   try {
-    const st = JSON.parse(payload.toString('utf8')) as { predicateType?: string; predicate?: { id?: string; digest?: string; auto?: boolean; maestroVersion?: string } };
+    const st = JSON.parse(payload.toString('utf8')) as {
+      predicateType?: string;
+      predicate?: { id?: string; digest?: string; auto?: boolean; maestroVersion?: string };
+    };
     return st.predicateType === PACK_PREDICATE_TYPE ? (st.predicate ?? {}) : undefined;
   } catch {
     return undefined;
@@ -176,7 +181,14 @@ export async function verifyPack(
   if (failed) return { status: 'invalid', detail: failed.detail, keyId: result.keyId, signedDigest: null, path, bundleSha256: bundleSha };
   const statement = result.envelope ? readStatement(result.envelope.payload) : undefined;
   if (!statement || statement.id !== pack.meta.id) {
-    return { status: 'invalid', detail: `the signature is not a policy-pack statement for "${pack.meta.id}"`, keyId: result.keyId, signedDigest: null, path, bundleSha256: bundleSha };
+    return {
+      status: 'invalid',
+      detail: `the signature is not a policy-pack statement for "${pack.meta.id}"`,
+      keyId: result.keyId,
+      signedDigest: null,
+      path,
+      bundleSha256: bundleSha,
+    };
   }
   if (statement.digest !== pack.digest) {
     return {

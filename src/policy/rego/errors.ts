@@ -34,10 +34,7 @@ export class RegoError extends EngineError {
 
   constructor(errors: RegoErrorItem[]) {
     const first = errors[0] ?? { code: 'rego_compile_error', message: 'unknown error' };
-    const msg =
-      errors.length === 1
-        ? formatErrorItem(first)
-        : `${errors.length} errors occurred:\n${errors.map(formatErrorItem).join('\n')}`;
+    const msg = errors.length === 1 ? formatErrorItem(first) : `${errors.length} errors occurred:\n${errors.map(formatErrorItem).join('\n')}`;
     super(first.code.toUpperCase(), msg, {
       kind: EVAL_CODES.has(first.code) ? 'error' : 'usage',
       details: { errors: errors.map((e) => ({ ...e })) },

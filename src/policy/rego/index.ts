@@ -4,18 +4,18 @@
  */
 import type { Expr, Module } from './ast.js';
 import './builtins/index.js';
-import { BuiltinError, type BuiltinContext } from './builtins/registry.js';
-import { compileModules, compileQuery, type Compiled } from './compiler/index.js';
+import { type BuiltinContext, BuiltinError } from './builtins/registry.js';
+import { type Compiled, compileModules, compileQuery } from './compiler/index.js';
 import { groundPrefix } from './compiler/tree.js';
-import { RegoError, type Location } from './errors.js';
+import { type Location, RegoError } from './errors.js';
 import { Evaluator } from './eval/evaluator.js';
-import { DEFAULT_MAX_BUILT, Frame, Limits, type EvalState } from './eval/state.js';
+import { DEFAULT_MAX_BUILT, type EvalState, Frame, Limits } from './eval/state.js';
 import { parseModuleText, parseQueryText } from './parser.js';
 import { fromJson, RObject, toJson, type Value } from './value.js';
 
-export { RegoError, formatErrorItem, type Location, type RegoErrorItem } from './errors.js';
 export type { Module } from './ast.js';
-export { formatJson, toJson, fromJson, type Value } from './value.js';
+export { formatErrorItem, type Location, RegoError, type RegoErrorItem } from './errors.js';
+export { formatJson, fromJson, toJson, type Value } from './value.js';
 
 /** A Rego source file. `path` is used in error locations. */
 export interface RegoModuleSource {

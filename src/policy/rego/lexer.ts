@@ -131,7 +131,7 @@ function scanNumber(src: string, i: number, fail: (m: string, at?: number) => ne
       while (i < src.length && isDigit(src[i]!)) i++;
     }
   }
-  if (i < src.length && (isIdentStart(src[i]!) || src[i] === '.' && isIdentStart(src[i + 1] ?? ''))) {
+  if (i < src.length && (isIdentStart(src[i]!) || (src[i] === '.' && isIdentStart(src[i + 1] ?? '')))) {
     fail('invalid number', start);
   }
   return i;

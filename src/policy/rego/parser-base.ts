@@ -1,6 +1,6 @@
 /** Rego parser, token level: cursor, lookahead, locations, errors, nesting bound. */
 import type { TermOf } from './ast.js';
-import { regoError, type Location } from './errors.js';
+import { type Location, regoError } from './errors.js';
 import type { Token } from './lexer.js';
 
 /** Nesting bound: deeper input is a located parse error, never a stack overflow. */
@@ -63,5 +63,4 @@ export class TokenParser {
   protected enter(): void {
     if (++this.nesting > MAX_DEPTH) this.fail('expression nested too deeply');
   }
-
 }

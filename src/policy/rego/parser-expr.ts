@@ -209,7 +209,6 @@ export class ExprParser extends TermParser {
       lhs = this.call(op, t, [lhs, operand()]);
     }
   }
-
 }
 
 export { KEYWORDS, refName } from './parser-term.js';

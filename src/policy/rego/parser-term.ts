@@ -1,6 +1,6 @@
 /** Rego parser, term level: scalars, vars, refs, calls, arrays, sets, objects, comprehensions. */
 import type { Expr, Term, TermOf } from './ast.js';
-import { RegoError, type Location } from './errors.js';
+import { type Location, RegoError } from './errors.js';
 import type { Token } from './lexer.js';
 import { TokenParser } from './parser-base.js';
 import { parseNumberLiteral } from './value.js';
@@ -99,7 +99,14 @@ export abstract class TermParser extends TokenParser {
         if (n.kind === 'ident') {
           // OPA accepts a negated var, ref or call (`-y`, `-y.a`, `-count(x)`): 0 - term
           const operand = this.parseTerm();
-          return { type: 'call', op: 'minus', opRef: { type: 'var', name: 'minus', loc }, args: [{ type: 'scalar', value: 0, loc }, operand], loc, operator: true };
+          return {
+            type: 'call',
+            op: 'minus',
+            opRef: { type: 'var', name: 'minus', loc },
+            args: [{ type: 'scalar', value: 0, loc }, operand],
+            loc,
+            operator: true,
+          };
         }
         if (n.kind !== 'number') this.fail('unary - can only be used with numeric literals', t);
         this.next();
@@ -230,7 +237,6 @@ export abstract class TermParser extends TokenParser {
   }
 }
 
-
 /** Keywords that cannot be used as variable names. */
 export const KEYWORDS = new Set(['not', 'with', 'as', 'some', 'every', 'in', 'if', 'contains', 'else', 'default', 'package', 'import']);
 
@@ -246,4 +252,3 @@ export function refName(t: Term): string {
   }
   return '?';
 }
-

@@ -1,7 +1,6 @@
 /** JSON conversion and text forms of Rego values (JSON output, print and sprintf %v). */
 import { mkNumber, RObject, RSet, type Value } from './value.js';
 
-
 /** Convert parsed JSON/YAML (plain JS data, bigint allowed) into a Value. */
 export function fromJson(x: unknown): Value {
   if (x === null || x === undefined) return null;
@@ -68,8 +67,18 @@ export function formatJson(v: Value, indent = '', depth = ''): string {
     if (!indent) return open + items.join(',') + close;
     return `${open}\n${items.map((x) => inner + x).join(',\n')}\n${depth}${close}`;
   };
-  if (Array.isArray(v)) return wrap(v.map((x) => formatJson(x, indent, inner)), '[', ']');
-  if (v instanceof RSet) return wrap(v.values().map((x) => formatJson(x, indent, inner)), '[', ']');
+  if (Array.isArray(v))
+    return wrap(
+      v.map((x) => formatJson(x, indent, inner)),
+      '[',
+      ']',
+    );
+  if (v instanceof RSet)
+    return wrap(
+      v.values().map((x) => formatJson(x, indent, inner)),
+      '[',
+      ']',
+    );
   const sep = indent ? ': ' : ':';
   return wrap(
     v.entries().map(([k, x]) => (typeof k === 'string' ? JSON.stringify(k) : JSON.stringify(formatJson(k))) + sep + formatJson(x, indent, inner)),
@@ -83,6 +92,8 @@ export function formatRego(v: Value): string {
   if (v === null || typeof v !== 'object') return formatJson(v);
   if (Array.isArray(v)) return `[${v.map(formatRego).join(', ')}]`;
   if (v instanceof RSet) return v.size === 0 ? 'set()' : `{${v.values().map(formatRego).join(', ')}}`;
-  return `{${v.entries().map(([k, x]) => `${formatRego(k)}: ${formatRego(x)}`).join(', ')}}`;
+  return `{${v
+    .entries()
+    .map(([k, x]) => `${formatRego(k)}: ${formatRego(x)}`)
+    .join(', ')}}`;
 }
-

@@ -40,13 +40,19 @@ export function readWasmBundle(path: string): WasmBundle {
   if (abs.endsWith('.wasm')) return { wasm: readFileSync(abs), data: siblingData(abs), source: path };
   const files = readTarFiles(readFileSync(abs), path);
   const wasm = files.get('policy.wasm');
-  if (!wasm) throw new PolicyError('POLICY_BUNDLE_INVALID', `${path}: the bundle holds no /policy.wasm`, { kind: 'usage', hint: 'build it with `opa build -t wasm -e <entrypoint> ...`' });
+  if (!wasm)
+    throw new PolicyError('POLICY_BUNDLE_INVALID', `${path}: the bundle holds no /policy.wasm`, {
+      kind: 'usage',
+      hint: 'build it with `opa build -t wasm -e <entrypoint> ...`',
+    });
   const data: Record<string, unknown> = {};
   const owners = new Map<string, string>();
   for (const [name, bytes] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
     const base = basename(name);
     if (base !== 'data.json' && base !== 'data.yaml' && base !== 'data.yml') continue;
-    const keys = dirname(name).split('/').filter((k) => k !== '' && k !== '.');
+    const keys = dirname(name)
+      .split('/')
+      .filter((k) => k !== '' && k !== '.');
     mergeData(data, keys, parseDataFile(`${path}:/${name}`, bytes.toString('utf8')), `${path}:/${name}`, owners);
   }
   return { wasm, data, source: path };
@@ -63,7 +69,10 @@ function siblingData(wasmPath: string): Record<string, unknown> {
 export class WasmEvaluator implements PolicyEvaluator {
   readonly engine = 'wasm' as const;
 
-  constructor(private readonly policy: OpaWasmPolicy, private readonly source: string) {}
+  constructor(
+    private readonly policy: OpaWasmPolicy,
+    private readonly source: string,
+  ) {}
 
   entrypoints(): string[] {
     return Object.keys(this.policy.entrypoints).sort();

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { flip, rezip } from '../../disclose/helpers.js';
 import { fixtureContext, makeExecution } from '../../receipts/fixtures.js';
-import { rezip, flip } from '../../disclose/helpers.js';
 import { ensureBuild, maestro, maestroAsync } from './cli.js';
 
 const ID = 'ex_01jf8z6v3k9q2w7e5r4t1y0u8i';
@@ -24,7 +24,11 @@ describe('maestro disclose (real CLI)', () => {
     expect(e.status).toBe(0);
     const r = JSON.parse(e.stdout);
     expect(r).toMatchObject({ path: join(home, 'pack.zip'), entries: 12, executionId: ID });
-    expect(r.sha256).toBe(createHash('sha256').update(readFileSync(join(home, 'pack.zip'))).digest('hex'));
+    expect(r.sha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(home, 'pack.zip')))
+        .digest('hex'),
+    );
     const v = maestro(['disclose', 'verify', 'pack.zip', '--json'], { home });
     expect(v.status).toBe(0);
     const vr = JSON.parse(v.stdout);
@@ -70,7 +74,13 @@ describe('maestro disclose (real CLI)', () => {
   it('uploads with --to/--endpoint (credentials from the environment) and reports it in --json', async () => {
     // @ts-expect-error -- s3rver ships no types
     const { default: S3rver } = await import('s3rver');
-    const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: mkdtempSync(join(tmpdir(), 's3rver-')), configureBuckets: [{ name: 'evidence' }] });
+    const server = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: mkdtempSync(join(tmpdir(), 's3rver-')),
+      configureBuckets: [{ name: 'evidence' }],
+    });
     const { port } = await server.run();
     try {
       const r = await maestroAsync(['disclose', 'export', ID, '-o', 'up.zip', '--to', 's3://evidence/ci', '--endpoint', `http://127.0.0.1:${port}`, '--json'], {

@@ -20,7 +20,9 @@ beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'mh-kill-'));
   expect(maestro(['init', '--json'], { home }).status).toBe(0);
   // Incompressible outputs so that the zip pass takes long enough to be killed in the middle.
-  makeExecution(fixtureContext(home), { tasks: [{ id: 'build', lines: 10, outputs: { 'a.bin': randomBytes(48 * 1024 * 1024), 'b.bin': randomBytes(48 * 1024 * 1024) } }] });
+  makeExecution(fixtureContext(home), {
+    tasks: [{ id: 'build', lines: 10, outputs: { 'a.bin': randomBytes(48 * 1024 * 1024), 'b.bin': randomBytes(48 * 1024 * 1024) } }],
+  });
 }, 120_000);
 
 describe('killed exports leave no temp files behind for good', () => {

@@ -22,7 +22,10 @@ describe('maestro keys (real CLI)', () => {
     // export-public without --id creates the default receipt key on first use
     expect(maestro(['keys', 'export-public', '-o', 'p.pem'], { home }).status).toBe(0);
     const list = JSON.parse(maestro(['keys', 'list', '--json'], { home }).stdout);
-    expect(list.map((k: { name: string; default: boolean }) => [k.name, k.default])).toEqual([['ci', false], ['default', true]]);
+    expect(list.map((k: { name: string; default: boolean }) => [k.name, k.default])).toEqual([
+      ['ci', false],
+      ['default', true],
+    ]);
     expect(maestro(['keys', 'list'], { home }).stdout).toMatch(/^NAME\s+ID\s+CREATED\s+DEFAULT/);
     expect(maestro(['keys', 'export-public', '--id', 'nope'], { home }).status).toBe(5);
   });

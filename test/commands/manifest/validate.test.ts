@@ -5,7 +5,9 @@ import { ensureBuilt, maestro, ROOT } from './cli.js';
 
 const invalid = join(ROOT, 'fixtures/manifests/invalid');
 const expected = (name: string): string =>
-  readFileSync(join(invalid, `${name}.expected.txt`), 'utf8').split('<root>').join(ROOT);
+  readFileSync(join(invalid, `${name}.expected.txt`), 'utf8')
+    .split('<root>')
+    .join(ROOT);
 
 beforeAll(() => ensureBuilt(), 180_000);
 
@@ -15,17 +17,14 @@ describe('maestro manifest validate', { timeout: 20_000 }, () => {
     expect(r).toEqual({ status: 0, stdout: 'ok: fixtures/manifests/hello.yaml (workflow hello, 2 tasks)\n', stderr: '' });
   });
 
-  it.each(['several-errors', 'unknown-needs', 'cycle', 'yaml-syntax', 'workspace-escape'])(
-    '%s.yaml: every diagnostic on stderr, a summary, exit 2',
-    (name) => {
-      const r = maestro(['manifest', 'validate', `${name}.yaml`], invalid);
-      const lines = expected(name).trimEnd().split('\n');
-      const n = lines.length;
-      expect(r.status).toBe(2);
-      expect(r.stdout).toBe('');
-      expect(r.stderr).toBe(`${lines.join('\n')}\n${n} error${n === 1 ? '' : 's'} in ${name}.yaml\n`);
-    },
-  );
+  it.each(['several-errors', 'unknown-needs', 'cycle', 'yaml-syntax', 'workspace-escape'])('%s.yaml: every diagnostic on stderr, a summary, exit 2', (name) => {
+    const r = maestro(['manifest', 'validate', `${name}.yaml`], invalid);
+    const lines = expected(name).trimEnd().split('\n');
+    const n = lines.length;
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`${lines.join('\n')}\n${n} error${n === 1 ? '' : 's'} in ${name}.yaml\n`);
+  });
 
   it('--json prints the report on stdout and exits 2 when invalid', () => {
     const r = maestro(['manifest', 'validate', 'fixtures/manifests/invalid/unknown-needs.yaml', '--json']);

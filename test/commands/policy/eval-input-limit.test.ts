@@ -24,7 +24,12 @@ describe('policy eval input size limit', () => {
     expect(r.json().errors[0].message).toMatch(/larger than the limit of 1000 bytes \(5008 bytes\)/);
   });
   it('refuses stdin over the limit without reading all of it', () => {
-    const r = maestro(home, ['policy', 'eval', '-d', join(dir, 'p.rego'), '-I', '--max-input-bytes', '1000', 'data.t.n'], {}, JSON.stringify({ s: 'y'.repeat(50_000) }));
+    const r = maestro(
+      home,
+      ['policy', 'eval', '-d', join(dir, 'p.rego'), '-I', '--max-input-bytes', '1000', 'data.t.n'],
+      {},
+      JSON.stringify({ s: 'y'.repeat(50_000) }),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/input <stdin> is larger than the limit of 1000 bytes/);
     expect(r.stderr).toMatch(/--max-input-bytes/);

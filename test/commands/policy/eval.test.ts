@@ -99,7 +99,15 @@ describe('maestro policy eval --format json (the shape of opa eval)', () => {
   });
 
   it('stops at --timeout with eval_limit_error (exit 1)', () => {
-    const r = maestro(['policy', 'eval', '--timeout', '50ms', '-f', 'json', 'count([x | some x in numbers.range(1, 1000000); some y in numbers.range(1, 100)])']);
+    const r = maestro([
+      'policy',
+      'eval',
+      '--timeout',
+      '50ms',
+      '-f',
+      'json',
+      'count([x | some x in numbers.range(1, 1000000); some y in numbers.range(1, 100)])',
+    ]);
     expect(r.code).toBe(1);
     expect(json(r).errors[0].code).toBe('eval_limit_error');
     expect(maestro(['policy', 'eval', '--timeout', 'soon', '1']).code).toBe(2);

@@ -35,7 +35,12 @@ describe('maestro policy test', () => {
     const results = json<Array<{ name: string; duration: unknown; error?: { code: string } }>>(r);
     expect(results).toHaveLength(7);
     const byName = new Map(results.map((x) => [x.name, x]));
-    expect(byName.get('test_allow_under_max')).toEqual({ package: 'data.quota_test', name: 'test_allow_under_max', location: { file: 'tests/quota_test.rego', row: 7, col: 1 }, duration: expect.any(Number) });
+    expect(byName.get('test_allow_under_max')).toEqual({
+      package: 'data.quota_test',
+      name: 'test_allow_under_max',
+      location: { file: 'tests/quota_test.rego', row: 7, col: 1 },
+      duration: expect.any(Number),
+    });
     expect(byName.get('test_fails_on_purpose')).toMatchObject({ fail: true });
     expect(byName.get('todo_test_later')).toMatchObject({ skip: true });
     expect(byName.get('test_error_conflict')?.error?.code).toBe('eval_conflict_error');

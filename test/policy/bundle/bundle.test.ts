@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../../src/core/context.js';
-import { buildBundle, buildPackBundle, loadBundles, readBundle, BundleError, writeTarGz } from '../../../src/policy/bundle/index.js';
+import { BundleError, buildBundle, buildPackBundle, loadBundles, readBundle, writeTarGz } from '../../../src/policy/bundle/index.js';
 import { evalPolicy, runPolicyTestsWithBundles } from '../../../src/policy/index.js';
-import { readTarFiles } from '../../../src/policy/wasm/tar.js';
 import { annotationsOf, listPackDirs, readPack } from '../../../src/policy/packs/index.js';
+import { readTarFiles } from '../../../src/policy/wasm/tar.js';
 import { maestro, noteSkip, opa, opaBin, repoRoot } from '../opa.js';
 
 noteSkip('bundle.test');
@@ -177,8 +177,13 @@ describe('policy build', () => {
         expect(theirs.status, theirs.stderr).toBe(0);
         const ours = await evalPolicy({ query: q, dataPaths: [], bundlePaths: [out], input });
         expect(ours.output.result?.map((r) => r.expressions.map((e) => e.value))).toEqual(
-          (JSON.parse(theirs.stdout.replace(/12345678901234567890/g, '"BIG"')) as { result: Array<{ expressions: Array<{ value: unknown }> }> }).result.map((r) =>
-            r.expressions.map((e) => JSON.parse(JSON.stringify(e.value).replace(/"BIG"/g, '"12345678901234567890"'), (_k, v: unknown) => (v === '12345678901234567890' ? 12345678901234567890n : v))),
+          (JSON.parse(theirs.stdout.replace(/12345678901234567890/g, '"BIG"')) as { result: Array<{ expressions: Array<{ value: unknown }> }> }).result.map(
+            (r) =>
+              r.expressions.map((e) =>
+                JSON.parse(JSON.stringify(e.value).replace(/"BIG"/g, '"12345678901234567890"'), (_k, v: unknown) =>
+                  v === '12345678901234567890' ? 12345678901234567890n : v,
+                ),
+              ),
           ),
         );
       }
@@ -187,7 +192,11 @@ describe('policy build', () => {
 });
 
 describe('OPA-format signatures', () => {
-  for (const [alg, kind] of [['RS256', 'rsa'], ['ES256', 'ec'], ['HS256', 'hmac']] as const) {
+  for (const [alg, kind] of [
+    ['RS256', 'rsa'],
+    ['ES256', 'ec'],
+    ['HS256', 'hmac'],
+  ] as const) {
     it.skipIf(!hasOpa)(`${alg}: opa verifies what maestro signed; maestro verifies what opa signed; both refuse tampering`, async () => {
       const root = tmp();
       const dir = bundleDir(root);
@@ -205,7 +214,10 @@ describe('OPA-format signatures', () => {
       // tamper: change data.json inside each archive
       for (const file of [ours, theirs]) {
         const files = readTarFiles(readFileSync(file));
-        const entries = [...files].map(([name, data]) => ({ name: `/${name}`, data: name.endsWith('users/data.json') || name === 'data.json' ? Buffer.from(data.toString().replace('ann', 'eve')) : data }));
+        const entries = [...files].map(([name, data]) => ({
+          name: `/${name}`,
+          data: name.endsWith('users/data.json') || name === 'data.json' ? Buffer.from(data.toString().replace('ann', 'eve')) : data,
+        }));
         const bad = join(root, `bad-${entries.length}-${file.endsWith('ours.tar.gz') ? 'o' : 't'}.tar.gz`);
         writeFileSync(bad, writeTarGz(entries));
         const err = await thrown(readBundle(bad, { verification: { key: k.pub, alg } }));
@@ -230,9 +242,13 @@ describe('OPA-format signatures', () => {
     const files = readTarFiles(readFileSync(out));
     const extra = [...files].map(([name, data]) => ({ name: `/${name}`, data }));
     writeFileSync(join(root, 'extra.tar.gz'), writeTarGz([...extra, { name: '/app/evil.rego', data: Buffer.from('package app.evil\nx := 1\n') }]));
-    expect((await thrown(readBundle(join(root, 'extra.tar.gz'), { verification: { key: k.pub } }))).message).toMatch(/file app\/evil\.rego not included in bundle signature/);
+    expect((await thrown(readBundle(join(root, 'extra.tar.gz'), { verification: { key: k.pub } }))).message).toMatch(
+      /file app\/evil\.rego not included in bundle signature/,
+    );
     writeFileSync(join(root, 'less.tar.gz'), writeTarGz(extra.filter((e) => !e.name.endsWith('.rego'))));
-    expect((await thrown(readBundle(join(root, 'less.tar.gz'), { verification: { key: k.pub } }))).message).toMatch(/\[app\/authz\.rego\] specified in bundle signatures but not found/);
+    expect((await thrown(readBundle(join(root, 'less.tar.gz'), { verification: { key: k.pub } }))).message).toMatch(
+      /\[app\/authz\.rego\] specified in bundle signatures but not found/,
+    );
     const t = await runPolicyTestsWithBundles({ paths: [], bundlePaths: [out], verification: { key: k.pub } });
     expect(t.counts.total).toBe(0);
   });

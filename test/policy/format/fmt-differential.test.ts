@@ -14,8 +14,10 @@ import { cases } from './cases.js';
 
 noteSkip('fmt-differential.test');
 // Beside the repository (as the conformance suite finds it) or at the shared path of this machine.
-const CONFORMANCE = [join(repoRoot, '..', 'shared', 'conformance', 'rego', 'regorus'), '/work/shared/conformance/rego/regorus'].find((p) => existsSync(p)) ?? '';
-if (CONFORMANCE === '') console.log('[fmt-differential] skipping the conformance modules: no shared/conformance/rego/regorus beside the repository or at /work/shared');
+const CONFORMANCE =
+  [join(repoRoot, '..', 'shared', 'conformance', 'rego', 'regorus'), '/work/shared/conformance/rego/regorus'].find((p) => existsSync(p)) ?? '';
+if (CONFORMANCE === '')
+  console.log('[fmt-differential] skipping the conformance modules: no shared/conformance/rego/regorus beside the repository or at /work/shared');
 
 /**
  * Known differences, each with its reason (not formatter bugs: the interpreter's parser reads these
@@ -51,7 +53,8 @@ function corpus(): { project: Entry[]; conformance: Entry[] } {
   const conformance: Entry[] = [];
   if (CONFORMANCE !== '') {
     for (const c of loadCases(CONFORMANCE)) {
-      for (const [j, m] of c.modules.entries()) conformance.push({ name: `c${conformance.length}.rego`, origin: `${c.file} "${c.note}" module ${j + 1}`, text: m });
+      for (const [j, m] of c.modules.entries())
+        conformance.push({ name: `c${conformance.length}.rego`, origin: `${c.file} "${c.note}" module ${j + 1}`, text: m });
     }
   }
   return { project, conformance };
@@ -61,7 +64,9 @@ function corpus(): { project: Entry[]; conformance: Entry[] } {
 function opaFormatted(entries: Entry[]): Map<string, string> {
   const dir = mkdtempSync(join(tmpdir(), 'mc-fmt-'));
   for (const e of entries) writeFileSync(join(dir, e.name), e.text);
-  const check = JSON.parse(opa(['check', '--max-errors', '-1', '--format', 'json', dir]).stdout || '{}') as { errors?: Array<{ code: string; location?: { file: string } }> };
+  const check = JSON.parse(opa(['check', '--max-errors', '-1', '--format', 'json', dir]).stdout || '{}') as {
+    errors?: Array<{ code: string; location?: { file: string } }>;
+  };
   for (const err of check.errors ?? []) if (err.code === 'rego_parse_error' && err.location) rmSync(err.location.file, { force: true });
   for (let tries = 0; tries < 200; tries++) {
     const r = opa(['fmt', '-w', dir]);
@@ -129,7 +134,9 @@ describe('policy fmt equals opa fmt byte for byte', () => {
       else if (knownReason(e)) known.push(`${e.origin}: ${knownReason(e)}`);
       else failures.push(`${e.origin}: ${firstDifference(w, got)}`);
     }
-    console.log(`[fmt-differential] conformance modules opa parses: ${compared}; identical: ${same} (${((100 * same) / compared).toFixed(1)}%); known differences: ${known.length}; other: ${failures.length}`);
+    console.log(
+      `[fmt-differential] conformance modules opa parses: ${compared}; identical: ${same} (${((100 * same) / compared).toFixed(1)}%); known differences: ${known.length}; other: ${failures.length}`,
+    );
     for (const k of known) console.log(`[fmt-differential] known: ${k}`);
     expect(failures, failures[0]).toEqual([]);
     expect(compared).toBeGreaterThan(400);
@@ -158,7 +165,11 @@ describe('policy fmt equals opa fmt byte for byte', () => {
 describe('policy fmt CLI', () => {
   const home = mkdtempSync(join(tmpdir(), 'mc-fmt-home-'));
   const run = (args: string[], input?: string) =>
-    spawnSync(process.execPath, [join(repoRoot, 'bin', 'run.js'), 'policy', 'fmt', ...args], { encoding: 'utf8', input, env: { ...process.env, MAESTRO_HOME: home, NO_COLOR: '1' } });
+    spawnSync(process.execPath, [join(repoRoot, 'bin', 'run.js'), 'policy', 'fmt', ...args], {
+      encoding: 'utf8',
+      input,
+      env: { ...process.env, MAESTRO_HOME: home, NO_COLOR: '1' },
+    });
 
   it('prints, diffs, checks (exit 2 when a file would change) and rewrites with -w; stdin without paths', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mc-fmt-cli-'));

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,10 @@ describe('pack values beyond 2^53', () => {
       join(dir, 'policy.rego'),
       '# annotations:\n# title: Big\n# summary: Big numbers.\npackage maestro.big\n\nimport rego.v1\n\nhuge := 123456789012345678901234567890\n\ndeny contains {"limit": huge} if input.x > 0\n',
     );
-    writeFileSync(join(dir, 'pack.json'), JSON.stringify({ id: 'big', package: 'maestro.big', version: '1.0.0', title: 'Big', summary: 'Big numbers.', inputs: ['x'] }));
+    writeFileSync(
+      join(dir, 'pack.json'),
+      JSON.stringify({ id: 'big', package: 'maestro.big', version: '1.0.0', title: 'Big', summary: 'Big numbers.', inputs: ['x'] }),
+    );
     const pack = readPack(dir, 'local', join(dir, '..'));
     const v = evaluatePack(pack, { x: 1 }, {}, { timeoutMs: 5000, explain: true });
     expect(v.deny.map((m) => m.message)).toEqual(['{"limit":123456789012345678901234567890}']);

@@ -29,7 +29,10 @@ describe('decide', () => {
   });
 
   it('quota: denies at the cap, naming the cap, the number in use and the holders', async () => {
-    const d = await decide(s, { action: 'run', input: inputFor(s, { tenant: { ...s.tenant, maxConcurrent: 2, dailyBudgetMicros: 100_000_000 }, activeExecutions: ['ex_a', 'ex_b'] }) });
+    const d = await decide(s, {
+      action: 'run',
+      input: inputFor(s, { tenant: { ...s.tenant, maxConcurrent: 2, dailyBudgetMicros: 100_000_000 }, activeExecutions: ['ex_a', 'ex_b'] }),
+    });
     expect(d.outcome).toBe('deny');
     expect(d.reasons).toHaveLength(1);
     expect(d.reasons[0]!.pack).toBe('quota');
@@ -61,7 +64,11 @@ describe('decide', () => {
   });
 
   it('resource-class, sandbox-required and rbac deny; deny overrides and every reason is kept', async () => {
-    const input = inputFor(s, { identity: { subject: 'c@x', roles: ['composer'], tenantId: s.identity.tenantId }, requestResourceClass: 'large', sandbox: 'none' });
+    const input = inputFor(s, {
+      identity: { subject: 'c@x', roles: ['composer'], tenantId: s.identity.tenantId },
+      requestResourceClass: 'large',
+      sandbox: 'none',
+    });
     const d = await decide(s, { action: 'run', input });
     expect(d.reasons.map((r) => r.pack).sort()).toEqual(['rbac', 'resource-class', 'sandbox-required']);
     expect(d.packs.find((p) => p.id === 'budget')!.verdict).toBe('allow');

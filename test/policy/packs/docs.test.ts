@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../../src/core/context.js';
 import { generateDocs } from '../../../src/policy/packs/index.js';
-import { REPO, copyPacks } from './helpers.js';
+import { copyPacks, REPO } from './helpers.js';
 
 const ctxFor = (env: Record<string, string> = {}) => createContext({ env: { MAESTRO_HOME: join(tmpdir(), 'mc-docs-unused'), ...env }, cwd: REPO });
 

@@ -1,11 +1,12 @@
 // MC-CAT-742: every annotated example of every shipped pack is executed, through the engine's own
 // pack evaluation, and must give the outcome it states.
+
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { annotationsOf, evaluatePack, listPackDirs, packData, rbacData, readPack, type Pack } from '../../../src/policy/packs/index.js';
-import { compile, evaluateValue } from '../../../src/policy/rego/index.js';
 import { createContext } from '../../../src/core/context.js';
+import { annotationsOf, evaluatePack, listPackDirs, type Pack, packData, rbacData, readPack } from '../../../src/policy/packs/index.js';
+import { compile, evaluateValue } from '../../../src/policy/rego/index.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const ctx = createContext({ env: { MAESTRO_HOME: '/nonexistent-maestro-home' }, cwd: ROOT });
@@ -14,7 +15,10 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const cur = out[k];
-    out[k] = cur && v && typeof cur === 'object' && typeof v === 'object' && !Array.isArray(v) ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      cur && v && typeof cur === 'object' && typeof v === 'object' && !Array.isArray(v)
+        ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
@@ -24,8 +28,14 @@ const packs: Pack[] = listPackDirs(ctx).map((r) => readPack(r.dir, r.origin, ROO
 describe('annotated examples', () => {
   it('every shipped pack has at least two examples, one deny and one not', () => {
     for (const p of packs) {
-      expect(annotationsOf(p).examples.some((e) => e.deny), p.meta.id).toBe(true);
-      expect(annotationsOf(p).examples.some((e) => !e.deny), p.meta.id).toBe(true);
+      expect(
+        annotationsOf(p).examples.some((e) => e.deny),
+        p.meta.id,
+      ).toBe(true);
+      expect(
+        annotationsOf(p).examples.some((e) => !e.deny),
+        p.meta.id,
+      ).toBe(true);
     }
   });
   for (const pack of packs) {
@@ -40,7 +50,7 @@ describe('annotated examples', () => {
       });
     });
   }
-  it('the rbac test fixture is the engine\'s ROLE_PERMISSIONS map (one source)', () => {
+  it("the rbac test fixture is the engine's ROLE_PERMISSIONS map (one source)", () => {
     const files = ['policy.rego', 'policy_test.rego'].map((f) => ({ path: f, text: readFileSync(join(ROOT, 'policies', 'rbac', f), 'utf8') }));
     const fixture = evaluateValue(compile(files), 'data.maestro.rbac_test.fixture', {});
     expect(fixture).toEqual(rbacData());

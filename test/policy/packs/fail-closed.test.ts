@@ -1,11 +1,12 @@
 // Chaos drill (spec §9, PDP latency spike): an injected delay past the time budget fails closed.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide, timeBudgetMs } from '../../../src/policy/packs/index.js';
 import { getDecision } from '../../../src/store/policy.js';
 import type { Session } from '../../../src/tenancy/index.js';
 import { copyPacks, inputFor, tempSession, withEnv } from './helpers.js';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 let s: Session;
 beforeAll(async () => {

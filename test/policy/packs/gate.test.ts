@@ -18,13 +18,22 @@ afterAll(() => s.close());
 
 function execution(id: string, status: string, estimateMicros: number): void {
   s.store.db
-    .prepare(`insert into executions (id, tenant_id, subject, workflow_name, manifest_digest, status, estimated_cost_micros, published_at) values (?, ?, 'x@local', 'wf', 'sha256:00', ?, ?, ?)`)
+    .prepare(
+      `insert into executions (id, tenant_id, subject, workflow_name, manifest_digest, status, estimated_cost_micros, published_at) values (?, ?, 'x@local', 'wf', 'sha256:00', ?, ?, ?)`,
+    )
     .run(id, s.tenant.id, status, estimateMicros, new Date().toISOString());
 }
 
 const manifest = {
-  path: '/x/wf.yaml', source: '', digest: 'sha256:00',
-  manifest: { apiVersion: 'maestro/v1' as const, kind: 'Workflow' as const, metadata: { name: 'wf', labels: {} }, spec: { region: 'EU', resourceClass: 'small' as const, tasks: [] } },
+  path: '/x/wf.yaml',
+  source: '',
+  digest: 'sha256:00',
+  manifest: {
+    apiVersion: 'maestro/v1' as const,
+    kind: 'Workflow' as const,
+    metadata: { name: 'wf', labels: {} },
+    spec: { region: 'EU', resourceClass: 'small' as const, tasks: [] },
+  },
 };
 
 describe('policyGate', () => {
@@ -49,7 +58,9 @@ describe('policyGate', () => {
     execution('ex_03', 'running', 1_000_000);
     const g = await policyGate(s, { action: 'run', manifest, estimateMicros: 1_000_000 });
     expect(g.allow).toBe(false);
-    expect(g.reasons).toEqual([expect.stringMatching(/^tenant default at concurrency quota \(3\/2 running: ex_01, ex_02, ex_03\) \[quota\/deny policies\/quota\/policy\.rego:\d+\]$/)]);
+    expect(g.reasons).toEqual([
+      expect.stringMatching(/^tenant default at concurrency quota \(3\/2 running: ex_01, ex_02, ex_03\) \[quota\/deny policies\/quota\/policy\.rego:\d+\]$/),
+    ]);
     expect(g.warnings[0]).toContain('budget: tenant default would reach 80.0% of its daily budget');
     const err = deniedError(g.decision);
     expect(err.exitCode).toBe(3);
@@ -67,7 +78,7 @@ describe('policyGate', () => {
     expect(st.budget).toEqual({ capUSD: 10, spentUSD: 0, liveEstimatesUSD: 7, projectedUSD: 7, remainingUSD: 3, projectedPct: 70 });
   });
 
-  it('planPolicy decides a cost plan: each pack\'s verdict, the estimate in the budget context', async () => {
+  it("planPolicy decides a cost plan: each pack's verdict, the estimate in the budget context", async () => {
     const fresh = await tempSession();
     try {
       const plan = await planManifest(fresh, join(REPO, 'fixtures', 'manifests', 'hello.yaml'));
@@ -77,7 +88,11 @@ describe('policyGate', () => {
       expect(g.decision.explanation.budget!.estimateUSD).toBe(plan.estimatedCostUSD);
       expect(g.decision.explanation.fired.length).toBeGreaterThan(0);
       const eu = await planPolicy(fresh, plan, { region: 'EU' });
-      expect(eu.reasons).toEqual([expect.stringMatching(/^residency: workflow hello runs in region US but the request is for region EU \[residency\/deny policies\/residency\/policy\.rego:\d+\]$/)]);
+      expect(eu.reasons).toEqual([
+        expect.stringMatching(
+          /^residency: workflow hello runs in region US but the request is for region EU \[residency\/deny policies\/residency\/policy\.rego:\d+\]$/,
+        ),
+      ]);
     } finally {
       fresh.close();
     }

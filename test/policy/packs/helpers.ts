@@ -2,9 +2,9 @@
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createContext, type Context } from '../../../src/core/context.js';
-import { openSession, type Session } from '../../../src/tenancy/index.js';
+import { type Context, createContext } from '../../../src/core/context.js';
 import { buildPolicyInput, type PolicyInput, type PolicyInputParts } from '../../../src/policy/packs/index.js';
+import { openSession, type Session } from '../../../src/tenancy/index.js';
 
 export const REPO = join(import.meta.dirname, '../../..');
 
@@ -34,7 +34,17 @@ const MANIFEST = {
   spec: {
     region: 'EU',
     resourceClass: 'medium' as const,
-    tasks: [{ id: 'a', uses: 'shell' as const, run: 'true', needs: [], env: {}, network: false, resources: { cpu: 1, memoryMB: 512, timeoutSec: 60, tmpMB: 64, pids: 64 } }],
+    tasks: [
+      {
+        id: 'a',
+        uses: 'shell' as const,
+        run: 'true',
+        needs: [],
+        env: {},
+        network: false,
+        resources: { cpu: 1, memoryMB: 512, timeoutSec: 60, tmpMB: 64, pids: 64 },
+      },
+    ],
   },
 };
 

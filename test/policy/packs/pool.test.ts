@@ -2,7 +2,18 @@
 // keeps packs warm per thread, cuts off a stuck evaluation (terminating and replacing the thread)
 // without holding up other decisions, and bounds its queue. Real threads (the built dist/ script).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquirePolicyPool, activePolicyPool, decide, EvalPool, loadPacks, packCacheKey, packData, policyCacheStats, poolOptionsFrom, releasePolicyPool } from '../../../src/policy/packs/index.js';
+import {
+  acquirePolicyPool,
+  activePolicyPool,
+  decide,
+  EvalPool,
+  loadPacks,
+  packCacheKey,
+  packData,
+  policyCacheStats,
+  poolOptionsFrom,
+  releasePolicyPool,
+} from '../../../src/policy/packs/index.js';
 import type { Session } from '../../../src/tenancy/index.js';
 import { inputFor, tempSession, withEnv } from './helpers.js';
 
@@ -61,7 +72,9 @@ describe('the evaluation pool', () => {
     expect(d.outcome).toBe('deny');
     expect(d.failClosed).toBe(true);
     expect(d.reasons.at(-1)).toMatchObject({ pack: '*', rule: 'timeout' });
-    expect(d.reasons.at(-1)!.message).toMatch(/did not finish within its 300 ms cut-off \(time budget 250 ms\): the evaluation thread was stopped after \d+ ms; denied \(fail-closed\)/);
+    expect(d.reasons.at(-1)!.message).toMatch(
+      /did not finish within its 300 ms cut-off \(time budget 250 ms\): the evaluation thread was stopped after \d+ ms; denied \(fail-closed\)/,
+    );
     expect(pool.stats()).toMatchObject({ threads: 2, cutOffs: 1, respawns: 1 });
     // The replacement thread works.
     const results = await Promise.all([1, 2, 3, 4].map(() => decide(s, { action: 'run', input: inputFor(s), record: false })));
@@ -112,7 +125,7 @@ describe('the evaluation pool', () => {
     }
   });
 
-  it('sends a pack\'s source once per thread; a thread that evicted it asks again and still decides', async () => {
+  it("sends a pack's source once per thread; a thread that evicted it asks again and still decides", async () => {
     const { packs } = await loadPacks(s.ctx, s.store, s.identity.tenantId, { onlyEnabled: true });
     const job = {
       packs: packs.map((lp) => ({ meta: lp.pack.meta, digest: lp.pack.digest, modules: lp.pack.modules, key: packCacheKey(lp.pack.digest, lp.signature) })),
@@ -122,7 +135,8 @@ describe('the evaluation pool', () => {
       cutoffMs: 5000,
       delayMs: 0,
     };
-    const verdicts = (o: Awaited<ReturnType<EvalPool['run']>>) => (o.kind === 'done' ? o.result.outcomes.map((x) => (x.kind === 'ok' ? x.verdict.deny.length : x.kind)) : o.kind);
+    const verdicts = (o: Awaited<ReturnType<EvalPool['run']>>) =>
+      o.kind === 'done' ? o.result.outcomes.map((x) => (x.kind === 'ok' ? x.verdict.deny.length : x.kind)) : o.kind;
     for (const cacheMax of [256, 2]) {
       const pool = new EvalPool({ ...poolOptionsFrom({}), threads: 1, cacheMax });
       try {

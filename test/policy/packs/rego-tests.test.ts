@@ -18,7 +18,7 @@ describe('policy_test.rego of every shipped pack', () => {
     it(`${id} has tests`, () => expect(tests.length).toBeGreaterThanOrEqual(3));
     for (const t of tests) {
       it(`${id}: ${t.name}`, () => {
-        const r = evaluate(policy, t.path.startsWith("data.") ? t.path : `data.${t.path}`, {});
+        const r = evaluate(policy, t.path.startsWith('data.') ? t.path : `data.${t.path}`, {});
         expect(r.results[0]?.expressions[0]?.value, `${t.path} at ${t.location.file}:${t.location.row}`).toBe(true);
       });
     }

@@ -5,9 +5,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decide, listPacks, packDigest, readPack, signPackOp, signaturePath, verifyPackOp } from '../../../src/policy/packs/index.js';
+import { decide, listPacks, packDigest, readPack, signaturePath, signPackOp, verifyPackOp } from '../../../src/policy/packs/index.js';
 import { packStatement } from '../../../src/policy/packs/signing.js';
-import { IN_TOTO_PAYLOAD_TYPE, canonicalJson, ensureSigningKey, loadSigningKey, signDsseBundle } from '../../../src/receipts/index.js';
+import { canonicalJson, ensureSigningKey, IN_TOTO_PAYLOAD_TYPE, loadSigningKey, signDsseBundle } from '../../../src/receipts/index.js';
 import type { Session } from '../../../src/tenancy/index.js';
 import { copyPacks, inputFor, tempSession } from './helpers.js';
 
@@ -30,8 +30,12 @@ describe('pack signatures', () => {
   it('shipped packs are signed on first use and verify', async () => {
     const list = await listPacks(s);
     expect(list.map((p) => [p.id, p.signature, p.enabled])).toEqual([
-      ['budget', 'valid', true], ['quota', 'valid', true], ['rbac', 'valid', true],
-      ['residency', 'valid', true], ['resource-class', 'valid', true], ['sandbox-required', 'valid', true],
+      ['budget', 'valid', true],
+      ['quota', 'valid', true],
+      ['rbac', 'valid', true],
+      ['residency', 'valid', true],
+      ['resource-class', 'valid', true],
+      ['sandbox-required', 'valid', true],
     ]);
     const v = await verifyPackOp(s, 'quota');
     expect(v.valid).toBe(true);

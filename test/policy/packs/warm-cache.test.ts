@@ -3,7 +3,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LruCache, decide, packCacheInfo, packCacheKey, policyCacheStats, signPackOp } from '../../../src/policy/packs/index.js';
+import { decide, LruCache, packCacheInfo, packCacheKey, policyCacheStats, signPackOp } from '../../../src/policy/packs/index.js';
 import type { Session } from '../../../src/tenancy/index.js';
 import { copyPacks, inputFor, tempSession, withEnv } from './helpers.js';
 
@@ -58,7 +58,7 @@ describe('warm compiled packs', () => {
     for (let i = 0; i < 5; i++) expect(await lookups(s)).toEqual({ hits: 6, misses: 0, outcome: 'allow' });
   });
 
-  it("a changed pack (new digest) misses for that pack only, and the old entry is not used", async () => {
+  it('a changed pack (new digest) misses for that pack only, and the old entry is not used', async () => {
     await lookups(s);
     appendFileSync(join(packs, 'residency', 'policy.rego'), '\n# changed\n');
     await signPackOp(s, 'residency'); // re-sign so the changed pack is still trusted

@@ -16,7 +16,10 @@ describe('compiler checks', () => {
   });
 
   it('reports only the root unsafe variables, each once', () => {
-    const messages = (text: string) => errorsOf(text).filter((e) => e.code === 'rego_unsafe_var_error').map((e) => `${e.location!.row}: ${e.message}`);
+    const messages = (text: string) =>
+      errorsOf(text)
+        .filter((e) => e.code === 'rego_unsafe_var_error')
+        .map((e) => `${e.location!.row}: ${e.message}`);
     expect(messages('package a\nimport rego.v1\ndeny contains msg if { msg := concat("", [y]) }')).toEqual(['3: var y is unsafe']);
     expect(messages('package a\nimport rego.v1\ndeny contains msg if {\n  msg := concat("", [y])\n}')).toEqual(['4: var y is unsafe']);
     expect(messages('package a\nimport rego.v1\nf(a) := b if {\n  b := a + c\n  c := d\n}')).toEqual(['5: var d is unsafe']);
@@ -51,7 +54,9 @@ describe('compiler checks', () => {
 
   it('duplicate imports', () => {
     expect(first('package a\nimport data.x\nimport data.y as x\np := 1')).toBe('pol.rego:3:1: rego_compile_error: import must not shadow import data.x'); // opa check's wording
-    expect(first('package a\nimport rego.v1\nimport future.keywords.in')).toMatch(/^pol\.rego:3:1: rego_compile_error: import future\.keywords\.in shadows import rego\.v1/);
+    expect(first('package a\nimport rego.v1\nimport future.keywords.in')).toMatch(
+      /^pol\.rego:3:1: rego_compile_error: import future\.keywords\.in shadows import rego\.v1/,
+    );
     expect(first('package a\nimport foo.bar')).toMatch(/^pol\.rego:2:1: rego_parse_error: unexpected import path/);
   });
 

@@ -40,7 +40,10 @@ describe('Rego conformance (shared/conformance/rego)', () => {
     const cases = outcomes.map((o) => o.c);
     for (const s of skips) {
       expect(s.reason.length).toBeGreaterThan(20);
-      expect(cases.some((c) => c.file === s.file && c.note === s.note), `${s.file} :: ${s.note}`).toBe(true);
+      expect(
+        cases.some((c) => c.file === s.file && c.note === s.note),
+        `${s.file} :: ${s.note}`,
+      ).toBe(true);
     }
   });
 });
@@ -51,7 +54,9 @@ describe('error-case judging', () => {
   it('accepts an error of the category the case is about, naming the same builtin', () => {
     expect(errorMatches('`indexof` expects string argument.', err('eval_type_error', 'indexof: operand 1 must be string but got number')).ok).toBe(true);
     expect(errorMatches('`add` expects numeric argument.', err('eval_type_error', 'plus: operand 2 must be number but got string')).ok).toBe(true);
-    expect(errorMatches('rules should not produce multiple outputs', err('eval_conflict_error', 'complete rules must not produce multiple outputs')).ok).toBe(true);
+    expect(errorMatches('rules should not produce multiple outputs', err('eval_conflict_error', 'complete rules must not produce multiple outputs')).ok).toBe(
+      true,
+    );
   });
 
   it('rejects errors caused by missing support or about something else', () => {

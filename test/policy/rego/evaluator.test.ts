@@ -13,7 +13,11 @@ limits.cpu.small := 1
 limits.cpu.large := 8
 a.b[x] contains y if { some x in ["k"]; y := 3 }`;
     expect(value(m, 'data.t', { input: { n: 2 } })).toEqual({
-      a: { b: { k: [3] } }, ages: { x: 1, y: 2 }, allow: true, limits: { cpu: { large: 8, small: 1 } }, names: ['a', 'b'],
+      a: { b: { k: [3] } },
+      ages: { x: 1, y: 2 },
+      allow: true,
+      limits: { cpu: { large: 8, small: 1 } },
+      names: ['a', 'b'],
     });
   });
 
@@ -46,8 +50,12 @@ g(_) := 2`;
   });
 
   it('conflict errors for complete rules and object keys', () => {
-    expect(regoErrorOf(() => value('package t\np := 1\np := 2 if true', 'data.t.p')).message).toMatch(/eval_conflict_error: complete rules must not produce multiple outputs/);
-    expect(regoErrorOf(() => value('package t\np[k] := v if { some k, v in {"a": 1}; true }\np["a"] := 2', 'data.t.p')).errors[0]!.code).toBe('eval_conflict_error');
+    expect(regoErrorOf(() => value('package t\np := 1\np := 2 if true', 'data.t.p')).message).toMatch(
+      /eval_conflict_error: complete rules must not produce multiple outputs/,
+    );
+    expect(regoErrorOf(() => value('package t\np[k] := v if { some k, v in {"a": 1}; true }\np["a"] := 2', 'data.t.p')).errors[0]!.code).toBe(
+      'eval_conflict_error',
+    );
   });
 
   it('comprehensions, every, some-in, unification', () => {
@@ -77,7 +85,10 @@ u := y if { y := count([1, 2]) with count as 99 }`;
 
   it('refs with variables iterate data and input', () => {
     const res = results('package t', 'data.users[i].name = n', { data: { users: [{ name: 'ann' }, { name: 'bob' }] } });
-    expect(res.map((r) => r.bindings)).toEqual([{ i: 0, n: 'ann' }, { i: 1, n: 'bob' }]);
+    expect(res.map((r) => r.bindings)).toEqual([
+      { i: 0, n: 'ann' },
+      { i: 1, n: 'bob' },
+    ]);
   });
 
   it('keeps big integers and decimal sums exact', () => {
@@ -104,7 +115,15 @@ o := {[1]: "arr", {"a"}: "set"}`;
 
   it('query results: bindings, expression text and location, false values', () => {
     const r = evaluate(policy('package t'), 'x := 1; y := x + 1').results;
-    expect(r).toEqual([{ expressions: [{ value: true, text: 'x := 1', location: { row: 1, col: 1 } }, { value: true, text: 'y := x + 1', location: { row: 1, col: 9 } }], bindings: { x: 1, y: 2 } }]);
+    expect(r).toEqual([
+      {
+        expressions: [
+          { value: true, text: 'x := 1', location: { row: 1, col: 1 } },
+          { value: true, text: 'y := x + 1', location: { row: 1, col: 9 } },
+        ],
+        bindings: { x: 1, y: 2 },
+      },
+    ]);
     expect(evaluate(policy('package t'), '1 > 2').results[0]!.expressions[0]!.value).toBe(false);
     expect(evaluate(policy('package t'), '1 > 2; true').results).toEqual([]);
   });
@@ -129,7 +148,9 @@ o := {[1]: "arr", {"a"}: "set"}`;
 describe('limits and explanations', () => {
   it('stops runaway evaluation with eval_limit_error', () => {
     const m = 'package t\nn := count([x | some x in numbers.range(1, 100000)])';
-    expect(regoErrorOf(() => value(m, 'data.t.n', { maxSteps: 1000 })).message).toMatch(/eval_limit_error: (numbers.range: )?evaluation exceeded the step limit of 1000 steps/);
+    expect(regoErrorOf(() => value(m, 'data.t.n', { maxSteps: 1000 })).message).toMatch(
+      /eval_limit_error: (numbers.range: )?evaluation exceeded the step limit of 1000 steps/,
+    );
     expect(regoErrorOf(() => value(m, 'data.t.n', { timeoutMs: 0 })).errors[0]!.code).toBe('eval_limit_error');
   });
 
@@ -141,7 +162,15 @@ deny contains msg if {
   t.cpu > 4
   msg := sprintf("%s too big", [t.id])
 }`;
-    const out = evaluate(policy(m), 'data.quota.deny', { input: { tasks: [{ id: 'a', cpu: 8 }, { id: 'b', cpu: 1 }] }, explain: true });
+    const out = evaluate(policy(m), 'data.quota.deny', {
+      input: {
+        tasks: [
+          { id: 'a', cpu: 8 },
+          { id: 'b', cpu: 1 },
+        ],
+      },
+      explain: true,
+    });
     expect(out.explanation!.entries).toEqual([
       { rule: 'data.quota.deny', value: 'a too big', bindings: { t: { id: 'a', cpu: 8 }, msg: 'a too big' }, location: { file: 'm.rego', row: 3, col: 1 } },
     ]);

@@ -1,5 +1,5 @@
 /** Shared helpers for the Rego engine tests. */
-import { compile, evaluate, evaluateValue, RegoError, type EvalOptions } from '../../../src/policy/rego/index.js';
+import { compile, type EvalOptions, evaluate, evaluateValue, RegoError } from '../../../src/policy/rego/index.js';
 
 /** Compile one module named m.rego. */
 export function policy(text: string) {

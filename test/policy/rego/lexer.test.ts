@@ -6,9 +6,18 @@ describe('lexer', () => {
   it('tokenises identifiers, numbers, strings, raw strings and operators with positions', () => {
     const toks = tokenize('x := 12.5e3 + "a\\nb"\ny = `raw\nline` # comment\nz != 0', 'm.rego');
     expect(toks.map((t) => [t.kind, t.text])).toEqual([
-      ['ident', 'x'], ['op', ':='], ['number', '12.5e3'], ['op', '+'], ['string', 'a\nb'],
-      ['ident', 'y'], ['op', '='], ['rawstring', 'raw\nline'],
-      ['ident', 'z'], ['op', '!='], ['number', '0'], ['eof', ''],
+      ['ident', 'x'],
+      ['op', ':='],
+      ['number', '12.5e3'],
+      ['op', '+'],
+      ['string', 'a\nb'],
+      ['ident', 'y'],
+      ['op', '='],
+      ['rawstring', 'raw\nline'],
+      ['ident', 'z'],
+      ['op', '!='],
+      ['number', '0'],
+      ['eof', ''],
     ]);
     const z = toks.find((t) => t.text === 'z')!;
     expect([z.row, z.col, z.nl]).toEqual([4, 1, true]);

@@ -20,7 +20,17 @@ c := regex.match("(?i)^ABC$", "abc")
 d := regex.match("\\\\Qa.b\\\\E", "xa.b")
 e := regex.match("^[[:alpha:]]+$", "abc")
 f := regex.replace("a1b22", "(?U)\\\\d+", "#")`;
-    expect(value(rego, 'data.t')).toEqual({ a: true, b: [['a=1', 'a', '1'], ['b=2', 'b', '2']], c: true, d: true, e: true, f: 'a#b##' });
+    expect(value(rego, 'data.t')).toEqual({
+      a: true,
+      b: [
+        ['a=1', 'a', '1'],
+        ['b=2', 'b', '2'],
+      ],
+      c: true,
+      d: true,
+      e: true,
+      f: 'a#b##',
+    });
   });
   it('rejects what RE2 rejects (backreferences, lookaround) with a builtin error', () => {
     const err = regoErrorOf(() => value('package t\na := regex.match("(a)\\\\1", "aa")', 'data.t.a', { strict: true }));
@@ -45,16 +55,24 @@ describe('collection builders count against the step and size limits', () => {
     expect(limitOf('a := concat(",", [x | x := sprintf("%0500d", [1])] )', { maxBuilt: 400 })).toMatch(/sprintf/);
     expect(limitOf('a := sprintf("%1000000000d", [1])')).toMatch(/sprintf: evaluation exceeded the size limit/);
     expect(limitOf('a := replace(input.s, "a", input.big)', { maxBuilt: 10_000, input: { s: 'a'.repeat(100), big: 'b'.repeat(200) } })).toMatch(/replace/);
-    expect(limitOf('a := strings.replace_n({"a": input.big}, input.s)', { maxBuilt: 10_000, input: { s: 'a'.repeat(100), big: 'b'.repeat(200) } })).toMatch(/strings\.replace_n/);
+    expect(limitOf('a := strings.replace_n({"a": input.big}, input.s)', { maxBuilt: 10_000, input: { s: 'a'.repeat(100), big: 'b'.repeat(200) } })).toMatch(
+      /strings\.replace_n/,
+    );
     expect(limitOf('a := split(input.s, "")', { maxBuilt: 1000, input: { s: 'x'.repeat(5000) } })).toMatch(/split/);
     expect(limitOf('a := concat("", input.xs)', { maxBuilt: 1000, input: { xs: ['y'.repeat(600), 'z'.repeat(600)] } })).toMatch(/concat/);
-    expect(limitOf('a := union({{x | x := numbers.range(1, 10)[_]}, {y | y := numbers.range(20, 900)[_]}})', { maxBuilt: 1500 })).toMatch(/union|comprehension|numbers\.range/);
+    expect(limitOf('a := union({{x | x := numbers.range(1, 10)[_]}, {y | y := numbers.range(20, 900)[_]}})', { maxBuilt: 1500 })).toMatch(
+      /union|comprehension|numbers\.range/,
+    );
   });
   it('comprehension results count too', () => {
-    expect(limitOf('a := count({x | some x in numbers.range(1, 3000)})', { maxBuilt: 5000 })).toMatch(/comprehension: evaluation exceeded the size limit of 5000/);
+    expect(limitOf('a := count({x | some x in numbers.range(1, 3000)})', { maxBuilt: 5000 })).toMatch(
+      /comprehension: evaluation exceeded the size limit of 5000/,
+    );
   });
   it('the step limit also covers building: many small builds add up', () => {
-    expect(limitOf('a := count([x | some i in numbers.range(1, 200); x := concat("", [sprintf("%0200d", [i])])])', { maxSteps: 2000 })).toMatch(/step limit of 2000/);
+    expect(limitOf('a := count([x | some i in numbers.range(1, 200); x := concat("", [sprintf("%0200d", [i])])])', { maxSteps: 2000 })).toMatch(
+      /step limit of 2000/,
+    );
   });
   it('a constant call with a huge result is left to evaluation, not run while compiling', () => {
     expect(limitOf('a := sprintf("%900000000d", [1])')).toMatch(/sprintf/);

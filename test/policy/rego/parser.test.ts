@@ -18,7 +18,11 @@ f(x) := y if { y := x + 1 } else := 0
     expect(m.package).toEqual(['a', 'b']);
     expect(m.v1).toBe(true);
     expect(m.rules.map((r) => [r.kind, r.isDefault])).toEqual([
-      ['complete', true], ['complete', false], ['multi', false], ['complete', false], ['function', false],
+      ['complete', true],
+      ['complete', false],
+      ['multi', false],
+      ['complete', false],
+      ['function', false],
     ]);
     expect(m.rules[3]!.ref.map((t) => (t.type === 'scalar' ? t.value : '?'))).toEqual(['limits', 'cpu', 'small']);
     expect(m.rules[4]!.elses).toHaveLength(1);
@@ -47,7 +51,9 @@ f(x) := y if { y := x + 1 } else := 0
   });
 
   it('reports v1 syntax errors with file:row:col', () => {
-    expect(regoErrorOf(() => parse('package a\nimport rego.v1\np { true }')).message).toBe('m.rego:3:3: rego_parse_error: `if` keyword is required before rule body');
+    expect(regoErrorOf(() => parse('package a\nimport rego.v1\np { true }')).message).toBe(
+      'm.rego:3:3: rego_parse_error: `if` keyword is required before rule body',
+    );
     expect(regoErrorOf(() => parse('package a\nimport rego.v1\np.q')).message).toMatch(/^m\.rego:3:1: .*`contains` keyword is required/);
     expect(regoErrorOf(() => parse('package a\nx := - [1]')).message).toMatch(/^m\.rego:2:6: .*unary - can only be used with numeric literals/); // OPA accepts - y, refuses - [1]
     expect(regoErrorOf(() => parseQueryText('[1]]')).message).toMatch(/expecting EOF/);

@@ -16,7 +16,36 @@ function prng(seed: number): () => number {
   };
 }
 
-const EDITS = ['{', '}', '[', ']', '(', ')', '"', '`', ':=', '=', '|', ',', ';', '\n', ' ', '.', '-', '0', 'x', 'if', 'not', 'some', 'every', 'in', '#', '\\', '\u0000', 'é'];
+const EDITS = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  '"',
+  '`',
+  ':=',
+  '=',
+  '|',
+  ',',
+  ';',
+  '\n',
+  ' ',
+  '.',
+  '-',
+  '0',
+  'x',
+  'if',
+  'not',
+  'some',
+  'every',
+  'in',
+  '#',
+  '\\',
+  '\u0000',
+  'é',
+];
 
 /** Parse and compile; only a located RegoError may come out. Returns the outcome kind. */
 function check(text: string): 'ok' | 'error' {
@@ -67,7 +96,11 @@ describe('parser robustness', () => {
   });
 
   it('rejects 10k-deep nesting with a located error instead of overflowing the stack', () => {
-    for (const [open, close] of [['[', ']'], ['(', ')'], ['{', '}']] as const) {
+    for (const [open, close] of [
+      ['[', ']'],
+      ['(', ')'],
+      ['{', '}'],
+    ] as const) {
       const text = `package deep\nx := ${open.repeat(10_000)}1${close.repeat(10_000)}\n`;
       expect(check(text)).toBe('error');
     }

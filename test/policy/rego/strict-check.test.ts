@@ -52,12 +52,16 @@ describe('policy check --strict', () => {
     const report = checkPolicies({ paths: [join(here, '../../../policies/quota')], strict: true });
     expect(report.errors).toEqual([]);
   });
-  it.skipIf(!opa.bin)('the real opa gives the same findings on the fixture and on every shipped pack', () => {
-    expect(opaCheck([fixture]).findings).toEqual(OPA_FINDINGS);
-    const packs = join(here, '../../../policies');
-    for (const p of readdirSync(packs)) {
-      const ours = findings(checkPolicies({ paths: [join(packs, p)], strict: true }).errors);
-      expect(ours, p).toEqual(opaCheck([join(packs, p)]).findings);
-    }
-  }, 60_000);
+  it.skipIf(!opa.bin)(
+    'the real opa gives the same findings on the fixture and on every shipped pack',
+    () => {
+      expect(opaCheck([fixture]).findings).toEqual(OPA_FINDINGS);
+      const packs = join(here, '../../../policies');
+      for (const p of readdirSync(packs)) {
+        const ours = findings(checkPolicies({ paths: [join(packs, p)], strict: true }).errors);
+        expect(ours, p).toEqual(opaCheck([join(packs, p)]).findings);
+      }
+    },
+    60_000,
+  );
 });

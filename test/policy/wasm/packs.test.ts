@@ -7,21 +7,26 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../../src/core/context.js';
 import { createRegoEvaluator } from '../../../src/policy/evaluator.js';
-import { annotationsOf, listPackDirs, packData, readPack, type Pack } from '../../../src/policy/packs/index.js';
 import { stringifyJson } from '../../../src/policy/json-text.js';
+import { annotationsOf, listPackDirs, type Pack, packData, readPack } from '../../../src/policy/packs/index.js';
 import { compile, listRules } from '../../../src/policy/rego/index.js';
 import { loadWasmEvaluator } from '../../../src/policy/wasm/wasm-evaluator.js';
 import { noteSkip, opa, opaBin, repoRoot } from '../opa.js';
 
 noteSkip('wasm/packs.test');
 const ctx = createContext({ env: { MAESTRO_HOME: '/nonexistent-maestro-home' }, cwd: repoRoot });
-const packs: Pack[] = listPackDirs(ctx).filter((p) => p.origin === 'shipped').map((r) => readPack(r.dir, r.origin, repoRoot));
+const packs: Pack[] = listPackDirs(ctx)
+  .filter((p) => p.origin === 'shipped')
+  .map((r) => readPack(r.dir, r.origin, repoRoot));
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const cur = out[k];
-    out[k] = cur && v && typeof cur === 'object' && typeof v === 'object' && !Array.isArray(v) ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      cur && v && typeof cur === 'object' && typeof v === 'object' && !Array.isArray(v)
+        ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
@@ -39,7 +44,11 @@ describe('shipped packs compiled to Wasm', () => {
       const files = ['policy.rego', 'policy_test.rego'].map((f) => join(pack.dir, f));
       const modules = files.map((f) => ({ path: f, text: pack.files.get(f.slice(pack.dir.length + 1))!.toString('utf8') }));
       const policy = compile(modules);
-      const slash = (path: string): string => path.split('.').filter((k, i) => !(i === 0 && k === 'data')).join('/');
+      const slash = (path: string): string =>
+        path
+          .split('.')
+          .filter((k, i) => !(i === 0 && k === 'data'))
+          .join('/');
       const tests = listRules(policy)
         .filter((r) => r.name.startsWith('test_'))
         .map((r) => slash(r.path));
@@ -63,7 +72,11 @@ describe('shipped packs compiled to Wasm', () => {
         built = opa(['build', '-t', 'wasm', ...entrypoints.flatMap((e) => ['-e', e]), '-o', out, ...files]);
       }
       expect(built.status, built.stdout + built.stderr).toBe(0);
-      const sets = new Set(listRules(policy).filter((r) => policy.compiled.rules.some((c) => c.kind === 'multi' && c.loc.row === r.location.row && c.loc.file === r.location.file)).map((r) => slash(r.path)));
+      const sets = new Set(
+        listRules(policy)
+          .filter((r) => policy.compiled.rules.some((c) => c.kind === 'multi' && c.loc.row === r.location.row && c.loc.file === r.location.file))
+          .map((r) => slash(r.path)),
+      );
       // Sets come out of Wasm in the engine's internal order, of the interpreter sorted: compare as sets.
       const norm = (ep: string, v: unknown): unknown => (sets.has(ep) && Array.isArray(v) ? [...v].map((x) => stringifyJson(x)).sort() : v);
       const baseData = packData([{ pack, config: undefined }]) as unknown as Record<string, unknown>;

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeCgroups } from '../../../src/runner/cgroup.js';
-import { buildProbe, inSandbox, onHost, unavailableReason, type Probe } from './helpers.js';
+import { buildProbe, inSandbox, onHost, type Probe, unavailableReason } from './helpers.js';
 
 const reason = unavailableReason();
 const cg = probeCgroups().host;
@@ -61,7 +61,7 @@ describe.skipIf(reason !== null)(`escape: aggregate limits${reason ? ` (skipped:
     const wall = (Date.now() - t0) / 1000;
     expect(r.stdout).toBe('ok 0');
     expect(r.outcome.usage.cpuSec).toBeGreaterThan(0.45);
-    expect(wall).toBeGreaterThan(0.5 / 0.2 * 0.8);
+    expect(wall).toBeGreaterThan((0.5 / 0.2) * 0.8);
     expect(r.outcome.usage.cpuSec! / r.outcome.usage.wallSec).toBeLessThan(0.2 * 1.3);
     const h0 = Date.now();
     expect(onHost(p, ['spin', '0.5'])).toBe('ok 0');
@@ -74,7 +74,11 @@ describe.skipIf(reason !== null)(`escape: aggregate limits${reason ? ` (skipped:
     expect(r.outcome.exitCode).toBe(0);
     expect(r.outcome.usage.cpuSec).toBeGreaterThan(0.75);
     const marker = join(p.root, 'spun-host');
-    const host = spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', '/bin/sh', '-c', `${p.probe} orphan-spin 0.8 ${marker}; while [ ! -e ${marker} ]; do sleep 0.05; done`], { encoding: 'utf8', timeout: 30_000 });
+    const host = spawnSync(
+      '/usr/bin/time',
+      ['-f', 'cpu %U %S', '/bin/sh', '-c', `${p.probe} orphan-spin 0.8 ${marker}; while [ ! -e ${marker} ]; do sleep 0.05; done`],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     const [, u, s] = /cpu ([\d.]+) ([\d.]+)/.exec(host.stderr) ?? [];
     expect(Number(u) + Number(s)).toBeLessThan(0.4); // what the old measurement recorded
   });

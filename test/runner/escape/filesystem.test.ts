@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProbe, inSandbox, onHost, unavailableReason, type Probe } from './helpers.js';
+import { buildProbe, inSandbox, onHost, type Probe, unavailableReason } from './helpers.js';
 
 const reason = unavailableReason();
 
@@ -42,7 +42,10 @@ describe.skipIf(reason !== null)(`escape: filesystem${reason ? ` (skipped: ${rea
   });
 
   it('runs as uid/gid 65534 with every capability dropped, so root-owned host files stay closed', async () => {
-    const r = await inSandbox(p, 'id -u; id -g; grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status | awk "{print \\$2}" | sort -u; /workspace/probe write /out/../usr/pwned');
+    const r = await inSandbox(
+      p,
+      'id -u; id -g; grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status | awk "{print \\$2}" | sort -u; /workspace/probe write /out/../usr/pwned',
+    );
     const lines = r.stdout.split('\n');
     expect(lines.slice(0, 3)).toEqual(['65534', '65534', '0000000000000000']);
     expect(lines[3]).toMatch(/^errno (EROFS|EACCES)$/);

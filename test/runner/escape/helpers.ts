@@ -26,7 +26,13 @@ function hasCc(): boolean {
 
 /** Why the suite cannot run here, or null when it can. Throws when MAESTRO_REQUIRE_SANDBOX=1. */
 export function unavailableReason(): string | null {
-  const reason = !findBwrap() ? 'bwrap is not installed (apt-get install -y bubblewrap)' : !findPerl() ? 'perl is not installed (apt-get install -y perl-base): it launches the sandbox' : !hasCc() ? 'no C compiler (cc) to build the probe' : null;
+  const reason = !findBwrap()
+    ? 'bwrap is not installed (apt-get install -y bubblewrap)'
+    : !findPerl()
+      ? 'perl is not installed (apt-get install -y perl-base): it launches the sandbox'
+      : !hasCc()
+        ? 'no C compiler (cc) to build the probe'
+        : null;
   if (reason && process.env.MAESTRO_REQUIRE_SANDBOX === '1') throw new Error(`MAESTRO_REQUIRE_SANDBOX=1 but ${reason}`);
   return reason;
 }
@@ -52,19 +58,28 @@ export interface Run {
 let seq = 0;
 
 /** Runs a shell command in a real sandbox with the probe's workspace at /workspace. */
-export async function inSandbox(p: Probe, command: string, resources: Partial<SandboxResources> = {}, network = false, extra: Partial<SandboxSpec> = {}): Promise<Run> {
+export async function inSandbox(
+  p: Probe,
+  command: string,
+  resources: Partial<SandboxResources> = {},
+  network = false,
+  extra: Partial<SandboxSpec> = {},
+): Promise<Run> {
   const out: Record<'stdout' | 'stderr', string[]> = { stdout: [], stderr: [] };
-  const outcome = await runSandboxed({
-    command,
-    workspace: p.workspace,
-    outDir: join(p.root, `out-${++seq}`),
-    env: {},
-    network,
-    resources: { memoryMB: 256, pids: 64, tmpMB: 16, timeoutSec: 15, ...resources },
-    mode: 'bwrap',
-    runtimeDir: join(p.root, 'runtime'),
-    ...extra,
-  }, { line: (s, l) => void out[s].push(l) });
+  const outcome = await runSandboxed(
+    {
+      command,
+      workspace: p.workspace,
+      outDir: join(p.root, `out-${++seq}`),
+      env: {},
+      network,
+      resources: { memoryMB: 256, pids: 64, tmpMB: 16, timeoutSec: 15, ...resources },
+      mode: 'bwrap',
+      runtimeDir: join(p.root, 'runtime'),
+      ...extra,
+    },
+    { line: (s, l) => void out[s].push(l) },
+  );
   return { outcome, stdout: out.stdout.join('\n'), stderr: out.stderr.join('\n') };
 }
 

@@ -12,7 +12,7 @@ import { probeCgroups } from '../../../src/runner/cgroup.js';
 import { landlockAbi } from '../../../src/runner/landlock.js';
 import { runSandboxed } from '../../../src/runner/sandbox.js';
 import { BIN, ROOT } from '../../helpers/cli.js';
-import { buildProbe, inSandbox, onHost, unavailableReason, type Probe } from './helpers.js';
+import { buildProbe, inSandbox, onHost, type Probe, unavailableReason } from './helpers.js';
 
 const reason = unavailableReason();
 const isRoot = process.getuid?.() === 0;
@@ -35,7 +35,11 @@ function cmdlinesWith(needle: string): string[] {
 /** Hosts without a cgroup refuse runs of sandbox-requiring tenants (ADR 0017): let this test's tenant run with a warning. */
 function allowWithoutCgroups(home: string): void {
   if (probeCgroups().host) return;
-  const r = spawnSync(process.execPath, [BIN, 'tenants', 'set', 'default', '--no-require-sandbox'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, USER: 'tester', MAESTRO_HOME: home, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [BIN, 'tenants', 'set', 'default', '--no-require-sandbox'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, USER: 'tester', MAESTRO_HOME: home, NO_COLOR: '1' },
+  });
   expect(r.status, r.stderr).toBe(0);
 }
 
@@ -65,7 +69,10 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
   });
 
   it('one file cannot pass outMB, and a 4 GiB sparse file is refused (EFBIG); the host makes one', async () => {
-    const r = await inSandbox(p, 'truncate -s 4G /out/sparse; echo "truncate=$?"; head -c 20971520 /dev/zero > /out/big; echo "head=$?"', { outMB: 8, tmpMB: 4 });
+    const r = await inSandbox(p, 'truncate -s 4G /out/sparse; echo "truncate=$?"; head -c 20971520 /dev/zero > /out/big; echo "head=$?"', {
+      outMB: 8,
+      tmpMB: 4,
+    });
     expect(r.stdout).toMatch(/^truncate=(1|153)$/m); // EFBIG or SIGXFSZ (128+25)
     expect(r.stdout).toMatch(/^head=(153|1)$/m); // SIGXFSZ (128+25) or EFBIG
     const big = r.outcome.writes.find((w) => w.path === '/out/big');
@@ -92,15 +99,26 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
   it('log flood: 8 MiB of output under logMB 1 keeps at most 1 MiB, marks the cut, and the task succeeds', async () => {
     const lines: string[] = [];
     let bytes = 0;
-    const outcome = await runSandboxed({
-      command: 'yes 0123456789abcdef0123456789abcdef | head -c 8388608', outDir: join(p.root, 'flood-out'), env: {}, network: false, mode: 'bwrap', runtimeDir: join(p.root, 'runtime'),
-      resources: { memoryMB: 256, pids: 64, tmpMB: 8, timeoutSec: 30, logMB: 1 },
-    }, { line: () => undefined, lines: (_s, ls) => {
-      for (const l of ls) {
-        bytes += l.length + 1;
-        lines.push(l);
-      }
-    } });
+    const outcome = await runSandboxed(
+      {
+        command: 'yes 0123456789abcdef0123456789abcdef | head -c 8388608',
+        outDir: join(p.root, 'flood-out'),
+        env: {},
+        network: false,
+        mode: 'bwrap',
+        runtimeDir: join(p.root, 'runtime'),
+        resources: { memoryMB: 256, pids: 64, tmpMB: 8, timeoutSec: 30, logMB: 1 },
+      },
+      {
+        line: () => undefined,
+        lines: (_s, ls) => {
+          for (const l of ls) {
+            bytes += l.length + 1;
+            lines.push(l);
+          }
+        },
+      },
+    );
     expect(outcome.exitCode).toBe(0);
     expect(bytes).toBeLessThan(1 * MiB + 512);
     expect(lines.filter((l) => l.startsWith('maestro: log truncated'))).toHaveLength(1);
@@ -123,10 +141,18 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
       watcher.kill('SIGKILL');
     }
     const seen: string[][] = [];
-    const run = runSandboxed({
-      command: 'echo "$SECRET"; tr "\\0" " " < /proc/1/cmdline; echo; sleep 1', outDir: join(p.root, 'env-out'), env: { SECRET: secret }, network: false, mode: 'bwrap', runtimeDir: join(p.root, 'runtime'),
-      resources: { memoryMB: 256, pids: 64, tmpMB: 8, timeoutSec: 30 },
-    }, { line: (_s, l) => void seen.push([l]) });
+    const run = runSandboxed(
+      {
+        command: 'echo "$SECRET"; tr "\\0" " " < /proc/1/cmdline; echo; sleep 1',
+        outDir: join(p.root, 'env-out'),
+        env: { SECRET: secret },
+        network: false,
+        mode: 'bwrap',
+        runtimeDir: join(p.root, 'runtime'),
+        resources: { memoryMB: 256, pids: 64, tmpMB: 8, timeoutSec: 30 },
+      },
+      { line: (_s, l) => void seen.push([l]) },
+    );
     await new Promise((res) => setTimeout(res, 500));
     const during = cmdlinesWith(secret);
     const outcome = await run;
@@ -145,14 +171,32 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
     writeFileSync(join(dir, 'ws', 'probe'), readFileSync(p.probe), { mode: 0o755 });
     const secretFile = join(dir, 'root-only');
     writeFileSync(secretFile, 'top secret\n', { mode: 0o600 });
-    writeFileSync(join(dir, 'm.yaml'), `${['apiVersion: maestro/v1', 'kind: Workflow', 'metadata: { name: fds }', 'spec:', '  region: US', '  resourceClass: small', '  workspace: ./ws', '  tasks:',
-      '    - id: t', '      uses: shell', '      run: "/workspace/probe fds; /workspace/probe readfd 50; true"'].join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'm.yaml'),
+      `${[
+        'apiVersion: maestro/v1',
+        'kind: Workflow',
+        'metadata: { name: fds }',
+        'spec:',
+        '  region: US',
+        '  resourceClass: small',
+        '  workspace: ./ws',
+        '  tasks:',
+        '    - id: t',
+        '      uses: shell',
+        '      run: "/workspace/probe fds; /workspace/probe readfd 50; true"',
+      ].join('\n')}\n`,
+    );
     const home = join(dir, 'home');
     allowWithoutCgroups(home);
     const fd = openSync(secretFile, 'r');
     const stdio: Array<'ignore' | 'pipe' | number> = Array.from({ length: 51 }, (_v, i) => (i === 1 || i === 2 ? 'pipe' : 'ignore'));
     stdio[50] = fd;
-    const child = spawn(process.execPath, [BIN, 'run', join(dir, 'm.yaml'), '--json'], { cwd: ROOT, stdio, env: { PATH: process.env.PATH, HOME: process.env.HOME, USER: 'tester', MAESTRO_HOME: home, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [BIN, 'run', join(dir, 'm.yaml'), '--json'], {
+      cwd: ROOT,
+      stdio,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, USER: 'tester', MAESTRO_HOME: home, NO_COLOR: '1' },
+    });
     closeSync(fd);
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
@@ -161,12 +205,18 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
     const code = await new Promise((res) => child.on('close', res));
     expect(code, `${out}\n${err}`).toBe(0);
     const id = JSON.parse(out).id as string;
-    const log = readFileSync(join(home, 'executions', id, 'logs', 't.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).line as string);
+    const log = readFileSync(join(home, 'executions', id, 'logs', 't.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).line as string);
     expect(log).toContain('open 0');
     expect(log).toContain('errno EBADF');
     // Host control: a process started with the same fd 50 reads the root-only file through it.
     const fd2 = openSync(secretFile, 'r');
-    const host = spawnSync(p.probe, ['readfd', '50'], { stdio: [...Array.from({ length: 50 }, (_v, i) => (i === 1 ? 'pipe' : 'ignore')), fd2] as never, encoding: 'utf8' });
+    const host = spawnSync(p.probe, ['readfd', '50'], {
+      stdio: [...Array.from({ length: 50 }, (_v, i) => (i === 1 ? 'pipe' : 'ignore')), fd2] as never,
+      encoding: 'utf8',
+    });
     closeSync(fd2);
     expect(host.stdout.trim()).toBe('ok 11');
   }, 60_000);
@@ -204,7 +254,7 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
     });
   });
 
-  it('a network task cannot connect to the host\'s abstract unix sockets (Landlock scope, ABI >= 6); the host can', async () => {
+  it("a network task cannot connect to the host's abstract unix sockets (Landlock scope, ABI >= 6); the host can", async () => {
     const abi = landlockAbi().version;
     const name = `maestro-test-${process.pid}`;
     const server = createServer((c) => c.end());
@@ -225,12 +275,26 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
     }
   });
 
-  it('`maestro logs` shows a task\'s terminal escapes (OSC 52, title, cursor moves) escaped; --json and the log file keep the exact text', () => {
+  it("`maestro logs` shows a task's terminal escapes (OSC 52, title, cursor moves) escaped; --json and the log file keep the exact text", () => {
     const dir = join(p.root, 'termesc');
     mkdirSync(join(dir, 'ws'), { recursive: true, mode: 0o755 });
     chmodSync(dir, 0o755);
-    writeFileSync(join(dir, 'm.yaml'), `${['apiVersion: maestro/v1', 'kind: Workflow', 'metadata: { name: esc }', 'spec:', '  region: US', '  resourceClass: small', '  workspace: ./ws', '  tasks:',
-      '    - id: t', '      uses: shell', `      run: ${JSON.stringify("printf '\\033]52;c;cHduZWQ=\\007\\033]0;title\\007\\033[1A\\033[2Ksucceeded\\n'")}`].join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'm.yaml'),
+      `${[
+        'apiVersion: maestro/v1',
+        'kind: Workflow',
+        'metadata: { name: esc }',
+        'spec:',
+        '  region: US',
+        '  resourceClass: small',
+        '  workspace: ./ws',
+        '  tasks:',
+        '    - id: t',
+        '      uses: shell',
+        `      run: ${JSON.stringify("printf '\\033]52;c;cHduZWQ=\\007\\033]0;title\\007\\033[1A\\033[2Ksucceeded\\n'")}`,
+      ].join('\n')}\n`,
+    );
     const home = join(dir, 'home');
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, USER: 'tester', MAESTRO_HOME: home, NO_COLOR: '1' };
     allowWithoutCgroups(home);

@@ -1,7 +1,7 @@
 /** Resource escapes: a fork bomb is held by the pids limit, a runaway by the timeout. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeCgroups } from '../../../src/runner/cgroup.js';
-import { buildProbe, inSandbox, onHost, unavailableReason, type Probe } from './helpers.js';
+import { buildProbe, inSandbox, onHost, type Probe, unavailableReason } from './helpers.js';
 
 const reason = unavailableReason();
 

@@ -1,9 +1,9 @@
 /** Escape attempts over the network: with network off, no socket outside AF_UNIX; the host connects. */
 import { createSocket } from 'node:dgram';
-import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProbe, inSandbox, onHost, unavailableReason, type Probe } from './helpers.js';
+import { buildProbe, inSandbox, onHost, type Probe, unavailableReason } from './helpers.js';
 
 const reason = unavailableReason();
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeCgroups } from '../../../src/runner/cgroup.js';
-import { buildProbe, inSandbox, onHost, unavailableReason, type Probe } from './helpers.js';
+import { buildProbe, inSandbox, onHost, type Probe, unavailableReason } from './helpers.js';
 
 const reason = unavailableReason();
 
@@ -40,7 +40,7 @@ describe.skipIf(reason !== null)(`escape: no cgroup${reason ? ` (skipped: ${reas
 });
 
 describe.skipIf(reason !== null)(`executor: the tenant's requireSandbox decides without a cgroup${reason ? ` (skipped: ${reason})` : ''}`, () => {
-  it('a sandbox-requiring tenant\'s task fails with ISOLATION_UNAVAILABLE; after --no-require-sandbox it runs, the warning in its log', async () => {
+  it("a sandbox-requiring tenant's task fails with ISOLATION_UNAVAILABLE; after --no-require-sandbox it runs, the warning in its log", async () => {
     const { spawnSync } = await import('node:child_process');
     const { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -49,7 +49,10 @@ describe.skipIf(reason !== null)(`executor: the tenant's requireSandbox decides 
     const dir = mkdtempSync(join(tmpdir(), 'maestro-nocg-'));
     try {
       mkdirSync(join(dir, 'ws'), { mode: 0o755 });
-      writeFileSync(join(dir, 'm.yaml'), 'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: nocg }\nspec:\n  region: US\n  resourceClass: small\n  workspace: ./ws\n  tasks:\n    - { id: t, uses: shell, run: "echo ran" }\n');
+      writeFileSync(
+        join(dir, 'm.yaml'),
+        'apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: nocg }\nspec:\n  region: US\n  resourceClass: small\n  workspace: ./ws\n  tasks:\n    - { id: t, uses: shell, run: "echo ran" }\n',
+      );
       const env = { PATH: process.env.PATH, HOME: process.env.HOME, USER: 'tester', MAESTRO_HOME: join(dir, 'home'), NO_COLOR: '1', MAESTRO_CGROUPS: 'off' };
       const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env });
       const refused = cli(['run', join(dir, 'm.yaml'), '--json']);

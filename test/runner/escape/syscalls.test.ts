@@ -1,9 +1,9 @@
 /** Escape attempts through privileged syscalls: seccomp answers EPERM inside; the host gets past it. */
 import { spawn, spawnSync } from 'node:child_process';
 import { release } from 'node:os';
-import { hostArch, syscallTable } from '../../../src/runner/profiles.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProbe, inSandbox, onHost, onHostPrivateMounts, unavailableReason, type Probe } from './helpers.js';
+import { hostArch, syscallTable } from '../../../src/runner/profiles.js';
+import { buildProbe, inSandbox, onHost, onHostPrivateMounts, type Probe, unavailableReason } from './helpers.js';
 
 const reason = unavailableReason();
 const isRoot = process.getuid?.() === 0;
@@ -53,11 +53,13 @@ describe.skipIf(reason !== null)(`escape: syscalls${reason ? ` (skipped: ${reaso
     // Host control first: does this kernel run i386 syscalls at all (CONFIG_IA32_EMULATION, ia32_emulation=)?
     const host = spawnSync(p.probe, ['int80'], { encoding: 'utf8', timeout: 15_000 });
     const emulated = host.status === 0 && /^ok \d+$/.test(host.stdout.trim());
-    if (!emulated) expect(host.signal === 'SIGSEGV' || /^errno ENOSYS$/.test(host.stdout.trim()), `host: ${host.status} ${host.signal} ${host.stdout}`).toBe(true);
+    if (!emulated)
+      expect(host.signal === 'SIGSEGV' || /^errno ENOSYS$/.test(host.stdout.trim()), `host: ${host.status} ${host.signal} ${host.stdout}`).toBe(true);
     const r = await inSandbox(p, '/workspace/probe int80; echo "status=$?"');
     // Either way the foreign syscall did not succeed inside.
     expect(r.stdout).not.toMatch(/^ok /m);
-    if (emulated) expect(r.stdout).toBe('status=159'); // 128 + SIGSYS: the filter's architecture check killed it
+    if (emulated)
+      expect(r.stdout).toBe('status=159'); // 128 + SIGSYS: the filter's architecture check killed it
     else expect(r.stdout).toMatch(/^(errno ENOSYS\n)?status=(139|159|1)$/); // SIGSEGV (no IA32 entry) or killed/refused first
   });
 

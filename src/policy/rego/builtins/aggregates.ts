@@ -1,7 +1,7 @@
 /** Aggregate builtins: count, sum, product, max, min, sort, all, any. */
 import { compareValues, isNumber, RObject, RSet, typeName, type Value } from '../value.js';
 import { add, mul } from './arith.js';
-import { argArrayOrSet, BuiltinError, registerBuiltins, type BuiltinFn } from './registry.js';
+import { argArrayOrSet, BuiltinError, type BuiltinFn, registerBuiltins } from './registry.js';
 
 const count: BuiltinFn = (args) => {
   const v = args[0]!;

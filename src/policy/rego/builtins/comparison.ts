@@ -1,10 +1,11 @@
 /** Comparison and equality builtins (operators ==, !=, <, <=, >, >=). */
 import { compareValues, valueEquals } from '../value.js';
-import { registerBuiltins, type BuiltinFn } from './registry.js';
+import { type BuiltinFn, registerBuiltins } from './registry.js';
 
 const cmp =
   (test: (c: number) => boolean): BuiltinFn =>
-  (args) => test(compareValues(args[0]!, args[1]!));
+  (args) =>
+    test(compareValues(args[0]!, args[1]!));
 
 registerBuiltins('comparison', [
   { name: 'equal', arity: 2, fn: (args) => valueEquals(args[0]!, args[1]!) },

@@ -1,13 +1,12 @@
 // Builtin family: encoding (base64, base64url, hex, json, yaml, urlquery) with Go's rules.
-import { argString, BuiltinError, registerBuiltins, type BuiltinFn } from './registry.js';
-import { fromJson, RObject, RSet, typeName, type Value } from '../value.js';
+
 import { parseJsonText } from '../../json-text.js';
-import {
-  base64Decode, base64Encode, bytesToString, CodecError, hexDecode, hexEncode, parseQuery, queryEscape, queryUnescape,
-} from './lib/codecs-go.js';
+import { fromJson, RObject, RSet, typeName, type Value } from '../value.js';
+import { base64Decode, base64Encode, bytesToString, CodecError, hexDecode, hexEncode, parseQuery, queryEscape, queryUnescape } from './lib/codecs-go.js';
 import { JsonMarshalError, marshalGo } from './lib/json-go.js';
-import { parseYaml, stringifyYaml, YamlError } from './lib/yaml-go.js';
 import { marshalOptions } from './lib/json-options.js';
+import { parseYaml, stringifyYaml, YamlError } from './lib/yaml-go.js';
+import { argString, BuiltinError, type BuiltinFn, registerBuiltins } from './registry.js';
 
 /** A one-string-argument builtin whose codec errors become builtin errors named after it. */
 function str(name: string, f: (s: string) => Value): { name: string; arity: number; fn: BuiltinFn } {
@@ -90,10 +89,11 @@ registerBuiltins('encoding', [
   {
     name: 'json.marshal_with_options',
     arity: 2,
-    fn: (a) => guard('json.marshal_with_options', () => {
-      const opts = marshalOptions(a[1]!);
-      return opts ? opts.prefix + marshalGo(a[0]!, opts) : marshalGo(a[0]!);
-    }),
+    fn: (a) =>
+      guard('json.marshal_with_options', () => {
+        const opts = marshalOptions(a[1]!);
+        return opts ? opts.prefix + marshalGo(a[0]!, opts) : marshalGo(a[0]!);
+      }),
   },
   str('json.unmarshal', parseJson),
   valid('json.is_valid', (s) => parseJsonText(s, 'json.is_valid')),

@@ -1,7 +1,8 @@
 // Builtin family: glob (glob.match with gobwas/glob semantics, glob.quote_meta).
-import { argString, BuiltinError, registerBuiltins } from './registry.js';
+
 import { typeName, type Value } from '../value.js';
 import { compileGlob, GlobError, quoteGlobMeta } from './lib/glob.js';
+import { argString, BuiltinError, registerBuiltins } from './registry.js';
 
 // null: no delimiters; an array of strings (first character of each); [] means the default ["."].
 function delimiters(v: Value): string[] {

@@ -22,4 +22,4 @@ import './regex.js';
 import './glob.js';
 import './encoding.js';
 
-export { lookupBuiltin, builtinNames } from './registry.js';
+export { builtinNames, lookupBuiltin } from './registry.js';

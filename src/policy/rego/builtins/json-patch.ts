@@ -1,5 +1,5 @@
 /** json.patch: RFC 6902 over Rego values (string or array paths, sets addressed by member). */
-import { getIndex, RObject, RSet, valueEquals, type Value } from '../value.js';
+import { getIndex, RObject, RSet, type Value, valueEquals } from '../value.js';
 import { argArray, registerBuiltins } from './registry.js';
 
 class PatchFail extends Error {}
@@ -16,7 +16,10 @@ function segments(p: Value | undefined): Value[] {
   if (typeof p === 'string') {
     if (p === '') return [];
     if (!p.startsWith('/')) fail();
-    return p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    return p
+      .slice(1)
+      .split('/')
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   }
   if (Array.isArray(p)) return p;
   return fail();
@@ -144,15 +147,19 @@ function applyOp(doc: Value | undefined, p: Value): Value | undefined {
 }
 
 registerBuiltins('json-patch', [
-  { name: 'json.patch', arity: 2, fn: (args) => {
-    const patches = argArray(args, 1, 'json.patch');
-    let doc: Value | undefined = args[0]!;
-    try {
-      for (const p of patches) doc = applyOp(doc, p);
-    } catch (e) {
-      if (e instanceof PatchFail) return undefined;
-      throw e;
-    }
-    return doc;
-  } },
+  {
+    name: 'json.patch',
+    arity: 2,
+    fn: (args) => {
+      const patches = argArray(args, 1, 'json.patch');
+      let doc: Value | undefined = args[0]!;
+      try {
+        for (const p of patches) doc = applyOp(doc, p);
+      } catch (e) {
+        if (e instanceof PatchFail) return undefined;
+        throw e;
+      }
+      return doc;
+    },
+  },
 ]);

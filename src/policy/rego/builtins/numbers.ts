@@ -1,11 +1,12 @@
 /** Numeric builtins: arithmetic operators, rounding, ranges, to_number, rand.intn. */
 import { isInteger, mkNumber, RSet, toBigInt, typeName, type Value } from '../value.js';
 import { add, div, mul, rem, sub, toFloat } from './arith.js';
-import { argNumber, argString, BuiltinError, charge, registerBuiltins, type BuiltinContext, type BuiltinFn } from './registry.js';
+import { argNumber, argString, type BuiltinContext, BuiltinError, type BuiltinFn, charge, registerBuiltins } from './registry.js';
 
 const binary =
   (name: string, op: (a: number | bigint, b: number | bigint) => number | bigint): BuiltinFn =>
-  (args) => op(argNumber(args, 0, name), argNumber(args, 1, name));
+  (args) =>
+    op(argNumber(args, 0, name), argNumber(args, 1, name));
 
 const minus: BuiltinFn = (args) => {
   const [a, b] = args;
@@ -29,7 +30,7 @@ const rounding =
   };
 
 function range(a: bigint, b: bigint, step: bigint, bctx: BuiltinContext, name: string): Value[] {
-  charge(bctx, ((a <= b ? b - a : a - b) / step) + 1n, name); // before building: range(1, 1e12) fails cleanly
+  charge(bctx, (a <= b ? b - a : a - b) / step + 1n, name); // before building: range(1, 1e12) fails cleanly
   const out: Value[] = [];
   if (a <= b) for (let i = a; i <= b; i += step) out.push(mkNumber(i));
   else for (let i = a; i >= b; i -= step) out.push(mkNumber(i));
@@ -67,28 +68,41 @@ registerBuiltins('numbers', [
   { name: 'mul', arity: 2, fn: binary('mul', mul) },
   { name: 'div', arity: 2, fn: binary('div', div) },
   { name: 'rem', arity: 2, fn: binary('rem', rem) },
-  { name: 'abs', arity: 1, fn: (args) => {
-    const x = argNumber(args, 0, 'abs');
-    return typeof x === 'bigint' ? (x < 0n ? -x : x) : Math.abs(x);
-  } },
+  {
+    name: 'abs',
+    arity: 1,
+    fn: (args) => {
+      const x = argNumber(args, 0, 'abs');
+      return typeof x === 'bigint' ? (x < 0n ? -x : x) : Math.abs(x);
+    },
+  },
   { name: 'round', arity: 1, fn: rounding('round', roundHalfAway) },
   { name: 'ceil', arity: 1, fn: rounding('ceil', Math.ceil) },
   { name: 'floor', arity: 1, fn: rounding('floor', Math.floor) },
   { name: 'numbers.range', arity: 2, fn: (args, bctx) => range(intArg(args, 0, 'numbers.range'), intArg(args, 1, 'numbers.range'), 1n, bctx, 'numbers.range') },
-  { name: 'numbers.range_step', arity: 3, fn: (args, bctx) => {
-    const step = intArg(args, 2, 'numbers.range_step');
-    if (step <= 0n) throw new BuiltinError('numbers.range_step: step must be a positive integer');
-    return range(intArg(args, 0, 'numbers.range_step'), intArg(args, 1, 'numbers.range_step'), step, bctx, 'numbers.range_step');
-  } },
+  {
+    name: 'numbers.range_step',
+    arity: 3,
+    fn: (args, bctx) => {
+      const step = intArg(args, 2, 'numbers.range_step');
+      if (step <= 0n) throw new BuiltinError('numbers.range_step: step must be a positive integer');
+      return range(intArg(args, 0, 'numbers.range_step'), intArg(args, 1, 'numbers.range_step'), step, bctx, 'numbers.range_step');
+    },
+  },
   { name: 'to_number', arity: 1, fn: toNumber },
-  { name: 'rand.intn', arity: 2, nondeterministic: true, fn: (args, bctx) => {
-    argString(args, 0, 'rand.intn');
-    const raw = argNumber(args, 1, 'rand.intn');
-    if (!isInteger(raw)) return undefined;
-    const n = Math.abs(Number(raw));
-    if (n === 0) return 0;
-    return Math.floor((bctx.random?.() ?? 0) * n);
-  } },
+  {
+    name: 'rand.intn',
+    arity: 2,
+    nondeterministic: true,
+    fn: (args, bctx) => {
+      argString(args, 0, 'rand.intn');
+      const raw = argNumber(args, 1, 'rand.intn');
+      if (!isInteger(raw)) return undefined;
+      const n = Math.abs(Number(raw));
+      if (n === 0) return 0;
+      return Math.floor((bctx.random?.() ?? 0) * n);
+    },
+  },
 ]);
 
 export { toFloat };

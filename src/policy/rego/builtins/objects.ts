@@ -1,6 +1,6 @@
 /** Object builtins: object.get/remove/union/union_n/filter/keys/subset, json.filter, json.remove (json.patch in json-patch.ts). */
-import { collectionEntries, getIndex, keyOf, RObject, RSet, typeName, valueEquals, type Value } from '../value.js';
-import { argArray, argObject, BuiltinError, registerBuiltins, type BuiltinFn } from './registry.js';
+import { collectionEntries, getIndex, keyOf, RObject, RSet, typeName, type Value, valueEquals } from '../value.js';
+import { argArray, argObject, BuiltinError, type BuiltinFn, registerBuiltins } from './registry.js';
 
 function keysOf(v: Value, name: string): Value[] {
   if (Array.isArray(v)) return v;
@@ -55,7 +55,12 @@ function parsePaths(v: Value, name: string): Value[][] {
   const items = Array.isArray(v) ? v : v instanceof RSet ? v.values() : undefined;
   if (!items) throw new BuiltinError(`${name}: operand 2 must be one of {set, array} but got ${typeName(v)}`, 'type');
   return items.map((p) => {
-    if (typeof p === 'string') return p.replace(/^\/+/, '').split('/').filter((s) => s !== '').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (typeof p === 'string')
+      return p
+        .replace(/^\/+/, '')
+        .split('/')
+        .filter((s) => s !== '')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     if (Array.isArray(p)) return p;
     throw new BuiltinError(`${name}: path must be string or array but got ${typeName(p)}`, 'type');
   });
@@ -111,7 +116,12 @@ function filterValue(v: Value, t: PathTree): Value | undefined {
     return out;
   }
   if (v instanceof RSet) {
-    return new RSet(v.values().filter((x) => childFor(t, x)).map((x) => filterValue(x, childFor(t, x)!) ?? x));
+    return new RSet(
+      v
+        .values()
+        .filter((x) => childFor(t, x))
+        .map((x) => filterValue(x, childFor(t, x)!) ?? x),
+    );
   }
   return undefined;
 }
@@ -138,31 +148,55 @@ function removeValue(v: Value, t: PathTree): Value | undefined {
 
 registerBuiltins('objects', [
   { name: 'object.get', arity: 3, fn: get },
-  { name: 'object.remove', arity: 2, fn: (args) => {
-    const obj = argObject(args, 0, 'object.remove');
-    const drop = new RSet(keysOf(args[1]!, 'object.remove'));
-    return new RObject(obj.entries().filter(([k]) => !drop.has(k)));
-  } },
-  { name: 'object.filter', arity: 2, fn: (args) => {
-    const obj = argObject(args, 0, 'object.filter');
-    const keep = new RSet(keysOf(args[1]!, 'object.filter'));
-    return new RObject(obj.entries().filter(([k]) => keep.has(k)));
-  } },
+  {
+    name: 'object.remove',
+    arity: 2,
+    fn: (args) => {
+      const obj = argObject(args, 0, 'object.remove');
+      const drop = new RSet(keysOf(args[1]!, 'object.remove'));
+      return new RObject(obj.entries().filter(([k]) => !drop.has(k)));
+    },
+  },
+  {
+    name: 'object.filter',
+    arity: 2,
+    fn: (args) => {
+      const obj = argObject(args, 0, 'object.filter');
+      const keep = new RSet(keysOf(args[1]!, 'object.filter'));
+      return new RObject(obj.entries().filter(([k]) => keep.has(k)));
+    },
+  },
   { name: 'object.union', arity: 2, fn: (args) => unionObjects(argObject(args, 0, 'object.union'), argObject(args, 1, 'object.union')) },
-  { name: 'object.union_n', arity: 1, fn: (args) => {
-    const xs = argArray(args, 0, 'object.union_n');
-    return xs.reduce<RObject>((acc, x) => {
-      if (!(x instanceof RObject)) throw new BuiltinError(`object.union_n: operand 1 must be array[object] but got ${typeName(x)} element`, 'type');
-      return unionObjects(acc, x);
-    }, new RObject());
-  } },
+  {
+    name: 'object.union_n',
+    arity: 1,
+    fn: (args) => {
+      const xs = argArray(args, 0, 'object.union_n');
+      return xs.reduce<RObject>((acc, x) => {
+        if (!(x instanceof RObject)) throw new BuiltinError(`object.union_n: operand 1 must be array[object] but got ${typeName(x)} element`, 'type');
+        return unionObjects(acc, x);
+      }, new RObject());
+    },
+  },
   { name: 'object.keys', arity: 1, fn: (args) => new RSet(argObject(args, 0, 'object.keys').keys()) },
-  { name: 'object.subset', arity: 2, fn: (args) => {
-    const [a, b] = args as [Value, Value];
-    const ok = (a instanceof RObject && b instanceof RObject) || ((a instanceof RSet || Array.isArray(a)) && (b instanceof RSet || Array.isArray(b)));
-    if (!ok) throw new BuiltinError(`object.subset: both arguments must be objects, sets or arrays but got ${typeName(a)} and ${typeName(b)}`, 'type');
-    return isSubset(a, b);
-  } },
-  { name: 'json.filter', arity: 2, fn: (args) => filterValue(argObject(args, 0, 'json.filter'), pathTree(parsePaths(args[1]!, 'json.filter'))) ?? new RObject() },
-  { name: 'json.remove', arity: 2, fn: (args) => removeValue(argObject(args, 0, 'json.remove'), pathTree(parsePaths(args[1]!, 'json.remove'))) ?? new RObject() },
+  {
+    name: 'object.subset',
+    arity: 2,
+    fn: (args) => {
+      const [a, b] = args as [Value, Value];
+      const ok = (a instanceof RObject && b instanceof RObject) || ((a instanceof RSet || Array.isArray(a)) && (b instanceof RSet || Array.isArray(b)));
+      if (!ok) throw new BuiltinError(`object.subset: both arguments must be objects, sets or arrays but got ${typeName(a)} and ${typeName(b)}`, 'type');
+      return isSubset(a, b);
+    },
+  },
+  {
+    name: 'json.filter',
+    arity: 2,
+    fn: (args) => filterValue(argObject(args, 0, 'json.filter'), pathTree(parsePaths(args[1]!, 'json.filter'))) ?? new RObject(),
+  },
+  {
+    name: 'json.remove',
+    arity: 2,
+    fn: (args) => removeValue(argObject(args, 0, 'json.remove'), pathTree(parsePaths(args[1]!, 'json.remove'))) ?? new RObject(),
+  },
 ]);

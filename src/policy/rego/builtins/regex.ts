@@ -1,10 +1,11 @@
 // Builtin family: regex (Go RE2 syntax, validated by translation, matched in linear time by re2js).
-import { argInt, argString, BuiltinError, registerBuiltins } from './registry.js';
-import { compileGoRegex, GoRegexError, type GoRegex } from './lib/go-regex.js';
-import { findAll, replaceAll, split } from './lib/go-match.js';
-import { globsIntersect, GlobsMatchError } from './lib/glob-intersect.js';
-import { templateRegex } from './lib/regex-template.js';
+
 import type { Value } from '../value.js';
+import { GlobsMatchError, globsIntersect } from './lib/glob-intersect.js';
+import { findAll, replaceAll, split } from './lib/go-match.js';
+import { compileGoRegex, type GoRegex, GoRegexError } from './lib/go-regex.js';
+import { templateRegex } from './lib/regex-template.js';
+import { argInt, argString, BuiltinError, registerBuiltins } from './registry.js';
 
 /** Compile for builtin `name`, turning syntax errors into builtin errors with Go's wording. */
 function compile(name: string, pattern: string): GoRegex {

@@ -1,5 +1,5 @@
 // Builtin registry of the Rego engine. Helper R2's builtin families depend on these exports: extend, never rename.
-import { RObject, RSet, isNumber, typeName, type Value } from '../value.js';
+import { isNumber, RObject, RSet, typeName, type Value } from '../value.js';
 
 /** What a builtin may reach besides its arguments. Fixed for one evaluation. */
 export interface BuiltinContext {
@@ -131,13 +131,7 @@ export function argArrayOrSet(args: Value[], i: number, name: string): Value[] {
   throw operandError(name, i, 'one of {array, set}', v);
 }
 /** Generic check: `want` is the OPA type description used in the message. */
-export function argOf<T extends Value>(
-  args: Value[],
-  i: number,
-  name: string,
-  want: string,
-  pred: (v: Value) => v is T,
-): T {
+export function argOf<T extends Value>(args: Value[], i: number, name: string, want: string, pred: (v: Value) => v is T): T {
   const v = args[i]!;
   if (!pred(v)) throw operandError(name, i, want, v);
   return v;

@@ -1,6 +1,7 @@
 // Builtin family: semver (semver.is_valid, semver.compare).
+
+import { compareSemVer, isValidSemVer, parseSemVer, type SemVer, SemVerError } from './lib/semver.js';
 import { argString, BuiltinError, registerBuiltins } from './registry.js';
-import { compareSemVer, isValidSemVer, parseSemVer, SemVerError, type SemVer } from './lib/semver.js';
 
 function operandVersion(s: string, i: number): SemVer {
   try {

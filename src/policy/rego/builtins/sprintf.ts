@@ -1,6 +1,6 @@
 /** sprintf with Go fmt verbs (%v %s %d %f %e %g %x %X %o %b %q %t %%, width, precision, flags). */
 import { formatRego, isInteger, toBigInt, type Value } from '../value.js';
-import { argArray, argString, charge, registerBuiltins, type BuiltinContext } from './registry.js';
+import { argArray, argString, type BuiltinContext, charge, registerBuiltins } from './registry.js';
 
 interface Spec {
   flags: string;

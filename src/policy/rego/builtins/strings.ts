@@ -1,6 +1,6 @@
 /** String builtins (sprintf lives in sprintf.ts). */
 import { isNumber, RObject, RSet, toBigInt, typeName, type Value } from '../value.js';
-import { argArrayOrSet, argInt, argNumber, argObject, argString, BuiltinError, charge, registerBuiltins, type BuiltinDef, type BuiltinFn } from './registry.js';
+import { argArrayOrSet, argInt, argNumber, argObject, argString, type BuiltinDef, BuiltinError, type BuiltinFn, charge, registerBuiltins } from './registry.js';
 
 const s1 = (name: string, f: (s: string) => Value): BuiltinDef => ({ name, arity: 1, fn: (args) => f(argString(args, 0, name)) });
 const s2 = (name: string, f: (a: string, b: string) => Value): BuiltinDef => ({
@@ -83,7 +83,8 @@ function stringsOf(v: Value, name: string, i: number): string[] {
   if (Array.isArray(v) || v instanceof RSet) {
     const xs = Array.isArray(v) ? v : v.values();
     return xs.map((x) => {
-      if (typeof x !== 'string') throw new BuiltinError(`${name}: operand ${i + 1} must be one of {string, array[string], set[string]} but got ${typeName(x)} element`, 'type');
+      if (typeof x !== 'string')
+        throw new BuiltinError(`${name}: operand ${i + 1} must be one of {string, array[string], set[string]} but got ${typeName(x)} element`, 'type');
       return x;
     });
   }
@@ -148,24 +149,36 @@ registerBuiltins('strings', [
   s2('indexof_n', indexOfN),
   s1('lower', (s) => goCase(s, 'lower')),
   s1('upper', (s) => goCase(s, 'upper')),
-  { name: 'replace', arity: 3, fn: (args, bctx) => {
-    const [s, old, rep] = [argString(args, 0, 'replace'), argString(args, 1, 'replace'), argString(args, 2, 'replace')];
-    const parts = s.split(old);
-    charge(bctx, s.length + (parts.length - 1) * rep.length, 'replace');
-    return parts.join(rep);
-  } },
-  { name: 'split', arity: 2, fn: (args, bctx) => {
-    const [s, d] = [argString(args, 0, 'split'), argString(args, 1, 'split')];
-    charge(bctx, s.length, 'split');
-    return d === '' ? cps(s) : s.split(d);
-  } },
+  {
+    name: 'replace',
+    arity: 3,
+    fn: (args, bctx) => {
+      const [s, old, rep] = [argString(args, 0, 'replace'), argString(args, 1, 'replace'), argString(args, 2, 'replace')];
+      const parts = s.split(old);
+      charge(bctx, s.length + (parts.length - 1) * rep.length, 'replace');
+      return parts.join(rep);
+    },
+  },
+  {
+    name: 'split',
+    arity: 2,
+    fn: (args, bctx) => {
+      const [s, d] = [argString(args, 0, 'split'), argString(args, 1, 'split')];
+      charge(bctx, s.length, 'split');
+      return d === '' ? cps(s) : s.split(d);
+    },
+  },
   // n > 0: the first n parts, n < 0: the last -n parts, 0: none (OPA's strings.split_n)
-  { name: 'strings.split_n', arity: 3, fn: (a, bctx) => {
-    charge(bctx, argString(a, 0, 'strings.split_n').length, 'strings.split_n');
-    const [s, d, n] = [argString(a, 0, 'strings.split_n'), argString(a, 1, 'strings.split_n'), argInt(a, 2, 'strings.split_n')];
-    const parts = d === '' ? cps(s) : s.split(d);
-    return n >= 0 ? parts.slice(0, n) : parts.slice(Math.max(0, parts.length + n));
-  } },
+  {
+    name: 'strings.split_n',
+    arity: 3,
+    fn: (a, bctx) => {
+      charge(bctx, argString(a, 0, 'strings.split_n').length, 'strings.split_n');
+      const [s, d, n] = [argString(a, 0, 'strings.split_n'), argString(a, 1, 'strings.split_n'), argInt(a, 2, 'strings.split_n')];
+      const parts = d === '' ? cps(s) : s.split(d);
+      return n >= 0 ? parts.slice(0, n) : parts.slice(Math.max(0, parts.length + n));
+    },
+  },
   { name: 'substring', arity: 3, fn: substring },
   s2('trim', (s, c) => trimSet(s, c, true, true)),
   s2('trim_left', (s, c) => trimSet(s, c, true, false)),
@@ -176,16 +189,24 @@ registerBuiltins('strings', [
   { name: 'strings.replace_n', arity: 2, fn: replaceN },
   s1('strings.reverse', (s) => cps(s).reverse().join('')),
   s2('strings.count', (s, sub) => (sub === '' ? cps(s).length + 1 : s.split(sub).length - 1)),
-  { name: 'strings.any_prefix_match', arity: 2, fn: (args) => {
-    const xs = stringsOf(args[0]!, 'strings.any_prefix_match', 0);
-    const ps = stringsOf(args[1]!, 'strings.any_prefix_match', 1);
-    return xs.some((x) => ps.some((p) => x.startsWith(p)));
-  } },
-  { name: 'strings.any_suffix_match', arity: 2, fn: (args) => {
-    const xs = stringsOf(args[0]!, 'strings.any_suffix_match', 0);
-    const ps = stringsOf(args[1]!, 'strings.any_suffix_match', 1);
-    return xs.some((x) => ps.some((p) => x.endsWith(p)));
-  } },
+  {
+    name: 'strings.any_prefix_match',
+    arity: 2,
+    fn: (args) => {
+      const xs = stringsOf(args[0]!, 'strings.any_prefix_match', 0);
+      const ps = stringsOf(args[1]!, 'strings.any_prefix_match', 1);
+      return xs.some((x) => ps.some((p) => x.startsWith(p)));
+    },
+  },
+  {
+    name: 'strings.any_suffix_match',
+    arity: 2,
+    fn: (args) => {
+      const xs = stringsOf(args[0]!, 'strings.any_suffix_match', 0);
+      const ps = stringsOf(args[1]!, 'strings.any_suffix_match', 1);
+      return xs.some((x) => ps.some((p) => x.endsWith(p)));
+    },
+  },
 ]);
 
 export { isNumber, RObject };

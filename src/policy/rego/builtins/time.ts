@@ -1,11 +1,12 @@
 // Builtin family: time (OPA's time.* with Go's time semantics, exact nanoseconds as bigint).
-import { argInt, argString, BuiltinError, registerBuiltins } from './registry.js';
+
 import { mkNumber, type Value } from '../value.js';
 import { fitsInt64, fromWall, type WallTime, type Zone } from './lib/civil-time.js';
+import { DurationError, parseGoDuration } from './lib/go-duration.js';
 import { formatLayout, NAMED_LAYOUTS } from './lib/go-layout.js';
 import { parseLayout, TimeParseError } from './lib/go-parse.js';
-import { DurationError, parseGoDuration } from './lib/go-duration.js';
 import { diffWalls, tzTime } from './lib/time-args.js';
+import { argInt, argString, BuiltinError, registerBuiltins } from './registry.js';
 
 const RFC3339 = NAMED_LAYOUTS.RFC3339!;
 const RFC3339_NANO = NAMED_LAYOUTS.RFC3339Nano!;

@@ -1,7 +1,8 @@
 // Builtin family: units (units.parse, units.parse_bytes).
-import { argString, BuiltinError, registerBuiltins } from './registry.js';
+
 import { mkNumber, type Value } from '../value.js';
 import { parseBytes, parseUnits, UnitsError } from './lib/units.js';
+import { argString, BuiltinError, registerBuiltins } from './registry.js';
 
 // Every unit error is an eval_builtin_error worded as OPA's ("units.parse: units.parse: ...").
 function guard(name: string, f: () => number | bigint | undefined): Value | undefined {

@@ -1,7 +1,8 @@
 // Builtin family: uuid (uuid.rfc4122 one value per evaluation and key, uuid.parse).
-import { argString, registerBuiltins, type BuiltinContext } from './registry.js';
+
 import { mkNumber, mkObjectFrom, type Value } from '../value.js';
 import { formatUuidV4, parseUuid } from './lib/uuid.js';
+import { argString, type BuiltinContext, registerBuiltins } from './registry.js';
 
 // Random bytes from the evaluation's seeded source when it has one, else the system CSPRNG.
 function randomBytes(bctx: BuiltinContext): Uint8Array {

@@ -2,7 +2,7 @@
 import type { Expr, Module, Rule, Term } from '../ast.js';
 import type { RegoErrorItem } from '../errors.js';
 import { groundPath, importText } from '../parser.js';
-import { findNode, groundPrefix, hasRules, subtreeRules, type RuleNode } from './tree.js';
+import { findNode, groundPrefix, hasRules, type RuleNode, subtreeRules } from './tree.js';
 
 const IMPORT_ROOTS = ['data', 'input', 'future', 'rego'];
 
@@ -15,11 +15,16 @@ export function checkImports(m: Module, errors: RegoErrorItem[]): Map<string, st
     const parts = groundPath(imp.path) ?? ['?'];
     const root = parts[0]!;
     if (!IMPORT_ROOTS.includes(root) || text === '?') {
-      errors.push({ code: 'rego_parse_error', message: `unexpected import path, import path must begin with one of: {data, future, input, rego}`, location: imp.loc });
+      errors.push({
+        code: 'rego_parse_error',
+        message: `unexpected import path, import path must begin with one of: {data, future, input, rego}`,
+        location: imp.loc,
+      });
       continue;
     }
     if (root === 'future' || root === 'rego') {
-      if (root === 'rego' && text !== 'rego.v1' && text !== 'rego.v2') errors.push({ code: 'rego_parse_error', message: `invalid import ${text}, must be rego.v1 or rego.v2`, location: imp.loc });
+      if (root === 'rego' && text !== 'rego.v1' && text !== 'rego.v2')
+        errors.push({ code: 'rego_parse_error', message: `invalid import ${text}, must be rego.v1 or rego.v2`, location: imp.loc });
       if (root === 'future' && !/^future\.keywords(\.(in|every|if|contains|not))?$/.test(text)) {
         errors.push({ code: 'rego_parse_error', message: `unexpected future import ${text}`, location: imp.loc });
       }
@@ -155,7 +160,8 @@ function constantVars(rule: Rule): Map<string, string[]> {
   const other = new Set<string>();
   const strings = (t: Term): string[] | undefined => {
     if (t.type === 'scalar') return typeof t.value === 'string' ? [t.value] : undefined;
-    if ((t.type === 'array' || t.type === 'set') && t.items.every((i) => i.type === 'scalar' && typeof i.value === 'string')) return t.items.map((i) => (i as { value: string }).value);
+    if ((t.type === 'array' || t.type === 'set') && t.items.every((i) => i.type === 'scalar' && typeof i.value === 'string'))
+      return t.items.map((i) => (i as { value: string }).value);
     return undefined;
   };
   const bind = (v: Term, values: string[] | undefined): void => {

@@ -3,7 +3,7 @@ import type { Expr, Module, Rule } from '../ast.js';
 import { lookupBuiltin } from '../builtins/registry.js';
 import { RegoError, type RegoErrorItem } from '../errors.js';
 import { checkConflicts, checkImports, checkRecursion } from './checks.js';
-import { Resolver, type NameEnv } from './resolve.js';
+import { type NameEnv, Resolver } from './resolve.js';
 import { Safety } from './safety.js';
 import { DEPRECATED, strictChecks } from './strict.js';
 import { absoluteRef, buildTree, groundPrefix, type RuleNode } from './tree.js';
@@ -37,7 +37,11 @@ export function compileModules(modules: Module[], strict = false): Compiled {
   for (const m of modules) {
     for (const r of m.rules) {
       if (m.v1 && ['input', 'data'].includes(String((r.ref[0] as { value: unknown }).value))) {
-        errors.push({ code: 'rego_compile_error', message: `rules must not shadow ${String((r.ref[0] as { value: unknown }).value)} (use a different rule name)`, location: r.loc });
+        errors.push({
+          code: 'rego_compile_error',
+          message: `rules must not shadow ${String((r.ref[0] as { value: unknown }).value)} (use a different rule name)`,
+          location: r.loc,
+        });
       }
       r.ref = absoluteRef(r);
       for (const e of r.elses) e.ref = r.ref;
@@ -60,7 +64,10 @@ export function compileModules(modules: Module[], strict = false): Compiled {
   const arityOf = (op: string): number | undefined => arities.get(op) ?? lookupBuiltin(op)?.arity;
   const safety = new Safety(arityOf, errors);
   for (const r of rules) safety.checkRule(r);
-  const tree = buildTree(rules, modules.map((m) => ['data', ...m.package]));
+  const tree = buildTree(
+    rules,
+    modules.map((m) => ['data', ...m.package]),
+  );
   checkConflicts(tree, errors);
   checkRecursion(tree, errors);
   if (errors.length > 0) throw new RegoError(sortErrors(errors));
@@ -89,7 +96,11 @@ function checkRemoved(rule: Rule, errors: RegoErrorItem[]): void {
     }
     const o = x as Record<string, unknown>;
     if (o.type === 'call' && V1_REMOVED.has(o.op as string)) {
-      errors.push({ code: 'rego_type_error', message: `deprecated built-in function calls in expression: ${String(o.op)}`, location: o.loc as RegoErrorItem['location'] });
+      errors.push({
+        code: 'rego_type_error',
+        message: `deprecated built-in function calls in expression: ${String(o.op)}`,
+        location: o.loc as RegoErrorItem['location'],
+      });
     }
     for (const [k, v] of Object.entries(o)) if (k !== 'loc' && k !== 'module') visit(v);
   };

@@ -3,8 +3,8 @@
  * declaration checks, and rewriting of rule names / import aliases / function names into refs.
  */
 import type { Expr, Rule, Term, TermOf, With } from '../ast.js';
-import type { Location, RegoErrorItem } from '../errors.js';
 import { lookupBuiltin } from '../builtins/registry.js';
+import type { Location, RegoErrorItem } from '../errors.js';
 import { checkMatch, checkSomeIn } from './match.js';
 import { checkConstantCall } from './typecheck.js';
 import { collectExprNames, collectNames, patternDeclVars, ROOTS } from './vars.js';
@@ -247,7 +247,7 @@ export class Resolver {
 
   private callTerm(t: TermOf<'call'>, scope: Scope, topLevel = false): Term {
     const args = t.args.map((a) => this.term(a, scope));
-    const name = t.operator ? t.op : this.funcName(t.opRef) ?? t.op;
+    const name = t.operator ? t.op : (this.funcName(t.opRef) ?? t.op);
     const arity = this.env.functions.get(name) ?? lookupBuiltin(name)?.arity;
     if (arity === undefined) {
       if (!name.startsWith('data.') || !this.env.functions.has(name)) {
@@ -255,8 +255,7 @@ export class Resolver {
       }
     } else if (arity >= 0 && args.length !== arity && !(topLevel && args.length === arity + 1)) {
       this.err('rego_type_error', `${t.op}: arity mismatch: have ${args.length} argument${args.length === 1 ? '' : 's'}, want ${arity}`, t.loc);
-    }
-    else if (!this.env.functions.has(name)) checkConstantCall(name, args, t.loc, this.env.errors);
+    } else if (!this.env.functions.has(name)) checkConstantCall(name, args, t.loc, this.env.errors);
     return { ...t, op: name, args };
   }
 

@@ -8,7 +8,19 @@ import type { RegoErrorItem } from '../errors.js';
 import { groundPath, importText } from '../parser.js';
 
 /** Builtins deprecated in Rego (refused in v1 modules; reported in every module by strict mode). */
-export const DEPRECATED = new Set(['any', 'all', 're_match', 'net.cidr_overlap', 'set_diff', 'cast_array', 'cast_set', 'cast_string', 'cast_boolean', 'cast_null', 'cast_object']);
+export const DEPRECATED = new Set([
+  'any',
+  'all',
+  're_match',
+  'net.cidr_overlap',
+  'set_diff',
+  'cast_array',
+  'cast_set',
+  'cast_string',
+  'cast_boolean',
+  'cast_null',
+  'cast_object',
+]);
 
 interface VarNode {
   type: 'var';
@@ -88,7 +100,8 @@ function unusedImports(m: Module, errors: RegoErrorItem[]): void {
     if (!parts || (parts[0] !== 'data' && parts[0] !== 'input')) continue;
     const alias = imp.alias ?? parts[parts.length - 1]!;
     if (parts.length === 1 && !imp.alias) continue; // `import input` / `import data` name the root itself
-    if (!used.has(alias)) errors.push({ code: 'rego_compile_error', message: `import ${importText(imp)}${imp.alias ? ` as ${imp.alias}` : ''} unused`, location: imp.loc });
+    if (!used.has(alias))
+      errors.push({ code: 'rego_compile_error', message: `import ${importText(imp)}${imp.alias ? ` as ${imp.alias}` : ''} unused`, location: imp.loc });
   }
 }
 
@@ -96,7 +109,8 @@ function unusedArgs(r: Rule, errors: RegoErrorItem[]): void {
   if (!r.args) return;
   const used = varNodes([r.value, r.body, r.elses.map((e) => [e.value, e.body])]);
   for (const a of varNodes(r.args)) {
-    if (!used.some((u) => u.name === a.name)) errors.push({ code: 'rego_compile_error', message: `unused argument ${a.name}. (hint: use _ (wildcard variable) instead)`, location: r.loc });
+    if (!used.some((u) => u.name === a.name))
+      errors.push({ code: 'rego_compile_error', message: `unused argument ${a.name}. (hint: use _ (wildcard variable) instead)`, location: r.loc });
   }
 }
 
@@ -107,11 +121,13 @@ function unusedLocals(r: Rule, body: Expr[], errors: RegoErrorItem[]): void {
     for (const e of exprs) {
       if (e.kind === 'assign') {
         for (const v of varNodes(e.lhs)) {
-          if (!all.some((u) => u !== v && u.name === v.name)) errors.push({ code: 'rego_compile_error', message: `assigned var ${v.name} unused`, location: e.loc });
+          if (!all.some((u) => u !== v && u.name === v.name))
+            errors.push({ code: 'rego_compile_error', message: `assigned var ${v.name} unused`, location: e.loc });
         }
       } else if (e.kind === 'some') {
         for (const v of e.vars) {
-          if (!all.some((u) => u !== (v as unknown as VarNode) && u.name === v.name)) errors.push({ code: 'rego_compile_error', message: `declared var ${v.name} unused`, location: e.loc });
+          if (!all.some((u) => u !== (v as unknown as VarNode) && u.name === v.name))
+            errors.push({ code: 'rego_compile_error', message: `declared var ${v.name} unused`, location: e.loc });
         }
       } else if (e.kind === 'every') walk(e.body);
     }

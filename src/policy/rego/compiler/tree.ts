@@ -15,11 +15,7 @@ export interface RuleNode {
 export function absoluteRef(rule: Rule): Term[] {
   const pkg = rule.module?.package ?? [];
   const loc = rule.loc;
-  return [
-    { type: 'scalar', value: 'data', loc },
-    ...pkg.map((p): Term => ({ type: 'scalar', value: p, loc })),
-    ...rule.ref,
-  ];
+  return [{ type: 'scalar', value: 'data', loc }, ...pkg.map((p): Term => ({ type: 'scalar', value: p, loc })), ...rule.ref];
 }
 
 /** Leading string segments of a ref (the ground prefix). */

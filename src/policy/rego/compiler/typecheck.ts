@@ -3,7 +3,7 @@
  * fails at compile time (rego_type_error), as OPA's checker reports it, instead of at evaluation.
  */
 import type { Term } from '../ast.js';
-import { BuiltinError, lookupBuiltin, type BuiltinContext } from '../builtins/registry.js';
+import { type BuiltinContext, BuiltinError, lookupBuiltin } from '../builtins/registry.js';
 import type { RegoErrorItem } from '../errors.js';
 import { RObject, RSet, type Value } from '../value.js';
 

@@ -17,16 +17,45 @@ interface Category {
 }
 
 const CATEGORIES: Category[] = [
-  { name: 'parse error', test: /keyword is required|expecting EOF|expecting `\)`|unexpected keyword|invalid whitespace|unary - can only|rule must have a body|in default value|import path must begin/, codes: ['rego_parse_error'] },
-  { name: 'declaration error', test: /used before definition|requires left-hand side to have bindable|cannot be shadowed|shadows previous import/, codes: ['rego_compile_error'] },
+  {
+    name: 'parse error',
+    test: /keyword is required|expecting EOF|expecting `\)`|unexpected keyword|invalid whitespace|unary - can only|rule must have a body|in default value|import path must begin/,
+    codes: ['rego_parse_error'],
+  },
+  {
+    name: 'declaration error',
+    test: /used before definition|requires left-hand side to have bindable|cannot be shadowed|shadows previous import/,
+    codes: ['rego_compile_error'],
+  },
   { name: 'unknown function', test: /could not find function/, codes: ['rego_type_error'], message: /undefined function|deprecated built-in function calls/ },
   { name: 'arity error', test: /expects \d+ arguments?/, codes: ['rego_type_error'], message: /arity mismatch/, namesBuiltin: true },
   { name: 'collection type error', test: /`some \.\. in collection` expects/, codes: ['eval_type_error', 'rego_type_error'], message: /some \.\. in/ },
-  { name: 'match error', test: /mismatch in number of array elements|object literal keys mismatch|not found in left-hand side|field count mismatch|incompatible destructuring|Cannot bind pattern/, codes: ['rego_type_error'], message: /match error/ },
-  { name: 'conflict', test: /conflicts with|multiple outputs|generated multiple times/, codes: ['eval_conflict_error', 'rego_type_error', 'rego_compile_error'], message: /conflict|multiple outputs|redeclared|unique/ },
+  {
+    name: 'match error',
+    test: /mismatch in number of array elements|object literal keys mismatch|not found in left-hand side|field count mismatch|incompatible destructuring|Cannot bind pattern/,
+    codes: ['rego_type_error'],
+    message: /match error/,
+  },
+  {
+    name: 'conflict',
+    test: /conflicts with|multiple outputs|generated multiple times/,
+    codes: ['eval_conflict_error', 'rego_type_error', 'rego_compile_error'],
+    message: /conflict|multiple outputs|redeclared|unique/,
+  },
   { name: 'recursion', test: /recursion/, codes: ['rego_recursion_error'] },
-  { name: 'builtin value error', test: /could not parse|modulo by zero|divide by zero|modulo on floating|no argument specified|spaces not allowed/, codes: ['eval_builtin_error', 'eval_type_error'], namesBuiltin: true },
-  { name: 'builtin type error', test: /expects .*argument|requires .*argument|must be integer|expects base|Got `.*` instead|expects `ns`|expects 3rd element|array\/set of strings/, codes: ['eval_type_error', 'rego_type_error', 'eval_builtin_error'], message: /operand|must be|expects|invalid/, namesBuiltin: true },
+  {
+    name: 'builtin value error',
+    test: /could not parse|modulo by zero|divide by zero|modulo on floating|no argument specified|spaces not allowed/,
+    codes: ['eval_builtin_error', 'eval_type_error'],
+    namesBuiltin: true,
+  },
+  {
+    name: 'builtin type error',
+    test: /expects .*argument|requires .*argument|must be integer|expects base|Got `.*` instead|expects `ns`|expects 3rd element|array\/set of strings/,
+    codes: ['eval_type_error', 'rego_type_error', 'eval_builtin_error'],
+    message: /operand|must be|expects|invalid/,
+    namesBuiltin: true,
+  },
 ];
 
 /** Regorus names of operators → OPA builtin names. */

@@ -1,7 +1,7 @@
 /** Conformance runner core: run one case, judge it, and total the results per folder. */
 import { compile, evaluateRaw, RegoError } from '../index.js';
-import { formatJson, RObject, valueEquals, compareValues, type Value } from '../value.js';
-import { decodeExpected, many, UNDEFINED, type ConformanceCase } from './cases.js';
+import { compareValues, formatJson, RObject, type Value, valueEquals } from '../value.js';
+import { type ConformanceCase, decodeExpected, many, UNDEFINED } from './cases.js';
 import { errorMatches } from './classify.js';
 
 export interface CaseOutcome {
@@ -32,7 +32,9 @@ export function runCase(c: ConformanceCase, skips: SkipEntry[] = []): CaseOutcom
     const text = err ? err.message : `${(e as Error)?.name}: ${(e as Error)?.message}\n${((e as Error)?.stack ?? '').split('\n').slice(1, 4).join('\n')}`;
     if (kind === 'result' || !err) return { c, kind, status: 'fail', reason: `unexpected error: ${text}` };
     const verdict = errorMatches(c.error!, err);
-    return verdict.ok ? { c, kind, status: 'pass' } : { c, kind, status: 'fail', reason: `wrong error: expected ${JSON.stringify(c.error)} (${verdict.category}); got ${text}` };
+    return verdict.ok
+      ? { c, kind, status: 'pass' }
+      : { c, kind, status: 'fail', reason: `wrong error: expected ${JSON.stringify(c.error)} (${verdict.category}); got ${text}` };
   }
 }
 
@@ -79,7 +81,9 @@ function judgeResult(c: ConformanceCase, got: Executed): CaseOutcome {
     if (want !== have) return { c, kind: 'result', status: 'fail', reason: `prints differ:\nwant:\n${want}\nhave:\n${have}` };
   }
   if (c.noResult) {
-    return got.values.length === 0 ? { c, kind: 'result', status: 'pass' } : { c, kind: 'result', status: 'fail', reason: `expected no result, got ${show(got.values)}` };
+    return got.values.length === 0
+      ? { c, kind: 'result', status: 'pass' }
+      : { c, kind: 'result', status: 'fail', reason: `expected no result, got ${show(got.values)}` };
   }
   const { items } = many(c.wantResult);
   const want: Value[] = [];

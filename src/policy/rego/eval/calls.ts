@@ -1,11 +1,11 @@
 /** Function calls: user functions, builtins (strict/non-strict errors), print, walk, `with` overrides. */
 import type { TermOf } from '../ast.js';
 import { BuiltinError, lookupBuiltin } from '../builtins/registry.js';
-import { regoError, type Location } from '../errors.js';
+import { type Location, regoError } from '../errors.js';
 import { formatJson, formatRego, keyOf, type Value } from '../value.js';
 import type { Evaluator } from './evaluator.js';
 import { callFunction } from './rules.js';
-import { NONE, type Frame, type ValCont } from './state.js';
+import { type Frame, NONE, type ValCont } from './state.js';
 
 type Call = TermOf<'call'>;
 

@@ -2,12 +2,12 @@
 import type { Expr, Term, TermOf } from '../ast.js';
 import type { BuiltinContext } from '../builtins/registry.js';
 import type { Compiled } from '../compiler/index.js';
-import { regoError, type Location } from '../errors.js';
-import { collectionEntries, getIndex, RObject, RSet, valueEquals, type Value } from '../value.js';
+import { type Location, regoError } from '../errors.js';
+import { collectionEntries, getIndex, RObject, RSet, type Value, valueEquals } from '../value.js';
 import { evalCall, evalCallExpr } from './calls.js';
 import { evalDataRef } from './rules.js';
+import { type Cont, type EvalState, Frame, type Limits, type ValCont } from './state.js';
 import { applyWith } from './with.js';
-import { Frame, type Limits, type Cont, type EvalState, type ValCont } from './state.js';
 
 export interface ExplainEntry {
   rule: string;
@@ -103,9 +103,7 @@ export class Evaluator {
           if (!(Array.isArray(c) || c instanceof RObject || c instanceof RSet)) return false;
           for (const [key, val] of collectionEntries(c)) {
             this.limits.tick(e.loc);
-            const stop = e.key
-              ? this.unifyValue(frame, e.key, key, () => this.unifyValue(frame, e.value, val, k))
-              : this.unifyValue(frame, e.value, val, k);
+            const stop = e.key ? this.unifyValue(frame, e.key, key, () => this.unifyValue(frame, e.value, val, k)) : this.unifyValue(frame, e.value, val, k);
             if (stop) return true;
           }
           return false;
@@ -121,7 +119,9 @@ export class Evaluator {
       for (const [key, val] of collectionEntries(d)) {
         this.limits.tick(e.loc);
         const child = new Frame(frame);
-        const ok = (e.key ? this.unifyValue(child, e.key, key, () => this.unifyValue(child, e.value, val, () => this.evalBody(child, e.body, 0, () => true))) : this.unifyValue(child, e.value, val, () => this.evalBody(child, e.body, 0, () => true)));
+        const ok = e.key
+          ? this.unifyValue(child, e.key, key, () => this.unifyValue(child, e.value, val, () => this.evalBody(child, e.body, 0, () => true)))
+          : this.unifyValue(child, e.value, val, () => this.evalBody(child, e.body, 0, () => true));
         if (!ok) return false;
       }
       return k();
@@ -309,7 +309,11 @@ export class Evaluator {
     if (this.isUnboundVar(frame, b)) return this.evalTerm(frame, a, (v) => this.unifyValue(frame, b, v, k));
     if (a.type === 'array' && b.type === 'array') {
       if (a.items.length !== b.items.length) return false;
-      return this.unifyPairs(frame, a.items.map((x, i) => [x, b.items[i]!]), k);
+      return this.unifyPairs(
+        frame,
+        a.items.map((x, i) => [x, b.items[i]!]),
+        k,
+      );
     }
     if (!this.evaluable(frame, a)) return this.evalTerm(frame, b, (v) => this.unifyValue(frame, a, v, k));
     return this.evalTerm(frame, a, (v) => this.unifyValue(frame, b, v, k));

@@ -2,7 +2,7 @@
 import type { Rule, Term } from '../ast.js';
 import { groundPrefix, type RuleNode } from '../compiler/tree.js';
 import { regoError } from '../errors.js';
-import { RObject, RSet, valueEquals, type Value } from '../value.js';
+import { RObject, RSet, type Value, valueEquals } from '../value.js';
 import type { Evaluator } from './evaluator.js';
 import { BUSY, Frame, NONE, type ValCont } from './state.js';
 
@@ -140,7 +140,8 @@ function completeValue(ev: Evaluator, node: RuleNode, rules: Rule[]): Value | un
       if (found) break;
     }
   }
-  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => {
+  if (result === undefined && def)
+    ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => {
       result = v;
       ev.cover?.(def!.loc);
       return true;
@@ -188,10 +189,10 @@ function dynamicValue(ev: Evaluator, node: RuleNode, rules: Rule[], depth: numbe
     const suffix = rule.ref.slice(depth);
     for (const branch of [rule, ...rule.elses]) {
       let found = false;
-      const once = suffix.every(isConstant) && isConstant(rule.kind === 'multi' ? rule.key! : branch.value ?? TRUE);
+      const once = suffix.every(isConstant) && isConstant(rule.kind === 'multi' ? rule.key! : (branch.value ?? TRUE));
       eachSolution(ev, branch, new Frame(), (f) =>
         ev.evalItems(f, suffix, 0, [], (keys) => {
-          const leaf = rule.kind === 'multi' ? rule.key! : branch.value ?? TRUE;
+          const leaf = rule.kind === 'multi' ? rule.key! : (branch.value ?? TRUE);
           return ev.evalTerm(f, leaf, (v) => {
             found = true;
             out ??= new RObject();
@@ -213,7 +214,8 @@ function dynamicValue(ev: Evaluator, node: RuleNode, rules: Rule[], depth: numbe
       }),
     );
   }
-  if (!out && wholeDefault) ev.evalTerm(new Frame(), wholeDefault.value ?? TRUE, (v) => {
+  if (!out && wholeDefault)
+    ev.evalTerm(new Frame(), wholeDefault.value ?? TRUE, (v) => {
       out = v as RObject;
       return true;
     });
@@ -285,7 +287,8 @@ export function callFunction(ev: Evaluator, name: string, args: Value[]): Value 
       if (found) break;
     }
   }
-  if (result === undefined && def) ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => {
+  if (result === undefined && def)
+    ev.evalTerm(new Frame(), def.value ?? TRUE, (v) => {
       result = v;
       ev.cover?.(def!.loc);
       return true;

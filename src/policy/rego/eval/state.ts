@@ -1,6 +1,6 @@
 /** Evaluation state: variable frames, `with` overlays, caches, limits. */
 import type { Term } from '../ast.js';
-import { regoError, type Location } from '../errors.js';
+import { type Location, regoError } from '../errors.js';
 import { RObject, type Value } from '../value.js';
 
 /** Continuation: return true to stop the enumeration. */

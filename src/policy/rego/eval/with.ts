@@ -4,7 +4,7 @@ import { lookupBuiltin } from '../builtins/registry.js';
 import { regoError } from '../errors.js';
 import type { RObject, Value } from '../value.js';
 import type { Evaluator } from './evaluator.js';
-import { setPath, type EvalState, type Frame } from './state.js';
+import { type EvalState, type Frame, setPath } from './state.js';
 
 /** New state with the expression's `with` modifiers applied; undefined if a value is undefined. */
 export function applyWith(ev: Evaluator, frame: Frame, e: Expr): EvalState | undefined {

@@ -1,6 +1,6 @@
 // Test helper for builtin families: call a registered builtin with a fixed BuiltinContext.
 import '../../../../src/policy/rego/builtins/index.js';
-import { lookupBuiltin, type BuiltinContext } from '../../../../src/policy/rego/builtins/registry.js';
+import { type BuiltinContext, lookupBuiltin } from '../../../../src/policy/rego/builtins/registry.js';
 import { formatJson, fromJson, type Value } from '../../../../src/policy/rego/value.js';
 
 /** A context with a fixed clock and a seeded generator (mulberry32). */
@@ -21,7 +21,10 @@ export function call(name: string, args: unknown[], bctx: BuiltinContext = testC
   const def = lookupBuiltin(name);
   if (!def) throw new Error(`builtin ${name} is not registered`);
   if (def.arity !== args.length) throw new Error(`${name} expects ${def.arity} arguments`);
-  return def.fn(args.map((x) => fromJson(x)), bctx);
+  return def.fn(
+    args.map((x) => fromJson(x)),
+    bctx,
+  );
 }
 
 /** The exact JSON text of a builtin's result (bigints included), for value assertions. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { mkObject, mkSet } from '../../../../src/policy/rego/value.js';
 import { call, callJson } from './call.js';
-import { mkSet, mkObject } from '../../../../src/policy/rego/value.js';
 
 describe('base64, base64url, hex', () => {
   test('round trips over UTF-8', () => {

@@ -115,12 +115,25 @@ describe('regex builtins', () => {
   });
   test('globs_match: intersection of glob-style expressions', () => {
     const overlap: Array<[string, string]> = [
-      ['abcd', '[a-d]*'], ['pqrs', 'pq.s'], ['d*', 'd[a-z]+'], ['[a-p]+', '[p-z]+'], ['abcd[a-c]z+', 'abcd[b-d][yz]*'],
-      ['.*\\\\', 'asdfasdf\\\\'], ['.a.a', 'b.b.'], ['foo.*bar', 'fooalkdsjfbar'], ['a.a.', '.b.b'],
+      ['abcd', '[a-d]*'],
+      ['pqrs', 'pq.s'],
+      ['d*', 'd[a-z]+'],
+      ['[a-p]+', '[p-z]+'],
+      ['abcd[a-c]z+', 'abcd[b-d][yz]*'],
+      ['.*\\\\', 'asdfasdf\\\\'],
+      ['.a.a', 'b.b.'],
+      ['foo.*bar', 'fooalkdsjfbar'],
+      ['a.a.', '.b.b'],
     ];
     const disjoint: Array<[string, string]> = [
-      ['abcd', 'abcdla'], ['[a-d]+', '[e-f]+'], ['[0-9]*', '[a-z]'], ['[0-9]*', '.\\*'], ['mamama.*', 'dadada.*'],
-      ['ab+', 'abc'], ['.*.*.*.*f', '.*.*.*.*g'], ['[a-z]+', '[0-9]*'],
+      ['abcd', 'abcdla'],
+      ['[a-d]+', '[e-f]+'],
+      ['[0-9]*', '[a-z]'],
+      ['[0-9]*', '.\\*'],
+      ['mamama.*', 'dadada.*'],
+      ['ab+', 'abc'],
+      ['.*.*.*.*f', '.*.*.*.*g'],
+      ['[a-z]+', '[0-9]*'],
     ];
     for (const [a, b] of overlap) expect(call('regex.globs_match', [a, b]), `${a} ∩ ${b}`).toBe(true);
     for (const [a, b] of disjoint) expect(call('regex.globs_match', [a, b]), `${a} ∩ ${b}`).toBe(false);

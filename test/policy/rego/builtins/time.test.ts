@@ -57,9 +57,7 @@ describe('time.date / clock / weekday / format', () => {
     expect(call('time.format', [1_257_894_000_000_000_000n])).toBe('2009-11-10T23:00:00Z');
     expect(call('time.format', [[1_257_894_000_000_000_000n, '', '02/01/2006 15:04']])).toBe('10/11/2009 23:00');
     expect(call('time.format', [[NS, 'America/New_York', 'RFC1123Z']])).toBe('Sun, 24 Dec 2023 13:58:45 -0500');
-    expect(call('time.format', [[NS, 'America/New_York', 'Mon Jan _2 3:04:05.000 PM MST Z07:00']])).toBe(
-      'Sun Dec 24 1:58:45.734 PM EST -05:00',
-    );
+    expect(call('time.format', [[NS, 'America/New_York', 'Mon Jan _2 3:04:05.000 PM MST Z07:00']])).toBe('Sun Dec 24 1:58:45.734 PM EST -05:00');
     expect(call('time.format', [[NS, 'UTC', 'Kitchen']])).toBe('6:58PM');
     expect(call('time.format', [[NS, 'Europe/Paris', 'MST -07:00']])).toBe('CET +01:00');
     expect(call('time.format', [[1_688_169_600_000_000_000n, 'Europe/London', 'MST']])).toBe('BST');
@@ -95,7 +93,7 @@ describe('time.add_date and time.diff', () => {
     expect(() => call('time.add_date', [NS, 2147483647, 0, 0])).toThrow(/time outside of valid range/);
     expect(() => call('time.add_date', [NS, -2147483647, 0, 0])).toThrow(/time outside of valid range/);
     expect(() => call('time.add_date', [NS, 300, 0, 0])).toThrow(/time outside of valid range/);
-    expect(callJson('time.add_date', [NS, 238, 0, 0])).toBe('9214023525734390000') // 2261-12-24, the last year int64 ns reach;
+    expect(callJson('time.add_date', [NS, 238, 0, 0])).toBe('9214023525734390000'); // 2261-12-24, the last year int64 ns reach;
   });
   test('diff is symmetric, month-aware', () => {
     expect(callJson('time.diff', [NS, 1_257_894_000_000_000_000n])).toBe('[14,1,13,19,58,45]');

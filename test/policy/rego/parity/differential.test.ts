@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPolicyPaths } from '../../../../src/policy/loader.js';
 import { findConformanceRoot, loadCases, many } from '../../../../src/policy/rego/conformance/cases.js';
 import { compile, evaluateRaw, formatJson, RegoError } from '../../../../src/policy/rego/index.js';
-import { canonical, difference, maestroAnswer, opaAnswer, pool, repro, type Answer, type DiffItem } from './differential.js';
+import { type Answer, canonical, type DiffItem, difference, maestroAnswer, opaAnswer, pool, repro } from './differential.js';
 import { generatedBatch } from './generate.js';
 import { findOpa } from './opa.js';
 
@@ -37,7 +37,9 @@ function projectItems(): DiffItem[] {
       items.push({ id, modules: loaded.modules, data: loaded.data, input, query: 'data' });
     } catch {
       // unloadable data (fixtures of loader errors): the modules alone still go through both engines
-      const modules = readdirSync(dir).filter((f) => f.endsWith('.rego')).map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
+      const modules = readdirSync(dir)
+        .filter((f) => f.endsWith('.rego'))
+        .map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
       items.push({ id, modules, input, query: 'data' });
     }
   }
@@ -65,7 +67,14 @@ function conformanceItems(): DiffItem[] {
     .filter((c) => !c.skip)
     .map((c) => {
       const input = c.input === undefined ? undefined : many(c.input).items[0];
-      return { id: c.id, modules: c.modules.map((text, i) => ({ path: `rego_${i}.rego`, text })), data: c.data ?? {}, input, query: c.query, strict: c.strict ?? true };
+      return {
+        id: c.id,
+        modules: c.modules.map((text, i) => ({ path: `rego_${i}.rego`, text })),
+        data: c.data ?? {},
+        input,
+        query: c.query,
+        strict: c.strict ?? true,
+      };
     });
 }
 
@@ -100,7 +109,11 @@ function report(findings: Finding[]): string[] {
   if (process.env.DIFF_REPORT) appendFileSync(process.env.DIFF_REPORT, `${out.join('\n\n')}\n`);
   return out;
 }
-const indent = (s: string): string => s.split('\n').map((l) => `    ${l}`).join('\n');
+const indent = (s: string): string =>
+  s
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 
 describe.skipIf(!opa.bin)('differential: maestro vs the real opa', () => {
   const seen = new Set<string>();
@@ -124,25 +137,32 @@ describe.skipIf(!opa.bin)('differential: maestro vs the real opa', () => {
     const seeds = [20261128, 14, 1616, 4242, 7];
     const batches = seeds.map((s) => generatedBatch(s, 60));
     const problems: string[] = [];
-    await pool(seeds.map((seed, i) => ({ seed, b: batches[i]! })), 2, async ({ seed, b }) => {
-      const item: DiffItem = { id: `generated:${seed}`, modules: [{ path: 'gen.rego', text: b.module }], input: b.input, query: 'data.gen' };
-      const ours = maestroAnswer(item);
-      const theirs = await opaAnswer(opa.bin!, item);
-      if ('error' in ours || 'error' in theirs) {
-        seen.add(`generated:${seed}:module`);
-        if (knownIds.has(`generated:${seed}:module`)) return;
-        problems.push(`generated:${seed}:module failed: ${difference(ours, theirs) ?? ('error' in ours ? ours.message : '')}\n${indent(repro(item))}`);
-        return;
-      }
-      const a = (ours.values[0] ?? {}) as Record<string, unknown>;
-      const o = (theirs.values[0] ?? {}) as Record<string, unknown>;
-      b.rules.forEach((rule, i) => {
-        const k = `r${i}`;
-        if (canonical(a[k]) === canonical(o[k])) return;
-        seen.add(`generated:${seed}:${k}`);
-        if (!knownIds.has(`generated:${seed}:${k}`)) problems.push(`generated:${seed}:${k}: maestro ${canonical(a[k])}, opa ${canonical(o[k])}\n    package gen\n    ${rule}\n    # input.json ${JSON.stringify(b.input)}`);
-      });
-    });
+    await pool(
+      seeds.map((seed, i) => ({ seed, b: batches[i]! })),
+      2,
+      async ({ seed, b }) => {
+        const item: DiffItem = { id: `generated:${seed}`, modules: [{ path: 'gen.rego', text: b.module }], input: b.input, query: 'data.gen' };
+        const ours = maestroAnswer(item);
+        const theirs = await opaAnswer(opa.bin!, item);
+        if ('error' in ours || 'error' in theirs) {
+          seen.add(`generated:${seed}:module`);
+          if (knownIds.has(`generated:${seed}:module`)) return;
+          problems.push(`generated:${seed}:module failed: ${difference(ours, theirs) ?? ('error' in ours ? ours.message : '')}\n${indent(repro(item))}`);
+          return;
+        }
+        const a = (ours.values[0] ?? {}) as Record<string, unknown>;
+        const o = (theirs.values[0] ?? {}) as Record<string, unknown>;
+        b.rules.forEach((rule, i) => {
+          const k = `r${i}`;
+          if (canonical(a[k]) === canonical(o[k])) return;
+          seen.add(`generated:${seed}:${k}`);
+          if (!knownIds.has(`generated:${seed}:${k}`))
+            problems.push(
+              `generated:${seed}:${k}: maestro ${canonical(a[k])}, opa ${canonical(o[k])}\n    package gen\n    ${rule}\n    # input.json ${JSON.stringify(b.input)}`,
+            );
+        });
+      },
+    );
     if (process.env.DIFF_REPORT) appendFileSync(process.env.DIFF_REPORT, `${problems.join('\n\n')}\n`);
     expect(problems).toEqual([]);
   }, 120_000);

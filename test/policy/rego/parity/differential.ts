@@ -25,7 +25,12 @@ export type Answer = { values: unknown[] } | { error: string; message: string };
 export function maestroAnswer(item: DiffItem): Answer {
   try {
     const policy = compile(item.modules);
-    const { raw } = evaluateRaw(policy, item.query, { data: item.data ?? {}, input: item.input, strict: item.strict === true, nowNs: 1_700_000_000_000_000_000n });
+    const { raw } = evaluateRaw(policy, item.query, {
+      data: item.data ?? {},
+      input: item.input,
+      strict: item.strict === true,
+      nowNs: 1_700_000_000_000_000_000n,
+    });
     return { values: raw.map((r) => JSON.parse(formatJson(r.expressions[0]!)) as unknown) };
   } catch (e) {
     if (e instanceof RegoError) return { error: e.errors[0]!.code, message: e.errors[0]!.message };
@@ -89,7 +94,8 @@ function run(bin: string, args: string[], cwd: string): Promise<string> {
  */
 export function difference(ours: Answer, theirs: Answer): string | undefined {
   if ('error' in ours || 'error' in theirs) {
-    if ('error' in ours && 'error' in theirs) return ours.error === theirs.error ? undefined : `error codes differ: maestro ${ours.error} (${ours.message}), opa ${theirs.error} (${theirs.message})`;
+    if ('error' in ours && 'error' in theirs)
+      return ours.error === theirs.error ? undefined : `error codes differ: maestro ${ours.error} (${ours.message}), opa ${theirs.error} (${theirs.message})`;
     return `maestro ${show(ours)}; opa ${show(theirs)}`;
   }
   const a = canonical(ours.values);
@@ -105,7 +111,10 @@ function show(a: Answer): string {
 export function canonical(x: unknown): string {
   if (Array.isArray(x)) return `[${x.map(canonical).join(',')}]`;
   if (x !== null && typeof x === 'object') {
-    return `{${Object.keys(x).sort().map((k) => `${JSON.stringify(k)}:${canonical((x as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(x)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((x as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   if (typeof x === 'number') return Number.isInteger(x) && Math.abs(x) < 1e21 ? BigInt(x).toString() : String(x);
   return JSON.stringify(x);

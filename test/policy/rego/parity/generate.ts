@@ -93,7 +93,13 @@ export const anyExpr: Arb = fc.oneof(num, str, bool, arr, set, obj, everyBody);
 
 /** A generated input document for the expressions above. */
 export const inputDoc = fc.record({
-  ns: fc.array(fc.oneof(fc.integer({ min: -50, max: 50 }), fc.double({ min: -100, max: 100, noNaN: true, noDefaultInfinity: true }).map((d) => Math.round(d * 4) / 4)), { minLength: 4, maxLength: 4 }),
+  ns: fc.array(
+    fc.oneof(
+      fc.integer({ min: -50, max: 50 }),
+      fc.double({ min: -100, max: 100, noNaN: true, noDefaultInfinity: true }).map((d) => Math.round(d * 4) / 4),
+    ),
+    { minLength: 4, maxLength: 4 },
+  ),
   ss: fc.array(fc.constantFrom('a', 'b,c', 'ABC', '', 'ünï', '12'), { minLength: 3, maxLength: 3 }),
   f: fc.constantFrom(0, 1.5, -3, 7, 0.1),
   b: fc.boolean(),

@@ -140,7 +140,10 @@ const CASES: ParityCase[] = [
     name: 'array.flatten flattens one level, as OPA',
     rego: 'package t\na := [array.flatten([[1, [2]]]), array.flatten([1, [2, [3, [4]]]])]',
     query: 'data.t.a',
-    want: v([[1, [2]], [1, 2, [3, [4]]]]),
+    want: v([
+      [1, [2]],
+      [1, 2, [3, [4]]],
+    ]),
   },
   {
     cause: 8,
@@ -234,7 +237,10 @@ const CASES: ParityCase[] = [
     query: 'data.t',
     want: v({
       a: { custom: { severity: 'high' }, scope: 'rule', title: 'My rule' },
-      b: [{ annotations: { description: 'chain', scope: 'rule' }, path: ['t', 'b'] }, { annotations: { scope: 'package', title: 'Pkg' }, path: ['t'] }],
+      b: [
+        { annotations: { description: 'chain', scope: 'rule' }, path: ['t', 'b'] },
+        { annotations: { scope: 'package', title: 'Pkg' }, path: ['t'] },
+      ],
       c: [{ path: ['t', 'c'] }, { annotations: { scope: 'package', title: 'Pkg' }, path: ['t'] }],
       e: [1, { scope: 'rule', title: 'fn' }],
     }),
@@ -281,12 +287,16 @@ describe('issue 14 causes (answers of OPA 1.22.3)', () => {
       expect(comparable(maestroOutcome(c))).toEqual(comparable(c.want));
     });
   }
-  it.skipIf(!opa.bin)('the real opa still gives every expected answer', () => {
-    for (const c of CASES) {
-      const got = opaEval({ 'p.rego': c.rego }, c.query, c.input, opaFlagsOf(c));
-      expect(comparable(got), `cause ${c.cause}: ${c.name}`).toEqual(comparable(c.want));
-    }
-  }, 60_000);
+  it.skipIf(!opa.bin)(
+    'the real opa still gives every expected answer',
+    () => {
+      for (const c of CASES) {
+        const got = opaEval({ 'p.rego': c.rego }, c.query, c.input, opaFlagsOf(c));
+        expect(comparable(got), `cause ${c.cause}: ${c.name}`).toEqual(comparable(c.want));
+      }
+    },
+    60_000,
+  );
 });
 
 // Cause 16: OPA 1.22.3 refuses a JSON data file holding several values too ("invalid character '{'
@@ -305,4 +315,3 @@ describe('issue 14 cause 16: a JSON data file holding several values', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
-

@@ -27,7 +27,7 @@ const NS_PER_SEC = 1_000_000_000n;
 /** Days since 1970-01-01 of a civil date (month may be any integer; it is normalised). */
 export function daysFromCivil(year: number, month: number, day: number): number {
   const y0 = year + Math.floor((month - 1) / 12);
-  const m0 = (((month - 1) % 12) + 12) % 12 + 1;
+  const m0 = ((((month - 1) % 12) + 12) % 12) + 1;
   const y = m0 <= 2 ? y0 - 1 : y0;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
@@ -93,10 +93,7 @@ export function zoneAt(zone: Zone, unixSec: number): { offset: number; abbr: str
   let year = Number(parts.year);
   if (parts.era === 'BC' || parts.era === 'B') year = 1 - year;
   const local =
-    daysFromCivil(year, Number(parts.month), Number(parts.day)) * 86400 +
-    Number(parts.hour) * 3600 +
-    Number(parts.minute) * 60 +
-    Number(parts.second);
+    daysFromCivil(year, Number(parts.month), Number(parts.day)) * 86400 + Number(parts.hour) * 3600 + Number(parts.minute) * 60 + Number(parts.second);
   const offset = local - Math.floor(ms / 1000);
   return { offset, abbr: abbreviation(zone.name, parts.timeZoneName ?? '', offset, ms) };
 }
@@ -166,10 +163,7 @@ export function toWall(ns: bigint, zone: Zone): WallTime {
  * Instant of a wall time in a zone, normalising out-of-range fields as Go's time.Date does
  * (month 13 is January of the next year, day 0 is the last day of the previous month).
  */
-export function fromWall(
-  f: { year: number; month: number; day: number; hour: number; minute: number; second: number; nanos: number },
-  zone: Zone,
-): bigint {
+export function fromWall(f: { year: number; month: number; day: number; hour: number; minute: number; second: number; nanos: number }, zone: Zone): bigint {
   const days = daysFromCivil(f.year, f.month, 1) + (f.day - 1);
   const local = BigInt(days) * 86400n + BigInt(f.hour * 3600 + f.minute * 60 + f.second);
   let utc = local;

@@ -5,7 +5,10 @@
 export class GlobsMatchError extends Error {}
 
 type CharSet = { any: true } | { any: false; ranges: Array<[number, number]> };
-interface Token { set: CharSet; star: boolean }
+interface Token {
+  set: CharSet;
+  star: boolean;
+}
 
 function parseClass(s: string[], i: number): [CharSet, number] {
   const ranges: Array<[number, number]> = [];

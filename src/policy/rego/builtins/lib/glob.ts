@@ -15,7 +15,11 @@ class GlobTranslator {
   readonly anyChar: string;
   readonly anyRun: string;
   readonly sepRun: string;
-  constructor(readonly pattern: string, readonly seps: string[], readonly unicode: boolean) {
+  constructor(
+    readonly pattern: string,
+    readonly seps: string[],
+    readonly unicode: boolean,
+  ) {
     const any = emitClass({ ranges: [[0, 0x10ffff]], raw: [] }, false, unicode);
     const notSep = seps.length ? emitClass({ ranges: seps.map((d) => [cpOf(d), cpOf(d)]), raw: [] }, true, unicode) : any;
     this.anyChar = notSep;

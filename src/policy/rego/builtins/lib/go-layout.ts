@@ -3,19 +3,44 @@
 import type { WallTime } from './civil-time.js';
 
 /** A layout element: literal text or a standard chunk (Go's std* constants, by name). */
-export type Chunk =
-  | { kind: 'lit'; text: string }
-  | { kind: 'std'; std: Std; text: string; digits?: number; sep?: string };
+export type Chunk = { kind: 'lit'; text: string } | { kind: 'std'; std: Std; text: string; digits?: number; sep?: string };
 
 export type Std =
-  | 'LongMonth' | 'Month' | 'NumMonth' | 'ZeroMonth'
-  | 'LongWeekDay' | 'WeekDay'
-  | 'Day' | 'UnderDay' | 'ZeroDay' | 'UnderYearDay' | 'ZeroYearDay'
-  | 'Hour' | 'Hour12' | 'ZeroHour12' | 'Minute' | 'ZeroMinute' | 'Second' | 'ZeroSecond'
-  | 'LongYear' | 'Year' | 'PM' | 'pm' | 'TZ'
-  | 'ISO8601TZ' | 'ISO8601SecondsTZ' | 'ISO8601ShortTZ' | 'ISO8601ColonTZ' | 'ISO8601ColonSecondsTZ'
-  | 'NumTZ' | 'NumSecondsTz' | 'NumShortTZ' | 'NumColonTZ' | 'NumColonSecondsTZ'
-  | 'FracSecond0' | 'FracSecond9';
+  | 'LongMonth'
+  | 'Month'
+  | 'NumMonth'
+  | 'ZeroMonth'
+  | 'LongWeekDay'
+  | 'WeekDay'
+  | 'Day'
+  | 'UnderDay'
+  | 'ZeroDay'
+  | 'UnderYearDay'
+  | 'ZeroYearDay'
+  | 'Hour'
+  | 'Hour12'
+  | 'ZeroHour12'
+  | 'Minute'
+  | 'ZeroMinute'
+  | 'Second'
+  | 'ZeroSecond'
+  | 'LongYear'
+  | 'Year'
+  | 'PM'
+  | 'pm'
+  | 'TZ'
+  | 'ISO8601TZ'
+  | 'ISO8601SecondsTZ'
+  | 'ISO8601ShortTZ'
+  | 'ISO8601ColonTZ'
+  | 'ISO8601ColonSecondsTZ'
+  | 'NumTZ'
+  | 'NumSecondsTz'
+  | 'NumShortTZ'
+  | 'NumColonTZ'
+  | 'NumColonSecondsTZ'
+  | 'FracSecond0'
+  | 'FracSecond9';
 
 /** Named layouts accepted by time.format's third element (OPA maps these names to Go constants). */
 export const NAMED_LAYOUTS: Record<string, string> = {
@@ -44,13 +69,39 @@ export const LONG_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday'
 
 // Prefix table checked in order at each position (longest alternatives first, as Go does).
 const PREFIXES: Array<[string, Std]> = [
-  ['January', 'LongMonth'], ['Jan', 'Month'], ['Monday', 'LongWeekDay'], ['Mon', 'WeekDay'], ['MST', 'TZ'],
-  ['002', 'ZeroYearDay'], ['01', 'ZeroMonth'], ['02', 'ZeroDay'], ['03', 'ZeroHour12'], ['04', 'ZeroMinute'],
-  ['05', 'ZeroSecond'], ['06', 'Year'], ['15', 'Hour'], ['1', 'NumMonth'], ['2006', 'LongYear'], ['2', 'Day'],
-  ['__2', 'UnderYearDay'], ['_2', 'UnderDay'], ['3', 'Hour12'], ['4', 'Minute'], ['5', 'Second'],
-  ['PM', 'PM'], ['pm', 'pm'],
-  ['-070000', 'NumSecondsTz'], ['-07:00:00', 'NumColonSecondsTZ'], ['-0700', 'NumTZ'], ['-07:00', 'NumColonTZ'], ['-07', 'NumShortTZ'],
-  ['Z070000', 'ISO8601SecondsTZ'], ['Z07:00:00', 'ISO8601ColonSecondsTZ'], ['Z0700', 'ISO8601TZ'], ['Z07:00', 'ISO8601ColonTZ'], ['Z07', 'ISO8601ShortTZ'],
+  ['January', 'LongMonth'],
+  ['Jan', 'Month'],
+  ['Monday', 'LongWeekDay'],
+  ['Mon', 'WeekDay'],
+  ['MST', 'TZ'],
+  ['002', 'ZeroYearDay'],
+  ['01', 'ZeroMonth'],
+  ['02', 'ZeroDay'],
+  ['03', 'ZeroHour12'],
+  ['04', 'ZeroMinute'],
+  ['05', 'ZeroSecond'],
+  ['06', 'Year'],
+  ['15', 'Hour'],
+  ['1', 'NumMonth'],
+  ['2006', 'LongYear'],
+  ['2', 'Day'],
+  ['__2', 'UnderYearDay'],
+  ['_2', 'UnderDay'],
+  ['3', 'Hour12'],
+  ['4', 'Minute'],
+  ['5', 'Second'],
+  ['PM', 'PM'],
+  ['pm', 'pm'],
+  ['-070000', 'NumSecondsTz'],
+  ['-07:00:00', 'NumColonSecondsTZ'],
+  ['-0700', 'NumTZ'],
+  ['-07:00', 'NumColonTZ'],
+  ['-07', 'NumShortTZ'],
+  ['Z070000', 'ISO8601SecondsTZ'],
+  ['Z07:00:00', 'ISO8601ColonSecondsTZ'],
+  ['Z0700', 'ISO8601TZ'],
+  ['Z07:00', 'ISO8601ColonTZ'],
+  ['Z07', 'ISO8601ShortTZ'],
 ];
 
 const isDigit = (s: string, i: number): boolean => i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57;
@@ -131,32 +182,57 @@ function formatFrac(c: Extract<Chunk, { kind: 'std' }>, nanos: number): string {
 function formatStd(c: Extract<Chunk, { kind: 'std' }>, t: WallTime): string {
   const h12 = t.hour % 12 === 0 ? 12 : t.hour % 12;
   switch (c.std) {
-    case 'LongMonth': return LONG_MONTHS[t.month - 1]!;
-    case 'Month': return LONG_MONTHS[t.month - 1]!.slice(0, 3);
-    case 'NumMonth': return String(t.month);
-    case 'ZeroMonth': return pad(t.month, 2);
-    case 'LongWeekDay': return LONG_DAYS[t.weekday]!;
-    case 'WeekDay': return LONG_DAYS[t.weekday]!.slice(0, 3);
-    case 'Day': return String(t.day);
-    case 'UnderDay': return pad(t.day, 2, ' ');
-    case 'ZeroDay': return pad(t.day, 2);
-    case 'UnderYearDay': return pad(t.yearDay, 3, ' ');
-    case 'ZeroYearDay': return pad(t.yearDay, 3);
-    case 'Hour': return pad(t.hour, 2);
-    case 'Hour12': return String(h12);
-    case 'ZeroHour12': return pad(h12, 2);
-    case 'Minute': return String(t.minute);
-    case 'ZeroMinute': return pad(t.minute, 2);
-    case 'Second': return String(t.second);
-    case 'ZeroSecond': return pad(t.second, 2);
-    case 'LongYear': return pad(t.year, 4);
-    case 'Year': return pad(((t.year % 100) + 100) % 100, 2);
-    case 'PM': return t.hour >= 12 ? 'PM' : 'AM';
-    case 'pm': return t.hour >= 12 ? 'pm' : 'am';
-    case 'TZ': return t.zone || formatZone('NumTZ', t.offset);
+    case 'LongMonth':
+      return LONG_MONTHS[t.month - 1]!;
+    case 'Month':
+      return LONG_MONTHS[t.month - 1]!.slice(0, 3);
+    case 'NumMonth':
+      return String(t.month);
+    case 'ZeroMonth':
+      return pad(t.month, 2);
+    case 'LongWeekDay':
+      return LONG_DAYS[t.weekday]!;
+    case 'WeekDay':
+      return LONG_DAYS[t.weekday]!.slice(0, 3);
+    case 'Day':
+      return String(t.day);
+    case 'UnderDay':
+      return pad(t.day, 2, ' ');
+    case 'ZeroDay':
+      return pad(t.day, 2);
+    case 'UnderYearDay':
+      return pad(t.yearDay, 3, ' ');
+    case 'ZeroYearDay':
+      return pad(t.yearDay, 3);
+    case 'Hour':
+      return pad(t.hour, 2);
+    case 'Hour12':
+      return String(h12);
+    case 'ZeroHour12':
+      return pad(h12, 2);
+    case 'Minute':
+      return String(t.minute);
+    case 'ZeroMinute':
+      return pad(t.minute, 2);
+    case 'Second':
+      return String(t.second);
+    case 'ZeroSecond':
+      return pad(t.second, 2);
+    case 'LongYear':
+      return pad(t.year, 4);
+    case 'Year':
+      return pad(((t.year % 100) + 100) % 100, 2);
+    case 'PM':
+      return t.hour >= 12 ? 'PM' : 'AM';
+    case 'pm':
+      return t.hour >= 12 ? 'pm' : 'am';
+    case 'TZ':
+      return t.zone || formatZone('NumTZ', t.offset);
     case 'FracSecond0':
-    case 'FracSecond9': return formatFrac(c, t.nanos);
-    default: return formatZone(c.std, t.offset);
+    case 'FracSecond9':
+      return formatFrac(c, t.nanos);
+    default:
+      return formatZone(c.std, t.offset);
   }
 }
 

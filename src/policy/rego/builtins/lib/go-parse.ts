@@ -1,13 +1,23 @@
 // Go's time.Parse over reference-time layouts, returning exact nanoseconds since the epoch.
-import { LONG_DAYS, LONG_MONTHS, tokenizeLayout, type Chunk } from './go-layout.js';
+
 import { daysFromCivil, fromWallFixed, isLeap } from './civil-time.js';
+import { type Chunk, LONG_DAYS, LONG_MONTHS, tokenizeLayout } from './go-layout.js';
 
 /** A Go-style parse error ("parsing time ... as ...: cannot parse ... as ..."). */
 export class TimeParseError extends Error {}
 
 interface Fields {
-  year: number; month: number; day: number; yday: number; hour: number; minute: number; second: number;
-  nanos: number; offset: number | undefined; pm: boolean; am: boolean;
+  year: number;
+  month: number;
+  day: number;
+  yday: number;
+  hour: number;
+  minute: number;
+  second: number;
+  nanos: number;
+  offset: number | undefined;
+  pm: boolean;
+  am: boolean;
 }
 
 const quote = (s: string): string => JSON.stringify(s);

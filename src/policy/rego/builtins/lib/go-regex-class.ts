@@ -19,26 +19,60 @@ export interface ClassItems {
 }
 
 const ASCII: Record<string, Array<[number, number]>> = {
-  alnum: [[48, 57], [65, 90], [97, 122]],
-  alpha: [[65, 90], [97, 122]],
+  alnum: [
+    [48, 57],
+    [65, 90],
+    [97, 122],
+  ],
+  alpha: [
+    [65, 90],
+    [97, 122],
+  ],
   ascii: [[0, 0x7f]],
-  blank: [[9, 9], [32, 32]],
-  cntrl: [[0, 31], [0x7f, 0x7f]],
+  blank: [
+    [9, 9],
+    [32, 32],
+  ],
+  cntrl: [
+    [0, 31],
+    [0x7f, 0x7f],
+  ],
   digit: [[48, 57]],
   graph: [[33, 126]],
   lower: [[97, 122]],
   print: [[32, 126]],
-  punct: [[33, 47], [58, 64], [91, 96], [123, 126]],
-  space: [[9, 13], [32, 32]],
+  punct: [
+    [33, 47],
+    [58, 64],
+    [91, 96],
+    [123, 126],
+  ],
+  space: [
+    [9, 13],
+    [32, 32],
+  ],
   upper: [[65, 90]],
-  word: [[48, 57], [65, 90], [95, 95], [97, 122]],
-  xdigit: [[48, 57], [65, 70], [97, 102]],
+  word: [
+    [48, 57],
+    [65, 90],
+    [95, 95],
+    [97, 122],
+  ],
+  xdigit: [
+    [48, 57],
+    [65, 70],
+    [97, 102],
+  ],
 };
 
 /** Perl classes as Go defines them (ASCII only; \s has no \v). */
 export const PERL: Record<string, Array<[number, number]>> = {
   d: [[48, 57]],
-  s: [[9, 10], [12, 13], [32, 32]],
+  s: [
+    [9, 10],
+    [12, 13],
+    [32, 32],
+  ],
   w: ASCII.word!,
 };
 
@@ -71,7 +105,10 @@ export function foldRanges(rs: Array<[number, number]>): Array<[number, number]>
   for (const [lo, hi] of rs) {
     if (hi - lo > 2000) {
       // Large ranges: fold the ASCII letters they cover; the rest is left as is.
-      for (const [a, b, d] of [[65, 90, 32], [97, 122, -32]] as const) {
+      for (const [a, b, d] of [
+        [65, 90, 32],
+        [97, 122, -32],
+      ] as const) {
         const l = Math.max(lo, a);
         const h = Math.min(hi, b);
         if (l <= h) out.push([l + d, h + d]);
@@ -115,7 +152,10 @@ export function emitClass(items: ClassItems, negated: boolean, unicode: boolean)
   const bmp: Array<[number, number]> = [];
   let astral = 0;
   for (const [lo, hi] of ranges) {
-    for (const [a, b] of [[lo, Math.min(hi, 0xd7ff)], [Math.max(lo, 0xe000), Math.min(hi, 0xffff)]] as const) {
+    for (const [a, b] of [
+      [lo, Math.min(hi, 0xd7ff)],
+      [Math.max(lo, 0xe000), Math.min(hi, 0xffff)],
+    ] as const) {
       if (a <= b) bmp.push([a, b]);
     }
     if (hi >= 0x10000) astral += hi - Math.max(lo, 0x10000) + 1;
@@ -128,8 +168,42 @@ export function emitClass(items: ClassItems, negated: boolean, unicode: boolean)
 }
 
 const GENERAL_CATEGORIES = new Set([
-  'C', 'Cc', 'Cf', 'Co', 'Cs', 'L', 'Ll', 'Lm', 'Lo', 'Lt', 'Lu', 'M', 'Mc', 'Me', 'Mn', 'N', 'Nd', 'Nl', 'No',
-  'P', 'Pc', 'Pd', 'Pe', 'Pf', 'Pi', 'Po', 'Ps', 'S', 'Sc', 'Sk', 'Sm', 'So', 'Z', 'Zl', 'Zp', 'Zs',
+  'C',
+  'Cc',
+  'Cf',
+  'Co',
+  'Cs',
+  'L',
+  'Ll',
+  'Lm',
+  'Lo',
+  'Lt',
+  'Lu',
+  'M',
+  'Mc',
+  'Me',
+  'Mn',
+  'N',
+  'Nd',
+  'Nl',
+  'No',
+  'P',
+  'Pc',
+  'Pd',
+  'Pe',
+  'Pf',
+  'Pi',
+  'Po',
+  'Ps',
+  'S',
+  'Sc',
+  'Sk',
+  'Sm',
+  'So',
+  'Z',
+  'Zl',
+  'Zp',
+  'Zs',
 ]);
 
 /** A Unicode class \pX / \p{Name} / \PX as JS: general categories and scripts, as Go knows them. */

@@ -1,6 +1,6 @@
 // Escapes of Go's RE2 syntax: class escapes (\d \s \w, negations, \pN, \p{Name}) and
 // single-character escapes (\n, \x41, \x{263a}, octal \101, escaped punctuation).
-import { GoRegexError, negateRanges, PERL, unicodeClass, type ClassItems } from './go-regex-class.js';
+import { type ClassItems, GoRegexError, negateRanges, PERL, unicodeClass } from './go-regex-class.js';
 
 /** A class escape at `pos` (a backslash): adds to `items`, returns the next position, or undefined. */
 export function classEscapeAt(e: string, pos: number, items: ClassItems): number | undefined {

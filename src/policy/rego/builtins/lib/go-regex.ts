@@ -3,11 +3,10 @@
 // (ADR 0019): a backtracking engine takes exponential time on ^(a+)+$ and friends.
 // Go semantics kept: `.` excludes only \n, \s \d \w \b are ASCII, ^/$ are text anchors unless (?m),
 // flags (?imsU) may be scoped, named groups (?P<n>..) / (?<n>..), \A \z \Q..\E \pN \x{..} octal.
-import {
-  emitClass, foldRanges, GoRegexError, NeedUnicode, posixClass, u16, type ClassItems,
-} from './go-regex-class.js';
-import { classEscapeAt, singleEscapeAt } from './go-regex-escape.js';
+
 import { RE2JS } from 're2js';
+import { type ClassItems, emitClass, foldRanges, GoRegexError, NeedUnicode, posixClass, u16 } from './go-regex-class.js';
+import { classEscapeAt, singleEscapeAt } from './go-regex-escape.js';
 
 export { GoRegexError };
 
@@ -44,19 +43,30 @@ export class LinearRegex {
   }
 }
 
-interface Flags { i: boolean; m: boolean; s: boolean; U: boolean }
+interface Flags {
+  i: boolean;
+  m: boolean;
+  s: boolean;
+  U: boolean;
+}
 /** One parsed atom: `prefix` is emitted before it (literal runes of \\Q..\\E that a repeat does not cover). */
-interface Piece { js: string; assertion: boolean; prefix?: string }
+interface Piece {
+  js: string;
+  assertion: boolean;
+  prefix?: string;
+}
 const SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''));
 const cp = (c: number): string => `\\u{${c.toString(16)}}`;
-
 
 class Translator {
   pos = 0;
   groups = 0;
   names: Array<string | undefined> = [undefined];
   /** `unicode`: emit for JS u-mode; otherwise emit UTF-16 code-unit syntax (see emitClass). */
-  constructor(readonly expr: string, readonly unicode: boolean) {}
+  constructor(
+    readonly expr: string,
+    readonly unicode: boolean,
+  ) {}
 
   emitClass(items: ClassItems, negated: boolean): string {
     return emitClass(items, negated, this.unicode);
@@ -212,10 +222,16 @@ class Translator {
     const next = e[this.pos + 1];
     if (next === undefined) throw this.err('trailing backslash at end of expression', '');
     switch (next) {
-      case 'A': this.pos += 2; return { js: '^', assertion: true };
-      case 'z': this.pos += 2; return { js: '$', assertion: true };
+      case 'A':
+        this.pos += 2;
+        return { js: '^', assertion: true };
+      case 'z':
+        this.pos += 2;
+        return { js: '$', assertion: true };
       case 'b':
-      case 'B': this.pos += 2; return { js: `\\${next}`, assertion: true };
+      case 'B':
+        this.pos += 2;
+        return { js: `\\${next}`, assertion: true };
       case 'Q': {
         this.pos += 2;
         const end = e.indexOf('\\E', this.pos);

@@ -1,6 +1,7 @@
 // The `opts` object of json.marshal_with_options (keys pretty, indent, prefix), as OPA reads it.
-import { BuiltinError } from '../registry.js';
+
 import { RObject, typeName, type Value } from '../../value.js';
+import { BuiltinError } from '../registry.js';
 
 const NAME = 'json.marshal_with_options';
 
@@ -26,5 +27,5 @@ export function marshalOptions(v: Value): { prefix: string; indent: string } | u
       throw new BuiltinError(`${NAME}: operand 2 object contained unknown key ${typeof k === 'string' ? k : JSON.stringify(k)}`);
     }
   }
-  return explicit ?? implicit ? { prefix, indent } : undefined;
+  return (explicit ?? implicit) ? { prefix, indent } : undefined;
 }

@@ -1,6 +1,7 @@
 // The `ns` or `[ns, tz]` or `[ns, tz, layout]` argument of OPA's time builtins, and time.diff.
-import { BuiltinError } from '../registry.js';
+
 import { formatRego, isNumber, typeName, type Value } from '../../value.js';
+import { BuiltinError } from '../registry.js';
 import { civilFromDays, daysFromCivil, loadZone, toWall, UTC, type WallTime, type Zone } from './civil-time.js';
 import { NAMED_LAYOUTS } from './go-layout.js';
 

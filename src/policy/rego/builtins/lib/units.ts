@@ -2,7 +2,10 @@
 
 /** A unit error worded as OPA's; `shape` marks malformed input (spaces) raised even when not strict. */
 export class UnitsError extends Error {
-  constructor(message: string, readonly shape = false) {
+  constructor(
+    message: string,
+    readonly shape = false,
+  ) {
     super(message);
   }
 }
@@ -17,12 +20,53 @@ const f10 = (e: number): Scale => [BigInt(Number(`1e${e}`)), 1n];
 
 // OPA's table plus the SI prefixes Regorus also accepts (Q R Y Z h da d c μ n f a z y r q, Zi, Yi).
 const SI: Record<string, Scale> = {
-  '': p10(0), m: p10(-3), k: p10(3), K: p10(3), M: p10(6), g: p10(9), G: p10(9), t: p10(12), T: p10(12),
-  p: p10(15), P: p10(15), e: p10(18), E: p10(18), Z: p10(21), Y: f10(24), R: f10(27), Q: f10(30),
-  h: p10(2), da: p10(1), d: p10(-1), c: p10(-2), 'μ': p10(-6), 'µ': p10(-6), u: p10(-6), n: p10(-9),
-  f: p10(-15), a: p10(-18), z: p10(-21), y: p10(-24), r: p10(-27), q: p10(-30),
-  ki: p2(10), Ki: p2(10), mi: p2(20), Mi: p2(20), gi: p2(30), Gi: p2(30), ti: p2(40), Ti: p2(40),
-  pi: p2(50), Pi: p2(50), ei: p2(60), Ei: p2(60), zi: p2(70), Zi: p2(70), yi: p2(80), Yi: p2(80),
+  '': p10(0),
+  m: p10(-3),
+  k: p10(3),
+  K: p10(3),
+  M: p10(6),
+  g: p10(9),
+  G: p10(9),
+  t: p10(12),
+  T: p10(12),
+  p: p10(15),
+  P: p10(15),
+  e: p10(18),
+  E: p10(18),
+  Z: p10(21),
+  Y: f10(24),
+  R: f10(27),
+  Q: f10(30),
+  h: p10(2),
+  da: p10(1),
+  d: p10(-1),
+  c: p10(-2),
+  μ: p10(-6),
+  µ: p10(-6),
+  u: p10(-6),
+  n: p10(-9),
+  f: p10(-15),
+  a: p10(-18),
+  z: p10(-21),
+  y: p10(-24),
+  r: p10(-27),
+  q: p10(-30),
+  ki: p2(10),
+  Ki: p2(10),
+  mi: p2(20),
+  Mi: p2(20),
+  gi: p2(30),
+  Gi: p2(30),
+  ti: p2(40),
+  Ti: p2(40),
+  pi: p2(50),
+  Pi: p2(50),
+  ei: p2(60),
+  Ei: p2(60),
+  zi: p2(70),
+  Zi: p2(70),
+  yi: p2(80),
+  Yi: p2(80),
 };
 
 // Byte units, matched after lower-casing the whole unit.

@@ -2,8 +2,8 @@
 // `yes`/`on` are booleans, 0755 is octal, timestamps and 1:20 stay strings, integers stay exact.
 // The `yaml` package is loaded on first use (kept off the CLI's startup path).
 import { createRequire } from 'node:module';
-import { goFloat, toPlain } from './json-go.js';
 import type { Value } from '../../value.js';
+import { goFloat, toPlain } from './json-go.js';
 
 type YamlModule = typeof import('yaml');
 let yamlModule: YamlModule | undefined;
@@ -68,7 +68,6 @@ export function stringifyYaml(v: Value): string {
     lineWidth: 0,
     version: '1.1',
     // Plain mappings and sequences: no !!omap / !!set / !!pairs tags for Maps.
-    customTags: ((t: Array<{ tag?: string }>) =>
-      t.filter((x) => !/:(omap|pairs|set)$/.test(x.tag ?? ''))) as never,
+    customTags: ((t: Array<{ tag?: string }>) => t.filter((x) => !/:(omap|pairs|set)$/.test(x.tag ?? ''))) as never,
   });
 }
