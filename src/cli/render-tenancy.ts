@@ -1,4 +1,6 @@
 /** Human renderers for tenancy results (whoami, login, tenants, members). */
+
+import type { RemoteLoginResult } from '../client/login.js';
 import type { WhoAmI } from '../engine/whoami.js';
 import type { LoginResult, Member, TenantView } from '../tenancy/index.js';
 import { fields, style, table, usd } from './render.js';
@@ -60,15 +62,7 @@ export function renderInvitation(i: { code: string; tenant: string; subject: str
 }
 
 /** `login --remote --code`: where the token for that remote is stored. */
-export function renderRemoteLogin(r: {
-  remote: string;
-  subject: string;
-  tenant: string;
-  role: string;
-  expiresAt: string;
-  tokenPath: string;
-  token?: string;
-}): string {
+export function renderRemoteLogin(r: RemoteLoginResult): string {
   if (r.token) return r.token;
   return fields([
     ['remote', r.remote],
