@@ -257,8 +257,13 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
   it("a network task cannot connect to the host's abstract unix sockets (Landlock scope, ABI >= 6); the host can", async () => {
     const abi = landlockAbi().version;
     const name = `maestro-test-${process.pid}`;
-    const server = createServer((c) => c.end());
-    await new Promise<void>((res) => server.listen(`\0${name}`, res));
+    // The listener is the probe, not Node: Node 20 binds abstract names with the full address length and
+    // Node 22 with the exact one, and the probe connects with the exact length as Linux tools do.
+    const server = spawn(p.probe, ['listen-unix', `@${name}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((res, rej) => {
+      server.stdout!.on('data', (d: Buffer) => (d.toString().includes('ready') ? res() : rej(new Error(`listener: ${d}`))));
+      server.once('exit', (code) => rej(new Error(`listener exited ${code}`)));
+    });
     try {
       expect(onHost(p, ['connect-unix', `@${name}`])).toBe('ok 0');
       const r = await inSandbox(p, `/workspace/probe connect-unix @${name}`, {}, true);
@@ -271,7 +276,7 @@ describe.skipIf(reason !== null)(`escape: leaks${reason ? ` (skipped: ${reason})
       // Without network the task has its own network namespace: the abstract name does not exist there.
       expect((await inSandbox(p, `/workspace/probe connect-unix @${name}`)).stdout).toBe('errno ECONNREFUSED');
     } finally {
-      server.close();
+      server.kill('SIGKILL');
     }
   });
 

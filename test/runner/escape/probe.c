@@ -2,6 +2,7 @@
  * Compiled by the escape tests at test time (cc), run inside the sandbox and, as a control, outside. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/keyctl.h>
@@ -222,14 +223,37 @@ static int do_readfd(int fd) {
 
 /* Connects to a pathname socket, or an abstract one written as @name (zero-padded to the full
  * address, as Node binds abstract names). */
+/* A unix address; "@name" is the abstract name, with the exact length (as Linux tools and Node >= 22 bind it). */
+static socklen_t unix_addr(struct sockaddr_un *a, const char *path) {
+  if (path[0] == '@') {
+    size_t n = strnlen(path + 1, sizeof a->sun_path - 1);
+    memcpy(a->sun_path + 1, path + 1, n);
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+  }
+  strncpy(a->sun_path, path, sizeof a->sun_path - 1);
+  return sizeof *a;
+}
+
 static int do_connect_unix(const char *path) {
   struct sockaddr_un a = { .sun_family = AF_UNIX };
-  socklen_t len = sizeof a;
-  if (path[0] == '@') strncpy(a.sun_path + 1, path + 1, sizeof a.sun_path - 2);
-  else strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+  socklen_t len = unix_addr(&a, path);
   int s = socket(AF_UNIX, SOCK_STREAM, 0);
   if (s < 0) return report(-1);
   return report(connect(s, (struct sockaddr *)&a, len));
+}
+
+/* Listens on a unix address (host side of a control), prints "ready", accepts until killed. */
+static int do_listen_unix(const char *path) {
+  struct sockaddr_un a = { .sun_family = AF_UNIX };
+  socklen_t len = unix_addr(&a, path);
+  int s = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (s < 0 || bind(s, (struct sockaddr *)&a, len) < 0 || listen(s, 16) < 0) return report(-1);
+  printf("ready\n");
+  fflush(stdout);
+  for (;;) {
+    int c = accept(s, NULL, NULL);
+    if (c >= 0) close(c);
+  }
 }
 
 /* Burns CPU until this process has used `secs` CPU-seconds (load on the host only stretches it). */
@@ -293,6 +317,7 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(op, "readfd")) return do_readfd(atoi(argv[2]));
   if (!strcmp(op, "connect-unix")) return do_connect_unix(argv[2]);
+  if (!strcmp(op, "listen-unix")) return do_listen_unix(argv[2]);
   if (!strcmp(op, "spin")) { spin(atof(argv[2])); return report(0); }
   if (!strcmp(op, "orphan-spin")) return do_orphan_spin(atof(argv[2]), argv[3]);
   if (!strcmp(op, "personality")) {
