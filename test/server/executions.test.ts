@@ -19,7 +19,15 @@ function normalize(v: unknown): unknown {
   if (v && typeof v === 'object') {
     return Object.fromEntries(
       Object.entries(v as Record<string, unknown>)
-        .filter(([k, x]) => !/(Ms|_ms)$/.test(k) && k !== 'createdAt' && !(k === 'id' && typeof x === 'string' && x.startsWith('pd_')))
+        // Host readings at plan time (run-queue contention, load average) differ between two plans.
+        .filter(
+          ([k, x]) =>
+            !/(Ms|_ms)$/.test(k) &&
+            k !== 'createdAt' &&
+            k !== 'contentionNow' &&
+            k !== 'load1' &&
+            !(k === 'id' && typeof x === 'string' && x.startsWith('pd_')),
+        )
         .map(([k, x]) => [k, normalize(x)]),
     );
   }
