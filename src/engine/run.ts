@@ -209,19 +209,7 @@ export async function runWorker(ctx: Context, req: RunWorkerRequest): Promise<Wo
     await ensureInitialized(ctx, store);
     const local = req.local === true;
     if (local && !(await takeOverPidfile(ctx.home, runner))) {
-      return {
-        worker: '',
-        concurrency: req.concurrency,
-        claimed: 0,
-        succeeded: 0,
-        failed: 0,
-        cancelled: 0,
-        released: 0,
-        reclaimed: 0,
-        stoppedBy: 'stop',
-        local,
-        skipped: 'another local worker runs for this state home',
-      };
+      return { ...runner.emptyPoolSummary('', req.concurrency), local, skipped: 'another local worker runs for this state home' };
     }
     try {
       const idle = req.idleExitMs ?? (Number(ctx.env.MAESTRO_WORKER_IDLE_MS) || 30_000);

@@ -44,4 +44,4 @@ export type { SandboxIO, SandboxMode, SandboxSpec, TaskOutcome, TaskUsage, Write
 export { buildSeccompProgram, compileSeccomp } from './seccomp.js';
 export { type LeaseConfig, LeaseKeeper, leaseConfig, processKeeper, setProcessKeeper } from './worker-lease.js';
 export { acquirePidfile, type EnsureResult, ensureLocalWorker, ownsPidfile, readPidfile, releasePidfile, workerLog, workerPidfile } from './worker-local.js';
-export { type PoolEvent, type PoolOptions, type PoolSummary, WorkerPool } from './worker-pool.js';
+export { emptyPoolSummary, type PoolEvent, type PoolOptions, type PoolSummary, WorkerPool } from './worker-pool.js';

@@ -36,6 +36,11 @@ export interface PoolSummary {
   stoppedBy: 'drained' | 'idle' | 'signal' | 'stop';
 }
 
+/** A pool summary before anything was claimed. */
+export function emptyPoolSummary(worker: string, concurrency: number): PoolSummary {
+  return { worker, concurrency, claimed: 0, succeeded: 0, failed: 0, cancelled: 0, released: 0, reclaimed: 0, stoppedBy: 'stop' };
+}
+
 export interface PoolOptions {
   ctx: Context;
   store: Store;
@@ -85,17 +90,7 @@ export class WorkerPool {
     setProcessKeeper(opts.store.db, this.keeper);
     this.pollMs = opts.pollMs ?? (Number(opts.ctx.env.MAESTRO_WORKER_POLL_MS) || 100);
     this.graceMs = opts.graceMs ?? (Number(opts.ctx.env.MAESTRO_WORKER_GRACE_MS) || 30_000);
-    this.summary = {
-      worker: this.keeper.holder.owner,
-      concurrency,
-      claimed: 0,
-      succeeded: 0,
-      failed: 0,
-      cancelled: 0,
-      released: 0,
-      reclaimed: 0,
-      stoppedBy: 'stop',
-    };
+    this.summary = emptyPoolSummary(this.keeper.holder.owner, concurrency);
     this.wakeP = new Promise((r) => (this.wakeUp = r));
     // One shutdown listener per running execution: as many as the concurrency allows.
     setMaxListeners(concurrency + 16, this.shutdown.signal);
