@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
+import { bundleVerification } from '../../src/cli/bundle-flags.js';
 
 const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'HS256', 'HS384', 'HS512'] as const;
 
@@ -53,15 +54,7 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
       query: this.args.query,
       dataPaths: this.flags.data ?? [],
       bundlePaths: this.flags.bundle ?? [],
-      ...(this.flags['verification-key'] !== undefined
-        ? {
-            verification: {
-              key: this.flags['verification-key'],
-              alg: this.flags['signing-alg'],
-              ...(this.flags.scope !== undefined ? { scope: this.flags.scope } : {}),
-            },
-          }
-        : {}),
+      ...bundleVerification(this.flags),
       ...(this.flags.input !== undefined ? { inputPath: this.flags.input } : {}),
       ...(this.flags['stdin-input'] ? { input: parseDataFile('<stdin>', await readStdin((n) => assertInputSize(n, maxInputBytes, '<stdin>')), true) } : {}),
       ...(maxInputBytes !== undefined ? { maxInputBytes } : {}),

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
+import { bundleVerification } from '../../src/cli/bundle-flags.js';
 
 const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'HS256', 'HS384', 'HS512'] as const;
 
@@ -69,15 +70,7 @@ export default class PolicyTest extends BaseCommand<typeof PolicyTest> {
       coverage,
       paths: argv as string[],
       bundlePaths,
-      ...(this.flags['verification-key'] !== undefined
-        ? {
-            verification: {
-              key: this.flags['verification-key'],
-              alg: this.flags['signing-alg'],
-              ...(this.flags.scope !== undefined ? { scope: this.flags.scope } : {}),
-            },
-          }
-        : {}),
+      ...bundleVerification(this.flags),
       ...(this.flags.run !== undefined ? { run: this.flags.run } : {}),
       strict: this.flags.strict,
       timeoutMs: parseDurationMs(this.flags.timeout, '--timeout'),
