@@ -79,6 +79,16 @@ describe.skipIf(skip !== null)('maestro on PostgreSQL', () => {
     const w = maestro(b.home, ['worker', '--once', '--concurrency', '4', '--json', '--database-url', url], ENV);
     expect(w.code, w.stderr).toBe(0);
     expect(w.json()).toMatchObject({ claimed: 3, succeeded: 3, failed: 0, stoppedBy: 'drained' });
+    // The cost governor's actuals, task history and ledger were recorded in PostgreSQL too.
+    const check = openDb(url);
+    try {
+      expect(check.prepare('select count(*) as n from cost_actuals').get()).toEqual({ n: 3 });
+      expect(check.prepare('select count(*) as n from cost_task_history').get()).toEqual({ n: 3 });
+      expect(check.prepare('select count(*) as n from policy_decisions where execution_id is not null').get()).toEqual({ n: 3 });
+      expect(check.prepare('select count(*) as n from executions where sealed = 1').get()).toEqual({ n: 3 });
+    } finally {
+      check.close();
+    }
     for (const id of ids) {
       expect(maestro(a.home, ['status', id, '--json'], { ...ENV, MAESTRO_DATABASE_URL: url }).json().status).toBe('succeeded');
       expect(maestro(b.home, ['status', id, '--json'], { ...ENV, MAESTRO_DATABASE_URL: url }).json().status).toBe('succeeded');
