@@ -6,8 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { EngineError } from '../core/errors.js';
+import { sqlite } from './sqlite-driver.js';
 
 export type Db = Database.Database;
 
@@ -41,9 +42,10 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
  *   const db = openDb(join(home, 'maestro.db'));
  */
 export function openDb(path: string, migrations: Migration[] = loadMigrations()): Db {
+  const Sqlite = sqlite(); // better-sqlite3 12 or 13 by Node major (ADR 0034)
   let db: Db;
   try {
-    db = new Database(path);
+    db = new Sqlite(path);
   } catch (cause) {
     throw new StoreError('STORE_OPEN_FAILED', `cannot open the database at ${path}: ${(cause as Error).message}`, {
       cause,

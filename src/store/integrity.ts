@@ -1,6 +1,7 @@
 /** Read-only health of the state database for `maestro doctor` (never creates or migrates it). */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { schemaVersion } from './db.js';
+import { sqlite } from './sqlite-driver.js';
 
 export interface DbHealth {
   ok: boolean;
@@ -16,7 +17,7 @@ export interface DbHealth {
 export function checkDatabase(path: string): DbHealth {
   let db: Database.Database | undefined;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    db = new (sqlite())(path, { readonly: true, fileMustExist: true });
     const rows = db.prepare('pragma quick_check(10)').pluck().all() as string[];
     const version = schemaVersion(db);
     const ok = rows.length === 1 && rows[0] === 'ok';
