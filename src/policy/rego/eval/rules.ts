@@ -168,13 +168,14 @@ const TRUE: Term = { type: 'scalar', value: true, loc: { file: '', row: 0, col: 
 
 function setValue(ev: Evaluator, node: RuleNode, rules: Rule[]): Value {
   const out = new RSet();
+  // No early exit for multi-value rules, even with a constant key: OPA 1.22.3 evaluates every
+  // solution of `p contains 1 if { ... }`, so a builtin error in a later solution is raised.
   for (const rule of rules) {
-    const once = isConstant(rule.key!);
     eachSolution(ev, rule, new Frame(), (f) =>
       ev.evalTerm(f, rule.key!, (v) => {
         out.add(v);
         record(ev, rule, node, v, f);
-        return once;
+        return false;
       }),
     );
   }
@@ -189,7 +190,7 @@ function dynamicValue(ev: Evaluator, node: RuleNode, rules: Rule[], depth: numbe
     const suffix = rule.ref.slice(depth);
     for (const branch of [rule, ...rule.elses]) {
       let found = false;
-      const once = suffix.every(isConstant) && isConstant(rule.kind === 'multi' ? rule.key! : (branch.value ?? TRUE));
+      const once = rule.kind !== 'multi' && suffix.every(isConstant) && isConstant(branch.value ?? TRUE);
       eachSolution(ev, branch, new Frame(), (f) =>
         ev.evalItems(f, suffix, 0, [], (keys) => {
           const leaf = rule.kind === 'multi' ? rule.key! : (branch.value ?? TRUE);
