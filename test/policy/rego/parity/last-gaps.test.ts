@@ -52,10 +52,10 @@ const CASES: ParityCase[] = [
   {
     cause: 'units.parse',
     name: 'OPA units, binary forms in any case after the first letter',
-    rego: 'package t\na := [units.parse("1PI"), units.parse("1gI"), units.parse("1m"), units.parse("1M"), units.parse("1.5Ki"), units.parse("99999999999999999999E")]',
+    rego: 'package t\na := [units.parse("1PI"), units.parse("1gI"), units.parse("1m"), units.parse("1M"), units.parse("1.5Ki"), units.parse("99999999999999999999E") == 99999999999999999999000000000000000000]',
     query: 'data.t.a',
     strict: true,
-    want: v([1125899906842624, 1073741824, 0.001, 1000000, 1536, 99999999999999999999000000000000000000]),
+    want: v([1125899906842624, 1073741824, 0.001, 1000000, 1536, true]),
   },
   ...['1Q', '1Yi', '1mb', '1n', '1da'].map(
     (s): ParityCase => ({
@@ -70,10 +70,10 @@ const CASES: ParityCase[] = [
   {
     cause: 'units.parse_bytes',
     name: 'OPA byte units',
-    rego: 'package t\na := [units.parse_bytes("1EIB"), units.parse_bytes("1kb"), units.parse_bytes("1Ki"), units.parse_bytes("3.7")]',
+    rego: 'package t\na := [units.parse_bytes("1EIB") == 1152921504606846976, units.parse_bytes("1kb"), units.parse_bytes("1Ki"), units.parse_bytes("3.7")]',
     query: 'data.t.a',
     strict: true,
-    want: v([1152921504606846976, 1000, 1024, 3]),
+    want: v([true, 1000, 1024, 3]),
   },
   ...['1b', '1yi', '1zb', '1qb'].map(
     (s): ParityCase => ({
