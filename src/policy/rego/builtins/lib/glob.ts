@@ -31,7 +31,9 @@ class GlobParser {
     throw new GlobError(`glob: syntax error at ${this.i}: ${msg}`);
   }
   private read(): number {
-    return this.i < this.runes.length ? this.runes[this.i++]! : (this.i++, EOF);
+    const r = this.peek();
+    this.i++;
+    return r;
   }
   private peek(): number {
     return this.i < this.runes.length ? this.runes[this.i]! : EOF;
