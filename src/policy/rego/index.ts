@@ -91,7 +91,7 @@ export interface EvalOptions {
   /** Randomness for rand.intn and uuid.rfc4122 (defaults to a fixed seed). */
   random?: () => number;
   /** Coverage hook: called with the location of every expression evaluated and every rule head that produced a value. */
-  coverage?: (loc: Location) => void;
+  coverage?: (loc: Location, kind?: 'index_excluded') => void;
 }
 
 export interface ExpressionResult {
