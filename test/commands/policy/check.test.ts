@@ -66,11 +66,21 @@ describe('maestro policy check', () => {
       expect(maestro(['policy', 'test', 'v0.rego'], { cwd: dir }).code).toBe(1);
       expect(maestro(['policy', 'test', '--v0-compatible', 'v0.rego'], { cwd: dir }).code).toBe(0);
     });
+    it('policy fmt and policy build refuse a v0 module, as opa fmt (exit 2) and opa build do', () => {
+      const fmt = maestro(['policy', 'fmt', 'v0.rego'], { cwd: dir });
+      expect(fmt.code).toBe(2);
+      expect(fmt.stderr).toMatch(/`if` keyword is required before rule body/);
+      const build = maestro(['policy', 'build', 'v0.rego', '-o', join(dir, 'b.tar.gz')], { cwd: dir });
+      expect(build.code).not.toBe(0);
+      expect(build.stderr).toMatch(/`if` keyword is required before rule body/);
+    });
     it.skipIf(!opa.bin)('as the real opa answers (exit codes of opa check)', () => {
       for (const [args, code] of cases) expect(spawnSync(opa.bin!, args, { cwd: dir }).status, `opa ${args.join(' ')}`).toBe(code);
       expect(spawnSync(opa.bin!, ['eval', '-d', 'v0.rego', 'data.x.p'], { cwd: dir }).status).toBe(2);
       expect(spawnSync(opa.bin!, ['test', 'v0.rego'], { cwd: dir }).status).toBe(1);
       expect(spawnSync(opa.bin!, ['test', '--v0-compatible', 'v0.rego'], { cwd: dir }).status).toBe(0);
+      expect(spawnSync(opa.bin!, ['fmt', 'v0.rego'], { cwd: dir }).status).toBe(2);
+      expect(spawnSync(opa.bin!, ['build', 'v0.rego', '-o', join(dir, 'o.tar.gz')], { cwd: dir }).status).not.toBe(0);
     });
   });
 
