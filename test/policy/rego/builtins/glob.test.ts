@@ -73,10 +73,28 @@ describe('glob.match runs in linear time (NFA simulation, no backtracking)', () 
       g.test('a'.repeat(n));
       return g.lastSteps;
     };
+    const cold = steps(1_000); // builds the cached sets of live states
+    expect(steps(1_000)).toBeLessThan(cold); // then each rune is one cached step
     const early = steps(2_000) - steps(1_000);
     const late = steps(11_000) - steps(10_000);
-    expect(early).toBeGreaterThan(1_000);
+    expect(early).toBeGreaterThanOrEqual(1_000); // at least one step per rune
     expect(late).toBe(early);
+  });
+
+  test('the lazily built DFA stays bounded on a pattern with exponentially many state sets', () => {
+    // `*a` then 13 `?`: "the 14th rune from the end is a" needs 2^13 sets of live states
+    const g = compileGlob(`*a${'?'.repeat(13)}`, []);
+    let seed = 7;
+    const rnd = (): string => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % 2 === 0 ? 'a' : 'b';
+    };
+    for (let i = 0; i < 40; i++) {
+      const s = Array.from({ length: 2_000 }, rnd).join('');
+      expect(g.test(s)).toBe(s[s.length - 14] === 'a');
+      expect(g.lastSteps).toBeLessThanOrEqual(bound(g, s));
+      expect(g.cachedStates).toBeLessThanOrEqual(4_096);
+    }
   });
 
   test('the compiled-pattern cache is bounded', () => {

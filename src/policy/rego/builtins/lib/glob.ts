@@ -2,8 +2,9 @@
 // delimiters), `**` (any run), `?` (one non-delimiter rune), `[abc]` `[a-z]` `[!abc]` `[!a-z]` (a
 // class is ONE range or a list of runes: `[ab-d]` is the runes a b - d), `{a,b}` alternatives
 // (nested), `\` escapes. The pattern is lexed as gobwas does, compiled to a Thompson NFA and run
-// by simulating the set of live states: time O(states × runes), never backtracking (a backtracking
-// matcher takes exponential time on `*a*a*a*a*b`). Steps are counted so tests can assert the bound.
+// by simulating the set of live states, each set cached with its transitions (a lazy DFA, bounded):
+// time O(states × runes), never backtracking (a backtracking matcher takes exponential time on
+// `*a*a*a*a*b`). Steps are counted so tests can assert the bound.
 
 /** A malformed glob pattern (OPA: eval_builtin_error "glob: syntax error at N: ..."). */
 export class GlobError extends Error {}
@@ -122,48 +123,88 @@ class GlobParser {
 /** NFA states: a rune test with one successor, an epsilon split, or the accepting state. */
 type State = { t: 'rune'; test: (cp: number) => boolean; next: number } | { t: 'split'; outs: number[] } | { t: 'match' };
 
-/** A compiled glob: its NFA and the counters of its last run. */
+/** A set of live NFA states (a lazily built DFA state) and its cached transitions by rune. */
+interface DState {
+  ids: number[];
+  match: boolean;
+  next: Map<number, DState>;
+}
+const DFA_MAX_STATES = 4096;
+const DFA_MAX_EDGES = 256;
+
+/**
+ * A compiled glob: its NFA, run as a lazily built DFA (the sets of live states, cached with their
+ * transitions, both bounded), and the counters of its last run.
+ */
 export class CompiledGlob {
-  /** Work done by the last `test` (states visited); at most states × (runes + 1). */
+  /** Work done by the last `test`: NFA states visited to build new sets, plus one per cached step; at most 2 × states × (runes + 1). */
   lastSteps = 0;
+  private readonly dfa = new Map<string, DState>();
+  private readonly mark: Int32Array;
+  private gen = 0;
+  private steps = 0;
+  private start: DState | undefined;
   constructor(
     readonly states: State[],
-    private readonly start: number,
-  ) {}
+    private readonly startId: number,
+  ) {
+    this.mark = new Int32Array(states.length).fill(-1);
+  }
+
+  /** The rune-testing and accepting states reachable from `seeds` through splits. */
+  private closure(seeds: number[]): DState {
+    if (++this.gen > 0x3fffffff) {
+      this.gen = 1;
+      this.mark.fill(-1);
+    }
+    const ids: number[] = [];
+    const stack = seeds.slice().reverse();
+    while (stack.length > 0) {
+      const x = stack.pop()!;
+      if (this.mark[x] === this.gen) continue;
+      this.mark[x] = this.gen;
+      this.steps++;
+      const st = this.states[x]!;
+      if (st.t === 'split') for (let j = st.outs.length - 1; j >= 0; j--) stack.push(st.outs[j]!);
+      else ids.push(x);
+    }
+    ids.sort((p, q) => p - q);
+    const key = ids.join(',');
+    const hit = this.dfa.get(key);
+    if (hit) return hit;
+    if (this.dfa.size >= DFA_MAX_STATES) this.dfa.clear();
+    const d: DState = { ids, match: ids.some((x) => this.states[x]!.t === 'match'), next: new Map() };
+    this.dfa.set(key, d);
+    return d;
+  }
 
   test(s: string): boolean {
-    const n = this.states.length;
-    const mark = new Int32Array(n).fill(-1);
-    let steps = 0;
-    let gen = 0;
-    let cur: number[] = [];
-    const add = (list: number[], id: number): void => {
-      const stack = [id];
-      while (stack.length > 0) {
-        const x = stack.pop()!;
-        if (mark[x] === gen) continue;
-        mark[x] = gen;
-        steps++;
-        const st = this.states[x]!;
-        if (st.t === 'split') for (let j = st.outs.length - 1; j >= 0; j--) stack.push(st.outs[j]!);
-        else list.push(x);
-      }
-    };
-    add(cur, this.start);
+    this.steps = 0;
+    this.start ??= this.closure([this.startId]);
+    let cur = this.start;
     for (const ch of s) {
+      if (cur.ids.length === 0) break;
       const cp = ch.codePointAt(0)!;
-      gen++;
-      const next: number[] = [];
-      for (const x of cur) {
-        steps++;
-        const st = this.states[x]!;
-        if (st.t === 'rune' && st.test(cp)) add(next, st.next);
-      }
-      cur = next;
-      if (cur.length === 0) break;
+      let nx = cur.next.get(cp);
+      if (nx === undefined) {
+        const seeds: number[] = [];
+        for (const x of cur.ids) {
+          this.steps++;
+          const st = this.states[x]!;
+          if (st.t === 'rune' && st.test(cp)) seeds.push(st.next);
+        }
+        nx = this.closure(seeds);
+        if (cur.next.size < DFA_MAX_EDGES) cur.next.set(cp, nx);
+      } else this.steps++;
+      cur = nx;
     }
-    this.lastSteps = steps;
-    return cur.some((x) => this.states[x]!.t === 'match');
+    this.lastSteps = this.steps;
+    return cur.match;
+  }
+
+  /** Cached sets of live states (bounded by DFA_MAX_STATES). */
+  get cachedStates(): number {
+    return this.dfa.size;
   }
 }
 
