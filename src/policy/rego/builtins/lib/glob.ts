@@ -127,6 +127,8 @@ type State = { t: 'rune'; test: (cp: number) => boolean; next: number } | { t: '
 interface DState {
   ids: number[];
   match: boolean;
+  /** Transitions on ASCII runes (an array lookup), then on any other rune. */
+  ascii: Array<DState | undefined>;
   next: Map<number, DState>;
 }
 const DFA_MAX_STATES = 4096;
@@ -173,7 +175,7 @@ export class CompiledGlob {
     const hit = this.dfa.get(key);
     if (hit) return hit;
     if (this.dfa.size >= DFA_MAX_STATES) this.dfa.clear();
-    const d: DState = { ids, match: ids.some((x) => this.states[x]!.t === 'match'), next: new Map() };
+    const d: DState = { ids, match: ids.some((x) => this.states[x]!.t === 'match'), ascii: new Array(128), next: new Map() };
     this.dfa.set(key, d);
     return d;
   }
@@ -182,10 +184,18 @@ export class CompiledGlob {
     this.steps = 0;
     this.start ??= this.closure([this.startId]);
     let cur = this.start;
-    for (const ch of s) {
-      if (cur.ids.length === 0) break;
-      const cp = ch.codePointAt(0)!;
-      let nx = cur.next.get(cp);
+    let hits = 0;
+    for (let i = 0; i < s.length && cur.ids.length > 0; ) {
+      // one rune: a UTF-16 unit, or a surrogate pair
+      let cp = s.charCodeAt(i++);
+      if (cp >= 0xd800 && cp <= 0xdbff && i < s.length) {
+        const lo = s.charCodeAt(i);
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+          i++;
+        }
+      }
+      let nx = cp < 128 ? cur.ascii[cp] : cur.next.get(cp);
       if (nx === undefined) {
         const seeds: number[] = [];
         for (const x of cur.ids) {
@@ -194,11 +204,12 @@ export class CompiledGlob {
           if (st.t === 'rune' && st.test(cp)) seeds.push(st.next);
         }
         nx = this.closure(seeds);
-        if (cur.next.size < DFA_MAX_EDGES) cur.next.set(cp, nx);
-      } else this.steps++;
+        if (cp < 128) cur.ascii[cp] = nx;
+        else if (cur.next.size < DFA_MAX_EDGES) cur.next.set(cp, nx);
+      } else hits++;
       cur = nx;
     }
-    this.lastSteps = this.steps;
+    this.lastSteps = this.steps + hits;
     return cur.match;
   }
 
