@@ -55,6 +55,14 @@ export async function execute() {
 `,
 );
 
+// The fast path's entry (ADR 0033): the same bundle root, then the fast path itself (no oclif).
+writeFileSync(
+  join(dist, 'bundle-fast-entry.js'),
+  `globalThis.__mcBundleRoot = new URL('./', import.meta.url).href;
+export { fastRun } from './src/cli/fast-path.js';
+`,
+);
+
 let bundled = false;
 if (!process.argv.includes('--no-bundle')) {
   try {
@@ -79,7 +87,12 @@ if (!process.argv.includes('--no-bundle')) {
       },
     };
     await esbuild.build({
-      entryPoints: { main: join(dist, 'bundle-entry.js'), ...Object.fromEntries(commands.map((c) => [`commands/${c.id.split(':').join('/')}`, c.file])) },
+      entryPoints: {
+        main: join(dist, 'bundle-entry.js'),
+        // The start-up fast path (ADR 0033): --version, whoami and status without oclif.
+        fast: join(dist, 'bundle-fast-entry.js'),
+        ...Object.fromEntries(commands.map((c) => [`commands/${c.id.split(':').join('/')}`, c.file])),
+      },
       outdir,
       chunkNames: 'chunks/[name]-[hash]',
       bundle: true,
