@@ -1,23 +1,38 @@
 #!/usr/bin/env node
 // Hands argv to oclif. Runs the esbuild bundle (dist/bundle, ADR 0025) when the build made one
-// (MAESTRO_NO_BUNDLE=1 skips it), else the compiled modules. The few commands scripts call in loops
+// (MAESTRO_NO_BUNDLE=1 skips it), else the compiled modules. The commands scripts call in loops
 // (--version, whoami, status) first try the fast path, which does not load oclif (ADR 0033;
-// MAESTRO_NO_FAST_PATH=1 skips it); it hands back anything it does not understand for sure.
+// MAESTRO_NO_FAST_PATH=1 skips it) and hands back anything it does not understand for sure. From the
+// bundle it runs with a V8 code cache (MAESTRO_NO_CODE_CACHE=1 skips the cache).
 import { existsSync } from 'node:fs';
 import module from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-// Node >= 22.1 keeps compiled code on disk between runs (NODE_COMPILE_CACHE, default under the OS
+// Node >= 22.1 keeps compiled modules on disk between runs (NODE_COMPILE_CACHE, default under the OS
 // temp dir); Node 20 has no such cache and skips this.
 module.enableCompileCache?.();
 
 const argv = process.argv.slice(2);
-const bundled = process.env.MAESTRO_NO_BUNDLE !== '1' && existsSync(new URL('../dist/bundle/main.js', import.meta.url));
-const fast =
-  (argv[0] === '--version' || argv[0] === 'whoami' || argv[0] === 'status') &&
-  process.env.MAESTRO_NO_FAST_PATH !== '1' &&
-  (await (await import(bundled ? '../dist/bundle/fast.js' : '../dist/src/cli/fast-path.js')).fastRun(argv));
-if (fast) {
-  // done: the fast path ran the command
+const env = process.env;
+const bundled = env.MAESTRO_NO_BUNDLE !== '1' && existsSync(new URL('../dist/bundle/main.js', import.meta.url));
+/** The fast path's exit status, or undefined when oclif runs the command. */
+let code;
+if ((argv[0] === '--version' || argv[0] === 'whoami' || argv[0] === 'status') && env.MAESTRO_NO_FAST_PATH !== '1') {
+  if (bundled) {
+    const { loadCached } = await import('../dist/src/cli/code-cache.js');
+    globalThis.__mcBundleRoot = new URL('../dist/bundle/', import.meta.url).href;
+    const fast = loadCached(fileURLToPath(new URL('../dist/bundle/fast.cjs', import.meta.url)), {
+      name: argv[0].replace(/^-+/, ''),
+      disabled: env.MAESTRO_NO_CODE_CACHE === '1',
+    });
+    code = await fast.exports.fastRun(argv);
+    if (code !== undefined) fast.save();
+  } else {
+    code = await (await import('../dist/src/cli/fast-path.js')).fastRun(argv);
+  }
+}
+if (code !== undefined) {
+  if (code !== 0) process.exit(code); // as oclif's error handler does
 } else if (bundled) {
   await (await import('../dist/bundle/main.js')).execute();
 } else {

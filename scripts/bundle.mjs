@@ -2,8 +2,10 @@
 // one entry for oclif's runner (main.js) and one per command (commands/<topic>/<name>.js), sharing
 // chunks, so a cold start reads a few files instead of hundreds and still loads only the command it
 // runs. bin/run.js runs dist/bundle/main.js when it is there, which points oclif's command discovery
-// (pattern strategy + oclif.manifest.json, unchanged) at dist/bundle/commands. Without a bundle,
+// (pattern strategy + oclif.manifest.json, unchanged) at dist/bundle/commands. dist/bundle/fast.cjs is
+// the start-up fast path (ADR 0033), one CommonJS file without oclif. Without a bundle,
 // everything runs from dist/ as compiled. Usage: node scripts/bundle.mjs
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
@@ -55,14 +57,6 @@ export async function execute() {
 `,
 );
 
-// The fast path's entry (ADR 0033): the same bundle root, then the fast path itself (no oclif).
-writeFileSync(
-  join(dist, 'bundle-fast-entry.js'),
-  `globalThis.__mcBundleRoot = new URL('./', import.meta.url).href;
-export { fastRun } from './src/cli/fast-path.js';
-`,
-);
-
 let bundled = false;
 if (!process.argv.includes('--no-bundle')) {
   try {
@@ -86,11 +80,18 @@ if (!process.argv.includes('--no-bundle')) {
         });
       },
     };
+    const external = [
+      ...Object.keys(pkg.dependencies)
+        .filter((d) => !BUNDLED.has(d))
+        .flatMap((d) => [d, `${d}/*`]),
+      'typescript',
+      'ts-node',
+      'tsx',
+      'fsevents',
+    ];
     await esbuild.build({
       entryPoints: {
         main: join(dist, 'bundle-entry.js'),
-        // The start-up fast path (ADR 0033): --version, whoami and status without oclif.
-        fast: join(dist, 'bundle-fast-entry.js'),
         ...Object.fromEntries(commands.map((c) => [`commands/${c.id.split(':').join('/')}`, c.file])),
       },
       outdir,
@@ -105,18 +106,34 @@ if (!process.argv.includes('--no-bundle')) {
       // our own code are bundled; every other dependency loads from node_modules as it does
       // unbundled, so its CommonJS/ESM interop is Node's own, not esbuild's (which broke
       // `const { X } = await import('@sigstore/sign')`).
-      external: [
-        ...Object.keys(pkg.dependencies)
-          .filter((d) => !BUNDLED.has(d))
-          .flatMap((d) => [d, `${d}/*`]),
-        'typescript',
-        'ts-node',
-        'tsx',
-        'fsevents',
-      ],
+      external,
       banner: { js: "import { createRequire as __mcCreateRequire } from 'node:module'; const require = __mcCreateRequire(import.meta.url);" },
       plugins: [keepMetaUrl],
     });
+    // The start-up fast path (ADR 0033): --version, whoami and status without oclif, as one CommonJS
+    // file that bin/run.js loads through vm.Script with a V8 code cache (src/cli/code-cache.ts). Its
+    // first line records its sha256, which keys the cache.
+    await esbuild.build({
+      entryPoints: [join(dist, 'src', 'cli', 'fast-path.js')],
+      outfile: join(outdir, 'fast.cjs'),
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'warning',
+      external,
+      plugins: [keepMetaUrl],
+    });
+    // V8 drops a script's dynamic-import callback when it comes from a code cache (the call then throws
+    // ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so fast.cjs has no import(): built-in modules are
+    // required, and packages are imported through __mcImport, which the loader passes in.
+    const fastText = readFileSync(join(outdir, 'fast.cjs'), 'utf8').replace(/\bimport\(("[^"]+")\)/g, (_, spec) =>
+      spec.startsWith('"node:') ? `Promise.resolve(require(${spec}))` : `__mcImport(${spec})`,
+    );
+    if (/\bimport\(/.test(fastText)) throw new Error('fast.cjs: a dynamic import() with a computed specifier is left; the code cache would break it');
+    writeFileSync(join(outdir, 'fast.cjs'), `// maestro-bundle-sha256:${createHash('sha256').update(fastText).digest('hex')}\n${fastText}`);
+    // The V8 code cache bin/run.js may write beside the bundle (dist/bundle/cache) is never packed.
+    writeFileSync(join(outdir, '.npmignore'), 'cache/\n');
     const old = `${finalDir}.old-${process.pid}`;
     if (existsSync(finalDir)) renameSync(finalDir, old);
     renameSync(outdir, finalDir);

@@ -80,18 +80,19 @@ export function userAgent(): string {
 }
 
 /**
- * Runs argv on the fast path when it can. Returns false, having done nothing, when oclif must run it.
- * On an error it writes the same stderr line as oclif's path and exits with the same status.
+ * Runs argv on the fast path when it can. Returns undefined, having done nothing, when oclif must run
+ * it; otherwise the exit status to end with (the caller exits with it when non-zero, as oclif's error
+ * handler does). On an error it has written the same stderr line as oclif's path.
  */
-export async function fastRun(argv: readonly string[]): Promise<boolean> {
+export async function fastRun(argv: readonly string[]): Promise<number | undefined> {
   // oclif's own debug output (DEBUG=*) and WSL platform name only come from oclif.
-  if (process.env.DEBUG || isWsl()) return false;
+  if (process.env.DEBUG || isWsl()) return undefined;
   if (argv[0] === '--version') {
     process.stdout.write(`${userAgent()}\n`);
-    return true;
+    return 0;
   }
   const cmd = parseFast(argv);
-  if (!cmd) return false;
+  if (!cmd) return undefined;
   const rt = new CommandRuntime(
     () => cmd.id,
     () => cmd.flags,
@@ -106,7 +107,5 @@ export async function fastRun(argv: readonly string[]): Promise<boolean> {
   } finally {
     await rt.close();
   }
-  // As oclif's error handler does: the status now, whatever is still pending.
-  if (code !== 0) process.exit(code);
-  return true;
+  return code;
 }
