@@ -46,7 +46,8 @@ export interface LoadOptions {
 
 /** Where the cache of `file` may live: beside it, then the user's cache directory. */
 export function cacheDirs(file: string, env: Readonly<Record<string, string | undefined>> = process.env): string[] {
-  const userCache = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  const xdg = env.XDG_CACHE_HOME;
+  const userCache = xdg?.startsWith('/') ? xdg : join(homedir(), '.cache');
   return [join(dirname(file), 'cache'), join(userCache, 'maestro-conductor')];
 }
 
