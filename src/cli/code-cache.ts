@@ -29,7 +29,7 @@ export interface CachedModule<T> {
   exports: T;
   /** hit: V8 used the cache; miss: none was found; rejected: found but unusable; off: disabled. */
   status: CacheStatus;
-  /** The cache file read or to be written (undefined when off). */
+  /** The cache file read or written (before save: where it would go first; undefined when off). */
   cacheFile: string | undefined;
   /** Stores the code cache when there was none usable (call after the work, so it holds what ran). */
   save(): void;
@@ -106,7 +106,15 @@ export function loadCached<T>(file: string, options: LoadOptions): CachedModule<
   const wrapper = script.runInThisContext() as (e: T, r: NodeJS.Require, m: { exports: T }, f: string, d: string, i: (s: string) => Promise<unknown>) => void;
   wrapper.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file), (specifier: string) => import(specifier));
 
+  /** Best effort: a cache that cannot be written only costs the next start its compile time. */
   const save = (): void => {
+    try {
+      write();
+    } catch {
+      // never fail the command over its cache
+    }
+  };
+  const write = (): void => {
     if (status === 'hit' || status === 'off') return;
     const data = script.createCachedData();
     const digest = createHash('sha256').update(key).update(data).digest();
@@ -118,7 +126,11 @@ export function loadCached<T>(file: string, options: LoadOptions): CachedModule<
         writeFileSync(tmp, Buffer.concat([MAGIC, digest, data]), { mode: 0o600 });
         renameSync(tmp, target);
       } catch {
-        rmSync(tmp, { force: true });
+        try {
+          rmSync(tmp, { force: true });
+        } catch {
+          // not even a directory there
+        }
         continue; // not writable here: try the next directory
       }
       // One file per name: drop the caches of older bundles, Node versions or flags, and temporary
@@ -137,5 +149,12 @@ export function loadCached<T>(file: string, options: LoadOptions): CachedModule<
       return;
     }
   };
-  return { exports: mod.exports, status, cacheFile: options.disabled ? undefined : (cacheFile ?? join(dirs[0]!, fileName)), save };
+  return {
+    exports: mod.exports,
+    status,
+    get cacheFile() {
+      return options.disabled ? undefined : (cacheFile ?? join(dirs[0]!, fileName));
+    },
+    save,
+  };
 }

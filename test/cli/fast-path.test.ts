@@ -215,8 +215,14 @@ describe('the fast path does not load oclif', () => {
   it('whoami, status and --version resolve neither the oclif bundle nor @oclif/core; help does', () => {
     for (const args of [['whoami', '--json'], ['status'], ['--version']]) {
       const urls = modulesFor(args);
-      expect(urls.some((u) => u.endsWith('/bin/run.js')), `${args.join(' ')}: the hook sees bin/run.js`).toBe(true);
-      expect(urls.filter((u) => u.endsWith('/dist/bundle/main.js') || u.includes('@oclif')), args.join(' ')).toEqual([]);
+      expect(
+        urls.some((u) => u.endsWith('/bin/run.js')),
+        `${args.join(' ')}: the hook sees bin/run.js`,
+      ).toBe(true);
+      expect(
+        urls.filter((u) => u.endsWith('/dist/bundle/main.js') || u.includes('@oclif')),
+        args.join(' '),
+      ).toEqual([]);
     }
     expect(modulesFor(['whoami', '--help']).some((u) => u.endsWith('/dist/bundle/main.js'))).toBe(true);
     // MAESTRO_NO_FAST_PATH=1 takes oclif's path.
