@@ -201,7 +201,7 @@ describe('the fast path does not load oclif', () => {
     const hooks = join(dir, 'hooks.mjs');
     writeFileSync(
       hooks,
-      "import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(process.env.MC_TRACE, `${r.url}\\n`); return r; }\n",
+      "import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(process.env.MC_TRACE, r.url + '\\n'); return r; }\n",
     );
     const register = join(dir, 'register.mjs');
     writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
