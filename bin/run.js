@@ -14,15 +14,19 @@ module.enableCompileCache?.();
 
 const argv = process.argv.slice(2);
 const env = process.env;
-const bundled = env.MAESTRO_NO_BUNDLE !== '1' && existsSync(new URL('../dist/bundle/main.js', import.meta.url));
+const fastPath = env.MAESTRO_NO_FAST_PATH !== '1';
 /** The fast path's exit status, or undefined when oclif runs the command. */
 let code;
-if ((argv[0] === '--version' || argv[0] === 'whoami' || argv[0] === 'status') && env.MAESTRO_NO_FAST_PATH !== '1') {
+if (fastPath && argv[0] === '--version') {
+  if ((await import('../dist/src/cli/version.js')).printVersion(argv)) code = 0;
+}
+const bundled = env.MAESTRO_NO_BUNDLE !== '1' && existsSync(new URL('../dist/bundle/main.js', import.meta.url));
+if (fastPath && (argv[0] === 'whoami' || argv[0] === 'status')) {
   if (bundled) {
     const { loadCached } = await import('../dist/src/cli/code-cache.js');
     globalThis.__mcBundleRoot = new URL('../dist/bundle/', import.meta.url).href;
     const fast = loadCached(fileURLToPath(new URL('../dist/bundle/fast.cjs', import.meta.url)), {
-      name: argv[0].replace(/^-+/, ''),
+      name: argv[0],
       disabled: env.MAESTRO_NO_CODE_CACHE === '1',
     });
     code = await fast.exports.fastRun(argv);

@@ -11,6 +11,7 @@
  * else under the user's cache directory (`$XDG_CACHE_HOME` or `~/.cache`, mode 0700), atomically, one
  * file per command (older ones for the same command are removed, so the cache stays bounded).
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -81,7 +82,9 @@ function readCache(path: string, key: string): Buffer | undefined {
  * not call import() itself (scripts/bundle.mjs rewrites those).
  */
 export function loadCached<T>(file: string, options: LoadOptions): CachedModule<T> {
-  const source = readFileSync(file, 'utf8');
+  // An ASCII file (scripts/bundle.mjs makes fast.cjs so) is read as latin1: no UTF-8 decoding.
+  const bytes = readFileSync(file);
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const key = [bundleHash(source), options.name, process.version, process.arch, process.execArgv.join(' ')].join('\0');
   const safe = options.name.replace(/[^A-Za-z0-9_]/g, '_');
   const fileName = `${safe}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.v8`;

@@ -2,14 +2,13 @@
  * The start-up fast path (ADR 0033): `maestro --version`, `maestro whoami` and `maestro status`, the
  * commands scripts call in loops, run without loading oclif. The argv is parsed here only when every
  * word is one this parser knows for sure (a small, exact grammar); anything else (help, -h, a typo, an
- * unknown or repeated flag, `--`, DEBUG output, WSL) returns false before any side effect, and oclif runs
+ * unknown or repeated flag, `--`, DEBUG output, WSL for --version) returns undefined before any side effect, and oclif runs
  * as usual. The command bodies, output and errors are the same code as under oclif (hot-commands.ts,
  * runtime.ts); test/cli/fast-path.test.ts compares both paths byte for byte.
  */
-import { readFileSync } from 'node:fs';
-import { arch, platform, release } from 'node:os';
 import { statusBody, whoamiBody } from './hot-commands.js';
 import { CommandRuntime, type RuntimeFlags } from './runtime.js';
+import { printVersion } from './version.js';
 
 /** A command line the fast path understands. */
 export interface FastCommand {
@@ -61,36 +60,15 @@ export function parseFast(argv: readonly string[], env: Readonly<Record<string, 
   return { id, flags, ...(arg === undefined ? {} : { arg }) };
 }
 
-/** True on Windows Subsystem for Linux, where oclif reports the platform as `wsl`. */
-function isWsl(): boolean {
-  if (platform() !== 'linux') return false;
-  if (release().toLowerCase().includes('microsoft')) return true;
-  try {
-    return readFileSync('/proc/version', 'utf8').toLowerCase().includes('microsoft');
-  } catch {
-    return false;
-  }
-}
-
-/** oclif's user agent line, as `maestro --version` prints it: `<name>/<version> <platform>-<arch> node-<version>`. */
-export function userAgent(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { name: string; version?: string };
-  const cpu = arch() === 'ia32' ? 'x86' : arch();
-  return `${pkg.name}/${pkg.version || '0.0.0'} ${platform()}-${cpu} node-${process.version}`;
-}
-
 /**
  * Runs argv on the fast path when it can. Returns undefined, having done nothing, when oclif must run
  * it; otherwise the exit status to end with (the caller exits with it when non-zero, as oclif's error
  * handler does). On an error it has written the same stderr line as oclif's path.
  */
 export async function fastRun(argv: readonly string[]): Promise<number | undefined> {
-  // oclif's own debug output (DEBUG=*) and WSL platform name only come from oclif.
-  if (process.env.DEBUG || isWsl()) return undefined;
-  if (argv[0] === '--version') {
-    process.stdout.write(`${userAgent()}\n`);
-    return 0;
-  }
+  if (argv[0] === '--version') return printVersion(argv) ? 0 : undefined;
+  // oclif's own debug output (DEBUG=*) only comes from oclif. (WSL changes only --version's line.)
+  if (process.env.DEBUG) return undefined;
   const cmd = parseFast(argv);
   if (!cmd) return undefined;
   const rt = new CommandRuntime(
