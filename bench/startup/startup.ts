@@ -3,8 +3,9 @@
  * Median and p95 of N cold runs of each command, interleaved with `node -e 0` in the same run so that
  * machine noise hits every series alike; prints each median as a ratio of node's (target: <= 2x for
  * `whoami --json`, `--version` and `status --json`) and the load average before and after.
- * Series: the fast path (default), and `whoami --json` through oclif (MAESTRO_NO_FAST_PATH=1) as the
- * baseline it replaces.
+ * Series: the fast path (default; its V8 code cache is warmed by the first runs), the fast path without
+ * the code cache (MAESTRO_NO_CODE_CACHE=1), and `whoami --json` through oclif (MAESTRO_NO_FAST_PATH=1,
+ * the bundled path of ADR 0025) as the baseline it replaces.
  * Run: npm run build && node dist/bench/startup/startup.js [runs]
  */
 import { spawnSync } from 'node:child_process';
@@ -52,9 +53,12 @@ const series: Series[] = [
   { label: 'maestro whoami --json', args: [bin, 'whoami', '--json'], gated: true, xs: [] },
   { label: 'maestro --version', args: [bin, '--version'], gated: true, xs: [] },
   { label: 'maestro status --json', args: [bin, 'status', '--json'], ok: statusCodes, gated: true, xs: [] },
+  { label: 'whoami --json, no V8 cache', args: [bin, 'whoami', '--json'], extra: { MAESTRO_NO_CODE_CACHE: '1' }, gated: false, xs: [] },
   { label: 'whoami --json via oclif', args: [bin, 'whoami', '--json'], extra: { MAESTRO_NO_FAST_PATH: '1' }, gated: false, xs: [] },
 ];
 
+// Warm-up, not measured: the first run of each command writes its code cache; the OS page cache fills.
+for (const s of series) time(s.args, s.extra, s.ok);
 const loadBefore = loadavg();
 for (let i = 0; i < runs; i++) for (const s of series) s.xs.push(time(s.args, s.extra, s.ok));
 const loadAfter = loadavg();

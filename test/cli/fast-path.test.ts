@@ -170,6 +170,16 @@ describe('fast path against oclif, byte for byte', () => {
     expect(same(empty.home, ['whoami'], { MAESTRO_URL: 'http://127.0.0.1:9' }).code).not.toBe(0);
   });
 
+  it('unbundled (MAESTRO_NO_BUNDLE=1) and without the code cache: the same bytes', () => {
+    for (const args of [['whoami', '--json'], ['status', execId, '--explain'], ['status', 'ex_nope', '--json'], ['--version']]) {
+      const a = maestro(home, args);
+      for (const env of [{ MAESTRO_NO_BUNDLE: '1' }, { MAESTRO_NO_CODE_CACHE: '1' }]) {
+        const b = maestro(home, args, env);
+        expect([b.code, b.stdout, b.stderr], `${args.join(' ')} ${JSON.stringify(env)}`).toEqual([a.code, a.stdout, a.stderr]);
+      }
+    }
+  });
+
   it('what the fast path hands over: help, typos, unknown and repeated flags', () => {
     for (const args of [
       ['whoami', '--help'],
