@@ -5,7 +5,7 @@
  * parsing and compiling them.
  *
  * The cache is trusted only when it matches: its file name carries a hash of the bundle's sha256, the
- * command, the Node version, the architecture and Node's flags, and its content starts with a sha256 of
+ * command, the Node version, the architecture and Node's flags (argv and NODE_OPTIONS), and its content starts with a sha256 of
  * that key and the data, so a truncated, corrupt or foreign file is ignored (and V8 checks its own
  * version and the source too). Files are written beside the bundle when that directory is writable,
  * else under the user's cache directory (`$XDG_CACHE_HOME` or `~/.cache`, mode 0700), atomically, one
@@ -85,7 +85,8 @@ export function loadCached<T>(file: string, options: LoadOptions): CachedModule<
   // An ASCII file (scripts/bundle.mjs makes fast.cjs so) is read as latin1: no UTF-8 decoding.
   const bytes = readFileSync(file);
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
-  const key = [bundleHash(source), options.name, process.version, process.arch, process.execArgv.join(' ')].join('\0');
+  // Node's flags (argv and NODE_OPTIONS) change V8's flags, which V8 checks: one cache per set.
+  const key = [bundleHash(source), options.name, process.version, process.arch, process.execArgv.join(' '), process.env.NODE_OPTIONS ?? ''].join('\0');
   const safe = options.name.replace(/[^A-Za-z0-9_]/g, '_');
   const fileName = `${safe}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.v8`;
   const dirs = options.disabled ? [] : (options.dirs ?? cacheDirs(file));
