@@ -5,9 +5,9 @@
  * parsing and compiling them.
  *
  * The cache is trusted only when it matches: its file name carries a hash of the bundle's sha256, the
- * command, the Node version, the architecture and Node's flags (argv and NODE_OPTIONS), and its content starts with a sha256 of
- * that key and the data, so a truncated, corrupt or foreign file is ignored (and V8 checks its own
- * version and the source too). Files are written beside the bundle when that directory is writable,
+ * command, the Node version, the architecture and Node's flags (argv and NODE_OPTIONS), and its
+ * content starts with a sha256 of that key and the data, so a truncated, corrupt or foreign file is
+ * ignored (and V8 checks its own version and the source too). Files are written beside the bundle when that directory is writable,
  * else under the user's cache directory (`$XDG_CACHE_HOME` or `~/.cache`, mode 0700), atomically, one
  * file per command (older ones for the same command are removed, so the cache stays bounded).
  */
