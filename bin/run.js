@@ -8,9 +8,13 @@ import { existsSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-// Node >= 22.1 keeps compiled modules on disk between runs (NODE_COMPILE_CACHE, default under the OS
-// temp dir); Node 20 has no such cache and skips this.
-module.enableCompileCache?.();
+// Node >= 22.1 keeps compiled modules on disk between runs: in $NODE_COMPILE_CACHE when set, else in the
+// user's cache directory (not Node's default, the shared temp directory). Node 20 has no such cache.
+if (module.enableCompileCache) {
+  const { homedir } = await import('node:os');
+  const xdg = process.env.XDG_CACHE_HOME?.startsWith('/') ? process.env.XDG_CACHE_HOME : `${homedir()}/.cache`;
+  module.enableCompileCache(process.env.NODE_COMPILE_CACHE || `${xdg}/maestro-conductor/node-compile-cache`);
+}
 
 const argv = process.argv.slice(2);
 const env = process.env;
