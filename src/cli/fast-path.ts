@@ -2,8 +2,8 @@
  * The start-up fast path (ADR 0033): `maestro --version`, `maestro whoami` and `maestro status`, the
  * commands scripts call in loops, run without loading oclif. The argv is parsed here only when every
  * word is one this parser knows for sure (a small, exact grammar); anything else (help, -h, a typo, an
- * unknown or repeated flag, `--`, DEBUG output, WSL for --version) returns undefined before any side effect, and oclif runs
- * as usual. The command bodies, output and errors are the same code as under oclif (hot-commands.ts,
+ * unknown or repeated flag, `--`, DEBUG output, WSL for --version) returns undefined before any side
+ * effect, and oclif runs as usual. The command bodies, output and errors are the same code as under oclif (hot-commands.ts,
  * runtime.ts); test/cli/fast-path.test.ts compares both paths byte for byte.
  */
 import { statusBody, whoamiBody } from './hot-commands.js';
