@@ -15,7 +15,7 @@
  * started (server, workers, sandboxes) is stopped.
  * Usage: node dist/bench/scale/run.js [--phases plans,steady,burst,drain] [--steady 1000] [--extra 200]
  *          [--rate 10] [--burst 1000] [--drain 10000] [--drain-quota 50] [--workers 2000] [--sandbox bwrap|none]
- *          [--out docs/evidence/perf-1k/results.json]
+ *          [--out docs/evidence/perf-1k/results.json] [--server-prof DIR (V8 CPU profile of the server)]
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,7 +79,10 @@ function tenant(home: string, name: string, maxConcurrent: number): string {
 async function startServer(home: string, workers: string): Promise<{ child: ChildProcess; url: string; pooled: boolean }> {
   const help = cli(home, ['serve', '--help']);
   const pooledDesign = help.includes('--workers');
+  // --server-prof DIR: the server writes a V8 CPU profile there when it exits (SIGTERM by cleanup).
+  const prof = opt('server-prof', '');
   const args = [
+    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof)}`] : []),
     BIN,
     'serve',
     '--port',
