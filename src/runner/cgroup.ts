@@ -218,7 +218,12 @@ function readyBase(host: CgroupHost, base: string): void {
   readyBases.add(base);
 }
 
-const newTaskCgroup = (host: CgroupHost): TaskCgroup => ({ version: host.version, name: `t-${process.pid}-${randomBytes(6).toString('hex')}`, dirs: [], procsFiles: [] });
+const newTaskCgroup = (host: CgroupHost): TaskCgroup => ({
+  version: host.version,
+  name: `t-${process.pid}-${randomBytes(6).toString('hex')}`,
+  dirs: [],
+  procsFiles: [],
+});
 
 /**
  * Makes the cgroup of one task run and applies its limits. Throws when the host layout is usable but
@@ -336,6 +341,8 @@ export function cgroupPids(cg: TaskCgroup): number[] {
 }
 
 function killAll(cg: TaskCgroup): void {
+  // Nothing was made yet (the first mkdir failed): nothing to kill.
+  if (cg.dirs.length === 0) return;
   if (cg.version === 2 && tryWrite(join(cg.dirs[0]!, 'cgroup.kill'), '1')) return;
   for (const pid of cgroupPids(cg)) {
     try {
