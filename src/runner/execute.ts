@@ -14,6 +14,7 @@ import { isoNow } from '../core/context.js';
 import type { Manifest, TaskSpec } from '../manifest/manifest.types.js';
 import { type ExecutionRow, getExecution, markTaskFinished, settleTasks, taskRuns } from '../store/executions.js';
 import type { Store } from '../store/index.js';
+import { loggedTasks } from '../store/logs.js';
 import {
   claimOwnSlot,
   finishHeld,
@@ -27,7 +28,9 @@ import {
 import { findTenant, type Session } from '../tenancy/index.js';
 import { ensureAppArmorProfile } from './apparmor.js';
 import { RunnerError } from './errors.js';
+import { evidenceCapFromEnv, materialiseLogs, sealEvidenceFiles } from './evidence-files.js';
 import type { ExecutionHooks } from './hooks.types.js';
+import { LogSink, logCapFromEnv } from './log-sink.js';
 import { hostArch } from './profiles.js';
 import { type PublishOptions, publishExecution } from './publish.js';
 import { buildRecord, type ExecutionRecord, extrasFromFile, readRecordFile, type TaskExtras, writeRecordFile } from './record.js';
@@ -122,6 +125,12 @@ function safeArch(): string {
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'denied']);
+
+/** Tasks that have a log: those that started, and any with lines in the database. */
+function loggedTaskIds(db: Store['db'], id: string, record: ExecutionRecord): string[] {
+  return [...new Set([...record.tasks.filter((t) => t.startedAt !== null).map((t) => t.id), ...loggedTasks(db, id)])].sort();
+}
+
 let appArmor: string | undefined;
 function appArmorOnce(): string {
   appArmor ??= ensureAppArmorProfile();
@@ -147,7 +156,10 @@ export async function sealExecution(
   // and the evidence, with execution.json's temp file written but not renamed.
   const failpoint = env.ctx.env.MAESTRO_FAILPOINT === 'before-evidence' ? () => process.kill(process.pid, 'SIGKILL') : undefined;
   writeRecordFile(row.dir, record, failpoint ? { beforeRename: failpoint } : {});
+  // ADR 0030: the database's lines are the log; the local files become exactly what it renders.
+  materialiseLogs(env.store.db, id, row.dir, loggedTaskIds(env.store.db, id, record));
   if (finished) await finished(record, row.dir);
+  sealEvidenceFiles(env.store.db, id, row.dir, isoNow(env.ctx), evidenceCapFromEnv(env.ctx.env));
   markSealed(env.store.db, id);
   return record;
 }
@@ -258,6 +270,7 @@ export async function executeExecution(session: Session, id: string, opts: Execu
     return loadRecord(session, getExecution(store.db, id)!);
   }
   const extras = new Map<string, TaskExtras>();
+  const sink = new LogSink(store.db, id, { capBytes: logCapFromEnv(ctx.env) });
   const abort = new AbortController();
   const untrack = keeper.track(id, abort);
   const unwatch = opts.signals === false ? () => undefined : abortOnSignals(abort);
@@ -268,9 +281,12 @@ export async function executeExecution(session: Session, id: string, opts: Execu
     const states = await runDag(
       manifest.spec.tasks,
       parallel,
-      (t) => runTask(session, row, manifest, t, abort.signal, owner, extras, opts.progress),
+      (t) => runTask(session, row, manifest, t, abort.signal, owner, extras, sink, opts.progress),
       () => abort.signal.aborted,
     );
+    // Every line is in the database before the status says the execution ended: a follower that
+    // stops on the terminal status has read them all.
+    sink.flush();
     const failed = [...states.values()].some((s) => s === 'failed');
     const at = isoNow(ctx);
     if (abort.signal.aborted) {
@@ -294,6 +310,7 @@ export async function executeExecution(session: Session, id: string, opts: Execu
       finishHeld(store.db, id, owner, failed ? 'failed' : 'succeeded', failed ? `task ${firstFailed?.id} failed` : null, at);
     }
   } finally {
+    sink.flushQuietly();
     opts.shutdown?.removeEventListener('abort', onShutdown);
     untrack();
     unwatch();
@@ -333,6 +350,7 @@ async function runTask(
   signal: AbortSignal,
   owner: string,
   extras: Map<string, TaskExtras>,
+  sink: LogSink,
   progress?: (e: TaskEvent) => void,
 ): Promise<boolean> {
   const { store, ctx } = session;
@@ -340,6 +358,7 @@ async function runTask(
   if (signal.aborted || !markTaskStartedHeld(store.db, row.id, task.id, owner, isoNow(ctx), null)) return false;
   progress?.({ task: task.id, phase: 'started' });
   const log = createWriteStream(join(row.dir!, 'logs', `${task.id}.ndjson`), { flags: 'a' });
+  const write = (text: string): Promise<void> | undefined => (text === '' || log.write(text) ? undefined : once(log, 'drain').then(() => undefined));
   let outcome: TaskOutcome;
   try {
     outcome = await runSandboxed(
@@ -359,12 +378,10 @@ async function runTask(
           (session.tenant.id === row.tenant_id ? session.tenant : findTenant(store, row.tenant_id))?.requireSandbox === false ? 'warn' : 'refuse',
       },
       {
-        line: (stream, line) => (log.write(`${JSON.stringify({ ts: isoNow(ctx), stream, line })}\n`) ? undefined : once(log, 'drain').then(() => undefined)),
+        // The database holds the lines (ADR 0030); logs/<task>.ndjson keeps the same records locally.
+        line: (stream, line) => write(sink.push(task.id, stream, [line], isoNow(ctx))),
         // One write per read of the task's pipe (not per line) keeps pace with a fast writer.
-        lines: (stream, lines) => {
-          const ts = isoNow(ctx);
-          return log.write(lines.map((line) => `${JSON.stringify({ ts, stream, line })}\n`).join('')) ? undefined : once(log, 'drain').then(() => undefined);
-        },
+        lines: (stream, lines) => write(sink.push(task.id, stream, lines, isoNow(ctx))),
         started: (pgid) => {
           const at = isoNow(ctx);
           markTaskStartedHeld(store.db, row.id, task.id, owner, at, pgid);
@@ -373,7 +390,7 @@ async function runTask(
       },
     );
   } catch (err) {
-    log.write(`${JSON.stringify({ ts: isoNow(ctx), stream: 'stderr', line: `maestro: ${(err as Error).message}` })}\n`);
+    log.write(sink.push(task.id, 'stderr', [`maestro: ${(err as Error).message}`], isoNow(ctx)));
     await new Promise((r) => log.end(r));
     markTaskFinished(store.db, {
       execution_id: row.id,

@@ -32,7 +32,7 @@ export {
   sealPending,
   type TaskEvent,
 } from './execute.js';
-export { FAILURE_TAIL_LINES, readTail, type TaskFailure, withFailureTails } from './failure.js';
+export { FAILURE_TAIL_LINES, readTail, readTailFromDb, type TaskFailure, withFailureTails } from './failure.js';
 export type { BudgetGate, DecideArgs, DecideOutcome, ExecutionHooks, PlanArgs, PlanOutcome } from './hooks.types.js';
 export { EXECUTION_ID_RE } from './ids.js';
 export { type IsolationLayer, probeIsolation } from './isolation.js';
