@@ -5,9 +5,17 @@
  *   await installRunHooks(session); const plan = await planWithPolicy(session, { manifestPath });
  */
 
-export { exportDisclosure } from './disclose.js';
+export { exportDisclosure, verifyDisclosure } from './disclose.js';
 export { executionDisclosure, executionReceipt, type PublicKeyView, publicKeys } from './evidence.js';
 export { buildRunHooks, evidenceFinisher, installRunHooks, type RunHookOptions, recoverExecutions } from './hooks.js';
+export {
+  enrolLocalKeys,
+  keyOwner,
+  revokeKey,
+  type TrustedKeyView,
+  trustedKeysOf,
+  trustedKeyViews,
+} from './keys.js';
 export { type PlanRequest, planWithPolicy } from './plan.js';
 export {
   createWorkerPool,
@@ -22,3 +30,13 @@ export {
 } from './run.js';
 export { type ExecutionStatusView, executionStatusView } from './status.js';
 export { type WhoAmI, whoami } from './whoami.js';
+
+/**
+ * `keys list`: this home's keys enrolled (idempotent), then the trusted list with each key's status.
+ * @example const keys = await listTrustedKeys(session);
+ */
+export async function listTrustedKeys(session: import('../tenancy/index.js').Session) {
+  const { enrolLocalKeys, trustedKeyViews } = await import('./keys.js');
+  await enrolLocalKeys(session, { ensureDefault: false });
+  return trustedKeyViews(session);
+}

@@ -5,11 +5,11 @@
  *   - the top files (execution.json, manifest.yaml, plan.json, decisions.json, the receipt) and the
  *     outputs (out/**) are stored as blobs after it, within a per-execution cap.
  */
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { sha256Hex, walkFiles } from '../receipts/index.js';
 import type { Db } from '../store/index.js';
-import { type EvidenceFileRow, putEvidenceFiles, readLogPage } from '../store/logs.js';
+import { type EvidenceFileRow, evidenceFiles, loggedTasks, putEvidenceFiles, readLogPage } from '../store/logs.js';
 import { ndjsonRecord } from './log-sink.js';
 
 /** Files of an execution directory kept beside the logs and outputs (the disclosure pack's top entries). */
@@ -84,4 +84,42 @@ export function sealEvidenceFiles(
     stored += 1;
   }
   return { stored, bytes, omitted };
+}
+
+/**
+ * Writes an execution's evidence from the database into `dir` (an empty private directory): the
+ * stored files and logs/<task>.ndjson rendered from its lines. Returns the receipt's subjects that
+ * the database does not hold (outputs left out by the cap), so the caller can refuse an incomplete pack.
+ * @example const { missing } = materialiseEvidence(db, 'ex_1', tmp);
+ */
+export function materialiseEvidence(db: Db, executionId: string, dir: string): { missing: string[] } {
+  const present = new Set<string>();
+  let receipt: Buffer | undefined;
+  let record: { tasks?: Array<{ id: string; startedAt: string | null }> } = {};
+  for (const f of evidenceFiles(db, executionId)) {
+    const path = join(dir, ...f.path.split('/'));
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, f.content, { mode: 0o600 });
+    present.add(f.path);
+    if (f.path === 'receipt.sigstore.json') receipt = f.content;
+    if (f.path === 'execution.json') record = JSON.parse(f.content.toString('utf8')) as typeof record;
+  }
+  mkdirSync(join(dir, 'logs'), { recursive: true, mode: 0o700 });
+  const started = (record.tasks ?? []).filter((t) => t.startedAt !== null).map((t) => t.id);
+  const tasks = [...new Set([...started, ...loggedTasks(db, executionId)])].sort();
+  materialiseLogs(db, executionId, dir, tasks);
+  for (const t of tasks) present.add(`logs/${t}.ndjson`);
+  return { missing: receiptSubjects(receipt).filter((name) => !name.startsWith('execution:') && !present.has(name)) };
+}
+
+// Subject names of a stored receipt (none when there is no receipt or it is unreadable: verify says why).
+function receiptSubjects(receipt: Buffer | undefined): string[] {
+  if (!receipt) return [];
+  try {
+    const bundle = JSON.parse(receipt.toString('utf8')) as { dsseEnvelope?: { payload?: string } };
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope?.payload ?? '', 'base64').toString('utf8')) as { subject?: Array<{ name?: unknown }> };
+    return (statement.subject ?? []).map((s) => s.name).filter((n): n is string => typeof n === 'string');
+  } catch {
+    return [];
+  }
 }

@@ -18,6 +18,7 @@ export {
   streamLogs,
 } from './control.js';
 export { RunnerError } from './errors.js';
+export { DEFAULT_EVIDENCE_CAP_BYTES, EVIDENCE_TOP_FILES, materialiseEvidence, renderTaskLog } from './evidence-files.js';
 export {
   type ExecuteOptions,
   executeExecution,
