@@ -75,8 +75,7 @@ export async function verifySignedBundle(
       : undefined;
   const key = trustedKeys.find((k) => k.id === hint);
   if (!key) {
-    const trusted =
-      trustedKeys.length === 0 ? 'no keys are trusted (enrol one, or pass --key pub.pem)' : `trusted: ${trustedKeys.map((k) => k.id.slice(0, 16)).join(', ')}`;
+    const trusted = trustedKeys.length === 0 ? 'no keys are trusted (pass --key pub.pem)' : `trusted: ${trustedKeys.map((k) => k.id.slice(0, 16)).join(', ')}`;
     checks.push({ name: `${label}.signature`, ok: false, detail: `signed by key ${hint || '(no hint)'}, which is not a trusted key; ${trusted}` });
     return { checks, keyId: hint || null, ...(envelope ? { envelope } : {}) };
   }

@@ -5,8 +5,7 @@
  *   → finish (final status, execution.json) → finished hook (cost actuals, receipt).
  * Engine functions return plain data; commands render it (src/cli/render-run.ts).
  */
-import { once } from 'node:events';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
@@ -270,7 +269,7 @@ export async function executeExecution(session: Session, id: string, opts: Execu
     return loadRecord(session, getExecution(store.db, id)!);
   }
   const extras = new Map<string, TaskExtras>();
-  const sink = new LogSink(store.db, id, { capBytes: logCapFromEnv(ctx.env) });
+  const sink = new LogSink(store.db, id, { capBytes: logCapFromEnv(ctx.env), mirrorDir: join(row.dir, 'logs') });
   const abort = new AbortController();
   const untrack = keeper.track(id, abort);
   const unwatch = opts.signals === false ? () => undefined : abortOnSignals(abort);
@@ -357,8 +356,8 @@ async function runTask(
   // Fenced: a task starts only while we hold the lease, so a reclaimed execution never runs twice.
   if (signal.aborted || !markTaskStartedHeld(store.db, row.id, task.id, owner, isoNow(ctx), null)) return false;
   progress?.({ task: task.id, phase: 'started' });
-  const log = createWriteStream(join(row.dir!, 'logs', `${task.id}.ndjson`), { flags: 'a' });
-  const write = (text: string): Promise<void> | undefined => (text === '' || log.write(text) ? undefined : once(log, 'drain').then(() => undefined));
+  // The local logs/<task>.ndjson exists from the start; the sink appends to it what the database committed.
+  writeFileSync(join(row.dir!, 'logs', `${task.id}.ndjson`), '', { flag: 'a' });
   let outcome: TaskOutcome;
   try {
     outcome = await runSandboxed(
@@ -379,9 +378,13 @@ async function runTask(
       },
       {
         // The database holds the lines (ADR 0030); logs/<task>.ndjson keeps the same records locally.
-        line: (stream, line) => write(sink.push(task.id, stream, [line], isoNow(ctx))),
+        line: (stream, line) => {
+          sink.push(task.id, stream, [line], isoNow(ctx));
+        },
         // One write per read of the task's pipe (not per line) keeps pace with a fast writer.
-        lines: (stream, lines) => write(sink.push(task.id, stream, lines, isoNow(ctx))),
+        lines: (stream, lines) => {
+          sink.push(task.id, stream, lines, isoNow(ctx));
+        },
         started: (pgid) => {
           const at = isoNow(ctx);
           markTaskStartedHeld(store.db, row.id, task.id, owner, at, pgid);
@@ -390,8 +393,7 @@ async function runTask(
       },
     );
   } catch (err) {
-    log.write(sink.push(task.id, 'stderr', [`maestro: ${(err as Error).message}`], isoNow(ctx)));
-    await new Promise((r) => log.end(r));
+    sink.push(task.id, 'stderr', [`maestro: ${(err as Error).message}`], isoNow(ctx));
     markTaskFinished(store.db, {
       execution_id: row.id,
       task_id: task.id,
@@ -407,7 +409,6 @@ async function runTask(
     progress?.({ task: task.id, phase: 'finished', status: 'failed', reason: (err as Error).message });
     return false;
   }
-  await new Promise((r) => log.end(r));
   const ok = outcome.exitCode === 0 && !outcome.timedOut && !outcome.cancelled && !outcome.exceeded;
   const status = outcome.cancelled ? 'cancelled' : ok ? 'succeeded' : 'failed';
   const reason = outcome.reason ?? (ok ? null : outcome.signal ? `killed by ${outcome.signal}` : `exited with status ${outcome.exitCode}`);

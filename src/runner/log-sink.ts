@@ -4,7 +4,8 @@
  * whichever comes first. A per-execution cap bounds what is kept: the line that would cross it is
  * replaced by one truncation marker and later lines are dropped (and counted).
  */
-
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Db } from '../store/index.js';
 import { appendLogRows, type LogRow, logTotals } from '../store/logs.js';
 
@@ -19,6 +20,8 @@ export interface LogSinkOptions {
   capBytes?: number;
   flushMs?: number;
   flushBytes?: number;
+  /** A directory that mirrors the committed lines as <task>.ndjson (appended after each batch commits). */
+  mirrorDir?: string | null;
 }
 
 /** The ndjson record of a log line, byte for byte what logs/<task>.ndjson holds and packs contain. */
@@ -53,7 +56,12 @@ export class LogSink {
   constructor(db: Db, executionId: string, options: LogSinkOptions = {}) {
     this.#db = db;
     this.#id = executionId;
-    this.#o = { capBytes: options.capBytes ?? DEFAULT_LOG_CAP_BYTES, flushMs: options.flushMs ?? FLUSH_MS, flushBytes: options.flushBytes ?? FLUSH_BYTES };
+    this.#o = {
+      capBytes: options.capBytes ?? DEFAULT_LOG_CAP_BYTES,
+      flushMs: options.flushMs ?? FLUSH_MS,
+      flushBytes: options.flushBytes ?? FLUSH_BYTES,
+      mirrorDir: options.mirrorDir ?? null,
+    };
     // A holder resuming an execution (its lease was reclaimed) continues the numbering and the cap.
     const totals = logTotals(db, executionId);
     this.#seq = totals.seq;
@@ -67,7 +75,7 @@ export class LogSink {
   }
 
   /**
-   * Buffer lines of one task; returns the ndjson text of the lines kept (for a local copy).
+   * Buffer lines of one task; returns the ndjson text of the lines kept.
    * @example const text = sink.push('build', 'stdout', ['compiling'], isoNow(ctx));
    */
   push(task: string, stream: 'stdout' | 'stderr', lines: readonly string[], ts: string): string {
@@ -108,9 +116,17 @@ export class LogSink {
     if (this.#buffer.length === 0) return;
     // Cleared only once written: a failed batch is retried whole by the next flush (bounded by the cap).
     appendLogRows(this.#db, this.#id, this.#buffer);
+    if (this.#o.mirrorDir) this.#mirror(this.#o.mirrorDir, this.#buffer);
     this.#buffer = [];
     this.#bufferBytes = 0;
     this.#batches += 1;
+  }
+
+  // The local copy holds only committed lines, so it never shows a line the database could lose.
+  #mirror(dir: string, rows: readonly LogRow[]): void {
+    const byTask = new Map<string, string>();
+    for (const r of rows) byTask.set(r.task_id, (byTask.get(r.task_id) ?? '') + ndjsonRecord(r.ts, r.stream, r.line_json));
+    for (const [task, text] of byTask) appendFileSync(join(dir, `${task}.ndjson`), text);
   }
 
   /** Flush, keeping the lines buffered on failure (a timer, or a `finally` that must not throw). */
