@@ -91,7 +91,10 @@ export class LogSink {
         this.#truncated = true;
         this.#dropped += 1;
         const marker = truncationMarker(this.#o.capBytes);
-        row = { seq: ++this.#seq, task_id: task, ts, stream: 'stderr', line_json: JSON.stringify(marker), bytes: 0 };
+        // The marker counts, so the total passes the cap and a resuming holder knows it is truncated.
+        const markerBytes = Buffer.byteLength(marker, 'utf8');
+        this.#bytes += markerBytes;
+        row = { seq: ++this.#seq, task_id: task, ts, stream: 'stderr', line_json: JSON.stringify(marker), bytes: markerBytes };
       } else {
         this.#bytes += bytes;
         row = { seq: ++this.#seq, task_id: task, ts, stream, line_json: JSON.stringify(line), bytes };
