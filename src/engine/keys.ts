@@ -45,12 +45,24 @@ export async function enrolLocalKeys(env: { ctx: Context; store: Store }, option
   if (options.ensureDefault !== false) receipts.ensureSigningKey(env.ctx);
   let added = 0;
   const at = new Date(env.ctx.clock.now()).toISOString();
+  const done = enrolledVia.get(env.store.db) ?? new Set<string>();
+  enrolledVia.set(env.store.db, done);
   for (const k of receipts.listKeys(env.ctx)) {
+    if (done.has(k.id)) continue;
     const { pem } = receipts.readPublicKeyPem(env.ctx, k.name);
     if (enrolTrustedKey(env.store.db, { id: k.id, pem, algorithm: k.algorithm, owner: keyOwner(env.ctx), at })) added += 1;
+    if (done.size < MAX_REMEMBERED_KEYS) done.add(k.id);
   }
   return added;
 }
+
+/**
+ * Keys already enrolled through a database handle: the control plane builds run hooks per request,
+ * and enrolment must not cost a write each time. Owned by this module, keyed by the handle (gone with
+ * it), bounded; a key is enrolled at most once per handle, and enrolment never changes an existing row.
+ */
+const enrolledVia = new WeakMap<Store['db'], Set<string>>();
+const MAX_REMEMBERED_KEYS = 256;
 
 /**
  * The keys `disclose verify` and receipt verification trust: exactly the database's list (revoked
