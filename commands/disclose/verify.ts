@@ -23,8 +23,8 @@ export default class DiscloseVerify extends BaseCommand<typeof DiscloseVerify> {
 
   async run(): Promise<void> {
     // Without --key the trusted list of the state home's database is the trust anchor (ADR 0030).
-    const session = this.flags.key ? undefined : await this.session();
-    const [{ verifyPack }, { verifyDisclosure }] = await Promise.all([import('../../src/disclose/index.js'), import('../../src/engine/index.js')]);
+    if (!this.flags.key) this.requireLocal();
+    const { verifyDisclosure } = await import('../../src/engine/index.js');
     const progress = await createProgress({
       json: this.jsonMode || this.machineFormat !== undefined,
       quiet: this.flags.quiet,
@@ -33,7 +33,7 @@ export default class DiscloseVerify extends BaseCommand<typeof DiscloseVerify> {
     });
     try {
       const opts = { ...(this.flags.key ? { keyFiles: this.flags.key } : {}), onProgress: (e: Parameters<typeof progress.update>[0]) => progress.update(e) };
-      const result = session ? await verifyDisclosure(session, this.args.pack, opts) : await verifyPack(this.ctx, this.args.pack, opts);
+      const result = await verifyDisclosure(this.ctx, this.args.pack, opts);
       await progress.done();
       if (this.machineFormat) await this.emitFormat((await import('../../src/cli/formats/index.js')).fromVerify(result));
       else this.emit(result, renderVerify);

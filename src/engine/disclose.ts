@@ -1,6 +1,7 @@
 /** `maestro disclose export`: the pack export, authorised for the caller and logged for the TAT metric. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Context } from '../core/context.js';
 import { EngineError } from '../core/errors.js';
 import type { ExportOptions, ExportResult, VerifyOptions, VerifyResult } from '../disclose/index.js';
 import { insertExport } from '../store/disclosure.js';
@@ -73,12 +74,18 @@ async function evidenceFromDatabase(session: Session, id: string): Promise<{ dir
 
 /**
  * `disclose verify` on a state home: without key files, trust exactly the database's trusted list
- * (ADR 0030; this home's own keys are enrolled first, a revoked key stays revoked).
- * @example const r = await verifyDisclosure(session, 'pack.zip'); process.exitCode = r.ok ? 0 : 1;
+ * (ADR 0030; this home's own keys are enrolled first, a revoked key stays revoked). A state home with
+ * no database yet is not created: its key store (empty, usually) is what it trusts, as before.
+ * @example const r = await verifyDisclosure(ctx, 'pack.zip'); process.exitCode = r.ok ? 0 : 1;
  */
-export async function verifyDisclosure(session: Session, pack: string, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const [{ verifyPack }, keys] = await Promise.all([import('../disclose/index.js'), import('./keys.js')]);
-  if (options.keyFiles && options.keyFiles.length > 0) return verifyPack(session.ctx, pack, options);
-  await keys.enrolLocalKeys(session, { ensureDefault: false });
-  return verifyPack(session.ctx, pack, { ...options, trustedKeys: keys.trustedKeysOf(session.store) });
+export async function verifyDisclosure(ctx: Context, pack: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const [{ verifyPack }, keys, store] = await Promise.all([import('../disclose/index.js'), import('./keys.js'), import('../store/index.js')]);
+  if ((options.keyFiles && options.keyFiles.length > 0) || !existsSync(store.dbPath(ctx.home))) return verifyPack(ctx, pack, options);
+  const opened = store.openStore(ctx);
+  try {
+    await keys.enrolLocalKeys({ ctx, store: opened }, { ensureDefault: false });
+    return await verifyPack(ctx, pack, { ...options, trustedKeys: keys.trustedKeysOf(opened) });
+  } finally {
+    opened.close();
+  }
 }
