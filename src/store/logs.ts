@@ -26,6 +26,9 @@ export const LOG_PAGE_ROWS = 1000;
 
 const stmts = preparedOnce((db: Db) => ({
   append: db.prepare('insert into execution_logs (execution_id, seq, task_id, ts, stream, line_json, bytes) values (?, ?, ?, ?, ?, ?, ?)'),
+  appendMany: db.prepare(
+    `insert into execution_logs (execution_id, seq, task_id, ts, stream, line_json, bytes) values ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+  ),
   page: db.prepare(`select seq, task_id, ts, stream, line_json, bytes from execution_logs where execution_id = ? and seq > ? order by seq limit ?`),
   pageTask: db.prepare(
     `select seq, task_id, ts, stream, line_json, bytes from execution_logs where execution_id = ? and task_id = ? and seq > ? order by seq limit ?`,
@@ -42,13 +45,24 @@ const stmts = preparedOnce((db: Db) => ({
   fileCount: db.prepare('select count(*) as n from execution_files where execution_id = ?'),
 }));
 
-/** Append one batch of log rows in one transaction (all or none). */
+/** Rows per multi-row insert (7 parameters each: far below both dialects' parameter limits). */
+const ROWS_PER_INSERT = 64;
+
+/** Append one batch of log rows in one transaction (all or none), 64 rows per statement. */
 export function appendLogRows(db: Db, executionId: string, rows: readonly LogRow[]): void {
   if (rows.length === 0) return;
   const s = stmts(db);
   db.transaction(() => {
-    for (const r of rows) s.append.run(executionId, r.seq, r.task_id, r.ts, r.stream, r.line_json, r.bytes);
+    let i = 0;
+    for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) s.appendMany.run(...params(executionId, rows.slice(i, i + ROWS_PER_INSERT)));
+    for (const r of rows.slice(i)) s.append.run(executionId, r.seq, r.task_id, r.ts, r.stream, r.line_json, r.bytes);
   })();
+}
+
+function params(executionId: string, rows: readonly LogRow[]): unknown[] {
+  const out: unknown[] = [];
+  for (const r of rows) out.push(executionId, r.seq, r.task_id, r.ts, r.stream, r.line_json, r.bytes);
+  return out;
 }
 
 /** Up to `limit` (at most LOG_PAGE_ROWS) rows after `afterSeq`, in order; of one task when given. */
