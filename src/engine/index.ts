@@ -11,6 +11,7 @@ export { buildRunHooks, evidenceFinisher, installRunHooks, type RunHookOptions, 
 export {
   enrolLocalKeys,
   keyOwner,
+  listTrustedKeys,
   revokeKey,
   type TrustedKeyView,
   trustedKeysOf,
@@ -30,13 +31,3 @@ export {
 } from './run.js';
 export { type ExecutionStatusView, executionStatusView } from './status.js';
 export { type WhoAmI, whoami } from './whoami.js';
-
-/**
- * `keys list`: this home's keys enrolled (idempotent), then the trusted list with each key's status.
- * @example const keys = await listTrustedKeys(session);
- */
-export async function listTrustedKeys(session: import('../tenancy/index.js').Session) {
-  const { enrolLocalKeys, trustedKeyViews } = await import('./keys.js');
-  await enrolLocalKeys(session, { ensureDefault: false });
-  return trustedKeyViews(session);
-}

@@ -8,7 +8,7 @@ import type { Context } from '../core/context.js';
 import { AuthError, NotFoundError, UsageError } from '../core/errors.js';
 import type { TrustedKey } from '../receipts/index.js';
 import type { Store } from '../store/index.js';
-import { enrolTrustedKey, findTrustedKey, listTrustedKeys, revokeTrustedKey, type TrustedKeyRow } from '../store/keys.js';
+import { enrolTrustedKey, findTrustedKey, listTrustedKeys as listTrustedKeyRows, revokeTrustedKey, type TrustedKeyRow } from '../store/keys.js';
 import { isPlatformAdmin, requirePermission, type Session } from '../tenancy/index.js';
 
 /** One trusted key as `keys list --json` and GET /api/keys show it. */
@@ -70,7 +70,7 @@ const MAX_REMEMBERED_KEYS = 256;
  * @example const keys = trustedKeysOf(store); await verifyReceipt(bundle, keys);
  */
 export function trustedKeysOf(store: Store): TrustedKey[] {
-  return listTrustedKeys(store.db).map((r) => ({
+  return listTrustedKeyRows(store.db).map((r) => ({
     id: r.key_id,
     pem: r.public_key_pem,
     source: `trusted list (owner ${r.owner})`,
@@ -86,7 +86,7 @@ export function trustedKeysOf(store: Store): TrustedKey[] {
 export async function trustedKeyViews(env: { ctx: Context; store: Store }): Promise<TrustedKeyView[]> {
   const receipts = await import('../receipts/index.js');
   const local = new Map(receipts.listKeys(env.ctx).map((k) => [k.id, k]));
-  const rows = new Map(listTrustedKeys(env.store.db).map((r) => [r.key_id, r]));
+  const rows = new Map(listTrustedKeyRows(env.store.db).map((r) => [r.key_id, r]));
   const views: TrustedKeyView[] = [];
   for (const k of local.values()) {
     const row = rows.get(k.id);
@@ -95,6 +95,16 @@ export async function trustedKeyViews(env: { ctx: Context; store: Store }): Prom
   }
   for (const r of rows.values()) if (!local.has(r.key_id)) views.push(viewOf(r, r.key_id, r.public_key_pem));
   return views;
+}
+
+/**
+ * `keys list`: this home's keys enrolled (idempotent), then the trusted list with each key's status.
+ * @example const keys = await listTrustedKeys(session);
+ */
+export async function listTrustedKeys(session: Session): Promise<TrustedKeyView[]> {
+  requirePermission(session.identity, 'read');
+  await enrolLocalKeys(session, { ensureDefault: false });
+  return trustedKeyViews(session);
 }
 
 /**
