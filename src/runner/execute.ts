@@ -5,7 +5,7 @@
  *   → finish (final status, execution.json) → finished hook (cost actuals, receipt).
  * Engine functions return plain data; commands render it (src/cli/render-run.ts).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
@@ -181,7 +181,9 @@ export async function sealPending(
     const expired =
       row.lease_expires_at === null || (row.lease_expires_at < now && (now - row.lease_expires_at > LIVE_HOLDER_GRACE_MS || !holderAliveHere(row)));
     const gone = row.lease_owner === null || expired || holderDead(row);
-    if (!gone || !row.dir) continue;
+    // ADR 0030: a directory on another host (a lost worker's) cannot be sealed from here; leave it
+    // rather than fail the caller's status or export.
+    if (!gone || !row.dir || !existsSync(row.dir)) continue;
     if (readRecordFile(row.dir)?.status === row.status && opts.complete?.(row.dir)) {
       markSealed(env.store.db, row.id);
       continue;
