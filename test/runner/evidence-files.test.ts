@@ -75,3 +75,19 @@ describe('evidence files in the database', () => {
     expect(materialiseEvidence(db, 'ex_1', into)).toEqual({ missing: ['out/a/zbig.bin'] });
   });
 });
+
+describe('recovery and directories on other hosts', () => {
+  it('sealPending leaves an execution whose directory is not on this host (no ENOENT for the caller)', async () => {
+    const { sealPending } = await import('../../src/runner/execute.js');
+    const { createContext } = await import('../../src/core/context.js');
+    setup();
+    db.prepare("update executions set status = 'failed', finished_at = ?, dir = ?, sealed = 0, lease_owner = null where id = 'ex_1'").run(
+      TS,
+      join(dir, 'on-another-host', 'ex_1'),
+    );
+    const ctx = createContext({ home: join(dir, 'home'), env: {} });
+    const store = { db, path: join(dir, 'maestro.db'), close: () => undefined };
+    await expect(sealPending({ ctx, store }, undefined)).resolves.toBe(0);
+    expect(db.prepare("select sealed from executions where id = 'ex_1'").get()).toEqual({ sealed: 0 });
+  });
+});
