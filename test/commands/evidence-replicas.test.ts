@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maestro, tempHome } from '../helpers/cli.js';
 import { maestroAsync, writeManifest } from '../runner/e2e-helpers.js';
@@ -36,6 +37,28 @@ describe.skipIf(reason !== null)(`evidence across replicas${reason ? ` (skipped:
     h.cleanup();
     other.cleanup();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a worker enrols its public key (named by MAESTRO_KEY_OWNER) when it starts, before any execution', () => {
+    const fresh = tempHome('maestro-evidence-worker-');
+    try {
+      expect(maestro(fresh.home, ['init'], ENV).code).toBe(0);
+      const keysOf = () => {
+        const db = new Database(join(fresh.home, 'maestro.db'), { readonly: true });
+        try {
+          return db.prepare('select key_id, owner, revoked_at from trusted_keys').all();
+        } finally {
+          db.close();
+        }
+      };
+      expect(keysOf()).toEqual([]);
+      const w = maestro(fresh.home, ['worker', '--once', '--json'], { ...ENV, MAESTRO_KEY_OWNER: 'worker:w9' });
+      expect(w.code, w.stderr).toBe(0);
+      expect(w.json()).toMatchObject({ claimed: 0 });
+      expect(keysOf()).toEqual([{ key_id: expect.stringMatching(/^[0-9a-f]{64}$/), owner: 'worker:w9', revoked_at: null }]);
+    } finally {
+      fresh.cleanup();
+    }
   });
 
   it('logs, status and a verifying disclosure pack come from the database after the execution dir is deleted', () => {
