@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const PREFIX = 'mcnet';
+const NETNS_DIR = '/var/run/netns';
 const LOCKS = join(tmpdir(), 'maestro-netns-locks');
 /** Bounds: at most this many hosts per run, and this many subnets tried before giving up. */
 export const MAX_HOSTS = 16;
@@ -32,7 +33,10 @@ export interface Host {
   readonly addr: string;
   /** Root-side veth of this host (set down by `kill`). */
   readonly link: string;
-  /** Start a process inside this host (`ip netns exec <ns> cmd args`). */
+  /**
+   * Start a process inside this host: `nsenter --net=/var/run/netns/<ns> cmd args`. Only the network
+   * namespace changes (`ip netns exec` would also remount /sys, hiding the cgroup tree the sandbox needs).
+   */
   spawn(cmd: string, args: string[], opts?: SpawnOptions): ChildProcess;
   /** Run a command inside this host to completion (bounded by timeoutMs, default 30 s). */
   run(cmd: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string }): { code: number; stdout: string; stderr: string };
@@ -86,6 +90,8 @@ function probe(): string | null {
   if (process.getuid?.() !== 0) return 'network namespaces need root (ip netns add); run as root or in CI';
   const v = spawnSync('ip', ['-V'], { encoding: 'utf8' });
   if (v.error || v.status !== 0) return '`ip` (iproute2) is not installed: apt-get install -y iproute2';
+  const e = spawnSync('nsenter', ['--version'], { encoding: 'utf8' });
+  if (e.error || e.status !== 0) return '`nsenter` (util-linux) is not installed: apt-get install -y util-linux';
   const ns = `${PREFIX}-${process.pid}-probe`;
   const made = ip(['netns', 'add', ns], true);
   if (made.code !== 0) return `ip netns add failed: ${made.stderr.trim()}`;
@@ -280,9 +286,9 @@ function makeHost(i: number, ns: string, link: string, bridge: string, base: str
     get killed() {
       return killed;
     },
-    spawn: (cmd, args, opts = {}) => spawn('ip', ['netns', 'exec', ns, cmd, ...args], opts),
+    spawn: (cmd, args, opts = {}) => spawn('nsenter', [`--net=${NETNS_DIR}/${ns}`, '--', cmd, ...args], opts),
     run: (cmd, args, opts = {}) => {
-      const r = spawnSync('ip', ['netns', 'exec', ns, cmd, ...args], {
+      const r = spawnSync('nsenter', [`--net=${NETNS_DIR}/${ns}`, '--', cmd, ...args], {
         encoding: 'utf8',
         env: opts.env,
         input: opts.input,
@@ -292,7 +298,7 @@ function makeHost(i: number, ns: string, link: string, bridge: string, base: str
     },
     exec: (cmd, args, opts = {}) =>
       new Promise((resolve) => {
-        const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn('nsenter', [`--net=${NETNS_DIR}/${ns}`, '--', cmd, ...args], { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         child.stdout!.on('data', (d) => (stdout = (stdout + String(d)).slice(-1_000_000)));
