@@ -1,15 +1,65 @@
 /**
- * Opening the SQLite store: WAL, foreign keys, a busy timeout, and versioned migrations applied on open.
- * Each migration runs in its own transaction, so a failed one leaves the previous schema intact.
+ * Opening the store: the embedded SQLite (WAL, foreign keys, a busy timeout) or PostgreSQL (ADR 0028),
+ * with versioned migrations applied on open. Each migration runs in its own transaction, so a failed
+ * one leaves the previous schema intact. `Db` is the subset of better-sqlite3 the engine uses; the
+ * PostgreSQL handle (src/store/pg/) implements the same surface.
  */
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { EngineError } from '../core/errors.js';
+import { StoreError } from './errors.js';
+import { MIGRATE_LOCK, openPgDb, PgDb } from './pg/pg-db.js';
 
-export type Db = Database.Database;
+export { StoreError } from './errors.js';
+
+export interface RunResult {
+  changes: number;
+  lastInsertRowid: number | bigint;
+}
+
+/** A prepared statement: the better-sqlite3 calls the engine makes. */
+export interface Statement {
+  run(...params: unknown[]): RunResult;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  pluck(toggle?: boolean): this;
+}
+
+/** A transaction function, callable as is (deferred) or as an IMMEDIATE (write-locking) transaction. */
+// biome-ignore lint/suspicious/noExplicitAny: the same bound as better-sqlite3's, so its Database satisfies Db unchanged
+export type TxFn = (...args: any[]) => unknown;
+type ArgsOf<F> = F extends (...args: infer A) => unknown ? A : never;
+export type Transaction<F extends TxFn> = ((...args: ArgsOf<F>) => ReturnType<F>) & {
+  deferred(...args: ArgsOf<F>): ReturnType<F>;
+  immediate(...args: ArgsOf<F>): ReturnType<F>;
+  exclusive(...args: ArgsOf<F>): ReturnType<F>;
+};
+
+/** The store handle: exactly the subset of better-sqlite3's Database the engine uses. */
+export interface Db {
+  prepare(source: string): Statement;
+  exec(source: string): this;
+  transaction<F extends TxFn>(fn: F): Transaction<F>;
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  close(): this;
+  readonly inTransaction: boolean;
+  readonly open: boolean;
+  readonly name: string;
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Which SQL dialect a handle speaks. */
+export function dialectOf(db: Db): Dialect {
+  return db instanceof PgDb ? 'postgres' : 'sqlite';
+}
+
+/** True for a postgres:// or postgresql:// URL. */
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
 
 export interface Migration {
   version: number;
@@ -17,9 +67,9 @@ export interface Migration {
   sql: string;
 }
 
-export class StoreError extends EngineError {}
-
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+/** The PostgreSQL migrations: same versions and names as the SQLite ones, one history. */
+export const PG_MIGRATIONS_DIR = join(MIGRATIONS_DIR, 'pg');
 
 /** Migrations shipped with the engine, ordered by version (files named NNN-name.sql). */
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
@@ -40,8 +90,9 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * @example
  *   const db = openDb(join(home, 'maestro.db'));
  */
-export function openDb(path: string, migrations: Migration[] = loadMigrations()): Db {
-  let db: Db;
+export function openDb(path: string, migrations?: Migration[]): Db {
+  if (isPostgresUrl(path)) return openPostgres(path, migrations ?? loadMigrations(PG_MIGRATIONS_DIR));
+  let db: Database.Database;
   try {
     db = new Database(path);
   } catch (cause) {
@@ -54,13 +105,34 @@ export function openDb(path: string, migrations: Migration[] = loadMigrations())
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 10000');
-  migrate(db, migrations);
+  migrate(db, migrations ?? loadMigrations());
+  return db;
+}
+
+/** Open a PostgreSQL store and migrate it under a session advisory lock (concurrent first opens serialise). */
+function openPostgres(url: string, migrations: Migration[]): Db {
+  const db = openPgDb(url);
+  try {
+    db.query('select pg_advisory_lock($1)', [MIGRATE_LOCK]);
+    try {
+      migrate(db, migrations);
+    } finally {
+      db.query('select pg_advisory_unlock($1)', [MIGRATE_LOCK]);
+    }
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return db;
 }
 
 /** The schema version recorded in the database (0 when none). */
 export function schemaVersion(db: Db): number {
-  const row = db.prepare("select count(*) as n from sqlite_master where type = 'table' and name = 'schema_migrations'").get() as { n: number };
+  const row = (
+    dialectOf(db) === 'postgres'
+      ? db.prepare("select count(*) as n from information_schema.tables where table_schema = current_schema() and table_name = 'schema_migrations'").get()
+      : db.prepare("select count(*) as n from sqlite_master where type = 'table' and name = 'schema_migrations'").get()
+  ) as { n: number };
   if (row.n === 0) return 0;
   const v = db.prepare('select max(version) as v from schema_migrations').get() as { v: number | null };
   return v.v ?? 0;
