@@ -39,9 +39,17 @@ export interface Host {
    */
   spawn(cmd: string, args: string[], opts?: SpawnOptions): ChildProcess;
   /** Run a command inside this host to completion (bounded by timeoutMs, default 30 s). */
-  run(cmd: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string }): { code: number; stdout: string; stderr: string };
+  run(
+    cmd: string,
+    args: string[],
+    opts?: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string },
+  ): { code: number; stdout: string; stderr: string };
   /** Run a command inside this host to completion without blocking the event loop (bounded likewise). */
-  exec(cmd: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+  exec(
+    cmd: string,
+    args: string[],
+    opts?: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Pids whose network namespace is this host's (`ip netns pids`). */
   pids(): number[];
   /** Lose the host: SIGKILL every process in it (and their descendants), then its link down. */
@@ -291,6 +299,7 @@ function makeHost(i: number, ns: string, link: string, bridge: string, base: str
       const r = spawnSync('nsenter', [`--net=${NETNS_DIR}/${ns}`, '--', cmd, ...args], {
         encoding: 'utf8',
         env: opts.env,
+        cwd: opts.cwd,
         input: opts.input,
         timeout: opts.timeoutMs ?? 30_000,
       });
@@ -298,7 +307,7 @@ function makeHost(i: number, ns: string, link: string, bridge: string, base: str
     },
     exec: (cmd, args, opts = {}) =>
       new Promise((resolve) => {
-        const child = spawn('nsenter', [`--net=${NETNS_DIR}/${ns}`, '--', cmd, ...args], { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn('nsenter', [`--net=${NETNS_DIR}/${ns}`, '--', cmd, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         child.stdout!.on('data', (d) => (stdout = (stdout + String(d)).slice(-1_000_000)));
