@@ -43,6 +43,16 @@ describe.skipIf(reason !== null)('network-namespace hosts', () => {
     }
   });
 
+  it('each host has its own hostname; the machine keeps its own', async () => {
+    const mine = spawnSync('hostname', { encoding: 'utf8' }).stdout.trim();
+    for (const h of net.hosts) {
+      const r = await h.exec('hostname', []);
+      expect(r.stdout.trim()).toBe(h.hostname);
+      expect(h.hostname).not.toBe(mine);
+    }
+    expect(spawnSync('hostname', { encoding: 'utf8' }).stdout.trim()).toBe(mine);
+  });
+
   it('hosts reach each other; the loopback of one host is not another host', () => {
     const [a, b] = net.hosts;
     const srv = b!.spawn(process.execPath, ['-e', `require('net').createServer(s=>s.end('b\\n')).listen(7411,'0.0.0.0',()=>console.log('up'))`], {

@@ -29,13 +29,16 @@ export interface Host {
   readonly name: string;
   /** Network namespace name (ip netns). */
   readonly ns: string;
+  /** What `hostname` says inside the host (each process tree gets a UTS namespace with this name). */
+  readonly hostname: string;
   /** The host's address on the bridge. */
   readonly addr: string;
   /** Root-side veth of this host (set down by `kill`). */
   readonly link: string;
   /**
-   * Start a process inside this host: `nsenter --net=/var/run/netns/<ns> cmd args`. Only the network
-   * namespace changes (`ip netns exec` would also remount /sys, hiding the cgroup tree the sandbox needs).
+   * Start a process inside this host: `nsenter --net=/var/run/netns/<ns> unshare --uts` (hostname set),
+   * then exec cmd args (same pid). Only the network and UTS namespaces change: `ip netns exec` would
+   * also remount /sys, hiding the cgroup tree the sandbox needs.
    */
   spawn(cmd: string, args: string[], opts?: SpawnOptions): ChildProcess;
   /** Run a command inside this host to completion (bounded by timeoutMs, default 30 s). */
@@ -286,7 +289,13 @@ function makeHost(i: number, ns: string, link: string, bridge: string, base: str
   ip(['-n', ns, 'link', 'set', 'lo', 'up']);
   ip(['link', 'set', link, 'master', bridge, 'up']);
   let killed = false;
+  // Its own hostname too (a UTS namespace per process tree): maestro names a host by hostname + boot
+  // id, so without it every "host" would look like this machine and a lost worker would be reclaimed
+  // through /proc instead of by its lease expiring.
+  const hostname = `${ns.slice(0, 40)}`;
+  const enter = [`--net=${NETNS_DIR}/${ns}`, '--', 'unshare', '--uts', '--', 'sh', '-c', 'hostname "$0" && exec "$@"', hostname];
   return {
+    hostname,
     name: `h${i}`,
     ns,
     addr,
@@ -294,9 +303,9 @@ function makeHost(i: number, ns: string, link: string, bridge: string, base: str
     get killed() {
       return killed;
     },
-    spawn: (cmd, args, opts = {}) => spawn('nsenter', [`--net=${NETNS_DIR}/${ns}`, '--', cmd, ...args], opts),
+    spawn: (cmd, args, opts = {}) => spawn('nsenter', [...enter, cmd, ...args], opts),
     run: (cmd, args, opts = {}) => {
-      const r = spawnSync('nsenter', [`--net=${NETNS_DIR}/${ns}`, '--', cmd, ...args], {
+      const r = spawnSync('nsenter', [...enter, cmd, ...args], {
         encoding: 'utf8',
         env: opts.env,
         cwd: opts.cwd,
@@ -307,7 +316,7 @@ function makeHost(i: number, ns: string, link: string, bridge: string, base: str
     },
     exec: (cmd, args, opts = {}) =>
       new Promise((resolve) => {
-        const child = spawn('nsenter', [`--net=${NETNS_DIR}/${ns}`, '--', cmd, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn('nsenter', [...enter, cmd, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         child.stdout!.on('data', (d) => (stdout = (stdout + String(d)).slice(-1_000_000)));
