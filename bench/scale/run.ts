@@ -16,6 +16,11 @@
  * Usage: node dist/bench/scale/run.js [--phases plans,steady,burst,drain] [--steady 1000] [--extra 200]
  *          [--rate 10] [--burst 1000] [--drain 10000] [--drain-quota 50] [--workers 2000] [--sandbox bwrap|none]
  *          [--out docs/evidence/perf-1k/results.json]
+ *          [--database-url postgres://…] [--external-workers N --worker-concurrency C]
+ * --database-url runs everything (CLI set-up, server, workers) on that PostgreSQL database instead of
+ * the home's SQLite file. --external-workers N starts `maestro serve --workers 0` and N separate
+ * `maestro worker --concurrency C` processes that claim from the store (as on several hosts).
+ * bench/scale/compare.ts runs this once per backend and worker count and prints them side by side.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -319,7 +324,18 @@ async function drain(env: Env, c: Client, n: number, quota: number, startWorkers
   };
 }
 
+/** `maestro worker` processes (--external-workers N): claim from the shared store, as on other hosts. */
+function startExternalWorkers(home: string, n: number, concurrency: number): ChildProcess[] {
+  return Array.from({ length: n }, () =>
+    spawn(process.execPath, [BIN, 'worker', '--concurrency', String(concurrency)], { env: { ...process.env, MAESTRO_HOME: home }, stdio: 'ignore' }),
+  );
+}
+
 async function main(): Promise<void> {
+  const dbUrl = opt('database-url', '');
+  // Every CLI call, the server and the workers inherit it.
+  if (dbUrl) process.env.MAESTRO_DATABASE_URL = dbUrl;
+  const external = num('external-workers', 0);
   const phases = opt('phases', 'plans,steady,burst,drain').split(',');
   const dir = mkdtempSync(join(tmpdir(), 'mc-bench-scale-'));
   const home = join(dir, 'home');
@@ -331,6 +347,9 @@ async function main(): Promise<void> {
     startedAt: new Date().toISOString(),
   };
   try {
+    // A CLI without the PostgreSQL backend would ignore the URL and measure SQLite under the wrong name.
+    if (dbUrl && !cli(home, ['serve', '--help']).includes('--database-url'))
+      throw new Error('--database-url: this build of maestro serve has no PostgreSQL backend (no --database-url flag)');
     cli(home, ['init']);
     const sandbox = opt('sandbox', existsSync('/usr/bin/bwrap') || spawnSync('which', ['bwrap']).status === 0 ? 'bwrap' : 'none');
     const tokens = {
@@ -340,10 +359,11 @@ async function main(): Promise<void> {
       drain: tenant(home, 'scale-drain', num('drain-quota', 50)),
     };
     if (sandbox === 'none') for (const t of ['scale-bg', 'scale-extra', 'scale-burst', 'scale-drain']) cli(home, ['tenants', 'set', t, '--no-require-sandbox']);
-    const srv = await startServer(home, opt('workers', ''));
+    const srv = await startServer(home, external > 0 ? '0' : opt('workers', ''));
     const openapi = JSON.parse(await (await fetch(`${srv.url}/api/openapi.json`)).text()) as { paths: Record<string, { post?: { requestBody?: unknown } }> };
     const queueMode = JSON.stringify(openapi.paths['/api/executions']?.post ?? {}).includes('"queue"');
     env = { home, extra: [], server: srv.child, url: srv.url, watch: new ProcWatch(home, srv.child.pid!), pooled: srv.pooled, queueMode, sandbox };
+    if (external > 0) env.extra.push(...startExternalWorkers(home, external, num('worker-concurrency', 2000)));
     const started = (): Env => env!;
     for (const sig of ['SIGINT', 'SIGTERM'] as const) {
       process.once(sig, () => {
@@ -354,7 +374,13 @@ async function main(): Promise<void> {
         });
       });
     }
-    result.design = { workerPool: srv.pooled, waitMode: queueMode, sandbox };
+    result.design = {
+      workerPool: srv.pooled,
+      waitMode: queueMode,
+      sandbox,
+      store: dbUrl ? 'postgresql' : 'sqlite',
+      workers: external > 0 ? `${external} x maestro worker --concurrency ${num('worker-concurrency', 2000)}` : 'embedded in serve',
+    };
     // Without the worker pool every execution is its own ~76 MiB node process: cap the counts so the
     // bench cannot exhaust the machine's memory, and say so.
     const cap = srv.pooled ? Infinity : num('unpooled-cap', 40);
