@@ -16,6 +16,10 @@ export default class Serve extends BaseCommand<typeof Serve> {
     'MAESTRO_URL=http://127.0.0.1:8080 <%= config.bin %> whoami',
   ];
   static override flags = {
+    'database-url': Flags.string({
+      description:
+        'PostgreSQL URL of the shared store (postgres://user@host:5432/db); default $MAESTRO_DATABASE_URL; unset: the SQLite file in the state home.',
+    }),
     port: Flags.integer({ char: 'p', description: 'TCP port (0 picks a free one).', default: 8080, min: 0, max: 65535 }),
     host: Flags.string({ description: 'Interface to bind.', default: '127.0.0.1' }),
     workers: Flags.integer({ description: 'Executions the embedded worker pool runs at once (0: no embedded pool).', default: 64, min: 0, max: 10_000 }),

@@ -12,6 +12,10 @@ export default class Worker extends BaseCommand<typeof Worker> {
     'pools still run) and exits.';
   static override examples = ['<%= config.bin %> worker', '<%= config.bin %> worker --concurrency 200', '<%= config.bin %> worker --once --json'];
   static override flags = {
+    'database-url': Flags.string({
+      description:
+        'PostgreSQL URL of the shared store (postgres://user@host:5432/db); default $MAESTRO_DATABASE_URL; unset: the SQLite file in the state home.',
+    }),
     concurrency: Flags.integer({ char: 'c', description: 'Executions run at once.', default: 64, min: 1, max: 10_000 }),
     once: Flags.boolean({ description: 'Run what is queued, then exit.', default: false }),
     local: Flags.boolean({ description: 'Internal: the on-demand worker of run --detach (pidfile, exits when idle).', hidden: true, default: false }),

@@ -84,7 +84,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The engine context for this invocation (built once). */
   protected get ctx(): Context {
-    this.context ??= createContext();
+    // A command declaring --database-url (serve, worker) points the store at PostgreSQL (ADR 0028).
+    const databaseUrl = (this.flags as Record<string, unknown> | undefined)?.['database-url'];
+    this.context ??= createContext(typeof databaseUrl === 'string' && databaseUrl !== '' ? { databaseUrl } : {});
     return this.context;
   }
 

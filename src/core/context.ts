@@ -25,6 +25,8 @@ export interface Context {
   readonly home: string;
   /** The working directory relative paths are resolved against. */
   readonly cwd: string;
+  /** A PostgreSQL URL for the store (--database-url); else $MAESTRO_DATABASE_URL, else the SQLite file in home. */
+  readonly databaseUrl?: string;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -51,6 +53,7 @@ export function createContext(overrides: Partial<Context> = {}): Context {
     env,
     cwd,
     home: overrides.home ?? resolveHome(env, cwd),
+    ...(overrides.databaseUrl ? { databaseUrl: overrides.databaseUrl } : {}),
   };
 }
 

@@ -204,7 +204,9 @@ export async function runWorker(ctx: Context, req: RunWorkerRequest): Promise<Wo
     import('../runner/index.js'),
     import('../store/queue.js'),
   ]);
-  const store = openStore(ctx);
+  // On PostgreSQL a statement waits up to 15 s for a restarted server before failing (ADR 0028): a
+  // dedicated worker process rides out a database restart instead of failing the executions it runs.
+  const store = openStore(ctx, { reconnectMs: 15_000 });
   try {
     await ensureInitialized(ctx, store);
     const local = req.local === true;

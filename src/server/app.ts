@@ -46,7 +46,8 @@ export const REMOTE_LOGIN_HINT =
  */
 export async function startServer(ctx: Context, opts: ServerOptions = {}): Promise<RunningServer> {
   const { default: Fastify } = await import('fastify');
-  const store = openStore(ctx);
+  // On PostgreSQL a request waits at most 2 s for a lost database, then answers 503 (ADR 0028).
+  const store = openStore(ctx, { reconnectMs: 2000 });
   await ensureInitialized(ctx, store);
   const app = Fastify({
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,

@@ -26,8 +26,8 @@ const AUTHENTICATION_CODES = new Set([
 ]);
 
 /** Errors with a status of their own (the kinds map the rest): a full queue or too many open
- * enrolment codes (429), a duplicate tenant (409). */
-const STATUS_CODES: Record<string, number> = { QUEUE_FULL: 429, TOO_MANY_CODES: 429, TENANT_EXISTS: 409 };
+ * enrolment codes (429), a duplicate tenant (409), the PostgreSQL store down (503, ADR 0028). */
+const STATUS_CODES: Record<string, number> = { QUEUE_FULL: 429, TOO_MANY_CODES: 429, TENANT_EXISTS: 409, STORE_UNAVAILABLE: 503 };
 
 export function statusForError(err: EngineError): number {
   const own = STATUS_CODES[err.code];

@@ -2,7 +2,7 @@
  * SQL of the cost governor: actuals per execution, task history, the daily spend ledger and the
  * calibration factors (migration 003). Reads the executions table (001) for live estimates.
  */
-import type { Db } from './db.js';
+import { type Db, dialectOf } from './db.js';
 
 export interface ActualRow {
   executionId: string;
@@ -76,21 +76,52 @@ const ACTUAL_COLS = `execution_id as executionId, tenant_id as tenantId, workflo
  * Record an execution's actuals, its tasks' history and the ledger entry, atomically. Idempotent:
  * returns false (and changes nothing) when the execution was already recorded.
  */
+/** PostgreSQL's spelling of SQLite's `insert or replace` into cost_task_history. */
+const TASK_HISTORY_UPSERT = ` on conflict (execution_id, task_id) do update set ${[
+  'tenant_id',
+  'task_digest',
+  'uses',
+  'resource_class',
+  'cpu',
+  'memory_mb',
+  'expected_sec',
+  'status',
+  'cpu_sec',
+  'peak_rss_mb',
+  'wall_sec',
+  'bytes_written',
+  'estimate_source',
+  'estimated_micros',
+  'actual_micros',
+  'finished_at',
+  'host_load1',
+  'host_steal_pct',
+  'host_ncpu',
+  'host_runnable',
+  'host_contention',
+  'command_shape',
+  'estimated_low_micros',
+  'estimated_high_micros',
+]
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ')}`;
+
 export function insertActuals(db: Db, row: ActualRow, tasks: readonly TaskHistoryRow[], nowIso: string): boolean {
   const tx = db.transaction(() => {
+    const pg = dialectOf(db) === 'postgres';
     const ins = db
-      .prepare(`insert or ignore into cost_actuals (execution_id, tenant_id, workflow_name, status, estimated_micros,
+      .prepare(`insert ${pg ? '' : 'or ignore '}into cost_actuals (execution_id, tenant_id, workflow_name, status, estimated_micros,
       actual_micros, prices_digest, finished_at, ledger_day) values (@executionId, @tenantId, @workflowName, @status,
-      @estimatedMicros, @actualMicros, @pricesDigest, @finishedAt, @ledgerDay)`)
+      @estimatedMicros, @actualMicros, @pricesDigest, @finishedAt, @ledgerDay)${pg ? ' on conflict do nothing' : ''}`)
       .run(row);
     if (ins.changes === 0) return false;
-    const task = db.prepare(`insert or replace into cost_task_history (execution_id, task_id, tenant_id, task_digest, uses,
+    const task = db.prepare(`insert ${pg ? '' : 'or replace '}into cost_task_history (execution_id, task_id, tenant_id, task_digest, uses,
       resource_class, cpu, memory_mb, expected_sec, status, cpu_sec, peak_rss_mb, wall_sec, bytes_written, estimate_source,
       estimated_micros, actual_micros, finished_at, host_load1, host_steal_pct, host_ncpu, host_runnable, host_contention,
       command_shape, estimated_low_micros, estimated_high_micros) values (@executionId, @taskId, @tenantId, @taskDigest, @uses,
       @resourceClass, @cpu, @memoryMB, @expectedSec, @status, @cpuSec, @peakRssMB, @wallSec, @bytesWritten,
       @estimateSource, @estimatedMicros, @actualMicros, @finishedAt, @hostLoad1, @hostStealPct, @hostNcpu, @hostRunnable,
-      @hostContention, @commandShape, @estimatedLowMicros, @estimatedHighMicros)`);
+      @hostContention, @commandShape, @estimatedLowMicros, @estimatedHighMicros)${pg ? TASK_HISTORY_UPSERT : ''}`);
     for (const t of tasks) {
       task.run({
         hostLoad1: null,

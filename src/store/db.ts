@@ -85,13 +85,18 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
   });
 }
 
+export interface OpenOptions {
+  /** PostgreSQL only: how long a statement waits for a lost server to come back (ms, default 0). */
+  reconnectMs?: number;
+}
+
 /**
  * Open (creating if needed) the database at `path` and bring its schema up to date.
  * @example
  *   const db = openDb(join(home, 'maestro.db'));
  */
-export function openDb(path: string, migrations?: Migration[]): Db {
-  if (isPostgresUrl(path)) return openPostgres(path, migrations ?? loadMigrations(PG_MIGRATIONS_DIR));
+export function openDb(path: string, migrations?: Migration[], opts: OpenOptions = {}): Db {
+  if (isPostgresUrl(path)) return openPostgres(path, migrations ?? loadMigrations(PG_MIGRATIONS_DIR), opts);
   let db: Database.Database;
   try {
     db = new Database(path);
@@ -110,8 +115,8 @@ export function openDb(path: string, migrations?: Migration[]): Db {
 }
 
 /** Open a PostgreSQL store and migrate it under a session advisory lock (concurrent first opens serialise). */
-function openPostgres(url: string, migrations: Migration[]): Db {
-  const db = openPgDb(url);
+function openPostgres(url: string, migrations: Migration[], opts: OpenOptions): Db {
+  const db = openPgDb(url, opts);
   try {
     db.query('select pg_advisory_lock($1)', [MIGRATE_LOCK]);
     try {

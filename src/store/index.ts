@@ -6,9 +6,11 @@
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { ensureDir } from '../core/context.js';
-import { type Db, openDb } from './db.js';
+import { type Db, isPostgresUrl, type OpenOptions, openDb, StoreError } from './db.js';
+import { redactUrl } from './pg/pg-db.js';
 
-export { type Db, loadMigrations, type Migration, migrate, openDb, StoreError, schemaVersion } from './db.js';
+export { type Db, type Dialect, dialectOf, isPostgresUrl, loadMigrations, type Migration, migrate, openDb, StoreError, schemaVersion } from './db.js';
+export { redactUrl } from './pg/pg-db.js';
 
 export interface Store {
   readonly db: Db;
@@ -21,9 +23,35 @@ export function dbPath(home: string): string {
   return join(home, 'maestro.db');
 }
 
-/** Open the state database in ctx.home (created with mode 0700 if missing). */
-export function openStore(ctx: Pick<Context, 'home'>): Store {
+/** The PostgreSQL URL a context selects: ctx.databaseUrl, else $MAESTRO_DATABASE_URL; undefined for SQLite. */
+export function databaseUrlOf(ctx: Partial<Pick<Context, 'databaseUrl' | 'env'>>): string | undefined {
+  const url = ctx.databaseUrl ?? ctx.env?.MAESTRO_DATABASE_URL;
+  if (url === undefined || url.trim() === '') return undefined;
+  if (!isPostgresUrl(url.trim())) {
+    throw new StoreError('BAD_DATABASE_URL', `the database URL must start with postgres:// or postgresql:// (got "${url.split('@').pop()?.slice(0, 40)}")`, {
+      kind: 'usage',
+      hint: 'set MAESTRO_DATABASE_URL (or --database-url) to postgres://user@host:5432/db, or unset it to use the embedded SQLite',
+    });
+  }
+  return url.trim();
+}
+
+/**
+ * Open the state database: PostgreSQL when ctx.databaseUrl or $MAESTRO_DATABASE_URL names one (ADR 0028),
+ * else the SQLite file in ctx.home (created with mode 0700 if missing).
+ * @example
+ *   const store = openStore(ctx); const t = store.db.prepare('select 1').get(); store.close();
+ */
+export function openStore(ctx: Pick<Context, 'home'> & Partial<Pick<Context, 'databaseUrl' | 'env'>>, opts: OpenOptions = {}): Store {
   ensureDir(ctx.home);
+  const url = databaseUrlOf(ctx);
+  if (url) {
+    const fromEnv = Number(ctx.env?.MAESTRO_DB_RECONNECT_MS);
+    const db = openDb(url, undefined, {
+      reconnectMs: Number.isFinite(fromEnv) && fromEnv >= 0 && ctx.env?.MAESTRO_DB_RECONNECT_MS ? fromEnv : opts.reconnectMs,
+    });
+    return { db, path: redactUrl(url), close: () => db.close() };
+  }
   const path = dbPath(ctx.home);
   const db = openDb(path);
   return { db, path, close: () => db.close() };

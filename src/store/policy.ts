@@ -2,7 +2,7 @@
  * Policy tables (migration 004): decisions linked to executions, deny counters per tenant and pack,
  * the evaluation-time histogram, tenant pack choices and the cache of verified pack signatures.
  */
-import { type Db, preparedOnce } from './db.js';
+import { type Db, dialectOf, preparedOnce } from './db.js';
 
 /** Upper bounds (ms) of the mc_policy_eval_ms histogram buckets; '+Inf' is implied last. */
 export const EVAL_MS_BUCKETS = [0.5, 1, 2, 5, 10, 15, 25, 50, 100, 250, 500, 1000] as const;
@@ -84,7 +84,11 @@ const stmts = preparedOnce((db: Db) => ({
   recent: db.prepare('select * from policy_decisions where tenant_id = ? order by created_at desc, rowid desc limit ?'),
   choices: db.prepare('select pack_id as packId, enabled, config from policy_tenant_packs where tenant_id = ?'),
   isVerified: db.prepare('select 1 from policy_pack_verified where digest = ? and bundle_sha256 = ? and key_id = ?'),
-  markVerified: db.prepare('insert or ignore into policy_pack_verified (digest, bundle_sha256, key_id, verified_at) values (?, ?, ?, ?)'),
+  markVerified: db.prepare(
+    dialectOf(db) === 'postgres'
+      ? 'insert into policy_pack_verified (digest, bundle_sha256, key_id, verified_at) values (?, ?, ?, ?) on conflict do nothing'
+      : 'insert or ignore into policy_pack_verified (digest, bundle_sha256, key_id, verified_at) values (?, ?, ?, ?)',
+  ),
 }));
 
 /** Record a decision, its deny counters and its histogram sample in one transaction. */

@@ -3,12 +3,12 @@
  * reclaim of expired leases, queue positions and the worker registry. One function per operation,
  * each one transaction; callers never see SQL or SQLite specifics.
  *
- * Porting to PostgreSQL keeps the shape: every IMMEDIATE transaction here becomes a transaction that
- * first locks what it decides on (`select … from tenants where id = $1 for update` for admission,
- * `select … for update skip locked` for claims), and the statements stay as written (epoch-ms integers
- * for leases, no SQLite-only functions).
+ * On PostgreSQL (ADR 0028) every IMMEDIATE transaction here also takes one cluster-wide advisory lock,
+ * so admission stays serialised across hosts; claims of holding executions take no global lock: they
+ * lock candidate rows with `for update skip locked`. Publishing, requeueing and releasing notify
+ * `maestro_queue` (LISTEN/NOTIFY wake-up of the pools).
  */
-import { type Db, preparedOnce } from './db.js';
+import { type Db, dialectOf, preparedOnce } from './db.js';
 import type { ExecutionRow, NewExecution } from './executions.js';
 
 /** A process holding leases: a worker pool, a server's embedded pool, or a foreground `run`. */
@@ -151,6 +151,37 @@ const stmts = preparedOnce((db: Db) => ({
   ),
 }));
 
+/** The channel pools LISTEN on (PostgreSQL): published, requeued or released work. */
+export const QUEUE_CHANNEL = 'maestro_queue';
+
+const pgStmts = preparedOnce((db: Db) => ({
+  notify: db.prepare(`select pg_notify('${QUEUE_CHANNEL}', '')`),
+  // Round-robin across tenants (each tenant's oldest first), rows another host is claiming skipped.
+  claim: db.prepare(
+    `update executions e set status = 'running', lease_owner = @owner, lease_expires_at = @expires, claimed_at = @at,
+       attempts = e.attempts + 1, waiting = 0, runner_pid = @pid, runner_start = @pidStart
+     from (
+       select x.id from executions x
+       join (
+         select id, row_number() over (partition by tenant_id order by published_at, id) as rn
+         from executions where status = 'queued' and detached = 1 and lease_owner is null and waiting = 0
+         order by rn, published_at, id limit @scan
+       ) c on c.id = x.id
+       where x.status = 'queued' and x.detached = 1 and x.lease_owner is null and x.waiting = 0
+       order by c.rn, x.published_at, x.id limit @max
+       for update of x skip locked
+     ) picked
+     where e.id = picked.id
+     returning e.id`,
+  ),
+  waitingClaimable: db.prepare("select 1 as y from executions where status = 'queued' and detached = 1 and lease_owner is null and waiting = 1 limit 1"),
+}));
+
+/** Wakes the pools of every host (PostgreSQL; delivered when the transaction commits). No-op on SQLite. */
+export function notifyQueue(db: Db): void {
+  if (dialectOf(db) === 'postgres') pgStmts(db).notify.get();
+}
+
 /**
  * Atomic admission: budget (spent today + live estimates + this estimate vs the daily cap), then the
  * concurrency cap, then the insert (denied, queued, or queued waiting for a slot), task runs included.
@@ -187,6 +218,7 @@ export function admit(db: Db, req: AdmissionRequest): AdmissionResult {
     if (full && !req.wait) return deny('quota', req.quotaReason(holders), holders);
     s.insert.run({ ...queued, status: 'queued', reason: null, finished_at: null, waiting: full ? 1 : 0 });
     insertTasks();
+    if (row.detached === 1) notifyQueue(db);
     return { admitted: true, waiting: full };
   });
   return txn.immediate();
@@ -227,6 +259,18 @@ export function insertDenied(
  */
 export function claimBatch(db: Db, holder: LeaseHolder, max: number, nowMs: number, leaseMs: number): ExecutionRow[] {
   const s = stmts(db);
+  const get = db.prepare('select * from executions where id = ?');
+  let ids: string[] = [];
+  if (dialectOf(db) === 'postgres') {
+    // Holding executions were admitted under the tenant's cap already: row locks suffice, no global lock.
+    const p = pgStmts(db);
+    const at = new Date(nowMs).toISOString();
+    const params = { owner: holder.owner, expires: nowMs + leaseMs, at, pid: holder.pid, pidStart: holder.pidStart, max, scan: max * 4 + 16 };
+    ids = (p.claim.all(params) as Array<{ id: string }>).map((r) => r.id);
+    // Waiting (wait-mode) executions need the tenant's free slot: decided under the global lock below.
+    if (ids.length >= max || !p.waitingClaimable.get()) return ids.map((id) => get.get(id) as ExecutionRow);
+    max -= ids.length;
+  }
   const txn = db.transaction((): string[] => {
     const tenants = s.tenantsWithWork.all() as Array<{ tenantId: string; maxConcurrent: number; running: number; holding: number; oldest: string }>;
     const claimed: string[] = [];
@@ -247,14 +291,17 @@ export function claimBatch(db: Db, holder: LeaseHolder, max: number, nowMs: numb
         tenants.shift();
         continue;
       }
-      s.claim.run({ id, owner: holder.owner, expires: nowMs + leaseMs, at, pid: holder.pid, pidStart: holder.pidStart });
+      // On PostgreSQL another host may hold this row (skip-locked claim): then leave the tenant for now.
+      if (s.claim.run({ id, owner: holder.owner, expires: nowMs + leaseMs, at, pid: holder.pid, pidStart: holder.pidStart }).changes !== 1) {
+        tenants.shift();
+        continue;
+      }
       t.running += 1;
       claimed.push(id);
     }
     return claimed;
   });
-  const ids = txn.immediate();
-  const get = db.prepare('select * from executions where id = ?');
+  ids = [...ids, ...txn.immediate()];
   return ids.map((id) => get.get(id) as ExecutionRow);
 }
 
@@ -325,7 +372,9 @@ export function reclaim(db: Db, row: ExecutionRow, reason: string, retryNote: st
       const started = (s.startedTasks.get(row.id) as { n: number }).n;
       const fresh = db.prepare('select attempts, detached from executions where id = ?').get(row.id) as { attempts: number; detached: number } | undefined;
       if (fresh && fresh.detached === 1 && started === 0 && fresh.attempts < 2) {
-        return s.requeue.run(retryNote, row.id, owner).changes === 1 ? 'requeued' : null;
+        if (s.requeue.run(retryNote, row.id, owner).changes !== 1) return null;
+        notifyQueue(db);
+        return 'requeued';
       }
       if (s.fail.run(reason, at, row.id, owner).changes !== 1) return null;
       s.settleRunning.run('the worker running this task died', at, row.id);
@@ -341,7 +390,9 @@ export function releaseExecution(db: Db, id: string, owner: string): boolean {
   return db
     .transaction((): boolean => {
       if ((s.startedTasks.get(id) as { n: number }).n > 0) return false;
-      return s.release.run(id, owner).changes === 1;
+      if (s.release.run(id, owner).changes !== 1) return false;
+      notifyQueue(db);
+      return true;
     })
     .immediate();
 }

@@ -40,20 +40,27 @@ function fail(e, unavailable) {
   throw err;
 }
 
-async function connect(c) {
-  const client = new pg.Client({ connectionString: c.url, connectionTimeoutMillis: 5000, keepAlive: true });
-  client.on('error', () => {
-    c.broken = true;
-  });
-  try {
-    await client.connect();
-  } catch (e) {
-    client.end().catch(() => {});
-    fail(e, true);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Connect; while the server refuses or is unreachable, retry with backoff for up to waitMs. */
+async function connect(c, waitMs = 0) {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+    const client = new pg.Client({ connectionString: c.url, connectionTimeoutMillis: 5000, keepAlive: true });
+    client.on('error', () => {
+      c.broken = true;
+    });
+    try {
+      await client.connect();
+      c.client = client;
+      c.broken = false;
+      return client;
+    } catch (e) {
+      client.end().catch(() => {});
+      if (!isConnectionError(e) || Date.now() + delay > deadline) fail(e, isConnectionError(e));
+      await sleep(delay);
+    }
   }
-  c.client = client;
-  c.broken = false;
-  return client;
 }
 
 runAsWorker(async (op) => {
@@ -75,7 +82,7 @@ runAsWorker(async (op) => {
     c.client = null;
     // Inside a transaction the work so far is gone with the old connection: never continue on a new one.
     if (op.inTx && !/^\s*rollback/i.test(op.text)) fail(new Error('the connection to PostgreSQL was lost inside a transaction'), true);
-    await connect(c);
+    await connect(c, op.waitMs ?? 0);
     if (/^\s*rollback/i.test(op.text)) return { rows: [], rowCount: 0, fields: [] };
   }
   try {

@@ -20,7 +20,7 @@ export const MIGRATE_LOCK = 0x6d616574;
 type Op =
   | { kind: 'open'; id: number; url: string }
   | { kind: 'close'; id: number }
-  | { kind: 'query'; id: number; text: string; values: unknown[]; inTx: boolean };
+  | { kind: 'query'; id: number; text: string; values: unknown[]; inTx: boolean; waitMs: number };
 interface QueryResult {
   rows: Array<Record<string, unknown>>;
   rowCount: number;
@@ -126,7 +126,14 @@ export class PgDb implements Db {
   private depth = 0;
   private isOpen = true;
 
-  constructor(private readonly url: string) {
+  /**
+   * @param reconnectMs how long a statement waits for a lost server to come back before failing with
+   *   STORE_UNAVAILABLE (the connection is re-opened on the next statement; 0: fail at once).
+   */
+  constructor(
+    private readonly url: string,
+    private readonly reconnectMs = 0,
+  ) {
     this.name = redactUrl(url);
     try {
       call({ kind: 'open', id: this.id, url });
@@ -142,6 +149,11 @@ export class PgDb implements Db {
     }
   }
 
+  /** The URL with its password (for a LISTEN connection of this process; never printed). */
+  get connectionUrl(): string {
+    return this.url;
+  }
+
   get open(): boolean {
     return this.isOpen;
   }
@@ -153,7 +165,7 @@ export class PgDb implements Db {
   query(text: string, values: unknown[] = [], source = text): QueryResult {
     if (!this.isOpen) throw new StoreError('STORE_CLOSED', 'the database handle is closed');
     try {
-      return call({ kind: 'query', id: this.id, text, values, inTx: this.depth > 0 });
+      return call({ kind: 'query', id: this.id, text, values, inTx: this.depth > 0, waitMs: this.reconnectMs });
     } catch (cause) {
       throw translate(cause, this.url, source);
     }
@@ -218,6 +230,6 @@ export class PgDb implements Db {
  * Open a PostgreSQL store handle (no migrations: see openDb in db.ts).
  * @example const db = openPgDb('postgres://maestro@db.internal/maestro');
  */
-export function openPgDb(url: string): PgDb {
-  return new PgDb(url);
+export function openPgDb(url: string, opts: { reconnectMs?: number } = {}): PgDb {
+  return new PgDb(url, opts.reconnectMs ?? 0);
 }
