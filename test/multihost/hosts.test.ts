@@ -77,7 +77,9 @@ describe.skipIf(reason !== null)('maestro on three hosts sharing PostgreSQL', ()
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ manifest: m }),
     });
-    const estimate = ((await plan.json()) as { estimatedCostUSD: number }).estimatedCostUSD;
+    const planned = (await plan.json()) as { estimatedCostUSD: number };
+    expect(plan.status, JSON.stringify(planned)).toBe(200);
+    const estimate = planned.estimatedCostUSD;
     expect(estimate).toBeGreaterThan(0);
     // Room for 4.5 estimates: the fifth never fits, whichever replica admits it.
     const cap = ((Math.round(estimate * 1e6) * 9) / 2 / 1e6).toFixed(6);
@@ -118,6 +120,7 @@ describe.skipIf(reason !== null)('maestro on three hosts sharing PostgreSQL', ()
     let sampling = true;
     const sampler = (async () => {
       const c = new pg.Client(mh.localUrl);
+      c.on('error', () => undefined); // the cluster going away at teardown ends the loop below
       await c.connect();
       try {
         while (sampling) {
@@ -131,6 +134,19 @@ describe.skipIf(reason !== null)('maestro on three hosts sharing PostgreSQL', ()
       }
     })();
 
+    try {
+      await manyOnce(tenantId, token);
+    } finally {
+      sampling = false;
+      await sampler.catch(() => undefined);
+    }
+    expect(max.samples).toBeGreaterThan(50);
+    expect(max.running).toBeLessThanOrEqual(K);
+    expect(max.running).toBeGreaterThanOrEqual(2);
+  }, 300_000);
+
+  /** Publish N through h0, lose h2 a third of the way, check every execution ran exactly once. */
+  async function manyOnce(tenantId: string, token: string): Promise<void> {
     const m = markerManifest('mh-once', 'sleep 0.3');
     const pubs = await pooled(Array.from({ length: N }), 16, () => publish(serveUrl, token, { manifest: m, name: 'once.yaml', queue: true }));
     const ids = pubs.map((p) => p.id).filter((id): id is string => typeof id === 'string');
@@ -148,8 +164,6 @@ describe.skipIf(reason !== null)('maestro on three hosts sharing PostgreSQL', ()
     const h1Before = finishedBy(workers[0]!.text).size;
 
     await until(async () => (await ended()) >= N, 170_000, `all ${N} executions to end`, 500);
-    sampling = false;
-    await sampler;
 
     const rows = (await db.query('select id, status, reason, attempts, dir from executions where tenant_id = $1', [tenantId])).rows as Array<{
       id: string;
@@ -175,15 +189,12 @@ describe.skipIf(reason !== null)('maestro on three hosts sharing PostgreSQL', ()
         expect(marks).toBeLessThanOrEqual(1);
       }
     }
-    // The survivor finished the rest after the kill; the quota held at every sample.
+    // The survivor finished the rest after the kill.
     expect(byH1.size).toBeGreaterThan(h1Before);
     const reclaimedLate = rows.filter((r) => heldByH2.includes(r.id) && r.status === 'succeeded').length;
     expect(reclaimedLate + rows.filter((r) => r.status === 'failed').length).toBe(heldByH2.length);
-    expect(max.samples).toBeGreaterThan(50);
-    expect(max.running).toBeLessThanOrEqual(K);
-    expect(max.running).toBeGreaterThanOrEqual(2);
     // Reclaim waited for the lease (h2 is another host: no /proc shortcut), then happened.
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(LEASE_MS);
     expect(await count('select count(*) as n from executions where lease_owner = $1', [h2Worker])).toBe(0);
-  }, 300_000);
+  }
 });
