@@ -5,6 +5,7 @@
  *   → finish (final status, execution.json) → finished hook (cost actuals, receipt).
  * Engine functions return plain data; commands render it (src/cli/render-run.ts).
  */
+import { retryUnavailable } from '../store/retry.js';
 import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -273,34 +274,38 @@ export async function executeExecution(session: Session, id: string, opts: Execu
     );
     const failed = [...states.values()].some((s) => s === 'failed');
     const at = isoNow(ctx);
-    if (abort.signal.aborted) {
-      const why = abort.signal.reason as unknown;
-      const now = getExecution(store.db, id);
-      if (why === 'lost' && now?.status !== 'cancelled') {
+    // The final writes are fenced and idempotent: while the database is unreachable (PostgreSQL
+    // restarting) they are retried until they land, so a result is never lost (ADR 0028).
+    const lostTo = await retryUnavailable((): ExecutionRow | null => {
+      if (abort.signal.aborted) {
+        const why = abort.signal.reason as unknown;
+        const now = getExecution(store.db, id);
         // Another holder has it now (our lease expired): touch nothing.
-        return loadRecord(session, now ?? row, extras);
-      }
-      if (why === 'shutdown' && now?.status !== 'cancelled') {
-        settleTasks(store.db, id, 'failed', `worker ${owner} shut down while this task was running`, at, 'running');
-        settleTasks(store.db, id, 'skipped', `worker ${owner} shut down before this task started`, at, 'pending');
-        finishHeld(store.db, id, owner, 'failed', `worker ${owner} shut down before the execution finished`, at);
+        if (why === 'lost' && now?.status !== 'cancelled') return now ?? row;
+        if (why === 'shutdown' && now?.status !== 'cancelled') {
+          settleTasks(store.db, id, 'failed', `worker ${owner} shut down while this task was running`, at, 'running');
+          settleTasks(store.db, id, 'skipped', `worker ${owner} shut down before this task started`, at, 'pending');
+          finishHeld(store.db, id, owner, 'failed', `worker ${owner} shut down before the execution finished`, at);
+        } else {
+          settleTasks(store.db, id, 'cancelled', 'the execution was cancelled', at);
+          finishHeld(store.db, id, owner, 'cancelled', 'cancelled', at);
+        }
       } else {
-        settleTasks(store.db, id, 'cancelled', 'the execution was cancelled', at);
-        finishHeld(store.db, id, owner, 'cancelled', 'cancelled', at);
+        settleTasks(store.db, id, 'skipped', 'a task it needs did not succeed', at, 'pending');
+        const firstFailed = manifest.spec.tasks.find((t) => states.get(t.id) === 'failed');
+        finishHeld(store.db, id, owner, failed ? 'failed' : 'succeeded', failed ? `task ${firstFailed?.id} failed` : null, at);
       }
-    } else {
-      settleTasks(store.db, id, 'skipped', 'a task it needs did not succeed', at, 'pending');
-      const firstFailed = manifest.spec.tasks.find((t) => states.get(t.id) === 'failed');
-      finishHeld(store.db, id, owner, failed ? 'failed' : 'succeeded', failed ? `task ${firstFailed?.id} failed` : null, at);
-    }
+      return null;
+    });
+    if (lostTo) return loadRecord(session, lostTo, extras);
   } finally {
     opts.shutdown?.removeEventListener('abort', onShutdown);
     untrack();
     unwatch();
   }
-  const final = getExecution(store.db, id)!;
+  const final = (await retryUnavailable(() => getExecution(store.db, id)))!;
   if (final.lease_owner !== owner && final.lease_owner !== null) return loadRecord(session, final, extras);
-  return (await sealExecution(session, id, hooks.finished)) ?? loadRecord(session, final, extras);
+  return (await retryUnavailable(() => sealExecution(session, id, hooks.finished))) ?? loadRecord(session, final, extras);
 }
 
 const live = new Set<AbortController>();
@@ -397,19 +402,22 @@ async function runTask(
   const extra: TaskExtras = { writes: outcome.writes, cpuSec: outcome.usage.cpuSec, peakRssMB: outcome.usage.peakRssMB };
   extras.set(task.id, extra);
   const u = outcome.usage;
-  markTaskFinished(store.db, {
-    execution_id: row.id,
-    task_id: task.id,
-    status,
-    exit_code: outcome.exitCode,
-    reason,
-    finished_at: isoNow(ctx),
-    cpu_ms: u.cpuSec === null ? null : Math.round(u.cpuSec * 1000),
-    peak_rss_kb: u.peakRssMB === null ? null : Math.round(u.peakRssMB * 1024),
-    wall_ms: Math.round(u.wallSec * 1000),
-    bytes_written: u.bytesWritten,
-    extras: JSON.stringify(extra),
-  });
+  // A task's result is written even across a database restart (retried while unavailable, ADR 0028).
+  await retryUnavailable(() =>
+    markTaskFinished(store.db, {
+      execution_id: row.id,
+      task_id: task.id,
+      status,
+      exit_code: outcome.exitCode,
+      reason,
+      finished_at: isoNow(ctx),
+      cpu_ms: u.cpuSec === null ? null : Math.round(u.cpuSec * 1000),
+      peak_rss_kb: u.peakRssMB === null ? null : Math.round(u.peakRssMB * 1024),
+      wall_ms: Math.round(u.wallSec * 1000),
+      bytes_written: u.bytesWritten,
+      extras: JSON.stringify(extra),
+    }),
+  );
   progress?.({ task: task.id, phase: 'finished', status, wallSec: u.wallSec, reason });
   return ok;
 }

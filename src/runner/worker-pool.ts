@@ -10,7 +10,10 @@ import type { Context } from '../core/context.js';
 import { isoNow } from '../core/context.js';
 import { type ExecutionRow, getExecution } from '../store/executions.js';
 import type { Store } from '../store/index.js';
-import { claimableCount, claimBatch, detachedActiveCount, finishHeld, pruneWorkers, releaseExecution } from '../store/queue.js';
+import { dialectOf } from '../store/db.js';
+import { listenQueue, type QueueListener } from '../store/pg/listen.js';
+import { claimableCount, claimBatch, detachedActiveCount, finishHeld, pruneWorkers, QUEUE_CHANNEL, releaseExecution } from '../store/queue.js';
+import { retryUnavailable } from '../store/retry.js';
 import type { Session } from '../tenancy/index.js';
 import { executeExecution, sealExecution } from './execute.js';
 import type { ExecutionHooks } from './hooks.types.js';
@@ -58,7 +61,10 @@ export interface PoolOptions {
   /** Recovery's sealing of terminal executions whose runner died (evidence rebuilt from the store). */
   sealPending?: () => Promise<number>;
   onEvent?: (e: PoolEvent) => void;
-  /** Poll period when idle, ms ($MAESTRO_WORKER_POLL_MS, default 100). */
+  /**
+   * Poll period when idle, ms ($MAESTRO_WORKER_POLL_MS; default 100 on SQLite; on PostgreSQL, where
+   * LISTEN/NOTIFY wakes the pool, a slow fallback of 3 s, jittered ±25%, for lease reclaim).
+   */
   pollMs?: number;
   /** Grace period on stop before running executions are failed, ms ($MAESTRO_WORKER_GRACE_MS, default 30 s). */
   graceMs?: number;
@@ -82,13 +88,19 @@ export class WorkerPool {
   private readonly summary: PoolSummary;
   private readonly pollMs: number;
   private readonly graceMs: number;
+  private readonly listener: QueueListener | null;
+  private readonly jitter: boolean;
 
   constructor(private readonly opts: PoolOptions) {
     const concurrency = Math.max(1, Math.min(10_000, Math.floor(opts.concurrency)));
     this.opts = { ...opts, concurrency };
     this.keeper = new LeaseKeeper(opts.store.db, opts.ctx, opts.kind, concurrency);
     setProcessKeeper(opts.store.db, this.keeper);
-    this.pollMs = opts.pollMs ?? (Number(opts.ctx.env.MAESTRO_WORKER_POLL_MS) || 100);
+    const postgres = dialectOf(opts.store.db) === 'postgres';
+    this.pollMs = opts.pollMs ?? (Number(opts.ctx.env.MAESTRO_WORKER_POLL_MS) || (postgres ? 3000 : 100));
+    this.jitter = postgres;
+    // Other hosts publish into the shared database: their NOTIFY wakes this pool (ADR 0028).
+    this.listener = postgres ? listenQueue(opts.store.db, QUEUE_CHANNEL, () => this.wakeUp()) : null;
     this.graceMs = opts.graceMs ?? (Number(opts.ctx.env.MAESTRO_WORKER_GRACE_MS) || 30_000);
     this.summary = emptyPoolSummary(this.keeper.holder.owner, concurrency);
     this.wakeP = new Promise((r) => (this.wakeUp = r));
@@ -102,6 +114,18 @@ export class WorkerPool {
 
   get running(): number {
     return this.active.size;
+  }
+
+  /** The LISTEN connection (PostgreSQL), null on SQLite. */
+  get queueListener(): QueueListener | null {
+    return this.listener;
+  }
+
+  /** The idle wait: on PostgreSQL jittered ±25%, so hosts started together do not poll in step. */
+  private idleWait(ms: number): number {
+    if (!this.jitter) return ms;
+    const r = this.opts.ctx.random.bytes(1)[0]! / 255;
+    return Math.round(ms * (0.75 + r * 0.5));
   }
 
   /** Starts the loop; resolves with the summary when the pool has stopped. */
@@ -134,51 +158,65 @@ export class WorkerPool {
     let idleSince = ctx.clock.now();
     let lastRecovery = 0;
     let lastPrune = 0;
+    let backoff = 0;
     try {
       for (;;) {
-        const now = ctx.clock.now();
-        if (now - lastRecovery >= 1000) {
-          lastRecovery = now;
-          await this.recover();
+        // A lost database (PostgreSQL restarting) never ends the loop: back off and try again (ADR 0028).
+        if (backoff > 0) {
+          this.wakeP = new Promise((r) => (this.wakeUp = r));
+          await sleep(backoff, this.wakeP);
+          if (this.stopping) break;
         }
-        if (now - lastPrune >= 60_000) {
-          lastPrune = now;
-          // The workers registry stays bounded: silent or stopped workers holding nothing go.
-          pruneWorkers(store.db, now - 3600_000);
-        }
-        if (this.stopping) break;
-        const free = this.opts.concurrency - this.active.size;
-        let claimed: ExecutionRow[] = [];
-        if (free > 0) {
-          try {
-            claimed = claimBatch(store.db, this.keeper.holder, free, ctx.clock.now(), this.keeper.config.leaseMs);
-          } catch (err) {
-            this.emit({ type: 'error', reason: `claim failed: ${(err as Error).message}` });
+        try {
+          const now = ctx.clock.now();
+          if (now - lastRecovery >= 1000) {
+            lastRecovery = now;
+            await this.recover();
           }
-        }
-        for (const row of claimed) this.launch(row);
-        if (claimed.length > 0 || this.active.size > 0) idleSince = ctx.clock.now();
-        // Drained: nothing left to claim and nothing detached still running elsewhere (another pool's
-        // executions may yet come back to the queue if that pool dies).
-        if (this.opts.once && this.active.size === 0 && claimed.length === 0 && claimableCount(store.db) === 0 && detachedActiveCount(store.db) === 0) {
-          this.stopReason = 'drained';
-          break;
-        }
-        const idleMs = this.opts.idleExitMs;
-        if (idleMs != null && this.active.size === 0 && claimed.length === 0 && ctx.clock.now() - idleSince >= idleMs) {
-          if (!this.opts.beforeIdleExit || this.opts.beforeIdleExit()) {
-            this.stopReason = 'idle';
+          if (now - lastPrune >= 60_000) {
+            lastPrune = now;
+            // The workers registry stays bounded: silent or stopped workers holding nothing go.
+            pruneWorkers(store.db, now - 3600_000);
+          }
+          if (this.stopping) break;
+          const free = this.opts.concurrency - this.active.size;
+          let claimed: ExecutionRow[] = [];
+          if (free > 0) {
+            try {
+              claimed = claimBatch(store.db, this.keeper.holder, free, ctx.clock.now(), this.keeper.config.leaseMs);
+            } catch (err) {
+              this.emit({ type: 'error', reason: `claim failed: ${(err as Error).message}` });
+            }
+          }
+          for (const row of claimed) this.launch(row);
+          if (claimed.length > 0 || this.active.size > 0) idleSince = ctx.clock.now();
+          // Drained: nothing left to claim and nothing detached still running elsewhere (another pool's
+          // executions may yet come back to the queue if that pool dies).
+          if (this.opts.once && this.active.size === 0 && claimed.length === 0 && claimableCount(store.db) === 0 && detachedActiveCount(store.db) === 0) {
+            this.stopReason = 'drained';
             break;
           }
-          idleSince = ctx.clock.now();
-        }
-        if (claimed.length === 0 || this.active.size >= this.opts.concurrency) {
-          this.wakeP = new Promise((r) => (this.wakeUp = r));
-          await sleep(this.active.size >= this.opts.concurrency ? Math.max(this.pollMs, 50) : this.pollMs, this.wakeP);
+          const idleMs = this.opts.idleExitMs;
+          if (idleMs != null && this.active.size === 0 && claimed.length === 0 && ctx.clock.now() - idleSince >= idleMs) {
+            if (!this.opts.beforeIdleExit || this.opts.beforeIdleExit()) {
+              this.stopReason = 'idle';
+              break;
+            }
+            idleSince = ctx.clock.now();
+          }
+          if (claimed.length === 0 || this.active.size >= this.opts.concurrency) {
+            this.wakeP = new Promise((r) => (this.wakeUp = r));
+            await sleep(this.idleWait(this.active.size >= this.opts.concurrency ? Math.max(this.pollMs, 50) : this.pollMs), this.wakeP);
+          }
+          backoff = 0;
+        } catch (err) {
+          backoff = Math.min(5000, backoff === 0 ? 250 : backoff * 2);
+          this.emit({ type: 'error', reason: `worker loop: ${(err as Error).message} (retrying in ${backoff} ms)` });
         }
       }
       await this.drain();
     } finally {
+      await this.listener?.close();
       this.keeper.stop();
       try {
         pruneWorkers(store.db, ctx.clock.now() - 24 * 3600_000);
@@ -219,10 +257,16 @@ export class WorkerPool {
       } catch (err) {
         // Could not run it at all (missing files, broken manifest copy): fail it, naming why, and seal.
         reason = `worker ${this.id} could not run the execution: ${(err as Error).message}`;
-        if (finishHeld(store.db, row.id, this.id, 'failed', reason, isoNow(ctx))) {
-          await sealExecution({ ctx, store }, row.id).catch(() => undefined);
+        const why = reason;
+        try {
+          if (await retryUnavailable(() => finishHeld(store.db, row.id, this.id, 'failed', why, isoNow(ctx)))) {
+            await sealExecution({ ctx, store }, row.id).catch(() => undefined);
+          }
+          status = (await retryUnavailable(() => getExecution(store.db, row.id)))?.status ?? 'failed';
+        } catch {
+          // The database stayed away: the lease expires and recovery settles the execution.
+          status = 'failed';
         }
-        status = getExecution(store.db, row.id)?.status ?? 'failed';
         this.emit({ type: 'error', id: row.id, reason });
       }
       if (status === 'succeeded') this.summary.succeeded += 1;
