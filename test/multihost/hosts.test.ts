@@ -9,6 +9,8 @@
  *     held is reclaimed after its lease expires (retried, or failed naming h2's worker, per ADR 0014).
  */
 
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from '../helpers/cli.js';
@@ -41,7 +43,8 @@ const TERMINAL = "('succeeded', 'failed', 'cancelled', 'denied')";
 describe.skipIf(reason !== null)('maestro on three hosts sharing PostgreSQL', () => {
   let mh: MultiHost;
   let db: pg.Client;
-  const homes = [tempHome('mc-mh0-'), tempHome('mc-mh1-'), tempHome('mc-mh2-')];
+  // h0 serve, h1 worker, h2 worker, and the second serve replica (on h1) with a home of its own.
+  const homes = [tempHome('mc-mh0-'), tempHome('mc-mh1-'), tempHome('mc-mh2-'), tempHome('mc-mh3-')];
   const procs: Captured[] = [];
   let serveUrl = '';
   let workers: Captured[] = [];
@@ -84,7 +87,11 @@ describe.skipIf(reason !== null)('maestro on three hosts sharing PostgreSQL', ()
     // Room for 4.5 estimates: the fifth never fits, whichever replica admits it.
     const cap = ((Math.round(estimate * 1e6) * 9) / 2 / 1e6).toFixed(6);
     cli(home, mh.localUrl, ['tenants', 'set', 'mhbudget', '--daily-budget', cap]);
-    const second = await startServe(mh.net.hosts[1]!, homes[1]!.home, mh.hostUrl, ENV);
+    // Replicas verify the same tokens: the operator gives each one the token-signing key (docs/postgresql.md).
+    const replicaHome = homes[3]!.home;
+    mkdirSync(join(replicaHome, 'keys'), { recursive: true, mode: 0o700 });
+    copyFileSync(join(home, 'keys', 'token-es256.key.pem'), join(replicaHome, 'keys', 'token-es256.key.pem'));
+    const second = await startServe(mh.net.hosts[1]!, replicaHome, mh.hostUrl, ENV);
     procs.push(second.proc);
     const replicas = [serveUrl, second.url];
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => publish(replicas[i % 2]!, token, { manifest: m, name: 'b.yaml' })));
@@ -135,7 +142,7 @@ describe.skipIf(reason !== null)('maestro on three hosts sharing PostgreSQL', ()
     })();
 
     try {
-      await manyOnce(tenantId, token);
+      await manyOnce(tenantId, token, max);
     } finally {
       sampling = false;
       await sampler.catch(() => undefined);
@@ -146,7 +153,7 @@ describe.skipIf(reason !== null)('maestro on three hosts sharing PostgreSQL', ()
   }, 300_000);
 
   /** Publish N through h0, lose h2 a third of the way, check every execution ran exactly once. */
-  async function manyOnce(tenantId: string, token: string): Promise<void> {
+  async function manyOnce(tenantId: string, token: string, max: { running: number; samples: number }): Promise<void> {
     const m = markerManifest('mh-once', 'sleep 0.3');
     const pubs = await pooled(Array.from({ length: N }), 16, () => publish(serveUrl, token, { manifest: m, name: 'once.yaml', queue: true }));
     const ids = pubs.map((p) => p.id).filter((id): id is string => typeof id === 'string');
@@ -158,7 +165,9 @@ describe.skipIf(reason !== null)('maestro on three hosts sharing PostgreSQL', ()
     await until(async () => (await ended()) >= N / 3, 120_000, `${N / 3} executions to end`);
     const h2Worker = (await db.query('select id from workers where pid = $1 and stopped_at is null', [workers[1]!.child.pid])).rows[0]?.id as string;
     expect(h2Worker, 'h2 registered its worker').toMatch(/^w/);
-    const heldByH2 = (await db.query('select id from executions where lease_owner = $1', [h2Worker])).rows.map((r) => r.id as string);
+    const heldByH2 = (await db.query("select id from executions where lease_owner = $1 and status in ('queued', 'running')", [h2Worker])).rows.map(
+      (r) => r.id as string,
+    );
     const killedAt = Date.now();
     mh.net.hosts[2]!.kill();
     const h1Before = finishedBy(workers[0]!.text).size;
@@ -195,6 +204,10 @@ describe.skipIf(reason !== null)('maestro on three hosts sharing PostgreSQL', ()
     expect(reclaimedLate + rows.filter((r) => r.status === 'failed').length).toBe(heldByH2.length);
     // Reclaim waited for the lease (h2 is another host: no /proc shortcut), then happened.
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(LEASE_MS);
-    expect(await count('select count(*) as n from executions where lease_owner = $1', [h2Worker])).toBe(0);
+    expect(await count("select count(*) as n from executions where lease_owner = $1 and status in ('queued', 'running')", [h2Worker])).toBe(0);
+    console.log(
+      `multihost: ${heldByH2.length} held by the lost host: ${reclaimedLate} retried and succeeded, ${heldByH2.length - reclaimedLate} failed naming ${h2Worker}; ` +
+        `max running ${max.running}/${K} over ${max.samples} samples; ${byH1.size} finished by h1, ${byH2.size} by h2`,
+    );
   }
 });
