@@ -59,12 +59,19 @@ export function tenant(home: string, dbUrl: string, name: string, maxConcurrent:
 }
 
 /** `maestro serve` inside a host, bound to the host's address; resolves with its URL as seen from the root namespace. */
-export async function startServe(host: Host, home: string, dbUrl: string, env: Record<string, string> = {}): Promise<{ url: string; proc: Captured }> {
+export async function startServe(
+  host: Host,
+  home: string,
+  dbUrl: string,
+  env: Record<string, string> = {},
+  hide: string[] = [],
+): Promise<{ url: string; proc: Captured }> {
   mkdirSync(home, { recursive: true });
   const child = host.spawn(process.execPath, [BIN, 'serve', '--host', host.addr, '--port', '0', '--workers', '0', '--json', '--database-url', dbUrl], {
     cwd: ROOT,
     env: baseEnv(home, dbUrl, env),
     stdio: ['ignore', 'pipe', 'pipe'],
+    hide,
   });
   const proc = new Captured(child);
   const url = await new Promise<string>((resolve, reject) => {
@@ -86,12 +93,13 @@ export async function startServe(host: Host, home: string, dbUrl: string, env: R
 }
 
 /** `maestro worker` inside a host with its own state home. Its events (claimed/succeeded <id>) go to stderr. */
-export function startWorker(host: Host, home: string, dbUrl: string, concurrency: number, env: Record<string, string> = {}): Captured {
+export function startWorker(host: Host, home: string, dbUrl: string, concurrency: number, env: Record<string, string> = {}, hide: string[] = []): Captured {
   mkdirSync(home, { recursive: true });
   const child = host.spawn(process.execPath, [BIN, 'worker', '--concurrency', String(concurrency), '--database-url', dbUrl], {
     cwd: ROOT,
     env: baseEnv(home, dbUrl, env),
     stdio: ['ignore', 'pipe', 'pipe'],
+    hide,
   });
   return new Captured(child);
 }

@@ -3,7 +3,10 @@
  * and each other, a killed host loses its processes and its link, and nothing is left behind.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHosts, type Hosts, MAX_HOSTS, netnsSkipReason, sweepStale } from '../support/netns.js';
 
@@ -51,6 +54,21 @@ describe.skipIf(reason !== null)('network-namespace hosts', () => {
       expect(h.hostname).not.toBe(mine);
     }
     expect(spawnSync('hostname', { encoding: 'utf8' }).stdout.trim()).toBe(mine);
+  });
+
+  it("hide: a host does not see another host's directory; the machine still does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-hide-'));
+    writeFileSync(join(dir, 'secret'), 'x');
+    try {
+      const p = net.hosts[0]!.spawn('sh', ['-c', `ls -A '${dir}'; echo end`], { stdio: ['ignore', 'pipe', 'pipe'], hide: [dir] });
+      let out = '';
+      p.stdout!.on('data', (d) => (out += d));
+      await new Promise((r) => p.once('close', r));
+      expect(out).toBe('end\n');
+      expect(readdirSync(dir)).toEqual(['secret']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('hosts reach each other; the loopback of one host is not another host', () => {

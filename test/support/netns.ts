@@ -38,9 +38,10 @@ export interface Host {
   /**
    * Start a process inside this host: `nsenter --net=/var/run/netns/<ns> unshare --uts` (hostname set),
    * then exec cmd args (same pid). Only the network and UTS namespaces change: `ip netns exec` would
-   * also remount /sys, hiding the cgroup tree the sandbox needs.
+   * also remount /sys, hiding the cgroup tree the sandbox needs. `hide`: directories this host cannot
+   * see (an empty tmpfs over each, in a mount namespace of its own), e.g. another host's state home.
    */
-  spawn(cmd: string, args: string[], opts?: SpawnOptions): ChildProcess;
+  spawn(cmd: string, args: string[], opts?: SpawnOptions & { hide?: string[] }): ChildProcess;
   /** Run a command inside this host to completion (bounded by timeoutMs, default 30 s). */
   run(
     cmd: string,
@@ -294,6 +295,22 @@ function makeHost(i: number, ns: string, link: string, bridge: string, base: str
   // through /proc instead of by its lease expiring.
   const hostname = `${ns.slice(0, 40)}`;
   const enter = [`--net=${NETNS_DIR}/${ns}`, '--', 'unshare', '--uts', '--', 'sh', '-c', 'hostname "$0" && exec "$@"', hostname];
+  // Its own disk, as far as the given directories go: a private mount namespace with an empty tmpfs
+  // over each (another host's state home is not on this host's disk).
+  const enterHiding = (dirs: string[]) => [
+    `--net=${NETNS_DIR}/${ns}`,
+    '--',
+    'unshare',
+    '--uts',
+    '--mount',
+    '--propagation',
+    'private',
+    '--',
+    'sh',
+    '-c',
+    `hostname "$0" && ${dirs.map((d) => `mount -t tmpfs -o size=1m,mode=0700 none '${d.replace(/'/g, '')}'`).join(' && ')} && exec "$@"`,
+    hostname,
+  ];
   return {
     hostname,
     name: `h${i}`,
@@ -303,7 +320,10 @@ function makeHost(i: number, ns: string, link: string, bridge: string, base: str
     get killed() {
       return killed;
     },
-    spawn: (cmd, args, opts = {}) => spawn('nsenter', [...enter, cmd, ...args], opts),
+    spawn: (cmd, args, opts = {}) => {
+      const { hide, ...rest } = opts;
+      return spawn('nsenter', [...(hide?.length ? enterHiding(hide) : enter), cmd, ...args], rest);
+    },
     run: (cmd, args, opts = {}) => {
       const r = spawnSync('nsenter', [...enter, cmd, ...args], {
         encoding: 'utf8',
