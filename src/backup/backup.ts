@@ -9,13 +9,14 @@
  * Objects are written before the manifest and the manifest before LATEST: a killed backup leaves the
  * previous one intact. Runtime scratch (runtime/, uploads/, *.tmp) is not backed up.
  */
+
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, type Stats, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { canonicalJsonFile, sha256File } from '../receipts/index.js';
-import { dbPath, snapshotDatabase } from '../store/index.js';
+import { dbPath, requireSqliteStore, snapshotDatabase } from '../store/index.js';
 import { BACKUP_FORMAT, type BackupFile, type BackupManifest, type BackupOptions, type BackupResult, type BackupSecret } from './backup.types.js';
 import { BackupError, BackupUsageError } from './errors.js';
 import { readLatest } from './manifest.js';
@@ -39,6 +40,7 @@ export const isSecretPath = (p: string): boolean => p === 'token' || p.startsWit
  * @example const r = await runBackup(ctx, { to: '/var/backups/maestro', passphraseFile: 'pass.txt' });
  */
 export async function runBackup(ctx: Context, options: BackupOptions): Promise<BackupResult> {
+  requireSqliteStore(ctx, 'maestro backup');
   const started = ctx.clock.now();
   const files = walkHome(ctx.home);
   const secretsPresent = files.some((f) => isSecretPath(f.path));

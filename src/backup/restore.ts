@@ -4,12 +4,13 @@
  * decrypted and checked too, the database integrity-checked), and the staging folder is renamed into
  * place only when all of it verified: a failed restore leaves nothing behind.
  */
+
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { sha256File } from '../receipts/index.js';
-import { checkDatabaseFile } from '../store/index.js';
+import { checkDatabaseFile, requireSqliteStore } from '../store/index.js';
 import { executionOf, objectKey } from './backup.js';
 import type { BackupManifest, RestoreOptions, RestoreResult } from './backup.types.js';
 import { BackupError, BackupNotFoundError, BackupUsageError } from './errors.js';
@@ -25,6 +26,7 @@ const CONCURRENCY = 8;
  * @example const r = await runRestore(ctx, { from: '/var/backups/maestro', passphraseFile: 'pass.txt' });
  */
 export async function runRestore(ctx: Context, options: RestoreOptions): Promise<RestoreResult> {
+  requireSqliteStore(ctx, 'maestro restore');
   const started = ctx.clock.now();
   const home = ctx.home;
   refuseNonEmpty(home);

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { listKeys, loadSigningKey } from '../receipts/index.js';
 import { probeIsolation } from '../runner/index.js';
-import { checkDatabase, dbPath } from '../store/index.js';
+import { checkDatabase, databaseUrlOf, dbPath } from '../store/index.js';
 import { type Probe, probeGnuTime } from './probes.js';
 
 export type { Probe } from './probes.js';
@@ -44,7 +44,7 @@ export function runDoctor(ctx: Pick<Context, 'home' | 'env' | 'clock'>): DoctorR
     // GNU time measures CPU and peak RSS only where no cgroup does.
     { ...probeGnuTime(), required: !cgroups, group: 'tools' },
     { ...checkKeys(ctx), required: true, group: 'state' },
-    { ...checkDb(ctx.home), required: true, group: 'state' },
+    { ...checkDb(ctx), required: true, group: 'state' },
     { ...checkDisk(ctx.home), required: true, group: 'host' },
     { ...checkClock(ctx), required: true, group: 'host' },
   ];
@@ -63,8 +63,21 @@ function checkKeys(ctx: Pick<Context, 'home'>): Probe {
   }
 }
 
-function checkDb(home: string): Probe {
-  const path = dbPath(home);
+function checkDb(ctx: Pick<Context, 'home' | 'env'>): Probe {
+  let url: string | undefined;
+  try {
+    url = databaseUrlOf(ctx);
+  } catch (err) {
+    return { name: 'database', ok: false, detail: (err as Error).message, hint: 'fix or unset MAESTRO_DATABASE_URL' };
+  }
+  if (url) {
+    // PostgreSQL (ADR 0028): no file to check; connect and read the schema version.
+    const h = checkDatabase(url);
+    return h.ok
+      ? { name: 'database', ok: true, detail: `PostgreSQL reachable (${h.detail.replace(/^connected to /, '')}), schema version ${h.schemaVersion}` }
+      : { name: 'database', ok: false, detail: `PostgreSQL: ${h.detail}`, hint: 'check MAESTRO_DATABASE_URL, that the server runs, and pg_hba.conf' };
+  }
+  const path = dbPath(ctx.home);
   if (!existsSync(path)) return { name: 'database', ok: true, detail: `no database yet at ${path}; created on first use` };
   const h = checkDatabase(path);
   return h.ok

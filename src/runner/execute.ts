@@ -5,7 +5,7 @@
  *   → finish (final status, execution.json) → finished hook (cost actuals, receipt).
  * Engine functions return plain data; commands render it (src/cli/render-run.ts).
  */
-import { retryUnavailable } from '../store/retry.js';
+
 import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -25,6 +25,7 @@ import {
   startHeld,
   unsealedExecutions,
 } from '../store/queue.js';
+import { retryUnavailable } from '../store/retry.js';
 import { findTenant, type Session } from '../tenancy/index.js';
 import { ensureAppArmorProfile } from './apparmor.js';
 import { RunnerError } from './errors.js';

@@ -8,9 +8,9 @@
 import { setMaxListeners } from 'node:events';
 import type { Context } from '../core/context.js';
 import { isoNow } from '../core/context.js';
+import { dialectOf } from '../store/db.js';
 import { type ExecutionRow, getExecution } from '../store/executions.js';
 import type { Store } from '../store/index.js';
-import { dialectOf } from '../store/db.js';
 import { listenQueue, type QueueListener } from '../store/pg/listen.js';
 import { claimableCount, claimBatch, detachedActiveCount, finishHeld, pruneWorkers, QUEUE_CHANNEL, releaseExecution } from '../store/queue.js';
 import { retryUnavailable } from '../store/retry.js';

@@ -37,6 +37,19 @@ export function databaseUrlOf(ctx: Partial<Pick<Context, 'databaseUrl' | 'env'>>
 }
 
 /**
+ * Refuse an operation that works on the SQLite file (backup, restore) when the store is PostgreSQL.
+ * @example requireSqliteStore(ctx, 'maestro backup');
+ */
+export function requireSqliteStore(ctx: Partial<Pick<Context, 'databaseUrl' | 'env'>>, what: string): void {
+  const url = databaseUrlOf(ctx);
+  if (!url) return;
+  throw new StoreError('STORE_SQLITE_ONLY', `${what} copies the embedded SQLite database, but this store is PostgreSQL (${redactUrl(url)})`, {
+    kind: 'usage',
+    hint: 'back PostgreSQL up with its own tools: pg_dump -Fc -f maestro.dump "$MAESTRO_DATABASE_URL" (restore: pg_restore -d <url> maestro.dump); unset MAESTRO_DATABASE_URL to work on the SQLite state home',
+  });
+}
+
+/**
  * Open the state database: PostgreSQL when ctx.databaseUrl or $MAESTRO_DATABASE_URL names one (ADR 0028),
  * else the SQLite file in ctx.home (created with mode 0700 if missing).
  * @example

@@ -1,6 +1,7 @@
 /** Read-only health of the state database for `maestro doctor` (never creates or migrates it). */
 import Database from 'better-sqlite3';
-import { schemaVersion } from './db.js';
+import { isPostgresUrl, schemaVersion } from './db.js';
+import { openPgDb, redactUrl } from './pg/pg-db.js';
 
 export interface DbHealth {
   ok: boolean;
@@ -14,6 +15,7 @@ export interface DbHealth {
  * @example checkDatabase('/home/me/.maestro/maestro.db') // { ok: true, detail: 'ok', schemaVersion: 5 }
  */
 export function checkDatabase(path: string): DbHealth {
+  if (isPostgresUrl(path)) return checkPostgres(path);
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
@@ -25,5 +27,20 @@ export function checkDatabase(path: string): DbHealth {
     return { ok: false, detail: (err as Error).message, schemaVersion: null };
   } finally {
     db?.close();
+  }
+}
+
+/** PostgreSQL: no file to check; connect (never migrating) and read the schema version. */
+function checkPostgres(url: string): DbHealth {
+  try {
+    const db = openPgDb(url);
+    try {
+      const version = schemaVersion(db);
+      return { ok: true, detail: `connected to ${redactUrl(url)}`, schemaVersion: version };
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    return { ok: false, detail: (err as Error).message, schemaVersion: null };
   }
 }

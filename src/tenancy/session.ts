@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Context } from '../core/context.js';
 import { ensureDir, localSubject } from '../core/context.js';
 import { AuthError } from '../core/errors.js';
-import { dbPath, openStore, type Store } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { getSetting, putSetting } from '../store/tenants.js';
 import { type Permission, permissionsFor, type Role } from './roles.js';
 import { createTenant, DEFAULT_TENANT, findMemberRole, findTenant, setMember, type Tenant } from './tenants.js';
@@ -72,7 +72,7 @@ export async function ensureInitialized(ctx: Context, store?: Store): Promise<In
       const { token } = await issueToken(ctx, { subject: localSub, tenantId, ttlSec: 365 * 24 * 3600 });
       writeSecretFile(tokenPath(ctx.home), `${token}\n`);
     }
-    return { home: ctx.home, created, database: dbPath(ctx.home), tenant: DEFAULT_TENANT, subject: localSub, tokenPath: tokenPath(ctx.home) };
+    return { home: ctx.home, created, database: own.path, tenant: DEFAULT_TENANT, subject: localSub, tokenPath: tokenPath(ctx.home) };
   } finally {
     if (!store) own.close();
   }
