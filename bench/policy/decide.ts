@@ -14,49 +14,19 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createContext } from '../../src/core/context.js';
-import { buildPolicyInput, decide, type PolicyInput } from '../../src/policy/packs/index.js';
+import { decide, type PolicyInput } from '../../src/policy/packs/index.js';
 import { compile, evaluate } from '../../src/policy/rego/index.js';
 import { openSession, type Session } from '../../src/tenancy/index.js';
-
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
+import { arg, pct, runInput } from './common.js';
 
 function input(s: Session): PolicyInput {
-  return buildPolicyInput({
-    action: 'run',
-    identity: { subject: s.identity.subject, roles: s.identity.roles, tenantId: s.identity.tenantId },
-    tenant: s.tenant,
-    activeExecutions: ['ex_a', 'ex_b'],
+  return runInput(s, {
+    active: ['ex_a', 'ex_b'],
     spentTodayMicros: 12_340_000,
     estimateMicros: 3_270_000,
-    manifest: {
-      apiVersion: 'maestro/v1',
-      kind: 'Workflow',
-      metadata: { name: 'bench', labels: {} },
-      spec: {
-        region: 'EU',
-        resourceClass: 'medium',
-        tasks: [
-          {
-            id: 'a',
-            uses: 'shell',
-            run: 'true',
-            needs: [],
-            env: {},
-            network: false,
-            resources: { cpu: 1, memoryMB: 512, timeoutSec: 60, tmpMB: 64, pids: 64 },
-          },
-        ],
-      },
-    },
-    sandbox: 'bwrap',
+    region: 'EU',
+    resourceClass: 'medium',
+    memoryMB: 512,
   });
 }
 

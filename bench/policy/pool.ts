@@ -13,48 +13,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createContext } from '../../src/core/context.js';
-import { acquirePolicyPool, buildPolicyInput, decide, type PolicyInput, policyCacheStats, releasePolicyPool } from '../../src/policy/packs/index.js';
+import { acquirePolicyPool, decide, type PolicyInput, policyCacheStats, releasePolicyPool } from '../../src/policy/packs/index.js';
 import { openSession, type Session } from '../../src/tenancy/index.js';
-
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
+import { arg, pct, runInput } from './common.js';
 
 function input(s: Session): PolicyInput {
-  return buildPolicyInput({
-    action: 'run',
-    identity: { subject: s.identity.subject, roles: s.identity.roles, tenantId: s.identity.tenantId },
-    tenant: s.tenant,
-    activeExecutions: ['ex_a'],
-    spentTodayMicros: 1_000_000,
-    estimateMicros: 2_000_000,
-    manifest: {
-      apiVersion: 'maestro/v1',
-      kind: 'Workflow',
-      metadata: { name: 'bench', labels: {} },
-      spec: {
-        region: 'US',
-        resourceClass: 'small',
-        tasks: [
-          {
-            id: 'a',
-            uses: 'shell',
-            run: 'true',
-            needs: [],
-            env: {},
-            network: false,
-            resources: { cpu: 1, memoryMB: 256, timeoutSec: 60, tmpMB: 64, pids: 64 },
-          },
-        ],
-      },
-    },
-    sandbox: 'bwrap',
-  });
+  return runInput(s, { active: ['ex_a'], spentTodayMicros: 1_000_000, estimateMicros: 2_000_000, region: 'US', resourceClass: 'small', memoryMB: 256 });
 }
 
 async function mode(s: Session, label: string, samples: number, burst: number): Promise<string> {

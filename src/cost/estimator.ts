@@ -225,23 +225,14 @@ function fromHistory(runs: readonly HistorySample[], f: ModelFactors, load: Load
   const projected =
     load.contentionNow !== null && p.some((q, i) => Math.abs(q.wallSec - runs[i]!.wallSec) > 1e-9 || Math.abs(q.cpuSec - runs[i]!.cpuSec) > 1e-9);
   const n = runs.length;
-  const guess: TimeGuess = {
-    source: 'history',
-    statistic: `median of the last ${n} run${n === 1 ? '' : 's'}${projected ? ` projected to run-queue stretch ${load.contentionNow}` : ''} (interval p10–p90)`,
-    wallSec: round3(median(p.map((q) => q.wallSec))),
-    cpuSec: round3(mid.cpuSec),
-    peakRssMB: round3(median(p.map((q) => q.peakRssMB))),
-    gbSec: round3(mid.gbSec),
-    bytesWritten: Math.round(mid.bytesWritten),
-    highWallSec: round3(
-      quantile(
-        p.map((q) => q.wallSec),
-        0.9,
-      ),
-    ),
-    samples: n,
-    note: `from ${n} earlier run${n === 1 ? '' : 's'} of this task`,
-  };
+  const guess = guessOf(
+    'history',
+    `median of the last ${n} run${n === 1 ? '' : 's'}${projected ? ` projected to run-queue stretch ${load.contentionNow}` : ''} (interval p10–p90)`,
+    p,
+    mid,
+    n,
+    `from ${n} earlier run${n === 1 ? '' : 's'} of this task`,
+  );
   return {
     guess,
     mid,
@@ -260,23 +251,14 @@ function fromPriors(pr: Priors, task: TaskSpec, load: LoadModel, rates: MicroRat
   const point = totalMicros(priceQuantities(rates, mid));
   const n = pr.groups.length;
   const runs = pr.groups.reduce((s, g) => s + g.length, 0);
-  const guess: TimeGuess = {
-    source: 'priors',
-    statistic: `median of ${n} similar ${task.uses} task${n === 1 ? '' : 's'} (${runs} runs, shape "${pr.shape}", ${pr.scope}); interval p10–p90, at least ½–2×`,
-    wallSec: round3(median(perTask.map((q) => q.wallSec))),
-    cpuSec: round3(mid.cpuSec),
-    peakRssMB: round3(median(perTask.map((q) => q.peakRssMB))),
-    gbSec: round3(mid.gbSec),
-    bytesWritten: Math.round(mid.bytesWritten),
-    highWallSec: round3(
-      quantile(
-        perTask.map((q) => q.wallSec),
-        0.9,
-      ),
-    ),
-    samples: 0,
-    note: `no history: estimated from ${n} similar ${task.uses} task${n === 1 ? '' : 's'} (${pr.scope}, command shape "${pr.shape}")`,
-  };
+  const guess = guessOf(
+    'priors',
+    `median of ${n} similar ${task.uses} task${n === 1 ? '' : 's'} (${runs} runs, shape "${pr.shape}", ${pr.scope}); interval p10–p90, at least ½–2×`,
+    perTask,
+    mid,
+    0,
+    `no history: estimated from ${n} similar ${task.uses} task${n === 1 ? '' : 's'} (${pr.scope}, command shape "${pr.shape}")`,
+  );
   return {
     guess,
     mid,
@@ -370,6 +352,23 @@ function fromDeclared(input: EstimateInput, rates: MicroRates): Guessed {
     correction: 1,
     lowMicros: totalMicros(priceQuantities(rates, low)),
     highMicros: totalMicros(priceQuantities(rates, high)),
+  };
+}
+
+/** A guess from measured quantities: medians of wall time and memory, p90 of wall time as the high figure. */
+function guessOf(source: GuessSource, statistic: string, p: readonly Projected[], mid: Quantities, samples: number, note: string): TimeGuess {
+  const walls = p.map((q) => q.wallSec);
+  return {
+    source,
+    statistic,
+    wallSec: round3(median(walls)),
+    cpuSec: round3(mid.cpuSec),
+    peakRssMB: round3(median(p.map((q) => q.peakRssMB))),
+    gbSec: round3(mid.gbSec),
+    bytesWritten: Math.round(mid.bytesWritten),
+    highWallSec: round3(quantile(walls, 0.9)),
+    samples,
+    note,
   };
 }
 
