@@ -136,8 +136,8 @@ export function insertActuals(db: Db, row: ActualRow, tasks: readonly TaskHistor
       });
     }
     db.prepare(`insert into cost_spend_ledger (tenant_id, day, spent_micros, executions, updated_at) values (?, ?, ?, 1, ?)
-      on conflict (tenant_id, day) do update set spent_micros = spent_micros + excluded.spent_micros,
-      executions = executions + 1, updated_at = excluded.updated_at`).run(row.tenantId, row.ledgerDay, row.actualMicros, nowIso);
+      on conflict (tenant_id, day) do update set spent_micros = cost_spend_ledger.spent_micros + excluded.spent_micros,
+      executions = cost_spend_ledger.executions + 1, updated_at = excluded.updated_at`).run(row.tenantId, row.ledgerDay, row.actualMicros, nowIso);
     db.prepare('update executions set actual_cost_micros = ?, estimated_cost_micros = coalesce(estimated_cost_micros, ?) where id = ?').run(
       row.actualMicros,
       row.estimatedMicros,

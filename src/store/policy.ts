@@ -72,12 +72,12 @@ const stmts = preparedOnce((db: Db) => ({
   ),
   deny: db.prepare(
     `insert into policy_deny_counts (tenant_id, pack_id, denies) values (?, ?, 1)
-     on conflict (tenant_id, pack_id) do update set denies = denies + 1`,
+     on conflict (tenant_id, pack_id) do update set denies = policy_deny_counts.denies + 1`,
   ),
-  histogram: db.prepare('insert into policy_eval_histogram (le, count) values (?, 1) on conflict (le) do update set count = count + 1'),
+  histogram: db.prepare('insert into policy_eval_histogram (le, count) values (?, 1) on conflict (le) do update set count = policy_eval_histogram.count + 1'),
   totals: db.prepare(
     `insert into policy_eval_totals (id, count, sum_ms) values (1, 1, ?)
-     on conflict (id) do update set count = count + 1, sum_ms = sum_ms + excluded.sum_ms`,
+     on conflict (id) do update set count = policy_eval_totals.count + 1, sum_ms = policy_eval_totals.sum_ms + excluded.sum_ms`,
   ),
   forExecution: db.prepare('select * from policy_decisions where execution_id = ? order by created_at, rowid'),
   byId: db.prepare('select * from policy_decisions where id = ?'),
