@@ -286,7 +286,7 @@ async function plans(env: Env, c: Client, n: number) {
   };
 }
 
-async function drain(env: Env, c: Client, n: number, quota: number, startWorkers: (() => ChildProcess) | null) {
+async function drain(env: Env, c: Client, n: number, quota: number, startWorkers: (() => ChildProcess[]) | null) {
   if (!env.queueMode) return { skipped: 'wait mode ("queue": true) is not available on this server yet' };
   console.log(`drain: queueing ${n} in wait mode against a quota of ${quota}${startWorkers ? ' (no worker yet: the queue fills first)' : ''}…`);
   const t0 = Date.now();
@@ -294,8 +294,9 @@ async function drain(env: Env, c: Client, n: number, quota: number, startWorkers
   const publishSec = (Date.now() - t0) / 1000;
   const accepted = pubs.filter((p) => p.status === 'queued' || p.status === 'running').length;
   if (startWorkers) {
-    console.log(`drain: ${accepted} queued; starting maestro worker --concurrency ${quota}…`);
-    env.extra.push(startWorkers());
+    const started = startWorkers();
+    console.log(`drain: ${accepted} queued; started ${started.length} x maestro worker --concurrency ${quota}`);
+    env.extra.push(...started);
   }
   // Drain progress from /metrics (mc_executions{tenant="scale-drain",state=…}): the list shows 1,000 at most.
   const finished = async () => {
@@ -407,14 +408,14 @@ async function main(): Promise<void> {
       // With the worker pool: a second server with no embedded pool takes the publishes, so the queue
       // fills first; then one `maestro worker` drains it, and the drain rate is its own.
       let drainEnv = env;
-      let workers: (() => ChildProcess) | null = null;
+      let workers: (() => ChildProcess[]) | null = null;
       if (srv.pooled) {
         await cleanup(env);
         const s2 = await startServer(home, '0');
         drainEnv = env = { ...env, extra: [], server: s2.child, url: s2.url, watch: new ProcWatch(home, s2.child.pid!) };
         const quota = num('drain-quota', 50);
-        workers = () =>
-          spawn(process.execPath, [BIN, 'worker', '--concurrency', String(quota)], { env: { ...process.env, MAESTRO_HOME: home }, stdio: 'ignore' });
+        // --external-workers N: N pools share the drain (one by default).
+        workers = () => startExternalWorkers(home, Math.max(1, external), quota);
       }
       result.drain = await drain(
         drainEnv,
