@@ -9,7 +9,7 @@
  *   sqlite:N    SQLite, `serve --workers 0` and N `maestro worker` processes
  *   pg:N        PostgreSQL, `serve --workers 0` and N `maestro worker` processes
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -44,16 +44,21 @@ function parseConfigs(spec: string): Config[] {
   return out;
 }
 
+/** SIGINT/SIGTERM: passed to the running configuration (it stops what it started); no further ones run. */
+const interrupt: { stopping: boolean; child?: ChildProcess } = { stopping: false };
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.on(sig, () => {
+    interrupt.stopping = true;
+    interrupt.child?.kill(sig);
+  });
+
 /** One bench/scale run as a child process (its output streamed through); resolves with its result. */
 function runOnce(args: string[], out: string): Promise<Record<string, unknown>> {
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, [RUN, ...args, '--out', out], { stdio: ['ignore', 'inherit', 'inherit'] });
-    const forward = (sig: NodeJS.Signals) => child.kill(sig);
-    process.once('SIGINT', forward);
-    process.once('SIGTERM', forward);
+    interrupt.child = child;
     child.once('exit', (code) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
+      interrupt.child = undefined;
       if (code !== 0) return rej(new Error(`bench/scale/run.js ${args.join(' ')}: exit ${code}`));
       const all = JSON.parse(readFileSync(out, 'utf8')) as Array<Record<string, unknown>>;
       res(all.at(-1)!);
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
   try {
     if (configs.some((c) => c.store === 'pg')) cluster = await startBenchCluster();
     for (const [i, c] of configs.entries()) {
+      if (interrupt.stopping) break;
       const args = [...pass];
       if (c.workers > 0) args.push('--external-workers', String(c.workers), '--worker-concurrency', opt('worker-concurrency', '2000'));
       if (c.store === 'pg') {
@@ -134,3 +140,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+if (interrupt.stopping) process.exitCode = 130;

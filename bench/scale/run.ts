@@ -286,7 +286,7 @@ async function plans(env: Env, c: Client, n: number) {
   };
 }
 
-async function drain(env: Env, c: Client, n: number, quota: number, startWorkers: (() => ChildProcess[]) | null) {
+async function drain(env: Env, c: Client, metrics: Client, n: number, quota: number, startWorkers: (() => ChildProcess[]) | null) {
   if (!env.queueMode) return { skipped: 'wait mode ("queue": true) is not available on this server yet' };
   console.log(`drain: queueing ${n} in wait mode against a quota of ${quota}${startWorkers ? ' (no worker yet: the queue fills first)' : ''}…`);
   const t0 = Date.now();
@@ -300,7 +300,7 @@ async function drain(env: Env, c: Client, n: number, quota: number, startWorkers
   }
   // Drain progress from /metrics (mc_executions{tenant="scale-drain",state=…}): the list shows 1,000 at most.
   const finished = async () => {
-    const text = await c.text('/metrics');
+    const text = await metrics.text('/metrics');
     let sum = 0;
     for (const m of text.matchAll(/^mc_executions\{([^}]*)\} (\d+)/gm))
       if (/tenant="scale-drain"/.test(m[1]!) && /state="(succeeded|failed|cancelled)"/.test(m[1]!)) sum += Number(m[2]);
@@ -353,6 +353,8 @@ async function main(): Promise<void> {
       throw new Error('--database-url: this build of maestro serve has no PostgreSQL backend (no --database-url flag)');
     cli(home, ['init']);
     const sandbox = opt('sandbox', existsSync('/usr/bin/bwrap') || spawnSync('which', ['bwrap']).status === 0 ? 'bwrap' : 'none');
+    // /metrics shows every tenant: it takes a token of an admin of the default tenant (root@local made the home).
+    const metricsToken = cli(home, ['login', '--tenant', 'default', '--subject', 'root@local', '--print']);
     const tokens = {
       bg: tenant(home, 'scale-bg', 100_000),
       extra: tenant(home, 'scale-extra', 100_000),
@@ -403,7 +405,7 @@ async function main(): Promise<void> {
       result.burst = await burst(env, mk(tokens.burst), n('burst', 1000));
       console.log(JSON.stringify(result.burst));
     }
-    result.policyCache = parseCache(await mk(tokens.bg).text('/metrics'));
+    result.policyCache = parseCache(await mk(metricsToken).text('/metrics'));
     if (phases.includes('drain')) {
       // With the worker pool: a second server with no embedded pool takes the publishes, so the queue
       // fills first; then one `maestro worker` drains it, and the drain rate is its own.
@@ -420,6 +422,7 @@ async function main(): Promise<void> {
       result.drain = await drain(
         drainEnv,
         new Client(drainEnv.url, tokens.drain),
+        new Client(drainEnv.url, metricsToken),
         srv.pooled ? num('drain', 10_000) : Math.min(num('drain', 10_000), cap),
         num('drain-quota', 50),
         workers,
