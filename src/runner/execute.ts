@@ -25,7 +25,7 @@ import {
   startHeld,
   unsealedExecutions,
 } from '../store/queue.js';
-import { retryUnavailable } from '../store/retry.js';
+import { isStoreUnavailable, retryUnavailable } from '../store/retry.js';
 import { findTenant, type Session } from '../tenancy/index.js';
 import { ensureAppArmorProfile } from './apparmor.js';
 import { RunnerError } from './errors.js';
@@ -248,7 +248,7 @@ export interface ExecuteOptions {
  */
 export async function executeExecution(session: Session, id: string, opts: ExecuteOptions = {}): Promise<ExecutionRecord> {
   const { store, ctx } = session;
-  const row = getExecution(store.db, id);
+  const row = await retryUnavailable(() => getExecution(store.db, id));
   if (!row?.dir) throw new RunnerError('EXECUTION_NOT_FOUND', `execution ${id} does not exist`, { kind: 'not_found' });
   const keeper = opts.keeper ?? processKeeper(store.db, ctx);
   const owner = keeper.holder.owner;
@@ -256,7 +256,7 @@ export async function executeExecution(session: Session, id: string, opts: Execu
   const manifest = JSON.parse(readFileSync(join(row.dir, 'workflow.json'), 'utf8')) as Manifest;
   // Loading the AppArmor profile spawns a parser: once per process, not per execution (a pool runs many).
   const apparmor = row.sandbox === 'bwrap' ? appArmorOnce() : 'unavailable';
-  if (!startHeld(store.db, id, owner, apparmor, isoNow(ctx))) {
+  if (!(await retryUnavailable(() => startHeld(store.db, id, owner, apparmor, isoNow(ctx))))) {
     return loadRecord(session, getExecution(store.db, id)!);
   }
   const extras = new Map<string, TaskExtras>();
@@ -343,7 +343,8 @@ async function runTask(
 ): Promise<boolean> {
   const { store, ctx } = session;
   // Fenced: a task starts only while we hold the lease, so a reclaimed execution never runs twice.
-  if (signal.aborted || !markTaskStartedHeld(store.db, row.id, task.id, owner, isoNow(ctx), null)) return false;
+  // Fenced and idempotent, so retried while the database is unreachable (ADR 0028).
+  if (signal.aborted || !(await retryUnavailable(() => markTaskStartedHeld(store.db, row.id, task.id, owner, isoNow(ctx), null)))) return false;
   progress?.({ task: task.id, phase: 'started' });
   const log = createWriteStream(join(row.dir!, 'logs', `${task.id}.ndjson`), { flags: 'a' });
   let outcome: TaskOutcome;
@@ -373,26 +374,37 @@ async function runTask(
         },
         started: (pgid) => {
           const at = isoNow(ctx);
-          markTaskStartedHeld(store.db, row.id, task.id, owner, at, pgid);
-          markExecutionStarted(store.db, row.id, at);
+          const record = () => {
+            markTaskStartedHeld(store.db, row.id, task.id, owner, at, pgid);
+            markExecutionStarted(store.db, row.id, at);
+          };
+          try {
+            record();
+          } catch (err) {
+            // The database is away (PostgreSQL restarting): record the sandbox's start once it is back.
+            if (!isStoreUnavailable(err)) throw err;
+            void retryUnavailable(record).catch(() => undefined);
+          }
         },
       },
     );
   } catch (err) {
     log.write(`${JSON.stringify({ ts: isoNow(ctx), stream: 'stderr', line: `maestro: ${(err as Error).message}` })}\n`);
     await new Promise((r) => log.end(r));
-    markTaskFinished(store.db, {
-      execution_id: row.id,
-      task_id: task.id,
-      status: 'failed',
-      exit_code: null,
-      reason: (err as Error).message,
-      finished_at: isoNow(ctx),
-      cpu_ms: null,
-      peak_rss_kb: null,
-      wall_ms: null,
-      bytes_written: null,
-    });
+    await retryUnavailable(() =>
+      markTaskFinished(store.db, {
+        execution_id: row.id,
+        task_id: task.id,
+        status: 'failed',
+        exit_code: null,
+        reason: (err as Error).message,
+        finished_at: isoNow(ctx),
+        cpu_ms: null,
+        peak_rss_kb: null,
+        wall_ms: null,
+        bytes_written: null,
+      }),
+    );
     progress?.({ task: task.id, phase: 'finished', status: 'failed', reason: (err as Error).message });
     return false;
   }

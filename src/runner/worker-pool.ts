@@ -250,7 +250,7 @@ export class WorkerPool {
       let status: string | undefined;
       let reason: string | null = null;
       try {
-        const { session, hooks } = await this.opts.prepare(row);
+        const { session, hooks } = await retryUnavailable(() => this.opts.prepare(row));
         const record = await executeExecution(session, row.id, { keeper: this.keeper, hooks, signals: false, shutdown: this.shutdown.signal });
         status = record.status;
         reason = record.reason;

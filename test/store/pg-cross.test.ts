@@ -13,7 +13,7 @@ import { WorkerPool } from '../../src/runner/worker-pool.js';
 import { type Db, openDb, StoreError } from '../../src/store/db.js';
 import { listenQueue } from '../../src/store/pg/listen.js';
 import { type AdmissionRequest, admit, QUEUE_CHANNEL } from '../../src/store/queue.js';
-import { buildChild } from '../support/child.js';
+import { buildChild, removeChild } from '../support/child.js';
 import { type PgCluster, pgSkipReason, startPgCluster } from '../support/pg.js';
 
 const skip = pgSkipReason();
@@ -77,6 +77,7 @@ describe.skipIf(skip !== null)('PostgreSQL store across processes', () => {
   });
   afterAll(async () => {
     await cluster?.stop();
+    if (child) removeChild(child);
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
   const goFile = () => {
