@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand, remoteFlag } from '../src/cli/base-command.js';
+import { statusBody } from '../src/cli/hot-commands.js';
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Show an execution (the latest by default), or every execution with --all.';
@@ -21,13 +22,6 @@ export default class Status extends BaseCommand<typeof Status> {
   };
 
   async run(): Promise<void> {
-    const api = await this.api();
-    if (this.flags.all) {
-      const { renderExecutionList } = await import('../src/cli/render-run.js');
-      this.emit(await api.executions(), renderExecutionList);
-      return;
-    }
-    const { renderStatusView } = await import('../src/cli/render-engine.js');
-    this.emit(await api.status(this.args.id, this.flags.explain), renderStatusView);
+    await statusBody(this.runtime, this.args.id, { all: this.flags.all, explain: this.flags.explain });
   }
 }

@@ -1,5 +1,5 @@
 import { BaseCommand, remoteFlag } from '../src/cli/base-command.js';
-import { renderWhoAmI } from '../src/cli/render-tenancy.js';
+import { whoamiBody } from '../src/cli/hot-commands.js';
 
 export default class WhoAmICommand extends BaseCommand<typeof WhoAmICommand> {
   static override summary = 'Show who you are: subject, tenant, roles, quota and budget use.';
@@ -8,6 +8,6 @@ export default class WhoAmICommand extends BaseCommand<typeof WhoAmICommand> {
   static override flags = { ...remoteFlag };
 
   async run(): Promise<void> {
-    this.emit(await (await this.api()).whoami(), renderWhoAmI);
+    await whoamiBody(this.runtime);
   }
 }

@@ -2,8 +2,11 @@
 // one entry for oclif's runner (main.js) and one per command (commands/<topic>/<name>.js), sharing
 // chunks, so a cold start reads a few files instead of hundreds and still loads only the command it
 // runs. bin/run.js runs dist/bundle/main.js when it is there, which points oclif's command discovery
-// (pattern strategy + oclif.manifest.json, unchanged) at dist/bundle/commands. Without a bundle,
+// (pattern strategy + oclif.manifest.json, unchanged) at dist/bundle/commands. dist/bundle/fast.cjs is
+// the start-up fast path (ADR 0033), one CommonJS file without oclif. Without a bundle,
 // everything runs from dist/ as compiled. Usage: node scripts/bundle.mjs
+import { isAscii } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
@@ -78,8 +81,20 @@ if (!process.argv.includes('--no-bundle')) {
         });
       },
     };
+    const external = [
+      ...Object.keys(pkg.dependencies)
+        .filter((d) => !BUNDLED.has(d))
+        .flatMap((d) => [d, `${d}/*`]),
+      'typescript',
+      'ts-node',
+      'tsx',
+      'fsevents',
+    ];
     await esbuild.build({
-      entryPoints: { main: join(dist, 'bundle-entry.js'), ...Object.fromEntries(commands.map((c) => [`commands/${c.id.split(':').join('/')}`, c.file])) },
+      entryPoints: {
+        main: join(dist, 'bundle-entry.js'),
+        ...Object.fromEntries(commands.map((c) => [`commands/${c.id.split(':').join('/')}`, c.file])),
+      },
       outdir,
       chunkNames: 'chunks/[name]-[hash]',
       bundle: true,
@@ -92,18 +107,67 @@ if (!process.argv.includes('--no-bundle')) {
       // our own code are bundled; every other dependency loads from node_modules as it does
       // unbundled, so its CommonJS/ESM interop is Node's own, not esbuild's (which broke
       // `const { X } = await import('@sigstore/sign')`).
-      external: [
-        ...Object.keys(pkg.dependencies)
-          .filter((d) => !BUNDLED.has(d))
-          .flatMap((d) => [d, `${d}/*`]),
-        'typescript',
-        'ts-node',
-        'tsx',
-        'fsevents',
-      ],
+      external,
       banner: { js: "import { createRequire as __mcCreateRequire } from 'node:module'; const require = __mcCreateRequire(import.meta.url);" },
       plugins: [keepMetaUrl],
     });
+    // The start-up fast path (ADR 0033): --version, whoami and status without oclif, as one CommonJS
+    // file that bin/run.js loads through vm.Script with a V8 code cache (src/cli/code-cache.ts). Its
+    // first line records its sha256, which keys the cache.
+    // better-sqlite3 (CommonJS) is bundled into fast.cjs too, so its files come from the code cache
+    // rather than a dozen resolutions and reads. Its addon is then found the way the `bindings` package
+    // finds it (build/, build/Debug/, build/Release/, in that order), from the package's own directory:
+    // bundled, `bindings` would look beside fast.cjs. If a new better-sqlite3 loads its addon some
+    // other way, it simply stays external.
+    const sqliteLib = join(root, 'node_modules', 'better-sqlite3', 'lib', 'database.js');
+    const BINDINGS_CALL = "require('bindings')('better_sqlite3.node')";
+    const sqliteInline = existsSync(sqliteLib) && readFileSync(sqliteLib, 'utf8').includes(BINDINGS_CALL);
+    const fastExternal = sqliteInline ? external.filter((e) => e !== 'better-sqlite3') : external;
+    const sqliteAddon = {
+      name: 'better-sqlite3-addon',
+      setup(build) {
+        build.onLoad({ filter: /[\\/]better-sqlite3[\\/]lib[\\/]database\.js$/ }, (args) => ({
+          contents: `${readFileSync(args.path, 'utf8').replace(BINDINGS_CALL, '__mcSqliteAddon()')}
+function __mcSqliteAddon() {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const pkg = path.dirname(require.resolve('better-sqlite3/package.json'));
+  const at = (...p) => path.join(pkg, ...p, 'better_sqlite3.node');
+  if (fs.existsSync(at('build', 'Release')) && !fs.existsSync(at('build')) && !fs.existsSync(at('build', 'Debug'))) return require(at('build', 'Release'));
+  return require('bindings')({ bindings: 'better_sqlite3.node', module_root: pkg });
+}
+`,
+          loader: 'js',
+          resolveDir: dirname(args.path),
+        }));
+      },
+    };
+    await esbuild.build({
+      entryPoints: [join(dist, 'src', 'cli', 'fast-path.js')],
+      outfile: join(outdir, 'fast.cjs'),
+      bundle: true,
+      format: 'cjs',
+      // Less to read and hash at every start; names stay (stack traces under MAESTRO_DEBUG=1).
+      minifyWhitespace: true,
+      minifySyntax: true,
+      charset: 'ascii', // the loader reads it as latin1, which is faster than decoding UTF-8
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'warning',
+      external: fastExternal,
+      plugins: [keepMetaUrl, ...(sqliteInline ? [sqliteAddon] : [])],
+    });
+    // V8 drops a script's dynamic-import callback when it comes from a code cache (the call then throws
+    // ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so fast.cjs has no import(): built-in modules are
+    // required, and packages are imported through __mcImport, which the loader passes in.
+    const fastText = readFileSync(join(outdir, 'fast.cjs'), 'utf8').replace(/\bimport\(("[^"]+")\)/g, (_, spec) =>
+      spec.startsWith('"node:') ? `Promise.resolve(require(${spec}))` : `__mcImport(${spec})`,
+    );
+    if (!isAscii(Buffer.from(fastText))) throw new Error('fast.cjs is not ASCII; the loader reads it as latin1');
+    if (/\bimport\(/.test(fastText)) throw new Error('fast.cjs: a dynamic import() with a computed specifier is left; the code cache would break it');
+    writeFileSync(join(outdir, 'fast.cjs'), `// maestro-bundle-sha256:${createHash('sha256').update(fastText).digest('hex')}\n${fastText}`);
+    // The V8 code cache bin/run.js may write beside the bundle (dist/bundle/cache) is never packed.
+    writeFileSync(join(outdir, '.npmignore'), 'cache/\n');
     const old = `${finalDir}.old-${process.pid}`;
     if (existsSync(finalDir)) renameSync(finalDir, old);
     renameSync(outdir, finalDir);

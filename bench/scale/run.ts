@@ -15,7 +15,8 @@
  * started (server, workers, sandboxes) is stopped.
  * Usage: node dist/bench/scale/run.js [--phases plans,steady,burst,drain] [--steady 1000] [--extra 200]
  *          [--rate 10] [--burst 1000] [--drain 10000] [--drain-quota 50] [--workers 2000] [--sandbox bwrap|none]
- *          [--out docs/evidence/perf-1k/results.json]
+ *          [--out docs/evidence/perf-1k/results.json] [--server-prof DIR (V8 CPU profile of the server)]
+ *          [--steady-sleep 120 (longer when publishing 1,000 takes longer than that on a loaded host)]
  *          [--database-url postgres://…] [--external-workers N --worker-concurrency C]
  * --database-url runs everything (CLI set-up, server, workers) on that PostgreSQL database instead of
  * the home's SQLite file. --external-workers N starts `maestro serve --workers 0` and N separate
@@ -84,7 +85,10 @@ function tenant(home: string, name: string, maxConcurrent: number): string {
 async function startServer(home: string, workers: string): Promise<{ child: ChildProcess; url: string; pooled: boolean }> {
   const help = cli(home, ['serve', '--help']);
   const pooledDesign = help.includes('--workers');
+  // --server-prof DIR: the server writes a V8 CPU profile there when it exits (SIGTERM by cleanup).
+  const prof = opt('server-prof', '');
   const args = [
+    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof)}`] : []),
     BIN,
     'serve',
     '--port',
@@ -175,10 +179,10 @@ function reasons(ps: Array<Pick<Published, 'status' | 'reason' | 'error'>>): Rec
   return out;
 }
 
-async function steady(env: Env, c: Client, cExtra: Client, n: number, extra: number, rate: number) {
-  console.log(`steady: publishing ${n} x sleep 120 at once…`);
+async function steady(env: Env, c: Client, cExtra: Client, n: number, extra: number, rate: number, sleepSec: number) {
+  console.log(`steady: publishing ${n} x sleep ${sleepSec} at once…`);
   const t0 = Date.now();
-  const bg = await pooled(Array.from({ length: n }), 64, () => c.publish(manifest('steady-bg', 'sleep 120'), { sandbox: env.sandbox }));
+  const bg = await pooled(Array.from({ length: n }), 64, () => c.publish(manifest('steady-bg', `sleep ${sleepSec}`), { sandbox: env.sandbox }));
   const admitted = bg.filter((p) => p.status === 'queued' || p.status === 'running').length;
   const allRunning = await until(300_000, 2000, async () => (await c.list()).filter((e) => e.status === 'running').length >= admitted);
   const toRunningSec = (Date.now() - t0) / 1000;
@@ -187,7 +191,7 @@ async function steady(env: Env, c: Client, cExtra: Client, n: number, extra: num
   const extras: Published[] = [];
   const pending: Array<Promise<void>> = [];
   for (let i = 0; i < extra; i++) {
-    pending.push(cExtra.publish(manifest('steady-extra', 'sleep 120'), { sandbox: env.sandbox }).then((p) => void extras.push(p)));
+    pending.push(cExtra.publish(manifest('steady-extra', `sleep ${sleepSec}`), { sandbox: env.sandbox }).then((p) => void extras.push(p)));
     await sleep(1000 / rate);
   }
   await Promise.all(pending);
@@ -395,7 +399,7 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(result.plans));
     }
     if (phases.includes('steady')) {
-      result.steady = await steady(env, mk(tokens.bg), mk(tokens.extra), n('steady', 1000), n('extra', 200), num('rate', 10));
+      result.steady = await steady(env, mk(tokens.bg), mk(tokens.extra), n('steady', 1000), n('extra', 200), num('rate', 10), num('steady-sleep', 120));
       console.log(JSON.stringify(result.steady));
       await mk(tokens.bg).post('/api/executions/cancel');
       await mk(tokens.extra).post('/api/executions/cancel');

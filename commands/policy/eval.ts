@@ -36,6 +36,10 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
     format: Flags.string({ char: 'f', description: 'Output format (--json means json).', options: ['json', 'pretty'], default: 'pretty' }),
     explain: Flags.boolean({ description: 'Show which rules produced each value, with bindings and file:line.', default: false }),
     strict: Flags.boolean({ char: 'S', description: 'Strict mode: compile checks and builtin errors raised.', default: false }),
+    'v0-compatible': Flags.boolean({
+      description: 'Read modules without `import rego.v1` as Rego v0 (as opa --v0-compatible); by default every module is Rego v1, as in OPA 1.x.',
+      default: false,
+    }),
     fail: Flags.boolean({ description: 'Exit 1 when the result is undefined (as opa eval --fail).', default: false, exclusive: ['fail-defined'] }),
     'fail-defined': Flags.boolean({ description: 'Exit 1 when the result is defined (as opa eval --fail-defined).', default: false }),
     timeout: Flags.string({ char: 't', description: 'Evaluation time limit, e.g. 5s or 500ms.', default: '5s' }),
@@ -60,6 +64,7 @@ export default class PolicyEval extends BaseCommand<typeof PolicyEval> {
       ...(maxInputBytes !== undefined ? { maxInputBytes } : {}),
       explain: this.flags.explain,
       strict: this.flags.strict,
+      v0Compatible: this.flags['v0-compatible'],
       timeoutMs: parseDurationMs(this.flags.timeout, '--timeout'),
       cwd: this.ctx.cwd,
       nowNs: BigInt(this.ctx.clock.now()) * 1_000_000n,

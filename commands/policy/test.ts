@@ -36,6 +36,10 @@ export default class PolicyTest extends BaseCommand<typeof PolicyTest> {
       default: 'pretty',
     }),
     strict: Flags.boolean({ char: 'S', description: 'Strict mode: compile checks and builtin errors raised.', default: false }),
+    'v0-compatible': Flags.boolean({
+      description: 'Read modules without `import rego.v1` as Rego v0 (as opa --v0-compatible); by default every module is Rego v1, as in OPA 1.x.',
+      default: false,
+    }),
     timeout: Flags.string({ char: 't', description: 'Time limit per test, e.g. 5s or 500ms.', default: '5s' }),
     'fail-on-empty': Flags.boolean({ description: 'Exit 1 when no test ran.', default: false }),
     'exit-zero-on-skipped': Flags.boolean({ description: 'Exit 0 when the only non-passing tests are skipped (todo_test_*), as opa.', default: false }),
@@ -73,6 +77,7 @@ export default class PolicyTest extends BaseCommand<typeof PolicyTest> {
       ...bundleVerification(this.flags),
       ...(this.flags.run !== undefined ? { run: this.flags.run } : {}),
       strict: this.flags.strict,
+      v0Compatible: this.flags['v0-compatible'],
       timeoutMs: parseDurationMs(this.flags.timeout, '--timeout'),
       cwd: this.ctx.cwd,
       nowNs: BigInt(this.ctx.clock.now()) * 1_000_000n,

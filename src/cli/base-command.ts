@@ -6,10 +6,10 @@ import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
 import type { MaestroApi } from '../client/api.js';
-import { type Context, createContext } from '../core/context.js';
-import { EngineError, EXIT, isEngineError, UsageError } from '../core/errors.js';
+import type { Context } from '../core/context.js';
+import { EXIT, isEngineError } from '../core/errors.js';
 import type { Session } from '../tenancy/session.js';
-import { configureColor } from './render.js';
+import { CommandRuntime, type ErrorReport, type RuntimeFlags } from './runtime.js';
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -51,21 +51,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: CommandFlags<T>;
   protected args!: CommandArgs<T>;
-  private context: Context | undefined;
-  private sessions: Session[] = [];
-  private apiInstance: MaestroApi | undefined;
-  private closers: Array<() => Promise<void>> = [];
-  /** Set by Ctrl-C: the command ends with exit status 130 (128 + SIGINT). */
-  protected interrupted = false;
-  private readonly onInterrupt = (): void => {
-    this.interrupted = true;
-    // Nobody else (a running execution) is cleaning up: stop now, as the shell expects.
-    if (process.listenerCount('SIGINT') <= 1) {
-      process.stderr.write('\ninterrupted\n');
-      for (const s of this.sessions.splice(0)) s.close();
-      process.exit(130);
-    }
-  };
+  /** Everything around the engine call that does not need oclif (shared with the fast path, ADR 0033). */
+  private readonly rt = new CommandRuntime(
+    () => this.id,
+    () => this.flags as RuntimeFlags | undefined,
+  );
 
   public override async init(): Promise<void> {
     await super.init();
@@ -78,31 +68,30 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as CommandFlags<T>;
     this.args = args as CommandArgs<T>;
-    process.on('SIGINT', this.onInterrupt);
-    configureColor(process.env, process.stdout.isTTY === true, this.jsonMode || this.machineFormat !== undefined);
+    this.rt.start();
+  }
+
+  /** The oclif-free runtime of this command, for the shared command bodies (src/cli/hot-commands.ts). */
+  protected get runtime(): CommandRuntime {
+    return this.rt;
+  }
+
+  /** Set by Ctrl-C: the command ends with exit status 130 (128 + SIGINT). */
+  protected get interrupted(): boolean {
+    return this.rt.interrupted;
   }
 
   /** The engine context for this invocation (built once). */
   protected get ctx(): Context {
-    // A command declaring --database-url (serve, worker) points the store at PostgreSQL (ADR 0028).
-    const databaseUrl = (this.flags as Record<string, unknown> | undefined)?.['database-url'];
-    this.context ??= createContext(typeof databaseUrl === 'string' && databaseUrl !== '' ? { databaseUrl } : {});
-    return this.context;
+    return this.rt.ctx;
   }
 
   /**
    * Auto-init the state home, open the store and authenticate the caller. Closed when the command ends.
    * Says once on stderr when it created the state home.
    */
-  protected async session(): Promise<Session> {
-    this.requireLocal();
-    const { openSession } = await import('../tenancy/session.js');
-    const session = await openSession(this.ctx);
-    this.sessions.push(session);
-    if (session.created) {
-      this.note(`maestro: created state home ${this.ctx.home} (database, default tenant, keys, identity ${session.identity.subject} as admin)`);
-    }
-    return session;
+  protected session(): Promise<Session> {
+    return this.rt.session();
   }
 
   /**
@@ -110,48 +99,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * control plane (the user meant the remote one). Commands with --remote never get here remotely.
    */
   protected requireLocal(): void {
-    const url = process.env.MAESTRO_URL?.trim();
-    if (!url || (this.flags as { remote?: string }).remote) return;
-    const cmd = `maestro ${(this.id ?? '').replace(/:/g, ' ')}`;
-    throw new UsageError('LOCAL_ONLY', `${cmd} works on the local state home only, and MAESTRO_URL is set (${url}); nothing was done or created`, {
-      hint: `to act locally: env -u MAESTRO_URL ${cmd} ...; remotely available: whoami, plan, run, status, logs, cancel, tenants, policy packs list|show, disclose export, login --code`,
-    });
+    this.rt.requireLocal();
   }
 
   /** The engine to talk to: embedded, or a remote control plane with --remote / MAESTRO_URL. */
-  protected async api(): Promise<MaestroApi> {
-    if (this.apiInstance) return this.apiInstance;
-    const { LocalApi, RemoteApi } = await import('../client/api.js');
-    const remote = (this.flags as { remote?: string }).remote?.trim();
-    if (remote) {
-      const { ControlPlaneClient } = await import('../client/http.js');
-      const { remoteToken } = await import('../client/token.js');
-      const client = new ControlPlaneClient({ baseUrl: remote, token: remoteToken(this.ctx, remote) });
-      this.closers.push(() => client.close());
-      this.apiInstance = new RemoteApi(client);
-    } else {
-      let session: Promise<Session> | undefined;
-      this.apiInstance = new LocalApi(() => (session ??= this.session()));
-    }
-    return this.apiInstance;
+  protected api(): Promise<MaestroApi> {
+    return this.rt.api();
   }
 
   public override async finally(err: Error | undefined): Promise<unknown> {
-    process.removeListener('SIGINT', this.onInterrupt);
-    if (this.interrupted) process.exitCode = 130;
-    for (const s of this.sessions.splice(0)) s.close();
-    for (const c of this.closers.splice(0)) await c().catch(() => undefined);
+    await this.rt.close();
     return super.finally(err);
   }
 
   protected get jsonMode(): boolean {
-    return this.flags?.json === true || (this.flags as { format?: string } | undefined)?.format === 'json';
+    return this.rt.jsonMode;
   }
 
   /** The CI format asked for with --format junit|github|sarif, if any. */
   protected get machineFormat(): 'junit' | 'github' | 'sarif' | undefined {
-    const f = (this.flags as { format?: string } | undefined)?.format;
-    return f === 'junit' || f === 'github' || f === 'sarif' ? f : undefined;
+    return this.rt.machineFormat;
   }
 
   /** Prints a CaseReport in the --format asked for (call only when machineFormat is set). */
@@ -162,22 +129,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Print the result: JSON when --json, otherwise the human form. */
   protected emit<R>(result: R, human: (r: R) => string): void {
-    if (this.jsonMode) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    } else if (!this.quiet) {
-      const text = human(result);
-      if (text !== '') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-    }
+    this.rt.emit(result, human);
   }
 
   /** A note for humans on stderr (never pollutes --json stdout; silent with --quiet). */
   protected note(line: string): void {
-    if (this.quiet) return;
-    process.stderr.write(`${line}\n`);
+    this.rt.note(line);
   }
 
   protected get quiet(): boolean {
-    return (this.flags as { quiet?: boolean } | undefined)?.quiet === true;
+    return this.rt.quiet;
   }
 
   /** Ends the command with an exit status after output has been written (e.g. a denied run); 130 after Ctrl-C. */
@@ -189,40 +150,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   public override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // oclif's own exit (this.exit) carries through untouched.
     if (err?.oclif && typeof err.oclif.exit === 'number' && err.constructor?.name === 'ExitError') throw err;
-    const debug = process.env.MAESTRO_DEBUG === '1';
-    let code: number;
-    let payload: Record<string, unknown>;
-    if (isEngineError(err)) {
-      code = err.exitCode;
-      payload = err.toJSON();
-    } else if (err?.oclif && typeof err.oclif.exit === 'number') {
+    let report: ErrorReport;
+    if (!isEngineError(err) && err?.oclif && typeof err.oclif.exit === 'number') {
       // Parser errors (missing argument, unknown flag, bad option): usage.
-      code = EXIT.usage;
       const { describeUsageError } = await import('./usage.js');
       const usage = `maestro ${(this.id ?? '').replace(/:/g, ' ')} ${Object.entries(this.ctor.args ?? {})
         .map(([n, a]) => (a.required ? `<${n}>` : `[${n}]`))
         .join(' ')}`.trim();
       const better = describeUsageError(err, this.id ?? '', usage, Object.keys({ ...this.ctor.flags, ...(this.ctor as typeof BaseCommand).baseFlags }));
-      payload = {
-        code: 'USAGE',
-        message: better?.message ?? firstLine(err.message),
-        hint: better?.hint ?? `see: maestro ${this.id?.replace(/:/g, ' ') ?? ''} --help`.trim(),
+      report = {
+        code: EXIT.usage,
+        payload: {
+          code: 'USAGE',
+          message: better?.message ?? firstLine(err.message),
+          hint: better?.hint ?? `see: maestro ${this.id?.replace(/:/g, ' ') ?? ''} --help`.trim(),
+        },
       };
     } else {
-      code = EXIT.error;
-      payload = { code: 'INTERNAL', message: err?.message ?? String(err), hint: 'set MAESTRO_DEBUG=1 for the stack trace' };
+      report = CommandRuntime.report(err);
     }
-    if (this.jsonMode) {
-      process.stderr.write(`${JSON.stringify({ error: payload })}\n`);
-    } else {
-      const hint = typeof payload.hint === 'string' ? ` (hint: ${payload.hint})` : '';
-      process.stderr.write(`error: ${String(payload.message)}${hint}\n`);
-    }
-    if (debug && err?.stack) process.stderr.write(`${err.stack}\n`);
-    if (debug && err instanceof EngineError && err.cause instanceof Error && err.cause.stack) {
-      process.stderr.write(`caused by: ${err.cause.stack}\n`);
-    }
-    return this.exit(this.interrupted ? 130 : code);
+    return this.exit(this.rt.writeError(err, report));
   }
 }
 

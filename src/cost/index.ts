@@ -17,7 +17,7 @@ import { tenantDay } from './day-window.js';
 import { CostError } from './errors.js';
 import { commandShape } from './estimator.js';
 import { conditionsBetween, type HostConditions, hostSampler } from './host.js';
-import { calibrationLookup, loadLookup, priorsLookup, sampleOf } from './lookups.js';
+import { calibrationLookup, historyChanged, loadLookup, priorsLookup, sampleOf } from './lookups.js';
 import { driftPct, microsToUsd } from './money.js';
 import { buildPlan, type Plan } from './plan.js';
 import { type ResolvedPrices, resolvePrices } from './prices.js';
@@ -185,6 +185,7 @@ export function recordActuals(
     tasks,
     new Date(ctx.clock.now()).toISOString(),
   );
+  if (recorded) historyChanged(store);
   return { ...actuals, recorded, ledgerDay };
 }
 

@@ -1,4 +1,5 @@
 /** Store-backed look-ups the estimator needs: calibrated factors, first-run priors, the load model. */
+import { performance } from 'node:perf_hooks';
 import type { ResourceClass, TaskSpec } from '../manifest/manifest.types.js';
 import type { TaskHistoryRow } from '../store/cost.js';
 import * as sql from '../store/cost.js';
@@ -127,15 +128,39 @@ export function priorsLookup(store: Store, tenantId: string): (task: TaskSpec, d
 
 let counterProbe: CounterProbe | undefined;
 
+/** How long (monotonic ms) a store's fitted slopes are reused before the history is read again. */
+export const SLOPE_FIT_TTL_MS = 2000;
+// Per store: the slopes fitted from its last SLOPE_FIT_ROWS task runs, when, and at which history generation.
+const slopeFits = new WeakMap<object, { at: number; gen: number; cpuSlope: number; wallSlope: number }>();
+const historyGen = new WeakMap<object, number>();
+
+/** This process recorded task history in a store: the next plan refits its slopes. */
+export function historyChanged(store: Pick<Store, 'db'>): void {
+  historyGen.set(store.db, (historyGen.get(store.db) ?? 0) + 1);
+}
+
+// Reading and fitting 2,000 history rows cost a plan about 2 ms of main-thread CPU: under a burst of
+// publishes the fit is reused for SLOPE_FIT_TTL_MS, or until this process records new history.
+function slopes(store: Store): { cpuSlope: number; wallSlope: number } {
+  const gen = historyGen.get(store.db) ?? 0;
+  const hit = slopeFits.get(store.db);
+  const now = performance.now();
+  if (hit && hit.gen === gen && now - hit.at < SLOPE_FIT_TTL_MS && now >= hit.at) return hit;
+  const recent = sql.recentTaskHistory(store.db, SLOPE_FIT_ROWS);
+  const fit = { at: now, gen, cpuSlope: fitCpuSlope(recent), wallSlope: fitWallSlope(recent) ?? DEFAULT_WALL_SLOPE };
+  slopeFits.set(store.db, fit);
+  return fit;
+}
+
 /** The load model for a plan now: the run-queue stretch now and the CPU slope fitted from the machine's history. */
 export function loadLookup(store: Store): LoadModel & { load1: number | null; ncpu: number | null; instructionCounters: string } {
   const now = currentConditions();
   counterProbe ??= probeInstructionCounters();
-  const recent = sql.recentTaskHistory(store.db, SLOPE_FIT_ROWS);
+  const { cpuSlope, wallSlope } = slopes(store);
   return {
     contentionNow: now.contention,
-    cpuSlope: fitCpuSlope(recent),
-    wallSlope: fitWallSlope(recent) ?? DEFAULT_WALL_SLOPE,
+    cpuSlope,
+    wallSlope,
     load1: now.load1,
     ncpu: now.ncpu,
     instructionCounters: counterProbe.available ? `available (${counterProbe.reason})` : `none (${counterProbe.reason})`,

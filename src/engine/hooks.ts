@@ -90,3 +90,18 @@ export async function recoverExecutions(env: { ctx: Session['ctx']; store: Sessi
   const sealed = await runner.sealPending(env, await evidenceFinisher(env), { limit, complete: (dir) => existsSync(join(dir, receipts.RECEIPT_FILE)) });
   return { reclaimed, sealed };
 }
+
+/**
+ * The sealing half of recovery alone: rebuilds the evidence of terminal executions whose runner died
+ * before writing it (bounded per call). A worker pool reclaims leases itself just before calling this.
+ * @example await sealUnsealed({ ctx, store });
+ */
+export async function sealUnsealed(env: { ctx: Session['ctx']; store: Session['store'] }, limit = 100): Promise<number> {
+  const [runner, receipts, { existsSync }, { join }] = await Promise.all([
+    import('../runner/index.js'),
+    import('../receipts/index.js'),
+    import('node:fs'),
+    import('node:path'),
+  ]);
+  return runner.sealPending(env, await evidenceFinisher(env), { limit, complete: (dir) => existsSync(join(dir, receipts.RECEIPT_FILE)) });
+}

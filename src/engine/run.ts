@@ -10,7 +10,7 @@ import type { ExecutionRow } from '../store/executions.js';
 import type { Store } from '../store/index.js';
 import { findTenant, permissionsFor, type Session } from '../tenancy/index.js';
 import { findMemberRole } from '../tenancy/tenants.js';
-import { buildRunHooks, evidenceFinisher, recoverExecutions } from './hooks.js';
+import { buildRunHooks, evidenceFinisher, sealUnsealed } from './hooks.js';
 
 export interface PublishRunRequest {
   manifest: string;
@@ -171,7 +171,8 @@ export async function createWorkerPool(ctx: Context, store: Store, req: WorkerPo
       if (sealing) return 0;
       sealing = true;
       try {
-        return (await recoverExecutions({ ctx, store })).sealed;
+        // The pool reclaimed expired leases just before (WorkerPool.recover): only sealing is left.
+        return await sealUnsealed({ ctx, store });
       } finally {
         sealing = false;
       }

@@ -10,6 +10,8 @@ import { compile } from './rego/index.js';
 export interface PolicyCheckRequest {
   paths: readonly string[];
   strict?: boolean;
+  /** Read modules without `import rego.v1` v0-compatibly (`--v0-compatible`); by default they are Rego v1, as in OPA 1.x. */
+  v0Compatible?: boolean;
   cwd?: string;
 }
 
@@ -28,7 +30,7 @@ export function checkPolicies(req: PolicyCheckRequest): PolicyCheckReport {
   try {
     const loaded = loadPolicyPaths(req.paths, { cwd: req.cwd, modulesOnly: true });
     modules = loaded.modules.length;
-    compile(loaded.modules, { strict: req.strict === true });
+    compile(loaded.modules, { strict: req.strict === true, v1: req.v0Compatible !== true });
     return { errors: [], modules };
   } catch (err) {
     if (err instanceof PolicyError && err.kind === 'not_found') throw err;

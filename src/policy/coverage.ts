@@ -18,6 +18,8 @@ export interface CoveragePosition {
 export interface CoverageRange {
   start: CoveragePosition;
   end: CoveragePosition;
+  /** OPA's reason a range is not covered: `index_excluded` (its rule index skipped the body). */
+  kinds?: string[];
 }
 
 /** One file, as OPA prints it (empty and zero fields left out). */
@@ -47,18 +49,25 @@ export interface UncoveredLine {
 /** Collects covered locations while tests run (pass `record` as EvalOptions.coverage). */
 export class CoverageRecorder {
   private readonly seen = new Map<string, Set<string>>();
+  private readonly excluded = new Map<string, Set<string>>();
   /** Locations recorded (bounded by the policy's size: one entry per distinct source position). */
-  readonly record = (loc: { file: string; row: number; col: number }): void => {
-    let s = this.seen.get(loc.file);
+  readonly record = (loc: { file: string; row: number; col: number }, kind?: 'index_excluded'): void => {
+    const map = kind === 'index_excluded' ? this.excluded : this.seen;
+    let s = map.get(loc.file);
     if (!s) {
       s = new Set();
-      this.seen.set(loc.file, s);
+      map.set(loc.file, s);
     }
     s.add(`${loc.row}:${loc.col}`);
   };
 
   has(file: string, row: number, col: number): boolean {
     return this.seen.get(file)?.has(`${row}:${col}`) ?? false;
+  }
+
+  /** An expression of a body that OPA's rule index skipped (reported `kinds: ["index_excluded"]` when not covered). */
+  indexExcluded(file: string, row: number, col: number): boolean {
+    return this.excluded.get(file)?.has(`${row}:${col}`) ?? false;
   }
 }
 
@@ -79,6 +88,7 @@ export function coverageReport(modules: readonly ModuleFile[], rec: CoverageReco
     const items = itemsOf(parseModule(m), m.text, rec, m.path);
     const cov = uniqueRanges(items.filter((i) => i.covered).map((i) => i.range));
     const not = uniqueRanges(items.filter((i) => !i.covered && !cov.some((c) => contains(c, i.range))).map((i) => i.range));
+    for (const r of not) if (r.start.col !== undefined && rec.indexExcluded(m.path, r.start.row, r.start.col)) r.kinds = ['index_excluded'];
     const fc: FileCoverage = {};
     const cl = rowCount(cov);
     const nl = rowCount(not);

@@ -25,6 +25,8 @@ export interface PolicyEvalRequest {
   maxInputBytes?: number;
   explain?: boolean;
   strict?: boolean;
+  /** Read modules without `import rego.v1` v0-compatibly (`--v0-compatible`); by default they are Rego v1, as in OPA 1.x. */
+  v0Compatible?: boolean;
   /** Evaluation time limit in milliseconds (interpreter default otherwise). */
   timeoutMs?: number;
   cwd?: string;
@@ -108,7 +110,7 @@ export function evalPolicyQuery(req: PolicyEvalRequest): PolicyEvalReport {
     const loaded = mergeBundles(loadPolicyPaths(req.dataPaths, { cwd: req.cwd }), req.bundles ?? []);
     if (req.input === undefined && req.inputPath !== undefined) checkInputFileSize(req.inputPath, req.maxInputBytes, req.cwd);
     const input = req.input !== undefined ? req.input : req.inputPath !== undefined ? loadInputFile(req.inputPath, { cwd: req.cwd }) : undefined;
-    const policy = compile(loaded.modules, { strict: req.strict === true });
+    const policy = compile(loaded.modules, { strict: req.strict === true, v1: req.v0Compatible !== true });
     const { raw, exprs, explain } = evaluateRaw(policy, req.query, {
       data: loaded.data,
       ...(input !== undefined ? { input } : {}),

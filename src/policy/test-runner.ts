@@ -19,6 +19,8 @@ export interface PolicyTestRequest {
   /** Only tests whose full name (data.pkg.test_x) matches this regular expression. */
   run?: string;
   strict?: boolean;
+  /** Read modules without `import rego.v1` v0-compatibly (`--v0-compatible`); by default they are Rego v1, as in OPA 1.x. */
+  v0Compatible?: boolean;
   cwd?: string;
   nowNs?: bigint;
   /** Per-test time limit in milliseconds (default 5000, as opa test). */
@@ -65,7 +67,7 @@ interface TestCase {
 export function runPolicyTests(req: PolicyTestRequest): PolicyTestReport {
   const filter = compileFilter(req.run);
   const loaded = mergeBundles(loadPolicyPaths(req.paths, { cwd: req.cwd }), req.bundles ?? []);
-  const policy = compile(loaded.modules, { strict: req.strict === true });
+  const policy = compile(loaded.modules, { strict: req.strict === true, v1: req.v0Compatible !== true });
   const cases = discoverTests(policy).filter((t) => filter === undefined || filter.test(`${t.pkg}.${t.name}`));
   const data = fromJson(loaded.data);
   const recorder = req.coverage ? new CoverageRecorder() : undefined;

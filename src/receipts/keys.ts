@@ -7,7 +7,7 @@
  * The key id is the hex sha256 of the DER SPKI; it is the sigstore bundle's publicKey hint.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Context, ensureDir, isoNow } from '../core/context.js';
 import { canonicalJsonFile } from './canonical-json.js';
@@ -139,9 +139,55 @@ export function findKey(ctx: Pick<Context, 'home'>, ref?: string): KeyInfo {
   throw new KeyNotFoundError('KEY_NOT_FOUND', `no key named or with id "${ref}"`, { hint: 'see: maestro keys list' });
 }
 
-/** Load a private key for signing (the default key when `ref` is omitted). */
+/** At most this many (state home, key reference) pairs keep a parsed signing key. */
+export const SIGNING_KEY_CACHE_MAX = 32;
+const signingKeys = new Map<string, { stamp: string; key: SigningKey }>();
+
+const statStamp = (path: string): string => {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    return '-';
+  }
+  return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+};
+
+// What decides which key a reference names and what that key is: the keys directory's entries (any
+// key added, removed or renamed changes it), the DEFAULT marker (replaced by rename: a new inode), and
+// the key file itself.
+function signingStamp(ctx: Pick<Context, 'home'>, info: { name: string }): string {
+  const dir = keysDir(ctx);
+  return [statStamp(dir), statStamp(join(dir, 'DEFAULT')), statStamp(join(dir, `${info.name}.key`))].join('|');
+}
+
+/**
+ * Load a private key for signing (the default key when `ref` is omitted). Parsed once and reused
+ * while the keys directory, the DEFAULT marker and the key file are unchanged (three stats instead
+ * of listing every key and parsing a PEM for each receipt a worker pool signs).
+ */
 export function loadSigningKey(ctx: Pick<Context, 'home'>, ref?: string): SigningKey {
+  const cacheKey = `${keysDir(ctx)}\0${ref ?? ''}`;
+  const hit = signingKeys.get(cacheKey);
+  if (hit && hit.stamp === signingStamp(ctx, hit.key)) return hit.key;
+  signingKeys.delete(cacheKey);
   const info = findKey(ctx, ref);
+  const before = signingStamp(ctx, info);
+  const key = loadSigningKeyNow(ctx, info);
+  // Cached only when nothing changed while it was read.
+  if (signingStamp(ctx, info) === before) {
+    if (signingKeys.size >= SIGNING_KEY_CACHE_MAX) signingKeys.delete(signingKeys.keys().next().value as string);
+    signingKeys.set(cacheKey, { stamp: before, key });
+  }
+  return key;
+}
+
+/** How many signing keys are cached (tests check the bound). */
+export function signingKeyCacheSize(): number {
+  return signingKeys.size;
+}
+
+function loadSigningKeyNow(ctx: Pick<Context, 'home'>, info: KeyInfo): SigningKey {
   const path = join(keysDir(ctx), `${info.name}.key`);
   const privateKey = createPrivateKey(readFileSync(path, 'utf8'));
   const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();

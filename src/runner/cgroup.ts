@@ -196,6 +196,35 @@ function v1Dir(cg: TaskCgroup, file: string): string | null {
   return cg.dirs.find((d) => existsSync(join(d, file))) ?? null;
 }
 
+// The bases (maestro's own cgroup per hierarchy) made ready by this process: created, and on v2 with
+// the needed controllers enabled. Checked once per process instead of once per task.
+const readyBases = new Set<string>();
+
+function readyBase(host: CgroupHost, base: string): void {
+  if (readyBases.has(base)) return;
+  mkdirSync(base, { recursive: true });
+  if (host.version === 2) {
+    // Children of base/maestro may only use what its subtree_control enables.
+    const have = (readText(join(base, 'cgroup.subtree_control')) ?? '').split(/\s+/);
+    const want = V2_NEEDED.filter((c) => !have.includes(c));
+    if (want.length) {
+      const parentCtl = join(dirname(base), 'cgroup.subtree_control');
+      const parentHave = (readText(parentCtl) ?? '').split(/\s+/);
+      const parentWant = want.filter((c) => !parentHave.includes(c));
+      if (parentWant.length) write(parentCtl, parentWant.map((c) => `+${c}`).join(' '));
+      write(join(base, 'cgroup.subtree_control'), want.map((c) => `+${c}`).join(' '));
+    }
+  }
+  readyBases.add(base);
+}
+
+const newTaskCgroup = (host: CgroupHost): TaskCgroup => ({
+  version: host.version,
+  name: `t-${process.pid}-${randomBytes(6).toString('hex')}`,
+  dirs: [],
+  procsFiles: [],
+});
+
 /**
  * Makes the cgroup of one task run and applies its limits. Throws when the host layout is usable but
  * the kernel refuses (the caller decides whether that refuses the run).
@@ -203,60 +232,55 @@ function v1Dir(cg: TaskCgroup, file: string): string | null {
  *   const cg = createTaskCgroup(probeCgroups().host!, { memoryMB: 256, cpu: 0.5, pids: 64 });
  */
 export function createTaskCgroup(host: CgroupHost, limits: CgroupLimits): TaskCgroup {
-  const name = `t-${process.pid}-${randomBytes(6).toString('hex')}`;
-  const cg: TaskCgroup = { version: host.version, name, dirs: [], procsFiles: [] };
+  const cg = newTaskCgroup(host);
   try {
     for (const base of Object.values(host.bases)) {
-      mkdirSync(base, { recursive: true });
-      if (host.version === 2) {
-        // Children of base/maestro may only use what its subtree_control enables.
-        const have = (readText(join(base, 'cgroup.subtree_control')) ?? '').split(/\s+/);
-        const want = V2_NEEDED.filter((c) => !have.includes(c));
-        if (want.length) {
-          const parentCtl = join(dirname(base), 'cgroup.subtree_control');
-          const parentHave = (readText(parentCtl) ?? '').split(/\s+/);
-          const parentWant = want.filter((c) => !parentHave.includes(c));
-          if (parentWant.length) write(parentCtl, parentWant.map((c) => `+${c}`).join(' '));
-          write(join(base, 'cgroup.subtree_control'), want.map((c) => `+${c}`).join(' '));
-        }
-      }
-      const dir = join(base, name);
+      readyBase(host, base);
+      const dir = join(base, cg.name);
       mkdirSync(dir);
       cg.dirs.push(dir);
       cg.procsFiles.push(join(dir, 'cgroup.procs'));
     }
-    applyLimits(cg, limits);
+    for (const w of limitWrites(cg, limits)) {
+      if (w.optional) tryWrite(w.file, w.value);
+      else write(w.file, w.value);
+    }
   } catch (err) {
+    readyBases.clear();
     removeTaskCgroupNow(cg);
     throw err;
   }
   return cg;
 }
 
-function applyLimits(cg: TaskCgroup, l: CgroupLimits): void {
+// The limit files of a task cgroup and their values, in order (optional ones may be refused).
+function limitWrites(cg: TaskCgroup, l: CgroupLimits): Array<{ file: string; value: string; optional?: true }> {
   const bytes = String(Math.max(16, l.memoryMB) * 1024 * 1024);
   const period = 100_000;
   const quota = l.cpu > 0 ? Math.max(1000, Math.round(l.cpu * period)) : -1;
   if (cg.version === 2) {
     const d = cg.dirs[0]!;
-    write(join(d, 'memory.max'), bytes);
-    tryWrite(join(d, 'memory.swap.max'), '0');
-    write(join(d, 'cpu.max'), `${quota < 0 ? 'max' : quota} ${period}`);
-    write(join(d, 'pids.max'), String(l.pids));
-    return;
+    return [
+      { file: join(d, 'memory.max'), value: bytes },
+      { file: join(d, 'memory.swap.max'), value: '0', optional: true },
+      { file: join(d, 'cpu.max'), value: `${quota < 0 ? 'max' : quota} ${period}` },
+      { file: join(d, 'pids.max'), value: String(l.pids) },
+    ];
   }
+  const out: Array<{ file: string; value: string; optional?: true }> = [];
   const mem = v1Dir(cg, 'memory.limit_in_bytes')!;
-  write(join(mem, 'memory.limit_in_bytes'), bytes);
+  out.push({ file: join(mem, 'memory.limit_in_bytes'), value: bytes });
   // memsw counts memory + swap: equal to the memory limit means no swap at all.
-  if (existsSync(join(mem, 'memory.memsw.limit_in_bytes'))) write(join(mem, 'memory.memsw.limit_in_bytes'), bytes);
-  tryWrite(join(mem, 'memory.swappiness'), '0');
+  if (existsSync(join(mem, 'memory.memsw.limit_in_bytes'))) out.push({ file: join(mem, 'memory.memsw.limit_in_bytes'), value: bytes });
+  out.push({ file: join(mem, 'memory.swappiness'), value: '0', optional: true });
   const cpu = v1Dir(cg, 'cpu.cfs_quota_us');
   if (cpu) {
-    write(join(cpu, 'cpu.cfs_period_us'), String(period));
-    write(join(cpu, 'cpu.cfs_quota_us'), String(quota));
+    out.push({ file: join(cpu, 'cpu.cfs_period_us'), value: String(period) });
+    out.push({ file: join(cpu, 'cpu.cfs_quota_us'), value: String(quota) });
   }
   const pids = v1Dir(cg, 'pids.max');
-  if (pids) write(join(pids, 'pids.max'), String(l.pids));
+  if (pids) out.push({ file: join(pids, 'pids.max'), value: String(l.pids) });
+  return out;
 }
 
 /** The controllers a task cgroup actually limits (for the record and doctor). */
@@ -317,6 +341,8 @@ export function cgroupPids(cg: TaskCgroup): number[] {
 }
 
 function killAll(cg: TaskCgroup): void {
+  // Nothing was made yet (the first mkdir failed): nothing to kill.
+  if (cg.dirs.length === 0) return;
   if (cg.version === 2 && tryWrite(join(cg.dirs[0]!, 'cgroup.kill'), '1')) return;
   for (const pid of cgroupPids(cg)) {
     try {

@@ -8,7 +8,7 @@
 
 import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { isoNow } from '../core/context.js';
@@ -33,7 +33,7 @@ import type { ExecutionHooks } from './hooks.types.js';
 import { hostArch } from './profiles.js';
 import { type PublishOptions, publishExecution } from './publish.js';
 import { buildRecord, type ExecutionRecord, extrasFromFile, readRecordFile, type TaskExtras, writeRecordFile } from './record.js';
-import { cleanTempFiles, holderAliveHere, holderDead, LIVE_HOLDER_GRACE_MS, recoverOrphans } from './recovery.js';
+import { cleanTempFiles, holderAliveHere, holderDead, LIVE_HOLDER_GRACE_MS, recoverOrphans, recoverOrphansRecently } from './recovery.js';
 import { runSandboxed } from './sandbox.js';
 import type { SandboxMode, TaskOutcome } from './sandbox.types.js';
 import { runDag } from './scheduler.js';
@@ -124,6 +124,8 @@ function safeArch(): string {
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'denied']);
+/** A detached publish skips the orphan pass when this process ran one within this many ms. */
+export const RECENT_RECOVERY_MS = 1000;
 let appArmor: string | undefined;
 function appArmorOnce(): string {
   appArmor ??= ensureAppArmorProfile();
@@ -191,7 +193,10 @@ export async function sealPending(
  */
 export async function runManifest(session: Session, opts: RunOptions): Promise<RunResult> {
   const { store, ctx } = session;
-  recoverOrphans(store.db, isoNow(ctx), ctx.clock.now());
+  // Free the slots of dead holders before admission. A detached publish in a long-lived process (the
+  // server) skips the pass when one ran within the last second: its pool recovers every second.
+  if (opts.detach) recoverOrphansRecently(store.db, isoNow(ctx), ctx.clock.now(), RECENT_RECOVERY_MS);
+  else recoverOrphans(store.db, isoNow(ctx), ctx.clock.now());
   const keeper = opts.keeper ?? processKeeper(store.db, ctx);
   opts = { ...opts, hooks: opts.hooks ?? registered, keeper };
   const pub = await publishExecution(session, { ...opts, detached: opts.detach === true });
@@ -266,7 +271,7 @@ export async function executeExecution(session: Session, id: string, opts: Execu
   const onShutdown = (): void => abort.abort('shutdown');
   opts.shutdown?.addEventListener('abort', onShutdown, { once: true });
   try {
-    const parallel = opts.parallel ?? (Number(ctx.env.MAESTRO_PARALLEL) || Math.max(2, cpus().length));
+    const parallel = opts.parallel ?? (Number(ctx.env.MAESTRO_PARALLEL) || Math.max(2, availableParallelism()));
     const states = await runDag(
       manifest.spec.tasks,
       parallel,

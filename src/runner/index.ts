@@ -38,7 +38,7 @@ export { EXECUTION_ID_RE } from './ids.js';
 export { type IsolationLayer, probeIsolation } from './isolation.js';
 export { budgetDenial, commandDigest, executionsRoot, publishExecution, quotaDenial } from './publish.js';
 export { type ExecutionRecord, readRecordFile, type TaskRecord, writeRecordFile } from './record.js';
-export { cleanTempFiles, processStartTime, type RecoveredExecution, recoverOrphans, sameProcessAlive } from './recovery.js';
+export { cleanTempFiles, processStartTime, type RecoveredExecution, recoverOrphans, recoverOrphansRecently, sameProcessAlive } from './recovery.js';
 export { BWRAP_INSTALL_HINT, findBwrap, requireBwrap, runSandboxed } from './sandbox.js';
 export type { SandboxIO, SandboxMode, SandboxSpec, TaskOutcome, TaskUsage, WriteRecord } from './sandbox.types.js';
 export { buildSeccompProgram, compileSeccomp } from './seccomp.js';

@@ -4,7 +4,8 @@
  */
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isoNow } from '../core/context.js';
 import { loadManifest, topoOrder } from '../manifest/index.js';
@@ -68,9 +69,7 @@ export function budgetDenial(tenant: string, spent: number, estimate: number, ca
   return `budget: tenant ${tenant} would exceed its daily budget: spent ${usd(spent)} (incl. queued and running estimates) + estimate ${usd(estimate)} = ${usd(spent + estimate)}, over the ${usd(cap)} cap (${pct})`;
 }
 
-function writeJson(path: string, value: unknown): void {
-  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
-}
+const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 /**
  * Publishes an execution: after this it exists in the store (queued, or denied) with its directory.
@@ -85,20 +84,34 @@ export async function publishExecution(session: Session, opts: PublishOptions): 
   const id = newExecutionId(ctx);
   const dir = join(executionsRoot(ctx.home), id);
   mkdirSync(join(dir, 'logs'), { recursive: true, mode: 0o700 });
-  writeFileSync(join(dir, 'manifest.yaml'), loaded.source);
-  writeJson(join(dir, 'workflow.json'), loaded.manifest);
-  const args = { session, loaded, executionId: id, sandbox: opts.sandbox };
-  const planned = opts.hooks?.plan ? await opts.hooks.plan(args) : undefined;
-  if (planned) writeJson(join(dir, 'plan.json'), planned.plan);
-  const decided: DecideOutcome | undefined = opts.hooks?.decide
-    ? await opts.hooks.decide({
-        ...args,
-        estimatedCostMicros: planned?.estimatedCostMicros ?? null,
-        plan: planned?.plan ?? null,
-        ...(opts.queue ? { queue: true } : {}),
-      })
-    : undefined;
-  if (decided) writeJson(join(dir, 'decisions.json'), decided.decisions);
+  // The execution's files are written on libuv's thread pool while planning and deciding go on, and
+  // all of them are on disk before the execution exists in the store (admission below): nothing a
+  // worker reads is missing after a kill -9. The decide hook may append to decisions.json itself
+  // (the directory exists); the runner's copy is written after it.
+  const writes: Array<Promise<void>> = [];
+  const put = (name: string, text: string) => void writes.push(writeFile(join(dir, name), text));
+  let planned: Awaited<ReturnType<NonNullable<ExecutionHooks['plan']>>> | undefined;
+  let decided: DecideOutcome | undefined;
+  try {
+    put('manifest.yaml', loaded.source);
+    put('workflow.json', json(loaded.manifest));
+    const args = { session, loaded, executionId: id, sandbox: opts.sandbox };
+    planned = opts.hooks?.plan ? await opts.hooks.plan(args) : undefined;
+    if (planned) put('plan.json', json(planned.plan));
+    decided = opts.hooks?.decide
+      ? await opts.hooks.decide({
+          ...args,
+          estimatedCostMicros: planned?.estimatedCostMicros ?? null,
+          plan: planned?.plan ?? null,
+          ...(opts.queue ? { queue: true } : {}),
+        })
+      : undefined;
+    if (decided) put('decisions.json', json(decided.decisions));
+    await Promise.all(writes);
+  } catch (err) {
+    await Promise.allSettled(writes);
+    throw err;
+  }
   const row: NewExecution = {
     id,
     tenant_id: tenant.id,

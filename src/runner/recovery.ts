@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Db } from '../store/db.js';
 import { type ExecutionRow, markFinished, orphanCandidates, sandboxPgids, settleTasks } from '../store/executions.js';
 import { expiredLeases, reclaim } from '../store/queue.js';
@@ -164,6 +165,21 @@ function killLeftovers(db: Db, ex: ExecutionRow, sameHost: boolean): number {
   return killed;
 }
 
+// When this process last ran a recovery pass on a store (monotonic ms), for recoverOrphansRecently.
+const lastPass = new WeakMap<Db, number>();
+
+/**
+ * recoverOrphans unless this process already ran a pass on this store within `gapMs` (monotonic
+ * time): a server publishing 100 executions a second, each of which used to read every active
+ * execution first, now reads them at most once per `gapMs` (its embedded pool recovers every second).
+ * @example recoverOrphansRecently(store.db, isoNow(ctx), ctx.clock.now(), 1000);
+ */
+export function recoverOrphansRecently(db: Db, at: string, nowMs: number, gapMs: number): RecoveredExecution[] {
+  const last = lastPass.get(db);
+  if (last !== undefined && performance.now() - last < gapMs) return [];
+  return recoverOrphans(db, at, nowMs);
+}
+
 /**
  * Reclaims executions whose holder is gone (expired lease, or dead process on this host) and fails
  * pre-lease orphans (a recorded runner pid that is dead). Bounded by the number of active executions.
@@ -171,6 +187,7 @@ function killLeftovers(db: Db, ex: ExecutionRow, sameHost: boolean): number {
  *   const recovered = recoverOrphans(store.db, isoNow(ctx));
  */
 export function recoverOrphans(db: Db, at: string, nowMs = Date.parse(at)): RecoveredExecution[] {
+  lastPass.set(db, performance.now());
   const out: RecoveredExecution[] = [];
   const seen = new Set<string>();
   const deadOwners = new Map<string, boolean>();
@@ -185,7 +202,9 @@ export function recoverOrphans(db: Db, at: string, nowMs = Date.parse(at)): Reco
   };
   // Expired leases, except a holder alive on this host within the grace; and, sooner, dead holders here.
   const expired = expiredLeases(db, nowMs).filter((r) => nowMs - (r.lease_expires_at ?? 0) > LIVE_HOLDER_GRACE_MS || !holderAliveHere(r));
-  const candidates = [...expired, ...orphanCandidates(db).filter((r) => r.lease_owner !== null && isDead(r))];
+  // Every active execution is read once per pass (a pool recovers every second while 1,000 run).
+  const active = orphanCandidates(db);
+  const candidates = [...expired, ...active.filter((r) => r.lease_owner !== null && isDead(r))];
   for (const ex of candidates) {
     if (seen.has(ex.id)) continue;
     seen.add(ex.id);
@@ -202,8 +221,8 @@ export function recoverOrphans(db: Db, at: string, nowMs = Date.parse(at)): Reco
     if (outcome) out.push({ id: ex.id, outcome, reason, killedSandboxes: killed });
   }
   // Executions recorded before leases (migration 006): the runner pid alone says who is alive.
-  for (const ex of orphanCandidates(db)) {
-    if (ex.lease_owner !== null || ex.runner_pid === null || sameProcessAlive(ex.runner_pid, ex.runner_start)) continue;
+  for (const ex of active) {
+    if (seen.has(ex.id) || ex.lease_owner !== null || ex.runner_pid === null || sameProcessAlive(ex.runner_pid, ex.runner_start)) continue;
     const killed = killLeftovers(db, ex, true);
     const reason = `runner process ${ex.runner_pid} died while the execution was ${ex.status} (maestro was killed or the machine restarted)`;
     if (markFinished(db, ex.id, 'failed', reason, at)) {

@@ -193,9 +193,16 @@ export async function runSandboxed(spec: SandboxSpec, io: SandboxIO): Promise<Ta
  */
 function openEnvFile(spec: SandboxSpec, mapped: boolean): number {
   const dir = join(spec.runtimeDir, 'env');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, randomBytes(12).toString('hex'));
-  writeFileSync(file, envScript(spec.env), { mode: 0o400, flag: 'wx' });
+  const body = envScript(spec.env);
+  // The directory is made on first use (and again if it was removed), not checked before every task.
+  try {
+    writeFileSync(file, body, { mode: 0o400, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, body, { mode: 0o400, flag: 'wx' });
+  }
   try {
     if (mapped) chownSync(file, SANDBOX_UID, SANDBOX_UID);
     return openSync(file, 'r');

@@ -8,9 +8,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
 import { MIGRATE_LOCK, openPgDb, PgDb } from './pg/pg-db.js';
+import { sqlite } from './sqlite-driver.js';
 
 export { StoreError } from './errors.js';
 
@@ -97,9 +98,10 @@ export interface OpenOptions {
  */
 export function openDb(path: string, migrations?: Migration[], opts: OpenOptions = {}): Db {
   if (isPostgresUrl(path)) return openPostgres(path, migrations ?? loadMigrations(PG_MIGRATIONS_DIR), opts);
+  const Sqlite = sqlite(); // better-sqlite3 12 or 13 by Node major (ADR 0034)
   let db: Database.Database;
   try {
-    db = new Database(path);
+    db = new Sqlite(path);
   } catch (cause) {
     throw new StoreError('STORE_OPEN_FAILED', `cannot open the database at ${path}: ${(cause as Error).message}`, {
       cause,

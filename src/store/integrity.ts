@@ -1,7 +1,8 @@
 /** Read-only health of the state database for `maestro doctor` (never creates or migrates it). */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { isPostgresUrl, schemaVersion } from './db.js';
 import { openPgDb, redactUrl } from './pg/pg-db.js';
+import { sqlite } from './sqlite-driver.js';
 
 export interface DbHealth {
   ok: boolean;
@@ -18,7 +19,7 @@ export function checkDatabase(path: string): DbHealth {
   if (isPostgresUrl(path)) return checkPostgres(path);
   let db: Database.Database | undefined;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    db = new (sqlite())(path, { readonly: true, fileMustExist: true });
     const rows = db.prepare('pragma quick_check(10)').pluck().all() as string[];
     const version = schemaVersion(db);
     const ok = rows.length === 1 && rows[0] === 'ok';

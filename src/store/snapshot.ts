@@ -4,8 +4,8 @@
  */
 
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { StoreError } from './db.js';
+import { sqlite } from './sqlite-driver.js';
 
 export interface DbFacts {
   ok: boolean;
@@ -23,7 +23,7 @@ export interface DbFacts {
 export async function snapshotDatabase(source: string, dest: string): Promise<DbFacts> {
   if (!existsSync(source))
     throw new StoreError('STORE_MISSING', `no state database at ${source}`, { kind: 'not_found', hint: 'is MAESTRO_HOME the state home to back up?' });
-  const db = new Database(source, { fileMustExist: true });
+  const db = new (sqlite())(source, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 10000');
     await db.backup(dest);
@@ -35,7 +35,7 @@ export async function snapshotDatabase(source: string, dest: string): Promise<Db
 
 /** PRAGMA integrity_check, schema version and execution count of a database file (opened read-only). */
 export function checkDatabaseFile(path: string): DbFacts {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = new (sqlite())(path, { readonly: true, fileMustExist: true });
   try {
     const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
     const integrity = rows

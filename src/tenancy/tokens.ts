@@ -3,7 +3,7 @@
  * engine's own ES256 key (jose). Every refusal is an AuthError (exit 4) naming the exact reason.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { ensureDir } from '../core/context.js';
@@ -54,13 +54,41 @@ export function ensureTokenKey(home: string): boolean {
   return true;
 }
 
+/** At most this many state homes' parsed token keys are kept (a server has one; tests open many). */
+export const TOKEN_KEY_CACHE_MAX = 16;
+const keyCache = new Map<string, { stamp: string; keys: TokenKeys }>();
+
+// What identifies one version of the key file: a rewrite (rename over it, or in place) changes it.
+const stampOf = (st: Stats): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+
+/**
+ * The parsed token keys of a state home. Parsing a PEM costs about 1 ms of CPU, paid by every
+ * request's token check before this cache; a stat (a few µs) now decides whether the file changed
+ * since it was parsed (a new key is used at once; tokens of the old one stop verifying).
+ */
 function loadTokenKeys(home: string): TokenKeys {
   const path = tokenKeyPath(home);
-  if (!existsSync(path)) {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    keyCache.delete(path);
     throw new AuthError('TOKEN_KEY_MISSING', `the engine's token key is missing (${path})`, { hint: 'run maestro init' });
   }
+  const stamp = stampOf(st);
+  const hit = keyCache.get(path);
+  if (hit && hit.stamp === stamp) return hit.keys;
   const privateKey = createPrivateKey(readFileSync(path, 'utf8'));
-  return { privateKey, publicKey: createPublicKey(privateKey) };
+  const keys = { privateKey, publicKey: createPublicKey(privateKey) };
+  keyCache.delete(path);
+  if (keyCache.size >= TOKEN_KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
+  keyCache.set(path, { stamp, keys });
+  return keys;
+}
+
+/** How many state homes' token keys are cached (tests check the bound). */
+export function tokenKeyCacheSize(): number {
+  return keyCache.size;
 }
 
 /**

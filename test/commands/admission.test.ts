@@ -6,11 +6,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlite } from '../../src/store/sqlite-driver.js';
 import { maestro, tempHome } from '../helpers/cli.js';
 import { maestroAsync, waitFor, writeManifest } from '../runner/e2e-helpers.js';
 import { unavailableReason } from '../runner/escape/helpers.js';
+
+// better-sqlite3 12 or 13 by Node major, as the engine picks it (ADR 0034).
+const Database = sqlite();
 
 const reason = unavailableReason();
 // A long lease: under heavy machine load a 2 s lease can expire, fail an admitted run and free its budget

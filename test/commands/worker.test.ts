@@ -8,11 +8,14 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlite } from '../../src/store/sqlite-driver.js';
 import { maestro, tempHome } from '../helpers/cli.js';
 import { maestroAsync, processesWith, waitFor, writeManifest } from '../runner/e2e-helpers.js';
 import { unavailableReason } from '../runner/escape/helpers.js';
+
+// better-sqlite3 12 or 13 by Node major, as the engine picks it (ADR 0034).
+const Database = sqlite();
 
 const reason = unavailableReason();
 // Short leases so reclaim is quick; short idle so local workers do not outlive the test.

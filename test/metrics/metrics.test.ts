@@ -6,11 +6,14 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderMetrics } from '../../src/metrics/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { sqlite } from '../../src/store/sqlite-driver.js';
 import { maestro, ROOT, tempHome } from '../helpers/cli.js';
+
+// better-sqlite3 12 or 13 by Node major, as the engine picks it (ADR 0034).
+const Database = sqlite();
 
 const PROMTOOL = spawnSync('promtool', ['--version']).status === 0 ? 'promtool' : null;
 const SPEC_NAMES = ['mc_cost_estimate_usd', 'mc_tenant_denies_total', 'mc_policy_eval_ms'];

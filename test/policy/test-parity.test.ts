@@ -47,6 +47,7 @@ const suites: Array<[string, string[]]> = [
   ...['budget', 'quota', 'rbac', 'residency', 'resource-class', 'sandbox-required'].map((p): [string, string[]] => [`pack ${p}`, [`policies/${p}`]]),
   ['failing and erroring fixture', ['fixtures/policy/tests']],
   ['coverage fixture', ['fixtures/policy/cover']],
+  ['coverage of bodies skipped by the rule index', ['fixtures/policy/cover-index']],
   ['print output and a failing division', [printing]],
   ['a skipped test only', [skipping]],
   ['a parse error', ['fixtures/policy/broken']],
@@ -90,6 +91,7 @@ interface Cov {
 interface Range {
   start: { row: number; col?: number };
   end: { row: number; col?: number };
+  kinds?: string[];
 }
 
 function rows(rs: Range[] | undefined): Set<number> {
@@ -99,25 +101,36 @@ function rows(rs: Range[] | undefined): Set<number> {
 }
 
 describe('policy test --coverage vs opa test --coverage', () => {
-  for (const [what, paths] of suites.filter(([w]) => w.startsWith('pack') || w === 'coverage fixture')) {
-    it.skipIf(!hasOpa)(`${what}: the same covered and not-covered lines, except where OPA's rule indexing skipped a body`, () => {
+  for (const [what, paths] of suites.filter(([w]) => w.startsWith('pack') || w.startsWith('coverage'))) {
+    it.skipIf(!hasOpa)(`${what}: the same covered, not-covered and index-excluded lines, the same counts`, () => {
       const theirs = JSON.parse(opa(['test', '--coverage', '--format', 'json', ...paths], { cwd: repoRoot }).stdout) as Cov;
       const run = maestro(['policy', 'test', '--coverage', ...paths], { home });
       expect(run.status, run.stderr).toBe(0);
       const ours = JSON.parse(run.stdout) as Cov;
       expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
       expect(Object.keys(ours.files).sort()).toEqual(Object.keys(theirs.files).sort());
+      const sorted = (s: Set<number>): number[] => [...s].sort((x, y) => x - y);
+      const excluded = (rs: Range[] | undefined): number[] => sorted(rows((rs ?? []).filter((r) => (r.kinds ?? []).includes('index_excluded'))));
       for (const [file, t] of Object.entries(theirs.files)) {
         const o = ours.files[file]!;
-        // Lines OPA marks index_excluded/early_exit were skipped by its indexer; maestro evaluates those bodies.
-        const skipped = rows((t.not_covered ?? []).filter((r) => (r.kinds ?? []).length > 0));
-        const strip = (s: Set<number>): number[] => [...s].filter((r) => !skipped.has(r)).sort((x, y) => x - y);
-        expect(strip(rows(o.not_covered)), `${file} not covered`).toEqual(strip(rows(t.not_covered)));
-        expect(strip(rows(o.covered)), `${file} covered`).toEqual(strip(rows(t.covered)));
-        if (skipped.size === 0) expect([o.covered_lines, o.not_covered_lines, o.coverage]).toEqual([t.covered_lines, t.not_covered_lines, t.coverage]);
+        expect(sorted(rows(o.not_covered)), `${file} not covered`).toEqual(sorted(rows(t.not_covered)));
+        expect(sorted(rows(o.covered)), `${file} covered`).toEqual(sorted(rows(t.covered)));
+        expect(excluded(o.not_covered), `${file} index_excluded`).toEqual(excluded(t.not_covered));
+        expect([o.covered_lines, o.not_covered_lines, o.coverage]).toEqual([t.covered_lines, t.not_covered_lines, t.coverage]);
       }
+      expect([ours.covered_lines, ours.not_covered_lines, ours.coverage]).toEqual([theirs.covered_lines, theirs.not_covered_lines, theirs.coverage]);
     });
   }
+
+  it('a body the rule index skips: its expressions up to the last indexed one are index_excluded, nothing in it covered', () => {
+    const run = maestro(['policy', 'test', '--coverage', 'fixtures/policy/cover-index'], { home });
+    expect(run.status, run.stderr).toBe(0);
+    const f = (JSON.parse(run.stdout) as Cov).files['fixtures/policy/cover-index/index.rego']!;
+    const excluded = (f.not_covered ?? []).filter((r) => (r.kinds ?? []).includes('index_excluded')).map((r) => r.start.row);
+    // a: `x := 1` and `input.user == "root"` (not `x > 0`); b, c, d, f: their one expression; g: both
+    expect(excluded).toEqual([7, 8, 12, 14, 16, 20, 23, 24]);
+    expect([...rows(f.covered)]).toEqual([18]); // e: input.user = "bob" holds
+  });
 
   it('--threshold: below it, exit 2 with the uncovered lines and their source; at or above it, exit 0', () => {
     const below = maestro(['policy', 'test', 'fixtures/policy/cover', '--threshold', '95'], { home });

@@ -85,6 +85,31 @@ describe('detectCgroups (directories stand in for the mounts)', () => {
 });
 
 describe('cgroup v2 file protocol (this host has no delegated v2 subtree, so a directory stands in for cgroupfs)', () => {
+  it('readies a base once per process, and again after it was removed behind its back', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const root = mkdtempSync(join(tmpdir(), 'maestro-cgv2-'));
+    try {
+      writeFileSync(join(root, 'cgroup.subtree_control'), '');
+      const base = join(root, 'maestro');
+      const v2 = { version: 2 as const, bases: { unified: base }, controllers: ['memory', 'cpu', 'pids'] };
+      const a = createTaskCgroup(v2, { memoryMB: 64, cpu: 1, pids: 5 });
+      // Ready now: a second task does not write the controllers again.
+      writeFileSync(join(base, 'cgroup.subtree_control'), 'left alone');
+      const b = createTaskCgroup(v2, { memoryMB: 64, cpu: 1, pids: 5 });
+      expect(readFileSync(join(base, 'cgroup.subtree_control'), 'utf8')).toBe('left alone');
+      expect(b.dirs[0]).not.toBe(a.dirs[0]);
+      // The base is removed: the next task fails (cleanly), the one after readies the base again.
+      rmSync(base, { recursive: true, force: true });
+      expect(() => createTaskCgroup(v2, { memoryMB: 64, cpu: 1, pids: 5 })).toThrow(/ENOENT/);
+      const c = createTaskCgroup(v2, { memoryMB: 64, cpu: 1, pids: 5 });
+      expect(readFileSync(join(base, 'cgroup.subtree_control'), 'utf8')).toBe('+memory +cpu +pids');
+      expect(readFileSync(join(c.dirs[0]!, 'pids.max'), 'utf8')).toBe('5');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('enables the controllers for maestro/, writes memory.max, swap 0, cpu.max and pids.max, reads usage_usec, memory.peak and oom_kill', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

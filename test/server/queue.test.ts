@@ -7,11 +7,14 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlite } from '../../src/store/sqlite-driver.js';
 import { maestro, tempHome } from '../helpers/cli.js';
 import { type Served, serve } from '../helpers/serve.js';
 import { unavailableReason } from '../runner/escape/helpers.js';
+
+// better-sqlite3 12 or 13 by Node major, as the engine picks it (ADR 0034).
+const Database = sqlite();
 
 const reason = unavailableReason();
 const ENV = { MAESTRO_LEASE_MS: '5000', MAESTRO_PDP_TIMEOUT_MS: '20000' };

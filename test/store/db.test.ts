@@ -1,9 +1,12 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadMigrations, type Migration, migrate, openDb, schemaVersion } from '../../src/store/db.js';
+import { sqlite } from '../../src/store/sqlite-driver.js';
+
+// better-sqlite3 12 or 13 by Node major, as the engine picks it (ADR 0034).
+const Database = sqlite();
 
 const dirs: string[] = [];
 function tmp(): string {

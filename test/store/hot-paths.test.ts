@@ -5,7 +5,7 @@
 // modules as they are, whatever they become.
 
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionStatusView, whoami } from '../../src/engine/index.js';
 import { decisionsFor } from '../../src/policy/packs/index.js';
@@ -14,12 +14,16 @@ import { markFinished, type NewExecution } from '../../src/store/executions.js';
 import { loadMigrations, migrate, type Store } from '../../src/store/index.js';
 import { insertDecision, recentDecisions } from '../../src/store/policy.js';
 import { admit, markExecutionStarted } from '../../src/store/queue.js';
+import { sqlite } from '../../src/store/sqlite-driver.js';
 import { authenticateToken, currentToken, type Session } from '../../src/tenancy/index.js';
 import { tempSession } from '../policy/packs/helpers.js';
 
+// better-sqlite3 12 or 13 by Node major, as the engine picks it (ADR 0034).
+const Database = sqlite();
+
 let base: Session;
 let session: Session;
-let db: Database.Database;
+let db: BetterSqlite3.Database;
 const seen: string[] = [];
 let capture = false;
 

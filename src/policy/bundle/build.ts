@@ -96,7 +96,7 @@ async function writeBundle(
   cwd: string,
   signing?: SigningOptions,
 ): Promise<BuildReport> {
-  compile(modules);
+  compile(modules, { v1: true }); // opa build reads every module as Rego v1
   checkRoots(
     manifest,
     output,

@@ -10,10 +10,11 @@ import { printModule } from './printer.js';
 export { type FormatFileResult, type FormatReport, type FormatRequest, formatFiles } from './files.js';
 
 /**
- * Format one module's text; throws RegoError (rego_parse_error) when it does not parse.
+ * Format one module's text; throws RegoError (rego_parse_error) when it does not parse as Rego v1
+ * (OPA 1.x's `opa fmt` reads every module as v1: `p { ... }` without `if` is refused).
  * @example formatRego(readFileSync('quota.rego', 'utf8'), 'quota.rego')
  */
 export function formatRego(text: string, file = 'policy.rego'): string {
-  const mod = parseModule({ path: file, text });
+  const mod = parseModule({ path: file, text }, { v1: true });
   return printModule(mod, text.replace(/\r\n/g, '\n'));
 }

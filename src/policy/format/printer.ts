@@ -315,8 +315,10 @@ function isExpandedConst(r: Rule): boolean {
   return r.body.length === 1 && e.kind === 'term' && !e.negated && e.with.length === 0 && e.term.type === 'scalar' && e.term.value === true;
 }
 
+/** A set literal as the only body expression stays in braces (`p if { {1, 2} }`); a set comprehension
+ * prints inline as OPA does (`x if {1 | 1}` reads back as the comprehension). */
 function isSetTerm(e: Expr): boolean {
-  return e.kind === 'term' && (e.term.type === 'set' || e.term.type === 'setcompr');
+  return e.kind === 'term' && e.term.type === 'set';
 }
 
 function compareStrings(a: string, b: string): number {

@@ -225,7 +225,9 @@ export class TermPrinter {
       this.w.endLine();
       this.w.startLine();
     }
-    this.writeTerm(term, term.type === 'call' && (isUnionCall(term) || this.src.charAt(term.loc) === '('));
+    // an operator call can only be a comprehension's head in parentheses (`[(x + 1) | ...]`): OPA's
+    // parser reads `[x + 1 | ...]` as an array, so the parentheses are always printed
+    this.writeTerm(term, term.type === 'call' && (INFIX[term.op] !== undefined || this.src.charAt(term.loc) === '('));
     this.w.write(' |');
     const multi = (body[0]?.loc.row ?? termLoc.row) > termLoc.row || new Set(body.map((e) => e.loc.row)).size > 1;
     if (multi) {

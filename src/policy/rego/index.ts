@@ -32,20 +32,28 @@ export interface CompiledPolicy {
  * Parse one module into its AST; throws RegoError (rego_parse_error) with a location.
  * @example parseModule({ path: 'quota.rego', text: 'package quota\nallow := true' }).package // ['quota']
  */
-export function parseModule(src: RegoModuleSource): Module {
-  return parseModuleText(src.text, src.path);
+export function parseModule(src: RegoModuleSource, opts: ParseOptions = {}): Module {
+  return parseModuleText(src.text, src.path, opts);
+}
+
+/**
+ * How modules without `import rego.v1` are read. `v1: true` is OPA 1.x's default (v0 syntax such as
+ * `p { ... }` is a parse error); otherwise they are read v0-compatibly, as `opa --v0-compatible`.
+ */
+export interface ParseOptions {
+  v1?: boolean;
 }
 
 /**
  * Parse and compile modules; throws one RegoError listing every problem found.
  * @example const policy = compile([{ path: 'a.rego', text: 'package a\nallow if input.ok' }]);
  */
-export function compile(modules: RegoModuleSource[], opts: { strict?: boolean } = {}): CompiledPolicy {
+export function compile(modules: RegoModuleSource[], opts: { strict?: boolean } & ParseOptions = {}): CompiledPolicy {
   const parsed: Module[] = [];
   const errors: RegoError[] = [];
   for (const m of modules) {
     try {
-      parsed.push(parseModule(m));
+      parsed.push(parseModule(m, { v1: opts.v1 }));
     } catch (e) {
       if (!(e instanceof RegoError)) throw e;
       errors.push(e);
@@ -83,7 +91,7 @@ export interface EvalOptions {
   /** Randomness for rand.intn and uuid.rfc4122 (defaults to a fixed seed). */
   random?: () => number;
   /** Coverage hook: called with the location of every expression evaluated and every rule head that produced a value. */
-  coverage?: (loc: Location) => void;
+  coverage?: (loc: Location, kind?: 'index_excluded') => void;
 }
 
 export interface ExpressionResult {

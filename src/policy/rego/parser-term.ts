@@ -133,50 +133,110 @@ export abstract class TermParser extends TokenParser {
     return { type: 'var', name: t.text, loc };
   }
 
-  /** After `first |`: try a comprehension body ending at `close`; undefined (position restored) if it is not one. */
+  /**
+   * After `head |`: a comprehension body ending at `close`, or undefined (position restored) when the
+   * body does not parse and a `,` follows (then it is a collection with an or-expression, as in OPA).
+   * Any other failure is the parse error OPA reports.
+   */
   protected tryComprBody(close: string): Expr[] | undefined {
     const saved = { pos: this.pos, depth: this.depth, nesting: this.nesting };
+    let failure: unknown;
     try {
       this.next();
       const body = this.parseQuery([close]);
       if (this.isOp(close) && body.length > 0) return body;
     } catch (e) {
       if (!(e instanceof RegoError)) throw e;
+      failure = e;
+    }
+    if (!this.isOp(',') && !this.firstExprEndsAtComma(saved.pos)) {
+      if (failure) throw failure;
+      this.fail(`unexpected ${JSON.stringify(this.peek().text)} token: expected a newline, ; or ${close}`);
     }
     Object.assign(this, saved);
     return undefined;
   }
 
+  /** Whether the body's first expression after the `|` at `bar` stops at a `,` (OPA stops its body there). */
+  private firstExprEndsAtComma(bar: number): boolean {
+    const saved = { pos: this.pos, depth: this.depth, nesting: this.nesting };
+    try {
+      this.pos = bar;
+      this.next();
+      this.parseInfix(false, true);
+      return this.isOp(',');
+    } catch (e) {
+      if (!(e instanceof RegoError)) throw e;
+      return false;
+    } finally {
+      Object.assign(this, saved);
+    }
+  }
+
+  /** Parsed collections by start token, so the comprehension-or-collection retries stay linear. */
+  private readonly collections = new Map<number, { term: Term; end: number }>();
+
+  /** A collection (`[`/`{`) at the cursor, parsed once per position. */
+  protected memoCollection(parse: () => Term): Term {
+    const start = this.pos;
+    const hit = this.collections.get(start);
+    if (hit) {
+      this.pos = hit.end;
+      return hit.term;
+    }
+    const term = parse();
+    this.collections.set(start, { term, end: this.pos });
+    return term;
+  }
+
+  /**
+   * The first element of a collection, as OPA reads it: a plain term (refs and calls, no operator)
+   * followed by `|` starts a comprehension; otherwise the element is a whole expression, re-read from
+   * `start` unless the plain term already ends it. So `[x - {1} | y]` is an array of one or-expression
+   * and `[x + 1 | some x in xs]` is a parse error, as in OPA 1.22.3.
+   */
+  protected collectionHead(close: string, compr: (head: Term, body: Expr[]) => Term): { head: Term } | { done: Term } {
+    const start = this.pos;
+    const head = this.parseTerm();
+    if (this.isOp('|')) {
+      const body = this.tryComprBody(close);
+      if (body) return { done: compr(head, body) };
+    }
+    if (this.isOp(close) || this.isOp(',')) return { head };
+    this.pos = start;
+    return { head: this.parseInfix(false) };
+  }
+
   protected parseArray(loc: Location): Term {
-    this.next();
-    this.depth++;
-    const items: Term[] = [];
-    if (!this.isOp(']')) {
-      const start = this.pos;
-      let first = this.parseInfix(true);
-      if (this.isOp('|')) {
-        const body = this.tryComprBody(']');
-        if (body) {
+    return this.memoCollection(() => {
+      this.next();
+      this.depth++;
+      const items: Term[] = [];
+      if (!this.isOp(']')) {
+        const first = this.collectionHead(']', (term, body): Term => ({ type: 'arraycompr', term, body, loc }));
+        if ('done' in first) {
           this.depth--;
           this.expectOp(']');
-          return { type: 'arraycompr', term: first, body, loc };
+          return first.done;
         }
-        this.pos = start;
-        first = this.parseInfix(false);
+        items.push(first.head);
+        while (this.isOp(',')) {
+          this.next();
+          if (this.isOp(']')) break;
+          items.push(this.parseInfix(false));
+        }
       }
-      items.push(first);
-      while (this.isOp(',')) {
-        this.next();
-        if (this.isOp(']')) break;
-        items.push(this.parseInfix(false));
-      }
-    }
-    this.depth--;
-    this.expectOp(']');
-    return { type: 'array', items, loc };
+      this.depth--;
+      this.expectOp(']');
+      return { type: 'array', items, loc };
+    });
   }
 
   protected parseBrace(loc: Location): Term {
+    return this.memoCollection(() => this.parseBraceOnce(loc));
+  }
+
+  private parseBraceOnce(loc: Location): Term {
     this.next();
     this.depth++;
     if (this.isOp('}')) {
@@ -184,40 +244,23 @@ export abstract class TermParser extends TokenParser {
       this.depth--;
       return { type: 'object', items: [], loc };
     }
-    const start = this.pos;
-    let first = this.parseInfix(true);
     let result: Term | undefined;
-    if (this.isOp(':')) {
+    const first = this.collectionHead('}', (term, body): Term => ({ type: 'setcompr', term, body, loc }));
+    if ('done' in first) result = first.done;
+    else if (this.isOp(':')) {
+      const key = first.head;
       this.next();
-      const valStart = this.pos;
-      let val = this.parseInfix(true);
-      if (this.isOp('|')) {
-        const body = this.tryComprBody('}');
-        if (body) result = { type: 'objectcompr', key: first, value: val, body, loc };
-        else {
-          this.pos = valStart;
-          val = this.parseInfix(false);
-        }
-      }
-      result ??= this.parseObjectRest(first, val, loc);
+      // the value of an object comprehension is a plain term too
+      const val = this.collectionHead('}', (value, body): Term => ({ type: 'objectcompr', key, value, body, loc }));
+      result = 'done' in val ? val.done : this.parseObjectRest(key, val.head, loc);
     } else {
-      if (this.isOp('|')) {
-        const body = this.tryComprBody('}');
-        if (body) result = { type: 'setcompr', term: first, body, loc };
-        else {
-          this.pos = start;
-          first = this.parseInfix(false);
-        }
+      const items = [first.head];
+      while (this.isOp(',')) {
+        this.next();
+        if (this.isOp('}')) break;
+        items.push(this.parseInfix(false));
       }
-      if (!result) {
-        const items = [first];
-        while (this.isOp(',')) {
-          this.next();
-          if (this.isOp('}')) break;
-          items.push(this.parseInfix(false));
-        }
-        result = { type: 'set', items, loc };
-      }
+      result = { type: 'set', items, loc };
     }
     this.depth--;
     this.expectOp('}');

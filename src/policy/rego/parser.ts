@@ -7,6 +7,8 @@ import { ExprParser } from './parser-expr.js';
 
 class ModuleParser extends ExprParser {
   private v1 = false;
+  /** Read every module as Rego v1 (OPA 1.x's default); otherwise only modules importing rego.v1/v2. */
+  forceV1 = false;
   /** The rule being parsed wrote `if` (v1 syntax: `p[x] if ...` is then a single-value rule). */
   private usedIf = false;
 
@@ -18,7 +20,7 @@ class ModuleParser extends ExprParser {
     if (!path) this.fail('invalid package path', pkgTok);
     const imports: Import[] = [];
     while (this.isIdent('import')) imports.push(this.parseImport());
-    this.v1 = imports.some((i) => ['rego.v1', 'rego.v2'].includes(importText(i)));
+    this.v1 = this.forceV1 || imports.some((i) => ['rego.v1', 'rego.v2'].includes(importText(i)));
     this.notBlocks = imports.some((i) => ['future.keywords', 'future.keywords.not', 'rego.v2'].includes(importText(i)));
     const module: Module = { file: this.file, package: path, packageLoc: this.loc(pkgTok), imports, rules: [], v1: this.v1 };
     while (this.peek().kind !== 'eof') {
@@ -259,10 +261,14 @@ export function importText(i: Import): string {
 }
 export { groundPath };
 
-/** Parse one module; throws RegoError. */
-export function parseModuleText(text: string, file: string): Module {
+/**
+ * Parse one module; throws RegoError. `v1`: read it as Rego v1 even without `import rego.v1` (OPA
+ * 1.x's default); otherwise such a module is read v0-compatibly (as `opa --v0-compatible`).
+ */
+export function parseModuleText(text: string, file: string, opts: { v1?: boolean } = {}): Module {
   try {
     const p = new ModuleParser(tokenize(text, file), file, text);
+    p.forceV1 = opts.v1 === true;
     const m = p.parseModule();
     applyMetadata(m, text);
     return m;

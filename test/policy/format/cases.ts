@@ -34,4 +34,9 @@ export const cases: Array<[string, string, string]> = [
   ],
   ['multi-line collections keep their rows, with a trailing comma', 'package a\nn := [1,\n  2, 3]\n', 'package a\n\nn := [\n\t1,\n\t2, 3,\n]\n'],
   ['else chains', 'package a\nf(x) := "b" if { x > 1 } else := "s"\n', 'package a\n\nf(x) := "b" if x > 1\n\nelse := "s"\n'],
+  [
+    'an operator head of a comprehension keeps its parentheses; `x if {1 | 1}` is a set comprehension, inline',
+    'package a\nq := {4}\ne := [(q & {1}) | {true}]\nf := [(x + 1) | some x in [1]]\nx if {1 | 1}\n',
+    'package a\n\nq := {4}\ne := [(q & {1}) | {true}]\nf := [(x + 1) | some x in [1]]\nx if {1 | 1}\n',
+  ],
 ];

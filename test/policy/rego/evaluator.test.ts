@@ -61,7 +61,7 @@ g(_) := 2`;
   it('comprehensions, every, some-in, unification', () => {
     const m = `package t
 import rego.v1
-sq := [x * x | some x in [1, 2, 3]]
+sq := [(x * x) | some x in [1, 2, 3]]
 evens := {x | some x in [1, 2, 3, 4]; x % 2 == 0}
 idx := {k: v | some k, v in ["a", "b"]}
 all_pos if every x in [1, 2] { x > 0 }

@@ -4,7 +4,7 @@ import { typeName, type Value } from '../value.js';
 import { compileGlob, GlobError, quoteGlobMeta } from './lib/glob.js';
 import { argString, BuiltinError, registerBuiltins } from './registry.js';
 
-// null: no delimiters; an array of strings (first character of each); [] means the default ["."].
+// null: no delimiters; an array of single-rune strings; [] means the default ["."] (OPA 1.22.3).
 function delimiters(v: Value): string[] {
   if (v === null) return [];
   if (!Array.isArray(v)) {
@@ -12,10 +12,10 @@ function delimiters(v: Value): string[] {
   }
   const out = v.map((d) => {
     if (typeof d !== 'string') throw new BuiltinError(`glob.match: operand 2 must be array[string] but got array[${typeName(d)}]`, 'type');
-    return d === '' ? '' : String.fromCodePoint(d.codePointAt(0)!);
+    if ([...d].length !== 1) throw new BuiltinError('glob.match: operand 2 must be array of runes but got array containing string', 'type');
+    return d;
   });
-  const nonEmpty = out.filter((d) => d !== '');
-  return nonEmpty.length ? nonEmpty : ['.'];
+  return out.length ? out : ['.'];
 }
 
 registerBuiltins('glob', [

@@ -5,7 +5,7 @@ import { RegoError, type RegoErrorItem } from '../errors.js';
 import { checkConflicts, checkImports, checkRecursion } from './checks.js';
 import { type NameEnv, Resolver } from './resolve.js';
 import { Safety } from './safety.js';
-import { DEPRECATED, strictChecks } from './strict.js';
+import { DEPRECATED, strictChecks, v1Checks } from './strict.js';
 import { absoluteRef, buildTree, groundPrefix, type RuleNode } from './tree.js';
 
 /** Builtins removed from Rego v1 (rejected in v1 modules). */
@@ -25,6 +25,7 @@ export function compileModules(modules: Module[], strict = false): Compiled {
   const errors: RegoErrorItem[] = [];
   const rules: Rule[] = [];
   if (strict) for (const m of modules) strictChecks(m, errors);
+  else for (const m of modules) v1Checks(m, errors);
   const pkgRuleNames = new Map<string, Set<string>>();
   for (const m of modules) {
     const key = m.package.join('.');

@@ -70,6 +70,15 @@ export function strictChecks(m: Module, errors: RegoErrorItem[]): void {
   }
 }
 
+/**
+ * The one strict-mode check OPA 1.x applies to every Rego v1 module, strict or not: a variable
+ * declared with `some` and never used (`declared var w unused`).
+ */
+export function v1Checks(m: Module, errors: RegoErrorItem[]): void {
+  if (!m.v1) return;
+  for (const r of m.rules) for (const body of [r.body, ...r.elses.map((e) => e.body)]) unusedLocals(r, body, errors, true);
+}
+
 /** Names a rule declares locally (they shadow imports inside it). */
 function localNames(r: Rule): Set<string> {
   const out = new Set(varNodes(r.args).map((v) => v.name));
@@ -115,11 +124,11 @@ function unusedArgs(r: Rule, errors: RegoErrorItem[]): void {
 }
 
 /** `x := ...` and `some x` whose variable no other part of the rule reads. */
-function unusedLocals(r: Rule, body: Expr[], errors: RegoErrorItem[]): void {
+function unusedLocals(r: Rule, body: Expr[], errors: RegoErrorItem[], declaredOnly = false): void {
   const all = varNodes(ruleParts(r));
   const walk = (exprs: Expr[]): void => {
     for (const e of exprs) {
-      if (e.kind === 'assign') {
+      if (e.kind === 'assign' && !declaredOnly) {
         for (const v of varNodes(e.lhs)) {
           if (!all.some((u) => u !== v && u.name === v.name))
             errors.push({ code: 'rego_compile_error', message: `assigned var ${v.name} unused`, location: e.loc });

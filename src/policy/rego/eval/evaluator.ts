@@ -21,8 +21,11 @@ export class Evaluator {
   readonly explain: ExplainEntry[] | undefined;
   /** Values of query expressions (for results). */
   readonly exprValues = new Map<Expr, Value>();
-  /** Coverage hook (`policy test --coverage`): told each expression evaluated and each rule head that produced a value. */
-  cover: ((loc: Location) => void) | undefined = undefined;
+  /**
+   * Coverage hook (`policy test --coverage`): told each expression evaluated and each rule head that
+   * produced a value; `kind` 'index_excluded' for expressions of a body OPA's rule index would skip.
+   */
+  cover: ((loc: Location, kind?: 'index_excluded') => void) | undefined = undefined;
 
   constructor(
     readonly policy: Compiled,

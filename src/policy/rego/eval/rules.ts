@@ -103,7 +103,69 @@ function rulesValue(ev: Evaluator, node: RuleNode): Value | undefined {
 
 /** Run a rule body, calling `k` with the frame of every solution. */
 export function eachSolution(ev: Evaluator, rule: Rule, frame: Frame, k: (f: Frame) => boolean): boolean {
+  const cover = ev.cover;
+  if (cover) {
+    const last = indexExcludedUpTo(ev, rule);
+    if (last >= 0) {
+      // Coverage only: OPA's rule index never runs this body, so its expressions up to the last
+      // indexed one are reported `index_excluded` and nothing in it counts as covered. The body is
+      // still evaluated (it fails at that expression), so answers are the same with or without coverage.
+      for (const e of rule.body.slice(0, last + 1)) cover(e.loc, 'index_excluded');
+      ev.cover = undefined;
+      try {
+        return ev.evalBody(frame, rule.body, 0, () => k(frame));
+      } finally {
+        ev.cover = cover;
+      }
+    }
+  }
   return ev.evalBody(frame, rule.body, 0, () => k(frame));
+}
+
+/**
+ * Index of the last expression by which OPA's rule index (ast/index.go) excludes this body for the
+ * current input, or -1: `input.a.b == scalar`, `scalar == input.a.b`, `input.a.b = scalar` and
+ * `input.a.b in {scalars}` / `[scalars]`, not negated and without `with`, where the input value is
+ * undefined or another value. Such a body fails at that expression whatever else it binds.
+ */
+function indexExcludedUpTo(ev: Evaluator, rule: Rule): number {
+  if (rule.kind === 'function' || rule.isDefault) return -1;
+  let last = -1;
+  let excluded = false;
+  rule.body.forEach((e, i) => {
+    if (e.negated || e.with.length > 0) return;
+    let ref: Term | undefined;
+    let allowed: Term[] | undefined;
+    if (e.kind === 'unify') [ref, allowed] = indexPair(e.lhs, e.rhs);
+    else if (e.kind === 'term' && e.term.type === 'call' && e.term.args.length === 2) {
+      const [a, b] = e.term.args as [Term, Term];
+      if (e.term.op === 'equal') [ref, allowed] = indexPair(a, b);
+      else if (e.term.op === 'internal.member_2' && isInputRef(a) && (b.type === 'set' || b.type === 'array') && b.items.every((t) => t.type === 'scalar')) {
+        ref = a;
+        allowed = b.items;
+      }
+    }
+    if (!ref || !allowed) return;
+    last = i;
+    let value: Value | undefined;
+    ev.evalTerm(new Frame(), ref, (v) => {
+      value = v;
+      return true;
+    });
+    const want = allowed;
+    if (value === undefined || !want.some((t) => valueEquals((t as { value: Value }).value, value!))) excluded = true;
+  });
+  return excluded ? last : -1;
+}
+
+function indexPair(a: Term, b: Term): [Term | undefined, Term[] | undefined] {
+  if (isInputRef(a) && b.type === 'scalar') return [a, [b]];
+  if (isInputRef(b) && a.type === 'scalar') return [b, [a]];
+  return [undefined, undefined];
+}
+
+function isInputRef(t: Term): boolean {
+  return t.type === 'ref' && t.head.type === 'var' && t.head.name === 'input' && t.path.every((p) => p.type === 'scalar');
 }
 
 function record(ev: Evaluator, rule: Rule, node: RuleNode, value: Value, frame: Frame): void {
@@ -168,13 +230,14 @@ const TRUE: Term = { type: 'scalar', value: true, loc: { file: '', row: 0, col: 
 
 function setValue(ev: Evaluator, node: RuleNode, rules: Rule[]): Value {
   const out = new RSet();
+  // No early exit for multi-value rules, even with a constant key: OPA 1.22.3 evaluates every
+  // solution of `p contains 1 if { ... }`, so a builtin error in a later solution is raised.
   for (const rule of rules) {
-    const once = isConstant(rule.key!);
     eachSolution(ev, rule, new Frame(), (f) =>
       ev.evalTerm(f, rule.key!, (v) => {
         out.add(v);
         record(ev, rule, node, v, f);
-        return once;
+        return false;
       }),
     );
   }
@@ -189,7 +252,7 @@ function dynamicValue(ev: Evaluator, node: RuleNode, rules: Rule[], depth: numbe
     const suffix = rule.ref.slice(depth);
     for (const branch of [rule, ...rule.elses]) {
       let found = false;
-      const once = suffix.every(isConstant) && isConstant(rule.kind === 'multi' ? rule.key! : (branch.value ?? TRUE));
+      const once = rule.kind !== 'multi' && suffix.every(isConstant) && isConstant(branch.value ?? TRUE);
       eachSolution(ev, branch, new Frame(), (f) =>
         ev.evalItems(f, suffix, 0, [], (keys) => {
           const leaf = rule.kind === 'multi' ? rule.key! : (branch.value ?? TRUE);

@@ -98,7 +98,11 @@ describe('objects and json', () => {
         'json.patch({"a": [1]}, [{"op": "add", "path": "/a/-", "value": 2}, {"op": "replace", "path": "/a/0", "value": 0}, {"op": "copy", "from": "/a", "path": "/b"}])',
       ),
     ).toEqual({ a: [0, 2], b: [0, 2] });
-    expect(ev('json.patch({"a": 1}, [{"op": "test", "path": "/a", "value": 2}])')).toBeUndefined();
+    // a failed patch is a builtin error, as in OPA: undefined by default, raised when strict
+    expect(ev('json.patch({"a": 1}, [{"op": "test", "path": "/a", "value": 2}])', false)).toBeUndefined();
+    expect(regoErrorOf(() => ev('json.patch({"a": 1}, [{"op": "test", "path": "/a", "value": 2}])')).message).toMatch(
+      /eval_builtin_error: json.patch: value from the document != patch value/,
+    );
   });
 });
 

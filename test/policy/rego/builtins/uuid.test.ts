@@ -30,8 +30,12 @@ describe('uuid.parse', () => {
   });
   test('versions 3 to 8', () => {
     expect(callJson('uuid.parse', ['c6db027c-615c-3b4d-959e-1a917747ca5a'])).toBe('{"variant":"RFC4122","version":3}');
-    expect(callJson('uuid.parse', ['1EC9414C-232A-6B00-B3C8-9E6BDECED846'])).toBe('{"time":1645557742000000000,"variant":"RFC4122","version":6}');
-    expect(callJson('uuid.parse', ['017F22E2-79B0-7CC3-98C4-DC0C0C07398F'])).toBe('{"time":1645557742000000000,"variant":"RFC4122","version":7}');
+    // OPA 1.22.3 decodes the timestamp of versions 1 and 2 only
+    expect(callJson('uuid.parse', ['1EC9414C-232A-6B00-B3C8-9E6BDECED846'])).toBe('{"variant":"RFC4122","version":6}');
+    expect(callJson('uuid.parse', ['017F22E2-79B0-7CC3-98C4-DC0C0C07398F'])).toBe('{"variant":"RFC4122","version":7}');
+    expect(callJson('uuid.parse', ['017F22E2-79B0-7CC3-D8C4-DC0C0C07398F'])).toBe('{"variant":"Microsoft","version":7}');
+    // a zero version-1 timestamp wraps in int64 as in OPA
+    expect(callJson('uuid.parse', ['00000000-0000-1000-8000-000000000000'])).toContain('"time":6227451273709551616');
     expect(callJson('uuid.parse', ['320C3D4D-CC00-875B-8EC9-32D5F69181C0'])).toBe('{"variant":"RFC4122","version":8}');
   });
   test('accepted spellings and variants', () => {

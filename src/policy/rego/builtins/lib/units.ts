@@ -14,11 +14,10 @@ export class UnitsError extends Error {
 type Scale = [bigint, bigint];
 const p10 = (e: number): Scale => (e >= 0 ? [10n ** BigInt(e), 1n] : [1n, 10n ** BigInt(-e)]);
 const p2 = (e: number): Scale => [2n ** BigInt(e), 1n];
-// Y, R, Q (10^24, 10^27, 10^30) exist only in Regorus, which scales by the float64 nearest 10^k; that
-// float is taken here exactly (10^21 and below are exact floats anyway).
-const f10 = (e: number): Scale => [BigInt(Number(`1e${e}`)), 1n];
 
-// OPA's table plus the SI prefixes Regorus also accepts (Q R Y Z h da d c μ n f a z y r q, Zi, Yi).
+// OPA 1.22.3's table for units.parse, matched after lower-casing all but the unit's first letter
+// (so m is milli and M mega). Other SI prefixes (Regorus's Q R Y Z h da d c μ n f a z y r q, Zi, Yi)
+// are refused, as OPA refuses them.
 const SI: Record<string, Scale> = {
   '': p10(0),
   m: p10(-3),
@@ -33,47 +32,16 @@ const SI: Record<string, Scale> = {
   P: p10(15),
   e: p10(18),
   E: p10(18),
-  Z: p10(21),
-  Y: f10(24),
-  R: f10(27),
-  Q: f10(30),
-  h: p10(2),
-  da: p10(1),
-  d: p10(-1),
-  c: p10(-2),
-  μ: p10(-6),
-  µ: p10(-6),
-  u: p10(-6),
-  n: p10(-9),
-  f: p10(-15),
-  a: p10(-18),
-  z: p10(-21),
-  y: p10(-24),
-  r: p10(-27),
-  q: p10(-30),
-  ki: p2(10),
-  Ki: p2(10),
-  mi: p2(20),
-  Mi: p2(20),
-  gi: p2(30),
-  Gi: p2(30),
-  ti: p2(40),
-  Ti: p2(40),
-  pi: p2(50),
-  Pi: p2(50),
-  ei: p2(60),
-  Ei: p2(60),
-  zi: p2(70),
-  Zi: p2(70),
-  yi: p2(80),
-  Yi: p2(80),
 };
+['k', 'm', 'g', 't', 'p', 'e'].forEach((u, i) => {
+  SI[`${u}i`] = SI[`${u.toUpperCase()}i`] = p2(10 * (i + 1));
+});
 
-// Byte units, matched after lower-casing the whole unit.
+// Byte units of units.parse_bytes, matched after lower-casing the whole unit (OPA's table).
 const BYTES: Record<string, Scale> = { '': p10(0) };
-['k', 'm', 'g', 't', 'p', 'e', 'z', 'y', 'r', 'q'].forEach((u, i) => {
-  BYTES[u] = BYTES[`${u}b`] = i < 7 ? p10(3 * (i + 1)) : f10(3 * (i + 1));
-  if (i < 8) BYTES[`${u}i`] = BYTES[`${u}ib`] = p2(10 * (i + 1));
+['k', 'm', 'g', 't', 'p', 'e'].forEach((u, i) => {
+  BYTES[u] = BYTES[`${u}b`] = p10(3 * (i + 1));
+  BYTES[`${u}i`] = BYTES[`${u}ib`] = p2(10 * (i + 1));
 });
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
@@ -104,34 +72,32 @@ function parseDecimal(s: string): Scale | undefined {
   return [mant * n, d];
 }
 
-// An unknown unit gives no result (undefined) rather than an error, as Regorus answers even in
-// strict mode; OPA's error would be undefined in its default non-strict mode too.
-function amount(raw: string, name: string, table: Record<string, Scale>, unitKey: (u: string) => string, what: string): Scale | undefined {
+// An unknown unit is a builtin error, as in OPA (undefined unless builtin errors are strict).
+function amount(raw: string, name: string, table: Record<string, Scale>, unitKey: (u: string) => string, what: string): Scale {
   const s = raw.replaceAll('"', '');
   if (s.includes(' ')) throw new UnitsError(`${name}: spaces not allowed in resource strings`, true);
   const [num, unit] = splitAmount(s);
   if (num === '') throw new UnitsError(`${name}: no ${what}amount provided`);
-  const scale = table[unitKey(unit)];
-  if (!scale) return undefined;
+  const key = unitKey(unit);
+  const scale = table[key];
+  if (!scale) throw new UnitsError(`${name}: ${what}unit ${key} not recognized`);
   const q = parseDecimal(num);
   if (!q) throw new UnitsError(`${name}: could not parse ${what}amount to a number`);
   return [q[0] * scale[0], q[1] * scale[1]];
 }
 
-/** units.parse: an exact integer (bigint) when integral, else the nearest float; undefined for an unknown unit. */
-export function parseUnits(raw: string): bigint | number | undefined {
+/** units.parse: an exact integer (bigint) when integral, else the nearest float. */
+export function parseUnits(raw: string): bigint | number {
   const caseRule = (u: string): string => (u.length > 1 ? [...u][0]! + [...u].slice(1).join('').toLowerCase() : u);
-  const q = amount(raw, 'units.parse error', SI, caseRule, '');
-  if (!q) return undefined;
-  const [n, d] = q;
+  const [n, d] = amount(raw, 'units.parse', SI, caseRule, '');
   if (n % d === 0n) return n / d;
   return ratioToFloat(n, d);
 }
 
-/** units.parse_bytes: integer bytes, the fraction truncated (OPA's big.Float → Int); undefined for an unknown unit. */
-export function parseBytes(raw: string): bigint | undefined {
-  const q = amount(raw, 'units.parse_bytes', BYTES, (u) => u.toLowerCase(), 'byte ');
-  return q && q[0] / q[1];
+/** units.parse_bytes: integer bytes, the fraction truncated (OPA's big.Float → Int). */
+export function parseBytes(raw: string): bigint {
+  const [n, d] = amount(raw, 'units.parse_bytes', BYTES, (u) => u.toLowerCase(), 'byte ');
+  return n / d;
 }
 
 // Nearest float of n/d: scale to 20 significant digits, then let Number() round.

@@ -51,13 +51,11 @@ const be = (b: Uint8Array, from: number, to: number): bigint => {
   return n;
 };
 
-// Unix nanoseconds of the embedded timestamp (versions 1, 2, 6 and 7).
-function timeNs(b: Uint8Array, version: number): bigint {
-  if (version === 7) return be(b, 0, 6) * 1_000_000n;
-  let ticks: bigint;
-  if (version === 6) ticks = (be(b, 0, 4) << 28n) | (be(b, 4, 6) << 12n) | (be(b, 6, 8) & 0xfffn);
-  else ticks = ((be(b, 6, 8) & 0xfffn) << 48n) | (be(b, 4, 6) << 32n) | be(b, 0, 4);
-  return (ticks - GREGORIAN_OFFSET) * 100n;
+// Unix nanoseconds of the embedded timestamp (versions 1 and 2), wrapped to int64 as OPA's Go
+// arithmetic does (a zero timestamp gives 6227451273709551616).
+function timeNs(b: Uint8Array): bigint {
+  const ticks = ((be(b, 6, 8) & 0xfffn) << 48n) | (be(b, 4, 6) << 32n) | be(b, 0, 4);
+  return BigInt.asIntN(64, (ticks - GREGORIAN_OFFSET) * 100n);
 }
 
 const DOMAINS = ['Person', 'Group', 'Org'];
@@ -69,7 +67,7 @@ export function parseUuid(s: string): UuidInfo | undefined {
   const version = b[6]! >> 4;
   const out: UuidInfo = { version, variant: variantName(b[8]!) };
   if (version === 1 || version === 2) {
-    out.time = timeNs(b, version);
+    out.time = timeNs(b);
     out.nodeid = [...b.slice(10)].map((x) => x.toString(16).padStart(2, '0')).join('-');
     out.macvariables = macVariables(b[10]!);
     out.clocksequence = Number(be(b, 8, 10) & 0x3fffn);
@@ -77,9 +75,8 @@ export function parseUuid(s: string): UuidInfo | undefined {
       out.id = Number(be(b, 0, 4));
       out.domain = DOMAINS[b[9]!] ?? `Domain${b[9]}`;
     }
-  } else if (version === 6 || version === 7) {
-    out.time = timeNs(b, version);
   }
+  // OPA 1.22.3 reports only version and variant for every other version (3 to 8 included).
   return out;
 }
 
