@@ -7,7 +7,7 @@ export default class DiscloseVerify extends BaseCommand<typeof DiscloseVerify> {
   static override summary = 'Verify a disclosure pack offline: zip structure, every entry against the signed index, and the receipt.';
   static override description =
     'Exits 0 only when every check passes; otherwise 1, naming the entry or signature that failed. ' +
-    "Trusted keys: the state home's own keys, or exactly the --key files when given. Unsafe zips (path traversal, absolute paths, " +
+    "Trusted keys: the state home's trusted list (maestro keys list; revoked keys fail), or exactly the --key files when given. Unsafe zips (path traversal, absolute paths, " +
     'duplicates, symlinks, entries not in the index, zip bombs) are refused before any data is read.';
   static override examples = ['<%= config.bin %> disclose verify pack.zip', '<%= config.bin %> disclose verify pack.zip --key pub.pem --json'];
   static override args = { pack: Args.string({ description: 'The pack (zip) to verify.', required: true }) };
@@ -22,8 +22,9 @@ export default class DiscloseVerify extends BaseCommand<typeof DiscloseVerify> {
   };
 
   async run(): Promise<void> {
-    if (!this.flags.key) this.requireLocal(); // the state home's keys are the trust anchor without --key
-    const { verifyPack } = await import('../../src/disclose/index.js');
+    // Without --key the trusted list of the state home's database is the trust anchor (ADR 0030).
+    if (!this.flags.key) this.requireLocal();
+    const { verifyDisclosure } = await import('../../src/engine/index.js');
     const progress = await createProgress({
       json: this.jsonMode || this.machineFormat !== undefined,
       quiet: this.flags.quiet,
@@ -31,10 +32,8 @@ export default class DiscloseVerify extends BaseCommand<typeof DiscloseVerify> {
       clock: this.ctx.clock,
     });
     try {
-      const result = await verifyPack(this.ctx, this.args.pack, {
-        ...(this.flags.key ? { keyFiles: this.flags.key } : {}),
-        onProgress: (e) => progress.update(e),
-      });
+      const opts = { ...(this.flags.key ? { keyFiles: this.flags.key } : {}), onProgress: (e: Parameters<typeof progress.update>[0]) => progress.update(e) };
+      const result = await verifyDisclosure(this.ctx, this.args.pack, opts);
       await progress.done();
       if (this.machineFormat) await this.emitFormat((await import('../../src/cli/formats/index.js')).fromVerify(result));
       else this.emit(result, renderVerify);

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../core/context.js';
 import type { ExportResult, ProgressEvent, VerifyResult } from '../disclose/index.js';
+import type { TrustedKeyView } from '../engine/keys.js';
 import type { KeyInfo } from '../receipts/index.js';
 import { bytes, fields, style, table } from './render.js';
 
@@ -11,6 +12,33 @@ import { bytes, fields, style, table } from './render.js';
 export function renderKeys(keys: KeyInfo[]): string {
   if (keys.length === 0) return 'no keys (run: maestro init, or maestro keys generate)';
   return table([['NAME', 'ID', 'CREATED', 'DEFAULT'], ...keys.map((k) => [k.name, k.id, k.createdAt, k.default ? 'yes' : ''])]);
+}
+
+/** The trusted list (keys list). */
+export function renderTrustedKeys(keys: TrustedKeyView[]): string {
+  if (keys.length === 0) return 'no keys (run: maestro init, or maestro keys generate)';
+  return table([
+    ['NAME', 'ID', 'CREATED', 'DEFAULT', 'STATUS', 'OWNER'],
+    ...keys.map((k) => [
+      k.name,
+      k.id,
+      k.createdAt,
+      k.default ? 'yes' : '',
+      k.status === 'revoked' ? `revoked ${k.revokedAt} (${k.revokedReason})` : k.status,
+      k.owner,
+    ]),
+  ]);
+}
+
+/** A revoked key (keys revoke). */
+export function renderRevokedKey(k: TrustedKeyView & { changed: boolean }): string {
+  return fields([
+    ['id', k.id],
+    ['owner', k.owner],
+    ['status', k.changed ? 'revoked' : 'already revoked (the first revocation stands)'],
+    ['revoked at', k.revokedAt ?? ''],
+    ['reason', k.revokedReason ?? ''],
+  ]);
 }
 
 /** One key (generate). */

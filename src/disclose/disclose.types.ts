@@ -1,5 +1,5 @@
 /** Types of the disclosure room (results are plain data; --json prints them as they are). */
-import type { Check } from '../receipts/index.js';
+import type { Check, TrustedKey } from '../receipts/index.js';
 
 export interface ProgressEvent {
   phase: 'hash' | 'zip' | 'upload' | 'verify';
@@ -44,6 +44,11 @@ export interface ExportOptions {
   to?: string;
   upload?: Omit<UploadOptions, 'to' | 'onProgress'>;
   onProgress?: (e: ProgressEvent) => void;
+  /**
+   * The execution's evidence laid out as an execution directory (ADR 0030: the engine writes it from
+   * the database into a private temp directory); default: <home>/executions/<id>.
+   */
+  sourceDir?: string;
 }
 
 export interface ExportResult {
@@ -65,6 +70,8 @@ export interface ExportResult {
 export interface VerifyOptions {
   /** PEM public key files; when given they replace the engine's own keys. */
   keyFiles?: string[];
+  /** Keys to trust when no key files are given (the engine passes the database's trusted list, ADR 0030). */
+  trustedKeys?: TrustedKey[];
   maxTotalBytes?: number;
   maxRatio?: number;
   onProgress?: (e: ProgressEvent) => void;

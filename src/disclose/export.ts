@@ -32,10 +32,10 @@ const TOP_FILES = ['decisions.json', 'execution.json', 'manifest.yaml', 'plan.js
 const ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Where an execution lives in a state home; NotFound (exit 5) when absent. */
-export function locateExecution(ctx: Pick<Context, 'home'>, executionId: string): { dir: string; record: ExecutionRecordLike } {
+export function locateExecution(ctx: Pick<Context, 'home'>, executionId: string, sourceDir?: string): { dir: string; record: ExecutionRecordLike } {
   if (!ID_RE.test(executionId))
     throw new DiscloseUsageError('EXECUTION_ID_INVALID', `"${executionId}" is not an execution id`, { hint: 'ids look like ex_01jf8z6v3k9q2w7e5r4t1y0u8i' });
-  const dir = join(ctx.home, 'executions', executionId);
+  const dir = sourceDir ?? join(ctx.home, 'executions', executionId);
   const recordPath = join(dir, 'execution.json');
   if (!existsSync(recordPath)) {
     throw new DiscloseNotFoundError('EXECUTION_NOT_FOUND', `execution ${executionId} not found in ${join(ctx.home, 'executions')}`, {
@@ -56,7 +56,7 @@ export function locateExecution(ctx: Pick<Context, 'home'>, executionId: string)
  * @example const r = await exportPack(ctx, { executionId: 'ex_…', output: 'pack.zip' });
  */
 export async function exportPack(ctx: Context, options: ExportOptions): Promise<ExportResult> {
-  const { dir, record } = locateExecution(ctx, options.executionId);
+  const { dir, record } = locateExecution(ctx, options.executionId, options.sourceDir);
   checkExportable(record, options);
   const output = resolve(ctx.cwd, options.output ?? `${options.executionId}.disclosure.zip`);
   if (options.to) parseS3Target(options.to, basename(output)); // a bad target fails before any work

@@ -25,7 +25,9 @@ export async function verifyPack(ctx: Context, packPath: string, options: Verify
   const pack = resolve(ctx.cwd, packPath);
   if (!existsSync(pack) || !statSync(pack).isFile()) throw new DiscloseNotFoundError('PACK_NOT_FOUND', `no pack at ${pack}`);
   const trusted =
-    options.keyFiles && options.keyFiles.length > 0 ? trustedKeysFromFiles(options.keyFiles.map((k) => resolve(ctx.cwd, k))) : trustedKeysFromHome(ctx);
+    options.keyFiles && options.keyFiles.length > 0
+      ? trustedKeysFromFiles(options.keyFiles.map((k) => resolve(ctx.cwd, k)))
+      : (options.trustedKeys ?? trustedKeysFromHome(ctx));
   const result: VerifyResult = { ok: false, pack, executionId: null, entries: 0, trustedKeys: trusted.map((k) => k.id), checks: [] };
   const checks = result.checks;
   const layout = readLayout(pack);

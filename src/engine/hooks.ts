@@ -60,7 +60,14 @@ export async function buildRunHooks(session: Session, opts: RunHookOptions = {})
  * @example const finish = await evidenceFinisher({ ctx, store }); await finish(record, dir);
  */
 export async function evidenceFinisher(env: { ctx: Session['ctx']; store: Session['store'] }): Promise<NonNullable<ExecutionHooks['finished']>> {
-  const [runner, cost, receipts] = await Promise.all([import('../runner/index.js'), import('../cost/index.js'), import('../receipts/index.js')]);
+  const [runner, cost, receipts, keys] = await Promise.all([
+    import('../runner/index.js'),
+    import('../cost/index.js'),
+    import('../receipts/index.js'),
+    import('./keys.js'),
+  ]);
+  // ADR 0030: a process that signs receipts has its public keys on the trusted list first.
+  await keys.enrolLocalKeys(env);
   return async (record, dir) => {
     try {
       const actuals = cost.recordActuals(env, record, { executionDir: dir });

@@ -5,9 +5,18 @@
  *   await installRunHooks(session); const plan = await planWithPolicy(session, { manifestPath });
  */
 
-export { exportDisclosure } from './disclose.js';
+export { exportDisclosure, verifyDisclosure } from './disclose.js';
 export { executionDisclosure, executionReceipt, type PublicKeyView, publicKeys } from './evidence.js';
 export { buildRunHooks, evidenceFinisher, installRunHooks, type RunHookOptions, recoverExecutions } from './hooks.js';
+export {
+  enrolLocalKeys,
+  keyOwner,
+  listTrustedKeys,
+  revokeKey,
+  type TrustedKeyView,
+  trustedKeysOf,
+  trustedKeyViews,
+} from './keys.js';
 export { type PlanRequest, planWithPolicy } from './plan.js';
 export {
   createWorkerPool,

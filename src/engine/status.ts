@@ -19,7 +19,7 @@ export async function executionStatusView(session: Session, opts: { id?: string;
   ]);
   // Reclaim executions of dead holders and rebuild evidence their runners never wrote (ADR 0015).
   await hooks.recoverExecutions(session, 20);
-  const record = runner.withFailureTails(runner.executionStatus(session, opts.id));
+  const record = runner.withFailureTails(runner.executionStatus(session, opts.id), session.store.db);
   const row = executions.getExecution(session.store.db, record.id);
   const view = {
     ...record,

@@ -13,8 +13,11 @@ import type { Check } from './receipts.types.js';
 export interface TrustedKey {
   id: string;
   pem: string;
-  /** Where it came from (a file path, or "keystore:<name>"). */
+  /** Where it came from (a file path, "keystore:<name>", or the trusted list). */
   source: string;
+  /** When the trusted list revoked it: every signature by it then fails (ADR 0030). */
+  revokedAt?: string | null;
+  revokedReason?: string | null;
 }
 
 /** The engine's own public keys (every key in the state home's key store). */
@@ -75,6 +78,16 @@ export async function verifySignedBundle(
     const trusted = trustedKeys.length === 0 ? 'no keys are trusted (pass --key pub.pem)' : `trusted: ${trustedKeys.map((k) => k.id.slice(0, 16)).join(', ')}`;
     checks.push({ name: `${label}.signature`, ok: false, detail: `signed by key ${hint || '(no hint)'}, which is not a trusted key; ${trusted}` });
     return { checks, keyId: hint || null, ...(envelope ? { envelope } : {}) };
+  }
+  if (key.revokedAt) {
+    // ADR 0030: our bundles carry no trusted timestamp, so "signed before the revocation" cannot be
+    // proven: a revoked key's signatures all fail, whenever they claim to have been made.
+    checks.push({
+      name: `${label}.signature`,
+      ok: false,
+      detail: `signed by key ${key.id}, which was revoked at ${key.revokedAt} (${key.revokedReason ?? 'no reason given'}); signatures by a revoked key are not trusted`,
+    });
+    return { checks, keyId: key.id, ...(envelope ? { envelope } : {}) };
   }
   try {
     const { crypto } = await import('@sigstore/core');

@@ -1,7 +1,5 @@
 /** Reading and steering executions: status, list, logs (incl. follow) and cancel. */
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { existsSync, readdirSync } from 'node:fs';
 import { isoNow } from '../core/context.js';
 import { NotFoundError } from '../core/errors.js';
 import {
@@ -14,6 +12,7 @@ import {
   sandboxPgids,
   settleTasks,
 } from '../store/executions.js';
+import { LOG_PAGE_ROWS, readLogPage } from '../store/logs.js';
 import { requirePermission, type Session } from '../tenancy/index.js';
 import { RunnerError } from './errors.js';
 import { loadRecord } from './execute.js';
@@ -80,49 +79,43 @@ export interface LogLine {
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'denied']);
 
 /**
- * Streams log lines (never the whole file in memory) to `emit`, task by task in file order; with
- * `follow`, keeps tailing every task's file until the execution ends.
+ * Streams log lines from the database (ADR 0030: any replica serves any execution's logs) to `emit`,
+ * in the order they were logged, a bounded page at a time; with `follow`, keeps polling until the
+ * execution ends, then reads what is left (the runner writes every line before the final status).
  */
 export async function streamLogs(
   session: Session,
   id: string,
-  opts: { task?: string; follow?: boolean; signal?: AbortSignal },
+  opts: { task?: string; follow?: boolean; signal?: AbortSignal; pollMs?: number },
   emit: (l: LogLine) => void,
 ): Promise<void> {
   requirePermission(session.identity, 'read');
   const row = findExecution(session, id);
-  const logsDir = join(row.dir ?? '', 'logs');
   const tasks = loadRecord(session, row).tasks.map((t) => t.id);
   if (opts.task && !tasks.includes(opts.task)) {
     throw new NotFoundError('TASK_NOT_FOUND', `execution ${id} has no task "${opts.task}"`, { hint: `tasks: ${tasks.join(', ')}` });
   }
-  const wanted = opts.task ? [opts.task] : tasks;
-  const offsets = new Map<string, number>();
+  const db = session.store.db;
+  let after = 0;
   for (;;) {
-    for (const task of wanted) offsets.set(task, await readFrom(join(logsDir, `${task}.ndjson`), offsets.get(task) ?? 0, task, emit));
-    if (!opts.follow || opts.signal?.aborted || TERMINAL.has(getExecution(session.store.db, id)?.status ?? 'failed')) break;
-    await new Promise((r) => setTimeout(r, 200));
-    recoverOrphans(session.store.db, isoNow(session.ctx));
+    // Status first, lines second: an ended execution's lines are all written before its final status.
+    const ended = TERMINAL.has(getExecution(db, id)?.status ?? 'failed');
+    after = emitFrom(db, id, after, opts.task, emit);
+    if (!opts.follow || ended || opts.signal?.aborted) return;
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
+    recoverOrphans(db, isoNow(session.ctx));
   }
-  if (opts.follow && !opts.signal?.aborted) for (const task of wanted) await readFrom(join(logsDir, `${task}.ndjson`), offsets.get(task) ?? 0, task, emit);
 }
 
-/** Emits complete lines from byte `offset`; returns the offset after the last complete line. */
-async function readFrom(path: string, offset: number, task: string, emit: (l: LogLine) => void): Promise<number> {
-  if (!existsSync(path) || statSync(path).size <= offset) return offset;
-  const rl = createInterface({ input: createReadStream(path, { start: offset }), crlfDelay: Infinity });
-  let pos = offset;
-  for await (const text of rl) {
-    pos += Buffer.byteLength(text) + 1;
-    try {
-      const rec = JSON.parse(text) as Omit<LogLine, 'task'>;
-      emit({ task, ts: rec.ts, stream: rec.stream, line: rec.line });
-    } catch {
-      // A half-written last line: read it again on the next pass.
-      return pos - Buffer.byteLength(text) - 1;
-    }
+// Emits every line after `afterSeq` (page by page); returns the last sequence number seen.
+function emitFrom(db: Session['store']['db'], id: string, afterSeq: number, task: string | undefined, emit: (l: LogLine) => void): number {
+  let after = afterSeq;
+  for (;;) {
+    const page = readLogPage(db, id, { afterSeq: after, ...(task ? { task } : {}) });
+    for (const r of page) emit({ task: r.task_id, ts: r.ts, stream: r.stream, line: JSON.parse(r.line_json) as string });
+    if (page.length > 0) after = page[page.length - 1]!.seq;
+    if (page.length < LOG_PAGE_ROWS) return after;
   }
-  return Math.min(pos, statSync(path).size);
 }
 
 export interface CancelResult {

@@ -6,8 +6,7 @@
  * Engine functions return plain data; commands render it (src/cli/render-run.ts).
  */
 
-import { once } from 'node:events';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
@@ -15,6 +14,7 @@ import { isoNow } from '../core/context.js';
 import type { Manifest, TaskSpec } from '../manifest/manifest.types.js';
 import { type ExecutionRow, getExecution, markTaskFinished, settleTasks, taskRuns } from '../store/executions.js';
 import type { Store } from '../store/index.js';
+import { loggedTasks } from '../store/logs.js';
 import {
   claimOwnSlot,
   finishHeld,
@@ -29,7 +29,9 @@ import { isStoreUnavailable, retryUnavailable } from '../store/retry.js';
 import { findTenant, type Session } from '../tenancy/index.js';
 import { ensureAppArmorProfile } from './apparmor.js';
 import { RunnerError } from './errors.js';
+import { evidenceCapFromEnv, materialiseLogs, sealEvidenceFiles } from './evidence-files.js';
 import type { ExecutionHooks } from './hooks.types.js';
+import { LogSink, logCapFromEnv } from './log-sink.js';
 import { hostArch } from './profiles.js';
 import { type PublishOptions, publishExecution } from './publish.js';
 import { buildRecord, type ExecutionRecord, extrasFromFile, readRecordFile, type TaskExtras, writeRecordFile } from './record.js';
@@ -126,6 +128,12 @@ function safeArch(): string {
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'denied']);
 /** A detached publish skips the orphan pass when this process ran one within this many ms. */
 export const RECENT_RECOVERY_MS = 1000;
+
+/** Tasks that have a log: those that started, and any with lines in the database. */
+function loggedTaskIds(db: Store['db'], id: string, record: ExecutionRecord): string[] {
+  return [...new Set([...record.tasks.filter((t) => t.startedAt !== null).map((t) => t.id), ...loggedTasks(db, id)])].sort();
+}
+
 let appArmor: string | undefined;
 function appArmorOnce(): string {
   appArmor ??= ensureAppArmorProfile();
@@ -151,7 +159,10 @@ export async function sealExecution(
   // and the evidence, with execution.json's temp file written but not renamed.
   const failpoint = env.ctx.env.MAESTRO_FAILPOINT === 'before-evidence' ? () => process.kill(process.pid, 'SIGKILL') : undefined;
   writeRecordFile(row.dir, record, failpoint ? { beforeRename: failpoint } : {});
+  // ADR 0030: the database's lines are the log; the local files become exactly what it renders.
+  materialiseLogs(env.store.db, id, row.dir, loggedTaskIds(env.store.db, id, record));
   if (finished) await finished(record, row.dir);
+  sealEvidenceFiles(env.store.db, id, row.dir, isoNow(env.ctx), evidenceCapFromEnv(env.ctx.env));
   markSealed(env.store.db, id);
   return record;
 }
@@ -174,7 +185,9 @@ export async function sealPending(
     const expired =
       row.lease_expires_at === null || (row.lease_expires_at < now && (now - row.lease_expires_at > LIVE_HOLDER_GRACE_MS || !holderAliveHere(row)));
     const gone = row.lease_owner === null || expired || holderDead(row);
-    if (!gone || !row.dir) continue;
+    // ADR 0030: a directory on another host (a lost worker's) cannot be sealed from here; leave it
+    // rather than fail the caller's status or export.
+    if (!gone || !row.dir || !existsSync(row.dir)) continue;
     if (readRecordFile(row.dir)?.status === row.status && opts.complete?.(row.dir)) {
       markSealed(env.store.db, row.id);
       continue;
@@ -265,6 +278,7 @@ export async function executeExecution(session: Session, id: string, opts: Execu
     return loadRecord(session, getExecution(store.db, id)!);
   }
   const extras = new Map<string, TaskExtras>();
+  const sink = new LogSink(store.db, id, { capBytes: logCapFromEnv(ctx.env), mirrorDir: join(row.dir, 'logs') });
   const abort = new AbortController();
   const untrack = keeper.track(id, abort);
   const unwatch = opts.signals === false ? () => undefined : abortOnSignals(abort);
@@ -275,9 +289,12 @@ export async function executeExecution(session: Session, id: string, opts: Execu
     const states = await runDag(
       manifest.spec.tasks,
       parallel,
-      (t) => runTask(session, row, manifest, t, abort.signal, owner, extras, opts.progress),
+      (t) => runTask(session, row, manifest, t, abort.signal, owner, extras, sink, opts.progress),
       () => abort.signal.aborted,
     );
+    // Every line is in the database before the status says the execution ended: a follower that
+    // stops on the terminal status has read them all.
+    sink.flush();
     const failed = [...states.values()].some((s) => s === 'failed');
     const at = isoNow(ctx);
     // The final writes are fenced and idempotent: while the database is unreachable (PostgreSQL
@@ -305,6 +322,7 @@ export async function executeExecution(session: Session, id: string, opts: Execu
     });
     if (lostTo) return loadRecord(session, lostTo, extras);
   } finally {
+    sink.flushQuietly();
     opts.shutdown?.removeEventListener('abort', onShutdown);
     untrack();
     unwatch();
@@ -344,6 +362,7 @@ async function runTask(
   signal: AbortSignal,
   owner: string,
   extras: Map<string, TaskExtras>,
+  sink: LogSink,
   progress?: (e: TaskEvent) => void,
 ): Promise<boolean> {
   const { store, ctx } = session;
@@ -351,7 +370,8 @@ async function runTask(
   // Fenced and idempotent, so retried while the database is unreachable (ADR 0028).
   if (signal.aborted || !(await retryUnavailable(() => markTaskStartedHeld(store.db, row.id, task.id, owner, isoNow(ctx), null)))) return false;
   progress?.({ task: task.id, phase: 'started' });
-  const log = createWriteStream(join(row.dir!, 'logs', `${task.id}.ndjson`), { flags: 'a' });
+  // The local logs/<task>.ndjson exists from the start; the sink appends to it what the database committed.
+  writeFileSync(join(row.dir!, 'logs', `${task.id}.ndjson`), '', { flag: 'a' });
   let outcome: TaskOutcome;
   try {
     outcome = await runSandboxed(
@@ -371,11 +391,13 @@ async function runTask(
           (session.tenant.id === row.tenant_id ? session.tenant : findTenant(store, row.tenant_id))?.requireSandbox === false ? 'warn' : 'refuse',
       },
       {
-        line: (stream, line) => (log.write(`${JSON.stringify({ ts: isoNow(ctx), stream, line })}\n`) ? undefined : once(log, 'drain').then(() => undefined)),
+        // The database holds the lines (ADR 0030); logs/<task>.ndjson keeps the same records locally.
+        line: (stream, line) => {
+          sink.push(task.id, stream, [line], isoNow(ctx));
+        },
         // One write per read of the task's pipe (not per line) keeps pace with a fast writer.
         lines: (stream, lines) => {
-          const ts = isoNow(ctx);
-          return log.write(lines.map((line) => `${JSON.stringify({ ts, stream, line })}\n`).join('')) ? undefined : once(log, 'drain').then(() => undefined);
+          sink.push(task.id, stream, lines, isoNow(ctx));
         },
         started: (pgid) => {
           const at = isoNow(ctx);
@@ -394,8 +416,7 @@ async function runTask(
       },
     );
   } catch (err) {
-    log.write(`${JSON.stringify({ ts: isoNow(ctx), stream: 'stderr', line: `maestro: ${(err as Error).message}` })}\n`);
-    await new Promise((r) => log.end(r));
+    sink.push(task.id, 'stderr', [`maestro: ${(err as Error).message}`], isoNow(ctx));
     await retryUnavailable(() =>
       markTaskFinished(store.db, {
         execution_id: row.id,
@@ -413,7 +434,6 @@ async function runTask(
     progress?.({ task: task.id, phase: 'finished', status: 'failed', reason: (err as Error).message });
     return false;
   }
-  await new Promise((r) => log.end(r));
   const ok = outcome.exitCode === 0 && !outcome.timedOut && !outcome.cancelled && !outcome.exceeded;
   const status = outcome.cancelled ? 'cancelled' : ok ? 'succeeded' : 'failed';
   const reason = outcome.reason ?? (ok ? null : outcome.signal ? `killed by ${outcome.signal}` : `exited with status ${outcome.exitCode}`);

@@ -18,6 +18,7 @@ export {
   streamLogs,
 } from './control.js';
 export { RunnerError } from './errors.js';
+export { DEFAULT_EVIDENCE_CAP_BYTES, EVIDENCE_TOP_FILES, materialiseEvidence, renderTaskLog } from './evidence-files.js';
 export {
   type ExecuteOptions,
   executeExecution,
@@ -32,7 +33,7 @@ export {
   sealPending,
   type TaskEvent,
 } from './execute.js';
-export { FAILURE_TAIL_LINES, readTail, type TaskFailure, withFailureTails } from './failure.js';
+export { FAILURE_TAIL_LINES, readTail, readTailFromDb, type TaskFailure, withFailureTails } from './failure.js';
 export type { BudgetGate, DecideArgs, DecideOutcome, ExecutionHooks, PlanArgs, PlanOutcome } from './hooks.types.js';
 export { EXECUTION_ID_RE } from './ids.js';
 export { type IsolationLayer, probeIsolation } from './isolation.js';

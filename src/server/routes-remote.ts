@@ -4,6 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { executionDisclosure, executionReceipt, publicKeys } from '../engine/evidence.js';
+import { revokeKey } from '../engine/keys.js';
 import { inviteMember, ROLES, redeemEnrolment } from '../tenancy/index.js';
 import type { JsonSchema, RouteDef } from './route.types.js';
 
@@ -52,11 +53,25 @@ export const remoteRoutes: RouteDef[] = [
   {
     method: 'GET',
     path: '/api/keys',
-    summary: "The engine's receipt-signing public keys (PEM), to verify receipts and packs offline",
+    summary:
+      'The trusted receipt-signing public keys (PEM) shared by every replica, each with its status (trusted or revoked), to verify receipts and packs offline',
     tag: 'evidence',
     permission: 'read',
     schema: {},
     handler: ({ session }) => publicKeys(session),
+  },
+  {
+    method: 'POST',
+    path: '/api/keys/{id}/revoke',
+    summary: 'Revoke a trusted key for every replica (platform admins only); its signatures then fail verification',
+    tag: 'evidence',
+    permission: 'tenant:manage',
+    bodyLimit: 4096,
+    schema: {
+      params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 8, maxLength: 64, pattern: '^[0-9a-fA-F]+$' } } },
+      body: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } } },
+    },
+    handler: ({ session, params, body }) => revokeKey(session, params.id!, (body as { reason?: string } | undefined)?.reason),
   },
   {
     method: 'GET',

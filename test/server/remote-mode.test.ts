@@ -172,6 +172,25 @@ describe('evidence over HTTP', () => {
     expect(r.status).toBe(409);
     expect(r.json.error.code).toBe('TENANT_EXISTS');
   });
+
+  it('GET /api/keys gives every trusted key its status; POST /api/keys/{id}/revoke is for platform admins (ADR 0030)', async () => {
+    const keys = (await http('GET', '/api/keys', alice)).json;
+    expect(keys.length).toBeGreaterThan(0);
+    for (const k of keys) expect(k).toMatchObject({ status: 'trusted', revokedAt: null, owner: expect.stringMatching(/\S/) });
+    const id = keys[0].id as string;
+    const denied = await http('POST', `/api/keys/${id}/revoke`, alice, { reason: 'not mine to revoke' });
+    expect(denied.status).toBe(403);
+    expect(denied.json.error.code).toBe('PERMISSION_DENIED');
+    expect((await http('POST', `/api/keys/${'0'.repeat(64)}/revoke`, admin, {})).status).toBe(404);
+    expect((await http('POST', '/api/keys/not-hex/revoke', admin, {})).status).toBe(400);
+    const ok = await http('POST', `/api/keys/${id}/revoke`, admin, { reason: 'rotated' });
+    expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+    expect(ok.json).toMatchObject({ id, status: 'revoked', revokedReason: 'rotated', changed: true });
+    expect((await http('GET', '/api/keys', alice)).json.find((k: { id: string }) => k.id === id)).toMatchObject({
+      status: 'revoked',
+      revokedReason: 'rotated',
+    });
+  });
 });
 
 describe('local-only commands under MAESTRO_URL', () => {
