@@ -17,6 +17,11 @@
  *          [--rate 10] [--burst 1000] [--drain 10000] [--drain-quota 50] [--workers 2000] [--sandbox bwrap|none]
  *          [--out docs/evidence/perf-1k/results.json] [--server-prof DIR (V8 CPU profile of the server)]
  *          [--steady-sleep 120 (longer when publishing 1,000 takes longer than that on a loaded host)]
+ *          [--database-url postgres://…] [--external-workers N --worker-concurrency C]
+ * --database-url runs everything (CLI set-up, server, workers) on that PostgreSQL database instead of
+ * the home's SQLite file. --external-workers N starts `maestro serve --workers 0` and N separate
+ * `maestro worker --concurrency C` processes that claim from the store (as on several hosts).
+ * bench/scale/compare.ts runs this once per backend and worker count and prints them side by side.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -285,7 +290,7 @@ async function plans(env: Env, c: Client, n: number) {
   };
 }
 
-async function drain(env: Env, c: Client, n: number, quota: number, startWorkers: (() => ChildProcess) | null) {
+async function drain(env: Env, c: Client, metrics: Client, n: number, quota: number, startWorkers: (() => ChildProcess[]) | null) {
   if (!env.queueMode) return { skipped: 'wait mode ("queue": true) is not available on this server yet' };
   console.log(`drain: queueing ${n} in wait mode against a quota of ${quota}${startWorkers ? ' (no worker yet: the queue fills first)' : ''}…`);
   const t0 = Date.now();
@@ -293,12 +298,13 @@ async function drain(env: Env, c: Client, n: number, quota: number, startWorkers
   const publishSec = (Date.now() - t0) / 1000;
   const accepted = pubs.filter((p) => p.status === 'queued' || p.status === 'running').length;
   if (startWorkers) {
-    console.log(`drain: ${accepted} queued; starting maestro worker --concurrency ${quota}…`);
-    env.extra.push(startWorkers());
+    const started = startWorkers();
+    console.log(`drain: ${accepted} queued; started ${started.length} x maestro worker --concurrency ${quota}`);
+    env.extra.push(...started);
   }
   // Drain progress from /metrics (mc_executions{tenant="scale-drain",state=…}): the list shows 1,000 at most.
   const finished = async () => {
-    const text = await c.text('/metrics');
+    const text = await metrics.text('/metrics');
     let sum = 0;
     for (const m of text.matchAll(/^mc_executions\{([^}]*)\} (\d+)/gm))
       if (/tenant="scale-drain"/.test(m[1]!) && /state="(succeeded|failed|cancelled)"/.test(m[1]!)) sum += Number(m[2]);
@@ -323,7 +329,18 @@ async function drain(env: Env, c: Client, n: number, quota: number, startWorkers
   };
 }
 
+/** `maestro worker` processes (--external-workers N): claim from the shared store, as on other hosts. */
+function startExternalWorkers(home: string, n: number, concurrency: number): ChildProcess[] {
+  return Array.from({ length: n }, () =>
+    spawn(process.execPath, [BIN, 'worker', '--concurrency', String(concurrency)], { env: { ...process.env, MAESTRO_HOME: home }, stdio: 'ignore' }),
+  );
+}
+
 async function main(): Promise<void> {
+  const dbUrl = opt('database-url', '');
+  // Every CLI call, the server and the workers inherit it.
+  if (dbUrl) process.env.MAESTRO_DATABASE_URL = dbUrl;
+  const external = num('external-workers', 0);
   const phases = opt('phases', 'plans,steady,burst,drain').split(',');
   const dir = mkdtempSync(join(tmpdir(), 'mc-bench-scale-'));
   const home = join(dir, 'home');
@@ -335,8 +352,13 @@ async function main(): Promise<void> {
     startedAt: new Date().toISOString(),
   };
   try {
+    // A CLI without the PostgreSQL backend would ignore the URL and measure SQLite under the wrong name.
+    if (dbUrl && !cli(home, ['serve', '--help']).includes('--database-url'))
+      throw new Error('--database-url: this build of maestro serve has no PostgreSQL backend (no --database-url flag)');
     cli(home, ['init']);
     const sandbox = opt('sandbox', existsSync('/usr/bin/bwrap') || spawnSync('which', ['bwrap']).status === 0 ? 'bwrap' : 'none');
+    // /metrics shows every tenant: it takes a token of an admin of the default tenant (root@local made the home).
+    const metricsToken = cli(home, ['login', '--tenant', 'default', '--subject', 'root@local', '--print']);
     const tokens = {
       bg: tenant(home, 'scale-bg', 100_000),
       extra: tenant(home, 'scale-extra', 100_000),
@@ -344,10 +366,11 @@ async function main(): Promise<void> {
       drain: tenant(home, 'scale-drain', num('drain-quota', 50)),
     };
     if (sandbox === 'none') for (const t of ['scale-bg', 'scale-extra', 'scale-burst', 'scale-drain']) cli(home, ['tenants', 'set', t, '--no-require-sandbox']);
-    const srv = await startServer(home, opt('workers', ''));
+    const srv = await startServer(home, external > 0 ? '0' : opt('workers', ''));
     const openapi = JSON.parse(await (await fetch(`${srv.url}/api/openapi.json`)).text()) as { paths: Record<string, { post?: { requestBody?: unknown } }> };
     const queueMode = JSON.stringify(openapi.paths['/api/executions']?.post ?? {}).includes('"queue"');
     env = { home, extra: [], server: srv.child, url: srv.url, watch: new ProcWatch(home, srv.child.pid!), pooled: srv.pooled, queueMode, sandbox };
+    if (external > 0) env.extra.push(...startExternalWorkers(home, external, num('worker-concurrency', 2000)));
     const started = (): Env => env!;
     for (const sig of ['SIGINT', 'SIGTERM'] as const) {
       process.once(sig, () => {
@@ -358,7 +381,13 @@ async function main(): Promise<void> {
         });
       });
     }
-    result.design = { workerPool: srv.pooled, waitMode: queueMode, sandbox };
+    result.design = {
+      workerPool: srv.pooled,
+      waitMode: queueMode,
+      sandbox,
+      store: dbUrl ? 'postgresql' : 'sqlite',
+      workers: external > 0 ? `${external} x maestro worker --concurrency ${num('worker-concurrency', 2000)}` : 'embedded in serve',
+    };
     // Without the worker pool every execution is its own ~76 MiB node process: cap the counts so the
     // bench cannot exhaust the machine's memory, and say so.
     const cap = srv.pooled ? Infinity : num('unpooled-cap', 40);
@@ -380,23 +409,24 @@ async function main(): Promise<void> {
       result.burst = await burst(env, mk(tokens.burst), n('burst', 1000));
       console.log(JSON.stringify(result.burst));
     }
-    result.policyCache = parseCache(await mk(tokens.bg).text('/metrics'));
+    result.policyCache = parseCache(await mk(metricsToken).text('/metrics'));
     if (phases.includes('drain')) {
       // With the worker pool: a second server with no embedded pool takes the publishes, so the queue
       // fills first; then one `maestro worker` drains it, and the drain rate is its own.
       let drainEnv = env;
-      let workers: (() => ChildProcess) | null = null;
+      let workers: (() => ChildProcess[]) | null = null;
       if (srv.pooled) {
         await cleanup(env);
         const s2 = await startServer(home, '0');
         drainEnv = env = { ...env, extra: [], server: s2.child, url: s2.url, watch: new ProcWatch(home, s2.child.pid!) };
         const quota = num('drain-quota', 50);
-        workers = () =>
-          spawn(process.execPath, [BIN, 'worker', '--concurrency', String(quota)], { env: { ...process.env, MAESTRO_HOME: home }, stdio: 'ignore' });
+        // --external-workers N: N pools share the drain (one by default).
+        workers = () => startExternalWorkers(home, Math.max(1, external), quota);
       }
       result.drain = await drain(
         drainEnv,
         new Client(drainEnv.url, tokens.drain),
+        new Client(drainEnv.url, metricsToken),
         srv.pooled ? num('drain', 10_000) : Math.min(num('drain', 10_000), cap),
         num('drain-quota', 50),
         workers,
