@@ -7,8 +7,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlite } from '../../src/store/sqlite-driver.js';
 import { maestro, tempHome } from '../helpers/cli.js';
 import { maestroAsync, writeManifest } from '../runner/e2e-helpers.js';
 import { unavailableReason } from '../runner/escape/helpers.js';
@@ -44,6 +44,7 @@ describe.skipIf(reason !== null)(`evidence across replicas${reason ? ` (skipped:
     try {
       expect(maestro(fresh.home, ['init'], ENV).code).toBe(0);
       const keysOf = () => {
+        const Database = sqlite();
         const db = new Database(join(fresh.home, 'maestro.db'), { readonly: true });
         try {
           return db.prepare('select key_id, owner, revoked_at from trusted_keys').all();

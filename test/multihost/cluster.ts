@@ -23,8 +23,7 @@ export interface MultiHost {
  * PostgreSQL fails instead of skipping, and with MAESTRO_REQUIRE_NETNS=1 a missing namespace capability.
  */
 export function multiHostSkipReason(): string | null {
-  const pg = pgSkipReason();
-  if (pg && process.env.MAESTRO_REQUIRE_PG === '1') throw new Error(`MAESTRO_REQUIRE_PG=1 but ${pg}`);
+  const pg = pgSkipReason(); // throws under MAESTRO_REQUIRE_PG=1 when PostgreSQL is missing
   const ns = netnsSkipReason();
   if (ns && process.env.MAESTRO_REQUIRE_NETNS === '1') throw new Error(`MAESTRO_REQUIRE_NETNS=1 but ${ns}`);
   return ns ?? pg;

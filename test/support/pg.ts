@@ -51,6 +51,13 @@ export function pgBinDir(): string | null {
 
 /** Why the PostgreSQL suites cannot run on this host, or null when they can. */
 export function pgSkipReason(): string | null {
+  const reason = pgMissing();
+  // CI installs the server binaries: there a missing PostgreSQL is a failure, never a skip.
+  if (reason && process.env.MAESTRO_REQUIRE_PG === '1') throw new Error(`MAESTRO_REQUIRE_PG=1 but ${reason}`);
+  return reason;
+}
+
+function pgMissing(): string | null {
   if (!pgBinDir()) {
     return 'no PostgreSQL server binaries (no /usr/lib/postgresql/*/bin/initdb, no `pg_config --bindir`); install the Debian package `postgresql`';
   }
