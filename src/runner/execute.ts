@@ -6,7 +6,7 @@
  * Engine functions return plain data; commands render it (src/cli/render-run.ts).
  */
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
@@ -14,7 +14,7 @@ import { isoNow } from '../core/context.js';
 import type { Manifest, TaskSpec } from '../manifest/manifest.types.js';
 import { type ExecutionRow, getExecution, markTaskFinished, settleTasks, taskRuns } from '../store/executions.js';
 import type { Store } from '../store/index.js';
-import { loggedTasks } from '../store/logs.js';
+import { evidenceFiles, loggedTasks } from '../store/logs.js';
 import {
   claimOwnSlot,
   finishHeld,
@@ -22,6 +22,7 @@ import {
   markSealed,
   markTaskStartedHeld,
   queuePosition,
+  relocateHeld,
   startHeld,
   unsealedExecutions,
 } from '../store/queue.js';
@@ -33,7 +34,7 @@ import { evidenceCapFromEnv, materialiseLogs, sealEvidenceFiles } from './eviden
 import type { ExecutionHooks } from './hooks.types.js';
 import { LogSink, logCapFromEnv } from './log-sink.js';
 import { hostArch } from './profiles.js';
-import { type PublishOptions, publishExecution } from './publish.js';
+import { executionsRoot, type PublishOptions, publishExecution } from './publish.js';
 import { buildRecord, type ExecutionRecord, extrasFromFile, readRecordFile, type TaskExtras, writeRecordFile } from './record.js';
 import { cleanTempFiles, holderAliveHere, holderDead, LIVE_HOLDER_GRACE_MS, recoverOrphans, recoverOrphansRecently } from './recovery.js';
 import { runSandboxed } from './sandbox.js';
@@ -261,15 +262,38 @@ export interface ExecuteOptions {
 }
 
 /**
+ * The execution's directory on this host. A worker on another host than the publisher (the two share
+ * only the database) rebuilds it from the files stored at admission, and records where it is, so the
+ * finish and seal steps and this host's later reads find it.
+ */
+async function hostDir(session: Session, row: ExecutionRow & { dir: string }, owner: string): Promise<ExecutionRow & { dir: string }> {
+  if (existsSync(join(row.dir, 'workflow.json'))) return row;
+  const { store, ctx } = session;
+  const files = await retryUnavailable(() => evidenceFiles(store.db, row.id));
+  if (!files.some((f) => f.path === 'workflow.json')) {
+    throw new RunnerError('EXECUTION_FILES_MISSING', `execution ${row.id}: its workflow is neither in ${row.dir} on this host nor in the database`, {
+      hint: 'it was published by a maestro older than 0.2.0 on another host: run a worker there, or publish it again',
+    });
+  }
+  const dir = join(executionsRoot(ctx.home), row.id);
+  mkdirSync(join(dir, 'logs'), { recursive: true, mode: 0o700 });
+  for (const f of files) if (!f.path.includes('/')) writeFileSync(join(dir, f.path), f.content, { mode: 0o600 });
+  // When the lease is gone already, starting fails next and nothing runs here.
+  await retryUnavailable(() => relocateHeld(store.db, row.id, owner, dir));
+  return { ...row, dir };
+}
+
+/**
  * Stage start → schedule → finish → seal for an execution this process holds the lease of (its own
  * foreground run, or one a pool claimed).
  */
 export async function executeExecution(session: Session, id: string, opts: ExecuteOptions = {}): Promise<ExecutionRecord> {
   const { store, ctx } = session;
-  const row = await retryUnavailable(() => getExecution(store.db, id));
-  if (!row?.dir) throw new RunnerError('EXECUTION_NOT_FOUND', `execution ${id} does not exist`, { kind: 'not_found' });
+  const found = await retryUnavailable(() => getExecution(store.db, id));
+  if (!found?.dir) throw new RunnerError('EXECUTION_NOT_FOUND', `execution ${id} does not exist`, { kind: 'not_found' });
   const keeper = opts.keeper ?? processKeeper(store.db, ctx);
   const owner = keeper.holder.owner;
+  const row = await hostDir(session, { ...found, dir: found.dir }, owner);
   const hooks = opts.hooks ?? registered;
   const manifest = JSON.parse(readFileSync(join(row.dir, 'workflow.json'), 'utf8')) as Manifest;
   // Loading the AppArmor profile spawns a parser: once per process, not per execution (a pool runs many).

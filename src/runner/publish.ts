@@ -11,6 +11,7 @@ import { isoNow } from '../core/context.js';
 import { loadManifest, topoOrder } from '../manifest/index.js';
 import type { LoadedManifest, TaskSpec } from '../manifest/manifest.types.js';
 import type { NewExecution } from '../store/executions.js';
+import type { EvidenceFileRow } from '../store/logs.js';
 import { admit, insertDenied } from '../store/queue.js';
 import { requirePermission, type Session } from '../tenancy/index.js';
 import type { DecideOutcome, ExecutionHooks } from './hooks.types.js';
@@ -71,6 +72,13 @@ export function budgetDenial(tenant: string, spent: number, estimate: number, ca
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
+const fileRow = (path: string, content: Buffer): EvidenceFileRow => ({
+  path,
+  size: content.length,
+  sha256: createHash('sha256').update(content).digest('hex'),
+  content,
+});
+
 /**
  * Publishes an execution: after this it exists in the store (queued, or denied) with its directory.
  * @example
@@ -89,7 +97,11 @@ export async function publishExecution(session: Session, opts: PublishOptions): 
   // worker reads is missing after a kill -9. The decide hook may append to decisions.json itself
   // (the directory exists); the runner's copy is written after it.
   const writes: Array<Promise<void>> = [];
-  const put = (name: string, text: string) => void writes.push(writeFile(join(dir, name), text));
+  const published = new Map<string, string>();
+  const put = (name: string, text: string) => {
+    published.set(name, text);
+    writes.push(writeFile(join(dir, name), text));
+  };
   let planned: Awaited<ReturnType<NonNullable<ExecutionHooks['plan']>>> | undefined;
   let decided: DecideOutcome | undefined;
   try {
@@ -147,6 +159,8 @@ export async function publishExecution(session: Session, opts: PublishOptions): 
     leaseMs,
     quotaReason: (holders) => quotaDenial(tenant.name, tenant.maxConcurrent, holders),
     budgetReason: (spent, estimate, cap) => budgetDenial(tenant.name, spent, estimate, cap),
+    // The last write of each file wins (decisions.json is put after the decide hook's append).
+    files: [...published].map(([path, text]) => fileRow(path, Buffer.from(text, 'utf8'))),
   });
   if (!result.admitted) return { id, dir, loaded, admitted: false, waiting: false, deniedBy: result.cause, warnings };
   return { id, dir, loaded, admitted: true, waiting: result.waiting, deniedBy: null, warnings };

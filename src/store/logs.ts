@@ -42,7 +42,8 @@ const stmts = preparedOnce((db: Db) => ({
   ),
   files: db.prepare('select path, size, sha256, content from execution_files where execution_id = ? order by path'),
   file: db.prepare('select path, size, sha256, content from execution_files where execution_id = ? and path = ?'),
-  fileCount: db.prepare('select count(*) as n from execution_files where execution_id = ?'),
+  // Only sealing stores execution.json; publishing stores the workflow, manifest, plan and decisions.
+  fileCount: db.prepare("select count(*) as n from execution_files where execution_id = ? and path = 'execution.json'"),
 }));
 
 /** Rows per multi-row insert (7 parameters each: far below both dialects' parameter limits). */
@@ -107,7 +108,7 @@ export function evidenceFile(db: Db, executionId: string, path: string): Evidenc
   return r ? asFile(r) : undefined;
 }
 
-/** Whether the execution's evidence was sealed into the database. */
+/** Whether the execution's evidence was sealed into the database (its execution.json is stored: the published files alone do not count). */
 export function hasEvidenceFiles(db: Db, executionId: string): boolean {
   return Number((stmts(db).fileCount.get(executionId) as { n: number | string }).n) > 0;
 }

@@ -10,6 +10,7 @@
  */
 import { type Db, dialectOf, preparedOnce } from './db.js';
 import type { ExecutionRow, NewExecution } from './executions.js';
+import { type EvidenceFileRow, putEvidenceFiles } from './logs.js';
 
 /** A process holding leases: a worker pool, a server's embedded pool, or a foreground `run`. */
 export interface LeaseHolder {
@@ -36,6 +37,11 @@ export interface AdmissionRequest {
   leaseMs: number;
   quotaReason(holders: string[]): string;
   budgetReason(spent: number, estimate: number, cap: number): string;
+  /**
+   * The execution's published files (workflow.json, manifest, plan, decisions), stored with an admitted
+   * execution in the same transaction: a worker on another host reads them from the database.
+   */
+  files?: readonly EvidenceFileRow[];
 }
 
 export type AdmissionResult = { admitted: true; waiting: boolean } | { admitted: false; cause: 'quota' | 'budget'; reason: string; holders: string[] };
@@ -85,6 +91,7 @@ const stmts = preparedOnce((db: Db) => ({
      where id = @id and lease_owner = @owner and status in ('queued', 'running') and waiting = 0`,
   ),
   renew: db.prepare("update executions set lease_expires_at = ? where lease_owner = ? and (status in ('queued', 'running') or sealed = 0)"),
+  relocate: db.prepare("update executions set dir = ? where id = ? and lease_owner = ? and status in ('queued', 'running')"),
   held: db.prepare("select id from executions where lease_owner = ? and status in ('queued', 'running')"),
   lostOrEnded: db.prepare("select id, status from executions where lease_owner = ? and status not in ('queued', 'running') and sealed = 0"),
   expired: db.prepare("select * from executions where status in ('queued', 'running') and lease_owner is not null and lease_expires_at < ?"),
@@ -218,6 +225,7 @@ export function admit(db: Db, req: AdmissionRequest): AdmissionResult {
     if (full && !req.wait) return deny('quota', req.quotaReason(holders), holders);
     s.insert.run({ ...queued, status: 'queued', reason: null, finished_at: null, waiting: full ? 1 : 0 });
     insertTasks();
+    if (req.files?.length) putEvidenceFiles(db, row.id, req.files, row.published_at);
     if (row.detached === 1) notifyQueue(db);
     return { admitted: true, waiting: full };
   });
@@ -327,6 +335,14 @@ export function claimOwnSlot(db: Db, id: string, holder: LeaseHolder, maxConcurr
 /** The holder starts an execution it holds (queued → running). False when it no longer holds it. */
 export function startHeld(db: Db, id: string, owner: string, apparmor: string, at: string): boolean {
   return stmts(db).start.run({ id, owner, apparmor, at }).changes === 1;
+}
+
+/**
+ * Points a held execution at its directory on this host (a worker on another host than the publisher
+ * rebuilt it from the database). False when the holder no longer holds it.
+ */
+export function relocateHeld(db: Db, id: string, owner: string, dir: string): boolean {
+  return stmts(db).relocate.run(dir, id, owner).changes === 1;
 }
 
 /** Renews every lease of a holder; returns the ids it still holds. */
