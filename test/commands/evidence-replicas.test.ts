@@ -13,6 +13,9 @@ import { maestro, tempHome } from '../helpers/cli.js';
 import { maestroAsync, writeManifest } from '../runner/e2e-helpers.js';
 import { unavailableReason } from '../runner/escape/helpers.js';
 
+// better-sqlite3 12 or 13 by Node major, as the engine picks it (ADR 0034).
+const Database = sqlite();
+
 const reason = unavailableReason();
 const ENV = { MAESTRO_LEASE_MS: '1500', MAESTRO_WORKER_IDLE_MS: '1500', MAESTRO_PDP_TIMEOUT_MS: '10000' };
 type Line = { task: string; stream: string; line: string };
