@@ -47,7 +47,6 @@ describe.skipIf(reason !== null)(`evidence across replicas${reason ? ` (skipped:
     try {
       expect(maestro(fresh.home, ['init'], ENV).code).toBe(0);
       const keysOf = () => {
-        const Database = sqlite();
         const db = new Database(join(fresh.home, 'maestro.db'), { readonly: true });
         try {
           return db.prepare('select key_id, owner, revoked_at from trusted_keys').all();
