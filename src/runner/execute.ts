@@ -299,10 +299,12 @@ export async function executeExecution(session: Session, id: string, opts: Execu
   // Loading the AppArmor profile spawns a parser: once per process, not per execution (a pool runs many).
   const apparmor = row.sandbox === 'bwrap' ? appArmorOnce() : 'unavailable';
   if (!(await retryUnavailable(() => startHeld(store.db, id, owner, apparmor, isoNow(ctx))))) {
-    return loadRecord(session, getExecution(store.db, id)!);
+    return loadRecord(session, (await retryUnavailable(() => getExecution(store.db, id)))!);
   }
   const extras = new Map<string, TaskExtras>();
-  const sink = new LogSink(store.db, id, { capBytes: logCapFromEnv(ctx.env), mirrorDir: join(row.dir, 'logs') });
+  // The sink reads where the log stands (a resumed execution continues it): a lost database here,
+  // after the start and before any task, must not fail an execution that never ran.
+  const sink = await retryUnavailable(() => new LogSink(store.db, id, { capBytes: logCapFromEnv(ctx.env), mirrorDir: join(row.dir, 'logs') }));
   const abort = new AbortController();
   const untrack = keeper.track(id, abort);
   const unwatch = opts.signals === false ? () => undefined : abortOnSignals(abort);
@@ -394,6 +396,7 @@ async function runTask(
   // Fenced and idempotent, so retried while the database is unreachable (ADR 0028).
   if (signal.aborted || !(await retryUnavailable(() => markTaskStartedHeld(store.db, row.id, task.id, owner, isoNow(ctx), null)))) return false;
   progress?.({ task: task.id, phase: 'started' });
+  const owningTenant = session.tenant.id === row.tenant_id ? session.tenant : await retryUnavailable(() => findTenant(store, row.tenant_id));
   // The local logs/<task>.ndjson exists from the start; the sink appends to it what the database committed.
   writeFileSync(join(row.dir!, 'logs', `${task.id}.ndjson`), '', { flag: 'a' });
   let outcome: TaskOutcome;
@@ -411,8 +414,7 @@ async function runTask(
         runtimeDir: join(ctx.home, 'runtime'),
         signal,
         // ADR 0017: a tenant that requires the sandbox (the default) also refuses to run without a cgroup.
-        onMissingCgroup:
-          (session.tenant.id === row.tenant_id ? session.tenant : findTenant(store, row.tenant_id))?.requireSandbox === false ? 'warn' : 'refuse',
+        onMissingCgroup: owningTenant?.requireSandbox === false ? 'warn' : 'refuse',
       },
       {
         // The database holds the lines (ADR 0030); logs/<task>.ndjson keeps the same records locally.

@@ -8,6 +8,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../store/index.js';
 import { appendLogRows, type LogRow, logTotals } from '../store/logs.js';
+import { isStoreUnavailable } from '../store/retry.js';
 
 /** A batch is written at least this often while lines arrive (milliseconds). */
 export const FLUSH_MS = 250;
@@ -103,8 +104,15 @@ export class LogSink {
       this.#bufferBytes += row.line_json.length;
       text += ndjsonRecord(row.ts, row.stream, row.line_json);
     }
-    if (this.#bufferBytes >= this.#o.flushBytes) this.flush();
-    else if (this.#buffer.length > 0 && this.#timer === null) {
+    if (this.#bufferBytes >= this.#o.flushBytes) {
+      try {
+        this.flush();
+      } catch (err) {
+        // The database is away (PostgreSQL restarting): the batch stays buffered, within the cap, and
+        // goes with the next flush; a task's output never fails because of it.
+        if (!isStoreUnavailable(err)) throw err;
+      }
+    } else if (this.#buffer.length > 0 && this.#timer === null) {
       this.#timer = setTimeout(() => this.flushQuietly(), this.#o.flushMs);
       this.#timer.unref();
     }
