@@ -393,10 +393,29 @@ function alive(pid: number): boolean {
  * Removes task cgroups left by engines that died (their pid is gone): kills their processes first.
  * Bounded: at most `limit` cgroups per call. Returns the names removed.
  * @example
- *   sweepStaleCgroups(); // at engine start and from crash recovery
+ *   sweepStaleCgroups(); // at a process's first sandbox start
  */
 export function sweepStaleCgroups(host: CgroupHost | null = probeCgroups().host, limit = 1000): string[] {
-  if (!host) return [];
+  return removeTaskCgroupsWhere(host, limit, (pid) => !alive(pid)).removed;
+}
+
+/**
+ * Kills the task cgroups of one engine process (named t-<pid>-…): everything its sandboxes started,
+ * the launcher included, whatever their command lines say, and removes them (a directory whose
+ * processes are still exiting is left to the next sweep). Crash recovery and cancel call it for a
+ * runner found dead; nothing is done while the pid is alive (reused). Bounded like sweepStaleCgroups.
+ * Returns the names killed.
+ * @example killTaskCgroupsOf(4242);
+ */
+export function killTaskCgroupsOf(pid: number, host: CgroupHost | null = probeCgroups().host, limit = 1000): string[] {
+  // A pid already reused by a live process names that process's cgroups, not the dead runner's.
+  if (alive(pid)) return [];
+  return removeTaskCgroupsWhere(host, limit, (p) => p === pid).killed;
+}
+
+// Task cgroups under maestro's bases whose engine pid matches, at most `limit`: killed, then removed.
+function removeTaskCgroupsWhere(host: CgroupHost | null, limit: number, match: (pid: number) => boolean): { killed: string[]; removed: string[] } {
+  if (!host) return { killed: [], removed: [] };
   const removed: string[] = [];
   const names = new Set<string>();
   for (const base of Object.values(host.bases)) {
@@ -408,7 +427,7 @@ export function sweepStaleCgroups(host: CgroupHost | null = probeCgroups().host,
     }
     for (const n of entries) {
       const m = /^t-(\d+)-[0-9a-f]+$/.exec(n);
-      if (m && !alive(Number(m[1])) && names.size < limit) names.add(n);
+      if (m && names.size < limit && match(Number(m[1]))) names.add(n);
     }
   }
   for (const name of names) {
@@ -422,5 +441,5 @@ export function sweepStaleCgroups(host: CgroupHost | null = probeCgroups().host,
     };
     if (removeTaskCgroupNow(cg)) removed.push(name);
   }
-  return removed;
+  return { killed: [...names], removed };
 }

@@ -2,22 +2,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { isoNow } from '../core/context.js';
 import { NotFoundError } from '../core/errors.js';
-import {
-  activeExecutionIds,
-  type ExecutionRow,
-  getExecution,
-  latestExecution,
-  listExecutions,
-  markCancelled,
-  sandboxPgids,
-  settleTasks,
-} from '../store/executions.js';
+import { activeExecutionIds, type ExecutionRow, getExecution, latestExecution, listExecutions, markCancelled, settleTasks } from '../store/executions.js';
 import { LOG_PAGE_ROWS, readLogPage } from '../store/logs.js';
 import { requirePermission, type Session } from '../tenancy/index.js';
 import { RunnerError } from './errors.js';
 import { loadRecord } from './execute.js';
 import type { ExecutionRecord } from './record.js';
-import { holderAliveHere, hostId, killSandboxesOf, parseOwner, recoverOrphans, sameProcessAlive } from './recovery.js';
+import { holderAliveHere, hostId, killLeftovers, parseOwner, recoverOrphans, sameProcessAlive } from './recovery.js';
 
 export interface ExecutionSummary {
   id: string;
@@ -147,14 +138,7 @@ export function cancelExecutions(session: Session, target: { id?: string; all?: 
     const elsewhere = owner !== null && owner.host !== hostId();
     const alive = owner ? holderAliveHere(row) : row.runner_pid !== null && sameProcessAlive(row.runner_pid, row.runner_start);
     if (!elsewhere && !alive) {
-      for (const pgid of sandboxPgids(db, id)) {
-        try {
-          process.kill(-pgid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-      if (row.dir) killSandboxesOf(row.dir);
+      killLeftovers(db, row, true, owner ? owner.pid : row.runner_pid);
       settleTasks(db, id, 'cancelled', 'the execution was cancelled', at);
     }
   }

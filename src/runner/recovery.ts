@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type { Db } from '../store/db.js';
 import { type ExecutionRow, markFinished, orphanCandidates, sandboxPgids, settleTasks } from '../store/executions.js';
 import { expiredLeases, reclaim } from '../store/queue.js';
+import { killTaskCgroupsOf } from './cgroup.js';
 
 interface ProcStat {
   state: string;
@@ -90,36 +91,6 @@ export function holderDead(row: Pick<ExecutionRow, 'lease_owner' | 'runner_pid' 
 }
 
 /**
- * SIGKILLs every bwrap process whose command line binds this execution's out directory. Catches
- * sandboxes whose runner died before bwrap armed --die-with-parent; killing bwrap's pid 1 ends its
- * whole pid namespace.
- */
-export function killSandboxesOf(executionDir: string): number {
-  const needle = `${executionDir}/out/`;
-  let n = 0;
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-  } catch {
-    return 0;
-  }
-  for (const pid of pids) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.startsWith('bwrap\0') || cmd.includes('/bwrap\0')) {
-        if (cmd.includes(needle)) {
-          process.kill(Number(pid), 'SIGKILL');
-          n += 1;
-        }
-      }
-    } catch {
-      /* exited or not ours */
-    }
-  }
-  return n;
-}
-
-/**
  * Removes temp files a killed writer left in an execution directory (execution.json.<pid>.tmp, receipt
  * temps). A temp file named after a live process is that process's write in progress: left alone.
  */
@@ -149,7 +120,13 @@ export interface RecoveredExecution {
   killedSandboxes: number;
 }
 
-function killLeftovers(db: Db, ex: ExecutionRow, sameHost: boolean): number {
+/**
+ * Kills what a gone holder left running on this host: the recorded sandbox process groups, and, when
+ * the holder's process is dead (`deadPid`), every task cgroup it made. The cgroups also hold sandboxes
+ * whose process group was never recorded (the runner died between starting the launcher and recording
+ * it), whatever their command lines say.
+ */
+export function killLeftovers(db: Db, ex: ExecutionRow, sameHost: boolean, deadPid: number | null): number {
   let killed = 0;
   if (sameHost) {
     for (const pgid of sandboxPgids(db, ex.id)) {
@@ -160,8 +137,9 @@ function killLeftovers(db: Db, ex: ExecutionRow, sameHost: boolean): number {
         /* already gone */
       }
     }
+    // A dead holder's cgroups: all of them were its sandboxes (a pool's other executions are reclaimed too).
+    if (deadPid !== null) killed += killTaskCgroupsOf(deadPid).length;
   }
-  if (ex.dir) killed += killSandboxesOf(ex.dir);
   return killed;
 }
 
@@ -215,7 +193,7 @@ export function recoverOrphans(db: Db, at: string, nowMs = Date.parse(at)): Reco
     const reason = dead
       ? `runner process ${pid} died while the execution was ${ex.status} (worker ${ex.lease_owner})`
       : `worker ${ex.lease_owner} (pid ${pid ?? '?'}) stopped heartbeating while the execution was ${ex.status}: its lease expired at ${new Date(ex.lease_expires_at ?? nowMs).toISOString()}`;
-    const killed = killLeftovers(db, ex, sameHost);
+    const killed = killLeftovers(db, ex, sameHost, dead && pid !== null ? pid : null);
     const outcome = reclaim(db, ex, reason, `retried: ${reason}, before any task started`, at);
     if (outcome === 'failed') cleanTempFiles(ex.dir);
     if (outcome) out.push({ id: ex.id, outcome, reason, killedSandboxes: killed });
@@ -223,7 +201,7 @@ export function recoverOrphans(db: Db, at: string, nowMs = Date.parse(at)): Reco
   // Executions recorded before leases (migration 006): the runner pid alone says who is alive.
   for (const ex of active) {
     if (seen.has(ex.id) || ex.lease_owner !== null || ex.runner_pid === null || sameProcessAlive(ex.runner_pid, ex.runner_start)) continue;
-    const killed = killLeftovers(db, ex, true);
+    const killed = killLeftovers(db, ex, true, ex.runner_pid);
     const reason = `runner process ${ex.runner_pid} died while the execution was ${ex.status} (maestro was killed or the machine restarted)`;
     if (markFinished(db, ex.id, 'failed', reason, at)) {
       settleTasks(db, ex.id, 'failed', 'the runner died while this task was running', at, 'running');

@@ -7,6 +7,7 @@ import {
   cgroupPids,
   createTaskCgroup,
   detectCgroups,
+  killTaskCgroupsOf,
   parseCgroupMounts,
   parseProcCgroup,
   probeCgroups,
@@ -177,6 +178,31 @@ describe.runIf(host !== null)(`task cgroups on this host (v${host?.version})`, (
     expect(removed).not.toContain(live.name);
     expect(await exited).toBe('SIGKILL');
     for (const b of Object.values(host!.bases)) expect(existsSync(join(b, name))).toBe(false);
+    expect(await removeTaskCgroup(live)).toBe(true);
+  });
+
+  it("killTaskCgroupsOf kills one dead engine's cgroups and their processes, and nothing of a live pid", async () => {
+    const dead = spawn('true');
+    await new Promise((r) => dead.on('exit', r));
+    const names = [`t-${dead.pid}-0a0a0a0a0a0a`, `t-${dead.pid}-0b0b0b0b0b0b`];
+    const orphans = names.map((name) => {
+      for (const b of Object.values(host!.bases)) mkdirSync(join(b, name), { recursive: true });
+      const p = spawn('sleep', ['30'], { stdio: 'ignore' });
+      for (const b of Object.values(host!.bases)) writeFileSync(join(b, name, 'cgroup.procs'), String(p.pid));
+      return { p, exited: new Promise((r) => p.on('exit', (_c, sig) => r(sig))) };
+    });
+    const live = createTaskCgroup(host!, { memoryMB: 64, cpu: 1, pids: 10 });
+    // This process is alive: its cgroups are never touched, even when asked by pid.
+    expect(killTaskCgroupsOf(process.pid, host)).toEqual([]);
+    expect(killTaskCgroupsOf(dead.pid!, host).sort()).toEqual([...names].sort());
+    for (const o of orphans) expect(await o.exited).toBe('SIGKILL');
+    // Directories whose processes were still exiting go with the next sweep.
+    for (let i = 0; i < 50 && names.some((n) => Object.values(host!.bases).some((b) => existsSync(join(b, n)))); i++) {
+      sweepStaleCgroups(host);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const b of Object.values(host!.bases)) for (const n of names) expect(existsSync(join(b, n))).toBe(false);
+    for (const d of live.dirs) expect(existsSync(d)).toBe(true);
     expect(await removeTaskCgroup(live)).toBe(true);
   });
 });
