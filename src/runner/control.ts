@@ -1,5 +1,4 @@
 /** Reading and steering executions: status, list, logs (incl. follow) and cancel. */
-import { existsSync, readdirSync } from 'node:fs';
 import { isoNow } from '../core/context.js';
 import { NotFoundError } from '../core/errors.js';
 import { activeExecutionIds, type ExecutionRow, getExecution, latestExecution, listExecutions, markCancelled, settleTasks } from '../store/executions.js';
@@ -143,14 +142,4 @@ export function cancelExecutions(session: Session, target: { id?: string; all?: 
     }
   }
   return result;
-}
-
-/** The task ids that have a log file (for `logs` without a record). */
-export function logFiles(dir: string): string[] {
-  return existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => f.endsWith('.ndjson'))
-        .map((f) => f.slice(0, -7))
-        .sort()
-    : [];
 }
