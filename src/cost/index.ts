@@ -7,6 +7,7 @@
  *   const actuals = recordActuals(session, record, { plan }); // when the execution ends
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadedManifest } from '../manifest/manifest.types.js';
 import * as sql from '../store/cost.js';
@@ -215,12 +216,28 @@ function tenantOfExecution(store: Store, id: string): string | undefined {
   return r?.t;
 }
 
+const planOf = (text: string): Plan => {
+  const data = JSON.parse(text) as Plan | { plan: Plan };
+  return 'tasks' in data ? data : data.plan;
+};
+
 /** Read a plan written at admission: either the Plan itself or `{plan: Plan}`. */
 export function readPlan(executionDir: string): Plan | undefined {
   const path = join(executionDir, 'plan.json');
   if (!existsSync(path)) return undefined;
-  const data = JSON.parse(readFileSync(path, 'utf8')) as Plan | { plan: Plan };
-  return 'tasks' in data ? data : data.plan;
+  return planOf(readFileSync(path, 'utf8'));
+}
+
+/** readPlan on libuv's thread pool (undefined when there is no plan.json). */
+export async function readPlanAsync(executionDir: string): Promise<Plan | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(executionDir, 'plan.json'), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return planOf(text);
 }
 
 /** The cost block of `maestro status --json`. */

@@ -55,7 +55,7 @@ async function evidenceFromDatabase(session: Session, id: string): Promise<{ dir
   const dir = mkdtempSync(join(session.ctx.home, 'runtime-evidence-'));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   try {
-    const { missing } = runner.materialiseEvidence(session.store.db, id, dir);
+    const { missing } = await runner.materialiseEvidence(session.store.db, id, dir);
     if (missing.length === 0) return { dir, cleanup };
     cleanup();
     // Outputs past the evidence cap stayed on the worker's disk: use them when this host has them.

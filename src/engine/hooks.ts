@@ -49,34 +49,48 @@ export async function buildRunHooks(session: Session, opts: RunHookOptions = {})
       if (policyStore.tenantPackChoices(s.store.db, s.tenant.id).get('budget')?.enabled === false) return null;
       return { capMicros: s.tenant.dailyBudgetMicros, spentMicros: () => cost.spentTodayMicros(s.store, s.tenant, s.ctx.clock.now()) };
     },
-    finished: await evidenceFinisher(session),
+    // Built on the first finish: a published run's hooks are built per request, and most of them
+    // never finish here (a pool runs them with its own finisher), so enrolling the keys per publish
+    // was file work on the server's event loop for nothing (ADR 0035).
+    finished: lazyFinisher(session),
+  };
+}
+
+/** The evidence finisher, built (keys enrolled) when first called. */
+function lazyFinisher(env: { ctx: Session['ctx']; store: Session['store'] }): NonNullable<ExecutionHooks['finished']> {
+  let built: Promise<NonNullable<ExecutionHooks['finished']>> | undefined;
+  return async (record, dir) => {
+    // A failed build (keys unreadable) is tried again on the next finish.
+    built ??= evidenceFinisher(env).catch((err: unknown) => {
+      built = undefined;
+      throw err;
+    });
+    const finish = await built;
+    await finish(record, dir);
   };
 }
 
 /**
  * The `finished` step every terminal execution goes through, also when recovery rebuilds it: actual
- * cost (idempotent per execution), the final execution.json carrying it, then the signed receipt.
+ * cost (idempotent per execution), set on the record, then the signed receipt over that record. The
+ * runner writes execution.json right after, from the same record (once per seal, ADR 0035).
  * Needs only the context and the store, not the caller's identity.
  * @example const finish = await evidenceFinisher({ ctx, store }); await finish(record, dir);
  */
 export async function evidenceFinisher(env: { ctx: Session['ctx']; store: Session['store'] }): Promise<NonNullable<ExecutionHooks['finished']>> {
-  const [runner, cost, receipts, keys] = await Promise.all([
-    import('../runner/index.js'),
-    import('../cost/index.js'),
-    import('../receipts/index.js'),
-    import('./keys.js'),
-  ]);
+  const [cost, receipts, keys] = await Promise.all([import('../cost/index.js'), import('../receipts/index.js'), import('./keys.js')]);
   // ADR 0030: a process that signs receipts has its public keys on the trusted list first.
   await keys.enrolLocalKeys(env);
   return async (record, dir) => {
     try {
-      const actuals = cost.recordActuals(env, record, { executionDir: dir });
+      // plan.json read on libuv's thread pool (a server seals many executions).
+      const plan = await cost.readPlanAsync(dir);
+      const actuals = cost.recordActuals(env, record, { executionDir: dir, ...(plan ? { plan } : {}) });
       record.cost = { ...record.cost, actualMicros: actuals.actualCostMicros };
     } catch (err) {
       // No plan (a run published without the cost hook): the receipt is still written, without actuals.
       if ((err as { code?: string }).code !== 'PLAN_MISSING') throw err;
     }
-    runner.writeRecordFile(dir, record);
     await receipts.writeReceipt(env.ctx, dir, record);
   };
 }

@@ -3,6 +3,7 @@
  * the pool itself, composed with the engine's hooks (ADR 0014).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
 import type { Context } from '../core/context.js';
 import { EngineError, UsageError } from '../core/errors.js';
@@ -40,9 +41,10 @@ export async function publishRun(session: Session, req: PublishRunRequest, opts:
   const name = basename(req.name ?? 'manifest.yaml');
   if (!/^[\w.-]{1,128}$/.test(name)) throw new UsageError('BAD_MANIFEST_NAME', `manifest name "${name}" is not a plain file name`);
   const dir = join(session.ctx.home, 'uploads', session.ctx.random.uuid());
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // On libuv's thread pool: the server's event loop only queues the upload's mkdir and write (ADR 0035).
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, name);
-  writeFileSync(path, req.manifest, { mode: 0o600 });
+  await writeFile(path, req.manifest, { mode: 0o600 });
   if (req.workspace) writeWorkspace(dir, req.workspace);
   const hooks = await buildRunHooks(session, req.region ? { region: req.region } : {});
   return runManifest(session, {

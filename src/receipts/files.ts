@@ -1,6 +1,7 @@
 /** Walking an execution directory and hashing its files, streaming (constant memory). */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, lstatSync, readdirSync } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionFile } from './receipts.types.js';
 
@@ -43,12 +44,47 @@ export function walkFiles(root: string, sub: string): { files: ExecutionFile[]; 
   return { files, skipped };
 }
 
-/** Logs (logs/*.ndjson) and outputs (out/**) of an execution: the receipt's subjects. */
-export function subjectFiles(executionDir: string): { files: ExecutionFile[]; skipped: string[] } {
-  const logs = walkFiles(executionDir, 'logs');
-  const out = walkFiles(executionDir, 'out');
+/**
+ * walkFiles with the directory reads and stats on libuv's thread pool (what a long-lived server
+ * uses per execution, so its event loop only queues them). Same result, same order.
+ */
+export async function walkFilesAsync(root: string, sub: string): Promise<{ files: ExecutionFile[]; skipped: string[] }> {
+  const files: ExecutionFile[] = [];
+  const skipped: string[] = [];
+  const visit = async (rel: string): Promise<void> => {
+    for (const name of (await readdir(join(root, rel))).sort()) {
+      const childRel = `${rel}/${name}`;
+      const st = await lstat(join(root, childRel));
+      if (st.isDirectory()) await visit(childRel);
+      else if (st.isFile()) files.push({ path: childRel, absPath: join(root, childRel), size: st.size });
+      else skipped.push(childRel);
+    }
+  };
+  let top: Awaited<ReturnType<typeof lstat>> | undefined;
+  try {
+    top = await lstat(join(root, sub));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (top?.isDirectory()) await visit(sub);
+  files.sort((a, b) => comparePaths(a.path, b.path));
+  return { files, skipped };
+}
+
+function subjectsOf(logs: { files: ExecutionFile[]; skipped: string[] }, out: { files: ExecutionFile[]; skipped: string[] }) {
   const files = [...logs.files.filter((f) => f.path.endsWith('.ndjson')), ...out.files].sort((a, b) => comparePaths(a.path, b.path));
   return { files, skipped: [...logs.skipped, ...out.skipped] };
+}
+
+/** Logs (logs/*.ndjson) and outputs (out/**) of an execution: the receipt's subjects. */
+export function subjectFiles(executionDir: string): { files: ExecutionFile[]; skipped: string[] } {
+  return subjectsOf(walkFiles(executionDir, 'logs'), walkFiles(executionDir, 'out'));
+}
+
+/** subjectFiles on libuv's thread pool. */
+export async function subjectFilesAsync(executionDir: string): Promise<{ files: ExecutionFile[]; skipped: string[] }> {
+  const [logs, out] = await Promise.all([walkFilesAsync(executionDir, 'logs'), walkFilesAsync(executionDir, 'out')]);
+  return subjectsOf(logs, out);
 }
 
 /** Byte order of UTF-8 paths (what sorted zip entries and index lines use). */

@@ -8,7 +8,7 @@
  */
 export { canonicalJson, canonicalJsonFile, sortKeys } from './canonical-json.js';
 export { KeyNotFoundError, KeyUsageError, ReceiptError } from './errors.js';
-export { comparePaths, sha256File, sha256Hex, subjectFiles, walkFiles } from './files.js';
+export { comparePaths, sha256File, sha256Hex, subjectFiles, subjectFilesAsync, walkFiles, walkFilesAsync } from './files.js';
 export {
   DEFAULT_KEY_NAME,
   ensureSigningKey,

@@ -4,9 +4,10 @@
  * @sigstore/verify (thresholds 0: offline, no tlog or timestamps) with our trusted keys as the key
  * finder, plus the checks sigstore leaves to the caller: payload type, statement shape, subjects.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
+import { writeFileAtomic } from '../core/files.js';
 import { canonicalJson, canonicalJsonFile } from './canonical-json.js';
 import { sha256Hex } from './files.js';
 import { loadSigningKey } from './keys.js';
@@ -32,9 +33,8 @@ export async function writeReceipt(
   const key = loadSigningKey(ctx, options.keyRef);
   const bundle = await signDsseBundle(key, payload, IN_TOTO_PAYLOAD_TYPE);
   const path = join(executionDir, RECEIPT_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, canonicalJsonFile(bundle), { mode: 0o644 });
-  renameSync(tmp, path);
+  // Temp file + rename on libuv's thread pool: after a kill -9 the receipt is the old one or the new one.
+  await writeFileAtomic(path, canonicalJsonFile(bundle), { mode: 0o644 });
   return { path, keyId: key.id, statementDigest: sha256Hex(payload), subjects: statement.subject.length };
 }
 

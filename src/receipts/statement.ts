@@ -4,10 +4,11 @@
  * always gives the same statement bytes.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalJson } from './canonical-json.js';
-import { sha256File, sha256Hex, subjectFiles } from './files.js';
+import { sha256File, sha256Hex, subjectFilesAsync } from './files.js';
 import type { ExecutionRecordLike, ProvenanceStatement, ResourceDescriptor } from './receipts.types.js';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
@@ -18,7 +19,7 @@ export const BUILDER_ID = 'https://maestro-conductor.dev/builder/maestro';
 /** Build the provenance statement of an execution (hashes its logs and outputs, streaming). */
 export async function buildStatement(executionDir: string, record: ExecutionRecordLike): Promise<ProvenanceStatement> {
   const subject: ProvenanceStatement['subject'] = [];
-  for (const f of subjectFiles(executionDir).files) subject.push({ name: f.path, digest: { sha256: (await sha256File(f.absPath)).sha256 } });
+  for (const f of (await subjectFilesAsync(executionDir)).files) subject.push({ name: f.path, digest: { sha256: (await sha256File(f.absPath)).sha256 } });
   const manifest = await fileDigest(executionDir, 'manifest.yaml');
   // An in-toto statement needs at least one subject: a run with no logs or outputs (denied, or
   // cancelled before any task) attests its manifest, else its identity.
@@ -28,8 +29,7 @@ export async function buildStatement(executionDir: string, record: ExecutionReco
         ? { name: 'manifest.yaml', digest: manifest }
         : { name: `execution:${record.id}`, digest: { sha256: sha256Hex(canonicalJson({ id: record.id, workflow: record.workflow ?? null })) } },
     );
-  const decisions = readJson(executionDir, 'decisions.json');
-  const plan = readJson(executionDir, 'plan.json');
+  const [decisions, plan] = await Promise.all([readJson(executionDir, 'decisions.json'), readJson(executionDir, 'plan.json')]);
   const metadata: ProvenanceStatement['predicate']['runDetails']['metadata'] = { invocationId: record.id };
   const startedOn = record.startedAt ?? record.publishedAt ?? record.createdAt;
   if (typeof startedOn === 'string') metadata.startedOn = startedOn;
@@ -107,10 +107,17 @@ interface JsonFile {
   digest: string | null;
 }
 
-function readJson(dir: string, name: string): JsonFile {
-  const path = join(dir, name);
-  if (!existsSync(path)) return { value: null, digest: null };
-  const bytes = readFileSync(path);
+const missing = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ENOENT';
+
+// Read on libuv's thread pool (a server builds a statement per execution).
+async function readJson(dir: string, name: string): Promise<JsonFile> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(join(dir, name));
+  } catch (err) {
+    if (missing(err)) return { value: null, digest: null };
+    throw err;
+  }
   try {
     return { value: JSON.parse(bytes.toString('utf8')) as unknown, digest: sha256Hex(bytes) };
   } catch {
@@ -119,8 +126,12 @@ function readJson(dir: string, name: string): JsonFile {
 }
 
 async function fileDigest(dir: string, name: string): Promise<{ sha256: string } | null> {
-  const path = join(dir, name);
-  return existsSync(path) ? { sha256: (await sha256File(path)).sha256 } : null;
+  try {
+    return { sha256: (await sha256File(join(dir, name))).sha256 };
+  } catch (err) {
+    if (missing(err)) return null;
+    throw err;
+  }
 }
 
 function asRecord(v: unknown): Record<string, unknown> | undefined {

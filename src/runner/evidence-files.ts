@@ -5,9 +5,11 @@
  *   - the top files (execution.json, manifest.yaml, plan.json, decisions.json, the receipt) and the
  *     outputs (out/**) are stored as blobs after it, within a per-execution cap.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { sha256Hex, walkFiles } from '../receipts/index.js';
+import { tempNameFor } from '../core/files.js';
+import { sha256Hex, walkFilesAsync } from '../receipts/index.js';
 import type { Db } from '../store/index.js';
 import { type EvidenceFileRow, evidenceFiles, loggedTasks, putEvidenceFiles, readLogPage } from '../store/logs.js';
 import { ndjsonRecord } from './log-sink.js';
@@ -37,43 +39,72 @@ export function renderTaskLog(db: Db, executionId: string, task: string, write: 
   }
 }
 
-/** Rewrites logs/<task>.ndjson of every task in `tasks` from the database; other .ndjson files go. */
-export function materialiseLogs(db: Db, executionId: string, dir: string, tasks: readonly string[]): void {
+/**
+ * Rewrites logs/<task>.ndjson of every task in `tasks` from the database; other .ndjson files go.
+ * The files are written on libuv's thread pool, each to a temp file renamed into place (a kill -9
+ * leaves the old complete log or the new one); the database is read page by page (bounded memory).
+ */
+export async function materialiseLogs(db: Db, executionId: string, dir: string, tasks: readonly string[]): Promise<void> {
   const logsDir = join(dir, 'logs');
-  if (!existsSync(logsDir)) return;
+  let names: string[];
+  try {
+    names = await readdir(logsDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
   const keep = new Set(tasks.map((t) => `${t}.ndjson`));
-  for (const name of readdirSync(logsDir)) if (name.endsWith('.ndjson') && !keep.has(name)) rmSync(join(logsDir, name), { force: true });
+  for (const name of names) if (name.endsWith('.ndjson') && !keep.has(name)) await rm(join(logsDir, name), { force: true });
   for (const task of tasks) {
     const path = join(logsDir, `${task}.ndjson`);
-    const tmp = `${path}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
+    const tmp = tempNameFor(path);
+    const fh = await open(tmp, 'w', 0o600);
     try {
-      renderTaskLog(db, executionId, task, (text) => writeSync(fd, text));
-    } finally {
-      closeSync(fd);
+      let after = 0;
+      for (;;) {
+        const page = readLogPage(db, executionId, { afterSeq: after, task });
+        if (page.length === 0) break;
+        await fh.write(page.map((r) => ndjsonRecord(r.ts, r.stream, r.line_json)).join(''));
+        after = page[page.length - 1]!.seq;
+      }
+    } catch (err) {
+      await fh.close();
+      await rm(tmp, { force: true });
+      throw err;
     }
-    renameSync(tmp, path);
+    await fh.close();
+    await rename(tmp, path);
+  }
+}
+
+async function readIfPresent(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
 }
 
 /**
- * Stores the top files and the outputs of `dir` (one transaction per file). Outputs past `capBytes`
- * are not stored; returns what was left out, for the caller to report.
+ * Stores the top files and the outputs of `dir` (one transaction per file; the files are read on
+ * libuv's thread pool). Outputs past `capBytes` are not stored; returns what was left out, for the
+ * caller to report.
  */
-export function sealEvidenceFiles(
+export async function sealEvidenceFiles(
   db: Db,
   executionId: string,
   dir: string,
   at: string,
   capBytes: number,
-): { stored: number; bytes: number; omitted: string[] } {
-  const top = EVIDENCE_TOP_FILES.filter((f) => existsSync(join(dir, f))).map((f) => ({ path: f, absPath: join(dir, f) }));
-  const out = walkFiles(dir, 'out').files;
+): Promise<{ stored: number; bytes: number; omitted: string[] }> {
+  const out = (await walkFilesAsync(dir, 'out')).files;
   let bytes = 0;
   let stored = 0;
   const omitted: string[] = [];
-  for (const f of [...top, ...out]) {
-    const content = readFileSync(f.absPath);
+  for (const f of [...EVIDENCE_TOP_FILES.map((path) => ({ path, absPath: join(dir, path) })), ...out]) {
+    const content = await readIfPresent(f.absPath);
+    if (content === undefined) continue;
     if (bytes + content.length > capBytes && f.path.startsWith('out/')) {
       omitted.push(f.path);
       continue;
@@ -90,9 +121,9 @@ export function sealEvidenceFiles(
  * Writes an execution's evidence from the database into `dir` (an empty private directory): the
  * stored files and logs/<task>.ndjson rendered from its lines. Returns the receipt's subjects that
  * the database does not hold (outputs left out by the cap), so the caller can refuse an incomplete pack.
- * @example const { missing } = materialiseEvidence(db, 'ex_1', tmp);
+ * @example const { missing } = await materialiseEvidence(db, 'ex_1', tmp);
  */
-export function materialiseEvidence(db: Db, executionId: string, dir: string): { missing: string[] } {
+export async function materialiseEvidence(db: Db, executionId: string, dir: string): Promise<{ missing: string[] }> {
   const present = new Set<string>();
   let receipt: Buffer | undefined;
   let record: { tasks?: Array<{ id: string; startedAt: string | null }> } = {};
@@ -107,7 +138,7 @@ export function materialiseEvidence(db: Db, executionId: string, dir: string): {
   mkdirSync(join(dir, 'logs'), { recursive: true, mode: 0o700 });
   const started = (record.tasks ?? []).filter((t) => t.startedAt !== null).map((t) => t.id);
   const tasks = [...new Set([...started, ...loggedTasks(db, executionId)])].sort();
-  materialiseLogs(db, executionId, dir, tasks);
+  await materialiseLogs(db, executionId, dir, tasks);
   for (const t of tasks) present.add(`logs/${t}.ndjson`);
   return { missing: receiptSubjects(receipt).filter((name) => !name.startsWith('execution:') && !present.has(name)) };
 }

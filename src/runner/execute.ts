@@ -14,7 +14,7 @@ import { isoNow } from '../core/context.js';
 import type { Manifest, TaskSpec } from '../manifest/manifest.types.js';
 import { type ExecutionRow, getExecution, markTaskFinished, settleTasks, taskRuns } from '../store/executions.js';
 import type { Store } from '../store/index.js';
-import { evidenceFiles, loggedTasks } from '../store/logs.js';
+import { evidenceFiles, hasEvidenceFiles, loggedTasks } from '../store/logs.js';
 import {
   claimOwnSlot,
   finishHeld,
@@ -93,9 +93,12 @@ export function exitCodeFor(status: ExecutionRecord['status'], detached = false)
   return status === 'denied' ? 3 : 1;
 }
 
-/** Per-task extras recorded in the store (migration 006), else those of a previous execution.json. */
+/**
+ * Per-task extras recorded in the store (migration 006), else those of a previous execution.json. The
+ * file is read only when a task that ran has none in the store (recorded before migration 006).
+ */
 function extrasOf(dir: string | null, rows: ReturnType<typeof taskRuns>): Map<string, TaskExtras> {
-  const m = extrasFromFile(dir);
+  const m = rows.some((t) => t.wall_ms !== null && !t.extras) ? extrasFromFile(dir) : new Map<string, TaskExtras>();
   for (const t of rows) {
     if (!t.extras) continue;
     try {
@@ -141,10 +144,21 @@ function appArmorOnce(): string {
   return appArmor;
 }
 
+/** Crash-test failpoints of the seal step ($MAESTRO_FAILPOINT): the process dies like a SIGKILL there. */
+const SEAL_FAILPOINTS = new Set(['before-evidence', 'after-logs', 'after-receipt', 'after-record']);
+const die = (): never => {
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable: killed');
+};
+
 /**
- * Writes the final evidence of a terminal execution from the store (ADR 0015): execution.json, then
- * the `finished` hook (cost actuals, signed receipt; idempotent), then marks it sealed. Used by the
- * runner right after the terminal status and by recovery for executions whose runner died before.
+ * Writes the final evidence of a terminal execution from the store (ADR 0015, ADR 0035): the logs
+ * rendered from the database, then the `finished` hook (cost actuals, signed receipt; idempotent),
+ * then execution.json (written once, carrying the actuals), then the evidence blobs in the database,
+ * then the sealed mark. Every file is written on libuv's thread pool to a temp file renamed into
+ * place, so a kill -9 anywhere leaves each file old-and-complete or new-and-complete, and recovery
+ * (sealPending) finishes the job. Used by the runner right after the terminal status and by recovery
+ * for executions whose runner died before.
  * @example await sealExecution({ ctx, store }, id, hooks.finished);
  */
 export async function sealExecution(
@@ -156,14 +170,19 @@ export async function sealExecution(
   if (!row || !TERMINAL.has(row.status) || !row.dir) return undefined;
   const tenant = findTenant(env.store, row.tenant_id);
   const record = recordOf(tenant?.name ?? row.tenant_id, env.store.db, row);
-  // Failpoint for the crash tests (ADR 0015): die like a SIGKILL between the store's terminal status
-  // and the evidence, with execution.json's temp file written but not renamed.
-  const failpoint = env.ctx.env.MAESTRO_FAILPOINT === 'before-evidence' ? () => process.kill(process.pid, 'SIGKILL') : undefined;
-  writeRecordFile(row.dir, record, failpoint ? { beforeRename: failpoint } : {});
+  const failpoint = SEAL_FAILPOINTS.has(env.ctx.env.MAESTRO_FAILPOINT ?? '') ? env.ctx.env.MAESTRO_FAILPOINT : undefined;
+  // Failpoint for the crash tests (ADR 0015): die between the store's terminal status and the
+  // evidence, in the middle of replacing execution.json (its temp file written, not renamed).
+  if (failpoint === 'before-evidence') await writeRecordFile(row.dir, record, { beforeRename: die });
   // ADR 0030: the database's lines are the log; the local files become exactly what it renders.
-  materialiseLogs(env.store.db, id, row.dir, loggedTaskIds(env.store.db, id, record));
+  await materialiseLogs(env.store.db, id, row.dir, loggedTaskIds(env.store.db, id, record));
+  if (failpoint === 'after-logs') die();
   if (finished) await finished(record, row.dir);
-  sealEvidenceFiles(env.store.db, id, row.dir, isoNow(env.ctx), evidenceCapFromEnv(env.ctx.env));
+  if (failpoint === 'after-receipt') die();
+  // Once per seal, after the hook: it carries the actual cost the hook priced (ADR 0035).
+  await writeRecordFile(row.dir, record);
+  if (failpoint === 'after-record') die();
+  await sealEvidenceFiles(env.store.db, id, row.dir, isoNow(env.ctx), evidenceCapFromEnv(env.ctx.env));
   markSealed(env.store.db, id);
   return record;
 }
@@ -190,6 +209,8 @@ export async function sealPending(
     // rather than fail the caller's status or export.
     if (!gone || !row.dir || !existsSync(row.dir)) continue;
     if (readRecordFile(row.dir)?.status === row.status && opts.complete?.(row.dir)) {
+      // The files are final; a kill between execution.json and the blobs left the database without them.
+      if (!hasEvidenceFiles(env.store.db, row.id)) await sealEvidenceFiles(env.store.db, row.id, row.dir, isoNow(env.ctx), evidenceCapFromEnv(env.ctx.env));
       markSealed(env.store.db, row.id);
       continue;
     }
@@ -220,7 +241,7 @@ export async function runManifest(session: Session, opts: RunOptions): Promise<R
     return { record, exitCode: 3, warnings: pub.warnings };
   }
   const row = getExecution(store.db, pub.id)!;
-  writeRecordFile(pub.dir, loadRecord(session, row, new Map()));
+  await writeRecordFile(pub.dir, loadRecord(session, row, new Map()));
   if (opts.detach) {
     opts.onQueued?.(pub.id);
     return { record: loadRecord(session, getExecution(store.db, pub.id)!, new Map()), exitCode: 0, warnings: pub.warnings };

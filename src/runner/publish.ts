@@ -4,8 +4,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isoNow } from '../core/context.js';
 import { loadManifest, topoOrder } from '../manifest/index.js';
@@ -91,11 +90,15 @@ export async function publishExecution(session: Session, opts: PublishOptions): 
   if (opts.sandbox === 'bwrap') requireBwrap();
   const id = newExecutionId(ctx);
   const dir = join(executionsRoot(ctx.home), id);
-  mkdirSync(join(dir, 'logs'), { recursive: true, mode: 0o700 });
+  // The directories are made on libuv's thread pool (ADR 0035), before anything is written in them.
+  // out/ is made here so that each task's out/<task> is one mkdir on the start path, not three.
+  await mkdir(join(dir, 'logs'), { recursive: true, mode: 0o700 });
+  await mkdir(join(dir, 'out'), { mode: 0o755 });
   // The execution's files are written on libuv's thread pool while planning and deciding go on, and
   // all of them are on disk before the execution exists in the store (admission below): nothing a
-  // worker reads is missing after a kill -9. The decide hook may append to decisions.json itself
-  // (the directory exists); the runner's copy is written after it.
+  // worker reads is missing after a kill -9. decisions.json is written once, here, from the decide
+  // hook's list (the engine's hook leaves the file to the runner); a hook that writes it itself is
+  // overwritten by the runner's copy.
   const writes: Array<Promise<void>> = [];
   const published = new Map<string, string>();
   const put = (name: string, text: string) => {

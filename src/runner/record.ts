@@ -1,6 +1,7 @@
 /** The execution record: plain data for execution.json, `status --json` and `run --json`. */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/files.js';
 import type { ExecutionRow, TaskRunRow } from '../store/executions.js';
 import type { TaskUsage, WriteRecord } from './sandbox.types.js';
 
@@ -96,13 +97,12 @@ export function buildRecord(
   };
 }
 
-/** Writes execution.json atomically (write + rename; the temp name is per process, recovery removes leftovers). */
-export function writeRecordFile(dir: string, record: ExecutionRecord, opts: { beforeRename?: () => void } = {}): void {
-  const path = join(dir, 'execution.json');
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
-  opts.beforeRename?.();
-  renameSync(tmp, path);
+/**
+ * Writes execution.json atomically (temp file + rename, on libuv's thread pool; the temp name carries
+ * the pid, recovery removes a dead writer's leftovers). `beforeRename` is the crash tests' failpoint.
+ */
+export async function writeRecordFile(dir: string, record: ExecutionRecord, opts: { beforeRename?: () => void } = {}): Promise<void> {
+  await writeFileAtomic(join(dir, 'execution.json'), `${JSON.stringify(record, null, 2)}\n`, opts);
 }
 
 /** Reads execution.json, or undefined. */

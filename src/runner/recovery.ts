@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { TEMP_WRITER } from '../core/files.js';
 import type { Db } from '../store/db.js';
 import { type ExecutionRow, markFinished, orphanCandidates, sandboxPgids, settleTasks } from '../store/executions.js';
 import { expiredLeases, reclaim } from '../store/queue.js';
@@ -91,24 +92,27 @@ export function holderDead(row: Pick<ExecutionRow, 'lease_owner' | 'runner_pid' 
 }
 
 /**
- * Removes temp files a killed writer left in an execution directory (execution.json.<pid>.tmp, receipt
- * temps). A temp file named after a live process is that process's write in progress: left alone.
+ * Removes temp files a killed writer left in an execution directory and its logs/ folder
+ * (execution.json.<pid>[-<n>].tmp, receipt and log temps; names returned relative to the directory).
+ * A temp file named after another live process is that process's write in progress: left alone.
  */
 export function cleanTempFiles(executionDir: string | null): string[] {
   if (!executionDir) return [];
-  let names: string[];
-  try {
-    names = readdirSync(executionDir);
-  } catch {
-    return [];
-  }
   const removed: string[] = [];
-  for (const name of names) {
-    if (!name.endsWith('.tmp')) continue;
-    const writer = /\.(\d+)\.tmp$/.exec(name);
-    if (writer && Number(writer[1]) !== process.pid && sameProcessAlive(Number(writer[1]), null)) continue;
-    rmSync(join(executionDir, name), { force: true });
-    removed.push(name);
+  for (const sub of ['', 'logs']) {
+    let names: string[];
+    try {
+      names = readdirSync(join(executionDir, sub));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!name.endsWith('.tmp')) continue;
+      const writer = TEMP_WRITER.exec(name);
+      if (writer && Number(writer[1]) !== process.pid && sameProcessAlive(Number(writer[1]), null)) continue;
+      rmSync(join(executionDir, sub, name), { force: true });
+      removed.push(sub ? `${sub}/${name}` : name);
+    }
   }
   return removed;
 }

@@ -51,12 +51,12 @@ afterEach(() => {
 });
 
 describe('evidence files in the database', () => {
-  it('round-trips every file and renders the logs of started tasks (an empty log for a silent one)', () => {
+  it('round-trips every file and renders the logs of started tasks (an empty log for a silent one)', async () => {
     const { exDir } = setup();
-    expect(sealEvidenceFiles(db, 'ex_1', exDir, TS, 1 << 20)).toMatchObject({ stored: 4, omitted: [] });
+    expect(await sealEvidenceFiles(db, 'ex_1', exDir, TS, 1 << 20)).toMatchObject({ stored: 4, omitted: [] });
     const into = join(dir, 'copy');
     mkdirSync(into);
-    expect(materialiseEvidence(db, 'ex_1', into)).toEqual({ missing: [] });
+    expect(await materialiseEvidence(db, 'ex_1', into)).toEqual({ missing: [] });
     for (const f of ['execution.json', 'receipt.sigstore.json', 'out/a/small.txt', 'out/a/zbig.bin'])
       expect(readFileSync(join(into, f)).equals(readFileSync(join(exDir, f))), f).toBe(true);
     expect(readFileSync(join(into, 'logs', 'a.ndjson'), 'utf8')).toBe(
@@ -65,14 +65,14 @@ describe('evidence files in the database', () => {
     expect(() => readFileSync(join(into, 'logs', 'b.ndjson'))).toThrow(); // never started: no log
   });
 
-  it('leaves outputs past the cap out and reports them as missing subjects', () => {
+  it('leaves outputs past the cap out and reports them as missing subjects', async () => {
     const { exDir } = setup();
-    const r = sealEvidenceFiles(db, 'ex_1', exDir, TS, 1000);
+    const r = await sealEvidenceFiles(db, 'ex_1', exDir, TS, 1000);
     expect(r.omitted).toEqual(['out/a/zbig.bin']);
     expect(evidenceFiles(db, 'ex_1').map((f) => f.path)).toEqual(['execution.json', 'out/a/small.txt', 'receipt.sigstore.json']);
     const into = join(dir, 'copy');
     mkdirSync(into);
-    expect(materialiseEvidence(db, 'ex_1', into)).toEqual({ missing: ['out/a/zbig.bin'] });
+    expect(await materialiseEvidence(db, 'ex_1', into)).toEqual({ missing: ['out/a/zbig.bin'] });
   });
 });
 

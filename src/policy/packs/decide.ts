@@ -59,6 +59,11 @@ export interface DecideRequest {
   explain?: boolean;
   /** Skip recording (benchmarks of the pure decision). */
   record?: boolean;
+  /**
+   * Also append it to executions/<id>/decisions.json (default true). The runner's decide hook passes
+   * false: the runner writes that file itself, once, from the hook's list (ADR 0035).
+   */
+  executionFile?: boolean;
 }
 
 export interface DecideSession {
@@ -129,7 +134,7 @@ export async function decide(session: DecideSession, req: DecideRequest): Promis
     explanation: buildExplanation(req.input, tally.fired),
     createdAt: isoNow(ctx),
   };
-  if (req.record !== false) recordDecision(session, decision, req.input);
+  if (req.record !== false) recordDecision(session, decision, req.input, { executionFile: req.executionFile !== false });
   return decision;
 }
 

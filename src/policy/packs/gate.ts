@@ -11,6 +11,8 @@ import { policyInputFor, type SessionInputOptions } from './session-input.js';
 export interface PolicyGateOptions extends SessionInputOptions {
   /** Explain every pack, not only the ones that fired (plan --explain). */
   explain?: boolean;
+  /** Append the decision to executions/<id>/decisions.json (default true; see DecideRequest). */
+  executionFile?: boolean;
 }
 
 export interface PolicyGateResult {
@@ -34,7 +36,13 @@ const line = (r: Decision['reasons'][number]): string => `${r.message} [${r.pack
  */
 export async function policyGate(session: Pick<Session, 'ctx' | 'store' | 'identity' | 'tenant'>, opts: PolicyGateOptions): Promise<PolicyGateResult> {
   const input = policyInputFor(session, opts);
-  const decision = await decide(session, { action: opts.action, input, executionId: opts.executionId ?? null, explain: opts.explain ?? false });
+  const decision = await decide(session, {
+    action: opts.action,
+    input,
+    executionId: opts.executionId ?? null,
+    explain: opts.explain ?? false,
+    ...(opts.executionFile === false ? { executionFile: false } : {}),
+  });
   return {
     allow: decision.allow,
     outcome: decision.outcome,
@@ -68,6 +76,8 @@ export function runDecideHook(opts: { region?: string; resourceClass?: string } 
       estimateMicros: a.estimatedCostMicros ?? 0,
       sandbox: a.sandbox,
       executionId: a.executionId,
+      // The runner writes decisions.json from `decisions` below: one write per publish, not two.
+      executionFile: false,
       ...opts,
     });
     return { allow: g.allow, reasons: g.reasons, warnings: g.warnings, decisions: g.decisions };

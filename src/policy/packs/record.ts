@@ -23,11 +23,15 @@ function appendToExecution(ctx: Pick<Context, 'home'>, executionId: string, deci
   renameSync(tmp, path);
 }
 
-/** Store a decision (and its counters); write it next to its execution when there is one. */
+/**
+ * Store a decision (and its counters); write it next to its execution when there is one (unless
+ * `executionFile` is false: the runner writes decisions.json itself at publish).
+ */
 export function recordDecision(
   session: { ctx: Context; store: Store; identity: { subject: string; tenantId: string } },
   d: Decision,
   input: PolicyInput,
+  opts: { executionFile?: boolean } = {},
 ): void {
   const row: DecisionRow = {
     id: d.id,
@@ -45,7 +49,7 @@ export function recordDecision(
     createdAt: d.createdAt,
   };
   insertDecision(session.store.db, row, d.outcome === 'deny' ? d.reasons.map((r) => r.pack) : []);
-  if (d.executionId) appendToExecution(session.ctx, d.executionId, d);
+  if (d.executionId && opts.executionFile !== false) appendToExecution(session.ctx, d.executionId, d);
 }
 
 /** Turn a stored row back into a Decision. */

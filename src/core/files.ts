@@ -1,0 +1,38 @@
+/**
+ * Atomic file replacement on libuv's thread pool: the new content goes to a temp file beside the
+ * target, then a rename puts it in place, so after a kill -9 at any point the target is either the
+ * old complete file or the new complete one. The event loop only queues the work.
+ */
+import { rename, rm, writeFile } from 'node:fs/promises';
+
+let seq = 0;
+
+/**
+ * A temp name beside `path` for this process's write: `<path>.<pid>-<n>.tmp`. The pid lets recovery
+ * tell a dead writer's leftover from a live write in progress (TEMP_WRITER); the per-process
+ * sequence keeps two writes of one process to the same target from sharing a temp file.
+ */
+export function tempNameFor(path: string): string {
+  seq = (seq + 1) % Number.MAX_SAFE_INTEGER;
+  return `${path}.${process.pid}-${seq}.tmp`;
+}
+
+/** The writer's pid in a temp file name (`<name>.<pid>.tmp` or `<name>.<pid>-<n>.tmp`); group 1. */
+export const TEMP_WRITER = /\.(\d+)(?:-\d+)?\.tmp$/;
+
+/**
+ * Writes `data` to `path` atomically (temp file + rename). `beforeRename` runs with the temp file
+ * written and not renamed yet (the crash tests' failpoints). On failure the temp file is removed.
+ * @example await writeFileAtomic('/home/.maestro/executions/ex_1/execution.json', text);
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: { mode?: number; beforeRename?: () => void } = {}): Promise<void> {
+  const tmp = tempNameFor(path);
+  try {
+    await writeFile(tmp, data, opts.mode === undefined ? {} : { mode: opts.mode });
+    opts.beforeRename?.();
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
