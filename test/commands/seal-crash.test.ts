@@ -1,0 +1,116 @@
+/**
+ * A runner killed with SIGKILL between the writes of the seal step (ADR 0035: logs, then the receipt
+ * hook, then execution.json once, then the evidence blobs, then the sealed mark). At every point each
+ * file on disk is the old complete version or the new complete one (no temp file is left by a
+ * finished write, every JSON file parses), and recovery turns the execution into a sealed one whose
+ * evidence is in the database and whose disclosure pack exports and verifies. Real processes, the
+ * real sandbox, a temp state home.
+ */
+
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlite } from '../../src/store/sqlite-driver.js';
+import { maestro, tempHome } from '../helpers/cli.js';
+import { writeManifest } from '../runner/e2e-helpers.js';
+import { unavailableReason } from '../runner/escape/helpers.js';
+
+const Database = sqlite();
+const reason = unavailableReason();
+const ENV = { MAESTRO_LEASE_MS: '1500', MAESTRO_PDP_TIMEOUT_MS: '10000' };
+
+function query<T>(home: string, sql: string, ...args: unknown[]): T[] {
+  const d = new Database(join(home, 'maestro.db'), { readonly: true, fileMustExist: true });
+  try {
+    return d.prepare(sql).all(...args) as T[];
+  } finally {
+    d.close();
+  }
+}
+
+const tmpFiles = (exDir: string): string[] =>
+  ['', 'logs'].flatMap((sub) => (existsSync(join(exDir, sub)) ? readdirSync(join(exDir, sub)).filter((f) => f.endsWith('.tmp')) : []));
+const json = (path: string): { status?: string; cost?: { actualMicros: number | null } } => JSON.parse(readFileSync(path, 'utf8'));
+const storedFiles = (home: string, id: string): string[] =>
+  query<{ path: string }>(home, 'select path from execution_files where execution_id = ? order by path', id).map((r) => r.path);
+
+interface Killed {
+  id: string;
+  exDir: string;
+}
+
+describe.skipIf(reason !== null)(`a kill -9 inside the seal step${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  const h = tempHome();
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'maestro-seal-crash-'));
+    expect(maestro(h.home, ['init'], ENV).code).toBe(0);
+  });
+  afterAll(() => h.cleanup());
+
+  function killedAt(failpoint: string): Killed {
+    const m = writeManifest(dir, `seal-${failpoint}`, [{ id: 'e', run: `echo ${failpoint}; echo out > $MAESTRO_OUT/e.txt` }]);
+    const r = maestro(h.home, ['run', m, '--json'], { ...ENV, MAESTRO_FAILPOINT: failpoint });
+    expect(r.code).not.toBe(0); // killed
+    const [row] = query<{ id: string; status: string; sealed: number }>(
+      h.home,
+      'select id, status, sealed from executions order by published_at desc, rowid desc limit 1',
+    );
+    expect(row).toMatchObject({ status: 'succeeded', sealed: 0 });
+    const exDir = join(h.home, 'executions', row!.id);
+    // Every write that finished is complete, and the killed process left no temp file mid-write.
+    expect(tmpFiles(exDir)).toEqual([]);
+    for (const f of ['execution.json', 'decisions.json', 'plan.json', 'receipt.sigstore.json'])
+      if (existsSync(join(exDir, f))) expect(() => JSON.parse(readFileSync(join(exDir, f), 'utf8')), f).not.toThrow();
+    return { id: row!.id, exDir };
+  }
+
+  /** Recovery (run by `status`) seals it: final files, evidence in the database, a pack that verifies. */
+  function recoversAndVerifies(k: Killed): void {
+    const st = maestro(h.home, ['status', k.id, '--json'], ENV);
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.json().status).toBe('succeeded');
+    expect(query<{ sealed: number }>(h.home, 'select sealed from executions where id = ?', k.id)[0]!.sealed).toBe(1);
+    const rec = json(join(k.exDir, 'execution.json'));
+    expect(rec.status).toBe('succeeded');
+    expect(rec.cost?.actualMicros).toBeGreaterThan(0);
+    expect(readFileSync(join(k.exDir, 'logs', 'e.ndjson'), 'utf8')).toContain('"line":"');
+    expect(tmpFiles(k.exDir)).toEqual([]);
+    expect(storedFiles(h.home, k.id)).toEqual(
+      expect.arrayContaining(['decisions.json', 'execution.json', 'manifest.yaml', 'out/e/e.txt', 'plan.json', 'receipt.sigstore.json']),
+    );
+    const out = join(dir, `${k.id}.zip`);
+    const ex = maestro(h.home, ['disclose', 'export', k.id, '-o', out, '--json'], ENV);
+    expect(ex.code, ex.stderr).toBe(0);
+    const v = maestro(h.home, ['disclose', 'verify', out], ENV);
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+  }
+
+  it('after the logs, before the receipt: the record is still the queued one, no receipt, no actual cost', () => {
+    const k = killedAt('after-logs');
+    expect(json(join(k.exDir, 'execution.json')).status).toBe('queued');
+    expect(existsSync(join(k.exDir, 'receipt.sigstore.json'))).toBe(false);
+    expect(readFileSync(join(k.exDir, 'logs', 'e.ndjson'), 'utf8')).toContain('after-logs');
+    expect(query<{ a: number | null }>(h.home, 'select actual_cost_micros as a from executions where id = ?', k.id)[0]!.a).toBeNull();
+    recoversAndVerifies(k);
+  });
+
+  it('after the receipt, before execution.json: a complete receipt beside the old complete record', () => {
+    const k = killedAt('after-receipt');
+    expect(json(join(k.exDir, 'execution.json')).status).toBe('queued');
+    expect(existsSync(join(k.exDir, 'receipt.sigstore.json'))).toBe(true);
+    expect(query<{ a: number | null }>(h.home, 'select actual_cost_micros as a from executions where id = ?', k.id)[0]!.a).toBeGreaterThan(0);
+    recoversAndVerifies(k);
+  });
+
+  it('after execution.json, before the evidence blobs: recovery stores them (the files alone looked complete)', () => {
+    const k = killedAt('after-record');
+    const rec = json(join(k.exDir, 'execution.json'));
+    expect(rec.status).toBe('succeeded');
+    expect(rec.cost?.actualMicros).toBeGreaterThan(0);
+    expect(existsSync(join(k.exDir, 'receipt.sigstore.json'))).toBe(true);
+    expect(storedFiles(h.home, k.id)).not.toContain('execution.json');
+    recoversAndVerifies(k);
+  });
+});
