@@ -108,7 +108,7 @@ export async function recoverExecutions(env: { ctx: Session['ctx']; store: Sessi
     import('node:path'),
   ]);
   const reclaimed = runner.recoverOrphans(env.store.db, new Date(env.ctx.clock.now()).toISOString(), env.ctx.clock.now()).length;
-  const sealed = await runner.sealPending(env, await evidenceFinisher(env), { limit, complete: (dir) => existsSync(join(dir, receipts.RECEIPT_FILE)) });
+  const sealed = await runner.sealPending(env, lazyFinisher(env), { limit, complete: (dir) => existsSync(join(dir, receipts.RECEIPT_FILE)) });
   return { reclaimed, sealed };
 }
 
@@ -124,5 +124,5 @@ export async function sealUnsealed(env: { ctx: Session['ctx']; store: Session['s
     import('node:fs'),
     import('node:path'),
   ]);
-  return runner.sealPending(env, await evidenceFinisher(env), { limit, complete: (dir) => existsSync(join(dir, receipts.RECEIPT_FILE)) });
+  return runner.sealPending(env, lazyFinisher(env), { limit, complete: (dir) => existsSync(join(dir, receipts.RECEIPT_FILE)) });
 }

@@ -1,6 +1,7 @@
 /** Writes audit: what a task left under /tmp (reported from inside) and /out (hashed on the host). */
 import { createHash } from 'node:crypto';
 import { createReadStream, type Dirent, lstatSync, readdirSync, type Stats } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TaskUsage, WriteRecord } from './sandbox.types.js';
 
@@ -75,15 +76,18 @@ export interface AuditBounds {
 
 export const DEFAULT_AUDIT_BOUNDS: AuditBounds = { maxFiles: 100_000, maxHashBytes: 1024 * 1048576, hashMs: 20_000 };
 
-/** Every regular file under `dir`, depth first in name order, at most `maxFiles`. */
-function listFiles(dir: string, maxFiles: number, prefix: string): Array<{ abs: string; path: string; size: number; allocated: number }> {
+/**
+ * Every regular file under `dir`, depth first in name order, at most `maxFiles`. The directory reads
+ * and stats run on libuv's thread pool: a server audits every task it runs (ADR 0035).
+ */
+async function listFiles(dir: string, maxFiles: number, prefix: string): Promise<Array<{ abs: string; path: string; size: number; allocated: number }>> {
   const out: Array<{ abs: string; path: string; size: number; allocated: number }> = [];
   const stack: Array<[string, string]> = [[dir, '']];
   while (stack.length && out.length < maxFiles) {
     const [abs, rel] = stack.pop()!;
     let names: string[];
     try {
-      names = readdirSync(abs).sort().reverse();
+      names = (await readdir(abs)).sort().reverse();
     } catch {
       continue;
     }
@@ -92,7 +96,7 @@ function listFiles(dir: string, maxFiles: number, prefix: string): Array<{ abs: 
       const p = join(abs, name);
       let st: Stats;
       try {
-        st = lstatSync(p);
+        st = await lstat(p);
       } catch {
         continue;
       }
@@ -112,7 +116,7 @@ export async function auditOutDir(dir: string, prefix = '/out', bounds: AuditBou
   const deadline = Date.now() + bounds.hashMs;
   let hashed = 0;
   const records: WriteRecord[] = [];
-  for (const f of listFiles(dir, bounds.maxFiles, prefix)) {
+  for (const f of await listFiles(dir, bounds.maxFiles, prefix)) {
     const within = hashed + f.size <= bounds.maxHashBytes && Date.now() < deadline;
     if (within) hashed += f.size;
     records.push({ path: f.path, size: f.size, allocated: f.allocated, sha256: within ? await sha256File(f.abs, deadline) : null });
