@@ -1,16 +1,17 @@
 /**
  * bench/scale/syscalls: system calls of `maestro serve`'s main thread per execution (load-independent,
  * unlike the burst's timings). Starts a real server (embedded pool, real sandbox), attaches
- * `strace -c` to its main thread only (no -f; `--threads all` adds -f: every thread, libuv's pool
- * included), publishes --n (200) `sleep 1` executions with --inflight (16) requests at once, waits
+ * `strace -c` to its main thread only (`--threads all`: every thread it has after a warm-up execution,
+ * libuv's pool included; never -f, so the sandboxes it forks are not counted), publishes --n (200) `sleep 1` executions with --inflight (16) requests at once, waits
  * until every one has ended and has its receipt, detaches and prints the counts divided by --n.
  * Usage: node dist/bench/scale/syscalls.js [--n 200] [--inflight 16] [--threads main|all]
  *          [--root DIR (the maestro checkout to measure: bin/run.js and dist/; default this one)]
  *          [--sandbox bwrap|none] [--out FILE.json] [--raw FILE (every file call with its path instead)]
+ *          [--cpu (no strace: the server's CPU ms per execution, main thread and whole process)]
  * Needs strace and permission to attach (root, or ptrace_scope 0). Every process it starts is stopped.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,6 +51,13 @@ export function parseStraceSummary(text: string): Map<string, number> {
     if (m && m[2] !== 'total') calls.set(m[2]!, Number(m[1]));
   }
   return calls;
+}
+
+/** utime + stime of a process (or one of its threads), ms (USER_HZ 100). */
+function cpuMs(statPath: string): number {
+  const f = readFileSync(statPath, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) * 10;
 }
 
 async function until(deadlineMs: number, everyMs: number, done: () => Promise<boolean> | boolean): Promise<boolean> {
@@ -99,14 +107,22 @@ async function main(): Promise<void> {
     if (!warm.id || warm.status !== 'queued') throw new Error(`the warm-up execution was not admitted: ${warm.status}: ${warm.reason ?? warm.error}`);
     await until(60_000, 250, () => existsSync(join(home, 'executions', warm.id, 'receipt.sigstore.json')));
     await sleep(1000);
+    // --cpu: no strace; the server's CPU time over the same work instead (main thread and whole process).
+    const cpuMode = process.argv.includes('--cpu');
+    const cpu0 = { main: cpuMs(`/proc/${server.pid}/task/${server.pid}/stat`), all: cpuMs(`/proc/${server.pid}/stat`) };
     // --raw FILE: the main thread's file calls one per line (paths shown) instead of the summary, for reading.
     const raw = opt('raw', '');
     const how = raw ? ['-e', 'trace=%file,%desc', '-e', 'signal=none', '-s', '0', '-o', resolve(raw)] : ['-c', '-o', traceFile];
-    const strace = spawn('strace', [...how, ...(ALL_THREADS ? ['-f'] : []), '-p', String(server.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    procs.push(strace);
+    // --threads all: every thread the server has after the warm-up (libuv's pool, V8's, the policy
+    // evaluation threads), each attached by id; without -f, so the sandboxes it forks are not traced.
+    const tids = ALL_THREADS ? readdirSync(`/proc/${server.pid}/task`) : [String(server.pid)];
+    const strace = cpuMode ? undefined : spawn('strace', [...how, ...tids.flatMap((t) => ['-p', t])], { stdio: ['ignore', 'ignore', 'pipe'] });
     let attached = '';
-    strace.stderr!.on('data', (d) => (attached += String(d)));
-    if (!(await until(10_000, 50, () => /attached/i.test(attached)))) throw new Error(`strace did not attach: ${attached}`);
+    if (strace) {
+      procs.push(strace);
+      strace.stderr!.on('data', (d) => (attached += String(d)));
+      if (!(await until(10_000, 50, () => (attached.match(/attached/gi) ?? []).length >= tids.length))) throw new Error(`strace did not attach: ${attached}`);
+    }
     const t0 = Date.now();
     const pubs = await pooled(Array.from({ length: N }), INFLIGHT, () => c.publish(manifest, { sandbox }));
     const ids = pubs.filter((p) => p.status === 'queued' || p.status === 'running').map((p) => p.id);
@@ -114,6 +130,22 @@ async function main(): Promise<void> {
     // The receipt comes before the evidence blobs and the sealed mark: give those a moment.
     await sleep(3000);
     const seconds = (Date.now() - t0) / 1000;
+    if (!strace) {
+      const main = cpuMs(`/proc/${server.pid}/task/${server.pid}/stat`) - cpu0.main;
+      const all = cpuMs(`/proc/${server.pid}/stat`) - cpu0.all;
+      const result = {
+        root: ROOT,
+        executions: ids.length,
+        allSealed: sealed,
+        seconds: round(seconds),
+        load: loadavg().map(round),
+        cpuMsPerExecution: { mainThread: round(main / ids.length), wholeServer: round(all / ids.length) },
+      };
+      console.log(JSON.stringify(result, null, 2));
+      const outFile = opt('out', '');
+      if (outFile) writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
     strace.kill('SIGINT');
     await until(15_000, 100, () => strace.exitCode !== null || strace.signalCode !== null);
     if (raw) {
@@ -125,7 +157,7 @@ async function main(): Promise<void> {
     const total = [...calls.values()].reduce((s, n) => s + n, 0);
     const result = {
       root: ROOT,
-      threads: ALL_THREADS ? 'all (-f)' : 'main',
+      threads: ALL_THREADS ? `all (${tids.length})` : 'main',
       executions: ids.length,
       notAdmitted: N - ids.length,
       notAdmittedWhy: [...new Set(pubs.filter((p) => !ids.includes(p.id)).map((p) => `${p.status}: ${p.reason ?? p.error ?? ''}`))].slice(0, 5),
@@ -134,6 +166,28 @@ async function main(): Promise<void> {
       load: loadavg().map(round),
       perExecution: {
         total: round(total / ids.length),
+        // Calls on paths and directories (SQLite's pwrite/fcntl on its open files are not among them).
+        fileCalls: per([
+          'openat',
+          'open',
+          'mkdir',
+          'mkdirat',
+          'rename',
+          'renameat',
+          'renameat2',
+          'statx',
+          'newfstatat',
+          'stat',
+          'lstat',
+          'access',
+          'faccessat',
+          'faccessat2',
+          'unlink',
+          'unlinkat',
+          'getdents64',
+          'rmdir',
+          'readlink',
+        ]),
         fileWrites: per(['write', 'pwrite64', 'writev', 'pwritev']),
         opens: per(['openat', 'open']),
         mkdir: per(['mkdir', 'mkdirat']),

@@ -92,8 +92,8 @@ export async function publishExecution(session: Session, opts: PublishOptions): 
   const dir = join(executionsRoot(ctx.home), id);
   // The directories are made on libuv's thread pool (ADR 0035), before anything is written in them.
   // out/ is made here so that each task's out/<task> is one mkdir on the start path, not three.
-  await mkdir(join(dir, 'logs'), { recursive: true, mode: 0o700 });
-  await mkdir(join(dir, 'out'), { mode: 0o755 });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await Promise.all([mkdir(join(dir, 'logs'), { mode: 0o700 }), mkdir(join(dir, 'out'), { mode: 0o755 })]);
   // The execution's files are written on libuv's thread pool while planning and deciding go on, and
   // all of them are on disk before the execution exists in the store (admission below): nothing a
   // worker reads is missing after a kill -9. decisions.json is written once, here, from the decide
