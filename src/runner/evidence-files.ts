@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { tempNameFor } from '../core/files.js';
 import { sha256Hex, walkFilesAsync } from '../receipts/index.js';
 import type { Db } from '../store/index.js';
-import { type EvidenceFileRow, evidenceFiles, loggedTasks, putEvidenceFiles, readLogPage } from '../store/logs.js';
+import { type EvidenceFileRow, evidenceFileSizes, evidenceFiles, loggedTasks, putEvidenceFiles, readLogPage } from '../store/logs.js';
 import { ndjsonRecord } from './log-sink.js';
 
 /** Files of an execution directory kept beside the logs and outputs (the disclosure pack's top entries). */
@@ -86,9 +86,14 @@ async function readIfPresent(path: string): Promise<Buffer | undefined> {
   }
 }
 
+/** Top files written once at publish and stored with the admission (ADR 0031): not read again at seal. */
+const PUBLISHED_TOP_FILES: ReadonlySet<string> = new Set(['decisions.json', 'manifest.yaml', 'plan.json']);
+
 /**
- * Stores the top files and the outputs of `dir` (one transaction per file; the files are read on
- * libuv's thread pool). Outputs past `capBytes` are not stored; returns what was left out, for the
+ * Stores the top files and the outputs of `dir`: the top files in one transaction, each output in
+ * its own (bounded memory); the files are read on libuv's thread pool. A published file the
+ * admission stored already is neither read nor stored again (it is never rewritten after it), but
+ * counts toward the cap. Outputs past `capBytes` are not stored; returns what was left out, for the
  * caller to report.
  */
 export async function sealEvidenceFiles(
@@ -98,20 +103,32 @@ export async function sealEvidenceFiles(
   at: string,
   capBytes: number,
 ): Promise<{ stored: number; bytes: number; omitted: string[] }> {
-  const out = (await walkFilesAsync(dir, 'out')).files;
+  const already = evidenceFileSizes(db, executionId);
   let bytes = 0;
-  let stored = 0;
+  const top: EvidenceFileRow[] = [];
+  for (const path of EVIDENCE_TOP_FILES) {
+    const size = PUBLISHED_TOP_FILES.has(path) ? already.get(path) : undefined;
+    if (size !== undefined) {
+      bytes += size;
+      continue;
+    }
+    const content = await readIfPresent(join(dir, path));
+    if (content === undefined) continue;
+    bytes += content.length;
+    top.push({ path, size: content.length, sha256: sha256Hex(content), content });
+  }
+  if (top.length > 0) putEvidenceFiles(db, executionId, top, at);
+  let stored = top.length;
   const omitted: string[] = [];
-  for (const f of [...EVIDENCE_TOP_FILES.map((path) => ({ path, absPath: join(dir, path) })), ...out]) {
+  for (const f of (await walkFilesAsync(dir, 'out')).files) {
     const content = await readIfPresent(f.absPath);
     if (content === undefined) continue;
-    if (bytes + content.length > capBytes && f.path.startsWith('out/')) {
+    if (bytes + content.length > capBytes) {
       omitted.push(f.path);
       continue;
     }
     bytes += content.length;
-    const row: EvidenceFileRow = { path: f.path, size: content.length, sha256: sha256Hex(content), content };
-    putEvidenceFiles(db, executionId, [row], at);
+    putEvidenceFiles(db, executionId, [{ path: f.path, size: content.length, sha256: sha256Hex(content), content }], at);
     stored += 1;
   }
   return { stored, bytes, omitted };

@@ -240,12 +240,14 @@ export async function runManifest(session: Session, opts: RunOptions): Promise<R
     const record = (await sealExecution(session, pub.id, opts.hooks?.finished))!;
     return { record, exitCode: 3, warnings: pub.warnings };
   }
-  const row = getExecution(store.db, pub.id)!;
-  await writeRecordFile(pub.dir, loadRecord(session, row, new Map()));
   if (opts.detach) {
+    // No execution.json yet: a pool runs it and writes the record once, at seal (ADR 0035). Nothing
+    // reads it before (status reads the store), and the publish returns without waiting for a write.
     opts.onQueued?.(pub.id);
     return { record: loadRecord(session, getExecution(store.db, pub.id)!, new Map()), exitCode: 0, warnings: pub.warnings };
   }
+  // A foreground run has its record from admission on (its own process, nothing else queued behind it).
+  await writeRecordFile(pub.dir, loadRecord(session, getExecution(store.db, pub.id)!, new Map()));
   if (pub.waiting && !(await waitForSlot(session, pub.id, keeper, opts.progress))) {
     // Cancelled (or taken) while waiting.
     const record = (await sealExecution(session, pub.id, opts.hooks?.finished)) ?? loadRecord(session, getExecution(store.db, pub.id)!);

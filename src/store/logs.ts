@@ -42,6 +42,7 @@ const stmts = preparedOnce((db: Db) => ({
   ),
   files: db.prepare('select path, size, sha256, content from execution_files where execution_id = ? order by path'),
   file: db.prepare('select path, size, sha256, content from execution_files where execution_id = ? and path = ?'),
+  sizes: db.prepare('select path, size from execution_files where execution_id = ?'),
   // Only sealing stores execution.json; publishing stores the workflow, manifest, plan and decisions.
   fileCount: db.prepare("select count(*) as n from execution_files where execution_id = ? and path = 'execution.json'"),
 }));
@@ -106,6 +107,11 @@ export function evidenceFiles(db: Db, executionId: string): EvidenceFileRow[] {
 export function evidenceFile(db: Db, executionId: string, path: string): EvidenceFileRow | undefined {
   const r = stmts(db).file.get(executionId, path) as EvidenceFileRow | undefined;
   return r ? asFile(r) : undefined;
+}
+
+/** The stored evidence files of an execution: path → size (no content read). */
+export function evidenceFileSizes(db: Db, executionId: string): Map<string, number> {
+  return new Map((stmts(db).sizes.all(executionId) as Array<{ path: string; size: number | string }>).map((r) => [r.path, Number(r.size)]));
 }
 
 /** Whether the execution's evidence was sealed into the database (its execution.json is stored: the published files alone do not count). */

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { materialiseEvidence, sealEvidenceFiles } from '../../src/runner/evidence-files.js';
 import { LogSink } from '../../src/runner/log-sink.js';
 import { type Db, openDb } from '../../src/store/index.js';
-import { evidenceFiles } from '../../src/store/logs.js';
+import { evidenceFile, evidenceFiles, putEvidenceFiles } from '../../src/store/logs.js';
 
 let dir: string;
 let db: Db;
@@ -73,6 +73,29 @@ describe('evidence files in the database', () => {
     const into = join(dir, 'copy');
     mkdirSync(into);
     expect(await materialiseEvidence(db, 'ex_1', into)).toEqual({ missing: ['out/a/zbig.bin'] });
+  });
+});
+
+describe('files the admission stored already', () => {
+  it('are neither read nor stored again at seal, yet count toward the cap; the others are stored', async () => {
+    const { exDir } = setup();
+    const published = Buffer.from('{"published":true}\n');
+    putEvidenceFiles(db, 'ex_1', [{ path: 'plan.json', size: published.length, sha256: 'p', content: published }], TS);
+    // A local plan.json that differs (nothing rewrites it after admission; if something did, the admitted copy stands).
+    writeFileSync(join(exDir, 'plan.json'), 'local\n');
+    writeFileSync(join(exDir, 'decisions.json'), '[]\n');
+    const later = '2026-11-28T11:00:00.000Z';
+    // execution.json + receipt + decisions.json + small.txt fit; the published plan's bytes push zbig.bin over.
+    const sizes = ['execution.json', 'receipt.sigstore.json', 'decisions.json', 'out/a/small.txt'].map((f) => readFileSync(join(exDir, f)).length);
+    const cap = sizes.reduce((a, b) => a + b, 0) + published.length + 4000 - 1;
+    const r = await sealEvidenceFiles(db, 'ex_1', exDir, later, cap);
+    expect(r.omitted).toEqual(['out/a/zbig.bin']);
+    expect(r.stored).toBe(4);
+    expect(evidenceFile(db, 'ex_1', 'plan.json')!.content.equals(published)).toBe(true);
+    expect(db.prepare("select stored_at as s from execution_files where execution_id = 'ex_1' and path = 'plan.json'").get()).toEqual({ s: TS });
+    expect(evidenceFile(db, 'ex_1', 'decisions.json')!.content.toString()).toBe('[]\n');
+    // One more byte of cap and the output fits.
+    expect((await sealEvidenceFiles(db, 'ex_1', exDir, later, cap + 1)).omitted).toEqual([]);
   });
 });
 
