@@ -209,7 +209,7 @@ let spawner: Spawner | null = null;
 let wanted = false;
 
 /** A pool calls this: its sandboxes start through the spawner from now on (unless MAESTRO_SPAWNER=0). */
-export function useSpawner(): void {
+export function preferSpawner(): void {
   wanted = true;
   sandboxSpawner()?.warm();
 }

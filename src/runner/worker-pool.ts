@@ -19,7 +19,7 @@ import type { Session } from '../tenancy/index.js';
 import { executeExecution, sealExecution } from './execute.js';
 import type { ExecutionHooks } from './hooks.types.js';
 import { recoverOrphans } from './recovery.js';
-import { useSpawner } from './spawner.js';
+import { preferSpawner } from './spawner.js';
 import { LeaseKeeper, setProcessKeeper } from './worker-lease.js';
 
 export interface PoolEvent {
@@ -133,7 +133,7 @@ export class WorkerPool {
   /** Starts the loop; resolves with the summary when the pool has stopped. */
   start(): Promise<PoolSummary> {
     // A pool starts its sandboxes through a small spawner process, not by forking itself (ADR 0035).
-    useSpawner();
+    preferSpawner();
     this.loop ??= this.run();
     return this.loop;
   }
