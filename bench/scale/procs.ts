@@ -1,7 +1,7 @@
 /**
  * Samples the maestro processes of one state home from /proc: node processes running bin/run.js with
  * MAESTRO_HOME set to that home (the server, its workers, any per-execution worker), and the sandbox
- * spawner process each of them starts (ADR 0035: it carries no MAESTRO_HOME, so it is known by its
+ * spawner process each of them starts (ADR 0036: it carries no MAESTRO_HOME, so it is known by its
  * parent). Reports CPU use
  * (user + system, clock ticks) and resident memory summed over them, and how many there are; also
  * counts every process descended from the server (sandboxes included), for information.

@@ -2,7 +2,7 @@
  * Starting one sandbox launcher process (perl → bwrap) with its descriptors: the seccomp program
  * (fd 3), the report pipe (4), bwrap's info and block pipes (5, 6), its arguments (7) and the
  * environment file (8). Shared by the direct path (the runner forks itself) and by the spawner
- * process (ADR 0035), so both start a sandbox the same way.
+ * process (ADR 0036), so both start a sandbox the same way.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The spawner process (ADR 0035): a small, long-lived Node process that forks the sandbox launchers
+ * The spawner process (ADR 0036): a small, long-lived Node process that forks the sandbox launchers
  * for a runner, so the runner (a server holding hundreds of MiB) never forks itself. It owns the
  * launchers' pipes and forwards their output, pid and exit over the IPC channel, with credit-based
  * flow control per sandbox. When the runner goes away (its channel closes, even after kill -9),

@@ -1,5 +1,5 @@
 /**
- * Messages between a runner and its spawner process (ADR 0035), over Node's IPC channel with the
+ * Messages between a runner and its spawner process (ADR 0036), over Node's IPC channel with the
  * advanced (structured clone) serialization, so output bytes travel as binary.
  */
 import type { LaunchRequest } from './sandbox-launch.js';

@@ -1,5 +1,5 @@
 /**
- * The runner's side of the spawner process (ADR 0035). A long-running runner (the pool of
+ * The runner's side of the spawner process (ADR 0036). A long-running runner (the pool of
  * `maestro serve` and `maestro worker`) holds hundreds of MiB; forking it for every sandbox copies
  * its page tables while the event loop waits (82 ms per start at 250 MiB under load, ADR 0031).
  * Pools therefore start sandboxes through one small spawner process, which forks the launchers and

@@ -132,7 +132,7 @@ export class WorkerPool {
 
   /** Starts the loop; resolves with the summary when the pool has stopped. */
   start(): Promise<PoolSummary> {
-    // A pool starts its sandboxes through a small spawner process, not by forking itself (ADR 0035).
+    // A pool starts its sandboxes through a small spawner process, not by forking itself (ADR 0036).
     preferSpawner();
     this.loop ??= this.run();
     return this.loop;

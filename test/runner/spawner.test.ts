@@ -1,5 +1,5 @@
 /**
- * The sandbox spawner process (ADR 0035): a pool's sandboxes start through it, with the same output,
+ * The sandbox spawner process (ADR 0036): a pool's sandboxes start through it, with the same output,
  * exit and measurement as a direct start; its exit is never lost, its flow control holds, and neither
  * side's death leaves a sandbox running.
  */
