@@ -5,7 +5,8 @@ export default class Serve extends BaseCommand<typeof Serve> {
   static override summary = 'Serve the embedded engine as an HTTP control plane (JSON API, OpenAPI, Prometheus metrics).';
   static override description =
     'Clients authenticate with a Bearer JWT from `maestro login --print`. Published runs are queued and executed by an ' +
-    'embedded worker pool (--workers executions at once; 0 leaves them to `maestro worker` processes). Past --max-queue ' +
+    'embedded worker pool (--workers executions at once; 0 leaves them to `maestro worker` processes), which runs in a ' +
+    'child process that serve supervises (MAESTRO_SERVE_POOL=inline keeps it in this process). Past --max-queue ' +
     'queued executions, POST /api/executions answers 429 with Retry-After. SIGINT/SIGTERM shut down gracefully: new ' +
     'connections are refused, in-flight requests finish, the pool stops claiming and hands back executions that have ' +
     'not started (running ones get MAESTRO_WORKER_GRACE_MS, default 2 s here, then fail naming the worker).';
@@ -35,22 +36,33 @@ export default class Serve extends BaseCommand<typeof Serve> {
     const [{ startServer, configureExecutionService }, engine] = await Promise.all([import('../src/server/index.js'), import('../src/engine/index.js')]);
     const srv = await startServer(this.ctx, { host: this.flags.host, port: this.flags.port });
     const workers = this.flags.workers;
+    const graceMs = Number(this.ctx.env.MAESTRO_WORKER_GRACE_MS) || 2000;
+    const inline = this.ctx.env.MAESTRO_SERVE_POOL === 'inline';
+    // The pool runs in its own supervised process (ADR 0037), or in this one with MAESTRO_SERVE_POOL=inline.
+    const child =
+      workers > 0 && !inline
+        ? await engine.startServePool(this.ctx, { concurrency: workers, graceMs, note: (l) => this.note(l) }).catch(async (err) => {
+            await srv.close().catch(() => undefined);
+            throw err;
+          })
+        : undefined;
     const pool =
-      workers > 0
+      workers > 0 && inline
         ? await engine.createWorkerPool(this.ctx, srv.store, {
             concurrency: workers,
             kind: 'serve',
-            graceMs: Number(this.ctx.env.MAESTRO_WORKER_GRACE_MS) || 2000,
+            graceMs,
             onEvent: (e) => {
               if (e.type === 'error' || e.type === 'reclaimed')
                 this.note(`maestro serve: worker pool ${e.type}${e.id ? ` ${e.id}` : ''}: ${e.reason ?? e.status ?? ''}`);
             },
           })
         : undefined;
-    configureExecutionService(srv.store, { maxQueue: this.flags['max-queue'], ...(pool ? { onQueued: () => pool.wake() } : {}) });
+    const wake = child ? () => child.wake() : pool ? () => pool.wake() : undefined;
+    configureExecutionService(srv.store, { maxQueue: this.flags['max-queue'], ...(wake ? { onQueued: wake } : {}) });
     const done = pool?.start();
     this.emit(
-      { url: srv.url, home: this.ctx.home, workers, maxQueue: this.flags['max-queue'], worker: pool?.id ?? null },
+      { url: srv.url, home: this.ctx.home, workers, maxQueue: this.flags['max-queue'], worker: child?.id ?? pool?.id ?? null },
       (r) =>
         `maestro control plane listening on ${r.url} (state home ${r.home}; ${r.workers > 0 ? `embedded worker pool of ${r.workers}` : 'no embedded worker pool'})`,
     );
@@ -61,6 +73,7 @@ export default class Serve extends BaseCommand<typeof Serve> {
           // HTTP stops at once (streams and keep-alive connections closed within 2 s, ADR 0023) while the
           // pool gives running executions their grace; the store closes after both.
           const http = srv.closeHttp().catch(() => undefined);
+          await child?.stop().catch(() => undefined);
           await pool?.stop('signal').catch(() => undefined);
           await done?.catch(() => undefined);
           await http;

@@ -19,6 +19,7 @@ export default class Worker extends BaseCommand<typeof Worker> {
     concurrency: Flags.integer({ char: 'c', description: 'Executions run at once.', default: 64, min: 1, max: 10_000 }),
     once: Flags.boolean({ description: 'Run what is queued, then exit.', default: false }),
     local: Flags.boolean({ description: 'Internal: the on-demand worker of run --detach (pidfile, exits when idle).', hidden: true, default: false }),
+    serve: Flags.boolean({ description: "Internal: maestro serve's embedded pool, run as its child process (IPC wake).", hidden: true, default: false }),
   };
 
   async run(): Promise<void> {
@@ -31,16 +32,38 @@ export default class Worker extends BaseCommand<typeof Worker> {
       if (!stop.signal.aborted) this.note(`maestro worker: ${sig} received, stopping (no new claims; running executions finish)`);
       stop.abort();
     };
+    const serve = this.flags.serve && typeof process.send === 'function';
     process.on('SIGTERM', () => onSignal('SIGTERM'));
-    process.on('SIGINT', () => onSignal('SIGINT'));
+    // serve's pool: a terminal's ^C reaches the whole group, and serve itself stops the pool (SIGTERM).
+    process.on('SIGINT', () => (serve ? undefined : onSignal('SIGINT')));
+    // serve's pool dies with serve, even when serve was killed (-9): as the pool did inside it.
+    if (serve) {
+      process.on('disconnect', () => process.exit(1));
+      // The channel must not keep this process alive once the pool has stopped.
+      process.channel?.unref();
+    }
     const summary = await runWorker(this.ctx, {
       concurrency: this.flags.concurrency,
       once: this.flags.once,
       local: this.flags.local,
       signal: stop.signal,
-      // The on-demand local worker logs to a file: only what needs attention, so it stays small.
+      ...(serve
+        ? {
+            serve: true,
+            onStart: (pool: { id: string; wake: () => void }) => {
+              process.on('message', (m: { t?: string }) => {
+                if (m?.t === 'wake') pool.wake();
+              });
+              process.send!({ t: 'ready', id: pool.id });
+            },
+          }
+        : {}),
+      // The on-demand local worker (and serve's pool) log only what needs attention.
       onEvent: (e) => {
-        if (!this.flags.local || e.type === 'error' || e.type === 'reclaimed') this.note(renderPoolEvent(e));
+        if (serve) {
+          if (e.type === 'error' || e.type === 'reclaimed')
+            this.note(`maestro serve: worker pool ${e.type}${e.id ? ` ${e.id}` : ''}: ${e.reason ?? e.status ?? ''}`);
+        } else if (!this.flags.local || e.type === 'error' || e.type === 'reclaimed') this.note(renderPoolEvent(e));
       },
     });
     this.emit(summary, renderWorkerSummary);

@@ -1,6 +1,8 @@
 /**
  * Samples the maestro processes of one state home from /proc: node processes running bin/run.js with
- * MAESTRO_HOME set to that home (the server, its workers, any per-execution worker). Reports CPU use
+ * MAESTRO_HOME set to that home (the server, its workers, any per-execution worker), and the sandbox
+ * spawner process each of them starts (ADR 0036: it carries no MAESTRO_HOME, so it is known by its
+ * parent). Reports CPU use
  * (user + system, clock ticks) and resident memory summed over them, and how many there are; also
  * counts every process descended from the server (sandboxes included), for information.
  */
@@ -59,6 +61,12 @@ export class ProcWatch {
     if (v === undefined) {
       try {
         const cmd = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8');
+        if (cmd.includes('spawner-main.js')) {
+          const parent = readProc(p.ppid);
+          v = parent !== undefined && this.isMaestro(parent);
+          this.known.set(key, v);
+          return v;
+        }
         const env = cmd.includes('bin/run.js') ? readFileSync(`/proc/${p.pid}/environ`, 'utf8') : '';
         v = cmd.includes('bin/run.js') && env.split('\0').includes(`MAESTRO_HOME=${this.home}`);
       } catch {

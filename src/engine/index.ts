@@ -26,6 +26,7 @@ export {
   publishRun,
   type RunWorkerRequest,
   runWorker,
+  startServePool,
   type WorkerPoolRequest,
   type WorkerSummary,
 } from './run.js';

@@ -192,6 +192,10 @@ export interface RunWorkerRequest {
   /** Aborting stops the pool gracefully. */
   signal?: AbortSignal;
   onEvent?: (e: import('../runner/index.js').PoolEvent) => void;
+  /** The pool of `maestro serve` run as its child process (ADR 0037): its leases say `serve`. */
+  serve?: boolean;
+  /** Called once the pool is registered and about to claim: its id, and how to wake it. */
+  onStart?: (pool: { id: string; wake: () => void }) => void;
 }
 
 export type WorkerSummary = import('../runner/index.js').PoolSummary & { local: boolean; skipped?: string };
@@ -220,7 +224,8 @@ export async function runWorker(ctx: Context, req: RunWorkerRequest): Promise<Wo
       const idle = req.idleExitMs ?? (Number(ctx.env.MAESTRO_WORKER_IDLE_MS) || 30_000);
       const pool = await createWorkerPool(ctx, store, {
         concurrency: req.concurrency,
-        kind: 'pool',
+        kind: req.serve ? 'serve' : 'pool',
+        ...(req.serve ? { graceMs: Number(ctx.env.MAESTRO_WORKER_GRACE_MS) || 2000 } : {}),
         ...(req.once ? { once: true } : {}),
         ...(req.onEvent ? { onEvent: req.onEvent } : {}),
         ...(local
@@ -239,7 +244,9 @@ export async function runWorker(ctx: Context, req: RunWorkerRequest): Promise<Wo
       const stop = () => void pool.stop('signal');
       if (req.signal?.aborted) stop();
       req.signal?.addEventListener('abort', stop, { once: true });
-      const summary = await pool.start();
+      const started = pool.start();
+      req.onStart?.({ id: pool.id, wake: () => pool.wake() });
+      const summary = await started;
       req.signal?.removeEventListener('abort', stop);
       return { ...summary, local };
     } finally {
@@ -260,4 +267,13 @@ async function takeOverPidfile(home: string, runner: typeof import('../runner/in
     await new Promise((r) => setTimeout(r, 50));
   }
   return false;
+}
+
+/**
+ * `maestro serve`'s embedded pool in its own supervised process (ADR 0037); resolves once it claims.
+ * @example const pool = await startServePool(ctx, { concurrency: 64, graceMs: 2000, note: console.error });
+ */
+export async function startServePool(ctx: Context, req: import('../runner/index.js').PoolProcessOptions) {
+  const runner = await import('../runner/index.js');
+  return runner.startPoolProcess(ctx, req);
 }

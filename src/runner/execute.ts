@@ -448,8 +448,8 @@ async function runTask(
         lines: (stream, lines) => {
           sink.push(task.id, stream, lines, isoNow(ctx));
         },
-        started: (pgid) => {
-          const at = isoNow(ctx);
+        started: (pgid, msAgo) => {
+          const at = msAgo ? new Date(Date.parse(isoNow(ctx)) - msAgo).toISOString() : isoNow(ctx);
           const record = () => {
             markTaskStartedHeld(store.db, row.id, task.id, owner, at, pgid);
             markExecutionStarted(store.db, row.id, at);

@@ -46,3 +46,4 @@ export { buildSeccompProgram, compileSeccomp } from './seccomp.js';
 export { type LeaseConfig, LeaseKeeper, leaseConfig, processKeeper, setProcessKeeper } from './worker-lease.js';
 export { acquirePidfile, type EnsureResult, ensureLocalWorker, ownsPidfile, readPidfile, releasePidfile, workerLog, workerPidfile } from './worker-local.js';
 export { emptyPoolSummary, type PoolEvent, type PoolOptions, type PoolSummary, WorkerPool } from './worker-pool.js';
+export { type PoolProcess, type PoolProcessOptions, startPoolProcess } from './worker-process.js';

@@ -3,13 +3,13 @@
  * cancellation and the /out quota (each kills the process group and everything in the task's
  * cgroup), then the exit. See docs/adr/0017-aggregate-resource-limits.md.
  */
-import type { ChildProcess } from 'node:child_process';
 import { measureDir } from './audit.js';
 import { cgroupPids, type TaskCgroup } from './cgroup.js';
 import { RunnerError } from './errors.js';
 import { forEachLines } from './lines.js';
 import type { SandboxIO, SandboxSpec, StreamName } from './sandbox.types.js';
 import { DEFAULT_LOG_MB, DEFAULT_OUT_MB } from './sandbox-args.js';
+import type { SandboxChild } from './sandbox-launch.js';
 
 /** Most entries /out may hold (the quota watcher and the audit stop there). */
 export const MAX_OUT_ENTRIES = 100_000;
@@ -101,7 +101,7 @@ class LogSink {
  * Streams output (capped at resources.logMB), enforces the timeout, cancellation and the /out quota
  * by killing the process group (and everything in the task's cgroup), waits for exit.
  */
-export async function supervise(child: ChildProcess, spec: SandboxSpec, io: SandboxIO, cg: TaskCgroup | null = null): Promise<Supervised> {
+export async function supervise(child: SandboxChild, spec: SandboxSpec, io: SandboxIO, cg: TaskCgroup | null = null, startedMsAgo = 0): Promise<Supervised> {
   let timedOut = false;
   let cancelled = false;
   let overQuota: string | undefined;
@@ -120,7 +120,7 @@ export async function supervise(child: ChildProcess, spec: SandboxSpec, io: Sand
       }
     }
   };
-  if (child.pid) io.started?.(child.pid);
+  if (child.pid) io.started?.(child.pid, startedMsAgo);
   const timer = setTimeout(() => {
     timedOut = true;
     killTree();
@@ -161,7 +161,12 @@ export async function supervise(child: ChildProcess, spec: SandboxSpec, io: Sand
   await sink.close();
   clearTimeout(timer);
   spec.signal?.removeEventListener('abort', onAbort);
-  if (r.error) throw new RunnerError('SANDBOX_SPAWN_FAILED', `cannot start the task: ${r.error.message}`, { cause: r.error });
+  if (r.error) {
+    // A sandbox that ran and was lost (its spawner died): nothing of it may keep running.
+    if (child.pid) killTree();
+    const lost = (r.error as NodeJS.ErrnoException).code === 'SPAWNER_LOST';
+    throw new RunnerError('SANDBOX_SPAWN_FAILED', lost ? r.error.message : `cannot start the task: ${r.error.message}`, { cause: r.error });
+  }
   const reason = timedOut ? `timed out after ${spec.resources.timeoutSec}s (the whole sandbox was killed)` : cancelled ? 'cancelled' : overQuota;
   return {
     exitCode: r.code,

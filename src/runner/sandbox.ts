@@ -2,11 +2,9 @@
  * Running one command under bubblewrap + seccomp (or, only when asked, unsandboxed).
  * See docs/adr/0008-sandbox.md for the design: namespaces, mounts, identity, limits, measurement.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
 import { APPARMOR_PROFILE_NAME, type AppArmorStatus, ensureAppArmorProfile } from './apparmor.js';
 import { auditOutDir, bytesOf, findSpecialFiles, parseReport } from './audit.js';
 import { createTaskCgroup, limitedControllers, probeCgroups, readCgroupUsage, removeTaskCgroup, sweepStaleCgroups, type TaskCgroup } from './cgroup.js';
@@ -19,17 +17,17 @@ import {
   bwrapArgs,
   DEFAULT_OUT_MB,
   ETC_FILES,
-  encodeArgs,
   envScript,
-  FD,
   HOST_ETC,
   HOST_ETC_DIRS,
   launcherArgv,
   SANDBOX_UID,
   TIME_BIN,
 } from './sandbox-args.js';
+import { type Launched, type LaunchRequest, launchSandbox } from './sandbox-launch.js';
 import { MAX_OUT_ENTRIES, supervise } from './sandbox-supervise.js';
 import { compileSeccomp } from './seccomp.js';
+import { sandboxSpawner } from './spawner.js';
 
 export { MAX_OUT_ENTRIES, supervise } from './sandbox-supervise.js';
 
@@ -186,31 +184,6 @@ export async function runSandboxed(spec: SandboxSpec, io: SandboxIO): Promise<Ta
   }
 }
 
-/**
- * The task's environment as a file only the task's user can read, opened for fd 8 and unlinked at
- * once: the values are on no command line, and the file is gone before the task starts. The
- * directory is root-only (0700), so nobody else can reach it in between.
- */
-function openEnvFile(spec: SandboxSpec, mapped: boolean): number {
-  const dir = join(spec.runtimeDir, 'env');
-  const file = join(dir, randomBytes(12).toString('hex'));
-  const body = envScript(spec.env);
-  // The directory is made on first use (and again if it was removed), not checked before every task.
-  try {
-    writeFileSync(file, body, { mode: 0o400, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(file, body, { mode: 0o400, flag: 'wx' });
-  }
-  try {
-    if (mapped) chownSync(file, SANDBOX_UID, SANDBOX_UID);
-    return openSync(file, 'r');
-  } finally {
-    unlinkSync(file);
-  }
-}
-
 interface Prepared {
   bwrap: string;
   perl: string;
@@ -241,32 +214,26 @@ async function runPrepared(spec: SandboxSpec, io: SandboxIO, p: Prepared): Promi
     ...(appArmorStatus === 'enforced' ? { appArmorProfile: APPARMOR_PROFILE_NAME } : {}),
   };
   const launch = launcherArgv(p.bwrap, p.cg?.procsFiles ?? [], bwrapArgs(spec, layout));
-  const envFd = openEnvFile(spec, identity === 'mapped');
-  const seccompFd = openSync(p.seccompFile, 'r');
+  const req: LaunchRequest = {
+    perl: p.perl,
+    argv: launch.argv,
+    options: launch.options,
+    seccompFile: p.seccompFile,
+    envDir: join(spec.runtimeDir, 'env'),
+    envBody: envScript(spec.env),
+    mapped: identity === 'mapped',
+  };
   const started = Date.now();
-  let child: ChildProcess;
-  try {
-    child = spawn(p.perl, launch.argv, {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', seccompFd, 'pipe', 'pipe', identity === 'mapped' ? 'pipe' : 'ignore', 'pipe', envFd],
-      env: { PATH: '/usr/bin:/bin' },
-    });
-  } finally {
-    closeSync(seccompFd);
-    closeSync(envFd);
-  }
-  const argsPipe = (child.stdio as unknown as Array<Writable | null>)[FD.args]!;
-  argsPipe.on('error', () => undefined); // the launcher died early: supervise reports its exit
-  argsPipe.end(encodeArgs(launch.options));
-  if (identity === 'mapped') mapIdentityWhenReady(child);
+  const spawner = sandboxSpawner();
+  const launched: Launched = spawner ? await spawner.launch(req) : launchSandbox(req);
   const reportChunks: Buffer[] = [];
   let reportBytes = 0;
-  (child.stdio[FD.report] as Readable).on('data', (c: Buffer) => {
+  launched.report.on('data', (c: Buffer) => {
     // Bounded: the audit lists at most TMP_AUDIT_MAX_FILES records.
     reportBytes += c.length;
     if (reportBytes <= 64 * 1048576) reportChunks.push(c);
   });
-  const result = await supervise(child, spec, io, p.cg);
+  const result = await supervise(launched.child, spec, io, p.cg, launched.startedMsAgo);
   const wallSec = Math.round(((Date.now() - started) / 1000) * 1000) / 1000;
   const report = parseReport(Buffer.concat(reportChunks));
   const outMB = spec.resources.outMB ?? DEFAULT_OUT_MB;
@@ -311,30 +278,6 @@ function workspaceNote(workspace: string | undefined): string | null {
     return `maestro: warning: the workspace ${workspace} does not exist`;
   }
   return `maestro: warning: the workspace ${workspace} is not readable by the sandbox user (uid ${SANDBOX_UID}); make it readable with: chmod o+rx ${workspace}`;
-}
-
-/** Root hosts: once bwrap reports its child, map 0→0 and 65534→65534 in its user namespace and release it. */
-function mapIdentityWhenReady(child: ChildProcess): void {
-  let buf = '';
-  const stdio = child.stdio as unknown as Array<Readable & Writable>;
-  const info: Readable = stdio[FD.info]!;
-  const block: Writable = stdio[FD.block]!;
-  block.on('error', () => undefined);
-  info.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const m = /"child-pid"\s*:\s*(\d+)/.exec(buf);
-    if (!m || buf === '') return;
-    buf = '';
-    try {
-      const map = `0 0 1\n${SANDBOX_UID} ${SANDBOX_UID} 1\n`;
-      writeFileSync(`/proc/${m[1]}/uid_map`, map);
-      writeFileSync(`/proc/${m[1]}/gid_map`, map);
-      block.end('1');
-    } catch {
-      // The child died before we could map it: closing the block fd lets bwrap fail and exit.
-      block.destroy();
-    }
-  });
 }
 
 /** --sandbox none: the host shell, cleared environment, cwd = workspace, output dir in MAESTRO_OUT. */

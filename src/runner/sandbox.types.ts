@@ -68,8 +68,11 @@ export interface SandboxIO {
    * returned promise pauses the stream until it settles.
    */
   lines?(stream: StreamName, lines: string[]): void | Promise<void>;
-  /** Called when the process tree exists: its process group id (for crash recovery). */
-  started?(pgid: number): void;
+  /**
+   * Called when the process tree exists: its process group id (for crash recovery), and how many ms
+   * ago it really started when that was learnt late (a spawner's answer behind a busy event loop).
+   */
+  started?(pgid: number, msAgo?: number): void;
 }
 
 export interface TaskUsage {

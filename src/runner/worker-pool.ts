@@ -5,6 +5,7 @@
  * shuts down gracefully (stop claiming, hand back what has not started, let the rest finish within a
  * grace period, then fail them naming this worker).
  */
+
 import { setMaxListeners } from 'node:events';
 import type { Context } from '../core/context.js';
 import { isoNow } from '../core/context.js';
@@ -18,6 +19,7 @@ import type { Session } from '../tenancy/index.js';
 import { executeExecution, sealExecution } from './execute.js';
 import type { ExecutionHooks } from './hooks.types.js';
 import { recoverOrphans } from './recovery.js';
+import { preferSpawner } from './spawner.js';
 import { LeaseKeeper, setProcessKeeper } from './worker-lease.js';
 
 export interface PoolEvent {
@@ -130,6 +132,8 @@ export class WorkerPool {
 
   /** Starts the loop; resolves with the summary when the pool has stopped. */
   start(): Promise<PoolSummary> {
+    // A pool starts its sandboxes through a small spawner process, not by forking itself (ADR 0036).
+    preferSpawner();
     this.loop ??= this.run();
     return this.loop;
   }

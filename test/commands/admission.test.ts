@@ -63,13 +63,14 @@ describe.skipIf(reason !== null)(`atomic budget admission${reason ? ` (skipped: 
       () => {
         const d = new Database(join(h.home, 'maestro.db'), { readonly: true });
         try {
-          return (d.prepare("select count(*) as n from executions where status in ('queued', 'running')").get() as { n: number }).n === 0;
+          // Ended and sealed: the worker writes nothing more into the home the clean-up removes.
+          return (d.prepare("select count(*) as n from executions where status in ('queued', 'running') or sealed = 0").get() as { n: number }).n === 0;
         } finally {
           d.close();
         }
       },
       20_000,
-      'the cancelled executions to end',
+      'the cancelled executions to end and be sealed',
     );
   }, 300_000);
 });

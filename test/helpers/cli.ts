@@ -18,7 +18,8 @@ export interface CliResult {
 /** A fresh state home directory (removed by `cleanup`). */
 export function tempHome(prefix = 'maestro-test-'): { home: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { home: join(dir, 'home'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  // Retried: a detached worker may still be closing files in the home for a moment.
+  return { home: join(dir, 'home'), cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }) };
 }
 
 /** Run `maestro <args>` with MAESTRO_HOME=home; env adds to a minimal, CI-like environment. */

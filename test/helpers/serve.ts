@@ -6,6 +6,7 @@ export interface Served {
   url: string;
   child: ChildProcess;
   stderr(): string;
+  stdout(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -34,6 +35,7 @@ export async function serve(home: string, env: Record<string, string> = {}, args
     url,
     child,
     stderr: () => err,
+    stdout: () => out,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
