@@ -8,6 +8,7 @@
  *          [--root DIR (the maestro checkout to measure: bin/run.js and dist/; default this one)]
  *          [--sandbox bwrap|none] [--out FILE.json] [--raw FILE (every file call with its path instead)]
  *          [--cpu (no strace: the server's CPU ms per execution, main thread and whole process)]
+ *          [--process serve|pool (the pool's own `maestro worker --serve` child, ADR 0037, instead of serve)]
  * Needs strace and permission to attach (root, or ptrace_scope 0). Every process it starts is stopped.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -109,13 +110,27 @@ async function main(): Promise<void> {
     await sleep(1000);
     // --cpu: no strace; the server's CPU time over the same work instead (main thread and whole process).
     const cpuMode = process.argv.includes('--cpu');
-    const cpu0 = { main: cpuMs(`/proc/${server.pid}/task/${server.pid}/stat`), all: cpuMs(`/proc/${server.pid}/stat`) };
+    // The pool runs inside serve (MAESTRO_SERVE_POOL=inline, or a maestro without ADR 0037) or in its
+    // `maestro worker --serve` child: --process pool traces that child, serve (default) the server.
+    const poolPid = descendantsOf(server.pid!).find((pid) => {
+      try {
+        return /\0worker\0--serve/.test(readFileSync(`/proc/${pid}/cmdline`, 'latin1'));
+      } catch {
+        return false;
+      }
+    });
+    const wantPool = opt('process', 'serve') === 'pool';
+    if (wantPool && poolPid === undefined) throw new Error('--process pool: this server runs its pool inside its own process (no worker --serve child)');
+    const target = wantPool ? poolPid! : server.pid!;
+    const procs2 = [server.pid!, ...(poolPid === undefined ? [] : [poolPid])];
+    const cpuOf = () => procs2.map((pid) => ({ pid, main: cpuMs(`/proc/${pid}/task/${pid}/stat`), all: cpuMs(`/proc/${pid}/stat`) }));
+    const cpu0 = cpuOf();
     // --raw FILE: the main thread's file calls one per line (paths shown) instead of the summary, for reading.
     const raw = opt('raw', '');
     const how = raw ? ['-e', 'trace=%file,%desc', '-e', 'signal=none', '-s', '0', '-o', resolve(raw)] : ['-c', '-o', traceFile];
     // --threads all: every thread the server has after the warm-up (libuv's pool, V8's, the policy
     // evaluation threads), each attached by id; without -f, so the sandboxes it forks are not traced.
-    const tids = ALL_THREADS ? readdirSync(`/proc/${server.pid}/task`) : [String(server.pid)];
+    const tids = ALL_THREADS ? readdirSync(`/proc/${target}/task`) : [String(target)];
     const strace = cpuMode ? undefined : spawn('strace', [...how, ...tids.flatMap((t) => ['-p', t])], { stdio: ['ignore', 'ignore', 'pipe'] });
     let attached = '';
     if (strace) {
@@ -131,15 +146,19 @@ async function main(): Promise<void> {
     await sleep(3000);
     const seconds = (Date.now() - t0) / 1000;
     if (!strace) {
-      const main = cpuMs(`/proc/${server.pid}/task/${server.pid}/stat`) - cpu0.main;
-      const all = cpuMs(`/proc/${server.pid}/stat`) - cpu0.all;
+      const cpu1 = cpuOf();
+      const per = (i: number, k: 'main' | 'all') => round((cpu1[i]![k] - cpu0[i]![k]) / ids.length);
       const result = {
         root: ROOT,
         executions: ids.length,
         allSealed: sealed,
         seconds: round(seconds),
         load: loadavg().map(round),
-        cpuMsPerExecution: { mainThread: round(main / ids.length), wholeServer: round(all / ids.length) },
+        cpuMsPerExecution: {
+          mainThread: per(0, 'main'),
+          wholeServer: per(0, 'all'),
+          ...(poolPid === undefined ? {} : { poolMainThread: per(1, 'main'), wholePool: per(1, 'all') }),
+        },
       };
       console.log(JSON.stringify(result, null, 2));
       const outFile = opt('out', '');
@@ -157,6 +176,7 @@ async function main(): Promise<void> {
     const total = [...calls.values()].reduce((s, n) => s + n, 0);
     const result = {
       root: ROOT,
+      process: target === server.pid ? (poolPid === undefined ? 'serve (pool inside)' : 'serve (pool in a child)') : 'pool child (worker --serve)',
       threads: ALL_THREADS ? `all (${tids.length})` : 'main',
       executions: ids.length,
       notAdmitted: N - ids.length,
