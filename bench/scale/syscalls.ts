@@ -105,7 +105,8 @@ async function main(): Promise<void> {
     const c = new Client(url, token);
     // Warm-up: one execution before tracing, so one-off work (pack compile, key load, cgroup bases) is left out.
     const warm = await c.publish(manifest, { sandbox });
-    if (!warm.id || warm.status !== 'queued') throw new Error(`the warm-up execution was not admitted: ${warm.status}: ${warm.reason ?? warm.error}`);
+    if (!warm.id || (warm.status !== 'queued' && warm.status !== 'running'))
+      throw new Error(`the warm-up execution was not admitted: ${warm.status}: ${warm.reason ?? warm.error}`);
     await until(60_000, 250, () => existsSync(join(home, 'executions', warm.id, 'receipt.sigstore.json')));
     await sleep(1000);
     // --cpu: no strace; the server's CPU time over the same work instead (main thread and whole process).
@@ -120,7 +121,10 @@ async function main(): Promise<void> {
       }
     });
     const wantPool = opt('process', 'serve') === 'pool';
-    if (wantPool && poolPid === undefined) throw new Error('--process pool: this server runs its pool inside its own process (no worker --serve child)');
+    if (wantPool && poolPid === undefined)
+      throw new Error(
+        `--process pool: this server runs its pool inside its own process (no worker --serve child among ${descendantsOf(server.pid!).map((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'latin1').replaceAll('\0', ' '); } catch { return String(p); } }).join('; ')})`,
+      );
     const target = wantPool ? poolPid! : server.pid!;
     const procs2 = [server.pid!, ...(poolPid === undefined ? [] : [poolPid])];
     const cpuOf = () => procs2.map((pid) => ({ pid, main: cpuMs(`/proc/${pid}/task/${pid}/stat`), all: cpuMs(`/proc/${pid}/stat`) }));
