@@ -5,8 +5,8 @@ export default class Serve extends BaseCommand<typeof Serve> {
   static override summary = 'Serve the embedded engine as an HTTP control plane (JSON API, OpenAPI, Prometheus metrics).';
   static override description =
     'Clients authenticate with a Bearer JWT from `maestro login --print`. Published runs are queued and executed by an ' +
-    'embedded worker pool (--workers executions at once; 0 leaves them to `maestro worker` processes), which runs in a ' +
-    'child process that serve supervises (MAESTRO_SERVE_POOL=inline keeps it in this process). Past --max-queue ' +
+    'embedded worker pool (--workers executions at once; 0 leaves them to `maestro worker` processes; with ' +
+    'MAESTRO_SERVE_POOL=process the pool runs in a child process serve supervises). Past --max-queue ' +
     'queued executions, POST /api/executions answers 429 with Retry-After. SIGINT/SIGTERM shut down gracefully: new ' +
     'connections are refused, in-flight requests finish, the pool stops claiming and hands back executions that have ' +
     'not started (running ones get MAESTRO_WORKER_GRACE_MS, default 2 s here, then fail naming the worker).';
@@ -37,8 +37,8 @@ export default class Serve extends BaseCommand<typeof Serve> {
     const srv = await startServer(this.ctx, { host: this.flags.host, port: this.flags.port });
     const workers = this.flags.workers;
     const graceMs = Number(this.ctx.env.MAESTRO_WORKER_GRACE_MS) || 2000;
-    const inline = this.ctx.env.MAESTRO_SERVE_POOL === 'inline';
-    // The pool runs in its own supervised process (ADR 0037), or in this one with MAESTRO_SERVE_POOL=inline.
+    // The pool runs in this process, or with MAESTRO_SERVE_POOL=process in a supervised child (ADR 0037).
+    const inline = this.ctx.env.MAESTRO_SERVE_POOL !== 'process';
     const child =
       workers > 0 && !inline
         ? await engine.startServePool(this.ctx, { concurrency: workers, graceMs, note: (l) => this.note(l) }).catch(async (err) => {

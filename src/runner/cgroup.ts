@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 export type CgroupVersion = 1 | 2;
@@ -232,14 +233,17 @@ const newTaskCgroup = (host: CgroupHost): TaskCgroup => ({
  *   const cg = createTaskCgroup(probeCgroups().host!, { memoryMB: 256, cpu: 0.5, pids: 64 });
  */
 export function createTaskCgroup(host: CgroupHost, limits: CgroupLimits): TaskCgroup {
-  const cg = newTaskCgroup(host);
+  const stocked = takeStocked(host);
+  const cg = stocked ?? newTaskCgroup(host);
   try {
-    for (const base of Object.values(host.bases)) {
-      readyBase(host, base);
-      const dir = join(base, cg.name);
-      mkdirSync(dir);
-      cg.dirs.push(dir);
-      cg.procsFiles.push(join(dir, 'cgroup.procs'));
+    if (!stocked) {
+      for (const base of Object.values(host.bases)) {
+        readyBase(host, base);
+        const dir = join(base, cg.name);
+        mkdirSync(dir);
+        cg.dirs.push(dir);
+        cg.procsFiles.push(join(dir, 'cgroup.procs'));
+      }
     }
     for (const w of limitWrites(cg, limits)) {
       if (w.optional) tryWrite(w.file, w.value);
@@ -251,6 +255,79 @@ export function createTaskCgroup(host: CgroupHost, limits: CgroupLimits): TaskCg
     throw err;
   }
   return cg;
+}
+
+/**
+ * A small stock of empty task cgroups made ahead on libuv's thread pool (ADR 0036), for pools: a
+ * cgroup mkdir in three v1 hierarchies was about 7% of a busy server's main thread. A task start
+ * takes one when there is one (then only writes its limits) and makes its own otherwise, so the
+ * start never waits for the stock. Empty, and named t-<pid>-… like any task cgroup: a sweep removes
+ * them once this process is gone, and they are removed at its normal exit.
+ */
+const STOCK_SIZE = 16;
+const stock: { key: string; cgs: TaskCgroup[]; filling: boolean; failedAt: number; enabled: boolean } = {
+  key: '',
+  cgs: [],
+  filling: false,
+  failedAt: 0,
+  enabled: false,
+};
+
+/** Turns the stock on for this process (pools call it; a one-off run makes its cgroup when it needs it). */
+export function enableCgroupStock(): void {
+  if (stock.enabled) return;
+  stock.enabled = true;
+  process.once('exit', () => {
+    for (const cg of stock.cgs.splice(0)) removeTaskCgroupNow(cg);
+  });
+}
+
+function stockKey(host: CgroupHost): string {
+  return `${host.version}:${Object.values(host.bases).join(',')}`;
+}
+
+function takeStocked(host: CgroupHost): TaskCgroup | null {
+  if (!stock.enabled) return null;
+  const key = stockKey(host);
+  if (stock.key !== key) {
+    for (const cg of stock.cgs.splice(0)) removeTaskCgroupNow(cg);
+    stock.key = key;
+  }
+  const cg = stock.cgs.pop() ?? null;
+  if (!stock.filling && Date.now() - stock.failedAt > 5000) void fillStock(host, key);
+  return cg;
+}
+
+async function fillStock(host: CgroupHost, key: string): Promise<void> {
+  stock.filling = true;
+  try {
+    while (stock.cgs.length < STOCK_SIZE && stock.key === key && stock.enabled) {
+      const cg = newTaskCgroup(host);
+      try {
+        for (const base of Object.values(host.bases)) {
+          readyBase(host, base);
+          const dir = join(base, cg.name);
+          await mkdir(dir);
+          cg.dirs.push(dir);
+          cg.procsFiles.push(join(dir, 'cgroup.procs'));
+        }
+      } catch {
+        // The sync path makes (and reports) its own; try the stock again later.
+        removeTaskCgroupNow(cg);
+        stock.failedAt = Date.now();
+        return;
+      }
+      if (stock.key === key) stock.cgs.push(cg);
+      else removeTaskCgroupNow(cg);
+    }
+  } finally {
+    stock.filling = false;
+  }
+}
+
+/** Names of the empty task cgroups in this process's stock (tests). */
+export function cgroupStock(): string[] {
+  return stock.cgs.map((cg) => cg.name);
 }
 
 // The limit files of a task cgroup and their values, in order (optional ones may be refused).

@@ -16,6 +16,7 @@ import { listenQueue, type QueueListener } from '../store/pg/listen.js';
 import { claimableCount, claimBatch, detachedActiveCount, finishHeld, pruneWorkers, QUEUE_CHANNEL, releaseExecution } from '../store/queue.js';
 import { retryUnavailable } from '../store/retry.js';
 import type { Session } from '../tenancy/index.js';
+import { enableCgroupStock } from './cgroup.js';
 import { executeExecution, sealExecution } from './execute.js';
 import type { ExecutionHooks } from './hooks.types.js';
 import { recoverOrphans } from './recovery.js';
@@ -134,6 +135,8 @@ export class WorkerPool {
   start(): Promise<PoolSummary> {
     // A pool starts its sandboxes through a small spawner process, not by forking itself (ADR 0036).
     preferSpawner();
+    // ... and takes its task cgroups from a stock made ahead off the event loop (ADR 0036).
+    enableCgroupStock();
     this.loop ??= this.run();
     return this.loop;
   }

@@ -1,10 +1,11 @@
 /**
- * `maestro serve`'s embedded pool as its own process (ADR 0037): the server's thread publishes and
- * answers, a supervised `maestro worker --serve` child claims and runs, so a burst uses both cores.
- * The server wakes the child over IPC at every publish; the child's pool id is the server's
- * `worker`. A child that dies is started again (its executions are reclaimed by their leases); when
- * the server dies, even by kill -9, the child's channel closes and it exits at once, as the pool did
- * when it lived inside the server. `MAESTRO_SERVE_POOL=inline` keeps the pool in the server's process.
+ * `maestro serve`'s embedded pool as its own process, opted into with MAESTRO_SERVE_POOL=process
+ * (ADR 0037): the server's thread publishes and answers, a supervised `maestro worker --serve` child
+ * claims and runs, so a burst uses both cores (more starts per second, but a longer wait for each
+ * under a burst: the default keeps the pool inside serve). The server wakes the child over IPC at
+ * every publish; the child's pool id is the server's `worker`. A child that dies is started again
+ * (its executions are reclaimed by their leases); when the server dies, even by kill -9, the child's
+ * channel closes and it exits at once, as the pool does when it lives inside the server.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

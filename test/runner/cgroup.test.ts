@@ -206,3 +206,39 @@ describe.runIf(host !== null)(`task cgroups on this host (v${host?.version})`, (
     expect(await removeTaskCgroup(live)).toBe(true);
   });
 });
+
+describe.runIf(host !== null)(`the task cgroup stock of a pool (ADR 0036, v${host?.version})`, () => {
+  it('is filled off the event loop, hands out empty cgroups that get the limits, and is gone at exit', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { readdirSync } = await import('node:fs');
+    const dist = join(import.meta.dirname, '..', '..', 'dist', 'src', 'runner', 'cgroup.js');
+    const script = `
+      import { readFileSync, existsSync } from 'node:fs';
+      import { join } from 'node:path';
+      const c = await import(${JSON.stringify(dist)});
+      const host = c.probeCgroups().host;
+      c.enableCgroupStock();
+      const first = c.createTaskCgroup(host, { memoryMB: 64, cpu: 1, pids: 10 });
+      for (let i = 0; i < 200 && c.cgroupStock().length < 16; i++) await new Promise((r) => setTimeout(r, 25));
+      const stocked = c.cgroupStock();
+      const taken = c.createTaskCgroup(host, { memoryMB: 80, cpu: 1, pids: 12 });
+      const mem = taken.dirs.find((d) => existsSync(join(d, host.version === 2 ? 'memory.max' : 'memory.limit_in_bytes')));
+      const limit = readFileSync(join(mem, host.version === 2 ? 'memory.max' : 'memory.limit_in_bytes'), 'utf8').trim();
+      console.log(JSON.stringify({ pid: process.pid, stocked, after: c.cgroupStock().length, limit, firstName: first.name, takenName: taken.name, procs: c.cgroupPids(taken).length }));
+      await c.removeTaskCgroup(first);
+      await c.removeTaskCgroup(taken);
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { pid: number; stocked: string[]; after: number; limit: string; firstName: string; takenName: string; procs: number };
+    expect(out.stocked.length).toBe(16);
+    // Taken from the stock, named like any task cgroup, with the task's own limit written.
+    expect(out.stocked).toContain(out.takenName);
+    expect(out.takenName).toMatch(new RegExp(`^t-${out.pid}-[0-9a-f]+$`));
+    expect(out.takenName).not.toBe(out.firstName);
+    expect(out.limit).toBe(String(80 * 1048576));
+    expect(out.procs).toBe(0);
+    // The stock (empty cgroups) went with the process at its exit.
+    for (const b of Object.values(host!.bases)) expect(readdirSync(b).filter((n) => n.startsWith(`t-${out.pid}-`))).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@
  * side's death leaves a sandbox running.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +133,38 @@ describe.skipIf(reason !== null)(`the sandbox spawner${reason ? ` (skipped: ${re
     expect(capped.lines.some((l) => l.includes('log truncated'))).toBe(true);
     expect(capped.lines.length).toBeLessThan(200_000);
   });
+
+  it('holds a fast writer behind a stalled reader: the spawner buffers about its credit, not the output', async () => {
+    process.env.MAESTRO_SPAWNER = '1';
+    const rssKiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    const sp = sandboxSpawner({ MAESTRO_SPAWNER: '1' })!;
+    let stalled = false;
+    let peakKiB = 0;
+    let baseKiB = 0;
+    let total = 0;
+    // 256 MiB of output; the first batch is held for 2 s while the spawner's memory is sampled.
+    const outcome = await runSandboxed(
+      spec('head -c 268435456 /dev/zero | tr "\\0" "x" | fold -w 1023', { resources: { memoryMB: 256, pids: 64, tmpMB: 8, timeoutSec: 60, logMB: 1024 } }),
+      {
+        line: () => undefined,
+        lines: async (_s, ls) => {
+          total += ls.length;
+          if (stalled) return;
+          stalled = true;
+          const pid = sp.pid()!;
+          baseKiB = rssKiB(pid);
+          for (let i = 0; i < 20; i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            peakKiB = Math.max(peakKiB, rssKiB(pid));
+          }
+        },
+      },
+    );
+    expect(outcome.exitCode).toBe(0);
+    expect(total).toBe(Math.ceil(268_435_456 / 1023));
+    // Without flow control the spawner would hold most of the 256 MiB written during the stall.
+    expect(peakKiB - baseKiB).toBeLessThan(64 * 1024);
+  }, 60_000);
 
   it('a timeout through the spawner kills the whole sandbox', async () => {
     const r = await run('1', 'sleep 60 & sleep 60; wait', { resources: { memoryMB: 256, pids: 64, tmpMB: 8, timeoutSec: 1 } });

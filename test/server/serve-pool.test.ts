@@ -1,7 +1,7 @@
 /**
- * maestro serve's embedded pool runs in a child process it supervises (ADR 0037): the child claims
- * what serve publishes (woken over IPC), is replaced when it dies, and dies with serve, even when
- * serve is killed with SIGKILL; MAESTRO_SERVE_POOL=inline keeps the pool inside serve.
+ * With MAESTRO_SERVE_POOL=process, maestro serve's embedded pool runs in a child process it supervises
+ * (ADR 0037): the child claims what serve publishes (woken over IPC), is replaced when it dies, and
+ * dies with serve, even when serve is killed with SIGKILL. By default the pool lives inside serve.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { unavailableReason } from '../runner/escape/helpers.js';
 
 const Database = sqlite();
 const reason = unavailableReason();
-const ENV = { MAESTRO_LEASE_MS: '3000' };
+const ENV = { MAESTRO_LEASE_MS: '3000', MAESTRO_SERVE_POOL: 'process' };
 
 const manifest = (run: string) =>
   `apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: pooled }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - { id: t, uses: shell, run: ${JSON.stringify(run)} }\n`;
@@ -120,12 +120,14 @@ describe.skipIf(reason !== null)(`serve's pool process${reason ? ` (skipped: ${r
     await until('the pool process and the sandbox to be gone', () => !alive(kid.pid) && !alive(pgid), 15_000);
   }, 120_000);
 
-  it('MAESTRO_SERVE_POOL=inline keeps the pool inside serve', async () => {
-    const srv = await serve(t.home, { ...ENV, MAESTRO_SERVE_POOL: 'inline' }, ['--workers', '4']);
+  it('by default the pool lives inside serve (no child besides the sandbox spawner)', async () => {
+    const srv = await serve(t.home, { MAESTRO_LEASE_MS: '3000' }, ['--workers', '4']);
     try {
       expect(childrenOf(srv.child.pid!).filter((c) => c.args.includes('--serve'))).toEqual([]);
       const id = await publish(srv, token, 'echo inline');
       await until('the execution to succeed', () => status(id)?.status === 'succeeded');
+      // Its sandboxes started through the one spawner process (ADR 0036), not by forking serve.
+      expect(childrenOf(srv.child.pid!).map((c) => (c.args.includes('spawner-main.js') ? 'spawner' : c.args))).toEqual(['spawner']);
     } finally {
       await srv.stop();
     }
