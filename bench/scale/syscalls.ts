@@ -123,7 +123,15 @@ async function main(): Promise<void> {
     const wantPool = opt('process', 'serve') === 'pool';
     if (wantPool && poolPid === undefined)
       throw new Error(
-        `--process pool: this server runs its pool inside its own process (no worker --serve child among ${descendantsOf(server.pid!).map((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'latin1').replaceAll('\0', ' '); } catch { return String(p); } }).join('; ')})`,
+        `--process pool: this server runs its pool inside its own process (no worker --serve child among ${descendantsOf(server.pid!)
+          .map((p) => {
+            try {
+              return readFileSync(`/proc/${p}/cmdline`, 'latin1').replaceAll('\0', ' ');
+            } catch {
+              return String(p);
+            }
+          })
+          .join('; ')})`,
       );
     const target = wantPool ? poolPid! : server.pid!;
     const procs2 = [server.pid!, ...(poolPid === undefined ? [] : [poolPid])];
