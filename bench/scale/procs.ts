@@ -15,6 +15,8 @@ interface Proc {
   pid: number;
   ppid: number;
   ticks: number;
+  /** CPU of its reaped children (cutime + cstime): the sandboxes, for a spawner or a pool. */
+  childTicks: number;
   rssBytes: number;
   start: string;
 }
@@ -24,7 +26,14 @@ function readProc(pid: number): Proc | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // rest[0] is field 3 (state): utime 14, stime 15, starttime 22, rss 24.
-    return { pid, ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]), start: rest[19]!, rssBytes: Number(rest[21]) * PAGE };
+    return {
+      pid,
+      ppid: Number(rest[1]),
+      ticks: Number(rest[11]) + Number(rest[12]),
+      childTicks: Number(rest[13]) + Number(rest[14]),
+      start: rest[19]!,
+      rssBytes: Number(rest[21]) * PAGE,
+    };
   } catch {
     return undefined;
   }
@@ -35,6 +44,8 @@ export interface Sample {
   maestro: number;
   /** CPU seconds used by the maestro processes seen so far (cumulative, per process last value). */
   cpuSec: number;
+  /** CPU seconds of the processes they started and reaped (the sandboxes), cumulative likewise. */
+  childCpuSec: number;
   rssBytes: number;
   descendants: number;
 }
@@ -46,6 +57,7 @@ export class ProcWatch {
   private readonly known = new Map<string, boolean>();
   /** Last CPU ticks of every maestro process ever seen (pid:start), so exited ones still count. */
   private readonly ticks = new Map<string, number>();
+  private readonly childTicks = new Map<string, number>();
   peakRss = 0;
   peakMaestro = 0;
   peakDescendants = 0;
@@ -101,13 +113,16 @@ export class ProcWatch {
       n++;
       rss += p.rssBytes;
       this.ticks.set(`${p.pid}:${p.start}`, p.ticks);
+      this.childTicks.set(`${p.pid}:${p.start}`, p.childTicks);
     }
     this.peakRss = Math.max(this.peakRss, rss);
     this.peakMaestro = Math.max(this.peakMaestro, n);
     this.peakDescendants = Math.max(this.peakDescendants, descendants);
     let total = 0;
     for (const t of this.ticks.values()) total += t;
-    return { at: Date.now(), maestro: n, cpuSec: total / TICK, rssBytes: rss, descendants };
+    let reaped = 0;
+    for (const t of this.childTicks.values()) reaped += t;
+    return { at: Date.now(), maestro: n, cpuSec: total / TICK, childCpuSec: reaped / TICK, rssBytes: rss, descendants };
   }
 }
 

@@ -243,9 +243,23 @@ async function burst(env: Env, c: Client, n: number) {
     notAdmitted: reasons(pubs),
     deniedByPdpBudget: pubs.filter((p) => /time budget|cut-off/.test(p.reason ?? '')).length,
     ...cpuFigures(samples),
+    ...perExecution(samples, n),
     peakRssMiB: round(env.watch.peakRss / 2 ** 20),
     maestroProcessesPeak: env.watch.peakMaestro,
   };
+}
+
+/**
+ * CPU per execution over the sampled period: the maestro processes', and their sandboxes' (the CPU
+ * of the children they reaped: launcher, bwrap, shells, the task). Together they bound the start
+ * rate of this machine: cores × 1000 / (maestro + sandbox ms) executions per second.
+ */
+function perExecution(samples: Sample[], n: number): { maestroCpuMsPerExecution: number; sandboxCpuMsPerExecution: number; machineBoundPerSec: number } {
+  const a = samples[0]!;
+  const b = samples.at(-1)!;
+  const maestro = ((b.cpuSec - a.cpuSec) * 1000) / n;
+  const sandbox = ((b.childCpuSec - a.childCpuSec) * 1000) / n;
+  return { maestroCpuMsPerExecution: round(maestro), sandboxCpuMsPerExecution: round(sandbox), machineBoundPerSec: round((cpus().length * 1000) / Math.max(0.001, maestro + sandbox)) };
 }
 
 /** --plans concurrent POST /api/plan (plan + policy decision, no execution) while /healthz is probed. */

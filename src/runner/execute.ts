@@ -282,6 +282,8 @@ export interface ExecuteOptions {
   signals?: boolean;
   /** Aborted by the pool's shutdown: the execution ends failed, naming the worker. */
   shutdown?: AbortSignal;
+  /** Called when a task's sandbox is running (its start recorded): the pool's start window. */
+  onRunning?: () => void;
 }
 
 /**
@@ -338,7 +340,7 @@ export async function executeExecution(session: Session, id: string, opts: Execu
     const states = await runDag(
       manifest.spec.tasks,
       parallel,
-      (t) => runTask(session, row, manifest, t, abort.signal, owner, extras, sink, opts.progress),
+      (t) => runTask(session, row, manifest, t, abort.signal, owner, extras, sink, opts.progress, opts.onRunning),
       () => abort.signal.aborted,
     );
     // Every line is in the database before the status says the execution ended: a follower that
@@ -413,6 +415,7 @@ async function runTask(
   extras: Map<string, TaskExtras>,
   sink: LogSink,
   progress?: (e: TaskEvent) => void,
+  onRunning?: () => void,
 ): Promise<boolean> {
   const { store, ctx } = session;
   // Fenced: a task starts only while we hold the lease, so a reclaimed execution never runs twice.
@@ -461,6 +464,7 @@ async function runTask(
             if (!isStoreUnavailable(err)) throw err;
             void retryUnavailable(record).catch(() => undefined);
           }
+          onRunning?.();
         },
       },
     );

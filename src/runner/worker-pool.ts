@@ -82,6 +82,9 @@ const sleep = (ms: number, wake: Promise<void>): Promise<void> => {
 export class WorkerPool {
   readonly keeper: LeaseKeeper;
   private readonly active = new Map<string, Promise<void>>();
+  /** Claimed executions whose first task has not begun yet (the start window). */
+  private readonly starting = new Set<string>();
+  private readonly startWindow: number;
   private readonly shutdown = new AbortController();
   private stopping = false;
   private stopReason: PoolSummary['stoppedBy'] = 'stop';
@@ -105,6 +108,9 @@ export class WorkerPool {
     // Other hosts publish into the shared database: their NOTIFY wakes this pool (ADR 0028).
     this.listener = postgres ? listenQueue(opts.store.db, QUEUE_CHANNEL, () => this.wakeUp()) : null;
     this.graceMs = opts.graceMs ?? (Number(opts.ctx.env.MAESTRO_WORKER_GRACE_MS) || 30_000);
+    // At most this many claimed executions on their way to a first task at once: a burst starts them
+    // in claim order instead of advancing hundreds in step (and the rest stay claimable by other hosts).
+    this.startWindow = Math.max(1, Number(opts.ctx.env.MAESTRO_START_WINDOW) || 32);
     this.summary = emptyPoolSummary(this.keeper.holder.owner, concurrency);
     this.wakeP = new Promise((r) => (this.wakeUp = r));
     // One shutdown listener per running execution: as many as the concurrency allows.
@@ -186,7 +192,7 @@ export class WorkerPool {
             pruneWorkers(store.db, now - 3600_000);
           }
           if (this.stopping) break;
-          const free = this.opts.concurrency - this.active.size;
+          const free = Math.min(this.opts.concurrency - this.active.size, this.startWindow - this.starting.size);
           let claimed: ExecutionRow[] = [];
           if (free > 0) {
             try {
@@ -211,7 +217,7 @@ export class WorkerPool {
             }
             idleSince = ctx.clock.now();
           }
-          if (claimed.length === 0 || this.active.size >= this.opts.concurrency) {
+          if (claimed.length === 0 || free <= claimed.length) {
             this.wakeP = new Promise((r) => (this.wakeUp = r));
             await sleep(this.idleWait(this.active.size >= this.opts.concurrency ? Math.max(this.pollMs, 50) : this.pollMs), this.wakeP);
           }
@@ -253,12 +259,26 @@ export class WorkerPool {
     this.summary.claimed += 1;
     this.emit({ type: 'claimed', id: row.id });
     const { store, ctx } = this.opts;
+    this.starting.add(row.id);
+    const begun = (): void => {
+      if (this.starting.delete(row.id)) this.wake();
+    };
     const p = (async () => {
       let status: string | undefined;
       let reason: string | null = null;
       try {
         const { session, hooks } = await retryUnavailable(() => this.opts.prepare(row));
-        const record = await executeExecution(session, row.id, { keeper: this.keeper, hooks, signals: false, shutdown: this.shutdown.signal });
+        const record = await executeExecution(session, row.id, {
+          keeper: this.keeper,
+          hooks,
+          signals: false,
+          shutdown: this.shutdown.signal,
+          // The window frees a place once the first sandbox runs (or a task ended without one).
+          onRunning: begun,
+          progress: (e) => {
+            if (e.phase === 'finished') begun();
+          },
+        });
         status = record.status;
         reason = record.reason;
       } catch (err) {
@@ -282,6 +302,7 @@ export class WorkerPool {
       else if (status === 'failed') this.summary.failed += 1;
       this.emit({ type: 'finished', id: row.id, status, reason });
     })().finally(() => {
+      this.starting.delete(row.id);
       this.active.delete(row.id);
       this.wake();
     });
