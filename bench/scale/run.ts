@@ -259,7 +259,11 @@ function perExecution(samples: Sample[], n: number): { maestroCpuMsPerExecution:
   const b = samples.at(-1)!;
   const maestro = ((b.cpuSec - a.cpuSec) * 1000) / n;
   const sandbox = ((b.childCpuSec - a.childCpuSec) * 1000) / n;
-  return { maestroCpuMsPerExecution: round(maestro), sandboxCpuMsPerExecution: round(sandbox), machineBoundPerSec: round((cpus().length * 1000) / Math.max(0.001, maestro + sandbox)) };
+  return {
+    maestroCpuMsPerExecution: round(maestro),
+    sandboxCpuMsPerExecution: round(sandbox),
+    machineBoundPerSec: round((cpus().length * 1000) / Math.max(0.001, maestro + sandbox)),
+  };
 }
 
 /** --plans concurrent POST /api/plan (plan + policy decision, no execution) while /healthz is probed. */
