@@ -2,6 +2,7 @@
  * The bench's HTTP side: publish executions to `maestro serve` with bounded concurrency (honouring
  * 429 + Retry-After, a bounded number of times), and read executions and metrics back.
  */
+import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Published {
@@ -124,4 +125,15 @@ export async function pooled<T, R>(items: T[], limit: number, fn: (item: T, i: n
   });
   await Promise.all(lanes);
   return out;
+}
+
+/** `maestro <args>` of the build at `bin` on a state home, as root@local; its stdout, or throws with its stderr. */
+export function cliAt(bin: string, home: string, args: string[]): string {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    env: { ...process.env, MAESTRO_HOME: home, MAESTRO_SUBJECT: 'root@local' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.status !== 0) throw new Error(`maestro ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return r.stdout.trim();
 }

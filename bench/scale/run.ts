@@ -30,7 +30,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Client, type ExecutionView, type Published, pooled } from './client.js';
+import { Client, cliAt, type ExecutionView, type Published, pooled } from './client.js';
 import { descendantsOf, ProcWatch, type Sample } from './procs.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -64,15 +64,7 @@ interface Env {
   sandbox: string;
 }
 
-function cli(home: string, args: string[]): string {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    env: { ...process.env, MAESTRO_HOME: home, MAESTRO_SUBJECT: 'root@local' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (r.status !== 0) throw new Error(`maestro ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const cli = (home: string, args: string[]): string => cliAt(BIN, home, args);
 
 /** A tenant with quota and budget high enough that nothing is denied, and a token for it. */
 function tenant(home: string, name: string, maxConcurrent: number): string {

@@ -17,7 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Client, pooled } from './client.js';
+import { Client, cliAt, pooled } from './client.js';
 import { descendantsOf } from './procs.js';
 
 function opt(name: string, dflt: string): string {
@@ -34,15 +34,7 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 const manifest = `apiVersion: maestro/v1\nkind: Workflow\nmetadata: { name: syscalls }\nspec:\n  region: US\n  resourceClass: small\n  tasks:\n    - { id: t, uses: shell, run: "sleep 1", resources: { cpu: 0.1, memoryMB: 64, timeoutSec: 600, expectedSec: 1 } }\n`;
 
-function cli(home: string, args: string[]): string {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    env: { ...process.env, MAESTRO_HOME: home, MAESTRO_SUBJECT: 'root@local' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (r.status !== 0) throw new Error(`maestro ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const cli = (home: string, args: string[]): string => cliAt(BIN, home, args);
 
 /** `strace -c` summary rows: syscall → calls (errors counted in). */
 export function parseStraceSummary(text: string): Map<string, number> {

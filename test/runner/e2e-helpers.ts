@@ -69,6 +69,20 @@ export async function waitFor<T>(check: () => T | undefined | false, ms = 15_000
   }
 }
 
+/** True while `pid` runs (a zombie, exited but not yet reaped, counts as gone). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 /** Processes whose command line contains `marker` (to prove sandboxes are gone). */
 export function processesWith(marker: string): number[] {
   const pids: number[] = [];

@@ -11,27 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSandboxed } from '../../src/runner/sandbox.js';
 import type { SandboxSpec } from '../../src/runner/sandbox.types.js';
 import { sandboxSpawner } from '../../src/runner/spawner.js';
+import { processAlive, waitFor } from './e2e-helpers.js';
 import { unavailableReason } from './escape/helpers.js';
 
 const reason = unavailableReason();
 const ROOT = join(import.meta.dirname, '..', '..');
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim()[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
-
-async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const alive = processAlive;
+const until = (what: string, ok: () => boolean, ms = 10_000): Promise<true> => waitFor(() => ok() || undefined, ms, what);
 
 /** Pids of processes whose command line contains `needle`. */
 const pidsOf = (needle: string): number[] =>

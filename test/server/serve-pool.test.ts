@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlite } from '../../src/store/sqlite-driver.js';
 import { maestro, tempHome } from '../helpers/cli.js';
 import { type Served, serve } from '../helpers/serve.js';
+import { processAlive, waitFor } from '../runner/e2e-helpers.js';
 import { unavailableReason } from '../runner/escape/helpers.js';
 
 const Database = sqlite();
@@ -30,15 +31,7 @@ async function publish(srv: Served, token: string, run: string): Promise<string>
   return body.id;
 }
 
-async function until<T>(what: string, get: () => T | undefined | null | false, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, get: () => T | undefined | null | false, ms = 30_000): Promise<T> => waitFor(() => get() || undefined, ms, what);
 
 const childrenOf = (pid: number): Array<{ pid: number; args: string }> =>
   spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
@@ -49,14 +42,7 @@ const childrenOf = (pid: number): Array<{ pid: number; args: string }> =>
       return { pid: Number(m[1]), args: m[2]! };
     });
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim()[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
+const alive = processAlive;
 
 describe.skipIf(reason !== null)(`serve's pool process${reason ? ` (skipped: ${reason})` : ''}`, () => {
   const t = tempHome();
