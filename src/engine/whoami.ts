@@ -1,6 +1,6 @@
 /** `maestro whoami` and GET /api/whoami: identity (tenancy) plus quota and budget use (store, cost). */
 import { spentTodayMicros } from '../cost/index.js';
-import { activeExecutionIds } from '../store/executions.js';
+import { slotHolderIds } from '../store/queue.js';
 import { microsToUsd, requirePermission, type Session } from '../tenancy/index.js';
 
 /** Spec §15.2, exactly these keys. */
@@ -19,7 +19,8 @@ export interface WhoAmI {
  */
 export function whoami(session: Session): WhoAmI {
   requirePermission(session.identity, 'read');
-  const inUse = activeExecutionIds(session.store.db, session.tenant.id).length;
+  // Waiting executions (wait mode) hold no slot of the quota.
+  const inUse = slotHolderIds(session.store.db, session.tenant.id).length;
   const spent = spentTodayMicros(session.store, session.tenant, session.ctx.clock.now());
   return {
     subject: session.identity.subject,

@@ -454,6 +454,14 @@ export function queuePosition(db: Db, row: Pick<ExecutionRow, 'id' | 'status' | 
   return n + 1;
 }
 
+/**
+ * The executions holding a slot of a tenant's concurrency quota, in publish order: queued or running,
+ * not waiting for a slot (wait mode). The quota's "in use", for the policy input and whoami.
+ */
+export function slotHolderIds(db: Db, tenantId: string): string[] {
+  return (stmts(db).holding.all(tenantId) as Array<{ id: string }>).map((r) => r.id);
+}
+
 /** Queued (incl. waiting) and running counts over the whole store. */
 export function queueCounts(db: Db): QueueCounts {
   return stmts(db).counts.get() as QueueCounts;

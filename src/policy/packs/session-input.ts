@@ -4,8 +4,8 @@
  */
 import { spentTodayMicros } from '../../cost/index.js';
 import type { LoadedManifest } from '../../manifest/manifest.types.js';
-import { activeExecutionIds } from '../../store/executions.js';
 import { executionAdmission } from '../../store/policy.js';
+import { slotHolderIds } from '../../store/queue.js';
 import type { Session } from '../../tenancy/index.js';
 import { buildPolicyInput, type PolicyInput, type PolicyWorkflow } from './input.js';
 
@@ -33,7 +33,8 @@ export interface SessionInputOptions {
 export function policyInputFor(session: Pick<Session, 'ctx' | 'store' | 'identity' | 'tenant'>, opts: SessionInputOptions): PolicyInput {
   const { store, ctx, tenant } = session;
   const self = opts.executionId ? executionAdmission(store.db, opts.executionId) : undefined;
-  const active = activeExecutionIds(store.db, tenant.id).filter((id) => id !== opts.executionId);
+  // Slot holders only: executions waiting for a slot (wait mode) hold none, so they are not in use.
+  const active = slotHolderIds(store.db, tenant.id).filter((id) => id !== opts.executionId);
   let spent = spentTodayMicros(store, tenant, ctx.clock.now());
   if (self && (self.status === 'queued' || self.status === 'running')) spent -= self.estimatedMicros ?? 0;
   return buildPolicyInput({
