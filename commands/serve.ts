@@ -33,7 +33,11 @@ export default class Serve extends BaseCommand<typeof Serve> {
   };
 
   async run(): Promise<void> {
-    const [{ startServer, configureExecutionService }, engine] = await Promise.all([import('../src/server/index.js'), import('../src/engine/index.js')]);
+    const [{ startServer, configureExecutionService }, engine, { renderServePoolNote }] = await Promise.all([
+      import('../src/server/index.js'),
+      import('../src/engine/index.js'),
+      import('../src/cli/render-worker.js'),
+    ]);
     const srv = await startServer(this.ctx, { host: this.flags.host, port: this.flags.port });
     const workers = this.flags.workers;
     const graceMs = Number(this.ctx.env.MAESTRO_WORKER_GRACE_MS) || 2000;
@@ -53,8 +57,8 @@ export default class Serve extends BaseCommand<typeof Serve> {
             kind: 'serve',
             graceMs,
             onEvent: (e) => {
-              if (e.type === 'error' || e.type === 'reclaimed')
-                this.note(`maestro serve: worker pool ${e.type}${e.id ? ` ${e.id}` : ''}: ${e.reason ?? e.status ?? ''}`);
+              const line = renderServePoolNote(e);
+              if (line) this.note(line);
             },
           })
         : undefined;

@@ -23,7 +23,7 @@ export default class Worker extends BaseCommand<typeof Worker> {
   };
 
   async run(): Promise<void> {
-    const [{ runWorker }, { renderPoolEvent, renderWorkerSummary }] = await Promise.all([
+    const [{ runWorker }, { renderPoolEvent, renderServePoolNote, renderWorkerSummary }] = await Promise.all([
       import('../src/engine/index.js'),
       import('../src/cli/render-worker.js'),
     ]);
@@ -61,8 +61,8 @@ export default class Worker extends BaseCommand<typeof Worker> {
       // The on-demand local worker (and serve's pool) log only what needs attention.
       onEvent: (e) => {
         if (serve) {
-          if (e.type === 'error' || e.type === 'reclaimed')
-            this.note(`maestro serve: worker pool ${e.type}${e.id ? ` ${e.id}` : ''}: ${e.reason ?? e.status ?? ''}`);
+          const line = renderServePoolNote(e);
+          if (line) this.note(line);
         } else if (!this.flags.local || e.type === 'error' || e.type === 'reclaimed') this.note(renderPoolEvent(e));
       },
     });

@@ -30,3 +30,9 @@ export function renderWorkerSummary(s: WorkerSummary): string {
     `${s.cancelled} cancelled, ${s.released} released, ${s.reclaimed} reclaimed from dead workers`
   );
 }
+
+/** What serve's embedded pool says on stderr (errors and reclaims only), inside serve or in its child. */
+export function renderServePoolNote(e: PoolEvent): string | null {
+  if (e.type !== 'error' && e.type !== 'reclaimed') return null;
+  return `maestro serve: worker pool ${e.type}${e.id ? ` ${e.id}` : ''}: ${e.reason ?? e.status ?? ''}`;
+}

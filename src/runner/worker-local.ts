@@ -73,7 +73,7 @@ export function ownsPidfile(home: string, pid = process.pid): boolean {
 }
 
 /** The CLI entry (bin/run.js) next to this module, in dist or source layout. */
-function binRunJs(): string {
+export function binRunJs(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++, dir = dirname(dir)) if (existsSync(join(dir, 'bin', 'run.js'))) return join(dir, 'bin', 'run.js');
   throw new RunnerError('RUNNER_BIN_MISSING', 'cannot find bin/run.js to start the local worker');

@@ -8,11 +8,9 @@
  * channel closes and it exits at once, as the pool does when it lives inside the server.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Context } from '../core/context.js';
 import { RunnerError } from './errors.js';
+import { binRunJs } from './worker-local.js';
 
 /** The messages of a serve pool child: ready (with its pool id) once it claims. */
 export type FromPoolChild = { t: 'ready'; id: string };
@@ -36,12 +34,6 @@ export interface PoolProcess {
   wake(): void;
   /** Graceful stop: no new claims, running executions get the grace; resolves when the child exited. */
   stop(): Promise<void>;
-}
-
-function binRunJs(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++, dir = dirname(dir)) if (existsSync(join(dir, 'bin', 'run.js'))) return join(dir, 'bin', 'run.js');
-  throw new RunnerError('RUNNER_BIN_MISSING', 'cannot find bin/run.js to start the worker pool process');
 }
 
 /** Restarts within this many ms of each other count as a crash loop (backoff doubles up to 30 s). */
