@@ -1,9 +1,13 @@
 /**
  * Atomic file replacement on libuv's thread pool: the new content goes to a temp file beside the
  * target, then a rename puts it in place, so after a kill -9 at any point the target is either the
- * old complete file or the new complete one. The event loop only queues the work.
+ * old complete file or the new complete one. The event loop only queues the work. Also: where a
+ * compiled helper script (a thread's or a child process's entry) is.
  */
+import { existsSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 let seq = 0;
 
@@ -35,4 +39,21 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * A compiled script beside the calling module (running from dist), or in the built dist/ above it
+ * (running bundled, or tests from src/): `builtScript(import.meta.url, 'runner/spawner-main.js')`.
+ * Null when neither exists (not built).
+ */
+export function builtScript(moduleUrl: string, fromSrc: string): string | null {
+  const here = dirname(fileURLToPath(moduleUrl));
+  const local = join(here, basename(fromSrc));
+  if (existsSync(local)) return local;
+  let dir = here;
+  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
+    const built = join(dir, 'dist', 'src', ...fromSrc.split('/'));
+    if (existsSync(built)) return built;
+  }
+  return null;
 }

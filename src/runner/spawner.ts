@@ -8,24 +8,16 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { builtScript } from '../core/files.js';
 import { RunnerError } from './errors.js';
 import type { Launched, LaunchRequest, SandboxChild } from './sandbox-launch.js';
 import type { FromSpawner, StreamId, ToSpawner } from './spawner-protocol.js';
 
 /** The spawner's script, next to this module (dist) or in the built dist/ (bundle, tests from src/). */
 function spawnerScript(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const local = join(here, 'spawner-main.js');
-  if (existsSync(local)) return local;
-  let dir = here;
-  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
-    const built = join(dir, 'dist', 'src', 'runner', 'spawner-main.js');
-    if (existsSync(built)) return built;
-  }
+  const found = builtScript(import.meta.url, 'runner/spawner-main.js');
+  if (found) return found;
   throw new RunnerError('SANDBOX_SPAWNER_MISSING', 'cannot find the sandbox spawner script (spawner-main.js)', { hint: 'run npm run build' });
 }
 

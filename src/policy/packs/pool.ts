@@ -6,11 +6,10 @@
  * threads (and the server's event loop) carry on. Long-lived processes (the server, workers) acquire
  * the shared pool; the one-shot CLI evaluates in-process (ADR 0016).
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { builtScript } from '../../core/files.js';
 import { PackError } from './errors.js';
 import type { EvalJob, EvalResult } from './eval-core.js';
 import { cacheMaxFrom, countCacheLookups } from './warm-cache.js';
@@ -75,14 +74,8 @@ type FromWorker =
 
 /** The evaluation thread's script, next to this module (dist) or in the built dist/ (tests run from src/). */
 function workerScript(): URL {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const local = join(here, 'pool-worker.js');
-  if (existsSync(local)) return pathToFileURL(local);
-  let dir = here;
-  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
-    const built = join(dir, 'dist', 'src', 'policy', 'packs', 'pool-worker.js');
-    if (existsSync(built)) return pathToFileURL(built);
-  }
+  const found = builtScript(import.meta.url, 'policy/packs/pool-worker.js');
+  if (found) return pathToFileURL(found);
   throw new PackError('POLICY_POOL_SCRIPT_MISSING', 'cannot find the policy evaluation thread script (pool-worker.js)', { hint: 'run npm run build' });
 }
 
