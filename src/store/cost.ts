@@ -282,7 +282,7 @@ export function saveCalibration(db: Db, rows: readonly CalibrationRow[]): void {
 export function unrecordedFinished(db: Db, tenantId: string, sinceIso: string): Array<{ id: string; finishedAt: string; micros: number }> {
   return db
     .prepare(`select e.id, e.finished_at as finishedAt, coalesce(e.actual_cost_micros, e.estimated_cost_micros, 0) as micros
-    from executions e where e.tenant_id = ? and e.finished_at >= ? and e.status in ('succeeded', 'failed', 'cancelled')
-    and not exists (select 1 from cost_actuals a where a.execution_id = e.id)`)
+    from executions e where e.tenant_id = ? and e.finished_at >= ? and e.actual_cost_micros is null
+    and e.status in ('succeeded', 'failed', 'cancelled') and not exists (select 1 from cost_actuals a where a.execution_id = e.id)`)
     .all(tenantId, sinceIso) as Array<{ id: string; finishedAt: string; micros: number }>;
 }

@@ -80,7 +80,6 @@ function prepare(db: Db) {
     orphanCandidates: db.prepare("select * from executions where status in ('queued', 'running') and runner_pid is not null"),
     finish: db.prepare("update executions set status = ?, reason = ?, finished_at = ? where id = ? and status in ('queued', 'running')"),
     cancel: db.prepare("update executions set status = 'cancelled', reason = ?, finished_at = ? where id = ? and status in ('queued', 'running')"),
-    setActualCost: db.prepare('update executions set actual_cost_micros = ? where id = ?'),
     insertTask: db.prepare('insert into task_runs (execution_id, task_id, seq, status, command_digest) values (?, ?, ?, ?, ?)'),
     tasks: db.prepare('select * from task_runs where execution_id = ? order by seq'),
     taskStart: db.prepare("update task_runs set status = 'running', started_at = ?, sandbox_pgid = ? where execution_id = ? and task_id = ?"),
@@ -133,10 +132,6 @@ export function markFinished(db: Db, id: string, status: ExecutionStatus, reason
 
 export function markCancelled(db: Db, id: string, reason: string, at: string): boolean {
   return stmts(db).cancel.run(reason, at, id).changes === 1;
-}
-
-export function setActualCost(db: Db, id: string, micros: number): void {
-  stmts(db).setActualCost.run(micros, id);
 }
 
 export function taskRuns(db: Db, executionId: string): TaskRunRow[] {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionStatusView, whoami } from '../../src/engine/index.js';
 import { decisionsFor } from '../../src/policy/packs/index.js';
 import { listAllExecutions } from '../../src/runner/index.js';
+import { unrecordedFinished } from '../../src/store/cost.js';
 import { markFinished, type NewExecution } from '../../src/store/executions.js';
 import { loadMigrations, migrate, type Store } from '../../src/store/index.js';
 import { insertDecision, recentDecisions } from '../../src/store/policy.js';
@@ -153,6 +154,19 @@ describe('hot paths use indexes', () => {
     expect(statements.length).toBeGreaterThanOrEqual(8);
     const offenders = statements.map((sql) => ({ sql: sql.replace(/\s+/g, ' ').slice(0, 200), bad: badPlanLines(sql) })).filter((o) => o.bad.length > 0);
     expect(offenders).toEqual([]);
+  });
+
+  it('spent today reads only the unbooked finished executions (partial index), not the day’s history', () => {
+    capture = true;
+    unrecordedFinished(db, session.tenant.id, '2026-01-01T00:00:00.000Z');
+    capture = false;
+    const sql = captured().find((s) => /actual_cost_micros is null/i.test(s));
+    expect(sql).toBeDefined();
+    const plan = (db.prepare(`explain query plan ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail);
+    expect(
+      plan.some((d) => /^SEARCH e USING INDEX executions_cost_unrecorded/.test(d)),
+      plan.join('\n'),
+    ).toBe(true);
   });
 
   it('the check can fail: a query on an unindexed column is reported', () => {
