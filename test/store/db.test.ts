@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadMigrations, type Migration, migrate, openDb, schemaVersion } from '../../src/store/db.js';
+import { loadMigrations, type Migration, migrate, openDb, STATEMENT_CACHE_SIZE, schemaVersion } from '../../src/store/db.js';
 import { sqlite } from '../../src/store/sqlite-driver.js';
 
 // better-sqlite3 12 or 13 by Node major, as the engine picks it (ADR 0034).
@@ -16,6 +16,44 @@ function tmp(): string {
 }
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('the statement cache of a SQLite handle', () => {
+  it('hands out the same compiled statement for the same SQL, with pluck reset and never while it iterates', () => {
+    const db = openDb(join(tmp(), 'c.db'));
+    db.exec('create table t (a integer, b text)');
+    const ins = db.prepare('insert into t (a, b) values (?, ?)');
+    for (let i = 0; i < 3; i++) ins.run(i, `v${i}`);
+    const sql = 'select a, b from t order by a';
+    const first = db.prepare(sql);
+    expect(db.prepare(sql)).toBe(first);
+    expect(db.prepare(sql).pluck().all()).toEqual([0, 1, 2]);
+    // The next caller gets rows again, not the plucked column.
+    expect(db.prepare(sql).all()).toEqual([
+      { a: 0, b: 'v0' },
+      { a: 1, b: 'v1' },
+      { a: 2, b: 'v2' },
+    ]);
+    // While a statement iterates, the same SQL gets a fresh one (reusing it would throw "busy").
+    const seen: unknown[] = [];
+    for (const row of (db.prepare(sql) as unknown as { iterate(): Iterable<{ a: number }> }).iterate()) seen.push(db.prepare(sql).get(), row.a);
+    expect(seen).toEqual([{ a: 0, b: 'v0' }, 0, { a: 0, b: 'v0' }, 1, { a: 0, b: 'v0' }, 2]);
+    db.close();
+  });
+
+  it('is bounded: past its size the least recently used statement is compiled again', () => {
+    const db = openDb(join(tmp(), 'c.db'));
+    const keep = db.prepare('select 0 as n');
+    for (let i = 1; i <= STATEMENT_CACHE_SIZE; i++) {
+      db.prepare(`select ${i} as n`);
+      if (i % 100 === 0) expect(db.prepare('select 0 as n')).toBe(keep); // used recently: kept
+    }
+    const old = db.prepare('select 1 as n');
+    for (let i = 0; i < STATEMENT_CACHE_SIZE; i++) db.prepare(`select ${1000 + i} as n`);
+    expect(db.prepare('select 1 as n')).not.toBe(old);
+    expect(db.prepare('select 1 as n').get()).toEqual({ n: 1 });
+    db.close();
+  });
 });
 
 describe('store migrations', () => {
