@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { APPARMOR_PROFILE_NAME, type AppArmorStatus, ensureAppArmorProfile } from './apparmor.js';
 import { auditOutDir, bytesOf, findSpecialFiles, parseReport } from './audit.js';
@@ -101,7 +102,7 @@ export const MAX_MASKED = 256;
 export const MAX_WORKSPACE_SCAN = 200_000;
 
 /** The task's cgroup, or the isolation warning the tenant's policy allows instead. */
-function taskCgroup(spec: SandboxSpec, iso: IsolationRecord): TaskCgroup | null {
+async function taskCgroup(spec: SandboxSpec, iso: IsolationRecord): Promise<TaskCgroup | null> {
   if (!swept) {
     swept = true;
     sweepStaleCgroups();
@@ -110,7 +111,7 @@ function taskCgroup(spec: SandboxSpec, iso: IsolationRecord): TaskCgroup | null 
   let why = reason ?? '';
   if (host) {
     try {
-      const cg = createTaskCgroup(host, { memoryMB: spec.resources.memoryMB, cpu: spec.resources.cpu ?? 0, pids: spec.resources.pids });
+      const cg = await createTaskCgroup(host, { memoryMB: spec.resources.memoryMB, cpu: spec.resources.cpu ?? 0, pids: spec.resources.pids });
       iso.cgroup = host.version;
       iso.controllers = limitedControllers(cg);
       return cg;
@@ -156,7 +157,7 @@ function specialFilesOf(workspace: string | undefined): string[] {
  *   const o = await runSandboxed({ command: 'echo hi', outDir, env: {}, network: false, resources, mode: 'bwrap', runtimeDir }, { line: (s, l) => console.log(s, l) });
  */
 export async function runSandboxed(spec: SandboxSpec, io: SandboxIO): Promise<TaskOutcome> {
-  mkdirSync(spec.outDir, { recursive: true, mode: 0o755 });
+  await mkdir(spec.outDir, { recursive: true, mode: 0o755 });
   if (spec.mode === 'none') return runUnsandboxed(spec, io);
   const bwrap = requireBwrap();
   const perl = findPerl();
@@ -175,7 +176,7 @@ export async function runSandboxed(spec: SandboxSpec, io: SandboxIO): Promise<Ta
     if (ll.version >= LANDLOCK_SCOPE_ABI) iso.landlock = 'scope:abstract-unix,signal';
     else iso.warnings.push(`isolation: Landlock scopes unavailable (${ll.detail}): this network task can reach the host's abstract unix sockets`);
   }
-  const cg = taskCgroup(spec, iso);
+  const cg = await taskCgroup(spec, iso);
   try {
     for (const w of iso.warnings) await io.line('stderr', `maestro: warning: ${w}`);
     return await runPrepared(spec, io, { bwrap, perl, profile, etcDir, seccompFile, maskFile, masked, cg, iso });

@@ -94,16 +94,16 @@ describe('cgroup v2 file protocol (this host has no delegated v2 subtree, so a d
       writeFileSync(join(root, 'cgroup.subtree_control'), '');
       const base = join(root, 'maestro');
       const v2 = { version: 2 as const, bases: { unified: base }, controllers: ['memory', 'cpu', 'pids'] };
-      const a = createTaskCgroup(v2, { memoryMB: 64, cpu: 1, pids: 5 });
+      const a = await createTaskCgroup(v2, { memoryMB: 64, cpu: 1, pids: 5 });
       // Ready now: a second task does not write the controllers again.
       writeFileSync(join(base, 'cgroup.subtree_control'), 'left alone');
-      const b = createTaskCgroup(v2, { memoryMB: 64, cpu: 1, pids: 5 });
+      const b = await createTaskCgroup(v2, { memoryMB: 64, cpu: 1, pids: 5 });
       expect(readFileSync(join(base, 'cgroup.subtree_control'), 'utf8')).toBe('left alone');
       expect(b.dirs[0]).not.toBe(a.dirs[0]);
       // The base is removed: the next task fails (cleanly), the one after readies the base again.
       rmSync(base, { recursive: true, force: true });
-      expect(() => createTaskCgroup(v2, { memoryMB: 64, cpu: 1, pids: 5 })).toThrow(/ENOENT/);
-      const c = createTaskCgroup(v2, { memoryMB: 64, cpu: 1, pids: 5 });
+      await expect(createTaskCgroup(v2, { memoryMB: 64, cpu: 1, pids: 5 })).rejects.toThrow(/ENOENT/);
+      const c = await createTaskCgroup(v2, { memoryMB: 64, cpu: 1, pids: 5 });
       expect(readFileSync(join(base, 'cgroup.subtree_control'), 'utf8')).toBe('+memory +cpu +pids');
       expect(readFileSync(join(c.dirs[0]!, 'pids.max'), 'utf8')).toBe('5');
     } finally {
@@ -118,7 +118,7 @@ describe('cgroup v2 file protocol (this host has no delegated v2 subtree, so a d
     try {
       writeFileSync(join(root, 'cgroup.subtree_control'), 'memory');
       const v2 = { version: 2 as const, bases: { unified: join(root, 'maestro') }, controllers: ['memory', 'cpu', 'pids'] };
-      const cg = createTaskCgroup(v2, { memoryMB: 100, cpu: 0.25, pids: 7 });
+      const cg = await createTaskCgroup(v2, { memoryMB: 100, cpu: 0.25, pids: 7 });
       expect(readFileSync(join(root, 'cgroup.subtree_control'), 'utf8')).toBe('+cpu +pids'); // only what was missing
       expect(readFileSync(join(root, 'maestro', 'cgroup.subtree_control'), 'utf8')).toBe('+memory +cpu +pids');
       const d = cg.dirs[0]!;
@@ -141,7 +141,7 @@ const host = probeCgroups().host;
 
 describe.runIf(host !== null)(`task cgroups on this host (v${host?.version})`, () => {
   it('limits are written, a process joins, usage is read back, and removal kills what is left', async () => {
-    const cg = createTaskCgroup(host!, { memoryMB: 96, cpu: 0.5, pids: 20 });
+    const cg = await createTaskCgroup(host!, { memoryMB: 96, cpu: 0.5, pids: 20 });
     const memDir = cg.dirs.find((d) => existsSync(join(d, host!.version === 2 ? 'memory.max' : 'memory.limit_in_bytes')))!;
     expect(readFileSync(join(memDir, host!.version === 2 ? 'memory.max' : 'memory.limit_in_bytes'), 'utf8').trim()).toBe(String(96 * 1048576));
     const child = spawn('/bin/sh', ['-c', 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; sleep 30'], { stdio: 'ignore' });
@@ -167,7 +167,7 @@ describe.runIf(host !== null)(`task cgroups on this host (v${host?.version})`, (
     for (const b of Object.values(host!.bases)) mkdirSync(join(b, name), { recursive: true });
     const orphan = spawn('sleep', ['30'], { stdio: 'ignore' });
     for (const b of Object.values(host!.bases)) writeFileSync(join(b, name, 'cgroup.procs'), String(orphan.pid));
-    const live = createTaskCgroup(host!, { memoryMB: 64, cpu: 1, pids: 10 });
+    const live = await createTaskCgroup(host!, { memoryMB: 64, cpu: 1, pids: 10 });
     const exited = new Promise((r) => orphan.on('exit', (_c, s) => r(s)));
     let removed: string[] = [];
     for (let i = 0; i < 50 && !removed.includes(name); i++) {
@@ -191,7 +191,7 @@ describe.runIf(host !== null)(`task cgroups on this host (v${host?.version})`, (
       for (const b of Object.values(host!.bases)) writeFileSync(join(b, name, 'cgroup.procs'), String(p.pid));
       return { p, exited: new Promise((r) => p.on('exit', (_c, sig) => r(sig))) };
     });
-    const live = createTaskCgroup(host!, { memoryMB: 64, cpu: 1, pids: 10 });
+    const live = await createTaskCgroup(host!, { memoryMB: 64, cpu: 1, pids: 10 });
     // This process is alive: its cgroups are never touched, even when asked by pid.
     expect(killTaskCgroupsOf(process.pid, host)).toEqual([]);
     expect(killTaskCgroupsOf(dead.pid!, host).sort()).toEqual([...names].sort());
@@ -218,10 +218,10 @@ describe.runIf(host !== null)(`the task cgroup stock of a pool (ADR 0036, v${hos
       const c = await import(${JSON.stringify(dist)});
       const host = c.probeCgroups().host;
       c.enableCgroupStock();
-      const first = c.createTaskCgroup(host, { memoryMB: 64, cpu: 1, pids: 10 });
+      const first = await c.createTaskCgroup(host, { memoryMB: 64, cpu: 1, pids: 10 });
       for (let i = 0; i < 200 && c.cgroupStock().length < 16; i++) await new Promise((r) => setTimeout(r, 25));
       const stocked = c.cgroupStock();
-      const taken = c.createTaskCgroup(host, { memoryMB: 80, cpu: 1, pids: 12 });
+      const taken = await c.createTaskCgroup(host, { memoryMB: 80, cpu: 1, pids: 12 });
       const mem = taken.dirs.find((d) => existsSync(join(d, host.version === 2 ? 'memory.max' : 'memory.limit_in_bytes')));
       const limit = readFileSync(join(mem, host.version === 2 ? 'memory.max' : 'memory.limit_in_bytes'), 'utf8').trim();
       console.log(JSON.stringify({ pid: process.pid, stocked, after: c.cgroupStock().length, limit, firstName: first.name, takenName: taken.name, procs: c.cgroupPids(taken).length }));
