@@ -4,7 +4,7 @@
  * statement signed with the same key gives the same bytes: disclosure packs stay byte-identical.
  * node:crypto's ECDSA uses random nonces, which is why it only verifies here.
  */
-import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, verify as nodeVerify } from 'node:crypto';
 import type { SerializedBundle } from '@sigstore/bundle';
 import type { Signature, Signer } from '@sigstore/sign';
 import type { SigningKey } from './keys.js';
@@ -15,6 +15,19 @@ export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 export function preAuthEncoding(payloadType: string, payload: Buffer): Buffer {
   const type = Buffer.from(payloadType, 'utf8');
   return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `, 'ascii'), type, Buffer.from(` ${payload.length} `, 'ascii'), payload]);
+}
+
+// Parsed public keys by PEM, for the self-check of every signature (parsing one cost more than the
+// verify). Bounded: a process signs with a handful of keys; past 64 the oldest is dropped.
+const publicKeys = new Map<string, KeyObject>();
+function publicKeyOf(pem: string): KeyObject {
+  let k = publicKeys.get(pem);
+  if (!k) {
+    k = createPublicKey(pem);
+    if (publicKeys.size >= 64) publicKeys.delete(publicKeys.keys().next().value!);
+    publicKeys.set(pem, k);
+  }
+  return k;
 }
 
 /** A sigstore `Signer` that signs with a stored key; the key id is the bundle's publicKey hint. */
@@ -34,7 +47,7 @@ export class LocalKeySigner implements Signer {
     const digest = createHash('sha256').update(data).digest();
     const der = Buffer.from(p256.sign(digest, this.#scalar, { lowS: true }).toDERRawBytes());
     // Belt and braces: never emit a signature that node:crypto would not accept.
-    if (!nodeVerify('sha256', data, createPublicKey(this.#key.publicKeyPem), der)) throw new Error('self-check of a new ECDSA signature failed');
+    if (!nodeVerify('sha256', data, publicKeyOf(this.#key.publicKeyPem), der)) throw new Error('self-check of a new ECDSA signature failed');
     return { signature: der, key: { $case: 'publicKey', publicKey: this.#key.publicKeyPem, hint: this.#key.id } };
   }
 }
