@@ -8,21 +8,26 @@ import { existsSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writerTag } from './proc.js';
 
 let seq = 0;
 
 /**
- * A temp name beside `path` for this process's write: `<path>.<pid>-<n>.tmp`. The pid lets recovery
- * tell a dead writer's leftover from a live write in progress (TEMP_WRITER); the per-process
- * sequence keeps two writes of one process to the same target from sharing a temp file.
+ * A temp name beside `path` for this process's write: `<path>.<pid>.<start>-<n>.tmp`. The pid and
+ * the process's start time let recovery tell a dead writer's leftover from a live write in progress
+ * (TEMP_WRITER, writerAlive), even once the pid is reused; the per-process sequence keeps two writes
+ * of one process to the same target from sharing a temp file.
  */
 export function tempNameFor(path: string): string {
   seq = (seq + 1) % Number.MAX_SAFE_INTEGER;
-  return `${path}.${process.pid}-${seq}.tmp`;
+  return `${path}.${writerTag()}-${seq}.tmp`;
 }
 
-/** The writer's pid in a temp file name (`<name>.<pid>.tmp` or `<name>.<pid>-<n>.tmp`); group 1. */
-export const TEMP_WRITER = /\.(\d+)(?:-\d+)?\.tmp$/;
+/**
+ * The writer in a temp file name: group 1 its pid, group 2 its start time when named
+ * (`<name>.<pid>.tmp`, `<name>.<pid>-<n>.tmp`, `<name>.<pid>.<start>-<n>.tmp`).
+ */
+export const TEMP_WRITER = /\.(\d{1,10})(?:\.(\d{1,20}))?(?:-\d+)?\.tmp$/;
 
 /**
  * Writes `data` to `path` atomically (temp file + rename). `beforeRename` runs with the temp file

@@ -10,6 +10,7 @@
 import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Context } from '../core/context.js';
+import { writerAlive, writerTag } from '../core/proc.js';
 import {
   canonicalJsonFile,
   comparePaths,
@@ -212,7 +213,7 @@ async function writeAtomically(
 ): Promise<{ bytes: number; sha256: string }> {
   if (!existsSync(dirname(output))) throw new DiscloseUsageError('OUTPUT_DIR_MISSING', `the directory of ${output} does not exist`);
   sweepStaleTemps(output);
-  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.${o.ctx.random.uuid()}.tmp`);
+  const tmp = join(dirname(output), `.${basename(output)}.${writerTag()}.${o.ctx.random.uuid()}.tmp`);
   const out = createWriteStream(tmp, { mode: 0o644 });
   try {
     const r = await writeZip(out, inputs, { mtimeMs: o.mtimeMs, onProgress: (bytes) => o.onProgress({ phase: 'zip', bytes, total: o.total }) });
@@ -227,9 +228,11 @@ async function writeAtomically(
 }
 
 /**
- * Remove temp files an export of `output` left behind when it was killed: `.<name>.<pid>.<uuid>.tmp`
- * (the pack) and `<name>.upload.json.<pid>.tmp` (upload state) beside the output whose pid is no longer alive (a zombie counts as dead). Temp files of live
- * exports (this process or another) are left alone. Returns the paths removed.
+ * Remove temp files an export of `output` left behind when it was killed: `.<name>.<writer>.<uuid>.tmp`
+ * (the pack) and `<name>.upload.json.<writer>.tmp` (upload state) beside the output, where `<writer>`
+ * is `<pid>.<start time>` (or a bare pid, older names). A temp whose writer is gone is removed: the pid
+ * is dead, a zombie, or reused by a process that started at another time. Temp files of live exports
+ * (this process or another) are left alone. Returns the paths removed.
  */
 export function sweepStaleTemps(output: string): string[] {
   const dir = dirname(output);
@@ -245,11 +248,11 @@ export function sweepStaleTemps(output: string): string[] {
   for (const name of names) {
     if (!name.endsWith('.tmp')) continue;
     const m = name.startsWith(prefix)
-      ? /^(\d{1,10})\.[0-9a-f-]{1,64}\.tmp$/.exec(name.slice(prefix.length))
+      ? /^(\d{1,10})(?:\.(\d{1,20}))?\.[0-9a-f-]{1,64}\.tmp$/.exec(name.slice(prefix.length))
       : name.startsWith(uploadPrefix)
-        ? /^(\d{1,10})\.tmp$/.exec(name.slice(uploadPrefix.length))
+        ? /^(\d{1,10})(?:\.(\d{1,20}))?\.tmp$/.exec(name.slice(uploadPrefix.length))
         : null;
-    if (!m || processAlive(Number(m[1]))) continue;
+    if (!m || writerAlive(Number(m[1]), m[2])) continue;
     rmSync(join(dir, name), { force: true });
     removed.push(join(dir, name));
   }
@@ -258,16 +261,5 @@ export function sweepStaleTemps(output: string): string[] {
 
 /** Whether `pid` is a running process: it exists and is not a zombie. */
 export function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) [ZX] /s.test(stat);
-  } catch {
-    return true; // no /proc: trust kill(0)
-  }
+  return writerAlive(pid, undefined);
 }

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync }
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Context } from '../core/context.js';
+import { writerTag } from '../core/proc.js';
 import { canonicalJsonFile, sha256File } from '../receipts/index.js';
 import type { UploadOptions, UploadResult } from './disclose.types.js';
 import { DiscloseError } from './errors.js';
@@ -210,8 +211,9 @@ function readState(file: string): UploadState | null {
 
 function writeState(file: string, state: UploadState): void {
   const p = uploadStatePath(file);
-  // pid in the name: a killed upload's temp is found and swept by the next export of the pack (sweepStaleTemps).
-  const tmp = `${p}.${process.pid}.tmp`;
+  // The writer (pid and start time) in the name: a killed upload's temp is found and swept by the next
+  // export of the pack (sweepStaleTemps).
+  const tmp = `${p}.${writerTag()}.tmp`;
   writeFileSync(tmp, canonicalJsonFile({ ...state, parts: [...state.parts].sort((a, b) => a.PartNumber - b.PartNumber) }));
   renameSync(tmp, p);
 }

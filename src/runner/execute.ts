@@ -211,6 +211,8 @@ export async function sealPending(
     if (readRecordFile(row.dir)?.status === row.status && opts.complete?.(row.dir)) {
       // The files are final; a kill between execution.json and the blobs left the database without them.
       if (!hasEvidenceFiles(env.store.db, row.id)) await sealEvidenceFiles(env.store.db, row.id, row.dir, isoNow(env.ctx), evidenceCapFromEnv(env.ctx.env));
+      // A second sealer killed after the first one finished left its temps (logs/<task>.ndjson.*.tmp).
+      cleanTempFiles(row.dir);
       markSealed(env.store.db, row.id);
       continue;
     }

@@ -11,41 +11,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TEMP_WRITER } from '../core/files.js';
+import { processStartTime, sameProcessAlive, writerAlive } from '../core/proc.js';
 import type { Db } from '../store/db.js';
 import { type ExecutionRow, markFinished, orphanCandidates, sandboxPgids, settleTasks } from '../store/executions.js';
 import { expiredLeases, reclaim } from '../store/queue.js';
 import { killTaskCgroupsOf } from './cgroup.js';
-
-interface ProcStat {
-  state: string;
-  start: string;
-}
-
-function procStat(pid: number): ProcStat | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0] ?? '?', start: fields[19] ?? '' };
-  } catch {
-    return null;
-  }
-}
-
-/** The kernel's start time of a process (field 22 of /proc/<pid>/stat), or null when it is gone. */
-export function processStartTime(pid: number): string | null {
-  return procStat(pid)?.start ?? null;
-}
-
-/**
- * True when `pid` is alive and is still the process that started at `start`. A zombie (state Z) or
- * a dying process (X) is dead: it runs nothing and its /proc entry only waits for its parent.
- */
-export function sameProcessAlive(pid: number, start: string | null): boolean {
-  const s = procStat(pid);
-  if (!s || s.state === 'Z' || s.state === 'X' || s.state === 'x') return false;
-  return start === null || start === '' || s.start === start;
-}
 
 let host: string | undefined;
 
@@ -82,6 +52,9 @@ export function holderAliveHere(row: Pick<ExecutionRow, 'lease_owner' | 'runner_
  */
 export const LIVE_HOLDER_GRACE_MS = 5 * 60_000;
 
+// Process identity moved to core/proc (temp-file sweeps need it too); kept importable from here.
+export { processStartTime, sameProcessAlive };
+
 /** True when the holder of a lease is known dead: it ran on this host and its process is gone. */
 export function holderDead(row: Pick<ExecutionRow, 'lease_owner' | 'runner_pid' | 'runner_start'>): boolean {
   if (!row.lease_owner) return false;
@@ -109,7 +82,7 @@ export function cleanTempFiles(executionDir: string | null): string[] {
     for (const name of names) {
       if (!name.endsWith('.tmp')) continue;
       const writer = TEMP_WRITER.exec(name);
-      if (writer && Number(writer[1]) !== process.pid && sameProcessAlive(Number(writer[1]), null)) continue;
+      if (writer && Number(writer[1]) !== process.pid && writerAlive(Number(writer[1]), writer[2])) continue;
       rmSync(join(executionDir, sub, name), { force: true });
       removed.push(sub ? `${sub}/${name}` : name);
     }

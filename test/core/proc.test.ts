@@ -1,0 +1,73 @@
+/**
+ * Temp files name their writer by pid and start time (core/proc): a sweep removes a killed writer's
+ * temp even after its pid was reused by a live process, and keeps a live writer's temp. Found by the
+ * crash torture on a host with pid_max 32,768: a log temp of a killed `maestro` stayed because its pid
+ * belonged to another process by the time recovery looked.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TEMP_WRITER, tempNameFor } from '../../src/core/files.js';
+import { processStartTime, writerAlive, writerTag } from '../../src/core/proc.js';
+import { sweepStaleTemps } from '../../src/disclose/index.js';
+import { cleanTempFiles } from '../../src/runner/index.js';
+
+const live = spawn('sleep', ['60'], { stdio: 'ignore' });
+afterAll(() => live.kill('SIGKILL'));
+const hasProc = processStartTime(process.pid) !== null;
+if (!hasProc) console.warn('writer tags: skipped, this host has no /proc/<pid>/stat (start times are unknown)');
+
+describe.skipIf(!hasProc)('writer tags in temp file names', () => {
+  it('names this process by pid and start time, and parses back', () => {
+    const start = processStartTime(process.pid)!;
+    expect(writerTag()).toBe(`${process.pid}.${start}`);
+    const m = TEMP_WRITER.exec(tempNameFor('/x/logs/b.ndjson'));
+    expect(m?.[1]).toBe(String(process.pid));
+    expect(m?.[2]).toBe(start);
+    // Older names (a pid alone) still parse.
+    expect(TEMP_WRITER.exec('execution.json.4483-2.tmp')?.slice(1, 3)).toEqual(['4483', undefined]);
+    expect(TEMP_WRITER.exec('execution.json.4483.tmp')?.slice(1, 3)).toEqual(['4483', undefined]);
+  });
+
+  it('a live pid with another start time is a reused pid: its writer is gone', () => {
+    const pid = live.pid!;
+    const start = processStartTime(pid)!;
+    expect(writerAlive(pid, start)).toBe(true);
+    expect(writerAlive(pid, `${Number(start) + 1}`)).toBe(false);
+    expect(writerAlive(pid, undefined)).toBe(true); // an old name (pid only): trusted as before
+  });
+
+  it('recovery sweeps a reused-pid temp from an execution directory and keeps a live writer’s', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proc-ex-'));
+    mkdirSync(join(dir, 'logs'));
+    const pid = live.pid!;
+    const start = processStartTime(pid)!;
+    const reused = `b.ndjson.${pid}.${Number(start) - 7}-2.tmp`;
+    const writing = `a.ndjson.${pid}.${start}-1.tmp`;
+    for (const n of [reused, writing, 'b.ndjson']) writeFileSync(join(dir, 'logs', n), 'x');
+    expect(cleanTempFiles(dir)).toEqual([`logs/${reused}`]);
+    expect(readdirSync(join(dir, 'logs')).sort()).toEqual(['b.ndjson', writing].sort());
+  });
+
+  it('an export’s sweep removes reused-pid pack and upload temps and keeps live ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proc-pack-'));
+    const pid = live.pid!;
+    const start = processStartTime(pid)!;
+    const uuid = '00000000-0000-4000-8000-000000000002';
+    const names = [
+      `.pack.zip.${pid}.${Number(start) + 3}.${uuid}.tmp`,
+      `pack.zip.upload.json.${pid}.${Number(start) + 3}.tmp`,
+      `.pack.zip.${pid}.${start}.${uuid}.tmp`,
+      `pack.zip.upload.json.${pid}.${start}.tmp`,
+    ];
+    for (const n of names) writeFileSync(join(dir, n), 'x');
+    expect(
+      sweepStaleTemps(join(dir, 'pack.zip'))
+        .map((p) => p.slice(dir.length + 1))
+        .sort(),
+    ).toEqual(names.slice(0, 2).sort());
+    expect(readdirSync(dir).sort()).toEqual(names.slice(2).sort());
+  });
+});
