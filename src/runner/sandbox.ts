@@ -282,11 +282,38 @@ function workspaceNote(workspace: string | undefined): string | null {
 }
 
 /** --sandbox none: the host shell, cleared environment, cwd = workspace, output dir in MAESTRO_OUT. */
+/**
+ * The gate an unsandboxed task waits at: it runs the command ($0) only after the runner has recorded
+ * its process group (a "go" line on stdin). Nothing else ties such a task to its runner, so a runner
+ * killed between spawning it and recording it would leave it out of recovery's reach; at the gate, the
+ * runner's death closes stdin and the task never starts (exit 125).
+ */
+export const UNSANDBOXED_GATE = 'IFS= read -r go && [ "$go" = go ] || exit 125; exec </dev/null; exec /bin/sh -c "$0"';
+
 async function runUnsandboxed(spec: SandboxSpec, io: SandboxIO): Promise<TaskOutcome> {
   const started = Date.now();
   const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: spec.outDir, MAESTRO_OUT: spec.outDir, ...spec.env };
-  const child = spawn('/bin/sh', ['-c', spec.command], { cwd: spec.workspace ?? spec.outDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const result = await supervise(child, spec, io);
+  const child = spawn('/bin/sh', ['-c', UNSANDBOXED_GATE, spec.command], {
+    cwd: spec.workspace ?? spec.outDir,
+    env,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin!.on('error', () => undefined); // the task may be gone before the go line
+  const gated: SandboxIO = {
+    ...io,
+    started: (pid, msAgo) => {
+      try {
+        io.started?.(pid, msAgo);
+      } catch (err) {
+        child.stdin!.end();
+        throw err;
+      }
+      child.stdin!.end('go\n');
+    },
+  };
+  if (!child.pid) child.stdin!.end();
+  const result = await supervise(child, spec, gated);
   const writes = await auditOutDir(spec.outDir);
   const wallSec = Math.round(Date.now() - started) / 1000;
   return {
