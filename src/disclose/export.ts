@@ -57,6 +57,7 @@ export function locateExecution(ctx: Pick<Context, 'home'>, executionId: string,
  * @example const r = await exportPack(ctx, { executionId: 'ex_…', output: 'pack.zip' });
  */
 export async function exportPack(ctx: Context, options: ExportOptions): Promise<ExportResult> {
+  sweepStaleEvidenceDirs(ctx.home);
   const { dir, record } = locateExecution(ctx, options.executionId, options.sourceDir);
   checkExportable(record, options);
   const output = resolve(ctx.cwd, options.output ?? `${options.executionId}.disclosure.zip`);
@@ -255,6 +256,41 @@ export function sweepStaleTemps(output: string): string[] {
     if (!m || writerAlive(Number(m[1]), m[2])) continue;
     rmSync(join(dir, name), { force: true });
     removed.push(join(dir, name));
+  }
+  return removed;
+}
+
+/** The prefix of the private directories an export lays a database-held execution out in (ADR 0030). */
+export const EVIDENCE_DIR_PREFIX = 'runtime-evidence-';
+
+/**
+ * Removes what killed exports left in the state home: `runtime-evidence-<pid>.<start>-XXXXXX`
+ * directories whose writer is gone (ADR 0038). An older name without its writer is removed once it is
+ * a day old. Returns the paths removed.
+ * @example sweepStaleEvidenceDirs(ctx.home);
+ */
+export function sweepStaleEvidenceDirs(home: string, nowMs = Date.now()): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(home);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(EVIDENCE_DIR_PREFIX)) continue;
+    const path = join(home, name);
+    const m = /^(\d{1,10})(?:\.(\d{1,20}))?-[A-Za-z0-9]{6}$/.exec(name.slice(EVIDENCE_DIR_PREFIX.length));
+    if (m && writerAlive(Number(m[1]), m[2])) continue;
+    if (!m) {
+      try {
+        if (nowMs - statSync(path).mtimeMs < 86_400_000) continue;
+      } catch {
+        continue;
+      }
+    }
+    rmSync(path, { recursive: true, force: true });
+    removed.push(path);
   }
   return removed;
 }

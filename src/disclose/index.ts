@@ -8,7 +8,7 @@
 
 export type * from './disclose.types.js';
 export { DiscloseError, DiscloseNotFoundError, DiscloseUsageError } from './errors.js';
-export { exportPack, locateExecution, processAlive, sweepStaleTemps } from './export.js';
+export { EVIDENCE_DIR_PREFIX, exportPack, locateExecution, processAlive, sweepStaleEvidenceDirs, sweepStaleTemps } from './export.js';
 export { contentHash, INDEX_FILE, INDEX_FORMAT, INDEX_SIG_FILE, type IndexEntry, type PackIndex } from './pack-index.js';
 export { openS3Store, type S3Store, type S3StoreOptions } from './s3-store.js';
 export { parseS3Target } from './s3-target.js';

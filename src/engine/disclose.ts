@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { EngineError } from '../core/errors.js';
+import { writerTag } from '../core/proc.js';
 import type { ExportOptions, ExportResult, VerifyOptions, VerifyResult } from '../disclose/index.js';
 import { insertExport } from '../store/disclosure.js';
 import { isPlatformAdmin, requirePermission, type Session } from '../tenancy/index.js';
@@ -52,7 +53,8 @@ export async function exportDisclosure(session: Session, options: Omit<ExportOpt
 async function evidenceFromDatabase(session: Session, id: string): Promise<{ dir: string; cleanup(): void } | undefined> {
   const [{ hasEvidenceFiles }, runner, { existsSync }] = await Promise.all([import('../store/logs.js'), import('../runner/index.js'), import('node:fs')]);
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(id) || !hasEvidenceFiles(session.store.db, id)) return undefined;
-  const dir = mkdtempSync(join(session.ctx.home, 'runtime-evidence-'));
+  // Named after this process (ADR 0038; EVIDENCE_DIR_PREFIX): the next export removes it if this one is killed.
+  const dir = mkdtempSync(join(session.ctx.home, `runtime-evidence-${writerTag()}-`));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   try {
     const { missing } = await runner.materialiseEvidence(session.store.db, id, dir);

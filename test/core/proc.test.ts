@@ -5,13 +5,13 @@
  * belonged to another process by the time recovery looked.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEMP_WRITER, tempNameFor } from '../../src/core/files.js';
 import { processStartTime, writerAlive, writerTag } from '../../src/core/proc.js';
-import { sweepStaleTemps } from '../../src/disclose/index.js';
+import { EVIDENCE_DIR_PREFIX, sweepStaleEvidenceDirs, sweepStaleTemps } from '../../src/disclose/index.js';
 import { cleanTempFiles } from '../../src/runner/index.js';
 
 const live = spawn('sleep', ['60'], { stdio: 'ignore' });
@@ -69,5 +69,27 @@ describe.skipIf(!hasProc)('writer tags in temp file names', () => {
         .sort(),
     ).toEqual(names.slice(0, 2).sort());
     expect(readdirSync(dir).sort()).toEqual(names.slice(2).sort());
+  });
+
+  it('an export removes the evidence directories killed exports left in the state home, not a live one’s', () => {
+    const home = mkdtempSync(join(tmpdir(), 'proc-home-'));
+    const pid = live.pid!;
+    const start = processStartTime(pid)!;
+    const dead = `${EVIDENCE_DIR_PREFIX}${pid}.${Number(start) + 5}-Ab12Cd`; // the pid reused since
+    const alive = `${EVIDENCE_DIR_PREFIX}${pid}.${start}-Xy34Zw`;
+    const oldUntagged = `${EVIDENCE_DIR_PREFIX}q1w2e3`;
+    const newUntagged = `${EVIDENCE_DIR_PREFIX}r4t5y6`;
+    for (const d of [dead, alive, oldUntagged, newUntagged]) {
+      mkdirSync(join(home, d, 'logs'), { recursive: true });
+      writeFileSync(join(home, d, 'logs', `a.ndjson.${pid}.${start}-1.tmp`), 'x');
+    }
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    utimesSync(join(home, oldUntagged), twoDaysAgo, twoDaysAgo);
+    expect(
+      sweepStaleEvidenceDirs(home)
+        .map((p) => p.slice(home.length + 1))
+        .sort(),
+    ).toEqual([dead, oldUntagged].sort());
+    expect(readdirSync(home).sort()).toEqual([alive, newUntagged].sort());
   });
 });
