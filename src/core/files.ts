@@ -4,11 +4,11 @@
  * old complete file or the new complete one. The event loop only queues the work. Also: where a
  * compiled helper script (a thread's or a child process's entry) is.
  */
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writerTag } from './proc.js';
+import { writerAlive, writerTag } from './proc.js';
 
 let seq = 0;
 
@@ -29,6 +29,9 @@ export function tempNameFor(path: string): string {
  */
 export const TEMP_WRITER = /\.(\d{1,10})(?:\.(\d{1,20}))?(?:-\d+)?\.tmp$/;
 
+// Exactly tempNameFor's names: pid, start time and sequence all present.
+const OWN_TEMP = /\.(\d{1,10})\.(\d{1,20})-\d{1,16}\.tmp$/;
+
 /**
  * Writes `data` to `path` atomically (temp file + rename). `beforeRename` runs with the temp file
  * written and not renamed yet (the crash tests' failpoints). On failure the temp file is removed.
@@ -44,6 +47,56 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The synchronous twin of writeFileAtomic, for small files on paths that are synchronous anyway
+ * (tokens, keys, the seccomp program, pidfiles): temp file named after this process, then rename.
+ * With `mode`, the file gets exactly that mode whatever the umask. The first write into a directory
+ * in a process first removes the temps that dead writers left there (sweepDeadTemps).
+ * @example writeFileAtomicSync(join(home, 'token'), `${token}\n`, { mode: 0o600 });
+ */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): void {
+  const dir = dirname(path);
+  if (!swept.has(dir)) {
+    swept.add(dir);
+    sweepDeadTemps(dir);
+  }
+  const tmp = tempNameFor(path);
+  try {
+    writeFileSync(tmp, data, opts.mode === undefined ? {} : { mode: opts.mode });
+    if (opts.mode !== undefined) chmodSync(tmp, opts.mode);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+// Directories this process has swept already (bounded by the few directories maestro writes in).
+const swept = new Set<string>();
+
+/**
+ * Removes the temp files this code names (`<name>.<pid>.<start>-<n>.tmp`, tempNameFor) in `dir` whose
+ * writer is gone: dead, a zombie, or its pid reused (ADR 0038). Anything else is left alone, older
+ * pid-only names too: the directory may be the user's (a policy pack's). Returns the names removed.
+ * @example sweepDeadTemps(join(home, 'keys'));
+ */
+export function sweepDeadTemps(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const w = name.endsWith('.tmp') ? OWN_TEMP.exec(name) : null;
+    if (!w || writerAlive(Number(w[1]), w[2])) continue;
+    rmSync(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 /**

@@ -7,9 +7,10 @@
  * The key id is the hex sha256 of the DER SPKI; it is the sigstore bundle's publicKey hint.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readdirSync, readFileSync, rmSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Context, ensureDir, isoNow } from '../core/context.js';
+import { writeFileAtomicSync } from '../core/files.js';
 import { canonicalJsonFile } from './canonical-json.js';
 import { KeyNotFoundError, KeyUsageError, ReceiptError } from './errors.js';
 
@@ -230,7 +231,5 @@ function describeKey(ctx: Pick<Context, 'home'>, name: string): KeyInfo {
 }
 
 function writeAtomic(path: string, text: string, mode: number): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode });
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, text, { mode });
 }

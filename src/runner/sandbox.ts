@@ -2,10 +2,11 @@
  * Running one command under bubblewrap + seccomp (or, only when asked, unsandboxed).
  * See docs/adr/0008-sandbox.md for the design: namespaces, mounts, identity, limits, measurement.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '../core/files.js';
 import { APPARMOR_PROFILE_NAME, type AppArmorStatus, ensureAppArmorProfile } from './apparmor.js';
 import { auditOutDir, bytesOf, findSpecialFiles, parseReport } from './audit.js';
 import { createTaskCgroup, limitedControllers, probeCgroups, readCgroupUsage, removeTaskCgroup, sweepStaleCgroups, type TaskCgroup } from './cgroup.js';
@@ -83,12 +84,8 @@ function prepareRuntime(runtimeDir: string, profile: ProfileName, network: boole
   }
   const arch = hostArch();
   const seccompFile = join(runtimeDir, `seccomp-${profile}-${arch}-${network ? 'net' : 'nonet'}.bpf`);
-  if (!existsSync(seccompFile)) {
-    const tmp = `${seccompFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, compileSeccomp({ profile, arch, network }));
-    // rename is atomic: concurrent runners never read a half-written program.
-    spawnSync('mv', ['-f', tmp, seccompFile]);
-  }
+  // rename is atomic: concurrent runners never read a half-written program.
+  if (!existsSync(seccompFile)) writeFileAtomicSync(seccompFile, compileSeccomp({ profile, arch, network }));
   const maskFile = join(runtimeDir, 'masked');
   if (!existsSync(maskFile)) writeFileSync(maskFile, '', { mode: 0o444 });
   return { etcDir, seccompFile, maskFile };

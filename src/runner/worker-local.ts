@@ -5,10 +5,11 @@
  * store (another `maestro worker`, or `maestro serve`'s embedded pool) makes starting one unnecessary.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from '../core/context.js';
+import { writeFileAtomicSync } from '../core/files.js';
 import type { Db } from '../store/db.js';
 import { aliveWorkers } from '../store/queue.js';
 import { RunnerError } from './errors.js';
@@ -36,9 +37,7 @@ export function readPidfile(home: string): PidfileContent | null {
 }
 
 function writePidfile(home: string, pid: number): void {
-  const tmp = `${workerPidfile(home)}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${pid} ${processStartTime(pid) ?? ''}\n`, { mode: 0o600 });
-  renameSync(tmp, workerPidfile(home));
+  writeFileAtomicSync(workerPidfile(home), `${pid} ${processStartTime(pid) ?? ''}\n`, { mode: 0o600 });
 }
 
 /** Takes the pidfile for `pid` when it is free or stale (its process is dead). False when a live process holds it. */

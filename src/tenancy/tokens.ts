@@ -3,11 +3,12 @@
  * engine's own ES256 key (jose). Every refusal is an AuthError (exit 4) naming the exact reason.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, type Stats, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { ensureDir } from '../core/context.js';
 import { AuthError } from '../core/errors.js';
+import { writeFileAtomicSync } from '../core/files.js';
 
 export const TOKEN_ALGORITHMS = ['ES256'] as const;
 export const TOKEN_ISSUER = 'maestro-local';
@@ -38,10 +39,7 @@ export function tokenPath(home: string): string {
 
 /** Write a file atomically with mode 0600 (temp file, then rename). */
 export function writeSecretFile(path: string, content: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, content, { mode: 0o600 });
 }
 
 /** Create the engine's token-signing key if missing; returns true when created. */

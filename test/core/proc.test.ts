@@ -5,11 +5,11 @@
  * belonged to another process by the time recovery looked.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEMP_WRITER, tempNameFor } from '../../src/core/files.js';
+import { sweepDeadTemps, TEMP_WRITER, tempNameFor, writeFileAtomicSync } from '../../src/core/files.js';
 import { processStartTime, writerAlive, writerTag } from '../../src/core/proc.js';
 import { EVIDENCE_DIR_PREFIX, sweepStaleEvidenceDirs, sweepStaleTemps } from '../../src/disclose/index.js';
 import { cleanTempFiles } from '../../src/runner/index.js';
@@ -91,5 +91,26 @@ describe.skipIf(!hasProc)('writer tags in temp file names', () => {
         .sort(),
     ).toEqual([dead, oldUntagged].sort());
     expect(readdirSync(home).sort()).toEqual([alive, newUntagged].sort());
+  });
+
+  it('a synchronous atomic write first sweeps its directory of dead writers’ temps, and leaves no temp itself', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proc-sync-'));
+    const pid = live.pid!;
+    const start = processStartTime(pid)!;
+    const dead = `token.${pid}.${Number(start) + 9}-4.tmp`; // a killed writer's, its pid reused since
+    const writing = `token.${pid}.${start}-2.tmp`; // a live writer's, mid-write
+    const legacy = `notes.${pid + 1}.tmp`; // not a name this code makes: maybe the user's
+    for (const n of [dead, writing, legacy]) writeFileSync(join(dir, n), 'x');
+    const old = process.umask(0o022);
+    try {
+      writeFileAtomicSync(join(dir, 'token'), 'secret\n', { mode: 0o600 });
+    } finally {
+      process.umask(old);
+    }
+    expect(readFileSync(join(dir, 'token'), 'utf8')).toBe('secret\n');
+    expect(statSync(join(dir, 'token')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual([legacy, 'token', writing].sort());
+    // Swept once per directory and process; a direct sweep now finds nothing more to remove.
+    expect(sweepDeadTemps(dir)).toEqual([]);
   });
 });

@@ -2,9 +2,10 @@
  * Recording decisions: the store row (with deny counters and the eval-time histogram) and, for
  * decisions about an execution, its executions/<id>/decisions.json.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../../core/context.js';
+import { writeFileAtomicSync } from '../../core/files.js';
 import type { Store } from '../../store/index.js';
 import { type DecisionRow, getDecision, insertDecision, linkDecision } from '../../store/policy.js';
 import type { Decision } from './decide.js';
@@ -18,9 +19,7 @@ function appendToExecution(ctx: Pick<Context, 'home'>, executionId: string, deci
   const list = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Decision[]) : [];
   if (list.some((d) => d.id === decision.id)) return;
   list.push({ ...decision, executionId });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(list, null, 2)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, `${JSON.stringify(list, null, 2)}\n`);
 }
 
 /**

@@ -5,9 +5,10 @@
  * same (digest, bundle, key) is remembered in the store so later loads need no crypto.
  */
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Context, isoNow } from '../../core/context.js';
+import { writeFileAtomicSync } from '../../core/files.js';
 import {
   canonicalJson,
   canonicalJsonFile,
@@ -138,9 +139,7 @@ export async function signPack(
 
 function writeAtomic(path: string, text: string): void {
   mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o644 });
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, text, { mode: 0o644 });
 }
 
 /** The statement inside a bundle's DSSE envelope, or undefined when it is not ours. */
