@@ -59,6 +59,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): void {
   const dir = dirname(path);
   if (!swept.has(dir)) {
+    if (swept.size >= SWEPT_DIRS_MAX) swept.clear(); // a directory seen again is swept again: harmless
     swept.add(dir);
     sweepDeadTemps(dir);
   }
@@ -73,7 +74,8 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
   }
 }
 
-// Directories this process has swept already (bounded by the few directories maestro writes in).
+/** Most directories a process remembers as swept (execution directories are many in a server). */
+export const SWEPT_DIRS_MAX = 1024;
 const swept = new Set<string>();
 
 /**

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sweepDeadTemps, TEMP_WRITER, tempNameFor, writeFileAtomicSync } from '../../src/core/files.js';
+import { SWEPT_DIRS_MAX, sweepDeadTemps, TEMP_WRITER, tempNameFor, writeFileAtomicSync } from '../../src/core/files.js';
 import { processStartTime, writerAlive, writerTag } from '../../src/core/proc.js';
 import { EVIDENCE_DIR_PREFIX, sweepStaleEvidenceDirs, sweepStaleTemps } from '../../src/disclose/index.js';
 import { cleanTempFiles } from '../../src/runner/index.js';
@@ -112,5 +112,23 @@ describe.skipIf(!hasProc)('writer tags in temp file names', () => {
     expect(readdirSync(dir).sort()).toEqual([legacy, 'token', writing].sort());
     // Swept once per directory and process; a direct sweep now finds nothing more to remove.
     expect(sweepDeadTemps(dir)).toEqual([]);
+  });
+
+  it('remembers at most SWEPT_DIRS_MAX swept directories, then sweeps a directory again', () => {
+    const base = mkdtempSync(join(tmpdir(), 'proc-many-'));
+    const first = join(base, 'd0');
+    mkdirSync(first);
+    writeFileAtomicSync(join(first, 'f'), 'a');
+    const pid = live.pid!;
+    const dead = `f.${pid}.${Number(processStartTime(pid)!) + 1}-1.tmp`;
+    writeFileSync(join(first, dead), 'x');
+    writeFileAtomicSync(join(first, 'f'), 'b'); // remembered as swept: the dead temp stays
+    expect(readdirSync(first)).toContain(dead);
+    for (let i = 1; i <= SWEPT_DIRS_MAX; i++) {
+      mkdirSync(join(base, `d${i}`));
+      writeFileAtomicSync(join(base, `d${i}`, 'f'), 'c');
+    }
+    writeFileAtomicSync(join(first, 'f'), 'd'); // forgotten past the bound: swept again
+    expect(readdirSync(first)).toEqual(['f']);
   });
 });
