@@ -1,8 +1,10 @@
 /**
- * Atomic file replacement on libuv's thread pool: the new content goes to a temp file beside the
- * target, then a rename puts it in place, so after a kill -9 at any point the target is either the
- * old complete file or the new complete one. The event loop only queues the work. Also: where a
- * compiled helper script (a thread's or a child process's entry) is.
+ * Atomic file replacement: the new content goes to a temp file beside the target, named after its
+ * writer (pid and start time), then a rename puts it in place, so after a kill -9 at any point the
+ * target is either the old complete file or the new complete one (writeFileAtomic on libuv's thread
+ * pool, writeFileAtomicSync for small files on synchronous paths). The temps a killed writer left are
+ * swept once their writer is gone (sweepDeadTemps, ADR 0038). Also: where a compiled helper script
+ * (a thread's or a child process's entry) is.
  */
 import { chmodSync, existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
@@ -57,12 +59,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
  * @example writeFileAtomicSync(join(home, 'token'), `${token}\n`, { mode: 0o600 });
  */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): void {
-  const dir = dirname(path);
-  if (!swept.has(dir)) {
-    if (swept.size >= SWEPT_DIRS_MAX) swept.clear(); // a directory seen again is swept again: harmless
-    swept.add(dir);
-    sweepDeadTemps(dir);
-  }
+  sweepDeadTempsOnce(dirname(path));
   const tmp = tempNameFor(path);
   try {
     writeFileSync(tmp, data, opts.mode === undefined ? {} : { mode: opts.mode });
@@ -78,13 +75,23 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
 export const SWEPT_DIRS_MAX = 1024;
 const swept = new Set<string>();
 
+/** sweepDeadTemps the first time this process asks for `dir` (again once SWEPT_DIRS_MAX is passed). */
+export function sweepDeadTempsOnce(dir: string): void {
+  if (swept.has(dir)) return;
+  if (swept.size >= SWEPT_DIRS_MAX) swept.clear(); // a directory seen again is swept again: harmless
+  swept.add(dir);
+  sweepDeadTemps(dir);
+}
+
 /**
  * Removes the temp files this code names (`<name>.<pid>.<start>-<n>.tmp`, tempNameFor) in `dir` whose
  * writer is gone: dead, a zombie, or its pid reused (ADR 0038). Anything else is left alone, older
- * pid-only names too: the directory may be the user's (a policy pack's). Returns the names removed.
+ * pid-only names too: the directory may be the user's (a policy pack's). With `anyTemp` (a directory
+ * only maestro writes in, an execution's), every `.tmp` goes unless TEMP_WRITER names a live writer.
+ * Returns the names removed.
  * @example sweepDeadTemps(join(home, 'keys'));
  */
-export function sweepDeadTemps(dir: string): string[] {
+export function sweepDeadTemps(dir: string, opts: { anyTemp?: boolean } = {}): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -93,8 +100,9 @@ export function sweepDeadTemps(dir: string): string[] {
   }
   const removed: string[] = [];
   for (const name of names) {
-    const w = name.endsWith('.tmp') ? OWN_TEMP.exec(name) : null;
-    if (!w || writerAlive(Number(w[1]), w[2])) continue;
+    if (!name.endsWith('.tmp')) continue;
+    const w = (opts.anyTemp ? TEMP_WRITER : OWN_TEMP).exec(name);
+    if (w ? writerAlive(Number(w[1]), w[2]) : !opts.anyTemp) continue;
     rmSync(join(dir, name), { force: true });
     removed.push(name);
   }

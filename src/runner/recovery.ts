@@ -6,12 +6,12 @@
  * with a reason naming the lost worker; its leftover sandboxes are killed and temp files removed.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { TEMP_WRITER } from '../core/files.js';
-import { processStartTime, sameProcessAlive, writerAlive } from '../core/proc.js';
+import { sweepDeadTemps } from '../core/files.js';
+import { processStartTime, sameProcessAlive } from '../core/proc.js';
 import type { Db } from '../store/db.js';
 import { type ExecutionRow, markFinished, orphanCandidates, sandboxPgids, settleTasks } from '../store/executions.js';
 import { expiredLeases, reclaim } from '../store/queue.js';
@@ -66,28 +66,13 @@ export function holderDead(row: Pick<ExecutionRow, 'lease_owner' | 'runner_pid' 
 
 /**
  * Removes temp files a killed writer left in an execution directory and its logs/ folder
- * (execution.json.<pid>[-<n>].tmp, receipt and log temps; names returned relative to the directory).
- * A temp file named after another live process is that process's write in progress: left alone.
+ * (execution.json.<pid>.<start>-<n>.tmp, receipt and log temps; names returned relative to the
+ * directory). A temp file named after a live process (this one included) is its write in progress:
+ * left alone.
  */
 export function cleanTempFiles(executionDir: string | null): string[] {
   if (!executionDir) return [];
-  const removed: string[] = [];
-  for (const sub of ['', 'logs']) {
-    let names: string[];
-    try {
-      names = readdirSync(join(executionDir, sub));
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (!name.endsWith('.tmp')) continue;
-      const writer = TEMP_WRITER.exec(name);
-      if (writer && Number(writer[1]) !== process.pid && writerAlive(Number(writer[1]), writer[2])) continue;
-      rmSync(join(executionDir, sub, name), { force: true });
-      removed.push(sub ? `${sub}/${name}` : name);
-    }
-  }
-  return removed;
+  return ['', 'logs'].flatMap((sub) => sweepDeadTemps(join(executionDir, sub), { anyTemp: true }).map((name) => (sub ? `${sub}/${name}` : name)));
 }
 
 export interface RecoveredExecution {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../core/files.js';
+import { sweepDeadTempsOnce, writeFileAtomicSync } from '../core/files.js';
 import { APPARMOR_PROFILE_NAME, type AppArmorStatus, ensureAppArmorProfile } from './apparmor.js';
 import { auditOutDir, bytesOf, findSpecialFiles, parseReport } from './audit.js';
 import { createTaskCgroup, limitedControllers, probeCgroups, readCgroupUsage, removeTaskCgroup, sweepStaleCgroups, type TaskCgroup } from './cgroup.js';
@@ -84,6 +84,8 @@ function prepareRuntime(runtimeDir: string, profile: ProfileName, network: boole
   }
   const arch = hostArch();
   const seccompFile = join(runtimeDir, `seccomp-${profile}-${arch}-${network ? 'net' : 'nonet'}.bpf`);
+  // The program is written once per state home, so a runner killed mid-write is swept here, not by a later write.
+  sweepDeadTempsOnce(runtimeDir);
   // rename is atomic: concurrent runners never read a half-written program.
   if (!existsSync(seccompFile)) writeFileAtomicSync(seccompFile, compileSeccomp({ profile, arch, network }));
   const maskFile = join(runtimeDir, 'masked');

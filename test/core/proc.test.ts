@@ -49,6 +49,11 @@ describe.skipIf(!hasProc)('writer tags in temp file names', () => {
     for (const n of [reused, writing, 'b.ndjson']) writeFileSync(join(dir, 'logs', n), 'x');
     expect(cleanTempFiles(dir)).toEqual([`logs/${reused}`]);
     expect(readdirSync(join(dir, 'logs')).sort()).toEqual(['b.ndjson', writing].sort());
+    // The execution's directory is maestro's alone: an unnamed temp goes too; this process's own stays.
+    const own = tempNameFor(join(dir, 'execution.json')).slice(dir.length + 1);
+    for (const n of ['receipt.sigstore.json.tmp', own]) writeFileSync(join(dir, n), 'x');
+    expect(cleanTempFiles(dir)).toEqual(['receipt.sigstore.json.tmp']);
+    expect(readdirSync(dir)).toContain(own);
   });
 
   it('an export’s sweep removes reused-pid pack and upload temps and keeps live ones', () => {
