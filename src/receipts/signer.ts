@@ -17,17 +17,24 @@ export function preAuthEncoding(payloadType: string, payload: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `, 'ascii'), type, Buffer.from(` ${payload.length} `, 'ascii'), payload]);
 }
 
-// Parsed public keys by PEM, for the self-check of every signature (parsing one cost more than the
-// verify). Bounded: a process signs with a handful of keys; past 64 the oldest is dropped.
+/** Most parsed public keys kept for the self-check (a process signs with a handful of keys). */
+export const PUBLIC_KEY_CACHE_SIZE = 64;
+// Parsed public keys by PEM, for the self-check of every signature (parsing one cost 3× the verify).
+// Bounded: past PUBLIC_KEY_CACHE_SIZE the oldest is dropped.
 const publicKeys = new Map<string, KeyObject>();
 function publicKeyOf(pem: string): KeyObject {
   let k = publicKeys.get(pem);
   if (!k) {
     k = createPublicKey(pem);
-    if (publicKeys.size >= 64) publicKeys.delete(publicKeys.keys().next().value!);
+    if (publicKeys.size >= PUBLIC_KEY_CACHE_SIZE) publicKeys.delete(publicKeys.keys().next().value!);
     publicKeys.set(pem, k);
   }
   return k;
+}
+
+/** How many parsed public keys the self-check holds now (tests). */
+export function publicKeyCacheSize(): number {
+  return publicKeys.size;
 }
 
 /** A sigstore `Signer` that signs with a stored key; the key id is the bundle's publicKey hint. */
