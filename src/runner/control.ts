@@ -1,13 +1,14 @@
 /** Reading and steering executions: status, list, logs (incl. follow) and cancel. */
 import { isoNow } from '../core/context.js';
 import { NotFoundError } from '../core/errors.js';
+import { sameProcessAlive } from '../core/proc.js';
 import { activeExecutionIds, type ExecutionRow, getExecution, latestExecution, listExecutions, markCancelled, settleTasks } from '../store/executions.js';
 import { LOG_PAGE_ROWS, readLogPage } from '../store/logs.js';
 import { requirePermission, type Session } from '../tenancy/index.js';
 import { RunnerError } from './errors.js';
 import { loadRecord } from './execute.js';
 import type { ExecutionRecord } from './record.js';
-import { holderAliveHere, hostId, killLeftovers, parseOwner, recoverOrphans, sameProcessAlive } from './recovery.js';
+import { holderAliveHere, hostId, killLeftovers, parseOwner, recoverOrphans } from './recovery.js';
 
 export interface ExecutionSummary {
   id: string;

@@ -5,6 +5,7 @@
  *   process.exitCode = r.exitCode;
  */
 
+export { processStartTime, sameProcessAlive } from '../core/proc.js';
 export { appArmorAvailable, appArmorProfileText } from './apparmor.js';
 export { probeCgroups, sweepStaleCgroups } from './cgroup.js';
 export {
@@ -39,7 +40,7 @@ export { EXECUTION_ID_RE } from './ids.js';
 export { type IsolationLayer, probeIsolation } from './isolation.js';
 export { budgetDenial, commandDigest, executionsRoot, publishExecution, quotaDenial } from './publish.js';
 export { type ExecutionRecord, readRecordFile, type TaskRecord, writeRecordFile } from './record.js';
-export { cleanTempFiles, processStartTime, type RecoveredExecution, recoverOrphans, recoverOrphansRecently, sameProcessAlive } from './recovery.js';
+export { cleanTempFiles, type RecoveredExecution, recoverOrphans, recoverOrphansRecently } from './recovery.js';
 export { BWRAP_INSTALL_HINT, findBwrap, requireBwrap, runSandboxed } from './sandbox.js';
 export type { SandboxIO, SandboxMode, SandboxSpec, TaskOutcome, TaskUsage, WriteRecord } from './sandbox.types.js';
 export { buildSeccompProgram, compileSeccomp } from './seccomp.js';

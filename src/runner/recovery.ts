@@ -52,9 +52,6 @@ export function holderAliveHere(row: Pick<ExecutionRow, 'lease_owner' | 'runner_
  */
 export const LIVE_HOLDER_GRACE_MS = 5 * 60_000;
 
-// Process identity moved to core/proc (temp-file sweeps need it too); kept importable from here.
-export { processStartTime, sameProcessAlive };
-
 /** True when the holder of a lease is known dead: it ran on this host and its process is gone. */
 export function holderDead(row: Pick<ExecutionRow, 'lease_owner' | 'runner_pid' | 'runner_start'>): boolean {
   if (!row.lease_owner) return false;

@@ -4,9 +4,10 @@
  * query every ~300 ms) for executions it runs that were cancelled or taken from it, aborting them.
  */
 import { type Context, isoNow } from '../core/context.js';
+import { processStartTime } from '../core/proc.js';
 import type { Db } from '../store/db.js';
 import { heldIds, type LeaseHolder, registerWorker, renewLeases, stopWorker, type WorkerRow, workerHeartbeat } from '../store/queue.js';
-import { hostId, processStartTime } from './recovery.js';
+import { hostId } from './recovery.js';
 
 export interface LeaseConfig {
   /** How long a lease lasts without a heartbeat, ms ($MAESTRO_LEASE_MS, default 30 s, min 500 ms). */

@@ -10,10 +10,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from '../core/context.js';
 import { writeFileAtomicSync } from '../core/files.js';
+import { processStartTime, sameProcessAlive } from '../core/proc.js';
 import type { Db } from '../store/db.js';
 import { aliveWorkers } from '../store/queue.js';
 import { RunnerError } from './errors.js';
-import { hostId, processStartTime, sameProcessAlive } from './recovery.js';
+import { hostId } from './recovery.js';
 import { leaseConfig } from './worker-lease.js';
 
 /** The local worker's pidfile. */
