@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sweepDeadTemps } from '../core/files.js';
-import { processStartTime, sameProcessAlive } from '../core/proc.js';
+import { sameProcessAlive } from '../core/proc.js';
 import type { Db } from '../store/db.js';
 import { type ExecutionRow, markFinished, orphanCandidates, sandboxPgids, settleTasks } from '../store/executions.js';
 import { expiredLeases, reclaim } from '../store/queue.js';
