@@ -189,11 +189,15 @@ function withDescendants(pids: number[]): number[] {
 
 function killPids(pids: number[]): number[] {
   const all = withDescendants(pids);
-  for (const p of all) {
-    try {
-      process.kill(p, 'SIGKILL');
-    } catch {
-      // already gone
+  // Stop them all first: a parent whose child died before its own SIGKILL arrived could otherwise
+  // run on and exit normally (a lost host dies at once, by SIGKILL, every process of it).
+  for (const sig of ['SIGSTOP', 'SIGKILL'] as const) {
+    for (const p of all) {
+      try {
+        process.kill(p, sig);
+      } catch {
+        // already gone
+      }
     }
   }
   return all;
