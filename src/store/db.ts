@@ -89,6 +89,8 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 export interface OpenOptions {
   /** PostgreSQL only: how long a statement waits for a lost server to come back (ms, default 0). */
   reconnectMs?: number;
+  /** PostgreSQL only: the server ends a session idle in a transaction this long (ms; 0: never; ADR 0040). */
+  idleTxTimeoutMs?: number;
 }
 
 /**

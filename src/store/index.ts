@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { ensureDir } from '../core/context.js';
 import { type Db, isPostgresUrl, type OpenOptions, openDb, StoreError } from './db.js';
-import { redactUrl } from './pg/pg-db.js';
+import { idleTxTimeoutFor, redactUrl } from './pg/pg-db.js';
 
 export { type Db, type Dialect, dialectOf, isPostgresUrl, loadMigrations, type Migration, migrate, openDb, StoreError, schemaVersion } from './db.js';
 export { redactUrl } from './pg/pg-db.js';
@@ -62,6 +62,7 @@ export function openStore(ctx: Pick<Context, 'home'> & Partial<Pick<Context, 'da
     const fromEnv = Number(ctx.env?.MAESTRO_DB_RECONNECT_MS);
     const db = openDb(url, undefined, {
       reconnectMs: Number.isFinite(fromEnv) && fromEnv >= 0 && ctx.env?.MAESTRO_DB_RECONNECT_MS ? fromEnv : opts.reconnectMs,
+      idleTxTimeoutMs: ctx.env?.MAESTRO_PG_IDLE_TX_TIMEOUT_MS ? idleTxTimeoutFor(ctx.env) : (opts.idleTxTimeoutMs ?? idleTxTimeoutFor(ctx.env)),
     });
     return { db, path: redactUrl(url), close: () => db.close() };
   }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectOf, loadMigrations, openDb, PG_MIGRATIONS_DIR, StoreError, schemaVersion } from '../../src/store/db.js';
+import { openStore } from '../../src/store/index.js';
+import { DEFAULT_IDLE_TX_TIMEOUT_MS, idleTxTimeoutFor, sessionSettings } from '../../src/store/pg/pg-db.js';
 import { toPgSql } from '../../src/store/pg/sql.js';
 import { type PgCluster, pgSkipReason, startPgCluster } from '../support/pg.js';
 
@@ -12,6 +14,33 @@ describe('SQLite → PostgreSQL statement text', () => {
     expect(toPgSql("select 'it''s ?', ?").text).toBe("select 'it''s ?', $1");
     expect(toPgSql('select cast(x as INTEGER) as n').text).toBe('select cast(x as INTEGER) as n');
     expect(() => toPgSql('select ?, @a')).toThrow(/mixes/);
+  });
+});
+
+describe('PostgreSQL session settings (ADR 0040)', () => {
+  it('bounds idle transactions and silent peers, and leaves what the URL names to the URL', () => {
+    const all = new Map(sessionSettings('postgres://db/maestro'));
+    expect(all.get('idle_in_transaction_session_timeout')).toBe(String(DEFAULT_IDLE_TX_TIMEOUT_MS));
+    expect([...all.keys()]).toEqual([
+      'idle_in_transaction_session_timeout',
+      'tcp_keepalives_idle',
+      'tcp_keepalives_interval',
+      'tcp_keepalives_count',
+      'tcp_user_timeout',
+    ]);
+    expect(new Map(sessionSettings('postgres://db/maestro', 0)).get('idle_in_transaction_session_timeout')).toBe('0');
+    const own = sessionSettings('postgres://db/maestro?options=-c%20idle_in_transaction_session_timeout%3D5000%20-c%20tcp_keepalives_idle%3D60');
+    expect(own.map(([n]) => n)).toEqual(['tcp_keepalives_interval', 'tcp_keepalives_count', 'tcp_user_timeout']);
+  });
+
+  it('the timeout stays well below a short lease, and the environment variable wins', () => {
+    expect(idleTxTimeoutFor({})).toBe(DEFAULT_IDLE_TX_TIMEOUT_MS);
+    expect(idleTxTimeoutFor({ MAESTRO_LEASE_MS: '4000' })).toBe(1333);
+    expect(idleTxTimeoutFor({ MAESTRO_LEASE_MS: '600' })).toBe(1000);
+    expect(idleTxTimeoutFor({ MAESTRO_LEASE_MS: '120000' })).toBe(DEFAULT_IDLE_TX_TIMEOUT_MS);
+    expect(idleTxTimeoutFor({ MAESTRO_LEASE_MS: 'soon' })).toBe(DEFAULT_IDLE_TX_TIMEOUT_MS);
+    expect(idleTxTimeoutFor({ MAESTRO_LEASE_MS: '4000', MAESTRO_PG_IDLE_TX_TIMEOUT_MS: '0' })).toBe(0);
+    expect(idleTxTimeoutFor({ MAESTRO_PG_IDLE_TX_TIMEOUT_MS: '2500' })).toBe(2500);
   });
 });
 
@@ -77,6 +106,52 @@ describe.skipIf(skip !== null)('the PostgreSQL Db', () => {
       expect(db.prepare('select key from settings order by key').pluck().all()).toEqual(['b']);
     } finally {
       db.close();
+    }
+  });
+
+  it('every session carries the settings (ADR 0040); $MAESTRO_PG_IDLE_TX_TIMEOUT_MS and the URL override them', async () => {
+    const url = await cluster.createDatabase('sessions');
+    const show = (db: ReturnType<typeof openDb>) =>
+      db
+        .prepare(
+          "select current_setting('idle_in_transaction_session_timeout') as idle, current_setting('tcp_keepalives_idle') as ka, current_setting('application_name') as app",
+        )
+        .get() as { idle: string; ka: string; app: string };
+    const home = await import('node:fs').then((fs) => fs.mkdtempSync('/tmp/mc-pgsess-'));
+    const byDefault = openDb(url);
+    const fromEnv = openStore({ home, databaseUrl: url, env: { MAESTRO_PG_IDLE_TX_TIMEOUT_MS: '2500' } });
+    const fromUrl = openDb(`${url}?options=-c%20idle_in_transaction_session_timeout%3D7000`);
+    try {
+      // Over TCP (the cluster listens on 127.0.0.1) the keepalive settings apply (shown in seconds, no unit).
+      expect(show(byDefault)).toEqual({ idle: '10s', ka: '10', app: 'maestro' });
+      expect(show(fromEnv.db).idle).toBe('2500ms');
+      expect(show(fromUrl).idle).toBe('7s');
+      // The server enforces it: a transaction left idle longer than the timeout is gone, and says so.
+      const quick = openStore({ home, databaseUrl: url, env: { MAESTRO_PG_IDLE_TX_TIMEOUT_MS: '300' } });
+      try {
+        const err = (() => {
+          try {
+            quick.db.transaction(() => {
+              quick.db.prepare('select 1').get();
+              Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+              quick.db.prepare('select 1').get();
+            })();
+          } catch (e) {
+            return e as StoreError;
+          }
+          return null;
+        })();
+        expect(err?.code).toBe('STORE_UNAVAILABLE');
+        // The handle reconnects for the next statement outside a transaction.
+        expect(quick.db.prepare('select 2 as n').get()).toEqual({ n: 2 });
+      } finally {
+        quick.close();
+      }
+    } finally {
+      byDefault.close();
+      fromEnv.close();
+      fromUrl.close();
+      (await import('node:fs')).rmSync(home, { recursive: true, force: true });
     }
   });
 

@@ -56,8 +56,12 @@ export interface Host {
   ): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Pids whose network namespace is this host's (`ip netns pids`). */
   pids(): number[];
-  /** Lose the host: SIGKILL every process in it (and their descendants), then its link down. */
-  kill(): number[];
+  /**
+   * Lose the host: SIGKILL every process in it (and their descendants), then its link down. With
+   * `cutFirst` the link goes down first: no FIN or RST of the dying processes reaches anyone, as when
+   * a host loses its network (or power) mid-conversation.
+   */
+  kill(opts?: { cutFirst?: boolean }): number[];
   /** True once `kill` ran. */
   readonly killed: boolean;
 }
@@ -352,8 +356,9 @@ function makeHost(i: number, ns: string, link: string, bridge: string, base: str
         });
       }),
     pids: () => nsPids(ns),
-    kill: () => {
+    kill: (opts = {}) => {
       killed = true;
+      if (opts.cutFirst) ip(['link', 'set', link, 'down'], true);
       const gone = killPids(nsPids(ns));
       ip(['link', 'set', link, 'down'], true);
       return gone;

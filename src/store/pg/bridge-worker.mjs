@@ -8,7 +8,7 @@ import { runAsWorker } from 'synckit';
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
-/** @type {Map<number, { url: string, client: pg.Client | null, broken: boolean }>} */
+/** @type {Map<number, { url: string, settings: Array<[string, string]>, client: pg.Client | null, broken: boolean }>} */
 const conns = new Map();
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -46,12 +46,19 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function connect(c, waitMs = 0) {
   const deadline = Date.now() + waitMs;
   for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
-    const client = new pg.Client({ connectionString: c.url, connectionTimeoutMillis: 5000, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: c.url,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      fallback_application_name: 'maestro',
+    });
     client.on('error', () => {
       c.broken = true;
     });
     try {
       await client.connect();
+      await applySettings(client, c.settings);
       c.client = client;
       c.broken = false;
       return client;
@@ -63,9 +70,30 @@ async function connect(c, waitMs = 0) {
   }
 }
 
+/**
+ * The session's server-side settings (ADR 0040), in one round trip; a server that does not know one of
+ * them (an older release) gets the others one by one, and keeps its own value for the unknown one.
+ */
+async function applySettings(client, settings) {
+  if (!settings?.length) return;
+  const calls = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ');
+  try {
+    await client.query(`select ${calls}`, settings.flat());
+  } catch (e) {
+    if (isConnectionError(e)) throw e;
+    for (const [name, value] of settings) {
+      try {
+        await client.query('select set_config($1, $2, false)', [name, value]);
+      } catch (e2) {
+        if (isConnectionError(e2)) throw e2;
+      }
+    }
+  }
+}
+
 runAsWorker(async (op) => {
   if (op.kind === 'open') {
-    const c = { url: op.url, client: null, broken: false };
+    const c = { url: op.url, settings: op.settings ?? [], client: null, broken: false };
     conns.set(op.id, c);
     await connect(c);
     return { ok: true };

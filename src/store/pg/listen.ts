@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import type { Db } from '../db.js';
-import { PgDb } from './pg-db.js';
+import { PgDb, sessionSettings } from './pg-db.js';
 
 export interface QueueListener {
   /** True while the LISTEN connection is up. */
@@ -40,7 +40,13 @@ export function listenQueue(db: Db, channel: string, onWake: () => void): QueueL
   };
   const connect = async (): Promise<void> => {
     if (closed) return;
-    const c = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5000 });
+    const c = new pg.Client({
+      connectionString: url,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: 5000,
+      fallback_application_name: 'maestro',
+    });
     c.on('notification', () => {
       state.notifications += 1;
       onWake();
@@ -52,6 +58,9 @@ export function listenQueue(db: Db, channel: string, onWake: () => void): QueueL
     });
     try {
       await c.connect();
+      // The server drops a silent listener within about 30 s (ADR 0040); it holds no locks.
+      const keep = sessionSettings(url).filter(([name]) => name.startsWith('tcp_'));
+      if (keep.length > 0) await c.query(`select ${keep.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ')}`, keep.flat());
       await c.query(`listen ${channel}`);
     } catch {
       c.end().catch(() => undefined);

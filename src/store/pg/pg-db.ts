@@ -18,7 +18,7 @@ export const WRITER_LOCK = 0x6d616573;
 export const MIGRATE_LOCK = 0x6d616574;
 
 type Op =
-  | { kind: 'open'; id: number; url: string }
+  | { kind: 'open'; id: number; url: string; settings: Array<[string, string]> }
   | { kind: 'close'; id: number }
   | { kind: 'query'; id: number; text: string; values: unknown[]; inTx: boolean; waitMs: number };
 interface QueryResult {
@@ -42,6 +42,53 @@ function bridgeScript(): string {
 function call(op: Op): QueryResult {
   bridge ??= createSyncFn(bridgeScript(), { timeout: 10 * 60_000 }) as (op: Op) => QueryResult;
   return bridge(op);
+}
+
+/**
+ * How long the server lets one of our sessions sit idle inside a transaction before ending it, ms
+ * ($MAESTRO_PG_IDLE_TX_TIMEOUT_MS; 0 turns it off). maestro's transactions never wait on anything but
+ * their own statements, so an idle one is a client that is gone: a host lost (power, network) while
+ * it held a row lock or the writer lock would otherwise stall every host's writes until TCP gave up,
+ * hours later (ADR 0040).
+ */
+export const DEFAULT_IDLE_TX_TIMEOUT_MS = 10_000;
+
+/**
+ * The idle-in-transaction timeout for this environment: $MAESTRO_PG_IDLE_TX_TIMEOUT_MS when set (0
+ * turns it off), else 10 s, or a third of a shorter $MAESTRO_LEASE_MS (at least 1 s). A lost host's
+ * locks must be gone well before the live hosts' leases, which they may be waiting to renew, expire.
+ * @example idleTxTimeoutFor({ MAESTRO_LEASE_MS: '4000' }) // 1333
+ */
+export function idleTxTimeoutFor(env: Readonly<Record<string, string | undefined>> = {}): number {
+  const own = env.MAESTRO_PG_IDLE_TX_TIMEOUT_MS;
+  if (own !== undefined && own !== '' && Number.isFinite(Number(own)) && Number(own) >= 0) return Math.floor(Number(own));
+  const lease = Number(env.MAESTRO_LEASE_MS);
+  if (env.MAESTRO_LEASE_MS && Number.isFinite(lease) && lease >= 500) return Math.min(DEFAULT_IDLE_TX_TIMEOUT_MS, Math.max(1000, Math.floor(lease / 3)));
+  return DEFAULT_IDLE_TX_TIMEOUT_MS;
+}
+
+/**
+ * The server-side session settings of every maestro connection (ADR 0040): the idle-in-transaction
+ * timeout, and TCP keepalives and a user timeout so the server notices a silent peer within about
+ * 30 s instead of the kernel's two hours. A setting the URL already names (in its `options`) is left
+ * to the URL.
+ * @example sessionSettings('postgres://db/maestro') // [['idle_in_transaction_session_timeout', '10000'], ...]
+ */
+export function sessionSettings(url: string, idleTxTimeoutMs = DEFAULT_IDLE_TX_TIMEOUT_MS): Array<[string, string]> {
+  const wanted: Array<[string, string]> = [
+    ['idle_in_transaction_session_timeout', String(Math.max(0, Math.floor(idleTxTimeoutMs)))],
+    ['tcp_keepalives_idle', '10'],
+    ['tcp_keepalives_interval', '5'],
+    ['tcp_keepalives_count', '3'],
+    ['tcp_user_timeout', '30000'],
+  ];
+  let named = '';
+  try {
+    named = decodeURIComponent(url);
+  } catch {
+    named = url;
+  }
+  return wanted.filter(([name]) => !named.includes(name));
 }
 
 /** A URL with its password masked, for messages. */
@@ -129,14 +176,16 @@ export class PgDb implements Db {
   /**
    * @param reconnectMs how long a statement waits for a lost server to come back before failing with
    *   STORE_UNAVAILABLE (the connection is re-opened on the next statement; 0: fail at once).
+   * @param idleTxTimeoutMs the server ends a session of this handle idle in a transaction this long (0: never).
    */
   constructor(
     private readonly url: string,
     private readonly reconnectMs = 0,
+    idleTxTimeoutMs = DEFAULT_IDLE_TX_TIMEOUT_MS,
   ) {
     this.name = redactUrl(url);
     try {
-      call({ kind: 'open', id: this.id, url });
+      call({ kind: 'open', id: this.id, url, settings: sessionSettings(url, idleTxTimeoutMs) });
     } catch (cause) {
       const e = translate(cause, url);
       if ((e as StoreError).code === 'STORE_UNAVAILABLE') {
@@ -230,6 +279,6 @@ export class PgDb implements Db {
  * Open a PostgreSQL store handle (no migrations: see openDb in db.ts).
  * @example const db = openPgDb('postgres://maestro@db.internal/maestro');
  */
-export function openPgDb(url: string, opts: { reconnectMs?: number } = {}): PgDb {
-  return new PgDb(url, opts.reconnectMs ?? 0);
+export function openPgDb(url: string, opts: { reconnectMs?: number; idleTxTimeoutMs?: number } = {}): PgDb {
+  return new PgDb(url, opts.reconnectMs ?? 0, opts.idleTxTimeoutMs ?? DEFAULT_IDLE_TX_TIMEOUT_MS);
 }
