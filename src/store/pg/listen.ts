@@ -58,9 +58,10 @@ export function listenQueue(db: Db, channel: string, onWake: () => void): QueueL
     });
     try {
       await c.connect();
-      // The server drops a silent listener within about 30 s (ADR 0040); it holds no locks.
+      // The server drops a silent listener within about 30 s (ADR 0040); it holds no locks. Best
+      // effort: a server that does not know one of the settings still gets its LISTEN.
       const keep = sessionSettings(url).filter(([name]) => name.startsWith('tcp_'));
-      if (keep.length > 0) await c.query(`select ${keep.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ')}`, keep.flat());
+      for (const [name, value] of keep) await c.query('select set_config($1, $2, false)', [name, value]).catch(() => undefined);
       await c.query(`listen ${channel}`);
     } catch {
       c.end().catch(() => undefined);
