@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectOf, loadMigrations, openDb, PG_MIGRATIONS_DIR, StoreError, schemaVersion } from '../../src/store/db.js';
 import { openStore } from '../../src/store/index.js';
@@ -117,7 +120,7 @@ describe.skipIf(skip !== null)('the PostgreSQL Db', () => {
           "select current_setting('idle_in_transaction_session_timeout') as idle, current_setting('tcp_keepalives_idle') as ka, current_setting('application_name') as app",
         )
         .get() as { idle: string; ka: string; app: string };
-    const home = await import('node:fs').then((fs) => fs.mkdtempSync('/tmp/mc-pgsess-'));
+    const home = mkdtempSync(join(tmpdir(), 'mc-pgsess-'));
     const byDefault = openDb(url);
     const fromEnv = openStore({ home, databaseUrl: url, env: { MAESTRO_PG_IDLE_TX_TIMEOUT_MS: '2500' } });
     const fromUrl = openDb(`${url}?options=-c%20idle_in_transaction_session_timeout%3D7000`);
@@ -151,7 +154,7 @@ describe.skipIf(skip !== null)('the PostgreSQL Db', () => {
       byDefault.close();
       fromEnv.close();
       fromUrl.close();
-      (await import('node:fs')).rmSync(home, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
     }
   });
 
