@@ -15,23 +15,26 @@ const r = JSON.parse(readFileSync(file, 'utf8'));
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
 console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
 if (failures) {
-  let shown = 0;
+  // Bounded: the first 10 failures in full, then how many more (the JSON report has them all).
+  const MAX_SHOWN = 10;
+  let found = 0;
   for (const suite of r.testResults ?? []) {
     const where = relative(process.cwd(), suite.name ?? '?');
     const failed = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
-    if (failed.length === 0 && suite.status === 'failed') {
-      // A file that failed outside any test (import error, hook, unhandled rejection).
-      console.log(`  FAILED ${where}: ${firstLines(suite.message ?? '', 6)}`);
-      shown++;
-    }
-    for (const t of failed) {
-      if (shown >= 10) break;
+    // A file that failed outside any test (import error, hook, unhandled rejection) counts once.
+    const entries = failed.length === 0 && suite.status === 'failed' ? [null] : failed;
+    for (const t of entries) {
+      if (++found > MAX_SHOWN) continue;
+      if (t === null) {
+        console.log(`  FAILED ${where}: ${firstLines(suite.message ?? '', 6)}`);
+        continue;
+      }
       const title = [...(t.ancestorTitles ?? []), t.title].join(' > ');
       console.log(`  FAILED ${where} > ${title}`);
       console.log(`    ${firstLines((t.failureMessages ?? []).join('\n'), 8).replaceAll('\n', '\n    ')}`);
-      shown++;
     }
   }
+  if (found > MAX_SHOWN) console.log(`  ... and ${found - MAX_SHOWN} more failure(s): see ${file}`);
 }
 
 function firstLines(text, n) {
