@@ -14,8 +14,9 @@ import { isPlatformAdmin, requirePermission, type Session } from '../tenancy/ind
  */
 export async function exportDisclosure(session: Session, options: Omit<ExportOptions, 'caller'>): Promise<ExportResult> {
   requirePermission(session.identity, 'read');
-  // Evidence a dead runner never wrote is rebuilt from the store first (ADR 0015).
-  await (await import('./hooks.js')).recoverExecutions(session, 20);
+  // Evidence a dead runner never wrote is rebuilt from the store first (ADR 0015): this execution's
+  // first, however many others wait to be sealed, then a bounded sweep.
+  await (await import('./hooks.js')).recoverExecutions(session, 20, { first: options.executionId });
   const { exportPack } = await import('../disclose/index.js');
   // ADR 0030: the pack's index is signed by this replica's key, which is on the trusted list first.
   await (await import('./keys.js')).enrolLocalKeys(session);

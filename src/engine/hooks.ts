@@ -97,10 +97,15 @@ export async function evidenceFinisher(env: { ctx: Session['ctx']; store: Sessio
 
 /**
  * Recovery for one state home: reclaims executions of dead holders, then rebuilds the evidence of
- * terminal executions whose runner died before writing it (bounded per call).
- * @example await recoverExecutions({ ctx, store });
+ * terminal executions whose runner died before writing it (bounded per call). `first`: an execution
+ * whose evidence is rebuilt before the bounded sweep, whatever else is pending (the one being exported).
+ * @example await recoverExecutions({ ctx, store }, 20, { first: 'ex_…' });
  */
-export async function recoverExecutions(env: { ctx: Session['ctx']; store: Session['store'] }, limit = 100): Promise<{ reclaimed: number; sealed: number }> {
+export async function recoverExecutions(
+  env: { ctx: Session['ctx']; store: Session['store'] },
+  limit = 100,
+  opts: { first?: string } = {},
+): Promise<{ reclaimed: number; sealed: number }> {
   const [runner, receipts, { existsSync }, { join }] = await Promise.all([
     import('../runner/index.js'),
     import('../receipts/index.js'),
@@ -108,7 +113,11 @@ export async function recoverExecutions(env: { ctx: Session['ctx']; store: Sessi
     import('node:path'),
   ]);
   const reclaimed = runner.recoverOrphans(env.store.db, new Date(env.ctx.clock.now()).toISOString(), env.ctx.clock.now()).length;
-  const sealed = await runner.sealPending(env, lazyFinisher(env), { limit, complete: (dir) => existsSync(join(dir, receipts.RECEIPT_FILE)) });
+  const sealed = await runner.sealPending(env, lazyFinisher(env), {
+    limit,
+    complete: (dir) => existsSync(join(dir, receipts.RECEIPT_FILE)),
+    ...(opts.first ? { first: opts.first } : {}),
+  });
   return { reclaimed, sealed };
 }
 

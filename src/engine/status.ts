@@ -17,8 +17,9 @@ export async function executionStatusView(session: Session, opts: { id?: string;
     import('../store/executions.js'),
     import('./hooks.js'),
   ]);
-  // Reclaim executions of dead holders and rebuild evidence their runners never wrote (ADR 0015).
-  await hooks.recoverExecutions(session, 20);
+  // Reclaim executions of dead holders and rebuild evidence their runners never wrote (ADR 0015):
+  // the one asked about first, then a bounded sweep.
+  await hooks.recoverExecutions(session, 20, opts.id ? { first: opts.id } : {});
   const record = runner.withFailureTails(runner.executionStatus(session, opts.id), session.store.db);
   const row = executions.getExecution(session.store.db, record.id);
   const view = {

@@ -24,6 +24,7 @@ import {
   queuePosition,
   relocateHeld,
   startHeld,
+  type UnsealedPosition,
   unsealedExecutions,
 } from '../store/queue.js';
 import { isStoreUnavailable, retryUnavailable } from '../store/retry.js';
@@ -187,40 +188,89 @@ export async function sealExecution(
   return record;
 }
 
+/** Rows one sealing sweep reads at most (in pages of SEAL_PAGE_ROWS); `limit` bounds the seals. */
+export const SEAL_SCAN_MAX = 1000;
+const SEAL_PAGE_ROWS = 100;
+// Where each store's last sweep stopped (per process): the next one resumes there and wraps around, so
+// rows this host can never seal (a lost host's directory, a holder alive elsewhere) take no sweep's
+// whole budget for good, however many of them there are.
+const sweepPosition = new WeakMap<Store['db'], UnsealedPosition>();
+
 /**
  * Recovery's half of ADR 0015: seals terminal executions whose evidence is missing and whose holder
  * is gone (lease expired, none, or a dead process on this host): temp files removed, execution.json
  * and the receipt rebuilt from the store. An execution whose execution.json already says its final
- * status and whose evidence `complete(dir)` says is there is only marked sealed. Bounded per call.
+ * status and whose evidence `complete(dir)` says is there is only marked sealed.
+ * Bounded per call: at most `limit` seals, and at most SEAL_SCAN_MAX rows read. The sweep resumes
+ * where this process's previous one stopped, so rows it must leave (another host's) never starve the
+ * others. `first` names an execution to seal before the sweep (the one a caller is about to export).
  * @example await sealPending({ ctx, store }, hooks.finished, { complete: (d) => existsSync(join(d, 'receipt.sigstore.json')) });
  */
 export async function sealPending(
   env: { ctx: Context; store: Store },
   finished: ExecutionHooks['finished'],
-  opts: { limit?: number; complete?: (dir: string) => boolean } = {},
+  opts: { limit?: number; complete?: (dir: string) => boolean; first?: string } = {},
 ): Promise<number> {
-  const now = env.ctx.clock.now();
+  const { db } = env.store;
+  const limit = opts.limit ?? 100;
   let n = 0;
-  for (const row of unsealedExecutions(env.store.db, opts.limit ?? 100)) {
-    const expired =
-      row.lease_expires_at === null || (row.lease_expires_at < now && (now - row.lease_expires_at > LIVE_HOLDER_GRACE_MS || !holderAliveHere(row)));
-    const gone = row.lease_owner === null || expired || holderDead(row);
-    // ADR 0030: a directory on another host (a lost worker's) cannot be sealed from here; leave it
-    // rather than fail the caller's status or export.
-    if (!gone || !row.dir || !existsSync(row.dir)) continue;
-    if (readRecordFile(row.dir)?.status === row.status && opts.complete?.(row.dir)) {
-      // The files are final; a kill between execution.json and the blobs left the database without them.
-      if (!hasEvidenceFiles(env.store.db, row.id)) await sealEvidenceFiles(env.store.db, row.id, row.dir, isoNow(env.ctx), evidenceCapFromEnv(env.ctx.env));
-      // A second sealer killed after the first one finished left its temps (logs/<task>.ndjson.*.tmp).
-      cleanTempFiles(row.dir);
-      markSealed(env.store.db, row.id);
-      continue;
-    }
-    cleanTempFiles(row.dir);
-    await sealExecution(env, row.id, finished);
-    n += 1;
+  if (opts.first) {
+    const row = getExecution(db, opts.first);
+    if (row && row.sealed === 0 && TERMINAL.has(row.status) && (await sealOrphaned(env, row, finished, opts.complete))) n += 1;
   }
+  const started = sweepPosition.get(db);
+  let after = started;
+  let wrapped = started === undefined; // a sweep from the start has seen everything when it reaches the end
+  const seen = new Set<string>();
+  let scanned = 0;
+  sweep: while (n < limit && scanned < SEAL_SCAN_MAX) {
+    const page = unsealedExecutions(db, SEAL_PAGE_ROWS, after);
+    for (const row of page) {
+      if (seen.has(row.id)) {
+        after = undefined; // wrapped around onto rows this sweep read: all seen
+        break sweep;
+      }
+      seen.add(row.id);
+      scanned += 1;
+      after = { finishedAt: row.finished_at ?? '', id: row.id };
+      if (await sealOrphaned(env, row, finished, opts.complete)) n += 1;
+      if (n >= limit || scanned >= SEAL_SCAN_MAX) break sweep;
+    }
+    if (page.length < SEAL_PAGE_ROWS) {
+      after = undefined; // the end: the next page (or sweep) starts over from the oldest
+      if (wrapped) break;
+      wrapped = true;
+    }
+  }
+  if (after) sweepPosition.set(db, after);
+  else sweepPosition.delete(db);
   return n;
+}
+
+// One row of sealPending: true when it was sealed (rebuilt), false when left or only marked sealed.
+async function sealOrphaned(
+  env: { ctx: Context; store: Store },
+  row: ExecutionRow,
+  finished: ExecutionHooks['finished'],
+  complete?: (dir: string) => boolean,
+): Promise<boolean> {
+  const now = env.ctx.clock.now();
+  const expired = row.lease_expires_at === null || (row.lease_expires_at < now && (now - row.lease_expires_at > LIVE_HOLDER_GRACE_MS || !holderAliveHere(row)));
+  const gone = row.lease_owner === null || expired || holderDead(row);
+  // ADR 0030: a directory on another host (a lost worker's) cannot be sealed from here; leave it
+  // rather than fail the caller's status or export.
+  if (!gone || !row.dir || !existsSync(row.dir)) return false;
+  if (readRecordFile(row.dir)?.status === row.status && complete?.(row.dir)) {
+    // The files are final; a kill between execution.json and the blobs left the database without them.
+    if (!hasEvidenceFiles(env.store.db, row.id)) await sealEvidenceFiles(env.store.db, row.id, row.dir, isoNow(env.ctx), evidenceCapFromEnv(env.ctx.env));
+    // A second sealer killed after the first one finished left its temps (logs/<task>.ndjson.*.tmp).
+    cleanTempFiles(row.dir);
+    markSealed(env.store.db, row.id);
+    return false;
+  }
+  cleanTempFiles(row.dir);
+  await sealExecution(env, row.id, finished);
+  return true;
 }
 
 /**

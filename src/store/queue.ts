@@ -132,6 +132,12 @@ const stmts = preparedOnce((db: Db) => ({
     `select * from executions where sealed = 0 and status in ('succeeded', 'failed', 'cancelled', 'denied')
      order by finished_at, id limit ?`,
   ),
+  // The same order, after a position (keyset: the partial index executions_unsealed_finished serves it).
+  unsealedAfter: db.prepare(
+    `select * from executions where sealed = 0 and status in ('succeeded', 'failed', 'cancelled', 'denied')
+       and (finished_at > ? or (finished_at = ? and id > ?))
+     order by finished_at, id limit ?`,
+  ),
   position: db.prepare(
     `select count(*) as n from executions q where q.status = 'queued' and q.lease_owner is null
        and (q.published_at < ? or (q.published_at = ? and q.id < ?))
@@ -434,8 +440,19 @@ export function markSealed(db: Db, id: string): void {
 }
 
 /** Terminal executions whose evidence is not sealed yet, oldest first (bounded batch). */
-export function unsealedExecutions(db: Db, limit: number): ExecutionRow[] {
-  return stmts(db).unsealed.all(limit) as ExecutionRow[];
+/** Where a sweep over unsealed executions stands: the last row it read (their order is finished_at, id). */
+export interface UnsealedPosition {
+  finishedAt: string;
+  id: string;
+}
+
+/**
+ * Terminal executions whose evidence is not sealed, oldest first (finished_at, id), at most `limit`;
+ * with `after`, only those past that position, so a sweep can page through all of them.
+ */
+export function unsealedExecutions(db: Db, limit: number, after?: UnsealedPosition): ExecutionRow[] {
+  const s = stmts(db);
+  return (after ? s.unsealedAfter.all(after.finishedAt, after.finishedAt, after.id, limit) : s.unsealed.all(limit)) as ExecutionRow[];
 }
 
 /** Ended executions a holder still has to seal (e.g. cancelled from outside). */

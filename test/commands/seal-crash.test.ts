@@ -11,6 +11,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContext } from '../../src/core/context.js';
+import { sealUnsealed } from '../../src/engine/hooks.js';
+import { SEAL_SCAN_MAX } from '../../src/runner/execute.js';
+import { openStore } from '../../src/store/index.js';
 import { sqlite } from '../../src/store/sqlite-driver.js';
 import { maestro, tempHome } from '../helpers/cli.js';
 import { writeManifest } from '../runner/e2e-helpers.js';
@@ -112,5 +116,64 @@ describe.skipIf(reason !== null)(`a kill -9 inside the seal step${reason ? ` (sk
     expect(existsSync(join(k.exDir, 'receipt.sigstore.json'))).toBe(true);
     expect(storedFiles(h.home, k.id)).not.toContain('execution.json');
     recoversAndVerifies(k);
+  });
+
+  // Last: the rows these add stay for the rest of the file.
+  /**
+   * `n` terminal, unsealed executions finished long before anything else, whose directories are on
+   * another host (a lost worker's, ADR 0030): recovery here must leave them, and must not stop there.
+   */
+  function othersUnsealable(prefix: string, like: string, n: number): void {
+    const d = new Database(join(h.home, 'maestro.db'), { fileMustExist: true });
+    try {
+      const cols = (d.prepare('pragma table_info(executions)').all() as Array<{ name: string }>).map((c) => c.name);
+      const set: Record<string, string> = {
+        id: `'${prefix}' || printf('%05d', k)`,
+        status: "'failed'",
+        sealed: '0',
+        lease_owner: 'null',
+        lease_expires_at: 'null',
+        finished_at: "'2001-01-01T00:00:00.000Z'",
+        dir: `'/nonexistent-host/executions/${prefix}' || k`,
+      };
+      d.prepare(
+        `with recursive n(k) as (select 1 union all select k + 1 from n where k < ?)
+         insert into executions (${cols.join(', ')}) select ${cols.map((c) => set[c] ?? c).join(', ')} from executions, n where id = ?`,
+      ).run(n, like);
+    } finally {
+      d.close();
+    }
+  }
+
+  it('the execution being exported is sealed first, even behind many that this host cannot seal', () => {
+    const k = killedAt('after-logs');
+    othersUnsealable('ex_lostA', k.id, 50); // more than the export's bounded sweep (20) reads
+    const out = join(dir, `${k.id}-first.zip`);
+    const ex = maestro(h.home, ['disclose', 'export', k.id, '-o', out, '--json'], ENV);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(json(join(k.exDir, 'execution.json')).status).toBe('succeeded');
+    expect(query<{ sealed: number }>(h.home, 'select sealed from executions where id = ?', k.id)[0]!.sealed).toBe(1);
+    // The others are left as they were: their directories are not here.
+    expect(query<{ n: number }>(h.home, "select count(*) as n from executions where id like 'ex_lostA%' and sealed = 0")[0]!.n).toBe(50);
+    const v = maestro(h.home, ['disclose', 'verify', out], ENV);
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+  });
+
+  it("a long-lived process's sweeps reach every execution, however many unsealable ones come first", async () => {
+    const k = killedAt('after-receipt');
+    othersUnsealable('ex_lostB', k.id, SEAL_SCAN_MAX + 200); // one sweep reads SEAL_SCAN_MAX rows at most
+    const ctx = createContext({ home: h.home, env: { ...ENV, MAESTRO_HOME: h.home, USER: 'tester' } });
+    const store = openStore(ctx);
+    try {
+      const sealed = (): number => query<{ sealed: number }>(h.home, 'select sealed from executions where id = ?', k.id)[0]!.sealed;
+      // A pool sweeps every second, 100 seals at most each time; each sweep resumes where the last stopped.
+      const counts: number[] = [];
+      for (let i = 0; i < 4 && sealed() === 0; i++) counts.push(await sealUnsealed({ ctx, store }, 100));
+      expect(sealed(), `sweeps sealed ${JSON.stringify(counts)}`).toBe(1);
+      expect(counts.length).toBeLessThanOrEqual(3);
+      expect(json(join(k.exDir, 'execution.json')).status).toBe('succeeded');
+    } finally {
+      store.close();
+    }
   });
 });

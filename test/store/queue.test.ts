@@ -17,6 +17,7 @@ import {
   releaseExecution,
   renewLeases,
   startHeld,
+  unsealedExecutions,
 } from '../../src/store/queue.js';
 import { storeBackends } from '../support/backends.js';
 
@@ -242,6 +243,27 @@ describe.each(stores.names)('queue on %s', (backend) => {
       });
       expect((db.prepare('select extras from task_runs where execution_id = ?').get(b.id) as { extras: string }).extras).toContain('writes');
       if (dialectOf(db) === 'sqlite') expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    });
+
+    it('pages through the unsealed terminal executions oldest first, ties broken by id, none twice', () => {
+      // Two finish at the same instant: the page boundary falls between them.
+      const at = ['2026-03-01T10:00:03.000Z', '2026-03-01T10:00:01.000Z', '2026-03-01T10:00:02.000Z', '2026-03-01T10:00:02.000Z', '2026-03-01T10:00:00.000Z'];
+      const ids = at.map((finished, k) => {
+        const r = row('ta');
+        admit(db, req(r, { holder: null, maxConcurrent: 10 }));
+        db.prepare('update executions set status = ?, finished_at = ? where id = ?').run(k === 4 ? 'running' : 'failed', finished, r.id);
+        return r.id;
+      });
+      db.prepare('update executions set sealed = 1 where id = ?').run(ids[0]);
+      const seen: string[] = [];
+      let after: { finishedAt: string; id: string } | undefined;
+      for (let page = unsealedExecutions(db, 2); page.length > 0; page = unsealedExecutions(db, 2, after)) {
+        seen.push(...page.map((r) => r.id));
+        const last = page[page.length - 1]!;
+        after = { finishedAt: last.finished_at!, id: last.id };
+      }
+      // Sealed (ids[0]) and not terminal (ids[4]) are never listed; the tie is ordered by id.
+      expect(seen).toEqual([ids[1], ids[2], ids[3]]);
     });
   });
 });
