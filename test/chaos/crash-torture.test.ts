@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Context, createContext } from '../../src/core/context.js';
-import { exportPack, verifyPack } from '../../src/disclose/index.js';
+import { exportDisclosure, verifyDisclosure } from '../../src/engine/disclose.js';
 import { listAllExecutions } from '../../src/runner/index.js';
 import { checkDatabaseFile } from '../../src/store/index.js';
 import { openSession } from '../../src/tenancy/index.js';
@@ -180,11 +180,16 @@ describe.skipIf(!hasBwrap && !required)(`crash torture (seed ${SEED}, ${3 * KILL
   });
 
   it('every terminal execution exports and its pack verifies', async () => {
+    // Through the engine's front doors of `maestro disclose export` and `disclose verify`: an export
+    // first rebuilds the evidence a killed runner or server never sealed (ADR 0015), and nothing else
+    // in this test does (a server killed between the terminal status and the seal leaves no record
+    // file; no later server may live long enough to seal it).
+    const session = await openSession(ctx);
     const failures: string[] = [];
     for (const e of executions.filter((x) => TERMINAL.has(x.status) && x.status !== 'denied')) {
       try {
-        const p = await exportPack(ctx, { executionId: e.id, output: join(packs, `${e.id}.zip`) });
-        const v = await verifyPack(ctx, p.path);
+        const p = await exportDisclosure(session, { executionId: e.id, output: join(packs, `${e.id}.zip`) });
+        const v = await verifyDisclosure(ctx, p.path);
         if (!v.ok)
           failures.push(
             `${e.id} (${e.status}): ${v.checks
@@ -196,6 +201,7 @@ describe.skipIf(!hasBwrap && !required)(`crash torture (seed ${SEED}, ${3 * KILL
         failures.push(`${e.id} (${e.status}): ${(err as { code?: string }).code ?? ''} ${(err as Error).message}`);
       }
     }
+    session.close();
     expect(failures).toEqual([]);
   }, 300_000);
 
