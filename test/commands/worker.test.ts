@@ -169,7 +169,17 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
     expect(owners).toHaveLength(1);
   });
 
-  it("a kill between the store's terminal status and the receipt: recovery rebuilds the evidence, which exports and verifies", () => {
+  it("a kill between the store's terminal status and the receipt: recovery rebuilds the evidence, which exports and verifies", async () => {
+    // The local worker of the tests before would seal the killed run (its pool's recovery, every
+    // second) while this test looks at what the kill left: wait until it has exited.
+    const pidfile = join(h.home, 'worker.pid');
+    let pid = 0;
+    try {
+      pid = Number(readFileSync(pidfile, 'utf8').split(' ')[0]);
+    } catch {
+      /* none */
+    }
+    await waitFor(() => !existsSync(pidfile) && !(pid > 0 && existsSync(`/proc/${pid}`)), 20_000, 'no local worker from earlier tests');
     const m = writeManifest(dir, 'evidence', [{ id: 'e', run: 'echo evidence > $MAESTRO_OUT/e.txt' }]);
     const r = maestro(h.home, ['run', m, '--json'], { ...ENV, MAESTRO_FAILPOINT: 'before-evidence' });
     expect(r.code).not.toBe(0); // killed
