@@ -1,6 +1,7 @@
 /**
  * Crash torture (issue 16): SIGKILL `maestro run`, `maestro disclose export` and `maestro serve` at
- * seeded random moments (KILLS_PER_KIND of each, at least 30 in all), then check that
+ * seeded random moments (KILLS_PER_KIND of each, at least 30 in all), bring a worker up to run what
+ * the killed servers left queued, then check that
  *   - the database passes its integrity check;
  *   - nothing is stuck: after recovery every execution is terminal, or running with a live process;
  *   - every terminal execution exports and the pack verifies;
@@ -147,6 +148,12 @@ beforeAll(async () => {
     }
     return killAfter(srv, Math.floor(rand() * 2500), `serve #${k}`);
   });
+  // 4. The service back up: a worker drains what the killed servers left queued (published, or
+  // handed back by recovery, with no pool left to run it: waiting, not stuck). Bounded.
+  const drain = start(['worker', '--once', '--json']);
+  const drained = await Promise.race([drain.exited.then(() => true), sleep(120_000).then(() => false)]);
+  if (!drained) drain.child.kill('SIGTERM');
+  log.push(`worker --once: ${drained ? 'drained the queue' : 'still running after 120 s, stopped'}`);
   // Recovery (listing runs it), then wait (bounded) for legitimately running work to end.
   const until = Date.now() + 90_000;
   for (;;) {
