@@ -132,7 +132,8 @@ const stmts = preparedOnce((db: Db) => ({
     `select * from executions where sealed = 0 and status in ('succeeded', 'failed', 'cancelled', 'denied')
      order by finished_at, id limit ?`,
   ),
-  // The same order, after a position (keyset: the partial index executions_unsealed_finished serves it).
+  // The same order, past a position (keyset paging); like the query above it reads only unsealed rows
+  // (index executions_unsealed), so a page costs what the unsealed set costs, not the table.
   unsealedAfter: db.prepare(
     `select * from executions where sealed = 0 and status in ('succeeded', 'failed', 'cancelled', 'denied')
        and (finished_at > ? or (finished_at = ? and id > ?))
@@ -439,7 +440,6 @@ export function markSealed(db: Db, id: string): void {
   stmts(db).seal.run(id);
 }
 
-/** Terminal executions whose evidence is not sealed yet, oldest first (bounded batch). */
 /** Where a sweep over unsealed executions stands: the last row it read (their order is finished_at, id). */
 export interface UnsealedPosition {
   finishedAt: string;
