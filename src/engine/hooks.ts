@@ -106,32 +106,27 @@ export async function recoverExecutions(
   limit = 100,
   opts: { first?: string } = {},
 ): Promise<{ reclaimed: number; sealed: number }> {
-  const [runner, receipts, { existsSync }, { join }] = await Promise.all([
-    import('../runner/index.js'),
-    import('../receipts/index.js'),
-    import('node:fs'),
-    import('node:path'),
-  ]);
+  const runner = await import('../runner/index.js');
   const reclaimed = runner.recoverOrphans(env.store.db, new Date(env.ctx.clock.now()).toISOString(), env.ctx.clock.now()).length;
-  const sealed = await runner.sealPending(env, lazyFinisher(env), {
-    limit,
-    complete: (dir) => existsSync(join(dir, receipts.RECEIPT_FILE)),
-    ...(opts.first ? { first: opts.first } : {}),
-  });
-  return { reclaimed, sealed };
+  return { reclaimed, sealed: await sealUnsealed(env, limit, opts) };
 }
 
 /**
  * The sealing half of recovery alone: rebuilds the evidence of terminal executions whose runner died
- * before writing it (bounded per call). A worker pool reclaims leases itself just before calling this.
+ * before writing it (bounded per call; `first` before the others, ADR 0041). A worker pool reclaims
+ * leases itself just before calling this.
  * @example await sealUnsealed({ ctx, store });
  */
-export async function sealUnsealed(env: { ctx: Session['ctx']; store: Session['store'] }, limit = 100): Promise<number> {
+export async function sealUnsealed(env: { ctx: Session['ctx']; store: Session['store'] }, limit = 100, opts: { first?: string } = {}): Promise<number> {
   const [runner, receipts, { existsSync }, { join }] = await Promise.all([
     import('../runner/index.js'),
     import('../receipts/index.js'),
     import('node:fs'),
     import('node:path'),
   ]);
-  return runner.sealPending(env, lazyFinisher(env), { limit, complete: (dir) => existsSync(join(dir, receipts.RECEIPT_FILE)) });
+  return runner.sealPending(env, lazyFinisher(env), {
+    limit,
+    complete: (dir) => existsSync(join(dir, receipts.RECEIPT_FILE)),
+    ...(opts.first ? { first: opts.first } : {}),
+  });
 }
