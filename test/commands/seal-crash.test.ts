@@ -147,21 +147,23 @@ describe.skipIf(reason !== null)(`a kill -9 inside the seal step${reason ? ` (sk
 
   it('the execution being exported is sealed first, even behind many that this host cannot seal', () => {
     const k = killedAt('after-logs');
-    othersUnsealable('ex_lostA', k.id, 50); // more than the export's bounded sweep (20) reads
+    // As many as one sweep reads (a CLI process sweeps from the oldest): only `first` reaches it.
+    othersUnsealable('ex_lostA', k.id, SEAL_SCAN_MAX);
     const out = join(dir, `${k.id}-first.zip`);
     const ex = maestro(h.home, ['disclose', 'export', k.id, '-o', out, '--json'], ENV);
     expect(ex.code, ex.stderr).toBe(0);
     expect(json(join(k.exDir, 'execution.json')).status).toBe('succeeded');
     expect(query<{ sealed: number }>(h.home, 'select sealed from executions where id = ?', k.id)[0]!.sealed).toBe(1);
     // The others are left as they were: their directories are not here.
-    expect(query<{ n: number }>(h.home, "select count(*) as n from executions where id like 'ex_lostA%' and sealed = 0")[0]!.n).toBe(50);
+    expect(query<{ n: number }>(h.home, "select count(*) as n from executions where id like 'ex_lostA%' and sealed = 0")[0]!.n).toBe(SEAL_SCAN_MAX);
     const v = maestro(h.home, ['disclose', 'verify', out], ENV);
     expect(v.code, v.stdout + v.stderr).toBe(0);
   });
 
   it("a long-lived process's sweeps reach every execution, however many unsealable ones come first", async () => {
     const k = killedAt('after-receipt');
-    othersUnsealable('ex_lostB', k.id, SEAL_SCAN_MAX + 200); // one sweep reads SEAL_SCAN_MAX rows at most
+    // With the test before's: 2,200 ahead of it. One sweep reads SEAL_SCAN_MAX rows at most.
+    othersUnsealable('ex_lostB', k.id, SEAL_SCAN_MAX + 200);
     const ctx = createContext({ home: h.home, env: { ...ENV, MAESTRO_HOME: h.home, USER: 'tester' } });
     const store = openStore(ctx);
     try {
