@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPidfile, workerPidfile } from '../../src/runner/worker-local.js';
 import { sqlite } from '../../src/store/sqlite-driver.js';
 import { maestro, tempHome } from '../helpers/cli.js';
 import { maestroAsync, processesWith, waitFor, writeManifest } from '../runner/e2e-helpers.js';
@@ -55,6 +56,12 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
     expect(maestro(h.home, ['init'], ENV).code).toBe(0);
   });
   afterAll(() => h.cleanup());
+
+  /** Waits until no local worker (run --detach's, exiting when idle) is left: pidfile and process gone. */
+  async function noLocalWorker(): Promise<void> {
+    const pid = readPidfile(h.home)?.pid;
+    await waitFor(() => !existsSync(workerPidfile(h.home)) && !(pid && existsSync(`/proc/${pid}`)), 20_000, 'no local worker from earlier tests');
+  }
 
   it('a worker killed with SIGKILL: its sandboxes die, its executions are reclaimed (failed, naming it), never run twice, and still export', async () => {
     const marker = `kill-worker-${process.pid}`;
@@ -160,7 +167,7 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
   });
 
   it('parallel run --detach start exactly one local worker (the pidfile is taken atomically)', async () => {
-    await waitFor(() => !existsSync(join(h.home, 'worker.pid')), 20_000, 'no local worker from earlier tests');
+    await noLocalWorker();
     const m = writeManifest(dir, 'parallel', [{ id: 'p', run: 'echo p' }]);
     const runs = Array.from({ length: 6 }, () => maestroAsync(h.home, ['run', m, '--detach', '--json'], ENV));
     const ids = (await Promise.all(runs.map((r) => r.done))).map((r) => r.json().id as string);
@@ -172,14 +179,7 @@ describe.skipIf(reason !== null)(`execution service${reason ? ` (skipped: ${reas
   it("a kill between the store's terminal status and the receipt: recovery rebuilds the evidence, which exports and verifies", async () => {
     // The local worker of the tests before would seal the killed run (its pool's recovery, every
     // second) while this test looks at what the kill left: wait until it has exited.
-    const pidfile = join(h.home, 'worker.pid');
-    let pid = 0;
-    try {
-      pid = Number(readFileSync(pidfile, 'utf8').split(' ')[0]);
-    } catch {
-      /* none */
-    }
-    await waitFor(() => !existsSync(pidfile) && !(pid > 0 && existsSync(`/proc/${pid}`)), 20_000, 'no local worker from earlier tests');
+    await noLocalWorker();
     const m = writeManifest(dir, 'evidence', [{ id: 'e', run: 'echo evidence > $MAESTRO_OUT/e.txt' }]);
     const r = maestro(h.home, ['run', m, '--json'], { ...ENV, MAESTRO_FAILPOINT: 'before-evidence' });
     expect(r.code).not.toBe(0); // killed
